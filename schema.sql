@@ -1,0 +1,86 @@
+-- Kansli's database schema: the one source of truth, embedded in the binary.
+-- Step 1 is this whole file on an empty database. Later changes are appended
+-- as numbered steps in src/db/migrate.rs and tracked with PRAGMA user_version.
+-- Instants are UTC unix seconds. Secrets are stored only as hashes.
+
+-- Key/value facts about this installation (e.g. the CSRF/HMAC key).
+CREATE TABLE installation (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE accounts (
+    id              INTEGER PRIMARY KEY,
+    email           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash   TEXT NOT NULL,
+    lang            TEXT NOT NULL CHECK (lang IN ('sv', 'en')),
+    created_at      INTEGER NOT NULL,
+    confirmed_at    INTEGER,
+    -- E.164 number; set only once it has been verified by an SMS code.
+    phone           TEXT UNIQUE,
+    two_step        INTEGER NOT NULL DEFAULT 0 CHECK (two_step IN (0, 1)),
+    failed_logins   INTEGER NOT NULL DEFAULT 0,
+    last_failed_at  INTEGER,
+    CHECK (two_step = 0 OR phone IS NOT NULL)
+) STRICT;
+CREATE INDEX accounts_unconfirmed ON accounts (created_at) WHERE confirmed_at IS NULL;
+
+-- Server-side sessions; the cookie holds a random id, this table its SHA-256.
+CREATE TABLE sessions (
+    id_hash           BLOB PRIMARY KEY,
+    account_id        INTEGER REFERENCES accounts (id) ON DELETE CASCADE,
+    -- pending_email: account created, waiting for the emailed code
+    -- pending_sms:   password accepted, waiting for the SMS code
+    -- authenticated: logged in
+    stage             TEXT NOT NULL CHECK (stage IN ('pending_email', 'pending_sms', 'authenticated')),
+    method            TEXT NOT NULL CHECK (method IN ('password', 'password_sms')),
+    assurance         TEXT NOT NULL CHECK (assurance IN ('none', 'basic', 'substantial')),
+    created_at        INTEGER NOT NULL,
+    last_seen_at      INTEGER NOT NULL,
+    -- when the latest login step (password or code) succeeded
+    last_step_at      INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX sessions_account ON sessions (account_id);
+CREATE INDEX sessions_last_seen ON sessions (last_seen_at);
+
+-- One-time codes sent by email or SMS. Only the keyed hash is stored.
+CREATE TABLE codes (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('confirm_email', 'enrol_phone', 'login_sms')),
+    code_hash   BLOB NOT NULL,
+    -- the phone number being enrolled (enrol_phone only)
+    target      TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    used_at     INTEGER
+) STRICT;
+CREATE INDEX codes_account ON codes (account_id, purpose);
+CREATE INDEX codes_expiry ON codes (expires_at);
+
+CREATE TABLE reset_tokens (
+    token_hash  BLOB PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER
+) STRICT, WITHOUT ROWID;
+CREATE INDEX reset_tokens_expiry ON reset_tokens (expires_at);
+
+-- Every email and SMS, written in the same transaction as its cause.
+CREATE TABLE outbox (
+    id               INTEGER PRIMARY KEY,
+    channel          TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    recipient        TEXT NOT NULL,
+    subject          TEXT NOT NULL,
+    body_text        TEXT NOT NULL,
+    body_html        TEXT,
+    status           TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    last_error       TEXT,
+    created_at       INTEGER NOT NULL,
+    sent_at          INTEGER
+) STRICT;
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';

@@ -1,0 +1,181 @@
+//! Logging in: the password step, the SMS step, and logging out.
+use secrecy::SecretString;
+
+use super::{advance, code_outcome, issue_code_throttled, start_session, CodeOutcome, Resend};
+use crate::db::codes::{self, Purpose};
+use crate::db::{self, accounts, outbox, sessions};
+use crate::domain::email::Email;
+use crate::domain::rules::{login_delay, LOGIN_LOCK_AFTER};
+use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::{Assurance, Method, Stage};
+use crate::domain::Lang;
+use crate::error::AppError;
+use crate::i18n::Texts;
+use crate::notify::messages;
+use crate::security::SessionView;
+use crate::state::AppState;
+
+pub enum LoginOutcome {
+    /// Unknown address, wrong password, unconfirmed, locked or waiting: all look the same.
+    Failed,
+    /// The password was right and an SMS code is on its way.
+    NeedsSms(Token),
+    LoggedIn(Token),
+}
+
+/// The password step. Every path costs exactly one argon2 verification.
+#[tracing::instrument(skip_all)]
+pub async fn password(
+    state: &AppState,
+    email: Option<Email>,
+    password: SecretString,
+    lang: Lang,
+    replacing: Option<Vec<u8>>,
+) -> Result<LoginOutcome, AppError> {
+    let now = state.now();
+    let account = match email {
+        Some(e) => db::read(&state.pool, move |c| accounts::by_email(c, e.as_str())).await?,
+        None => None,
+    };
+    // Locked or still inside the growing delay: verify against the dummy so timing tells nothing.
+    let waiting = account.as_ref().is_some_and(|a| {
+        a.failed_logins >= LOGIN_LOCK_AFTER
+            || a.last_failed_at
+                .is_some_and(|at| now < at + login_delay(a.failed_logins))
+    });
+    let stored = account
+        .as_ref()
+        .filter(|_| !waiting)
+        .map(|a| a.password_hash.clone());
+    let right = state.hasher.verify(&password, stored).await?;
+    let Some(account) = account else {
+        return Ok(LoginOutcome::Failed);
+    };
+    if waiting {
+        return Ok(LoginOutcome::Failed);
+    }
+    if !right {
+        db::write(&state.pool, move |tx| {
+            accounts::record_failed_login(tx, account.id, now)
+        })
+        .await?;
+        return Ok(LoginOutcome::Failed);
+    }
+    if account.confirmed_at.is_none() {
+        return Ok(LoginOutcome::Failed);
+    }
+    let code = OneTimeCode::generate();
+    let code_hash = state.code_hash(Purpose::LoginSms, &code);
+    let outcome = db::write(&state.pool, move |tx| -> Result<LoginOutcome, AppError> {
+        accounts::clear_failed_logins(tx, account.id)?;
+        accounts::set_lang(tx, account.id, lang)?;
+        match account.phone.as_deref().filter(|_| account.two_step) {
+            Some(phone) => {
+                codes::issue(tx, account.id, Purpose::LoginSms, &code_hash, None, now)?;
+                outbox::enqueue(tx, &messages::sms_code(Texts::new(lang), phone, &code), now)?;
+                let token = start_session(
+                    tx,
+                    replacing.as_deref(),
+                    Some(account.id),
+                    Stage::PendingSms,
+                    Method::Password,
+                    Assurance::None,
+                    now,
+                )?;
+                Ok(LoginOutcome::NeedsSms(token))
+            }
+            None => {
+                let token = start_session(
+                    tx,
+                    replacing.as_deref(),
+                    Some(account.id),
+                    Stage::Authenticated,
+                    Method::Password,
+                    Assurance::Basic,
+                    now,
+                )?;
+                Ok(LoginOutcome::LoggedIn(token))
+            }
+        }
+    })
+    .await?;
+    state.delivery.wake();
+    Ok(outcome)
+}
+
+/// The SMS step. Wrong codes count as failed logins; a voided code ends the attempt.
+#[tracing::instrument(skip_all)]
+pub async fn sms(
+    state: &AppState,
+    session: SessionView,
+    code: Option<OneTimeCode>,
+) -> Result<CodeOutcome, AppError> {
+    let Some(account) = session.account_id else {
+        return Ok(CodeOutcome::Void);
+    };
+    let submitted = code.map(|c| state.code_hash(Purpose::LoginSms, &c));
+    let now = state.now();
+    db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
+        let check = codes::check(tx, account, Purpose::LoginSms, submitted.as_deref(), now)?;
+        let outcome = code_outcome(check, |_| {
+            accounts::clear_failed_logins(tx, account)?;
+            advance(
+                tx,
+                &session,
+                Stage::Authenticated,
+                Method::PasswordSms,
+                Assurance::Substantial,
+                now,
+            )
+        })?;
+        match outcome {
+            CodeOutcome::Wrong { .. } => accounts::record_failed_login(tx, account, now)?,
+            CodeOutcome::Void => {
+                accounts::record_failed_login(tx, account, now)?;
+                sessions::delete(tx, &session.id_hash)?;
+            }
+            _ => {}
+        }
+        Ok(outcome)
+    })
+    .await
+}
+
+pub async fn resend_sms(
+    state: &AppState,
+    session: SessionView,
+    lang: Lang,
+) -> Result<Resend, AppError> {
+    let Some(account) = session.account_id else {
+        return Ok(Resend::TooSoon);
+    };
+    let code = OneTimeCode::generate();
+    let code_hash = state.code_hash(Purpose::LoginSms, &code);
+    let now = state.now();
+    let result = db::write(&state.pool, move |tx| -> Result<Resend, AppError> {
+        let phone = accounts::by_id(tx, account)?.and_then(|a| a.phone);
+        let Some(phone) = phone else {
+            return Ok(Resend::TooSoon);
+        };
+        let message = messages::sms_code(Texts::new(lang), &phone, &code);
+        Ok(issue_code_throttled(
+            tx,
+            account,
+            Purpose::LoginSms,
+            &code_hash,
+            None,
+            &message,
+            now,
+        )?)
+    })
+    .await?;
+    state.delivery.wake();
+    Ok(result)
+}
+
+pub async fn logout(state: &AppState, session: Option<SessionView>) -> Result<(), AppError> {
+    if let Some(s) = session {
+        db::write(&state.pool, move |tx| sessions::delete(tx, &s.id_hash)).await?;
+    }
+    Ok(())
+}

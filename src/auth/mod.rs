@@ -1,0 +1,119 @@
+//! The account flows: each public function is one step a person takes, done in
+//! one transaction together with the messages it causes. Handlers call these.
+use r2d2_sqlite::rusqlite::Connection;
+
+use crate::db::codes::{self, CodeCheck, Purpose};
+use crate::db::outbox::{self, Outgoing};
+use crate::db::sessions::{self, NewSession};
+use crate::db::SqlError;
+use crate::domain::rules::CODE_RESEND_INTERVAL;
+use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::{Assurance, Method, Stage};
+use crate::domain::AccountId;
+use crate::security::SessionView;
+use crate::state::AppState;
+
+pub mod login;
+pub mod register;
+pub mod reset;
+pub mod two_step;
+
+/// What entering a code led to.
+pub enum CodeOutcome {
+    /// Right code; the session moved on and has a new id.
+    Accepted(Token),
+    Wrong {
+        tries_left: i64,
+    },
+    Expired,
+    /// Too many wrong tries or no live code: a new one is needed.
+    Void,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resend {
+    Sent,
+    TooSoon,
+}
+
+impl AppState {
+    pub(crate) fn code_hash(&self, purpose: Purpose, code: &OneTimeCode) -> Vec<u8> {
+        self.keyring.code_hash(purpose.as_str(), code)
+    }
+}
+
+/// Issues a code and queues the message carrying it, unless one was sent within the resend interval.
+fn issue_code_throttled(
+    tx: &Connection,
+    account: AccountId,
+    purpose: Purpose,
+    code_hash: &[u8],
+    target: Option<&str>,
+    message: &Outgoing,
+    now: i64,
+) -> Result<Resend, SqlError> {
+    if codes::last_issued_at(tx, account, purpose)?
+        .is_some_and(|at| now - at < CODE_RESEND_INTERVAL)
+    {
+        return Ok(Resend::TooSoon);
+    }
+    codes::issue(tx, account, purpose, code_hash, target, now)?;
+    outbox::enqueue(tx, message, now)?;
+    Ok(Resend::Sent)
+}
+
+/// Moves a session to its next login step under a new id.
+fn advance(
+    tx: &Connection,
+    old: &SessionView,
+    stage: Stage,
+    method: Method,
+    assurance: Assurance,
+    now: i64,
+) -> Result<Token, SqlError> {
+    let token = Token::generate();
+    sessions::rotate(tx, old, &token.hash(), stage, method, assurance, now)?;
+    Ok(token)
+}
+
+/// Starts a fresh session, ending `replacing` (the browser's previous one) if any.
+fn start_session(
+    tx: &Connection,
+    replacing: Option<&[u8]>,
+    account: Option<AccountId>,
+    stage: Stage,
+    method: Method,
+    assurance: Assurance,
+    now: i64,
+) -> Result<Token, SqlError> {
+    if let Some(old) = replacing {
+        sessions::delete(tx, old)?;
+    }
+    let token = Token::generate();
+    sessions::insert(
+        tx,
+        &NewSession {
+            id_hash: &token.hash(),
+            account,
+            stage,
+            method,
+            assurance,
+            started_at: now,
+        },
+        now,
+    )?;
+    Ok(token)
+}
+
+/// Maps a stored code check to the outcome a person sees, running `on_accept` for the right code.
+fn code_outcome(
+    check: CodeCheck,
+    on_accept: impl FnOnce(Option<String>) -> Result<Token, SqlError>,
+) -> Result<CodeOutcome, SqlError> {
+    Ok(match check {
+        CodeCheck::Accepted { target } => CodeOutcome::Accepted(on_accept(target)?),
+        CodeCheck::Wrong { tries_left } => CodeOutcome::Wrong { tries_left },
+        CodeCheck::Expired => CodeOutcome::Expired,
+        CodeCheck::Void => CodeOutcome::Void,
+    })
+}

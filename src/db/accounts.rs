@@ -1,0 +1,159 @@
+//! The `accounts` table.
+use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::{AccountId, Lang};
+
+type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: AccountId,
+    pub email: String,
+    pub password_hash: String,
+    pub lang: Lang,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub phone: Option<String>,
+    pub two_step: bool,
+    pub failed_logins: i64,
+    pub last_failed_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, email, password_hash, lang, created_at, confirmed_at, phone, two_step, failed_logins, last_failed_at";
+
+fn from_row(r: &Row) -> Result<Account> {
+    Ok(Account {
+        id: AccountId(r.get(0)?),
+        email: r.get(1)?,
+        password_hash: r.get(2)?,
+        lang: Lang::parse(&r.get::<_, String>(3)?).unwrap_or(Lang::Sv),
+        created_at: r.get(4)?,
+        confirmed_at: r.get(5)?,
+        phone: r.get(6)?,
+        two_step: r.get(7)?,
+        failed_logins: r.get(8)?,
+        last_failed_at: r.get(9)?,
+    })
+}
+
+pub fn by_email(conn: &Connection, email: &str) -> Result<Option<Account>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM accounts WHERE email = ?1"),
+        [email],
+        from_row,
+    )
+    .optional()
+}
+
+pub fn by_id(conn: &Connection, id: AccountId) -> Result<Option<Account>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),
+        [id.0],
+        from_row,
+    )
+    .optional()
+}
+
+pub fn insert(
+    conn: &Connection,
+    email: &str,
+    password_hash: &str,
+    lang: Lang,
+    now: i64,
+) -> Result<AccountId> {
+    conn.execute(
+        "INSERT INTO accounts (email, password_hash, lang, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![email, password_hash, lang.code(), now],
+    )?;
+    Ok(AccountId(conn.last_insert_rowid()))
+}
+
+/// Someone registered again with an address that never confirmed: the new password wins,
+/// since only whoever reads the mailbox can confirm.
+pub fn restart_unconfirmed(
+    conn: &Connection,
+    id: AccountId,
+    password_hash: &str,
+    lang: Lang,
+    now: i64,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET password_hash = ?2, lang = ?3, created_at = ?4 WHERE id = ?1 AND confirmed_at IS NULL",
+        params![id.0, password_hash, lang.code(), now],
+    )?;
+    Ok(())
+}
+
+pub fn confirm(conn: &Connection, id: AccountId, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET confirmed_at = ?2 WHERE id = ?1 AND confirmed_at IS NULL",
+        params![id.0, now],
+    )?;
+    Ok(())
+}
+
+pub fn set_lang(conn: &Connection, id: AccountId, lang: Lang) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET lang = ?2 WHERE id = ?1",
+        params![id.0, lang.code()],
+    )?;
+    Ok(())
+}
+
+pub fn record_failed_login(conn: &Connection, id: AccountId, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
+        params![id.0, now],
+    )?;
+    Ok(())
+}
+
+pub fn clear_failed_logins(conn: &Connection, id: AccountId) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
+        [id.0],
+    )?;
+    Ok(())
+}
+
+/// Whether another account already has this number.
+pub fn phone_taken(conn: &Connection, phone: &str, except: AccountId) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE phone = ?1 AND id <> ?2)",
+        params![phone, except.0],
+        |r| r.get(0),
+    )
+}
+
+pub fn enable_two_step(conn: &Connection, id: AccountId, phone: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET phone = ?2, two_step = 1 WHERE id = ?1",
+        params![id.0, phone],
+    )?;
+    Ok(())
+}
+
+pub fn disable_two_step(conn: &Connection, id: AccountId) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET phone = NULL, two_step = 0 WHERE id = ?1",
+        [id.0],
+    )?;
+    Ok(())
+}
+
+pub fn set_password(conn: &Connection, id: AccountId, password_hash: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+        params![id.0, password_hash],
+    )?;
+    Ok(())
+}
+
+/// Deletes up to `limit` accounts created before `cutoff` that never confirmed.
+pub fn delete_unconfirmed(conn: &Connection, cutoff: i64, limit: i64) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM accounts WHERE id IN (
+            SELECT id FROM accounts WHERE confirmed_at IS NULL AND created_at < ?1 LIMIT ?2)",
+        params![cutoff, limit],
+    )
+}

@@ -1,0 +1,120 @@
+//! The `outbox` table: every email and SMS, queued in the transaction that causes it.
+use r2d2_sqlite::rusqlite::{params, Connection, Row};
+
+type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+/// A message ready to queue.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub channel: Channel,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Queued {
+    pub id: i64,
+    pub channel: Channel,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, channel, recipient, subject, body_text, body_html, status, attempts, last_error, created_at";
+
+fn from_row(r: &Row) -> Result<Queued> {
+    Ok(Queued {
+        id: r.get(0)?,
+        channel: if r.get::<_, String>(1)? == "sms" {
+            Channel::Sms
+        } else {
+            Channel::Email
+        },
+        recipient: r.get(2)?,
+        subject: r.get(3)?,
+        text: r.get(4)?,
+        html: r.get(5)?,
+        status: r.get(6)?,
+        attempts: r.get(7)?,
+        last_error: r.get(8)?,
+        created_at: r.get(9)?,
+    })
+}
+
+pub fn enqueue(conn: &Connection, m: &Outgoing, now: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO outbox (channel, recipient, subject, body_text, body_html, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![m.channel.as_str(), m.recipient, m.subject, m.text, m.html, now],
+    )?;
+    Ok(())
+}
+
+/// Queued messages whose time has come, oldest first.
+pub fn due(conn: &Connection, now: i64, limit: i64) -> Result<Vec<Queued>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![now, limit], from_row)?;
+    rows.collect()
+}
+
+/// Marks a message sent. With `scrub`, its bodies (which may hold a code) are erased.
+pub fn mark_sent(conn: &Connection, id: i64, now: i64, scrub: bool) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL,
+            body_text = CASE WHEN ?3 THEN '' ELSE body_text END,
+            body_html = CASE WHEN ?3 THEN NULL ELSE body_html END
+         WHERE id = ?1",
+        params![id, now, scrub],
+    )?;
+    Ok(())
+}
+
+/// Records a failed attempt; the message is retried at `retry_at`, or marked failed when that is None.
+pub fn mark_attempt_failed(
+    conn: &Connection,
+    id: i64,
+    error: &str,
+    retry_at: Option<i64>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,
+            status = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'queued' END,
+            next_attempt_at = COALESCE(?3, next_attempt_at)
+         WHERE id = ?1",
+        params![id, error, retry_at],
+    )?;
+    Ok(())
+}
+
+/// The newest messages, for the dev mailbox.
+pub fn latest(conn: &Connection, limit: i64) -> Result<Vec<Queued>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?1"
+    ))?;
+    let rows = stmt.query_map([limit], from_row)?;
+    rows.collect()
+}

@@ -1,0 +1,96 @@
+//! Email addresses, which are also the usernames.
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email(String);
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EmailProblem {
+    #[error("error.email.missing")]
+    Missing,
+    #[error("error.email.invalid")]
+    Invalid,
+}
+
+impl Email {
+    /// Trims and lower-cases; refuses anything that cannot be a deliverable address.
+    pub fn parse(input: &str) -> Result<Email, EmailProblem> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(EmailProblem::Missing);
+        }
+        if s.len() > 254
+            || s.chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
+        {
+            return Err(EmailProblem::Invalid);
+        }
+        let (local, domain) = s.rsplit_once('@').ok_or(EmailProblem::Invalid)?;
+        let labels_ok = domain.split('.').all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+        if local.is_empty()
+            || local.len() > 64
+            || local.contains('@')
+            || !domain.contains('.')
+            || !labels_ok
+        {
+            return Err(EmailProblem::Invalid);
+        }
+        Ok(Email(s.to_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part before the @, a word a guessable password might contain.
+    pub fn local_part(&self) -> &str {
+        self.0.split('@').next().unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_addresses_are_trimmed_and_lower_cased() {
+        assert_eq!(
+            Email::parse("  Anna.Svensson@Example.SE ")
+                .unwrap()
+                .as_str(),
+            "anna.svensson@example.se"
+        );
+        assert_eq!(
+            Email::parse("a+tag@sub.example.com").unwrap().local_part(),
+            "a+tag"
+        );
+    }
+
+    #[test]
+    fn invalid_addresses_are_refused() {
+        assert_eq!(Email::parse(""), Err(EmailProblem::Missing));
+        for bad in [
+            "anna",
+            "anna@",
+            "@example.se",
+            "anna@example",
+            "a b@example.se",
+            "a@b@c.se",
+            "<a>@x.se",
+            "a@-x.se",
+            "a@x..se",
+        ] {
+            assert_eq!(Email::parse(bad), Err(EmailProblem::Invalid), "{bad}");
+        }
+    }
+}

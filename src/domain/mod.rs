@@ -1,0 +1,38 @@
+//! Rules and parsed types. Knows nothing of actix or rusqlite: input becomes
+//! a value here that is valid by construction, or a problem with a catalog key.
+pub mod email;
+pub mod password;
+pub mod phone;
+pub mod rules;
+pub mod secret;
+pub mod session;
+
+/// An id newtype per entity, so an account id is never mistaken for another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AccountId(pub i64);
+
+/// A person's language. Every word they read comes from this language's catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "sv" => Some(Lang::Sv),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}

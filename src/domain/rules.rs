@@ -1,0 +1,77 @@
+//! Every number that a rule depends on, in exactly one place (seconds).
+
+pub const MINUTE: i64 = 60;
+pub const HOUR: i64 = 60 * MINUTE;
+pub const DAY: i64 = 24 * HOUR;
+
+/// Logged out after this long without a request.
+pub const SESSION_IDLE: i64 = 30 * MINUTE;
+/// Logged out this long after the session began, whatever the activity.
+pub const SESSION_ABSOLUTE: i64 = 12 * HOUR;
+/// The idle warning appears this long before the idle limit.
+pub const SESSION_WARNING: i64 = 2 * MINUTE;
+/// A session still waiting for a code may not outlive this.
+pub const PENDING_LOGIN: i64 = 30 * MINUTE;
+
+pub const EMAIL_CODE_VALID: i64 = 30 * MINUTE;
+pub const EMAIL_CODE_TRIES: i64 = 5;
+pub const SMS_CODE_VALID: i64 = 10 * MINUTE;
+pub const SMS_CODE_TRIES: i64 = 3;
+/// Shortest time between two "send a new code" requests for the same account.
+pub const CODE_RESEND_INTERVAL: i64 = MINUTE;
+
+pub const RESET_TOKEN_VALID: i64 = 30 * MINUTE;
+
+/// Accounts whose email address was never confirmed are deleted after this.
+pub const UNCONFIRMED_ACCOUNT_LIFETIME: i64 = 7 * DAY;
+
+/// After this many consecutive failed logins the account is locked.
+pub const LOGIN_LOCK_AFTER: i64 = 100;
+/// Failures allowed before the growing delay starts.
+pub const LOGIN_FREE_FAILURES: i64 = 4;
+/// The longest delay between two login attempts for one account.
+pub const LOGIN_MAX_DELAY: i64 = 15 * MINUTE;
+
+/// How long after a failed login the next attempt for that account must wait.
+pub fn login_delay(consecutive_failures: i64) -> i64 {
+    if consecutive_failures <= LOGIN_FREE_FAILURES {
+        return 0;
+    }
+    let exponent = (consecutive_failures - LOGIN_FREE_FAILURES - 1).min(20) as u32;
+    (1i64 << exponent).min(LOGIN_MAX_DELAY)
+}
+
+/// Outbox delivery: attempts before a message is marked failed, and the wait before each retry.
+pub const OUTBOX_MAX_ATTEMPTS: i64 = 8;
+pub fn outbox_backoff(attempts: i64) -> i64 {
+    MINUTE * (1i64 << attempts.clamp(0, 10) as u32).min(4 * 60)
+}
+
+/// Per-IP limits: (requests, window in seconds).
+pub const IP_LIMIT_LOGIN: (u32, i64) = (30, 10 * MINUTE);
+pub const IP_LIMIT_CREATE: (u32, i64) = (10, HOUR);
+pub const IP_LIMIT_CODES: (u32, i64) = (30, HOUR);
+pub const IP_LIMIT_RESET: (u32, i64) = (10, HOUR);
+
+/// Largest form body accepted, in bytes.
+pub const FORM_LIMIT: usize = 16 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_delay_grows_after_the_free_failures_and_is_capped() {
+        assert_eq!(login_delay(0), 0);
+        assert_eq!(login_delay(LOGIN_FREE_FAILURES), 0);
+        assert_eq!(login_delay(LOGIN_FREE_FAILURES + 1), 1);
+        assert_eq!(login_delay(LOGIN_FREE_FAILURES + 3), 4);
+        assert_eq!(login_delay(99), LOGIN_MAX_DELAY);
+    }
+
+    #[test]
+    fn outbox_backoff_grows() {
+        assert!(outbox_backoff(1) < outbox_backoff(2));
+        assert_eq!(outbox_backoff(50), 4 * HOUR);
+    }
+}

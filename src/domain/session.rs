@@ -1,0 +1,74 @@
+//! What a session is: its stage in the login, how the person logged in, the
+//! assurance that gives, and when it ends.
+use super::rules::{SESSION_ABSOLUTE, SESSION_IDLE};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The account was just created; waiting for the emailed code.
+    PendingEmail,
+    /// The password was right; waiting for the SMS code.
+    PendingSms,
+    Authenticated,
+}
+
+/// How the person logged in. E-identification methods join this later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Password,
+    PasswordSms,
+}
+
+/// What the login method proves; decides what My Page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Assurance {
+    None,
+    Basic,
+    Substantial,
+}
+
+macro_rules! text_enum {
+    ($t:ty { $($v:ident = $s:literal),* $(,)? }) => {
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s),* }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(Self::$v),)* _ => None }
+            }
+        }
+    };
+}
+
+text_enum!(Stage { PendingEmail = "pending_email", PendingSms = "pending_sms", Authenticated = "authenticated" });
+text_enum!(Method { Password = "password", PasswordSms = "password_sms" });
+text_enum!(Assurance { None = "none", Basic = "basic", Substantial = "substantial" });
+
+/// A session is live while it has seen a request within the idle limit and is younger than the absolute limit.
+pub fn is_live(created_at: i64, last_seen_at: i64, now: i64) -> bool {
+    now - last_seen_at < SESSION_IDLE && now - created_at < SESSION_ABSOLUTE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_and_absolute_limits() {
+        assert!(is_live(0, 0, 29 * 60 + 59));
+        assert!(!is_live(0, 0, 30 * 60 + 1));
+        assert!(is_live(0, 11 * 3600 + 3599, 12 * 3600 - 1));
+        assert!(!is_live(0, 12 * 3600 - 1, 12 * 3600));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in [Stage::PendingEmail, Stage::PendingSms, Stage::Authenticated] {
+            assert_eq!(Stage::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(
+            Assurance::parse("substantial"),
+            Some(Assurance::Substantial)
+        );
+        assert_eq!(Method::parse("bankid"), None);
+    }
+}

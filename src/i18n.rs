@@ -1,0 +1,214 @@
+//! The word catalogs, one per language (`assets/locales/*.toml`), embedded in
+//! the binary. Every word a person reads comes from here.
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::domain::Lang;
+
+const SOURCES: [(Lang, &str); 2] = [
+    (Lang::Sv, include_str!("../assets/locales/sv.toml")),
+    (Lang::En, include_str!("../assets/locales/en.toml")),
+];
+
+pub struct Catalog {
+    sv: BTreeMap<String, String>,
+    en: BTreeMap<String, String>,
+}
+
+/// The catalogs are compile-time data, parsed once; a broken catalog fails the test suite.
+pub fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let parse = |lang: Lang| {
+            let (_, text) = SOURCES
+                .iter()
+                .find(|(l, _)| *l == lang)
+                .expect("every language has a catalog");
+            let table: toml::Table =
+                toml::from_str(text).unwrap_or_else(|e| panic!("locale {}: {e}", lang.code()));
+            let mut out = BTreeMap::new();
+            flatten("", &table, &mut out);
+            out
+        };
+        Catalog {
+            sv: parse(Lang::Sv),
+            en: parse(Lang::En),
+        }
+    })
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(t) => flatten(&key, t, out),
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            other => panic!("locale key {key} is not text: {other}"),
+        }
+    }
+}
+
+impl Catalog {
+    pub fn entries(&self, lang: Lang) -> &BTreeMap<String, String> {
+        match lang {
+            Lang::Sv => &self.sv,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// The words of one language, handed to every view.
+#[derive(Clone, Copy)]
+pub struct Texts {
+    pub lang: Lang,
+}
+
+impl Texts {
+    pub fn new(lang: Lang) -> Self {
+        Texts { lang }
+    }
+
+    /// The text for `key`; a missing key shows itself (and fails `every_key_exists_in_both_languages`).
+    pub fn t(&self, key: &str) -> &'static str {
+        match catalog().entries(self.lang).get(key) {
+            Some(s) => s.as_str(),
+            None => {
+                tracing::warn!(key, "missing text");
+                catalog()
+                    .entries(Lang::En)
+                    .get(key)
+                    .map(String::as_str)
+                    .unwrap_or("?")
+            }
+        }
+    }
+
+    /// The text for `key` with each `{name}` replaced by its value.
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), value);
+        }
+        s
+    }
+}
+
+/// The preferred language from an Accept-Language header; Swedish unless English ranks higher.
+pub fn from_accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(f32, Lang)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.trim().split(';');
+        let tag = pieces
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let q = pieces
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|v| v.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        let lang = match tag.split('-').next() {
+            Some("sv") => Lang::Sv,
+            Some("en") => Lang::En,
+            _ => continue,
+        };
+        if best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, l)| l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_exists_in_both_languages() {
+        let c = catalog();
+        let sv: Vec<_> = c.sv.keys().collect();
+        let en: Vec<_> = c.en.keys().collect();
+        let only_sv: Vec<_> = sv
+            .iter()
+            .filter(|k| !c.en.contains_key(k.as_str()))
+            .collect();
+        let only_en: Vec<_> = en
+            .iter()
+            .filter(|k| !c.sv.contains_key(k.as_str()))
+            .collect();
+        assert!(
+            only_sv.is_empty() && only_en.is_empty(),
+            "only in sv: {only_sv:?}; only in en: {only_en:?}"
+        );
+        assert!(
+            c.sv.values()
+                .chain(c.en.values())
+                .all(|v| !v.trim().is_empty()),
+            "an empty text"
+        );
+    }
+
+    #[test]
+    fn every_key_named_in_the_source_exists() {
+        let c = catalog();
+        let namespaces: std::collections::BTreeSet<&str> =
+            c.en.keys().filter_map(|k| k.split('.').next()).collect();
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for literal in text.split('"').skip(1).step_by(2) {
+                let looks_like_key = literal.contains('.')
+                    && literal.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.'
+                    })
+                    && namespaces.contains(literal.split('.').next().unwrap_or_default());
+                let is_file = [".js", ".css", ".svg", ".toml", ".db", ".sql"]
+                    .iter()
+                    .any(|ext| literal.ends_with(ext));
+                if looks_like_key && !is_file && !c.en.contains_key(literal) {
+                    missing.push(format!("{}: {literal}", path.display()));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys used in src but missing from the catalog: {missing:#?}"
+        );
+    }
+
+    #[test]
+    fn accept_language_picks_the_highest_ranked_known_language() {
+        assert_eq!(
+            from_accept_language("en-GB,en;q=0.9,sv;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            from_accept_language("de;q=1.0, sv-SE;q=0.7, en;q=0.5"),
+            Some(Lang::Sv)
+        );
+        assert_eq!(from_accept_language("de, fr"), None);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        let t = Texts::new(Lang::En);
+        assert!(t.tf("email.confirm.subject", &[]).len() > 3);
+    }
+}

@@ -1,0 +1,111 @@
+//! Scheduled work. Each job is a plain async function of the pool and the time,
+//! registered with tokio-cron-scheduler; tests call them directly with a moved clock.
+use anyhow::Context;
+use tokio_cron_scheduler::{Job, JobScheduler};
+
+use crate::db::{self, accounts, codes, sessions, Pool};
+use crate::domain::rules::{DAY, UNCONFIRMED_ACCOUNT_LIFETIME};
+use crate::error::AppError;
+use crate::notify::{Delivery, Report};
+use crate::state::AppState;
+
+/// Rows deleted per transaction, so no cleanup holds the write lock for long.
+const BATCH: i64 = 500;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Cleanup {
+    pub sessions: usize,
+    pub codes: usize,
+    pub reset_tokens: usize,
+    pub unconfirmed_accounts: usize,
+}
+
+/// Deletes the rows of `delete` in batches, each its own transaction, until none are left.
+async fn in_batches<F>(pool: &Pool, delete: F) -> Result<usize, AppError>
+where
+    F: Fn(&r2d2_sqlite::rusqlite::Connection) -> r2d2_sqlite::rusqlite::Result<usize>
+        + Clone
+        + Send
+        + 'static,
+{
+    let mut total = 0;
+    loop {
+        let delete = delete.clone();
+        let n = db::write(pool, move |tx| delete(tx)).await?;
+        total += n;
+        if (n as i64) < BATCH {
+            return Ok(total);
+        }
+    }
+}
+
+/// Expired sessions, codes and reset links; accounts never confirmed within 7 days.
+pub async fn cleanup(pool: &Pool, now: i64) -> Result<Cleanup, AppError> {
+    let report = Cleanup {
+        sessions: in_batches(pool, move |c| sessions::purge(c, now, BATCH)).await?,
+        // Kept a day past expiry so the throttle on "send a new code" can still see them.
+        codes: in_batches(pool, move |c| codes::purge(c, now - DAY, BATCH)).await?,
+        reset_tokens: in_batches(pool, move |c| codes::reset::purge(c, now - DAY, BATCH)).await?,
+        unconfirmed_accounts: in_batches(pool, move |c| {
+            accounts::delete_unconfirmed(c, now - UNCONFIRMED_ACCOUNT_LIFETIME, BATCH)
+        })
+        .await?,
+    };
+    if report != Cleanup::default() {
+        tracing::info!(?report, "cleanup");
+    }
+    Ok(report)
+}
+
+/// Sends what is due in the outbox (the worker also does this whenever something is queued).
+pub async fn deliver_outbox(
+    delivery: &Delivery,
+    pool: &Pool,
+    now: i64,
+) -> Result<Report, AppError> {
+    delivery.deliver_due(pool, now).await
+}
+
+/// Registers each job whose schedule is not blank, and starts the scheduler.
+pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
+    let scheduler = JobScheduler::new().await?;
+    let schedule = state.settings.schedule.clone();
+    if !schedule.cleanup.trim().is_empty() {
+        let s = state.clone();
+        let job = Job::new_async(schedule.cleanup.as_str(), move |_, _| {
+            let s = s.clone();
+            Box::pin(async move {
+                if let Err(e) = cleanup(&s.pool, s.now()).await {
+                    tracing::error!(error = ?e, "cleanup job");
+                }
+            })
+        })
+        .with_context(|| {
+            format!(
+                "schedule.cleanup = {:?} is not a valid cron expression",
+                schedule.cleanup
+            )
+        })?;
+        scheduler.add(job).await?;
+    }
+    if !schedule.outbox.trim().is_empty() {
+        let s = state.clone();
+        let job = Job::new_async(schedule.outbox.as_str(), move |_, _| {
+            let s = s.clone();
+            Box::pin(async move {
+                if let Err(e) = deliver_outbox(&s.delivery, &s.pool, s.now()).await {
+                    tracing::error!(error = ?e, "outbox job");
+                }
+            })
+        })
+        .with_context(|| {
+            format!(
+                "schedule.outbox = {:?} is not a valid cron expression",
+                schedule.outbox
+            )
+        })?;
+        scheduler.add(job).await?;
+    }
+    scheduler.start().await?;
+    Ok(scheduler)
+}

@@ -1,0 +1,20 @@
+//! Kansli: a self-hosted e-service portal for permit applications.
+//!
+//! `routes` (thin actix handlers) parse input into `domain` types, make one
+//! `db` call and render `views`. Messages go through the `notify` outbox;
+//! scheduled work lives in `jobs`. Time always comes from the injected [`clock::Clock`].
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod jobs;
+pub mod notify;
+pub mod routes;
+pub mod security;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod views;

@@ -1,0 +1,147 @@
+//! One function per message. Each email has a plain-text and an HTML part in the
+//! person's language; SMS are short plain text. Codes appear only in the body.
+use crate::db::outbox::{Channel, Outgoing};
+use crate::domain::rules::{EMAIL_CODE_VALID, MINUTE, RESET_TOKEN_VALID, SMS_CODE_VALID};
+use crate::domain::secret::OneTimeCode;
+use crate::i18n::Texts;
+use crate::views::emails;
+
+/// An email made of paragraphs and at most one link.
+fn email(
+    t: Texts,
+    to: &str,
+    subject_key: &str,
+    paragraphs: Vec<String>,
+    link: Option<(&str, &str)>,
+) -> Outgoing {
+    let subject = t.t(subject_key).to_string();
+    let mut text = format!("{}\n\n", t.t("email.greeting"));
+    for p in &paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    if let Some((label, url)) = link {
+        text.push_str(&format!("{label}:\n{url}\n\n"));
+    }
+    text.push_str(t.t("email.signature"));
+    text.push_str("\n\n-- \n");
+    text.push_str(t.t("email.automatic"));
+    let html = emails::render(t, &subject, &paragraphs, link);
+    Outgoing {
+        channel: Channel::Email,
+        recipient: to.to_string(),
+        subject,
+        text,
+        html: Some(html),
+    }
+}
+
+fn minutes(seconds: i64) -> String {
+    (seconds / MINUTE).to_string()
+}
+
+pub fn confirm_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.confirm.subject",
+        vec![
+            t.tf("email.confirm.code", &[("code", code.expose())]),
+            t.tf(
+                "email.confirm.valid",
+                &[("minutes", &minutes(EMAIL_CODE_VALID))],
+            ),
+            t.t("email.confirm.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
+pub fn account_exists(t: Texts, to: &str, base_url: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.exists.subject",
+        vec![
+            t.t("email.exists.body").to_string(),
+            t.t("email.exists.not_you").to_string(),
+        ],
+        Some((
+            t.t("email.exists.link"),
+            &format!("{base_url}/password/forgot"),
+        )),
+    )
+}
+
+pub fn two_step_on(t: Texts, to: &str, masked_phone: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.two_step_on.subject",
+        vec![
+            t.tf("email.two_step_on.body", &[("phone", masked_phone)]),
+            t.t("email.contact_support").to_string(),
+        ],
+        None,
+    )
+}
+
+pub fn two_step_off(t: Texts, to: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.two_step_off.subject",
+        vec![
+            t.t("email.two_step_off.body").to_string(),
+            t.t("email.contact_support").to_string(),
+        ],
+        None,
+    )
+}
+
+pub fn reset_link(t: Texts, to: &str, url: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.reset.subject",
+        vec![
+            t.t("email.reset.body").to_string(),
+            t.tf(
+                "email.reset.valid",
+                &[("minutes", &minutes(RESET_TOKEN_VALID))],
+            ),
+            t.t("email.reset.not_you").to_string(),
+        ],
+        Some((t.t("email.reset.link"), url)),
+    )
+}
+
+pub fn password_changed(t: Texts, to: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.password_changed.subject",
+        vec![
+            t.t("email.password_changed.body").to_string(),
+            t.t("email.contact_support").to_string(),
+        ],
+        None,
+    )
+}
+
+/// An SMS code, for enrolment or login.
+pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
+    Outgoing {
+        channel: Channel::Sms,
+        recipient: phone.to_string(),
+        subject: "SMS".into(),
+        text: t.tf(
+            "sms.code",
+            &[
+                ("code", code.expose()),
+                ("minutes", &minutes(SMS_CODE_VALID)),
+            ],
+        ),
+        html: None,
+    }
+}

@@ -1,0 +1,233 @@
+//! Creating an account, confirming it with the emailed code, and the account page.
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::{client_ip, html, invalid, redirect, redirect_with_session};
+use crate::auth::{register, CodeOutcome, Resend};
+use crate::db::{self, accounts};
+use crate::domain::email::Email;
+use crate::domain::password::{NewPassword, PasswordProblem};
+use crate::domain::phone::Phone;
+use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_CREATE};
+use crate::domain::secret::OneTimeCode;
+use crate::domain::session::Stage;
+use crate::error::AppError;
+use crate::security::{Ctx, Posted};
+use crate::state::AppState;
+use crate::views::account::{self as view, Overview};
+use crate::views::components::FormErrors;
+use crate::views::login::Notice;
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_repeat: String,
+}
+
+/// Notices that a redirect asks for with a query flag.
+#[derive(Deserialize, Default)]
+pub struct Flags {
+    sent: Option<String>,
+    wait: Option<String>,
+    twostep: Option<String>,
+}
+
+impl Flags {
+    pub fn notice(&self) -> Notice {
+        if self.sent.is_some() {
+            Some(("success", "code.sent_again"))
+        } else if self.wait.is_some() {
+            Some(("warning", "code.wait"))
+        } else {
+            match self.twostep.as_deref() {
+                Some("on") => Some(("success", "account.two_step.now_on")),
+                Some("off") => Some(("success", "account.two_step.now_off")),
+                _ => None,
+            }
+        }
+    }
+}
+
+pub async fn create_form(ctx: Ctx) -> HttpResponse {
+    html(view::create_form(&ctx, &FormErrors::default(), ""))
+}
+
+/// The message for a refused new password, and the field it belongs to.
+pub fn password_problem(ctx: &Ctx, problem: &PasswordProblem) -> (&'static str, String) {
+    match problem {
+        PasswordProblem::Mismatch => (
+            "password_repeat",
+            ctx.t("error.password.mismatch").to_string(),
+        ),
+        PasswordProblem::Guessable(reason) => (
+            "password",
+            format!("{} {}", ctx.t("error.password.guessable"), ctx.t(reason)),
+        ),
+        other => (
+            "password",
+            ctx.tf(
+                &other.to_string(),
+                &[
+                    ("min", &crate::domain::password::MIN_CHARS.to_string()),
+                    ("max", &crate::domain::password::MAX_CHARS.to_string()),
+                ],
+            ),
+        ),
+    }
+}
+
+pub async fn create(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<CreateForm>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .limiter
+        .check("create", IP_LIMIT_CREATE, client_ip(&req), state.now())?;
+    let mut errors = FormErrors::default();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.add("email", ctx.t(&e.to_string())))
+        .ok();
+    let context: Vec<&str> = email
+        .iter()
+        .flat_map(|e| [e.as_str(), e.local_part()])
+        .collect();
+    let password: SecretString = form.password.into();
+    let repeat: SecretString = form.password_repeat.into();
+    let new_password = NewPassword::parse(&password, &repeat, &context)
+        .map_err(|p| {
+            let (field, message) = password_problem(&ctx, &p);
+            errors.add(field, message);
+        })
+        .ok();
+    let (Some(email), Some(new_password)) = (email, new_password) else {
+        return Ok(invalid(view::create_form(&ctx, &errors, &form.email)));
+    };
+    let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
+    let token = register::create(&state, email, new_password, ctx.lang(), replacing).await?;
+    Ok(redirect_with_session(&state, "/account/confirm", &token))
+}
+
+pub async fn confirm_form(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
+    if ctx.pending(Stage::PendingEmail).is_none() {
+        return redirect("/login");
+    }
+    html(view::confirm_form(&ctx, &FormErrors::default(), q.notice()))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    pub code: String,
+}
+
+/// The message for a code that was not accepted.
+pub fn code_error(ctx: &Ctx, outcome: &CodeOutcome) -> String {
+    match outcome {
+        CodeOutcome::Wrong { tries_left } => {
+            ctx.tf("error.code.wrong", &[("tries", &tries_left.to_string())])
+        }
+        CodeOutcome::Expired => ctx.t("error.code.expired").to_string(),
+        _ => ctx.t("error.code.void").to_string(),
+    }
+}
+
+/// Parses a typed code, or gives the form error for one that is not six digits.
+pub fn parse_code(ctx: &Ctx, input: &str) -> Result<OneTimeCode, FormErrors> {
+    OneTimeCode::parse(input).ok_or_else(|| {
+        let mut errors = FormErrors::default();
+        let key = if input.trim().is_empty() {
+            "error.code.missing"
+        } else {
+            "error.code.format"
+        };
+        errors.add("code", ctx.t(key));
+        errors
+    })
+}
+
+pub async fn confirm(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
+        return Ok(redirect("/login"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let code = match parse_code(&ctx, &form.code) {
+        Ok(code) => code,
+        Err(errors) => return Ok(invalid(view::confirm_form(&ctx, &errors, None))),
+    };
+    match register::confirm(&state, session, Some(code)).await? {
+        CodeOutcome::Accepted(token) => {
+            Ok(redirect_with_session(&state, "/account/created", &token))
+        }
+        other => {
+            let mut errors = FormErrors::default();
+            errors.add("code", code_error(&ctx, &other));
+            Ok(invalid(view::confirm_form(&ctx, &errors, None)))
+        }
+    }
+}
+
+pub async fn resend(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
+        return Ok(redirect("/login"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    Ok(match register::resend(&state, session, ctx.lang()).await? {
+        Resend::Sent => redirect("/account/confirm?sent=1"),
+        Resend::TooSoon => redirect("/account/confirm?wait=1"),
+    })
+}
+
+pub async fn created(ctx: Ctx) -> HttpResponse {
+    if ctx.account().is_none() {
+        return redirect("/login");
+    }
+    html(view::created(&ctx))
+}
+
+/// The account page (My Page grows around it in later work).
+pub async fn overview(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<Flags>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.account() else {
+        return Ok(redirect("/login"));
+    };
+    let id = session.account_id.ok_or(AppError::NotFound)?;
+    let account = db::read(&state.pool, move |c| accounts::by_id(c, id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let masked_phone = account
+        .phone
+        .as_deref()
+        .filter(|_| account.two_step)
+        .and_then(|p| Phone::parse(None, p).ok())
+        .map(|p| p.masked());
+    let overview = Overview {
+        email: &account.email,
+        masked_phone,
+        assurance: session.assurance,
+    };
+    Ok(html(view::overview(&ctx, &overview, q.notice())))
+}

@@ -1,0 +1,154 @@
+//! Logging in with password and, with two-step verification, the SMS code; logging out.
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::account::{code_error, parse_code, CodeForm};
+use super::{client_ip, html, invalid, redirect, redirect_with_session};
+use crate::auth::login::{self as flow, LoginOutcome};
+use crate::auth::{CodeOutcome, Resend};
+use crate::domain::email::Email;
+use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
+use crate::domain::session::Stage;
+use crate::error::AppError;
+use crate::security::middleware::{removal_cookie, SESSION_COOKIE};
+use crate::security::{Ctx, Posted};
+use crate::state::AppState;
+use crate::views::components::FormErrors;
+use crate::views::login::{self as view, Notice};
+
+#[derive(Deserialize, Default)]
+pub struct LoginFlags {
+    again: Option<String>,
+    sent: Option<String>,
+    wait: Option<String>,
+}
+
+impl LoginFlags {
+    fn notice(&self) -> Notice {
+        if self.again.is_some() {
+            Some(("warning", "login.again"))
+        } else if self.sent.is_some() {
+            Some(("success", "code.sent_again"))
+        } else if self.wait.is_some() {
+            Some(("warning", "code.wait"))
+        } else {
+            None
+        }
+    }
+}
+
+pub async fn form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
+    if ctx.account().is_some() {
+        return redirect("/account");
+    }
+    html(view::login_form(
+        &ctx,
+        &FormErrors::default(),
+        "",
+        q.notice(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .limiter
+        .check("login", IP_LIMIT_LOGIN, client_ip(&req), state.now())?;
+    let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
+    let outcome = flow::password(
+        &state,
+        Email::parse(&form.email).ok(),
+        form.password.into(),
+        ctx.lang(),
+        replacing,
+    )
+    .await?;
+    Ok(match outcome {
+        LoginOutcome::LoggedIn(token) => redirect_with_session(&state, "/account", &token),
+        LoginOutcome::NeedsSms(token) => redirect_with_session(&state, "/login/sms", &token),
+        LoginOutcome::Failed => {
+            let mut errors = FormErrors::default();
+            errors.add("email", ctx.t("error.login.failed"));
+            invalid(view::login_form(&ctx, &errors, &form.email, None))
+        }
+    })
+}
+
+pub async fn sms_form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
+    if ctx.pending(Stage::PendingSms).is_none() {
+        return redirect("/login");
+    }
+    html(view::sms_form(&ctx, &FormErrors::default(), q.notice()))
+}
+
+pub async fn sms(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
+        return Ok(redirect("/login?again=1"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let code = match parse_code(&ctx, &form.code) {
+        Ok(code) => code,
+        Err(errors) => return Ok(invalid(view::sms_form(&ctx, &errors, None))),
+    };
+    Ok(match flow::sms(&state, session, Some(code)).await? {
+        CodeOutcome::Accepted(token) => redirect_with_session(&state, "/account", &token),
+        CodeOutcome::Void => redirect("/login?again=1"),
+        other => {
+            let mut errors = FormErrors::default();
+            errors.add("code", code_error(&ctx, &other));
+            invalid(view::sms_form(&ctx, &errors, None))
+        }
+    })
+}
+
+pub async fn resend(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
+        return Ok(redirect("/login?again=1"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    Ok(match flow::resend_sms(&state, session, ctx.lang()).await? {
+        Resend::Sent => redirect("/login/sms?sent=1"),
+        Resend::TooSoon => redirect("/login/sms?wait=1"),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    flow::logout(&state, ctx.session).await?;
+    let mut res = redirect("/?logged_out=1");
+    res.add_cookie(&removal_cookie(&state, SESSION_COOKIE))
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(res)
+}

@@ -1,0 +1,79 @@
+//! The request context every handler and view gets: the person's language,
+//! their session (if any) and the CSRF token for the forms on the page.
+use std::future::{ready, Ready};
+use std::rc::Rc;
+
+use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
+
+use crate::domain::session::{Assurance, Method, Stage};
+use crate::domain::{AccountId, Lang};
+use crate::i18n::Texts;
+
+/// A live session, as loaded for this request.
+#[derive(Clone, Debug)]
+pub struct SessionView {
+    pub id_hash: Vec<u8>,
+    pub account_id: Option<AccountId>,
+    pub email: Option<String>,
+    pub stage: Stage,
+    pub method: Method,
+    pub assurance: Assurance,
+    pub two_step: bool,
+    pub created_at: i64,
+    pub last_step_at: i64,
+}
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub t: Texts,
+    /// The CSRF token every form on this page carries.
+    pub csrf: String,
+    pub session: Option<SessionView>,
+    /// The path and query of this request, for the language switch.
+    pub path: String,
+    pub dev_mailbox: bool,
+    pub production: bool,
+}
+
+impl Ctx {
+    pub fn lang(&self) -> Lang {
+        self.t.lang
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.t.t(key)
+    }
+
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.t.tf(key, args)
+    }
+
+    /// The logged-in person, if the session has passed every login step.
+    pub fn account(&self) -> Option<&SessionView> {
+        self.session
+            .as_ref()
+            .filter(|s| s.stage == Stage::Authenticated && s.account_id.is_some())
+    }
+
+    /// A session waiting at `stage` (an emailed or SMS code).
+    pub fn pending(&self, stage: Stage) -> Option<&SessionView> {
+        self.session.as_ref().filter(|s| s.stage == stage)
+    }
+}
+
+/// Handlers take `Ctx` as an argument; it was put in place by `middleware::load_context`.
+impl FromRequest for Ctx {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<Rc<Ctx>>()
+                .map(|c| Ctx::clone(c))
+                .ok_or_else(|| {
+                    actix_web::error::ErrorInternalServerError("request context missing")
+                }),
+        )
+    }
+}

@@ -1,0 +1,56 @@
+//! Renders every empty 4xx/5xx response as a page in the person's language,
+//! whoever produced it (a handler, an extractor, or actix itself).
+use std::rc::Rc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::HttpMessage;
+
+use super::context::Ctx;
+use super::middleware::request_lang;
+use crate::i18n::Texts;
+use crate::views::errors::error_page;
+
+pub fn handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(render)
+}
+
+fn render<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    // A response that already is a page (e.g. a form shown again with its errors) is left alone.
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_page {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let ctx = res
+        .request()
+        .extensions()
+        .get::<Rc<Ctx>>()
+        .map(|c| Ctx::clone(c))
+        .unwrap_or_else(|| Ctx {
+            t: Texts::new(request_lang(res.request())),
+            csrf: String::new(),
+            session: None,
+            path: "/".into(),
+            dev_mailbox: false,
+            production: true,
+        });
+    let body = error_page(&ctx, status).into_string();
+    let (req, mut response) = res.into_parts();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    let response = response.set_body(BoxBody::new(body));
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}

@@ -1,0 +1,148 @@
+//! argon2id on the blocking pool, at most one hash per core at a time. A short
+//! queue may wait; past it a request is refused at once ("busy") rather than piling up.
+use std::sync::Arc;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Semaphore;
+
+use crate::error::AppError;
+
+/// Requests that may wait for a free core, per core.
+const QUEUE_PER_CORE: usize = 4;
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    running: Arc<Semaphore>,
+    admitted: Arc<Semaphore>,
+    /// Verified against when the account does not exist, so timing tells nothing.
+    dummy: Arc<str>,
+}
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_now(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let mut salt = [0u8; 16];
+    rand::Rng::fill(&mut rand::rng(), &mut salt);
+    let salt = SaltString::encode_b64(&salt)?;
+    Ok(argon2()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
+}
+
+impl PasswordHasher {
+    pub fn new() -> Self {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        let dummy = hash_now("kansli dummy password for unknown accounts").expect("argon2 works");
+        PasswordHasher {
+            running: Arc::new(Semaphore::new(cores)),
+            admitted: Arc::new(Semaphore::new(cores * (1 + QUEUE_PER_CORE))),
+            dummy: dummy.into(),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _admitted = self
+            .admitted
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| AppError::Busy)?;
+        let _running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Unexpected(e.into()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AppError::Unexpected(e.into()))
+    }
+
+    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+        let password: SecretString = password.into();
+        self.run(move || hash_now(password.expose_secret()))
+            .await?
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("argon2: {e}")))
+    }
+
+    /// Checks a password against a stored hash, or against a dummy when there is none.
+    pub async fn verify(
+        &self,
+        password: &SecretString,
+        stored: Option<String>,
+    ) -> Result<bool, AppError> {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| self.dummy.to_string());
+        let password = password.clone();
+        let ok = self
+            .run(move || {
+                PasswordHash::new(&stored)
+                    .map(|h| {
+                        argon2()
+                            .verify_password(password.expose_secret().as_bytes(), &h)
+                            .is_ok()
+                    })
+                    .unwrap_or(false)
+            })
+            .await?;
+        Ok(ok && known)
+    }
+}
+
+impl Default for PasswordHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hash_then_verify_and_unknown_accounts_never_match() {
+        let h = PasswordHasher::new();
+        let stored = h.hash("correct horse battery staple").await.unwrap();
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(h
+            .verify(&"correct horse battery staple".into(), Some(stored.clone()))
+            .await
+            .unwrap());
+        assert!(!h
+            .verify(&"wrong horse battery staple".into(), Some(stored))
+            .await
+            .unwrap());
+        assert!(!h
+            .verify(&"kansli dummy password for unknown accounts".into(), None)
+            .await
+            .unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn past_the_queue_requests_are_refused_fast() {
+        let h = PasswordHasher::new();
+        let admitted = h.admitted.available_permits();
+        let many: Vec<_> = (0..admitted + 5)
+            .map(|_| {
+                let h = h.clone();
+                tokio::spawn(async move { h.hash("correct horse battery staple").await })
+            })
+            .collect();
+        let mut busy = 0;
+        for task in many {
+            if matches!(task.await.unwrap(), Err(AppError::Busy)) {
+                busy += 1;
+            }
+        }
+        assert!(busy >= 5, "expected at least 5 refusals, got {busy}");
+    }
+}

@@ -1,0 +1,255 @@
+//! Request-wide middleware: context loading (language, session, CSRF binding),
+//! origin checks on unsafe methods, security headers, and panic containment.
+use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+#[cfg(test)]
+use actix_web::HttpResponse;
+use actix_web::{web, HttpMessage};
+use futures_util::FutureExt;
+
+use super::context::{Ctx, SessionView};
+use crate::domain::secret::Token;
+use crate::domain::Lang;
+use crate::error::AppError;
+use crate::i18n::{from_accept_language, Texts};
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "kansli_session";
+pub const CSRF_COOKIE: &str = "kansli_csrf";
+pub const LANG_COOKIE: &str = "kansli_lang";
+
+const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+fn is_asset(path: &str) -> bool {
+    path.starts_with("/assets/")
+}
+
+/// The language: the remembered choice, else the browser's preference, else Swedish.
+pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
+    req.cookie(LANG_COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(from_accept_language)
+        })
+        .unwrap_or(Lang::Sv)
+}
+
+/// A cookie as every Kansli cookie is: HttpOnly, SameSite=Lax, path /, Secure in production.
+pub fn cookie(state: &AppState, base: &str, value: String) -> Cookie<'static> {
+    Cookie::build(state.cookie_name(base), value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.is_production())
+        .finish()
+}
+
+pub fn removal_cookie(state: &AppState, base: &str) -> Cookie<'static> {
+    let mut c = cookie(state, base, String::new());
+    c.make_removal();
+    c
+}
+
+/// Loads the session (touching it: every request counts), picks the language and
+/// the CSRF binding, and puts a [`Ctx`] in the request for handlers and views.
+pub async fn load_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if is_asset(req.path()) {
+        return next.call(req).await;
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| actix_web::error::ErrorInternalServerError("state missing"))?;
+    let lang = request_lang(req.request());
+    let session_name = state.cookie_name(SESSION_COOKIE);
+    let raw_session = req
+        .cookie(&session_name)
+        .and_then(|c| Token::from_client(c.value()));
+    let session: Option<SessionView> = match &raw_session {
+        Some(token) => {
+            let hash = token.hash();
+            let now = state.now();
+            crate::db::sessions::load_and_touch(&state.pool, hash, now).await?
+        }
+        None => None,
+    };
+    let existing_csrf = req
+        .cookie(&state.cookie_name(CSRF_COOKIE))
+        .and_then(|c| Token::from_client(c.value()));
+    let fresh_csrf = existing_csrf.is_none().then(Token::generate);
+    let binding = match (&session, &raw_session) {
+        (Some(_), Some(token)) => token.expose().to_string(),
+        _ => existing_csrf
+            .as_ref()
+            .or(fresh_csrf.as_ref())
+            .map(|t| t.expose().to_string())
+            .unwrap_or_default(),
+    };
+    let ctx = Ctx {
+        t: Texts::new(lang),
+        csrf: state.keyring.csrf_token(&binding),
+        session,
+        path: req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
+        dev_mailbox: state.settings.dev_mailbox,
+        production: state.settings.is_production(),
+    };
+    let stale_session = raw_session.is_some() && ctx.session.is_none();
+    req.extensions_mut().insert(Rc::new(ctx));
+    let mut res = next.call(req).await?;
+    let sets =
+        |res: &ServiceResponse<_>, name: &str| res.response().cookies().any(|c| c.name() == name);
+    if let Some(token) = fresh_csrf {
+        res.response_mut()
+            .add_cookie(&cookie(&state, CSRF_COOKIE, token.expose().to_string()))?;
+    }
+    if stale_session && !sets(&res, &session_name) {
+        res.response_mut()
+            .add_cookie(&removal_cookie(&state, SESSION_COOKIE))?;
+    }
+    Ok(res)
+}
+
+/// Refuses state-changing requests from other sites (Origin / Sec-Fetch-Site),
+/// in addition to the CSRF token every form carries.
+pub async fn check_origin(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let safe = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    if !safe && !same_origin(&req) {
+        tracing::warn!(path = req.path(), "cross-origin request refused");
+        return Ok(req
+            .error_response(AppError::Forbidden)
+            .map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+fn same_origin(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site != "same-origin" && site != "none" {
+            return false;
+        }
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let state = req.app_data::<web::Data<AppState>>();
+    match state.and_then(|s| s.settings.base_url.clone()) {
+        Some(base) => origin == base,
+        None => {
+            let host = req.connection_info().host().to_string();
+            origin == format!("http://{host}") || origin == format!("https://{host}")
+        }
+    }
+}
+
+/// Headers on every response; pages are never cached (they may show personal data).
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let asset = is_asset(req.path());
+    let production = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.settings.is_production());
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    h.insert(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    if production {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    if !asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+/// A panic inside one request becomes a 500 for that request; the process and
+/// the worker's other connections go on. (It holds no clone of the request:
+/// routing needs the only reference.)
+pub async fn catch_panics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let path = req.path().to_string();
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::error!(path, "a request panicked");
+            Err(AppError::Unexpected(anyhow::anyhow!("panic in request handler")).into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{middleware::from_fn, test, web, App};
+
+    #[actix_web::test]
+    async fn a_panicking_handler_gives_500_and_the_next_request_is_served() {
+        let app = test::init_service(
+            App::new()
+                .route(
+                    "/boom",
+                    web::get().to(|| async { panic!("boom") as HttpResponse }),
+                )
+                .route(
+                    "/ok",
+                    web::get().to(|| async { HttpResponse::Ok().finish() }),
+                )
+                .wrap(from_fn(catch_panics)),
+        )
+        .await;
+        let res =
+            test::try_call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        let status = match res {
+            Ok(r) => r.status(),
+            Err(e) => e.as_response_error().status_code(),
+        };
+        assert_eq!(status, 500);
+        let res = test::call_service(&app, test::TestRequest::get().uri("/ok").to_request()).await;
+        assert_eq!(res.status(), 200);
+    }
+}

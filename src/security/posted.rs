@@ -1,0 +1,47 @@
+//! `Posted<T>`: a form body with its CSRF token checked. Every POST handler
+//! takes its input through this, so no form can skip the check.
+use std::rc::Rc;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::context::Ctx;
+use crate::domain::secret::constant_time_eq;
+use crate::error::AppError;
+
+pub struct Posted<T>(pub T);
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let expected = req.extensions().get::<Rc<Ctx>>().map(|c| c.csrf.clone());
+        let is_form = req.content_type() == "application/x-www-form-urlencoded";
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = body.await?;
+            if !is_form {
+                return Err(actix_web::error::ErrorBadRequest("not a form"));
+            }
+            let submitted: CsrfField =
+                serde_urlencoded::from_bytes(&body).map_err(|_| AppError::Forbidden)?;
+            let expected = expected.ok_or(AppError::Forbidden)?;
+            if !constant_time_eq(expected.as_bytes(), submitted.csrf.as_bytes()) {
+                tracing::warn!("form refused: CSRF token missing or wrong");
+                return Err(AppError::Forbidden.into());
+            }
+            let value =
+                serde_urlencoded::from_bytes(&body).map_err(actix_web::error::ErrorBadRequest)?;
+            Ok(Posted(value))
+        })
+    }
+}

@@ -1,0 +1,435 @@
+//! Configuration: built-in defaults, then an optional `kansli.toml`, then
+//! `KANSLI_*` environment variables. Validated once at start; passed as app data.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    Plain,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub mode: Mode,
+    pub listen: String,
+    pub data_dir: PathBuf,
+    /// The address people reach the portal at; used in emailed links.
+    pub base_url: Option<String>,
+    /// Lists every message at /dev/mailbox. Development only.
+    pub dev_mailbox: bool,
+    pub smtp: Option<SmtpSettings>,
+    pub sms: Option<SmsSettings>,
+    /// Calling codes whose operators are known to drop alphanumeric-sender texts.
+    pub sms_unreliable_prefixes: Vec<String>,
+    pub schedule: Schedule,
+    pub log: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    #[serde(default = "default_smtp_security")]
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub from: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSettings {
+    /// The provider's send endpoint; it receives a form POST with from, to, message.
+    pub url: String,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    #[serde(default = "default_sender")]
+    pub sender: String,
+}
+
+/// Cron expressions (with seconds). A blank one turns its job off.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Schedule {
+    pub cleanup: String,
+    pub outbox: String,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+fn default_smtp_security() -> SmtpSecurity {
+    SmtpSecurity::Starttls
+}
+fn default_sender() -> String {
+    "MIGR".into()
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            cleanup: "0 */5 * * * *".into(),
+            outbox: "*/30 * * * * *".into(),
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Development,
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            base_url: None,
+            dev_mailbox: true,
+            smtp: None,
+            sms: None,
+            sms_unreliable_prefixes: vec!["+90".into(), "+63".into()],
+            schedule: Schedule::default(),
+            log: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+    #[error("invalid settings: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Defaults → `kansli.toml` (or the file in `KANSLI_CONFIG`) → `KANSLI_*`.
+    pub fn load() -> Result<Self, SettingsError> {
+        let explicit = std::env::var("KANSLI_CONFIG").ok();
+        let path = explicit.clone().unwrap_or_else(|| "kansli.toml".into());
+        let mut settings = match std::fs::read_to_string(&path) {
+            Ok(text) => Self::from_toml(&text).map_err(|message| SettingsError::Parse {
+                path: path.clone(),
+                message,
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+                Self::default()
+            }
+            Err(source) => return Err(SettingsError::Read { path, source }),
+        };
+        settings.apply_env(|name| std::env::var(name).ok())?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Overrides from `KANSLI_*` variables, read through `var` so tests need no process environment.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
+        let bad = |name: &str, message: &str| SettingsError::Env {
+            name: name.into(),
+            message: message.into(),
+        };
+        if let Some(v) = var("KANSLI_MODE") {
+            self.mode = match v.as_str() {
+                "development" => Mode::Development,
+                "production" => Mode::Production,
+                _ => return Err(bad("KANSLI_MODE", "must be development or production")),
+            };
+            if self.mode == Mode::Production && var("KANSLI_DEV_MAILBOX").is_none() {
+                self.dev_mailbox = false;
+            }
+        }
+        if let Some(v) = var("KANSLI_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = var("KANSLI_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = var("KANSLI_BASE_URL") {
+            self.base_url = Some(v);
+        }
+        if let Some(v) = var("KANSLI_DEV_MAILBOX") {
+            self.dev_mailbox =
+                parse_bool(&v).ok_or_else(|| bad("KANSLI_DEV_MAILBOX", "must be true or false"))?;
+        }
+        if let Some(v) = var("KANSLI_LOG") {
+            self.log = v;
+        }
+        if let Some(v) = var("KANSLI_SMS_UNRELIABLE_PREFIXES") {
+            self.sms_unreliable_prefixes = v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+        if let Some(v) = var("KANSLI_SCHEDULE_CLEANUP") {
+            self.schedule.cleanup = v;
+        }
+        if let Some(v) = var("KANSLI_SCHEDULE_OUTBOX") {
+            self.schedule.outbox = v;
+        }
+        if let Some(host) = var("KANSLI_SMTP_HOST") {
+            let from =
+                var("KANSLI_SMTP_FROM").or_else(|| self.smtp.as_ref().map(|s| s.from.clone()));
+            let from =
+                from.ok_or_else(|| bad("KANSLI_SMTP_FROM", "is required with KANSLI_SMTP_HOST"))?;
+            self.smtp = Some(SmtpSettings {
+                host,
+                port: default_smtp_port(),
+                security: default_smtp_security(),
+                username: None,
+                password: None,
+                from,
+            });
+        }
+        if let Some(smtp) = self.smtp.as_mut() {
+            if let Some(v) = var("KANSLI_SMTP_PORT") {
+                smtp.port = v
+                    .parse()
+                    .map_err(|_| bad("KANSLI_SMTP_PORT", "must be a port number"))?;
+            }
+            if let Some(v) = var("KANSLI_SMTP_SECURITY") {
+                smtp.security = match v.as_str() {
+                    "starttls" => SmtpSecurity::Starttls,
+                    "tls" => SmtpSecurity::Tls,
+                    "plain" => SmtpSecurity::Plain,
+                    _ => {
+                        return Err(bad(
+                            "KANSLI_SMTP_SECURITY",
+                            "must be starttls, tls or plain",
+                        ))
+                    }
+                };
+            }
+            if let Some(v) = var("KANSLI_SMTP_USERNAME") {
+                smtp.username = Some(v);
+            }
+            if let Some(v) = var("KANSLI_SMTP_PASSWORD") {
+                smtp.password = Some(v.into());
+            }
+            if let Some(v) = var("KANSLI_SMTP_FROM") {
+                smtp.from = v;
+            }
+        }
+        if let Some(url) = var("KANSLI_SMS_URL") {
+            self.sms = Some(SmsSettings {
+                url,
+                username: None,
+                password: None,
+                sender: default_sender(),
+            });
+        }
+        if let Some(sms) = self.sms.as_mut() {
+            if let Some(v) = var("KANSLI_SMS_USERNAME") {
+                sms.username = Some(v);
+            }
+            if let Some(v) = var("KANSLI_SMS_PASSWORD") {
+                sms.password = Some(v.into());
+            }
+            if let Some(v) = var("KANSLI_SMS_SENDER") {
+                sms.sender = v;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |m: String| Err(SettingsError::Invalid(m));
+        if self.listen.parse::<SocketAddr>().is_err() {
+            return invalid(format!(
+                "listen = {:?} is not an address such as 127.0.0.1:8080",
+                self.listen
+            ));
+        }
+        if let Some(url) = &self.base_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
+                return invalid(format!(
+                    "base_url = {url:?} must start with http:// or https:// and not end with /"
+                ));
+            }
+        }
+        for prefix in &self.sms_unreliable_prefixes {
+            if !(prefix.starts_with('+')
+                && prefix.len() > 1
+                && prefix[1..].bytes().all(|b| b.is_ascii_digit()))
+            {
+                return invalid(format!(
+                    "sms_unreliable_prefixes: {prefix:?} is not a calling code such as +90"
+                ));
+            }
+        }
+        if let Some(sms) = &self.sms {
+            if !(sms.url.starts_with("http://") || sms.url.starts_with("https://")) {
+                return invalid(format!("sms.url = {:?} must be an http(s) URL", sms.url));
+            }
+            if sms.sender.is_empty() || sms.sender.len() > 11 {
+                return invalid("sms.sender must be 1 to 11 characters".into());
+            }
+        }
+        if let Some(smtp) = &self.smtp {
+            if smtp.host.is_empty() || !smtp.from.contains('@') {
+                return invalid("smtp needs a host and a from address".into());
+            }
+        }
+        for (name, expr) in [
+            ("cleanup", &self.schedule.cleanup),
+            ("outbox", &self.schedule.outbox),
+        ] {
+            if !expr.trim().is_empty() && expr.split_whitespace().count() != 6 {
+                return invalid(format!("schedule.{name} = {expr:?} must be a 6-field cron expression (with seconds) or blank"));
+            }
+        }
+        if self.mode == Mode::Production {
+            match &self.base_url {
+                Some(url) if url.starts_with("https://") => {}
+                _ => return invalid(
+                    "production mode requires base_url (KANSLI_BASE_URL) starting with https://"
+                        .into(),
+                ),
+            }
+            if self.smtp.is_none() {
+                return invalid("production mode requires SMTP settings (KANSLI_SMTP_HOST, KANSLI_SMTP_FROM, ...)".into());
+            }
+            if self.sms.is_none() {
+                return invalid(
+                    "production mode requires an SMS provider (KANSLI_SMS_URL, ...)".into(),
+                );
+            }
+            if self.dev_mailbox {
+                return invalid("the dev mailbox cannot be turned on in production mode".into());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.mode == Mode::Production
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("kansli.db")
+    }
+
+    /// The base URL for links in messages.
+    pub fn public_url(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with_env(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut s = Settings::default();
+        s.apply_env(|n| map.get(n).cloned())?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    #[test]
+    fn defaults_are_valid_development() {
+        let s = with_env(&[]).unwrap();
+        assert_eq!(s.mode, Mode::Development);
+        assert!(s.dev_mailbox);
+        assert_eq!(s.database_path(), PathBuf::from("./data/kansli.db"));
+    }
+
+    #[test]
+    fn production_without_smtp_is_refused() {
+        let err = with_env(&[
+            ("KANSLI_MODE", "production"),
+            ("KANSLI_BASE_URL", "https://e.example"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("SMTP"), "{err}");
+    }
+
+    #[test]
+    fn production_refuses_the_dev_mailbox() {
+        let err = with_env(&[
+            ("KANSLI_MODE", "production"),
+            ("KANSLI_BASE_URL", "https://e.example"),
+            ("KANSLI_SMTP_HOST", "mail.example"),
+            ("KANSLI_SMTP_FROM", "noreply@e.example"),
+            ("KANSLI_SMS_URL", "https://sms.example/send"),
+            ("KANSLI_DEV_MAILBOX", "true"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("dev mailbox"), "{err}");
+    }
+
+    #[test]
+    fn complete_production_settings_pass() {
+        let s = with_env(&[
+            ("KANSLI_MODE", "production"),
+            ("KANSLI_BASE_URL", "https://e.example"),
+            ("KANSLI_SMTP_HOST", "mail.example"),
+            ("KANSLI_SMTP_FROM", "noreply@e.example"),
+            ("KANSLI_SMTP_SECURITY", "tls"),
+            ("KANSLI_SMS_URL", "https://sms.example/send"),
+        ])
+        .unwrap();
+        assert!(!s.dev_mailbox);
+        assert_eq!(s.smtp.unwrap().security, SmtpSecurity::Tls);
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let err = with_env(&[("KANSLI_LISTEN", "nowhere")]).unwrap_err();
+        assert!(err.to_string().contains("listen"), "{err}");
+        let err = with_env(&[("KANSLI_MODE", "staging")]).unwrap_err();
+        assert!(err.to_string().contains("KANSLI_MODE"), "{err}");
+        let err = Settings::from_toml("colour = 'blue'").unwrap_err();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn toml_sections_are_read() {
+        let s = Settings::from_toml(
+            "listen = '0.0.0.0:9000'\n[smtp]\nhost = 'mx'\nfrom = 'a@b.se'\nsecurity = 'plain'\nport = 25\n",
+        )
+        .unwrap();
+        let smtp = s.smtp.unwrap();
+        assert_eq!((smtp.port, smtp.security), (25, SmtpSecurity::Plain));
+        assert_eq!(s.listen, "0.0.0.0:9000");
+    }
+}

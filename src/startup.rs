@@ -1,0 +1,86 @@
+//! Building the application: database, state, jobs and the HTTP server.
+//! Tests build it on port 0 with a temporary database and a manual clock.
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use tokio_cron_scheduler::JobScheduler;
+
+use crate::clock::Clock;
+use crate::db;
+use crate::domain::rules::FORM_LIMIT;
+use crate::domain::secret::{random_key, Keyring};
+use crate::error::AppError;
+use crate::notify::Delivery;
+use crate::security::error_pages;
+use crate::security::hashing::PasswordHasher;
+use crate::security::middleware::{catch_panics, check_origin, load_context, security_headers};
+use crate::security::ratelimit::RateLimiter;
+use crate::settings::Settings;
+use crate::state::AppState;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+    _scheduler: JobScheduler,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let pool = db::open(&settings.database_path())?;
+        let key = db::write(&pool, |tx| db::installation::key(tx, random_key())).await?;
+        let delivery = Delivery::new(&settings)?;
+        let state = AppState {
+            settings: Arc::new(settings),
+            pool: pool.clone(),
+            clock: clock.clone(),
+            keyring: Keyring::new(key),
+            hasher: PasswordHasher::new(),
+            limiter: Arc::new(RateLimiter::default()),
+            delivery: delivery.clone(),
+        };
+        let listener = TcpListener::bind(&state.settings.listen)?;
+        let port = listener.local_addr()?.port();
+        delivery.spawn_worker(pool, clock);
+        let scheduler = crate::jobs::start(state.clone()).await?;
+        let data = web::Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(FORM_LIMIT))
+                .configure(crate::routes::configure)
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(AppError::NotFound)
+                }))
+                .wrap(from_fn(catch_panics))
+                .wrap(from_fn(check_origin))
+                .wrap(error_pages::handlers())
+                .wrap(from_fn(load_context))
+                .wrap(from_fn(security_headers))
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            port,
+            server,
+            state,
+            _scheduler: scheduler,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

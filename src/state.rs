@@ -1,0 +1,35 @@
+//! What every handler can reach: one value built at start and passed as app data.
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::db::Pool;
+use crate::domain::secret::Keyring;
+use crate::notify::Delivery;
+use crate::security::hashing::PasswordHasher;
+use crate::security::ratelimit::RateLimiter;
+use crate::settings::Settings;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub pool: Pool,
+    pub clock: Clock,
+    pub keyring: Keyring,
+    pub hasher: PasswordHasher,
+    pub limiter: Arc<RateLimiter>,
+    pub delivery: Delivery,
+}
+
+impl AppState {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    pub fn cookie_name(&self, base: &str) -> String {
+        if self.settings.is_production() {
+            format!("__Host-{base}")
+        } else {
+            base.to_string()
+        }
+    }
+}

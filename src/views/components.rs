@@ -1,0 +1,136 @@
+//! Small pieces every page is made of: the POST form with its CSRF field,
+//! fields with label, hint and error, the error summary, notices.
+use maud::{html, Markup};
+
+use crate::security::Ctx;
+
+/// Every POST form comes from here, so none can lack the CSRF token.
+pub fn post_form(ctx: &Ctx, action: &str, class: &str, content: Markup) -> Markup {
+    html! {
+        form method="post" action=(action) class=(class) novalidate {
+            input type="hidden" name="csrf" value=(ctx.csrf);
+            (content)
+        }
+    }
+}
+
+/// Problems found in a posted form, in the order the fields appear.
+#[derive(Default, Debug)]
+pub struct FormErrors(Vec<(&'static str, String)>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// The summary at the top of a form: one link per problem, focused on load.
+pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus {
+                h2 #error-summary-title { (ctx.t("form.error_summary")) }
+                ul {
+                    @for (field, message) in &errors.0 {
+                        li { a href={ "#" (field) } { (message) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A text-like input with its label, optional hint and error.
+pub struct Field<'a> {
+    pub name: &'static str,
+    pub label: &'a str,
+    pub hint: Option<&'a str>,
+    pub kind: &'static str,
+    pub value: &'a str,
+    pub autocomplete: &'static str,
+    pub inputmode: Option<&'static str>,
+}
+
+impl<'a> Field<'a> {
+    pub fn new(name: &'static str, label: &'a str, kind: &'static str) -> Self {
+        Field {
+            name,
+            label,
+            hint: None,
+            kind,
+            value: "",
+            autocomplete: "off",
+            inputmode: None,
+        }
+    }
+    pub fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+    pub fn value(mut self, value: &'a str) -> Self {
+        self.value = value;
+        self
+    }
+    pub fn autocomplete(mut self, a: &'static str) -> Self {
+        self.autocomplete = a;
+        self
+    }
+    pub fn inputmode(mut self, m: &'static str) -> Self {
+        self.inputmode = Some(m);
+        self
+    }
+
+    pub fn render(&self, errors: &FormErrors) -> Markup {
+        let error = errors.get(self.name);
+        let hint_id = format!("{}-hint", self.name);
+        let error_id = format!("{}-error", self.name);
+        let described: Vec<&str> = [
+            self.hint.map(|_| hint_id.as_str()),
+            error.map(|_| error_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let described = (!described.is_empty()).then(|| described.join(" "));
+        html! {
+            div.field.field-error[error.is_some()] {
+                label for=(self.name) { (self.label) }
+                @if let Some(hint) = self.hint { p.hint id=(hint_id) { (hint) } }
+                @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
+                input id=(self.name) name=(self.name) type=(self.kind) value=(self.value)
+                    autocomplete=(self.autocomplete) inputmode=[self.inputmode]
+                    aria-describedby=[described] aria-invalid=[error.map(|_| "true")]
+                    spellcheck=[(self.kind != "password").then_some("false")];
+            }
+        }
+    }
+}
+
+/// The 6-digit code field used on every code page.
+pub fn code_field(ctx: &Ctx, errors: &FormErrors, hint: &str) -> Markup {
+    Field::new("code", ctx.t("code.label"), "text")
+        .hint(hint)
+        .autocomplete("one-time-code")
+        .inputmode("numeric")
+        .render(errors)
+}
+
+pub fn submit(label: &str) -> Markup {
+    html! { button.button type="submit" { (label) } }
+}
+
+/// A notice box: kind is "info", "success" or "warning".
+pub fn notice(kind: &str, content: Markup) -> Markup {
+    html! { div class={ "notice notice-" (kind) } role=[(kind != "info").then_some("status")] { (content) } }
+}

@@ -1,0 +1,111 @@
+//! The page shell: header with the service name, language switch and login
+//! state; the dev-mode banner; the footer; the idle-timeout warning.
+use maud::{html, Markup, DOCTYPE};
+
+use super::assets::url;
+use super::components::post_form;
+use crate::domain::rules::{SESSION_IDLE, SESSION_WARNING};
+use crate::domain::Lang;
+use crate::security::Ctx;
+
+/// A whole page around `content`.
+pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
+    let logged_in = ctx.account().is_some();
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang().code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – " (ctx.t("service.name")) }
+                link rel="icon" href=(url("favicon.svg")) type="image/svg+xml";
+                link rel="stylesheet" href=(url("kansli.css"));
+                @if logged_in {
+                    script src=(url("session.js")) defer {}
+                }
+            }
+            body data-idle-seconds=[logged_in.then_some(SESSION_IDLE)] data-warn-seconds=[logged_in.then_some(SESSION_WARNING)] {
+                a.skip-link href="#main" { (ctx.t("nav.skip")) }
+                (header(ctx))
+                @if ctx.dev_mailbox {
+                    div.dev-banner role="note" {
+                        div.wrap {
+                            strong { (ctx.t("dev.banner")) } " "
+                            a href="/dev/mailbox" { (ctx.t("dev.mailbox_link")) }
+                        }
+                    }
+                }
+                main #main .wrap tabindex="-1" { (content) }
+                (footer(ctx))
+                @if logged_in { (idle_warning(ctx)) }
+            }
+        }
+    }
+}
+
+fn header(ctx: &Ctx) -> Markup {
+    let other = match ctx.lang() {
+        Lang::Sv => Lang::En,
+        Lang::En => Lang::Sv,
+    };
+    let switch_href = format!("/lang/{}?back={}", other.code(), encode_path(&ctx.path));
+    html! {
+        header.site-header {
+            div.wrap.header-row {
+                a.brand href="/" {
+                    span.brand-mark aria-hidden="true" { "K" }
+                    span { (ctx.t("service.name")) }
+                }
+                nav.header-nav aria-label=(ctx.t("nav.label")) {
+                    a href=(switch_href) lang=(other.code()) hreflang=(other.code()) { (ctx.t("nav.other_language")) }
+                    @if let Some(s) = ctx.account() {
+                        a href="/account" { (ctx.t("nav.my_page")) }
+                        span.who { (s.email.as_deref().unwrap_or_default()) }
+                        (post_form(ctx, "/logout", "inline-form", html! {
+                            button.link-button type="submit" { (ctx.t("nav.logout")) }
+                        }))
+                    } @else {
+                        a href="/login" { (ctx.t("nav.login")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn footer(ctx: &Ctx) -> Markup {
+    html! {
+        footer.site-footer {
+            div.wrap {
+                ul.footer-links {
+                    li { a href="/help/login" { (ctx.t("help.login.title")) } }
+                    li { a href="/help/support" { (ctx.t("help.support.title")) } }
+                }
+                p { (ctx.t("footer.about")) }
+            }
+        }
+    }
+}
+
+/// Shown by `assets/session.js` two minutes before the idle limit.
+fn idle_warning(ctx: &Ctx) -> Markup {
+    html! {
+        div #idle-warning .idle-warning role="alertdialog" aria-labelledby="idle-warning-title" aria-describedby="idle-warning-text" hidden {
+            h2 #idle-warning-title { (ctx.t("session.warning.title")) }
+            p #idle-warning-text { (ctx.t("session.warning.text")) }
+            button #idle-stay .button type="button" { (ctx.t("session.warning.stay")) }
+        }
+    }
+}
+
+/// Percent-encodes a path for use as a query value.
+pub fn encode_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,135 @@
+//! Logging in (password, then the SMS code) and resetting a forgotten password.
+use maud::{html, Markup};
+
+use super::components::{code_field, error_summary, notice, post_form, submit, Field, FormErrors};
+use super::layout::page;
+use crate::domain::password::MIN_CHARS;
+use crate::security::Ctx;
+
+/// A notice above a form, by catalog key: (kind, key).
+pub type Notice = Option<(&'static str, &'static str)>;
+
+fn show_notice(ctx: &Ctx, n: Notice) -> Markup {
+    html! { @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.t(key)) } })) } }
+}
+
+pub fn login_form(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Markup {
+    page(
+        ctx,
+        ctx.t("login.title"),
+        html! {
+            (show_notice(ctx, n))
+            (error_summary(ctx, errors))
+            h1 { (ctx.t("login.title")) }
+            p { (ctx.t("login.lead")) }
+            (post_form(ctx, "/login", "stack", html! {
+                (Field::new("email", ctx.t("login.email"), "email").hint(ctx.t("login.email_hint")).value(email).autocomplete("username").render(errors))
+                (Field::new("password", ctx.t("login.password"), "password").autocomplete("current-password").render(errors))
+                (submit(ctx.t("login.submit")))
+            }))
+            ul.link-list {
+                li { a href="/password/forgot" { (ctx.t("login.forgot_password")) } }
+                li { a href="/username/forgot" { (ctx.t("login.forgot_username")) } }
+                li { a href="/account/create" { (ctx.t("login.create")) } }
+            }
+            p.hint { (ctx.t("login.unconfirmed_hint")) }
+            details.more-alternatives {
+                summary { (ctx.t("login.more_alternatives")) }
+                p { (ctx.t("login.eid_later")) }
+            }
+        },
+    )
+}
+
+pub fn sms_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
+    page(
+        ctx,
+        ctx.t("login.sms.title"),
+        html! {
+            (show_notice(ctx, n))
+            (error_summary(ctx, errors))
+            h1 { (ctx.t("login.sms.title")) }
+            p { (ctx.t("login.sms.lead")) }
+            (post_form(ctx, "/login/sms", "stack", html! {
+                (code_field(ctx, errors, ctx.t("login.sms.hint")))
+                (submit(ctx.t("login.sms.submit")))
+            }))
+            (post_form(ctx, "/login/sms/resend", "secondary-action", html! {
+                button.link-button type="submit" { (ctx.t("code.resend")) }
+            }))
+            p.hint { (ctx.t("login.sms.trouble")) " " a href="/help/support" { (ctx.t("help.support.title")) } }
+        },
+    )
+}
+
+pub fn forgot_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
+    page(
+        ctx,
+        ctx.t("reset.forgot.title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (ctx.t("reset.forgot.title")) }
+            p { (ctx.t("reset.forgot.lead")) }
+            (post_form(ctx, "/password/forgot", "stack", html! {
+                (Field::new("email", ctx.t("login.email"), "email").value(email).autocomplete("username").render(errors))
+                (submit(ctx.t("reset.forgot.submit")))
+            }))
+        },
+    )
+}
+
+pub fn forgot_sent(ctx: &Ctx) -> Markup {
+    page(
+        ctx,
+        ctx.t("reset.sent.title"),
+        html! {
+            h1 { (ctx.t("reset.sent.title")) }
+            p { (ctx.t("reset.sent.p1")) }
+            p { (ctx.t("reset.sent.p2")) }
+            p { a href="/login" { (ctx.t("home.login.button")) } }
+        },
+    )
+}
+
+pub fn reset_form(ctx: &Ctx, errors: &FormErrors, token: &str) -> Markup {
+    let min = MIN_CHARS.to_string();
+    page(
+        ctx,
+        ctx.t("reset.new.title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (ctx.t("reset.new.title")) }
+            (post_form(ctx, "/password/reset", "stack", html! {
+                input type="hidden" name="token" value=(token);
+                (Field::new("password", ctx.t("account.create.password"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
+                (Field::new("password_repeat", ctx.t("account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
+                (submit(ctx.t("reset.new.submit")))
+            }))
+        },
+    )
+}
+
+pub fn reset_invalid(ctx: &Ctx) -> Markup {
+    page(
+        ctx,
+        ctx.t("reset.invalid.title"),
+        html! {
+            h1 { (ctx.t("reset.invalid.title")) }
+            p { (ctx.t("reset.invalid.text")) }
+            p { a.button href="/password/forgot" { (ctx.t("reset.forgot.title")) } }
+        },
+    )
+}
+
+pub fn reset_done(ctx: &Ctx) -> Markup {
+    page(
+        ctx,
+        ctx.t("reset.done.title"),
+        html! {
+            (notice("success", html! { p { (ctx.t("reset.done.text")) } }))
+            h1 { (ctx.t("reset.done.title")) }
+            p { (ctx.t("reset.done.next")) }
+            p { a.button href="/login" { (ctx.t("home.login.button")) } }
+        },
+    )
+}

@@ -1,0 +1,12 @@
+//! Every piece of HTML, written with maud: the layout, small components, and
+//! one file per area. Text comes from the catalogs through `Ctx`.
+pub mod account;
+pub mod assets;
+pub mod components;
+pub mod emails;
+pub mod errors;
+pub mod help;
+pub mod home;
+pub mod layout;
+pub mod login;
+pub mod mailbox;
