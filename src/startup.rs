@@ -29,7 +29,13 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.listen)?;
+        let port = listener.local_addr()?.port();
+        if settings.base_url.is_none() {
+            // Development links point at the address actually bound (port 0 becomes a real port).
+            settings.base_url = Some(format!("http://{}", listener.local_addr()?));
+        }
         let pool = db::open(&settings.database_path())?;
         let key = db::write(&pool, |tx| db::installation::key(tx, random_key())).await?;
         let delivery = Delivery::new(&settings)?;
@@ -42,8 +48,6 @@ impl Application {
             limiter: Arc::new(RateLimiter::default()),
             delivery: delivery.clone(),
         };
-        let listener = TcpListener::bind(&state.settings.listen)?;
-        let port = listener.local_addr()?.port();
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;
         let data = web::Data::new(state.clone());

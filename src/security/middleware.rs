@@ -152,7 +152,11 @@ fn same_origin(req: &ServiceRequest) -> bool {
         return true;
     };
     let state = req.app_data::<web::Data<AppState>>();
-    match state.and_then(|s| s.settings.base_url.clone()) {
+    // In production the public address is known; in development people use localhost or 127.0.0.1 alike.
+    match state
+        .filter(|s| s.settings.is_production())
+        .and_then(|s| s.settings.base_url.clone())
+    {
         Some(base) => origin == base,
         None => {
             let host = req.connection_info().host().to_string();

@@ -1,0 +1,319 @@
+use crate::helpers::*;
+
+async fn start_account(app: &TestApp, email: &str) -> reqwest::Response {
+    app.submit(
+        "/account/create",
+        "/account/create",
+        &[
+            ("email", email),
+            ("password", PASSWORD),
+            ("password_repeat", PASSWORD),
+        ],
+    )
+    .await
+}
+
+async fn enter_code(app: &TestApp, code: &str) -> reqwest::Response {
+    app.submit("/account/confirm", "/account/confirm", &[("code", code)])
+        .await
+}
+
+#[tokio::test]
+async fn creating_an_account_emails_a_code_that_confirms_it_and_logs_in() {
+    let app = spawn_app().await;
+    let res = start_account(&app, "Anna.Svensson@Example.se").await;
+    assert_redirect(&res, "/account/confirm");
+    let mail = app.messages_to("anna.svensson@example.se").await;
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].subject, "Din kod för att bekräfta ditt konto");
+    assert!(mail[0]
+        .html
+        .as_deref()
+        .unwrap()
+        .contains("<html lang=\"sv\">"));
+
+    // Not usable before the code is entered.
+    let other = app.new_browser();
+    let res = other.login("anna.svensson@example.se", PASSWORD).await;
+    assert_eq!(res.status(), 422);
+
+    let code = app.code_for("anna.svensson@example.se").await;
+    assert_redirect(&enter_code(&app, &code).await, "/account/created");
+    let html = app.get_html("/account/created").await;
+    assert!(
+        !select_text(&html, "a[href='/account/two-step']").is_empty(),
+        "two-step is offered at creation"
+    );
+    let html = app.get_html("/account").await;
+    assert!(first_text(&html, ".summary-list").contains("anna.svensson@example.se"));
+    assert_redirect(
+        &other.login("anna.svensson@example.se", PASSWORD).await,
+        "/account",
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_code_says_how_many_tries_are_left_and_the_fifth_wrong_try_voids_it() {
+    let app = spawn_app().await;
+    start_account(&app, "a@example.se").await;
+    let code = app.code_for("a@example.se").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in (1..5).rev() {
+        let res = enter_code(&app, wrong).await;
+        assert_eq!(res.status(), 422);
+        let html = html_of(res).await;
+        assert!(first_text(&html, "#code-error").contains(&left.to_string()));
+        assert_eq!(
+            first_text(&html, ".error-summary a[href='#code']"),
+            first_text(&html, "#code-error")
+        );
+    }
+    let html = html_of(enter_code(&app, wrong).await).await;
+    assert!(first_text(&html, "#code-error").contains("kan inte användas längre"));
+    let html = html_of(enter_code(&app, &code).await).await;
+    assert!(
+        first_text(&html, "#code-error").contains("kan inte användas längre"),
+        "the right code is void too"
+    );
+}
+
+#[tokio::test]
+async fn the_email_code_is_accepted_at_29_59_and_refused_at_30_01() {
+    let app = spawn_app().await;
+    start_account(&app, "a@example.se").await;
+    let code = app.code_for("a@example.se").await;
+    app.clock.advance(15 * 60);
+    app.get("/account/confirm").await; // keeps the session alive; the code's own limit is what is tested
+    app.clock.advance(15 * 60 + 1);
+    let html = html_of(enter_code(&app, &code).await).await;
+    assert!(first_text(&html, "#code-error").contains("gäller inte längre"));
+
+    let app = spawn_app().await;
+    start_account(&app, "b@example.se").await;
+    let code = app.code_for("b@example.se").await;
+    app.clock.advance(29 * 60 + 59);
+    assert_redirect(&enter_code(&app, &code).await, "/account/created");
+}
+
+#[tokio::test]
+async fn a_code_that_is_not_six_digits_is_refused_without_using_a_try() {
+    let app = spawn_app().await;
+    start_account(&app, "a@example.se").await;
+    for bad in ["", "12345", "abcdef"] {
+        let html = html_of(enter_code(&app, bad).await).await;
+        assert_eq!(select_text(&html, "#code-error").len(), 1);
+    }
+    let code = app.code_for("a@example.se").await;
+    assert_redirect(&enter_code(&app, &code).await, "/account/created");
+}
+
+#[tokio::test]
+async fn a_new_code_can_be_sent_but_not_more_than_once_a_minute_and_only_the_latest_works() {
+    let app = spawn_app().await;
+    start_account(&app, "a@example.se").await;
+    let first = app.code_for("a@example.se").await;
+    let res = app
+        .submit("/account/confirm", "/account/confirm/resend", &[])
+        .await;
+    assert_redirect(&res, "/account/confirm?wait=1");
+    assert_eq!(app.messages_to("a@example.se").await.len(), 1);
+    app.clock.advance(61);
+    let res = app
+        .submit("/account/confirm", "/account/confirm/resend", &[])
+        .await;
+    assert_redirect(&res, "/account/confirm?sent=1");
+    assert_eq!(app.messages_to("a@example.se").await.len(), 2);
+    let second = app.code_for("a@example.se").await;
+    if first != second {
+        assert_eq!(enter_code(&app, &first).await.status(), 422);
+    }
+    assert_redirect(&enter_code(&app, &second).await, "/account/created");
+}
+
+#[tokio::test]
+async fn an_address_that_already_has_an_account_gets_the_same_page_and_the_owner_is_told() {
+    let app = spawn_app().await;
+    app.create_account("owner@example.se").await;
+    let intruder = app.new_browser();
+    let res = start_account(&intruder, "OWNER@example.se").await;
+    assert_redirect(&res, "/account/confirm");
+    let mail = app.messages_to("owner@example.se").await;
+    assert_eq!(mail.len(), 2);
+    assert_eq!(
+        mail[0].subject,
+        "Någon försökte skapa ett konto med din e-postadress"
+    );
+    assert!(
+        !mail[0]
+            .text
+            .split(|c: char| !c.is_ascii_digit())
+            .any(|w| w.len() == 6),
+        "no code is sent to the owner"
+    );
+    // The intruder's page looks the same, and no code works.
+    let html = intruder.get_html("/account/confirm").await;
+    assert_eq!(first_text(&html, "h1"), "Bekräfta din e-postadress");
+    let res = intruder
+        .submit(
+            "/account/confirm",
+            "/account/confirm",
+            &[("code", "123456")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    // The owner's password is unchanged.
+    assert_redirect(
+        &app.new_browser().login("owner@example.se", PASSWORD).await,
+        "/account",
+    );
+}
+
+#[tokio::test]
+async fn weak_short_and_mismatched_passwords_are_refused_with_the_reason_and_the_email_kept() {
+    let app = spawn_app().await;
+    let cases = [
+        ("short pw", "short pw", "password", "minst 12 tecken"),
+        (
+            "password1234",
+            "password1234",
+            "password",
+            "svårare att gissa",
+        ),
+        (
+            "zzzzzzzzzzzzzz",
+            "zzzzzzzzzzzzzz",
+            "password",
+            "Upprepade tecken",
+        ),
+        (
+            "annasvensson2024",
+            "annasvensson2024",
+            "password",
+            "svårare att gissa",
+        ),
+        (
+            PASSWORD,
+            "something else entirely",
+            "password_repeat",
+            "inte lika",
+        ),
+    ];
+    for (password, repeat, field, reason) in cases {
+        let res = app
+            .submit(
+                "/account/create",
+                "/account/create",
+                &[
+                    ("email", "annasvensson@example.se"),
+                    ("password", password),
+                    ("password_repeat", repeat),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{password}");
+        let html = html_of(res).await;
+        let message = first_text(&html, &format!("#{field}-error"));
+        assert!(message.contains(reason), "{password}: {message}");
+        let sel = scraper::Selector::parse("#email").unwrap();
+        assert_eq!(
+            html.select(&sel).next().unwrap().value().attr("value"),
+            Some("annasvensson@example.se")
+        );
+        let sel = scraper::Selector::parse(&format!("#{field}")).unwrap();
+        let input = html.select(&sel).next().unwrap();
+        assert_eq!(input.value().attr("aria-invalid"), Some("true"));
+        assert!(input
+            .value()
+            .attr("aria-describedby")
+            .unwrap()
+            .contains(&format!("{field}-error")));
+    }
+    assert!(app.messages().await.is_empty());
+}
+
+#[tokio::test]
+async fn passwords_of_128_characters_are_allowed() {
+    let app = spawn_app().await;
+    let long: String = "ett långt lösenord med många ord "
+        .repeat(4)
+        .chars()
+        .take(128)
+        .collect();
+    let res = app
+        .submit(
+            "/account/create",
+            "/account/create",
+            &[
+                ("email", "long@example.se"),
+                ("password", &long),
+                ("password_repeat", &long),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/account/confirm");
+}
+
+#[tokio::test]
+async fn an_invalid_email_address_is_refused_in_the_persons_language() {
+    let app = spawn_app().await;
+    app.get("/lang/en?back=/").await;
+    let res = app
+        .submit(
+            "/account/create",
+            "/account/create",
+            &[
+                ("email", "not-an-address"),
+                ("password", PASSWORD),
+                ("password_repeat", PASSWORD),
+            ],
+        )
+        .await;
+    let html = html_of(res).await;
+    assert_eq!(
+        first_text(&html, "#email-error"),
+        "Enter an email address in the correct format, like name@example.com"
+    );
+    assert_eq!(first_text(&html, ".error-summary h2"), "There is a problem");
+}
+
+#[tokio::test]
+async fn registering_again_with_an_unconfirmed_address_sends_a_new_code() {
+    let app = spawn_app().await;
+    start_account(&app, "late@example.se").await;
+    let other = app.new_browser();
+    let new_password = "a completely different passphrase";
+    other
+        .submit(
+            "/account/create",
+            "/account/create",
+            &[
+                ("email", "late@example.se"),
+                ("password", new_password),
+                ("password_repeat", new_password),
+            ],
+        )
+        .await;
+    let code = other.code_for("late@example.se").await;
+    assert_redirect(&enter_code(&other, &code).await, "/account/created");
+    assert_redirect(
+        &app.new_browser()
+            .login("late@example.se", new_password)
+            .await,
+        "/account",
+    );
+}
+
+#[tokio::test]
+async fn pages_for_logged_in_people_send_others_to_the_login_page() {
+    let app = spawn_app().await;
+    for path in [
+        "/account",
+        "/account/created",
+        "/account/two-step",
+        "/account/two-step/off",
+        "/account/confirm",
+        "/login/sms",
+    ] {
+        assert_redirect(&app.get(path).await, "/login");
+    }
+}

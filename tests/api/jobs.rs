@@ -1,0 +1,139 @@
+use crate::helpers::*;
+use kansli::domain::rules::{DAY, MINUTE};
+
+#[tokio::test]
+async fn unconfirmed_accounts_are_deleted_after_seven_days_and_confirmed_ones_kept() {
+    let app = spawn_app().await;
+    app.create_account("kept@example.se").await;
+    app.new_browser()
+        .submit(
+            "/account/create",
+            "/account/create",
+            &[
+                ("email", "gone@example.se"),
+                ("password", PASSWORD),
+                ("password_repeat", PASSWORD),
+            ],
+        )
+        .await;
+    app.clock.advance(7 * DAY - 1);
+    let report = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(report.unconfirmed_accounts, 0);
+    app.clock.advance(2);
+    let report = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(report.unconfirmed_accounts, 1);
+    let again = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(again, kansli::jobs::Cleanup::default(), "idempotent");
+    assert_redirect(
+        &app.new_browser().login("kept@example.se", PASSWORD).await,
+        "/account",
+    );
+    // The address is free again.
+    let res = app
+        .new_browser()
+        .submit(
+            "/account/create",
+            "/account/create",
+            &[
+                ("email", "gone@example.se"),
+                ("password", PASSWORD),
+                ("password_repeat", PASSWORD),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/account/confirm");
+}
+
+#[tokio::test]
+async fn expired_sessions_and_codes_are_purged() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    let count = |app: &TestApp| {
+        let pool = app.state.pool.clone();
+        async move {
+            kansli::db::read(&pool, |c| {
+                c.query_row(
+                    "SELECT (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM codes)",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+            })
+            .await
+            .unwrap()
+        }
+    };
+    assert!(count(&app).await >= 2);
+    app.clock.advance(30 * MINUTE);
+    let report = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(report.sessions, 1);
+    app.clock.advance(DAY + 1);
+    let report = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(report.codes, 1);
+    assert_eq!(count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn the_binary_migrates_and_refuses_bad_settings_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kansli"))
+        .arg("migrate")
+        .env("KANSLI_DATA_DIR", dir.path())
+        .env("KANSLI_CONFIG", dir.path().join("absent.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a named config file that is missing is an error"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("absent.toml"));
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kansli"))
+        .arg("migrate")
+        .env("KANSLI_DATA_DIR", dir.path())
+        .env_remove("KANSLI_CONFIG")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("schema version 1"));
+    assert!(dir.path().join("kansli.db").exists());
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kansli"))
+        .env("KANSLI_DATA_DIR", dir.path())
+        .env("KANSLI_MODE", "production")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("production mode requires base_url"));
+
+    let conn = rusqlite_conn(&dir.path().join("kansli.db"));
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kansli"))
+        .arg("migrate")
+        .env("KANSLI_DATA_DIR", dir.path())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("newer than this kansli"));
+}
+
+fn rusqlite_conn(path: &std::path::Path) -> r2d2_sqlite::rusqlite::Connection {
+    r2d2_sqlite::rusqlite::Connection::open(path).unwrap()
+}

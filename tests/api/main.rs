@@ -1,0 +1,10 @@
+//! Integration tests: the real app over HTTP, one SQLite file per test.
+mod account;
+mod helpers;
+mod jobs;
+mod login;
+mod messages;
+mod pages;
+mod reset;
+mod security;
+mod two_step;

@@ -1,0 +1,187 @@
+use std::sync::{Arc, Mutex};
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use kansli::settings::{SmsSettings, SmtpSecurity, SmtpSettings};
+
+use crate::helpers::*;
+
+/// What the SMS provider saw: the Authorization header and the form fields.
+type ProviderCall = (Option<String>, Vec<(String, String)>);
+
+fn smtp(port: u16) -> SmtpSettings {
+    SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        security: SmtpSecurity::Plain,
+        username: None,
+        password: None,
+        from: "Kansli <noreply@kansli.example>".into(),
+    }
+}
+
+#[tokio::test]
+async fn emails_go_out_over_smtp_with_a_text_and_an_html_part() {
+    let sink = SmtpSink::start().await;
+    let port = sink.port;
+    let app = spawn_app_with(|s| s.smtp = Some(smtp(port))).await;
+    app.get("/lang/en?back=/").await;
+    app.submit(
+        "/account/create",
+        "/account/create",
+        &[
+            ("email", "smtp@example.se"),
+            ("password", PASSWORD),
+            ("password_repeat", PASSWORD),
+        ],
+    )
+    .await;
+    kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    let received = sink.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1, "sent exactly once");
+    let mail = &received[0];
+    assert!(mail.contains("To: smtp@example.se"));
+    assert!(mail.contains("Subject: Your code to confirm your account"));
+    assert!(mail.contains("multipart/alternative"));
+    assert!(mail.contains("Content-Type: text/plain"));
+    assert!(mail.contains("Content-Type: text/html"));
+    let code = app.code_for("smtp@example.se").await;
+    assert!(mail.contains(&code));
+    let status = &app.messages_to("smtp@example.se").await[0].status;
+    assert_eq!(status, "sent");
+}
+
+#[tokio::test]
+async fn an_unreachable_smtp_server_is_retried_with_backoff_and_the_error_recorded() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(|s| s.smtp = Some(smtp(closed))).await;
+    app.submit(
+        "/account/create",
+        "/account/create",
+        &[
+            ("email", "retry@example.se"),
+            ("password", PASSWORD),
+            ("password_repeat", PASSWORD),
+        ],
+    )
+    .await;
+    // The background worker may have made the first attempt already; either way it failed once.
+    kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    let message = app.messages_to("retry@example.se").await.remove(0);
+    assert_eq!(message.status, "queued");
+    assert_eq!(message.attempts, 1);
+    assert!(message.last_error.as_deref().unwrap().contains("SMTP"));
+    // Nothing is due again until the backoff has passed.
+    let again = kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(again.retrying + again.sent, 0);
+    for _ in 0..10 {
+        app.clock.advance(5 * 3600);
+        kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
+            .await
+            .unwrap();
+    }
+    let message = app.messages_to("retry@example.se").await.remove(0);
+    assert_eq!(message.status, "failed");
+    assert_eq!(message.attempts, kansli::domain::rules::OUTBOX_MAX_ATTEMPTS);
+}
+
+#[tokio::test]
+async fn sms_go_to_the_provider_api_over_http_from_migr() {
+    let received: Arc<Mutex<Vec<ProviderCall>>> = Arc::default();
+    let store = received.clone();
+    let provider = HttpServer::new(move || {
+        let store = store.clone();
+        App::new().route(
+            "/a1/sms",
+            web::post().to(
+                move |req: actix_web::HttpRequest, form: web::Form<Vec<(String, String)>>| {
+                    let store = store.clone();
+                    async move {
+                        let auth = req
+                            .headers()
+                            .get("authorization")
+                            .map(|v| v.to_str().unwrap().to_string());
+                        store.lock().unwrap().push((auth, form.into_inner()));
+                        HttpResponse::Ok().body("{}")
+                    }
+                },
+            ),
+        )
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let port = provider.addrs()[0].port();
+    tokio::spawn(provider.run());
+
+    let app = spawn_app_with(|s| {
+        s.sms = Some(SmsSettings {
+            url: format!("http://127.0.0.1:{port}/a1/sms"),
+            username: Some("api-user".into()),
+            password: Some("api-secret".into()),
+            sender: "MIGR".into(),
+        })
+    })
+    .await;
+    app.create_account("a@example.se").await;
+    app.submit(
+        "/account/two-step",
+        "/account/two-step",
+        &[("country", "+46"), ("phone", "0701234567")],
+    )
+    .await;
+    kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    let calls = received.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1);
+    let (auth, form) = &calls[0];
+    assert!(auth.as_deref().unwrap().starts_with("Basic "));
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(field("from"), "MIGR");
+    assert_eq!(field("to"), "+46701234567");
+    assert!(field("message").contains(&app.code_for("+46701234567").await));
+}
+
+#[tokio::test]
+async fn sent_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
+    let sink = SmtpSink::start().await;
+    let port = sink.port;
+    let app = spawn_app_with(|s| {
+        s.smtp = Some(smtp(port));
+        s.dev_mailbox = false;
+    })
+    .await;
+    app.submit(
+        "/account/create",
+        "/account/create",
+        &[
+            ("email", "erase@example.se"),
+            ("password", PASSWORD),
+            ("password_repeat", PASSWORD),
+        ],
+    )
+    .await;
+    kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    let message = app.messages_to("erase@example.se").await.remove(0);
+    assert_eq!(message.status, "sent");
+    assert_eq!(message.text, "");
+    assert!(message.html.is_none());
+    assert_eq!(sink.received.lock().unwrap().len(), 1);
+}

@@ -1,0 +1,237 @@
+use crate::helpers::*;
+use reqwest::header::{HeaderMap, HeaderValue};
+
+const NASTY: &str = r#"<script>alert('x')</script>&"'"#;
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused() {
+    let app = spawn_app().await;
+    app.get("/login").await;
+    let res = app
+        .post_raw(
+            "/login",
+            &[("email", "a@example.se"), ("password", PASSWORD)],
+            HeaderMap::new(),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        first_text(&html_of(res).await, "h1"),
+        "Formuläret kunde inte skickas"
+    );
+}
+
+#[tokio::test]
+async fn a_csrf_token_from_another_browser_is_refused() {
+    let app = spawn_app().await;
+    let other = app.new_browser();
+    let foreign = other.csrf("/login", "/login").await;
+    app.get("/login").await;
+    let res = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &foreign),
+                ("email", "a@example.se"),
+                ("password", PASSWORD),
+            ],
+            HeaderMap::new(),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn a_post_from_a_foreign_origin_is_refused_even_with_a_valid_token() {
+    let app = spawn_app().await;
+    let token = app.csrf("/login", "/login").await;
+    let mut headers = HeaderMap::new();
+    headers.insert("origin", HeaderValue::from_static("https://evil.example"));
+    let res = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("email", "a@example.se"),
+                ("password", PASSWORD),
+            ],
+            headers,
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let mut headers = HeaderMap::new();
+    headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+    let res = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("email", "a@example.se"),
+                ("password", PASSWORD),
+            ],
+            headers,
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/", "/login", "/no/such/page", "/account"] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        assert_eq!(
+            h["content-security-policy"],
+            "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            "{path}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["cache-control"], "no-store");
+        assert!(
+            !h.contains_key("strict-transport-security"),
+            "no HSTS in development"
+        );
+    }
+}
+
+#[tokio::test]
+async fn pages_have_no_inline_scripts_or_styles() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    for path in [
+        "/",
+        "/login",
+        "/account",
+        "/account/two-step",
+        "/help/support",
+        "/dev/mailbox",
+    ] {
+        let html = app.get_html(path).await;
+        let inline_scripts = html
+            .select(&scraper::Selector::parse("script:not([src])").unwrap())
+            .count();
+        let styles = html
+            .select(&scraper::Selector::parse("style, [style], [onclick], [onload]").unwrap())
+            .count();
+        assert_eq!((inline_scripts, styles), (0, 0), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn production_mode_uses_host_prefixed_secure_cookies_and_hsts() {
+    let app = spawn_app_with(|s| {
+        s.mode = kansli::settings::Mode::Production;
+        s.dev_mailbox = false;
+        s.base_url = Some("https://kansli.example".into());
+        s.smtp = Some(kansli::settings::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: 2525,
+            security: kansli::settings::SmtpSecurity::Plain,
+            username: None,
+            password: None,
+            from: "noreply@kansli.example".into(),
+        });
+        s.sms = Some(kansli::settings::SmsSettings {
+            url: "http://127.0.0.1:9/sms".into(),
+            username: None,
+            password: None,
+            sender: "MIGR".into(),
+        });
+    })
+    .await;
+    let res = app.get("/login").await;
+    assert!(res.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("__Host-kansli_csrf=")
+            && cookie.contains("Secure")
+            && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    assert_eq!(app.get("/dev/mailbox").await.status(), 404);
+}
+
+#[tokio::test]
+async fn text_fields_come_back_escaped() {
+    let app = spawn_app().await;
+    let check = |body: String, field: &str| {
+        assert!(!body.contains("<script>alert"), "{field} was not escaped");
+        let html = scraper::Html::parse_document(&body);
+        let sel = scraper::Selector::parse(&format!("#{field}")).unwrap();
+        assert_eq!(
+            html.select(&sel).next().unwrap().value().attr("value"),
+            Some(NASTY),
+            "{field} value kept"
+        );
+    };
+    let res = app
+        .submit(
+            "/account/create",
+            "/account/create",
+            &[
+                ("email", NASTY),
+                ("password", NASTY),
+                ("password_repeat", NASTY),
+            ],
+        )
+        .await;
+    check(res.text().await.unwrap(), "email");
+    let res = app.login(NASTY, NASTY).await;
+    check(res.text().await.unwrap(), "email");
+    let res = app
+        .submit("/password/forgot", "/password/forgot", &[("email", NASTY)])
+        .await;
+    check(res.text().await.unwrap(), "email");
+    app.create_account("a@example.se").await;
+    let res = app
+        .submit(
+            "/account/two-step",
+            "/account/two-step",
+            &[("country", NASTY), ("phone", NASTY)],
+        )
+        .await;
+    check(res.text().await.unwrap(), "phone");
+    let res = app.get(&format!("/lang/en?back=/{}", "%3Cscript%3E")).await;
+    assert!(res.headers()["location"].to_str().unwrap().starts_with('/'));
+}
+
+#[tokio::test]
+async fn an_oversized_form_gets_a_413_page() {
+    let app = spawn_app().await;
+    let token = app.csrf("/login", "/login").await;
+    let huge = "x".repeat(64 * 1024);
+    let res = app
+        .post_raw(
+            "/login",
+            &[("csrf", &token), ("email", &huge), ("password", "p")],
+            HeaderMap::new(),
+        )
+        .await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(
+        first_text(&html_of(res).await, "h1"),
+        "För mycket skickades"
+    );
+}
+
+#[tokio::test]
+async fn a_request_that_is_not_a_form_is_refused_cleanly() {
+    let app = spawn_app().await;
+    app.get("/login").await;
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error());
+    let res = app.get("/login?again=%ff%fe").await;
+    assert!(res.status().as_u16() < 500);
+}

@@ -1,0 +1,208 @@
+use crate::helpers::*;
+use kansli::domain::rules::MINUTE;
+
+const PHONE: &str = "+46701234567";
+
+async fn with_two_step(email: &str) -> TestApp {
+    let app = spawn_app().await;
+    app.create_account(email).await;
+    app.enable_two_step("070-123 45 67").await;
+    app
+}
+
+#[tokio::test]
+async fn turning_on_two_step_sends_an_sms_code_and_then_every_login_asks_for_one() {
+    let app = with_two_step("a@example.se").await;
+    let sms = app.messages_to(PHONE).await;
+    assert_eq!(sms.len(), 1);
+    assert!(sms[0].text.contains("Kansli"));
+    let html = app.get_html("/account?twostep=on").await;
+    assert!(first_text(&html, ".summary-list").contains("67"));
+    assert!(
+        select_text(&html, ".notice-info").is_empty(),
+        "full access after the SMS step"
+    );
+    assert_eq!(
+        app.messages_to("a@example.se").await[0].subject,
+        "Tvåstegsverifiering är påslagen"
+    );
+
+    app.logout().await;
+    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/login/sms");
+    assert_redirect(&app.get("/account").await, "/login");
+    let code = app.code_for(PHONE).await;
+    let res = app
+        .submit("/login/sms", "/login/sms", &[("code", &code)])
+        .await;
+    assert_redirect(&res, "/account");
+    assert_eq!(app.get("/account").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_used_sms_code_cannot_be_used_again() {
+    let app = with_two_step("a@example.se").await;
+    app.logout().await;
+    app.login("a@example.se", PASSWORD).await;
+    let code = app.code_for(PHONE).await;
+    assert_redirect(
+        &app.submit("/login/sms", "/login/sms", &[("code", &code)])
+            .await,
+        "/account",
+    );
+    app.logout().await;
+    app.login("a@example.se", PASSWORD).await;
+    let fresh = app.code_for(PHONE).await;
+    if fresh != code {
+        assert_eq!(
+            app.submit("/login/sms", "/login/sms", &[("code", &code)])
+                .await
+                .status(),
+            422
+        );
+    }
+}
+
+#[tokio::test]
+async fn three_wrong_sms_codes_end_the_login_attempt() {
+    let app = with_two_step("a@example.se").await;
+    app.logout().await;
+    app.login("a@example.se", PASSWORD).await;
+    let code = app.code_for(PHONE).await;
+    let wrong = if code == "999999" { "888888" } else { "999999" };
+    for left in ["2", "1"] {
+        let res = app
+            .submit("/login/sms", "/login/sms", &[("code", wrong)])
+            .await;
+        assert!(first_text(&html_of(res).await, "#code-error").contains(left));
+    }
+    let res = app
+        .submit("/login/sms", "/login/sms", &[("code", wrong)])
+        .await;
+    assert_redirect(&res, "/login?again=1");
+    assert_redirect(&app.get("/login/sms").await, "/login");
+}
+
+#[tokio::test]
+async fn an_sms_code_is_refused_after_ten_minutes() {
+    let app = with_two_step("a@example.se").await;
+    app.logout().await;
+    app.login("a@example.se", PASSWORD).await;
+    let code = app.code_for(PHONE).await;
+    app.clock.advance(10 * MINUTE + 1);
+    let res = app
+        .submit("/login/sms", "/login/sms", &[("code", &code)])
+        .await;
+    assert!(first_text(&html_of(res).await, "#code-error").contains("gäller inte längre"));
+    app.clock.advance(MINUTE);
+    assert_redirect(
+        &app.submit("/login/sms", "/login/sms/resend", &[]).await,
+        "/login/sms?sent=1",
+    );
+    let code = app.code_for(PHONE).await;
+    assert_redirect(
+        &app.submit("/login/sms", "/login/sms", &[("code", &code)])
+            .await,
+        "/account",
+    );
+}
+
+#[tokio::test]
+async fn a_number_used_by_another_account_is_refused_with_a_clear_message() {
+    let app = with_two_step("first@example.se").await;
+    let other = app.new_browser();
+    other.create_account("second@example.se").await;
+    let res = other
+        .submit(
+            "/account/two-step",
+            "/account/two-step",
+            &[("country", "+46"), ("phone", "+46 70 123 45 67")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = html_of(res).await;
+    assert!(first_text(&html, "#phone-error").contains("används redan för ett annat konto"));
+    assert_eq!(
+        app.messages_to(PHONE).await.len(),
+        1,
+        "no SMS to the taken number"
+    );
+}
+
+#[tokio::test]
+async fn numbers_in_listed_countries_are_warned_about_before_any_code_is_sent() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    let res = app
+        .submit(
+            "/account/two-step",
+            "/account/two-step",
+            &[("country", "+90"), ("phone", "532 123 45 67")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = html_of(res).await;
+    assert!(first_text(&html, ".notice-warning").contains("MIGR"));
+    assert!(!select_text(&html, "label[for=acknowledged]").is_empty());
+    assert!(app.messages_to("+905321234567").await.is_empty());
+    let res = app
+        .submit(
+            "/account/two-step",
+            "/account/two-step",
+            &[
+                ("country", "+90"),
+                ("phone", "532 123 45 67"),
+                ("acknowledged", "yes"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/account/two-step/verify");
+    assert_eq!(app.messages_to("+905321234567").await.len(), 1);
+}
+
+#[tokio::test]
+async fn invalid_phone_numbers_are_refused_and_kept_in_the_field() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    let res = app
+        .submit(
+            "/account/two-step",
+            "/account/two-step",
+            &[("country", "+46"), ("phone", "12ab")],
+        )
+        .await;
+    let html = html_of(res).await;
+    assert!(first_text(&html, "#phone-error").contains("mobilnummer"));
+    let sel = scraper::Selector::parse("#phone").unwrap();
+    assert_eq!(
+        html.select(&sel).next().unwrap().value().attr("value"),
+        Some("12ab")
+    );
+}
+
+#[tokio::test]
+async fn turning_two_step_off_requires_the_password() {
+    let app = with_two_step("a@example.se").await;
+    let res = app
+        .submit(
+            "/account/two-step/off",
+            "/account/two-step/off",
+            &[("password", "wrong password here")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(first_text(&html_of(res).await, "#password-error").contains("fel"));
+    let res = app
+        .submit(
+            "/account/two-step/off",
+            "/account/two-step/off",
+            &[("password", PASSWORD)],
+        )
+        .await;
+    assert_redirect(&res, "/account?twostep=off");
+    assert_eq!(
+        app.messages_to("a@example.se").await[0].subject,
+        "Tvåstegsverifiering är avstängd"
+    );
+    app.logout().await;
+    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/account");
+}
