@@ -133,7 +133,7 @@ pub async fn check_origin(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let safe = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
     if !safe && !same_origin(&req) {
-        tracing::warn!(path = req.path(), "cross-origin request refused");
+        tracing::warn!(path = req.path(), origin = ?req.headers().get(header::ORIGIN), site = ?req.headers().get("sec-fetch-site"), host = req.connection_info().host(), "cross-origin request refused");
         return Ok(req
             .error_response(AppError::Forbidden)
             .map_into_right_body());
@@ -186,7 +186,7 @@ pub async fn security_headers(
     );
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(

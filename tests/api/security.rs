@@ -87,7 +87,7 @@ async fn every_response_carries_the_security_headers() {
             "{path}"
         );
         assert_eq!(h["x-content-type-options"], "nosniff");
-        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["referrer-policy"], "same-origin");
         assert_eq!(h["cache-control"], "no-store");
         assert!(
             !h.contains_key("strict-transport-security"),

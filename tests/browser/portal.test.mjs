@@ -1,0 +1,224 @@
+// Kansli in a real browser: Debian's Chromium driven by playwright-core, with an
+// axe check on every page visited. Starts the built binary on a free port with a
+// fresh data directory; screenshots go to tests/browser/artifacts/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = join(here, "artifacts");
+const binary = process.env.KANSLI_BIN || join(here, "..", "..", "target", "debug", "kansli");
+const PASSWORD = "lingonberries under a violet moon";
+
+let server;
+let dataDir;
+let base;
+let browser;
+
+function startServer() {
+  dataDir = mkdtempSync(join(tmpdir(), "kansli-browser-"));
+  return new Promise((resolve, reject) => {
+    server = spawn(binary, ["serve"], {
+      cwd: dataDir,
+      env: { ...process.env, KANSLI_LISTEN: "127.0.0.1:0", KANSLI_DATA_DIR: dataDir, KANSLI_LOG: "info", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const timer = setTimeout(() => reject(new Error("kansli did not start within 30 s")), 30_000);
+    let seen = "";
+    const look = (chunk) => {
+      seen += chunk.toString();
+      const m = seen.match(/listening on port (\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    };
+    server.stdout.on("data", look);
+    server.stderr.on("data", look);
+    server.on("exit", (code) => reject(new Error(`kansli exited with ${code}: ${seen}`)));
+  });
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  base = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** axe on the current page: no serious or critical violations of WCAG 2.x A/AA. */
+async function checkA11y(page, name) {
+  const result = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
+    .analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    [],
+    `accessibility violations on ${name}`,
+  );
+}
+
+async function visit(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  await checkA11y(page, name);
+}
+
+/** The code in the newest dev-mailbox message to `recipient`. */
+async function codeFor(context, recipient) {
+  const mailbox = await context.newPage();
+  await mailbox.goto(`${base}/dev/mailbox`);
+  const code = await mailbox.locator(`li.message[data-recipient="${recipient}"] .code`).first().textContent();
+  await mailbox.close();
+  assert.match(code.trim(), /^\d{6}$/);
+  return code.trim();
+}
+
+const texts = {
+  sv: { create: "Skapa nytt konto", createSubmit: "Skapa konto", confirm: "Bekräfta", turnOn: "Slå på tvåstegsverifiering",
+        sendCode: "Skicka kod", verify: "Slå på", logout: "Logga ut", login: "Logga in", cont: "Fortsätt", myPage: "Mina sidor",
+        email: "E-postadress", password: "Välj ett lösenord", repeat: "Upprepa lösenordet", current: "Lösenord", code: "Kod",
+        phone: "Mobilnummer", problem: "Det finns ett problem" },
+  en: { create: "Create new account", createSubmit: "Create account", confirm: "Confirm", turnOn: "Turn on two-step verification",
+        sendCode: "Send code", verify: "Turn on", logout: "Log out", login: "Log in", cont: "Continue", myPage: "My Page",
+        email: "Email address", password: "Choose a password", repeat: "Repeat the password", current: "Password", code: "Code",
+        phone: "Mobile phone number", problem: "There is a problem" },
+};
+
+for (const lang of ["sv", "en"]) {
+  test(`create an account with two-step, log out and log in again (${lang})`, async () => {
+    const t = texts[lang];
+    const context = await browser.newContext({ locale: lang === "sv" ? "sv-SE" : "en-GB" });
+    const page = await context.newPage();
+    const email = `person.${lang}@example.se`;
+    const phone = lang === "sv" ? "070-111 22 33" : "+44 7700 900123";
+    const e164 = lang === "sv" ? "+46701112233" : "+447700900123";
+
+    await page.goto(base);
+    assert.equal(await page.getAttribute("html", "lang"), lang);
+    await visit(page, `${lang}-01-start`);
+
+    await page.getByRole("link", { name: t.create }).first().click();
+    await page.getByLabel(t.email).fill(email);
+    await page.getByLabel(t.password, { exact: true }).fill(PASSWORD);
+    await page.getByLabel(t.repeat).fill(PASSWORD);
+    await visit(page, `${lang}-02-create`);
+    await page.getByRole("button", { name: t.createSubmit }).click();
+
+    await page.waitForURL("**/account/confirm");
+    await visit(page, `${lang}-03-confirm`);
+    await page.getByLabel(t.code).fill(await codeFor(context, email));
+    await page.getByRole("button", { name: t.confirm }).click();
+
+    await page.waitForURL("**/account/created");
+    await visit(page, `${lang}-04-created`);
+    await page.getByRole("link", { name: t.turnOn }).click();
+    await page.getByLabel(t.phone).fill(phone);
+    await visit(page, `${lang}-05-phone`);
+    await page.getByRole("button", { name: t.sendCode }).click();
+
+    await page.waitForURL("**/account/two-step/verify");
+    await visit(page, `${lang}-06-verify`);
+    await page.getByLabel(t.code).fill(await codeFor(context, e164));
+    await page.getByRole("button", { name: t.verify, exact: true }).click();
+
+    await page.waitForURL("**/account?twostep=on");
+    await visit(page, `${lang}-07-my-page`);
+    assert.equal(await page.locator(".notice-info").count(), 0, "full access after two-step");
+
+    await page.getByRole("button", { name: t.logout }).click();
+    await page.waitForURL("**/?logged_out=1");
+    await visit(page, `${lang}-08-logged-out`);
+
+    await page.goto(`${base}/login`);
+    await page.getByLabel(t.email).fill(email);
+    await page.getByLabel(t.current, { exact: true }).fill(PASSWORD);
+    await visit(page, `${lang}-09-login`);
+    await page.getByRole("button", { name: t.login, exact: true }).click();
+
+    await page.waitForURL("**/login/sms");
+    await visit(page, `${lang}-10-sms`);
+    await page.getByLabel(t.code).fill(await codeFor(context, e164));
+    await page.getByRole("button", { name: t.cont }).click();
+    await page.waitForURL("**/account");
+    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), t.myPage);
+    await context.close();
+  });
+
+  test(`a form with problems shows a focused error summary linking to each field (${lang})`, async () => {
+    const t = texts[lang];
+    const context = await browser.newContext({ locale: lang === "sv" ? "sv-SE" : "en-GB" });
+    const page = await context.newPage();
+    await page.goto(`${base}/account/create`);
+    await page.getByLabel(t.email).fill(`<b>"bad"</b>`);
+    await page.getByRole("button", { name: t.createSubmit }).click();
+    const summary = page.locator(".error-summary");
+    await summary.waitFor();
+    assert.equal(await summary.locator("h2").textContent(), t.problem);
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("error-summary")), true);
+    assert.equal(await page.getByLabel(t.email).inputValue(), `<b>"bad"</b>`);
+    await summary.locator('a[href="#email"]').click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "email");
+    await visit(page, `${lang}-11-errors`);
+    await context.close();
+  });
+}
+
+test("help pages, the dev mailbox and error pages pass axe", async () => {
+  const context = await browser.newContext({ locale: "sv-SE" });
+  const page = await context.newPage();
+  for (const [path, name] of [["/help/login", "help-login"], ["/help/support", "help-support"],
+                              ["/username/forgot", "forgot-username"], ["/password/forgot", "forgot-password"],
+                              ["/dev/mailbox", "dev-mailbox"], ["/no/such/page", "not-found"]]) {
+    await page.goto(`${base}${path}`);
+    await visit(page, `12-${name}`);
+  }
+  await context.close();
+});
+
+test("two minutes before the idle limit a warning offers to stay logged in", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  await page.clock.install();
+  const email = "idle@example.se";
+  await page.goto(`${base}/account/create`);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Choose a password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Repeat the password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/account/confirm");
+  await page.getByLabel("Code").fill(await codeFor(context, email));
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.waitForURL("**/account/created");
+  await page.goto(`${base}/account`);
+
+  const warning = page.getByRole("alertdialog");
+  assert.equal(await warning.isVisible(), false);
+  await page.clock.fastForward("27:50");
+  assert.equal(await warning.isVisible(), false);
+  await page.clock.fastForward("00:15");
+  await warning.waitFor({ state: "visible" });
+  await visit(page, "13-idle-warning");
+  const ping = page.waitForResponse((r) => r.url().endsWith("/session/ping"));
+  await page.getByRole("button", { name: "Stay logged in" }).click();
+  assert.equal((await ping).status(), 204);
+  await warning.waitFor({ state: "hidden" });
+  await context.close();
+});

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test of Kansli on a fresh Debian machine with the Rust toolchain:
+# formatting, lints, unit and integration tests (real SQLite, SMTP and HTTP on
+# loopback), then browser tests in headless Chromium with axe.
+# Installs what it needs (Chromium from Debian, Node packages from the lockfile).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing ${missing[*]} from Debian"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "==> cargo clippy"
+cargo clippy --locked --all-targets -- -D warnings
+
+echo "==> cargo test (unit and integration)"
+cargo test --locked
+
+echo "==> browser tests (headless Chromium + axe)"
+cargo build --locked --bin kansli
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+rm -rf tests/browser/artifacts
+KANSLI_BIN="$PWD/target/debug/kansli" node --test tests/browser/
+echo "==> screenshots in tests/browser/artifacts/"
