@@ -1,6 +1,7 @@
 //! The word catalogs, one per language (`assets/locales/*.toml`), embedded in
 //! the binary. Every word a person reads comes from here.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use crate::domain::Lang;
@@ -13,6 +14,53 @@ const SOURCES: [(Lang, &str); 2] = [
 pub struct Catalog {
     sv: BTreeMap<String, String>,
     en: BTreeMap<String, String>,
+    /// Every text of each language with its HTML-escaped form, made once at load
+    /// so pages do not escape the same constant words on every request.
+    lookup: [HashMap<String, Entry, BuildHasherDefault<Fnv>>; 2],
+}
+
+struct Entry {
+    raw: String,
+    escaped: String,
+}
+
+/// Catalog text for a page: already escaped, so maud writes it as is.
+#[derive(Clone, Copy)]
+pub struct Escaped(&'static str);
+
+impl maud::Render for Escaped {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str(self.0);
+    }
+}
+
+/// FNV-1a: catalog keys are short, trusted constants, so a fast hash beats SipHash here.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+fn index(lang: Lang) -> usize {
+    match lang {
+        Lang::Sv => 0,
+        Lang::En => 1,
+    }
 }
 
 /// The catalogs are compile-time data, parsed once; a broken catalog fails the test suite.
@@ -30,9 +78,25 @@ pub fn catalog() -> &'static Catalog {
             flatten("", &table, &mut out);
             out
         };
+        let (sv, en) = (parse(Lang::Sv), parse(Lang::En));
+        let lookup = |texts: &BTreeMap<String, String>| {
+            texts
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        Entry {
+                            raw: v.clone(),
+                            escaped: maud::html! { (v) }.into_string(),
+                        },
+                    )
+                })
+                .collect()
+        };
         Catalog {
-            sv: parse(Lang::Sv),
-            en: parse(Lang::En),
+            lookup: [lookup(&sv), lookup(&en)],
+            sv,
+            en,
         }
     })
 }
@@ -74,19 +138,23 @@ impl Texts {
         Texts { lang }
     }
 
-    /// The text for `key`; a missing key shows itself (and fails `every_key_exists_in_both_languages`).
-    pub fn t(&self, key: &str) -> &'static str {
-        match catalog().entries(self.lang).get(key) {
-            Some(s) => s.as_str(),
-            None => {
-                tracing::warn!(key, "missing text");
-                catalog()
-                    .entries(Lang::En)
-                    .get(key)
-                    .map(String::as_str)
-                    .unwrap_or("?")
-            }
+    fn entry(&self, key: &str) -> Option<&'static Entry> {
+        let found = catalog().lookup[index(self.lang)].get(key);
+        if found.is_none() {
+            // A test (`every_key_named_in_the_source_exists`) keeps this from happening.
+            tracing::warn!(key, "missing text");
         }
+        found
+    }
+
+    /// The text for `key`, as plain text (emails, attributes built by hand).
+    pub fn t(&self, key: &str) -> &'static str {
+        self.entry(key).map(|e| e.raw.as_str()).unwrap_or("?")
+    }
+
+    /// The text for `key`, ready for a page.
+    pub fn h(&self, key: &str) -> Escaped {
+        Escaped(self.entry(key).map(|e| e.escaped.as_str()).unwrap_or("?"))
     }
 
     /// The text for `key` with each `{name}` replaced by its value.
@@ -204,6 +272,21 @@ mod tests {
             Some(Lang::Sv)
         );
         assert_eq!(from_accept_language("de, fr"), None);
+    }
+
+    #[test]
+    fn page_text_is_escaped_once_at_load() {
+        use maud::Render;
+        let t = Texts::new(Lang::En);
+        assert_eq!(
+            t.h("help.login.password.p2").render().into_string(),
+            maud::html! { (t.t("help.login.password.p2")) }.into_string()
+        );
+        assert!(t
+            .h("help.login.password.p2")
+            .render()
+            .into_string()
+            .contains("&quot;"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::notify::Delivery;
 use crate::security::error_pages;
 use crate::security::hashing::PasswordHasher;
-use crate::security::middleware::{catch_panics, check_origin, load_context, security_headers};
+use crate::security::middleware::{guard, load_context};
 use crate::security::ratelimit::RateLimiter;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -59,11 +59,10 @@ impl Application {
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(AppError::NotFound)
                 }))
-                .wrap(from_fn(catch_panics))
-                .wrap(from_fn(check_origin))
+                // Inner to outer: guard (origin check, panics), error pages, context and headers.
+                .wrap(from_fn(guard))
                 .wrap(error_pages::handlers())
                 .wrap(from_fn(load_context))
-                .wrap(from_fn(security_headers))
         })
         .shutdown_timeout(10)
         .listen(listener)?

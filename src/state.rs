@@ -25,11 +25,13 @@ impl AppState {
         self.clock.now()
     }
 
-    pub fn cookie_name(&self, base: &str) -> String {
-        if self.settings.is_production() {
-            format!("__Host-{base}")
-        } else {
-            base.to_string()
+    /// A cookie's name: with the `__Host-` prefix in production (Secure, path /, no domain).
+    pub fn cookie_name(&self, base: &'static str) -> &'static str {
+        match (self.settings.is_production(), base) {
+            (true, "kansli_session") => "__Host-kansli_session",
+            (true, "kansli_csrf") => "__Host-kansli_csrf",
+            (true, "kansli_lang") => "__Host-kansli_lang",
+            _ => base,
         }
     }
 }

@@ -12,6 +12,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing ${missing[*]} from Debian"
   as_root apt-get update -qq
@@ -26,6 +27,11 @@ cargo clippy --locked --all-targets -- -D warnings
 
 echo "==> cargo test (unit and integration)"
 cargo test --locked
+
+echo "==> systemd unit hardening (exposure must be 2.0 or lower)"
+exposure=$(systemd-analyze security --offline=true systemd/kansli.service 2>/dev/null | awk '/Overall exposure level/ { print $(NF-2) }')
+echo "exposure level: ${exposure:-unknown}"
+awk -v s="${exposure:-99}" 'BEGIN { exit !(s + 0 <= 2.0) }'
 
 echo "==> browser tests (headless Chromium + axe)"
 cargo build --locked --bin kansli

@@ -30,26 +30,26 @@ pub fn insert(conn: &Connection, s: &NewSession, now: i64) -> Result<()> {
 }
 
 fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<(SessionView, i64)>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT s.account_id, a.email, s.stage, s.method, s.assurance, COALESCE(a.two_step, 0),
-                s.created_at, s.last_step_at, s.last_seen_at
+                s.created_at, s.last_step_at, s.last_seen_at, CASE WHEN a.two_step THEN a.phone END
          FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?1",
-        [id_hash],
-        |r| {
-            let view = SessionView {
-                id_hash: id_hash.to_vec(),
-                account_id: r.get::<_, Option<i64>>(0)?.map(AccountId),
-                email: r.get(1)?,
-                stage: Stage::parse(&r.get::<_, String>(2)?).unwrap_or(Stage::PendingEmail),
-                method: Method::parse(&r.get::<_, String>(3)?).unwrap_or(Method::Password),
-                assurance: Assurance::parse(&r.get::<_, String>(4)?).unwrap_or(Assurance::None),
-                two_step: r.get(5)?,
-                created_at: r.get(6)?,
-                last_step_at: r.get(7)?,
-            };
-            Ok((view, r.get(8)?))
-        },
-    )
+    )?
+    .query_row([id_hash], |r| {
+        let view = SessionView {
+            id_hash: id_hash.to_vec(),
+            account_id: r.get::<_, Option<i64>>(0)?.map(AccountId),
+            email: r.get(1)?,
+            stage: Stage::parse(&r.get::<_, String>(2)?).unwrap_or(Stage::PendingEmail),
+            method: Method::parse(&r.get::<_, String>(3)?).unwrap_or(Method::Password),
+            assurance: Assurance::parse(&r.get::<_, String>(4)?).unwrap_or(Assurance::None),
+            two_step: r.get(5)?,
+            phone: r.get(9)?,
+            created_at: r.get(6)?,
+            last_step_at: r.get(7)?,
+        };
+        Ok((view, r.get(8)?))
+    })
     .optional()
 }
 

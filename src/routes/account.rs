@@ -5,7 +5,6 @@ use serde::Deserialize;
 
 use super::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::auth::{register, CodeOutcome, Resend};
-use crate::db::{self, accounts};
 use crate::domain::email::Email;
 use crate::domain::password::{NewPassword, PasswordProblem};
 use crate::domain::phone::Phone;
@@ -205,29 +204,20 @@ pub async fn created(ctx: Ctx) -> HttpResponse {
     html(view::created(&ctx))
 }
 
-/// The account page (My Page grows around it in later work).
-pub async fn overview(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    q: web::Query<Flags>,
-) -> Result<HttpResponse, AppError> {
+/// The account page (My Page grows around it in later work). Everything it shows
+/// came with the session, so it needs no further database call.
+pub async fn overview(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
     let Some(session) = ctx.account() else {
-        return Ok(redirect("/login"));
+        return redirect("/login");
     };
-    let id = session.account_id.ok_or(AppError::NotFound)?;
-    let account = db::read(&state.pool, move |c| accounts::by_id(c, id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let masked_phone = account
-        .phone
-        .as_deref()
-        .filter(|_| account.two_step)
-        .and_then(|p| Phone::parse(None, p).ok())
-        .map(|p| p.masked());
     let overview = Overview {
-        email: &account.email,
-        masked_phone,
+        email: session.email.as_deref().unwrap_or_default(),
+        masked_phone: session
+            .phone
+            .as_deref()
+            .and_then(|p| Phone::parse(None, p).ok())
+            .map(|p| p.masked()),
         assurance: session.assurance,
     };
-    Ok(html(view::overview(&ctx, &overview, q.notice())))
+    html(view::overview(&ctx, &overview, q.notice()))
 }

@@ -146,7 +146,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     _form: Posted<Empty>,
 ) -> Result<HttpResponse, AppError> {
-    flow::logout(&state, ctx.session).await?;
+    flow::logout(&state, ctx.session.clone()).await?;
     let mut res = redirect("/?logged_out=1");
     res.add_cookie(&removal_cookie(&state, SESSION_COOKIE))
         .map_err(|e| AppError::Unexpected(e.into()))?;

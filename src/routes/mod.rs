@@ -15,40 +15,70 @@ mod reset;
 mod two_step;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(pages::home))
-        .route("/help/login", web::get().to(pages::help_login))
-        .route("/help/support", web::get().to(pages::help_support))
-        .route("/username/forgot", web::get().to(pages::forgot_username))
-        .route("/lang/{code}", web::get().to(pages::switch_language))
-        .route("/assets/{name}", web::get().to(pages::asset))
-        .route("/session/ping", web::get().to(pages::ping))
-        .route("/dev/mailbox", web::get().to(pages::mailbox))
-        .route("/account", web::get().to(account::overview))
-        .route("/account/create", web::get().to(account::create_form))
-        .route("/account/create", web::post().to(account::create))
-        .route("/account/confirm", web::get().to(account::confirm_form))
-        .route("/account/confirm", web::post().to(account::confirm))
-        .route("/account/confirm/resend", web::post().to(account::resend))
-        .route("/account/created", web::get().to(account::created))
-        .route("/account/two-step", web::get().to(two_step::phone_form))
-        .route("/account/two-step", web::post().to(two_step::start))
-        .route(
-            "/account/two-step/verify",
-            web::get().to(two_step::verify_form),
+    use web::{get, post, resource, scope};
+    // One resource per path (GET and POST together) and a scope for /account keep
+    // the router's linear scan short; the two patterns come last, since each is a regex.
+    cfg.service(resource("/").route(get().to(pages::home)))
+        .service(
+            resource("/login")
+                .route(get().to(login::form))
+                .route(post().to(login::submit)),
         )
-        .route("/account/two-step/verify", web::post().to(two_step::verify))
-        .route("/account/two-step/off", web::get().to(two_step::off_form))
-        .route("/account/two-step/off", web::post().to(two_step::off))
-        .route("/login", web::get().to(login::form))
-        .route("/login", web::post().to(login::submit))
-        .route("/login/sms", web::get().to(login::sms_form))
-        .route("/login/sms", web::post().to(login::sms))
-        .route("/login/sms/resend", web::post().to(login::resend))
-        .route("/logout", web::post().to(login::logout))
-        .route("/password/forgot", web::get().to(reset::forgot_form))
-        .route("/password/forgot", web::post().to(reset::forgot))
-        .route("/password/reset", web::get().to(reset::reset_form))
-        .route("/password/reset", web::post().to(reset::reset));
+        .service(
+            resource("/login/sms")
+                .route(get().to(login::sms_form))
+                .route(post().to(login::sms)),
+        )
+        .service(resource("/login/sms/resend").route(post().to(login::resend)))
+        .service(resource("/logout").route(post().to(login::logout)))
+        .service(
+            scope("/account")
+                .service(resource("").route(get().to(account::overview)))
+                .service(
+                    resource("/create")
+                        .route(get().to(account::create_form))
+                        .route(post().to(account::create)),
+                )
+                .service(
+                    resource("/confirm")
+                        .route(get().to(account::confirm_form))
+                        .route(post().to(account::confirm)),
+                )
+                .service(resource("/confirm/resend").route(post().to(account::resend)))
+                .service(resource("/created").route(get().to(account::created)))
+                .service(
+                    resource("/two-step")
+                        .route(get().to(two_step::phone_form))
+                        .route(post().to(two_step::start)),
+                )
+                .service(
+                    resource("/two-step/verify")
+                        .route(get().to(two_step::verify_form))
+                        .route(post().to(two_step::verify)),
+                )
+                .service(
+                    resource("/two-step/off")
+                        .route(get().to(two_step::off_form))
+                        .route(post().to(two_step::off)),
+                ),
+        )
+        .service(
+            resource("/password/forgot")
+                .route(get().to(reset::forgot_form))
+                .route(post().to(reset::forgot)),
+        )
+        .service(
+            resource("/password/reset")
+                .route(get().to(reset::reset_form))
+                .route(post().to(reset::reset)),
+        )
+        .service(resource("/session/ping").route(get().to(pages::ping)))
+        .service(resource("/help/login").route(get().to(pages::help_login)))
+        .service(resource("/help/support").route(get().to(pages::help_support)))
+        .service(resource("/username/forgot").route(get().to(pages::forgot_username)))
+        .service(resource("/dev/mailbox").route(get().to(pages::mailbox)))
+        .service(resource("/lang/{code}").route(get().to(pages::switch_language)))
+        .service(resource("/assets/{name}").route(get().to(pages::asset)));
 }
 
 pub fn html(markup: Markup) -> HttpResponse {

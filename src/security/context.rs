@@ -19,12 +19,30 @@ pub struct SessionView {
     pub method: Method,
     pub assurance: Assurance,
     pub two_step: bool,
+    /// The verified phone number, when two-step verification is on.
+    pub phone: Option<String>,
     pub created_at: i64,
     pub last_step_at: i64,
 }
 
+/// What handlers and views get: shared, so passing it around copies nothing.
 #[derive(Clone)]
-pub struct Ctx {
+pub struct Ctx(Rc<RequestContext>);
+
+impl Ctx {
+    pub fn new(data: RequestContext) -> Self {
+        Ctx(Rc::new(data))
+    }
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = RequestContext;
+    fn deref(&self) -> &RequestContext {
+        &self.0
+    }
+}
+
+pub struct RequestContext {
     pub t: Texts,
     /// The CSRF token every form on this page carries.
     pub csrf: String,
@@ -35,13 +53,18 @@ pub struct Ctx {
     pub production: bool,
 }
 
-impl Ctx {
+impl RequestContext {
     pub fn lang(&self) -> Lang {
         self.t.lang
     }
 
     pub fn t(&self, key: &str) -> &'static str {
         self.t.t(key)
+    }
+
+    /// Catalog text for a page (escaped once at load).
+    pub fn h(&self, key: &str) -> crate::i18n::Escaped {
+        self.t.h(key)
     }
 
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
@@ -68,12 +91,9 @@ impl FromRequest for Ctx {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(
-            req.extensions()
-                .get::<Rc<Ctx>>()
-                .map(|c| Ctx::clone(c))
-                .ok_or_else(|| {
-                    actix_web::error::ErrorInternalServerError("request context missing")
-                }),
+            req.extensions().get::<Ctx>().cloned().ok_or_else(|| {
+                actix_web::error::ErrorInternalServerError("request context missing")
+            }),
         )
     }
 }

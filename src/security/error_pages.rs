@@ -1,6 +1,5 @@
 //! Renders every empty 4xx/5xx response as a page in the person's language,
 //! whoever produced it (a handler, an extractor, or actix itself).
-use std::rc::Rc;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
@@ -8,7 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::HttpMessage;
 
-use super::context::Ctx;
+use super::context::{Ctx, RequestContext};
 use super::middleware::request_lang;
 use crate::i18n::Texts;
 use crate::views::errors::error_page;
@@ -33,15 +32,17 @@ fn render<B: MessageBody + 'static>(
     let ctx = res
         .request()
         .extensions()
-        .get::<Rc<Ctx>>()
-        .map(|c| Ctx::clone(c))
-        .unwrap_or_else(|| Ctx {
-            t: Texts::new(request_lang(res.request())),
-            csrf: String::new(),
-            session: None,
-            path: "/".into(),
-            dev_mailbox: false,
-            production: true,
+        .get::<Ctx>()
+        .cloned()
+        .unwrap_or_else(|| {
+            Ctx::new(RequestContext {
+                t: Texts::new(request_lang(res.request())),
+                csrf: String::new(),
+                session: None,
+                path: "/".into(),
+                dev_mailbox: false,
+                production: true,
+            })
         });
     let body = error_page(&ctx, status).into_string();
     let (req, mut response) = res.into_parts();

@@ -1,7 +1,6 @@
 //! Request-wide middleware: context loading (language, session, CSRF binding),
 //! origin checks on unsafe methods, security headers, and panic containment.
 use std::panic::AssertUnwindSafe;
-use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
@@ -13,7 +12,7 @@ use actix_web::HttpResponse;
 use actix_web::{web, HttpMessage};
 use futures_util::FutureExt;
 
-use super::context::{Ctx, SessionView};
+use super::context::{Ctx, RequestContext, SessionView};
 use crate::domain::secret::Token;
 use crate::domain::Lang;
 use crate::error::AppError;
@@ -24,6 +23,11 @@ pub const SESSION_COOKIE: &str = "kansli_session";
 pub const CSRF_COOKIE: &str = "kansli_csrf";
 pub const LANG_COOKIE: &str = "kansli_lang";
 
+const PERMISSIONS_POLICY: header::HeaderName =
+    header::HeaderName::from_static("permissions-policy");
+const CROSS_ORIGIN_OPENER_POLICY: header::HeaderName =
+    header::HeaderName::from_static("cross-origin-opener-policy");
+
 const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 fn is_asset(path: &str) -> bool {
@@ -33,6 +37,7 @@ fn is_asset(path: &str) -> bool {
 /// The language: the remembered choice, else the browser's preference, else Swedish.
 pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
     req.cookie(LANG_COOKIE)
+        .or_else(|| req.cookie("__Host-kansli_lang"))
         .and_then(|c| Lang::parse(c.value()))
         .or_else(|| {
             req.headers()
@@ -44,7 +49,7 @@ pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
 }
 
 /// A cookie as every Kansli cookie is: HttpOnly, SameSite=Lax, path /, Secure in production.
-pub fn cookie(state: &AppState, base: &str, value: String) -> Cookie<'static> {
+pub fn cookie(state: &AppState, base: &'static str, value: String) -> Cookie<'static> {
     Cookie::build(state.cookie_name(base), value)
         .path("/")
         .http_only(true)
@@ -53,7 +58,7 @@ pub fn cookie(state: &AppState, base: &str, value: String) -> Cookie<'static> {
         .finish()
 }
 
-pub fn removal_cookie(state: &AppState, base: &str) -> Cookie<'static> {
+pub fn removal_cookie(state: &AppState, base: &'static str) -> Cookie<'static> {
     let mut c = cookie(state, base, String::new());
     c.make_removal();
     c
@@ -66,7 +71,12 @@ pub async fn load_context(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if is_asset(req.path()) {
-        return next.call(req).await;
+        let production = req
+            .app_data::<web::Data<AppState>>()
+            .is_some_and(|s| s.settings.is_production());
+        let mut res = next.call(req).await?;
+        add_security_headers(&mut res, production, true);
+        return Ok(res);
     }
     let state = req
         .app_data::<web::Data<AppState>>()
@@ -97,7 +107,7 @@ pub async fn load_context(
             .map(|t| t.expose().to_string())
             .unwrap_or_default(),
     };
-    let ctx = Ctx {
+    let ctx = Ctx::new(RequestContext {
         t: Texts::new(lang),
         csrf: state.keyring.csrf_token(&binding),
         session,
@@ -108,9 +118,9 @@ pub async fn load_context(
             .unwrap_or_else(|| "/".into()),
         dev_mailbox: state.settings.dev_mailbox,
         production: state.settings.is_production(),
-    };
+    });
     let stale_session = raw_session.is_some() && ctx.session.is_none();
-    req.extensions_mut().insert(Rc::new(ctx));
+    req.extensions_mut().insert(ctx);
     let mut res = next.call(req).await?;
     let sets =
         |res: &ServiceResponse<_>, name: &str| res.response().cookies().any(|c| c.name() == name);
@@ -122,23 +132,34 @@ pub async fn load_context(
         res.response_mut()
             .add_cookie(&removal_cookie(&state, SESSION_COOKIE))?;
     }
+    add_security_headers(&mut res, state.settings.is_production(), false);
     Ok(res)
 }
 
-/// Refuses state-changing requests from other sites (Origin / Sec-Fetch-Site),
-/// in addition to the CSRF token every form carries.
-pub async fn check_origin(
+/// The inner guard around every handler: refuses state-changing requests from
+/// other sites (Origin / Sec-Fetch-Site, in addition to every form's CSRF token),
+/// and turns a panic inside one request into a 500 for that request while the
+/// process and the worker's other connections go on. It holds no clone of the
+/// request: routing needs the only reference.
+pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let safe = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
     if !safe && !same_origin(&req) {
-        tracing::warn!(path = req.path(), origin = ?req.headers().get(header::ORIGIN), site = ?req.headers().get("sec-fetch-site"), host = req.connection_info().host(), "cross-origin request refused");
+        tracing::warn!(path = req.path(), "cross-origin request refused");
         return Ok(req
             .error_response(AppError::Forbidden)
             .map_into_right_body());
     }
-    Ok(next.call(req).await?.map_into_left_body())
+    let path = req.path().to_string();
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(res) => Ok(res?.map_into_left_body()),
+        Err(_) => {
+            tracing::error!(path, "a request panicked");
+            Err(AppError::Unexpected(anyhow::anyhow!("panic in request handler")).into())
+        }
+    }
 }
 
 fn same_origin(req: &ServiceRequest) -> bool {
@@ -166,15 +187,7 @@ fn same_origin(req: &ServiceRequest) -> bool {
 }
 
 /// Headers on every response; pages are never cached (they may show personal data).
-pub async fn security_headers(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let asset = is_asset(req.path());
-    let production = req
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| s.settings.is_production());
-    let mut res = next.call(req).await?;
+fn add_security_headers<B>(res: &mut ServiceResponse<B>, production: bool, asset: bool) {
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -190,11 +203,11 @@ pub async fn security_headers(
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
-        header::HeaderName::from_static("permissions-policy"),
+        PERMISSIONS_POLICY,
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
     );
     h.insert(
-        header::HeaderName::from_static("cross-origin-opener-policy"),
+        CROSS_ORIGIN_OPENER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
     if production {
@@ -205,24 +218,6 @@ pub async fn security_headers(
     }
     if !asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    Ok(res)
-}
-
-/// A panic inside one request becomes a 500 for that request; the process and
-/// the worker's other connections go on. (It holds no clone of the request:
-/// routing needs the only reference.)
-pub async fn catch_panics(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let path = req.path().to_string();
-    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
-        Ok(res) => res,
-        Err(_) => {
-            tracing::error!(path, "a request panicked");
-            Err(AppError::Unexpected(anyhow::anyhow!("panic in request handler")).into())
-        }
     }
 }
 
@@ -243,7 +238,7 @@ mod tests {
                     "/ok",
                     web::get().to(|| async { HttpResponse::Ok().finish() }),
                 )
-                .wrap(from_fn(catch_panics)),
+                .wrap(from_fn(guard)),
         )
         .await;
         let res =

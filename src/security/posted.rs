@@ -1,7 +1,5 @@
 //! `Posted<T>`: a form body with its CSRF token checked. Every POST handler
 //! takes its input through this, so no form can skip the check.
-use std::rc::Rc;
-
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
@@ -24,7 +22,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let expected = req.extensions().get::<Rc<Ctx>>().map(|c| c.csrf.clone());
+        let expected = req.extensions().get::<Ctx>().map(|c| c.csrf.clone());
         let is_form = req.content_type() == "application/x-www-form-urlencoded";
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {

@@ -1,6 +1,8 @@
 //! Small pieces every page is made of: the POST form with its CSRF field,
 //! fields with label, hint and error, the error summary, notices.
-use maud::{html, Markup};
+use maud::{html, Markup, Render};
+
+use crate::i18n::Escaped;
 
 use crate::security::Ctx;
 
@@ -40,7 +42,7 @@ pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.error-summary role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus {
-                h2 #error-summary-title { (ctx.t("form.error_summary")) }
+                h2 #error-summary-title { (ctx.h("form.error_summary")) }
                 ul {
                     @for (field, message) in &errors.0 {
                         li { a href={ "#" (field) } { (message) } }
@@ -51,11 +53,45 @@ pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
     }
 }
 
+/// Words on a page: catalog text (escaped once at load) or text made for this request.
+#[derive(Clone, Copy)]
+pub enum Text<'a> {
+    Catalog(Escaped),
+    Plain(&'a str),
+}
+
+impl Render for Text<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        match self {
+            Text::Catalog(e) => e.render_to(buffer),
+            Text::Plain(s) => s.render_to(buffer),
+        }
+    }
+}
+
+impl From<Escaped> for Text<'_> {
+    fn from(e: Escaped) -> Self {
+        Text::Catalog(e)
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(s: &'a str) -> Self {
+        Text::Plain(s)
+    }
+}
+
+impl<'a> From<&'a String> for Text<'a> {
+    fn from(s: &'a String) -> Self {
+        Text::Plain(s)
+    }
+}
+
 /// A text-like input with its label, optional hint and error.
 pub struct Field<'a> {
     pub name: &'static str,
-    pub label: &'a str,
-    pub hint: Option<&'a str>,
+    pub label: Text<'a>,
+    pub hint: Option<Text<'a>>,
     pub kind: &'static str,
     pub value: &'a str,
     pub autocomplete: &'static str,
@@ -63,10 +99,10 @@ pub struct Field<'a> {
 }
 
 impl<'a> Field<'a> {
-    pub fn new(name: &'static str, label: &'a str, kind: &'static str) -> Self {
+    pub fn new(name: &'static str, label: impl Into<Text<'a>>, kind: &'static str) -> Self {
         Field {
             name,
-            label,
+            label: label.into(),
             hint: None,
             kind,
             value: "",
@@ -74,8 +110,8 @@ impl<'a> Field<'a> {
             inputmode: None,
         }
     }
-    pub fn hint(mut self, hint: &'a str) -> Self {
-        self.hint = Some(hint);
+    pub fn hint(mut self, hint: impl Into<Text<'a>>) -> Self {
+        self.hint = Some(hint.into());
         self
     }
     pub fn value(mut self, value: &'a str) -> Self {
@@ -118,15 +154,15 @@ impl<'a> Field<'a> {
 }
 
 /// The 6-digit code field used on every code page.
-pub fn code_field(ctx: &Ctx, errors: &FormErrors, hint: &str) -> Markup {
-    Field::new("code", ctx.t("code.label"), "text")
+pub fn code_field(ctx: &Ctx, errors: &FormErrors, hint: Escaped) -> Markup {
+    Field::new("code", ctx.h("code.label"), "text")
         .hint(hint)
         .autocomplete("one-time-code")
         .inputmode("numeric")
         .render(errors)
 }
 
-pub fn submit(label: &str) -> Markup {
+pub fn submit(label: Escaped) -> Markup {
     html! { button.button type="submit" { (label) } }
 }
 

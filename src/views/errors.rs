@@ -15,14 +15,14 @@ pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
         503 => "busy",
         _ => "internal",
     };
-    let title = ctx.t(&format!("error_page.{key}.title"));
+    let title = ctx.h(&format!("error_page.{key}.title"));
     page(
         ctx,
         title,
         html! {
             h1 { (title) }
-            p { (ctx.t(&format!("error_page.{key}.text"))) }
-            p { a href="/" { (ctx.t("error_page.home")) } }
+            p { (ctx.h(&format!("error_page.{key}.text"))) }
+            p { a href="/" { (ctx.h("error_page.home")) } }
         },
     )
 }

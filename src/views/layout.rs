@@ -6,10 +6,11 @@ use super::assets::url;
 use super::components::post_form;
 use crate::domain::rules::{SESSION_IDLE, SESSION_WARNING};
 use crate::domain::Lang;
+use crate::i18n::Escaped;
 use crate::security::Ctx;
 
 /// A whole page around `content`.
-pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
+pub fn page(ctx: &Ctx, title: Escaped, content: Markup) -> Markup {
     let logged_in = ctx.account().is_some();
     html! {
         (DOCTYPE)
@@ -17,7 +18,7 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – " (ctx.t("service.name")) }
+                title { (title) " – " (ctx.h("service.name")) }
                 link rel="icon" href=(url("favicon.svg")) type="image/svg+xml";
                 link rel="stylesheet" href=(url("kansli.css"));
                 @if logged_in {
@@ -25,13 +26,13 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                 }
             }
             body data-idle-seconds=[logged_in.then_some(SESSION_IDLE)] data-warn-seconds=[logged_in.then_some(SESSION_WARNING)] {
-                a.skip-link href="#main" { (ctx.t("nav.skip")) }
+                a.skip-link href="#main" { (ctx.h("nav.skip")) }
                 (header(ctx))
                 @if ctx.dev_mailbox {
                     div.dev-banner role="note" {
                         div.wrap {
-                            strong { (ctx.t("dev.banner")) } " "
-                            a href="/dev/mailbox" { (ctx.t("dev.mailbox_link")) }
+                            strong { (ctx.h("dev.banner")) } " "
+                            a href="/dev/mailbox" { (ctx.h("dev.mailbox_link")) }
                         }
                     }
                 }
@@ -54,18 +55,18 @@ fn header(ctx: &Ctx) -> Markup {
             div.wrap.header-row {
                 a.brand href="/" {
                     span.brand-mark aria-hidden="true" { "K" }
-                    span { (ctx.t("service.name")) }
+                    span { (ctx.h("service.name")) }
                 }
-                nav.header-nav aria-label=(ctx.t("nav.label")) {
-                    a href=(switch_href) lang=(other.code()) hreflang=(other.code()) { (ctx.t("nav.other_language")) }
+                nav.header-nav aria-label=(ctx.h("nav.label")) {
+                    a href=(switch_href) lang=(other.code()) hreflang=(other.code()) { (ctx.h("nav.other_language")) }
                     @if let Some(s) = ctx.account() {
-                        a href="/account" { (ctx.t("nav.my_page")) }
+                        a href="/account" { (ctx.h("nav.my_page")) }
                         span.who { (s.email.as_deref().unwrap_or_default()) }
                         (post_form(ctx, "/logout", "inline-form", html! {
-                            button.link-button type="submit" { (ctx.t("nav.logout")) }
+                            button.link-button type="submit" { (ctx.h("nav.logout")) }
                         }))
                     } @else {
-                        a href="/login" { (ctx.t("nav.login")) }
+                        a href="/login" { (ctx.h("nav.login")) }
                     }
                 }
             }
@@ -78,10 +79,10 @@ fn footer(ctx: &Ctx) -> Markup {
         footer.site-footer {
             div.wrap {
                 ul.footer-links {
-                    li { a href="/help/login" { (ctx.t("help.login.title")) } }
-                    li { a href="/help/support" { (ctx.t("help.support.title")) } }
+                    li { a href="/help/login" { (ctx.h("help.login.title")) } }
+                    li { a href="/help/support" { (ctx.h("help.support.title")) } }
                 }
-                p { (ctx.t("footer.about")) }
+                p { (ctx.h("footer.about")) }
             }
         }
     }
@@ -91,9 +92,9 @@ fn footer(ctx: &Ctx) -> Markup {
 fn idle_warning(ctx: &Ctx) -> Markup {
     html! {
         div #idle-warning .idle-warning role="alertdialog" aria-labelledby="idle-warning-title" aria-describedby="idle-warning-text" hidden {
-            h2 #idle-warning-title { (ctx.t("session.warning.title")) }
-            p #idle-warning-text { (ctx.t("session.warning.text")) }
-            button #idle-stay .button type="button" { (ctx.t("session.warning.stay")) }
+            h2 #idle-warning-title { (ctx.h("session.warning.title")) }
+            p #idle-warning-text { (ctx.h("session.warning.text")) }
+            button #idle-stay .button type="button" { (ctx.h("session.warning.stay")) }
         }
     }
 }

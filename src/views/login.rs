@@ -10,32 +10,32 @@ use crate::security::Ctx;
 pub type Notice = Option<(&'static str, &'static str)>;
 
 fn show_notice(ctx: &Ctx, n: Notice) -> Markup {
-    html! { @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.t(key)) } })) } }
+    html! { @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.h(key)) } })) } }
 }
 
 pub fn login_form(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Markup {
     page(
         ctx,
-        ctx.t("login.title"),
+        ctx.h("login.title"),
         html! {
             (show_notice(ctx, n))
             (error_summary(ctx, errors))
-            h1 { (ctx.t("login.title")) }
-            p { (ctx.t("login.lead")) }
+            h1 { (ctx.h("login.title")) }
+            p { (ctx.h("login.lead")) }
             (post_form(ctx, "/login", "stack", html! {
-                (Field::new("email", ctx.t("login.email"), "email").hint(ctx.t("login.email_hint")).value(email).autocomplete("username").render(errors))
-                (Field::new("password", ctx.t("login.password"), "password").autocomplete("current-password").render(errors))
-                (submit(ctx.t("login.submit")))
+                (Field::new("email", ctx.h("login.email"), "email").hint(ctx.h("login.email_hint")).value(email).autocomplete("username").render(errors))
+                (Field::new("password", ctx.h("login.password"), "password").autocomplete("current-password").render(errors))
+                (submit(ctx.h("login.submit")))
             }))
             ul.link-list {
-                li { a href="/password/forgot" { (ctx.t("login.forgot_password")) } }
-                li { a href="/username/forgot" { (ctx.t("login.forgot_username")) } }
-                li { a href="/account/create" { (ctx.t("login.create")) } }
+                li { a href="/password/forgot" { (ctx.h("login.forgot_password")) } }
+                li { a href="/username/forgot" { (ctx.h("login.forgot_username")) } }
+                li { a href="/account/create" { (ctx.h("login.create")) } }
             }
-            p.hint { (ctx.t("login.unconfirmed_hint")) }
+            p.hint { (ctx.h("login.unconfirmed_hint")) }
             details.more-alternatives {
-                summary { (ctx.t("login.more_alternatives")) }
-                p { (ctx.t("login.eid_later")) }
+                summary { (ctx.h("login.more_alternatives")) }
+                p { (ctx.h("login.eid_later")) }
             }
         },
     )
@@ -44,20 +44,20 @@ pub fn login_form(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Mar
 pub fn sms_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
     page(
         ctx,
-        ctx.t("login.sms.title"),
+        ctx.h("login.sms.title"),
         html! {
             (show_notice(ctx, n))
             (error_summary(ctx, errors))
-            h1 { (ctx.t("login.sms.title")) }
-            p { (ctx.t("login.sms.lead")) }
+            h1 { (ctx.h("login.sms.title")) }
+            p { (ctx.h("login.sms.lead")) }
             (post_form(ctx, "/login/sms", "stack", html! {
-                (code_field(ctx, errors, ctx.t("login.sms.hint")))
-                (submit(ctx.t("login.sms.submit")))
+                (code_field(ctx, errors, ctx.h("login.sms.hint")))
+                (submit(ctx.h("login.sms.submit")))
             }))
             (post_form(ctx, "/login/sms/resend", "secondary-action", html! {
-                button.link-button type="submit" { (ctx.t("code.resend")) }
+                button.link-button type="submit" { (ctx.h("code.resend")) }
             }))
-            p.hint { (ctx.t("login.sms.trouble")) " " a href="/help/support" { (ctx.t("help.support.title")) } }
+            p.hint { (ctx.h("login.sms.trouble")) " " a href="/help/support" { (ctx.h("help.support.title")) } }
         },
     )
 }
@@ -65,14 +65,14 @@ pub fn sms_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
 pub fn forgot_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
     page(
         ctx,
-        ctx.t("reset.forgot.title"),
+        ctx.h("reset.forgot.title"),
         html! {
             (error_summary(ctx, errors))
-            h1 { (ctx.t("reset.forgot.title")) }
-            p { (ctx.t("reset.forgot.lead")) }
+            h1 { (ctx.h("reset.forgot.title")) }
+            p { (ctx.h("reset.forgot.lead")) }
             (post_form(ctx, "/password/forgot", "stack", html! {
-                (Field::new("email", ctx.t("login.email"), "email").value(email).autocomplete("username").render(errors))
-                (submit(ctx.t("reset.forgot.submit")))
+                (Field::new("email", ctx.h("login.email"), "email").value(email).autocomplete("username").render(errors))
+                (submit(ctx.h("reset.forgot.submit")))
             }))
         },
     )
@@ -81,12 +81,12 @@ pub fn forgot_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
 pub fn forgot_sent(ctx: &Ctx) -> Markup {
     page(
         ctx,
-        ctx.t("reset.sent.title"),
+        ctx.h("reset.sent.title"),
         html! {
-            h1 { (ctx.t("reset.sent.title")) }
-            p { (ctx.t("reset.sent.p1")) }
-            p { (ctx.t("reset.sent.p2")) }
-            p { a href="/login" { (ctx.t("home.login.button")) } }
+            h1 { (ctx.h("reset.sent.title")) }
+            p { (ctx.h("reset.sent.p1")) }
+            p { (ctx.h("reset.sent.p2")) }
+            p { a href="/login" { (ctx.h("home.login.button")) } }
         },
     )
 }
@@ -95,15 +95,15 @@ pub fn reset_form(ctx: &Ctx, errors: &FormErrors, token: &str) -> Markup {
     let min = MIN_CHARS.to_string();
     page(
         ctx,
-        ctx.t("reset.new.title"),
+        ctx.h("reset.new.title"),
         html! {
             (error_summary(ctx, errors))
-            h1 { (ctx.t("reset.new.title")) }
+            h1 { (ctx.h("reset.new.title")) }
             (post_form(ctx, "/password/reset", "stack", html! {
                 input type="hidden" name="token" value=(token);
-                (Field::new("password", ctx.t("account.create.password"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
-                (Field::new("password_repeat", ctx.t("account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
-                (submit(ctx.t("reset.new.submit")))
+                (Field::new("password", ctx.h("account.create.password"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
+                (Field::new("password_repeat", ctx.h("account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
+                (submit(ctx.h("reset.new.submit")))
             }))
         },
     )
@@ -112,11 +112,11 @@ pub fn reset_form(ctx: &Ctx, errors: &FormErrors, token: &str) -> Markup {
 pub fn reset_invalid(ctx: &Ctx) -> Markup {
     page(
         ctx,
-        ctx.t("reset.invalid.title"),
+        ctx.h("reset.invalid.title"),
         html! {
-            h1 { (ctx.t("reset.invalid.title")) }
-            p { (ctx.t("reset.invalid.text")) }
-            p { a.button href="/password/forgot" { (ctx.t("reset.forgot.title")) } }
+            h1 { (ctx.h("reset.invalid.title")) }
+            p { (ctx.h("reset.invalid.text")) }
+            p { a.button href="/password/forgot" { (ctx.h("reset.forgot.title")) } }
         },
     )
 }
@@ -124,12 +124,12 @@ pub fn reset_invalid(ctx: &Ctx) -> Markup {
 pub fn reset_done(ctx: &Ctx) -> Markup {
     page(
         ctx,
-        ctx.t("reset.done.title"),
+        ctx.h("reset.done.title"),
         html! {
-            (notice("success", html! { p { (ctx.t("reset.done.text")) } }))
-            h1 { (ctx.t("reset.done.title")) }
-            p { (ctx.t("reset.done.next")) }
-            p { a.button href="/login" { (ctx.t("home.login.button")) } }
+            (notice("success", html! { p { (ctx.h("reset.done.text")) } }))
+            h1 { (ctx.h("reset.done.title")) }
+            p { (ctx.h("reset.done.next")) }
+            p { a.button href="/login" { (ctx.h("home.login.button")) } }
         },
     )
 }

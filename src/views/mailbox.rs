@@ -14,19 +14,19 @@ fn code_in(text: &str) -> Option<&str> {
 pub fn mailbox(ctx: &Ctx, messages: &[Queued]) -> Markup {
     page(
         ctx,
-        ctx.t("dev.mailbox.title"),
+        ctx.h("dev.mailbox.title"),
         html! {
-            h1 { (ctx.t("dev.mailbox.title")) }
-            p { (ctx.t("dev.mailbox.lead")) }
+            h1 { (ctx.h("dev.mailbox.title")) }
+            p { (ctx.h("dev.mailbox.lead")) }
             @if messages.is_empty() {
-                p.empty { (ctx.t("dev.mailbox.empty")) }
+                p.empty { (ctx.h("dev.mailbox.empty")) }
             }
             ol.mailbox reversed {
                 @for m in messages {
                     li.message data-channel=(m.channel.as_str()) data-recipient=(m.recipient) {
                         div.message-head {
                             span class={ "tag tag-" (m.channel.as_str()) } {
-                                @match m.channel { Channel::Email => (ctx.t("dev.mailbox.email")), Channel::Sms => (ctx.t("dev.mailbox.sms")) }
+                                @match m.channel { Channel::Email => (ctx.h("dev.mailbox.email")), Channel::Sms => (ctx.h("dev.mailbox.sms")) }
                             }
                             " "
                             strong.recipient { (m.recipient) }
@@ -34,7 +34,7 @@ pub fn mailbox(ctx: &Ctx, messages: &[Queued]) -> Markup {
                             " · " span.status { (m.status) }
                         }
                         @if let Some(code) = code_in(&m.text) {
-                            p.code-line { (ctx.t("dev.mailbox.code")) " " strong.code { (code) } }
+                            p.code-line { (ctx.h("dev.mailbox.code")) " " strong.code { (code) } }
                         }
                         pre.body { (m.text) }
                     }

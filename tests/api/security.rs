@@ -154,6 +154,23 @@ async fn production_mode_uses_host_prefixed_secure_cookies_and_hsts() {
         "{cookie}"
     );
     assert_eq!(app.get("/dev/mailbox").await.status(), 404);
+    // The language choice is remembered under its prefixed name too.
+    let res = app.get("/lang/en?back=/login").await;
+    assert!(res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .starts_with("__Host-kansli_lang=en"));
+    let res = app
+        .client
+        .get(app.url("/login"))
+        .header("Cookie", "__Host-kansli_lang=en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        first_text(&html_of(res).await, "h1"),
+        "Log in with username and password"
+    );
 }
 
 #[tokio::test]

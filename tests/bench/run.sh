@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Throughput of Kansli's pages as ratios to a plain actix-web hello-world, built and
+# measured in this same run. Server on core 0, load tool (wrk) on core 1.
+# Usage: bash tests/bench/run.sh [seconds per measurement, default 10]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${1:-10}
+conns=32
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+for tool in wrk taskset curl; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk util-linux curl >/dev/null
+  fi
+done
+[ "$(nproc)" -ge 2 ] || { echo "needs 2 cores to pin server and load tool apart"; exit 1; }
+
+cargo build --release --locked --bin kansli --example bench_hello
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "server at $1 did not start"; exit 1; }
+
+# rps URL [extra wrk args...]: requests per second, load tool on core 1.
+rps() {
+  local url=$1; shift
+  taskset -c 1 wrk -t1 -c"$conns" -d2s "$@" "$url" >/dev/null  # warm-up
+  taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" "$@" "$url" | awk '/Requests\/sec/ { print $2 }'
+}
+
+hello_port=$(free_port)
+taskset -c 0 target/release/examples/bench_hello "127.0.0.1:$hello_port" & pids+=($!)
+wait_up "http://127.0.0.1:$hello_port/"
+
+kansli_port=$(free_port)
+(cd "$work" && KANSLI_LISTEN="127.0.0.1:$kansli_port" KANSLI_DATA_DIR="$work/data" KANSLI_LOG=warn \
+  taskset -c 0 "$OLDPWD/target/release/kansli" serve) & pids+=($!)
+base="http://127.0.0.1:$kansli_port"
+wait_up "$base/login"
+
+# A confirmed account and its session cookie, through the real forms.
+jar="$work/cookies"
+csrf() { curl -s -b "$jar" -c "$jar" "$base$1" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
+pw="lingonberries under a violet moon"
+token=$(csrf /account/create)
+curl -s -o /dev/null -b "$jar" -c "$jar" -H "Origin: $base" --data-urlencode "csrf=$token" \
+  --data-urlencode "email=bench@example.se" --data-urlencode "password=$pw" --data-urlencode "password_repeat=$pw" "$base/account/create"
+code=$(curl -s "$base/dev/mailbox" | grep -o 'class="code">[0-9]\{6\}' | head -1 | grep -o '[0-9]\{6\}')
+token=$(csrf /account/confirm)
+curl -s -o /dev/null -b "$jar" -c "$jar" -H "Origin: $base" --data-urlencode "csrf=$token" --data-urlencode "code=$code" "$base/account/confirm"
+session=$(awk '$6 == "kansli_session" { print $7 }' "$jar")
+[ -n "$session" ] || { echo "could not log in for the benchmark"; exit 1; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' -b "kansli_session=$session" "$base/account")" = 200 ] || { echo "session not accepted"; exit 1; }
+
+# Three interleaved rounds, medians: this machine's speed drifts from minute to minute.
+median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+h=(); l=(); a=()
+for round in 1 2 3; do
+  h+=("$(rps "http://127.0.0.1:$hello_port/")")
+  l+=("$(rps "$base/login")")
+  a+=("$(rps "$base/account" -H "Cookie: kansli_session=$session")")
+  echo "round $round: hello ${h[-1]}  login ${l[-1]}  account ${a[-1]}"
+done
+hello=$(median "${h[@]}"); login=$(median "${l[@]}"); account=$(median "${a[@]}")
+
+echo
+echo "requests/second, median of 3 (${secs}s each, $conns connections, server on core 0, wrk on core 1)"
+printf '  %-34s %10.0f\n' "actix-web hello-world" "$hello" "GET /login (anonymous)" "$login" "GET /account (logged in)" "$account"
+echo "ratios to hello-world"
+awk -v h="$hello" -v l="$login" -v a="$account" 'BEGIN {
+  printf "  login page      %.2fx  (goal >= 0.50x)\n", l / h
+  printf "  logged-in page  %.2fx\n", a / h
+}'
