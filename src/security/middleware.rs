@@ -85,7 +85,7 @@ pub async fn load_context(
     let lang = request_lang(req.request());
     let session_name = state.cookie_name(SESSION_COOKIE);
     let raw_session = req
-        .cookie(&session_name)
+        .cookie(session_name)
         .and_then(|c| Token::from_client(c.value()));
     let session: Option<SessionView> = match &raw_session {
         Some(token) => {
@@ -96,7 +96,7 @@ pub async fn load_context(
         None => None,
     };
     let existing_csrf = req
-        .cookie(&state.cookie_name(CSRF_COOKIE))
+        .cookie(state.cookie_name(CSRF_COOKIE))
         .and_then(|c| Token::from_client(c.value()));
     let fresh_csrf = existing_csrf.is_none().then(Token::generate);
     let binding = match (&session, &raw_session) {
@@ -128,7 +128,7 @@ pub async fn load_context(
         res.response_mut()
             .add_cookie(&cookie(&state, CSRF_COOKIE, token.expose().to_string()))?;
     }
-    if stale_session && !sets(&res, &session_name) {
+    if stale_session && !sets(&res, session_name) {
         res.response_mut()
             .add_cookie(&removal_cookie(&state, SESSION_COOKIE))?;
     }
