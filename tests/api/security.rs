@@ -252,3 +252,82 @@ async fn a_request_that_is_not_a_form_is_refused_cleanly() {
     let res = app.get("/login?again=%ff%fe").await;
     assert!(res.status().as_u16() < 500);
 }
+
+#[tokio::test]
+async fn an_internal_error_gets_a_500_page_in_the_persons_language_without_internals() {
+    let app = spawn_app().await;
+    kansli::db::write(&app.state.pool, |tx| {
+        tx.execute_batch("DROP TABLE reset_tokens")
+    })
+    .await
+    .unwrap();
+    app.create_account("a@example.se").await;
+    app.get("/lang/en?back=/").await;
+    let res = app
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "a@example.se")],
+        )
+        .await;
+    assert_eq!(res.status(), 500);
+    let body = res.text().await.unwrap();
+    let html = scraper::Html::parse_document(&body);
+    assert_eq!(first_text(&html, "h1"), "Something went wrong");
+    assert!(
+        !body.contains("reset_tokens") && !body.to_lowercase().contains("sqlite"),
+        "no internals shown"
+    );
+    // The server goes on serving.
+    assert_eq!(app.get("/").await.status(), 200);
+}
+
+#[tokio::test]
+async fn account_creation_and_reset_requests_are_limited_per_address() {
+    let app = spawn_app().await;
+    let token = app.csrf("/account/create", "/account/create").await;
+    let mut statuses = Vec::new();
+    for i in 0..11 {
+        let email = format!("person{i}@example.se");
+        let res = app
+            .post_raw(
+                "/account/create",
+                &[
+                    ("csrf", &token),
+                    ("email", &email),
+                    ("password", "x"),
+                    ("password_repeat", "x"),
+                ],
+                HeaderMap::new(),
+            )
+            .await;
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses[..10], [422; 10]);
+    assert_eq!(statuses[10], 429);
+
+    let mut last = 0;
+    for _ in 0..11 {
+        last = app
+            .post_raw(
+                "/password/forgot",
+                &[("csrf", &token), ("email", "a@example.se")],
+                HeaderMap::new(),
+            )
+            .await
+            .status()
+            .as_u16();
+    }
+    assert_eq!(last, 429);
+    app.clock.advance(3600);
+    assert_eq!(
+        app.post_raw(
+            "/password/forgot",
+            &[("csrf", &token), ("email", "a@example.se")],
+            HeaderMap::new()
+        )
+        .await
+        .status(),
+        303
+    );
+}
