@@ -1,18 +1,5 @@
 use crate::helpers::*;
 
-async fn start_account(app: &TestApp, email: &str) -> reqwest::Response {
-    app.submit(
-        "/account/create",
-        "/account/create",
-        &[
-            ("email", email),
-            ("password", PASSWORD),
-            ("password_repeat", PASSWORD),
-        ],
-    )
-    .await
-}
-
 async fn enter_code(app: &TestApp, code: &str) -> reqwest::Response {
     app.submit("/account/confirm", "/account/confirm", &[("code", code)])
         .await
@@ -21,7 +8,7 @@ async fn enter_code(app: &TestApp, code: &str) -> reqwest::Response {
 #[tokio::test]
 async fn creating_an_account_emails_a_code_that_confirms_it_and_logs_in() {
     let app = spawn_app().await;
-    let res = start_account(&app, "Anna.Svensson@Example.se").await;
+    let res = app.start_account("Anna.Svensson@Example.se").await;
     assert_redirect(&res, "/account/confirm");
     let mail = app.messages_to("anna.svensson@example.se").await;
     assert_eq!(mail.len(), 1);
@@ -55,7 +42,7 @@ async fn creating_an_account_emails_a_code_that_confirms_it_and_logs_in() {
 #[tokio::test]
 async fn a_wrong_code_says_how_many_tries_are_left_and_the_fifth_wrong_try_voids_it() {
     let app = spawn_app().await;
-    start_account(&app, "a@example.se").await;
+    app.start_account("a@example.se").await;
     let code = app.code_for("a@example.se").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for left in (1..5).rev() {
@@ -80,7 +67,7 @@ async fn a_wrong_code_says_how_many_tries_are_left_and_the_fifth_wrong_try_voids
 #[tokio::test]
 async fn the_email_code_is_accepted_at_29_59_and_refused_at_30_01() {
     let app = spawn_app().await;
-    start_account(&app, "a@example.se").await;
+    app.start_account("a@example.se").await;
     let code = app.code_for("a@example.se").await;
     app.clock.advance(15 * 60);
     app.get("/account/confirm").await; // keeps the session alive; the code's own limit is what is tested
@@ -89,7 +76,7 @@ async fn the_email_code_is_accepted_at_29_59_and_refused_at_30_01() {
     assert!(first_text(&html, "#code-error").contains("gäller inte längre"));
 
     let app = spawn_app().await;
-    start_account(&app, "b@example.se").await;
+    app.start_account("b@example.se").await;
     let code = app.code_for("b@example.se").await;
     app.clock.advance(29 * 60 + 59);
     assert_redirect(&enter_code(&app, &code).await, "/account/created");
@@ -98,7 +85,7 @@ async fn the_email_code_is_accepted_at_29_59_and_refused_at_30_01() {
 #[tokio::test]
 async fn a_code_that_is_not_six_digits_is_refused_without_using_a_try() {
     let app = spawn_app().await;
-    start_account(&app, "a@example.se").await;
+    app.start_account("a@example.se").await;
     for bad in ["", "12345", "abcdef"] {
         let html = html_of(enter_code(&app, bad).await).await;
         assert_eq!(select_text(&html, "#code-error").len(), 1);
@@ -110,7 +97,7 @@ async fn a_code_that_is_not_six_digits_is_refused_without_using_a_try() {
 #[tokio::test]
 async fn a_new_code_can_be_sent_but_not_more_than_once_a_minute_and_only_the_latest_works() {
     let app = spawn_app().await;
-    start_account(&app, "a@example.se").await;
+    app.start_account("a@example.se").await;
     let first = app.code_for("a@example.se").await;
     let res = app
         .submit("/account/confirm", "/account/confirm/resend", &[])
@@ -135,7 +122,7 @@ async fn an_address_that_already_has_an_account_gets_the_same_page_and_the_owner
     let app = spawn_app().await;
     app.create_account("owner@example.se").await;
     let intruder = app.new_browser();
-    let res = start_account(&intruder, "OWNER@example.se").await;
+    let res = intruder.start_account("OWNER@example.se").await;
     assert_redirect(&res, "/account/confirm");
     let mail = app.messages_to("owner@example.se").await;
     assert_eq!(mail.len(), 2);
@@ -257,17 +244,7 @@ async fn passwords_of_128_characters_are_allowed() {
 async fn an_invalid_email_address_is_refused_in_the_persons_language() {
     let app = spawn_app().await;
     app.get("/lang/en?back=/").await;
-    let res = app
-        .submit(
-            "/account/create",
-            "/account/create",
-            &[
-                ("email", "not-an-address"),
-                ("password", PASSWORD),
-                ("password_repeat", PASSWORD),
-            ],
-        )
-        .await;
+    let res = app.start_account("not-an-address").await;
     let html = html_of(res).await;
     assert_eq!(
         first_text(&html, "#email-error"),
@@ -279,7 +256,7 @@ async fn an_invalid_email_address_is_refused_in_the_persons_language() {
 #[tokio::test]
 async fn registering_again_with_an_unconfirmed_address_sends_a_new_code() {
     let app = spawn_app().await;
-    start_account(&app, "late@example.se").await;
+    app.start_account("late@example.se").await;
     let other = app.new_browser();
     let new_password = "a completely different passphrase";
     other

@@ -173,20 +173,33 @@ impl TestApp {
             .to_string()
     }
 
+    /// Fills in the create-account form with the standard password; the code is then waiting.
+    pub async fn start_account(&self, email: &str) -> Response {
+        self.submit(
+            "/account/create",
+            "/account/create",
+            &[
+                ("email", email),
+                ("password", PASSWORD),
+                ("password_repeat", PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    /// Posts the two-step phone form.
+    pub async fn submit_phone(&self, country: &str, phone: &str, acknowledged: bool) -> Response {
+        let mut fields = vec![("country", country), ("phone", phone)];
+        if acknowledged {
+            fields.push(("acknowledged", "yes"));
+        }
+        self.submit("/account/two-step", "/account/two-step", &fields)
+            .await
+    }
+
     /// Creates and confirms an account; the browser ends up logged in.
     pub async fn create_account(&self, email: &str) {
-        let res = self
-            .submit(
-                "/account/create",
-                "/account/create",
-                &[
-                    ("email", email),
-                    ("password", PASSWORD),
-                    ("password_repeat", PASSWORD),
-                ],
-            )
-            .await;
-        assert_redirect(&res, "/account/confirm");
+        assert_redirect(&self.start_account(email).await, "/account/confirm");
         let code = self.code_for(email).await;
         let res = self
             .submit("/account/confirm", "/account/confirm", &[("code", &code)])
@@ -196,18 +209,10 @@ impl TestApp {
 
     /// Turns on two-step verification for the logged-in account.
     pub async fn enable_two_step(&self, phone: &str) {
-        let res = self
-            .submit(
-                "/account/two-step",
-                "/account/two-step",
-                &[
-                    ("country", "+46"),
-                    ("phone", phone),
-                    ("acknowledged", "yes"),
-                ],
-            )
-            .await;
-        assert_redirect(&res, "/account/two-step/verify");
+        assert_redirect(
+            &self.submit_phone("+46", phone, true).await,
+            "/account/two-step/verify",
+        );
         let e164 = kansli::domain::phone::Phone::parse(Some("+46"), phone).unwrap();
         let code = self.code_for(e164.as_str()).await;
         let res = self

@@ -5,17 +5,7 @@ use kansli::domain::rules::{DAY, MINUTE};
 async fn unconfirmed_accounts_are_deleted_after_seven_days_and_confirmed_ones_kept() {
     let app = spawn_app().await;
     app.create_account("kept@example.se").await;
-    app.new_browser()
-        .submit(
-            "/account/create",
-            "/account/create",
-            &[
-                ("email", "gone@example.se"),
-                ("password", PASSWORD),
-                ("password_repeat", PASSWORD),
-            ],
-        )
-        .await;
+    app.new_browser().start_account("gone@example.se").await;
     app.clock.advance(7 * DAY - 1);
     let report = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
         .await
@@ -35,18 +25,7 @@ async fn unconfirmed_accounts_are_deleted_after_seven_days_and_confirmed_ones_ke
         "/account",
     );
     // The address is free again.
-    let res = app
-        .new_browser()
-        .submit(
-            "/account/create",
-            "/account/create",
-            &[
-                ("email", "gone@example.se"),
-                ("password", PASSWORD),
-                ("password_repeat", PASSWORD),
-            ],
-        )
-        .await;
+    let res = app.new_browser().start_account("gone@example.se").await;
     assert_redirect(&res, "/account/confirm");
 }
 

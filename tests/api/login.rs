@@ -15,15 +15,7 @@ async fn every_login_failure_gets_the_same_message() {
     app.create_account("known@example.se").await;
     app.logout().await;
     app.new_browser()
-        .submit(
-            "/account/create",
-            "/account/create",
-            &[
-                ("email", "unconfirmed@example.se"),
-                ("password", PASSWORD),
-                ("password_repeat", PASSWORD),
-            ],
-        )
+        .start_account("unconfirmed@example.se")
         .await;
     let unknown = login_error(&app, "nobody@example.se", PASSWORD).await;
     let wrong = login_error(&app, "known@example.se", "not the right password").await;

@@ -25,16 +25,7 @@ async fn emails_go_out_over_smtp_with_a_text_and_an_html_part() {
     let port = sink.port;
     let app = spawn_app_with(|s| s.smtp = Some(smtp(port))).await;
     app.get("/lang/en?back=/").await;
-    app.submit(
-        "/account/create",
-        "/account/create",
-        &[
-            ("email", "smtp@example.se"),
-            ("password", PASSWORD),
-            ("password_repeat", PASSWORD),
-        ],
-    )
-    .await;
+    app.start_account("smtp@example.se").await;
     kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
         .await
         .unwrap();
@@ -60,16 +51,7 @@ async fn an_unreachable_smtp_server_is_retried_with_backoff_and_the_error_record
         .unwrap()
         .port();
     let app = spawn_app_with(|s| s.smtp = Some(smtp(closed))).await;
-    app.submit(
-        "/account/create",
-        "/account/create",
-        &[
-            ("email", "retry@example.se"),
-            ("password", PASSWORD),
-            ("password_repeat", PASSWORD),
-        ],
-    )
-    .await;
+    app.start_account("retry@example.se").await;
     // The background worker may have made the first attempt already; either way it failed once.
     kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
         .await
@@ -133,12 +115,7 @@ async fn sms_go_to_the_provider_api_over_http_from_migr() {
     })
     .await;
     app.create_account("a@example.se").await;
-    app.submit(
-        "/account/two-step",
-        "/account/two-step",
-        &[("country", "+46"), ("phone", "0701234567")],
-    )
-    .await;
+    app.submit_phone("+46", "0701234567", false).await;
     kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
         .await
         .unwrap();
@@ -166,16 +143,7 @@ async fn sent_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
         s.dev_mailbox = false;
     })
     .await;
-    app.submit(
-        "/account/create",
-        "/account/create",
-        &[
-            ("email", "erase@example.se"),
-            ("password", PASSWORD),
-            ("password_repeat", PASSWORD),
-        ],
-    )
-    .await;
+    app.start_account("erase@example.se").await;
     kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
         .await
         .unwrap();

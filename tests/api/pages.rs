@@ -119,17 +119,7 @@ async fn the_dev_mailbox_lists_messages_newest_first_with_the_code_visible() {
     let app = spawn_app().await;
     app.create_account("first@example.se").await;
     let browser = app.new_browser();
-    browser
-        .submit(
-            "/account/create",
-            "/account/create",
-            &[
-                ("email", "second@example.se"),
-                ("password", PASSWORD),
-                ("password_repeat", PASSWORD),
-            ],
-        )
-        .await;
+    browser.start_account("second@example.se").await;
     let html = app.get_html("/dev/mailbox").await;
     let recipients = select_text(&html, ".message .recipient");
     assert_eq!(

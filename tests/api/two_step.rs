@@ -111,13 +111,7 @@ async fn a_number_used_by_another_account_is_refused_with_a_clear_message() {
     let app = with_two_step("first@example.se").await;
     let other = app.new_browser();
     other.create_account("second@example.se").await;
-    let res = other
-        .submit(
-            "/account/two-step",
-            "/account/two-step",
-            &[("country", "+46"), ("phone", "+46 70 123 45 67")],
-        )
-        .await;
+    let res = other.submit_phone("+46", "+46 70 123 45 67", false).await;
     assert_eq!(res.status(), 422);
     let html = html_of(res).await;
     assert!(first_text(&html, "#phone-error").contains("används redan för ett annat konto"));
@@ -132,29 +126,13 @@ async fn a_number_used_by_another_account_is_refused_with_a_clear_message() {
 async fn numbers_in_listed_countries_are_warned_about_before_any_code_is_sent() {
     let app = spawn_app().await;
     app.create_account("a@example.se").await;
-    let res = app
-        .submit(
-            "/account/two-step",
-            "/account/two-step",
-            &[("country", "+90"), ("phone", "532 123 45 67")],
-        )
-        .await;
+    let res = app.submit_phone("+90", "532 123 45 67", false).await;
     assert_eq!(res.status(), 422);
     let html = html_of(res).await;
     assert!(first_text(&html, ".notice-warning").contains("MIGR"));
     assert!(!select_text(&html, "label[for=acknowledged]").is_empty());
     assert!(app.messages_to("+905321234567").await.is_empty());
-    let res = app
-        .submit(
-            "/account/two-step",
-            "/account/two-step",
-            &[
-                ("country", "+90"),
-                ("phone", "532 123 45 67"),
-                ("acknowledged", "yes"),
-            ],
-        )
-        .await;
+    let res = app.submit_phone("+90", "532 123 45 67", true).await;
     assert_redirect(&res, "/account/two-step/verify");
     assert_eq!(app.messages_to("+905321234567").await.len(), 1);
 }
@@ -163,13 +141,7 @@ async fn numbers_in_listed_countries_are_warned_about_before_any_code_is_sent() 
 async fn invalid_phone_numbers_are_refused_and_kept_in_the_field() {
     let app = spawn_app().await;
     app.create_account("a@example.se").await;
-    let res = app
-        .submit(
-            "/account/two-step",
-            "/account/two-step",
-            &[("country", "+46"), ("phone", "12ab")],
-        )
-        .await;
+    let res = app.submit_phone("+46", "12ab", false).await;
     let html = html_of(res).await;
     assert!(first_text(&html, "#phone-error").contains("mobilnummer"));
     let sel = scraper::Selector::parse("#phone").unwrap();
