@@ -37,5 +37,5 @@ echo "==> browser tests (headless Chromium + axe)"
 cargo build --locked --bin kansli
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 rm -rf tests/browser/artifacts
-KANSLI_BIN="$PWD/target/debug/kansli" node --test tests/browser/
+KANSLI_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/kansli" node --test tests/browser/
 echo "==> screenshots in tests/browser/artifacts/"
