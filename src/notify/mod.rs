@@ -78,8 +78,14 @@ impl Delivery {
                     let attempts = message.attempts + 1;
                     let retry_at =
                         (attempts < OUTBOX_MAX_ATTEMPTS).then(|| now + outbox_backoff(attempts));
-                    tracing::warn!(id, channel = message.channel.as_str(), attempts, %error, "message not delivered");
-                    let error = error.to_string();
+                    tracing::warn!(
+                        id,
+                        channel = message.channel.as_str(),
+                        attempts,
+                        error = format!("{error:#}"),
+                        "message not delivered"
+                    );
+                    let error = format!("{error:#}");
                     crate::db::write(pool, move |tx| {
                         outbox::mark_attempt_failed(tx, id, &error, retry_at)
                     })

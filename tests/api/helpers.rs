@@ -278,62 +278,85 @@ pub async fn html_of(res: Response) -> Html {
     Html::parse_document(&res.text().await.unwrap())
 }
 
-/// A minimal SMTP server on loopback that records every message it accepts.
+/// An SMTP server on loopback (mailin-embedded) that records every message it accepts
+/// and every PLAIN login it is given.
 pub struct SmtpSink {
     pub port: u16,
     pub received: Arc<Mutex<Vec<String>>>,
+    pub logins: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+#[derive(Clone)]
+struct Recorder {
+    current: Vec<u8>,
+    received: Arc<Mutex<Vec<String>>>,
+    logins: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl mailin_embedded::Handler for Recorder {
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let message = String::from_utf8_lossy(&std::mem::take(&mut self.current)).into_owned();
+        self.received.lock().unwrap().push(message);
+        mailin_embedded::response::OK
+    }
+
+    fn auth_plain(
+        &mut self,
+        _authorization_id: &str,
+        user: &str,
+        password: &str,
+    ) -> mailin_embedded::Response {
+        self.logins
+            .lock()
+            .unwrap()
+            .push((user.to_string(), password.to_string()));
+        mailin_embedded::response::AUTH_OK
+    }
 }
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
-        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_with(false)
+    }
+
+    /// A server that asks clients to log in (AUTH PLAIN) before sending.
+    pub async fn start_with_auth() -> SmtpSink {
+        Self::start_with(true)
+    }
+
+    fn start_with(auth: bool) -> SmtpSink {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let store = received.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let store = store.clone();
-                tokio::spawn(async move {
-                    let (read, mut write) = stream.into_split();
-                    let mut lines = BufReader::new(read).lines();
-                    write.write_all(b"220 sink ESMTP\r\n").await.ok();
-                    let mut data: Option<String> = None;
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        if let Some(body) = data.as_mut() {
-                            if line == "." {
-                                store.lock().unwrap().push(std::mem::take(body));
-                                data = None;
-                                write.write_all(b"250 queued\r\n").await.ok();
-                            } else {
-                                body.push_str(line.strip_prefix('.').unwrap_or(&line));
-                                body.push('\n');
-                            }
-                            continue;
-                        }
-                        let verb = line
-                            .split_whitespace()
-                            .next()
-                            .unwrap_or_default()
-                            .to_ascii_uppercase();
-                        let reply: &[u8] = match verb.as_str() {
-                            "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
-                            "HELO" | "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
-                            "DATA" => {
-                                data = Some(String::new());
-                                b"354 go ahead\r\n"
-                            }
-                            "QUIT" => {
-                                write.write_all(b"221 bye\r\n").await.ok();
-                                break;
-                            }
-                            _ => b"502 not implemented\r\n",
-                        };
-                        write.write_all(reply).await.ok();
-                    }
-                });
+        let recorder = Recorder {
+            current: Vec::new(),
+            received: Arc::default(),
+            logins: Arc::default(),
+        };
+        let (received, logins) = (recorder.received.clone(), recorder.logins.clone());
+        let mut server = mailin_embedded::Server::new(recorder);
+        server
+            .with_name("sink.test")
+            .with_ssl(mailin_embedded::SslConfig::None)
+            .unwrap()
+            .with_num_threads(2)
+            .with_tcp_listener(listener);
+        if auth {
+            server.with_auth(mailin_embedded::AuthMechanism::Plain);
+        }
+        std::thread::spawn(move || {
+            if let Err(e) = server.serve() {
+                eprintln!("SMTP sink stopped: {e}");
             }
         });
-        SmtpSink { port, received }
+        SmtpSink {
+            port,
+            received,
+            logins,
+        }
     }
 }

@@ -116,3 +116,25 @@ async fn the_binary_migrates_and_refuses_bad_settings_with_a_clear_message() {
 fn rusqlite_conn(path: &std::path::Path) -> r2d2_sqlite::rusqlite::Connection {
     r2d2_sqlite::rusqlite::Connection::open(path).unwrap()
 }
+
+#[tokio::test]
+async fn every_pooled_connection_is_wal_synchronous_full_with_foreign_keys_and_a_busy_timeout() {
+    let app = spawn_app().await;
+    // Hold several connections at once so more than one pooled connection is checked.
+    let pool = app.state.pool.clone();
+    let conns: Vec<_> = (0..4).map(|_| pool.get().unwrap()).collect();
+    for conn in &conns {
+        let pragma = |name: &str| {
+            conn.pragma_query_value(None, name, |r| {
+                r.get::<_, r2d2_sqlite::rusqlite::types::Value>(0)
+            })
+            .unwrap()
+        };
+        use r2d2_sqlite::rusqlite::types::Value;
+        assert_eq!(pragma("journal_mode"), Value::Text("wal".into()));
+        assert_eq!(pragma("synchronous"), Value::Integer(2), "FULL");
+        assert_eq!(pragma("foreign_keys"), Value::Integer(1));
+        assert_eq!(pragma("busy_timeout"), Value::Integer(5000));
+    }
+    assert!(app.dir.path().join("kansli.db").exists(), "a real file");
+}

@@ -30,7 +30,13 @@ async fn emails_go_out_over_smtp_with_a_text_and_an_html_part() {
         .await
         .unwrap();
     let received = sink.received.lock().unwrap().clone();
-    assert_eq!(received.len(), 1, "sent exactly once");
+    let status = app.messages_to("smtp@example.se").await.remove(0);
+    assert_eq!(
+        received.len(),
+        1,
+        "sent exactly once ({:?})",
+        status.last_error
+    );
     let mail = &received[0];
     assert!(mail.contains("To: smtp@example.se"));
     assert!(mail.contains("Subject: Your code to confirm your account"));
@@ -41,6 +47,36 @@ async fn emails_go_out_over_smtp_with_a_text_and_an_html_part() {
     assert!(mail.contains(&code));
     let status = &app.messages_to("smtp@example.se").await[0].status;
     assert_eq!(status, "sent");
+}
+
+#[tokio::test]
+async fn smtp_credentials_are_never_sent_over_an_unencrypted_connection() {
+    let sink = SmtpSink::start_with_auth().await;
+    let port = sink.port;
+    let app = spawn_app_with(|s| {
+        let mut settings = smtp(port);
+        settings.username = Some("kansli".into());
+        settings.password = Some("smtp secret".into());
+        s.smtp = Some(settings);
+    })
+    .await;
+    app.start_account("auth@example.se").await;
+    kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+    assert!(
+        sink.logins.lock().unwrap().is_empty(),
+        "the password stayed home"
+    );
+    assert!(sink.received.lock().unwrap().is_empty());
+    let message = app.messages_to("auth@example.se").await.remove(0);
+    assert_eq!(
+        message.status, "queued",
+        "kept for a retry once the settings are fixed"
+    );
+    let error = message.last_error.unwrap();
+    assert!(error.contains("authentication mechanism"), "{error}");
+    assert!(!error.contains("smtp secret"));
 }
 
 #[tokio::test]
