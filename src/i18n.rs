@@ -24,6 +24,26 @@ struct Entry {
     escaped: String,
 }
 
+/// Catalog text for a page, looked up once per call site and kept in a `static`,
+/// so rendering a page does no catalog lookups at all: `h!(ctx, "login.title")`.
+#[macro_export]
+macro_rules! h {
+    ($ctx:expr, $key:literal) => {{
+        static SLOT: ::std::sync::OnceLock<[$crate::i18n::Escaped; 2]> =
+            ::std::sync::OnceLock::new();
+        $crate::i18n::pick(SLOT.get_or_init(|| $crate::i18n::both($key)), $ctx.lang())
+    }};
+}
+
+/// A key's page text in every language, in [`Lang`] order (for [`h!`]).
+pub fn both(key: &str) -> [Escaped; 2] {
+    [Texts::new(Lang::Sv).h(key), Texts::new(Lang::En).h(key)]
+}
+
+pub fn pick(texts: &[Escaped; 2], lang: Lang) -> Escaped {
+    texts[index(lang)]
+}
+
 /// Catalog text for a page: already escaped, so maud writes it as is.
 #[derive(Clone, Copy)]
 pub struct Escaped(&'static str);

@@ -70,7 +70,8 @@ pub fn random_key() -> [u8; 32] {
 /// 6-digit code would fall to a million guesses) and CSRF tokens.
 #[derive(Clone)]
 pub struct Keyring {
-    key: Vec<u8>,
+    /// HMAC-SHA256 with the key already absorbed; cloned for each use.
+    mac: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -81,12 +82,13 @@ impl std::fmt::Debug for Keyring {
 
 impl Keyring {
     pub fn new(key: Vec<u8>) -> Self {
-        Keyring { key }
+        Keyring {
+            mac: <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC accepts any key length"),
+        }
     }
 
     fn mac(&self, domain: &str, value: &[u8]) -> Vec<u8> {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        let mut mac = self.mac.clone();
         mac.update(domain.as_bytes());
         mac.update(&[0]);
         mac.update(value);

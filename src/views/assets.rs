@@ -9,6 +9,8 @@ pub struct Asset {
     pub content_type: &'static str,
     pub body: &'static [u8],
     pub version: String,
+    /// `/assets/NAME?v=VERSION`
+    pub url: String,
 }
 
 const FILES: &[(&str, &str, &[u8])] = &[
@@ -36,13 +38,15 @@ fn table() -> &'static HashMap<&'static str, Asset> {
             .iter()
             .map(|(name, content_type, body)| {
                 let digest = Sha256::digest(body);
-                let version = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+                let version: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+                let url = format!("/assets/{name}?v={version}");
                 (
                     *name,
                     Asset {
                         content_type,
                         body,
                         version,
+                        url,
                     },
                 )
             })
@@ -55,9 +59,8 @@ pub fn get(name: &str) -> Option<&'static Asset> {
 }
 
 /// The URL of an asset, versioned by its content.
-pub fn url(name: &str) -> String {
-    match get(name) {
-        Some(a) => format!("/assets/{name}?v={}", a.version),
-        None => format!("/assets/{name}"),
-    }
+pub fn url(name: &str) -> &'static str {
+    get(name)
+        .map(|a| a.url.as_str())
+        .unwrap_or("/assets/missing")
 }

@@ -4,6 +4,7 @@ use maud::{html, Markup, Render};
 
 use crate::i18n::Escaped;
 
+use crate::h;
 use crate::security::Ctx;
 
 /// Every POST form comes from here, so none can lack the CSRF token.
@@ -42,7 +43,7 @@ pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.error-summary role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus {
-                h2 #error-summary-title { (ctx.h("form.error_summary")) }
+                h2 #error-summary-title { (h!(ctx, "form.error_summary")) }
                 ul {
                     @for (field, message) in &errors.0 {
                         li { a href={ "#" (field) } { (message) } }
@@ -155,7 +156,7 @@ impl<'a> Field<'a> {
 
 /// The 6-digit code field used on every code page.
 pub fn code_field(ctx: &Ctx, errors: &FormErrors, hint: Escaped) -> Markup {
-    Field::new("code", ctx.h("code.label"), "text")
+    Field::new("code", h!(ctx, "code.label"), "text")
         .hint(hint)
         .autocomplete("one-time-code")
         .inputmode("numeric")

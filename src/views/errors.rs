@@ -3,6 +3,7 @@ use actix_web::http::StatusCode;
 use maud::{html, Markup};
 
 use super::layout::page;
+use crate::h;
 use crate::security::Ctx;
 
 pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
@@ -22,7 +23,7 @@ pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
         html! {
             h1 { (title) }
             p { (ctx.h(&format!("error_page.{key}.text"))) }
-            p { a href="/" { (ctx.h("error_page.home")) } }
+            p { a href="/" { (h!(ctx, "error_page.home")) } }
         },
     )
 }

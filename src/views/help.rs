@@ -3,6 +3,7 @@
 use maud::{html, Markup};
 
 use super::layout::page;
+use crate::h;
 use crate::security::Ctx;
 
 /// A section: a heading and paragraphs, all catalog keys.
@@ -18,25 +19,25 @@ fn section(ctx: &Ctx, title: &str, paragraphs: &[&str]) -> Markup {
 pub fn how_to_log_in(ctx: &Ctx) -> Markup {
     page(
         ctx,
-        ctx.h("help.login.title"),
+        h!(ctx, "help.login.title"),
         html! {
-            h1 { (ctx.h("help.login.title")) }
-            p.lead { (ctx.h("help.login.lead")) }
+            h1 { (h!(ctx, "help.login.title")) }
+            p.lead { (h!(ctx, "help.login.lead")) }
             (section(ctx, "help.login.eid.title", &["help.login.eid.p1", "help.login.eid.p2", "help.login.eid.p3"]))
             (section(ctx, "help.login.password.title", &["help.login.password.p1", "help.login.password.p2"]))
             section.help-section {
-                h2 { (ctx.h("help.login.two_step.title")) }
-                p { (ctx.h("help.login.two_step.p1")) }
+                h2 { (h!(ctx, "help.login.two_step.title")) }
+                p { (h!(ctx, "help.login.two_step.p1")) }
                 ul {
-                    li { (ctx.h("help.login.two_step.know")) }
-                    li { (ctx.h("help.login.two_step.have")) }
+                    li { (h!(ctx, "help.login.two_step.know")) }
+                    li { (h!(ctx, "help.login.two_step.have")) }
                 }
-                p { (ctx.h("help.login.two_step.p2")) }
-                p { (ctx.h("help.login.two_step.p3")) }
+                p { (h!(ctx, "help.login.two_step.p2")) }
+                p { (h!(ctx, "help.login.two_step.p3")) }
             }
             (section(ctx, "help.login.professional.title", &["help.login.professional.p1"]))
             (section(ctx, "help.login.logout.title", &["help.login.logout.p1", "help.login.logout.p2"]))
-            p { a.button href="/login" { (ctx.h("home.login.button")) } }
+            p { a.button href="/login" { (h!(ctx, "home.login.button")) } }
         },
     )
 }
@@ -44,23 +45,23 @@ pub fn how_to_log_in(ctx: &Ctx) -> Markup {
 pub fn technical_support(ctx: &Ctx) -> Markup {
     page(
         ctx,
-        ctx.h("help.support.title"),
+        h!(ctx, "help.support.title"),
         html! {
-            h1 { (ctx.h("help.support.title")) }
-            p.lead { (ctx.h("help.support.lead")) }
+            h1 { (h!(ctx, "help.support.title")) }
+            p.lead { (h!(ctx, "help.support.lead")) }
             (section(ctx, "help.support.cookies.title", &["help.support.cookies.p1", "help.support.cookies.p2"]))
             (section(ctx, "help.support.network.title", &["help.support.network.p1"]))
             (section(ctx, "help.support.reload.title", &["help.support.reload.p1"]))
             section.help-section {
-                h2 { (ctx.h("help.support.apply.title")) }
+                h2 { (h!(ctx, "help.support.apply.title")) }
                 ul {
-                    li { (ctx.h("help.support.apply.account")) }
-                    li { (ctx.h("help.support.apply.email")) }
-                    li { (ctx.h("help.support.apply.time")) }
-                    li { (ctx.h("help.support.apply.buttons")) }
-                    li { (ctx.h("help.support.apply.continue")) }
-                    li { (ctx.h("help.support.apply.password")) }
-                    li { (ctx.h("help.support.apply.approve")) }
+                    li { (h!(ctx, "help.support.apply.account")) }
+                    li { (h!(ctx, "help.support.apply.email")) }
+                    li { (h!(ctx, "help.support.apply.time")) }
+                    li { (h!(ctx, "help.support.apply.buttons")) }
+                    li { (h!(ctx, "help.support.apply.continue")) }
+                    li { (h!(ctx, "help.support.apply.password")) }
+                    li { (h!(ctx, "help.support.apply.approve")) }
                 }
             }
             (section(ctx, "help.support.sms.title", &["help.support.sms.p1", "help.support.sms.p2", "help.support.sms.p3"]))
@@ -75,16 +76,16 @@ pub fn technical_support(ctx: &Ctx) -> Markup {
 pub fn forgot_username(ctx: &Ctx) -> Markup {
     page(
         ctx,
-        ctx.h("username.title"),
+        h!(ctx, "username.title"),
         html! {
-            h1 { (ctx.h("username.title")) }
-            p { (ctx.h("username.p1")) }
-            p { (ctx.h("username.p2")) }
-            p { (ctx.h("username.p3")) }
+            h1 { (h!(ctx, "username.title")) }
+            p { (h!(ctx, "username.p1")) }
+            p { (h!(ctx, "username.p2")) }
+            p { (h!(ctx, "username.p3")) }
             p.actions {
-                a.button href="/login" { (ctx.h("home.login.button")) }
+                a.button href="/login" { (h!(ctx, "home.login.button")) }
                 " "
-                a.button.button-secondary href="/account/create" { (ctx.h("home.create.button")) }
+                a.button.button-secondary href="/account/create" { (h!(ctx, "home.create.button")) }
             }
         },
     )

@@ -6,6 +6,7 @@ use super::assets::url;
 use super::components::post_form;
 use crate::domain::rules::{SESSION_IDLE, SESSION_WARNING};
 use crate::domain::Lang;
+use crate::h;
 use crate::i18n::Escaped;
 use crate::security::Ctx;
 
@@ -18,7 +19,7 @@ pub fn page(ctx: &Ctx, title: Escaped, content: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – " (ctx.h("service.name")) }
+                title { (title) " – " (h!(ctx, "service.name")) }
                 link rel="icon" href=(url("favicon.svg")) type="image/svg+xml";
                 link rel="stylesheet" href=(url("kansli.css"));
                 @if logged_in {
@@ -26,13 +27,13 @@ pub fn page(ctx: &Ctx, title: Escaped, content: Markup) -> Markup {
                 }
             }
             body data-idle-seconds=[logged_in.then_some(SESSION_IDLE)] data-warn-seconds=[logged_in.then_some(SESSION_WARNING)] {
-                a.skip-link href="#main" { (ctx.h("nav.skip")) }
+                a.skip-link href="#main" { (h!(ctx, "nav.skip")) }
                 (header(ctx))
                 @if ctx.dev_mailbox {
                     div.dev-banner role="note" {
                         div.wrap {
-                            strong { (ctx.h("dev.banner")) } " "
-                            a href="/dev/mailbox" { (ctx.h("dev.mailbox_link")) }
+                            strong { (h!(ctx, "dev.banner")) } " "
+                            a href="/dev/mailbox" { (h!(ctx, "dev.mailbox_link")) }
                         }
                     }
                 }
@@ -55,18 +56,18 @@ fn header(ctx: &Ctx) -> Markup {
             div.wrap.header-row {
                 a.brand href="/" {
                     span.brand-mark aria-hidden="true" { "K" }
-                    span { (ctx.h("service.name")) }
+                    span { (h!(ctx, "service.name")) }
                 }
-                nav.header-nav aria-label=(ctx.h("nav.label")) {
-                    a href=(switch_href) lang=(other.code()) hreflang=(other.code()) { (ctx.h("nav.other_language")) }
+                nav.header-nav aria-label=(h!(ctx, "nav.label")) {
+                    a href=(switch_href) lang=(other.code()) hreflang=(other.code()) { (h!(ctx, "nav.other_language")) }
                     @if let Some(s) = ctx.account() {
-                        a href="/account" { (ctx.h("nav.my_page")) }
+                        a href="/account" { (h!(ctx, "nav.my_page")) }
                         span.who { (s.email.as_deref().unwrap_or_default()) }
                         (post_form(ctx, "/logout", "inline-form", html! {
-                            button.link-button type="submit" { (ctx.h("nav.logout")) }
+                            button.link-button type="submit" { (h!(ctx, "nav.logout")) }
                         }))
                     } @else {
-                        a href="/login" { (ctx.h("nav.login")) }
+                        a href="/login" { (h!(ctx, "nav.login")) }
                     }
                 }
             }
@@ -79,10 +80,10 @@ fn footer(ctx: &Ctx) -> Markup {
         footer.site-footer {
             div.wrap {
                 ul.footer-links {
-                    li { a href="/help/login" { (ctx.h("help.login.title")) } }
-                    li { a href="/help/support" { (ctx.h("help.support.title")) } }
+                    li { a href="/help/login" { (h!(ctx, "help.login.title")) } }
+                    li { a href="/help/support" { (h!(ctx, "help.support.title")) } }
                 }
-                p { (ctx.h("footer.about")) }
+                p { (h!(ctx, "footer.about")) }
             }
         }
     }
@@ -92,9 +93,9 @@ fn footer(ctx: &Ctx) -> Markup {
 fn idle_warning(ctx: &Ctx) -> Markup {
     html! {
         div #idle-warning .idle-warning role="alertdialog" aria-labelledby="idle-warning-title" aria-describedby="idle-warning-text" hidden {
-            h2 #idle-warning-title { (ctx.h("session.warning.title")) }
-            p #idle-warning-text { (ctx.h("session.warning.text")) }
-            button #idle-stay .button type="button" { (ctx.h("session.warning.stay")) }
+            h2 #idle-warning-title { (h!(ctx, "session.warning.title")) }
+            p #idle-warning-text { (h!(ctx, "session.warning.text")) }
+            button #idle-stay .button type="button" { (h!(ctx, "session.warning.stay")) }
         }
     }
 }

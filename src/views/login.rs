@@ -4,6 +4,7 @@ use maud::{html, Markup};
 use super::components::{code_field, error_summary, notice, post_form, submit, Field, FormErrors};
 use super::layout::page;
 use crate::domain::password::MIN_CHARS;
+use crate::h;
 use crate::security::Ctx;
 
 /// A notice above a form, by catalog key: (kind, key).
@@ -16,26 +17,26 @@ fn show_notice(ctx: &Ctx, n: Notice) -> Markup {
 pub fn login_form(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Markup {
     page(
         ctx,
-        ctx.h("login.title"),
+        h!(ctx, "login.title"),
         html! {
             (show_notice(ctx, n))
             (error_summary(ctx, errors))
-            h1 { (ctx.h("login.title")) }
-            p { (ctx.h("login.lead")) }
+            h1 { (h!(ctx, "login.title")) }
+            p { (h!(ctx, "login.lead")) }
             (post_form(ctx, "/login", "stack", html! {
-                (Field::new("email", ctx.h("login.email"), "email").hint(ctx.h("login.email_hint")).value(email).autocomplete("username").render(errors))
-                (Field::new("password", ctx.h("login.password"), "password").autocomplete("current-password").render(errors))
-                (submit(ctx.h("login.submit")))
+                (Field::new("email", h!(ctx, "login.email"), "email").hint(h!(ctx, "login.email_hint")).value(email).autocomplete("username").render(errors))
+                (Field::new("password", h!(ctx, "login.password"), "password").autocomplete("current-password").render(errors))
+                (submit(h!(ctx, "login.submit")))
             }))
             ul.link-list {
-                li { a href="/password/forgot" { (ctx.h("login.forgot_password")) } }
-                li { a href="/username/forgot" { (ctx.h("login.forgot_username")) } }
-                li { a href="/account/create" { (ctx.h("login.create")) } }
+                li { a href="/password/forgot" { (h!(ctx, "login.forgot_password")) } }
+                li { a href="/username/forgot" { (h!(ctx, "login.forgot_username")) } }
+                li { a href="/account/create" { (h!(ctx, "login.create")) } }
             }
-            p.hint { (ctx.h("login.unconfirmed_hint")) }
+            p.hint { (h!(ctx, "login.unconfirmed_hint")) }
             details.more-alternatives {
-                summary { (ctx.h("login.more_alternatives")) }
-                p { (ctx.h("login.eid_later")) }
+                summary { (h!(ctx, "login.more_alternatives")) }
+                p { (h!(ctx, "login.eid_later")) }
             }
         },
     )
@@ -44,20 +45,20 @@ pub fn login_form(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Mar
 pub fn sms_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
     page(
         ctx,
-        ctx.h("login.sms.title"),
+        h!(ctx, "login.sms.title"),
         html! {
             (show_notice(ctx, n))
             (error_summary(ctx, errors))
-            h1 { (ctx.h("login.sms.title")) }
-            p { (ctx.h("login.sms.lead")) }
+            h1 { (h!(ctx, "login.sms.title")) }
+            p { (h!(ctx, "login.sms.lead")) }
             (post_form(ctx, "/login/sms", "stack", html! {
-                (code_field(ctx, errors, ctx.h("login.sms.hint")))
-                (submit(ctx.h("login.sms.submit")))
+                (code_field(ctx, errors, h!(ctx, "login.sms.hint")))
+                (submit(h!(ctx, "login.sms.submit")))
             }))
             (post_form(ctx, "/login/sms/resend", "secondary-action", html! {
-                button.link-button type="submit" { (ctx.h("code.resend")) }
+                button.link-button type="submit" { (h!(ctx, "code.resend")) }
             }))
-            p.hint { (ctx.h("login.sms.trouble")) " " a href="/help/support" { (ctx.h("help.support.title")) } }
+            p.hint { (h!(ctx, "login.sms.trouble")) " " a href="/help/support" { (h!(ctx, "help.support.title")) } }
         },
     )
 }
@@ -65,14 +66,14 @@ pub fn sms_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
 pub fn forgot_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
     page(
         ctx,
-        ctx.h("reset.forgot.title"),
+        h!(ctx, "reset.forgot.title"),
         html! {
             (error_summary(ctx, errors))
-            h1 { (ctx.h("reset.forgot.title")) }
-            p { (ctx.h("reset.forgot.lead")) }
+            h1 { (h!(ctx, "reset.forgot.title")) }
+            p { (h!(ctx, "reset.forgot.lead")) }
             (post_form(ctx, "/password/forgot", "stack", html! {
-                (Field::new("email", ctx.h("login.email"), "email").value(email).autocomplete("username").render(errors))
-                (submit(ctx.h("reset.forgot.submit")))
+                (Field::new("email", h!(ctx, "login.email"), "email").value(email).autocomplete("username").render(errors))
+                (submit(h!(ctx, "reset.forgot.submit")))
             }))
         },
     )
@@ -81,12 +82,12 @@ pub fn forgot_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
 pub fn forgot_sent(ctx: &Ctx) -> Markup {
     page(
         ctx,
-        ctx.h("reset.sent.title"),
+        h!(ctx, "reset.sent.title"),
         html! {
-            h1 { (ctx.h("reset.sent.title")) }
-            p { (ctx.h("reset.sent.p1")) }
-            p { (ctx.h("reset.sent.p2")) }
-            p { a href="/login" { (ctx.h("home.login.button")) } }
+            h1 { (h!(ctx, "reset.sent.title")) }
+            p { (h!(ctx, "reset.sent.p1")) }
+            p { (h!(ctx, "reset.sent.p2")) }
+            p { a href="/login" { (h!(ctx, "home.login.button")) } }
         },
     )
 }
@@ -95,15 +96,15 @@ pub fn reset_form(ctx: &Ctx, errors: &FormErrors, token: &str) -> Markup {
     let min = MIN_CHARS.to_string();
     page(
         ctx,
-        ctx.h("reset.new.title"),
+        h!(ctx, "reset.new.title"),
         html! {
             (error_summary(ctx, errors))
-            h1 { (ctx.h("reset.new.title")) }
+            h1 { (h!(ctx, "reset.new.title")) }
             (post_form(ctx, "/password/reset", "stack", html! {
                 input type="hidden" name="token" value=(token);
-                (Field::new("password", ctx.h("account.create.password"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
-                (Field::new("password_repeat", ctx.h("account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
-                (submit(ctx.h("reset.new.submit")))
+                (Field::new("password", h!(ctx, "account.create.password"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
+                (Field::new("password_repeat", h!(ctx, "account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
+                (submit(h!(ctx, "reset.new.submit")))
             }))
         },
     )
@@ -112,11 +113,11 @@ pub fn reset_form(ctx: &Ctx, errors: &FormErrors, token: &str) -> Markup {
 pub fn reset_invalid(ctx: &Ctx) -> Markup {
     page(
         ctx,
-        ctx.h("reset.invalid.title"),
+        h!(ctx, "reset.invalid.title"),
         html! {
-            h1 { (ctx.h("reset.invalid.title")) }
-            p { (ctx.h("reset.invalid.text")) }
-            p { a.button href="/password/forgot" { (ctx.h("reset.forgot.title")) } }
+            h1 { (h!(ctx, "reset.invalid.title")) }
+            p { (h!(ctx, "reset.invalid.text")) }
+            p { a.button href="/password/forgot" { (h!(ctx, "reset.forgot.title")) } }
         },
     )
 }
@@ -124,12 +125,12 @@ pub fn reset_invalid(ctx: &Ctx) -> Markup {
 pub fn reset_done(ctx: &Ctx) -> Markup {
     page(
         ctx,
-        ctx.h("reset.done.title"),
+        h!(ctx, "reset.done.title"),
         html! {
-            (notice("success", html! { p { (ctx.h("reset.done.text")) } }))
-            h1 { (ctx.h("reset.done.title")) }
-            p { (ctx.h("reset.done.next")) }
-            p { a.button href="/login" { (ctx.h("home.login.button")) } }
+            (notice("success", html! { p { (h!(ctx, "reset.done.text")) } }))
+            h1 { (h!(ctx, "reset.done.title")) }
+            p { (h!(ctx, "reset.done.next")) }
+            p { a.button href="/login" { (h!(ctx, "home.login.button")) } }
         },
     )
 }

@@ -3,6 +3,7 @@ use maud::{html, Markup};
 
 use super::layout::page;
 use crate::db::outbox::{Channel, Queued};
+use crate::h;
 use crate::security::Ctx;
 
 /// The first standalone run of exactly six digits: the code, if the message has one.
@@ -14,19 +15,19 @@ fn code_in(text: &str) -> Option<&str> {
 pub fn mailbox(ctx: &Ctx, messages: &[Queued]) -> Markup {
     page(
         ctx,
-        ctx.h("dev.mailbox.title"),
+        h!(ctx, "dev.mailbox.title"),
         html! {
-            h1 { (ctx.h("dev.mailbox.title")) }
-            p { (ctx.h("dev.mailbox.lead")) }
+            h1 { (h!(ctx, "dev.mailbox.title")) }
+            p { (h!(ctx, "dev.mailbox.lead")) }
             @if messages.is_empty() {
-                p.empty { (ctx.h("dev.mailbox.empty")) }
+                p.empty { (h!(ctx, "dev.mailbox.empty")) }
             }
             ol.mailbox reversed {
                 @for m in messages {
                     li.message data-channel=(m.channel.as_str()) data-recipient=(m.recipient) {
                         div.message-head {
                             span class={ "tag tag-" (m.channel.as_str()) } {
-                                @match m.channel { Channel::Email => (ctx.h("dev.mailbox.email")), Channel::Sms => (ctx.h("dev.mailbox.sms")) }
+                                @match m.channel { Channel::Email => (h!(ctx, "dev.mailbox.email")), Channel::Sms => (h!(ctx, "dev.mailbox.sms")) }
                             }
                             " "
                             strong.recipient { (m.recipient) }
@@ -34,7 +35,7 @@ pub fn mailbox(ctx: &Ctx, messages: &[Queued]) -> Markup {
                             " · " span.status { (m.status) }
                         }
                         @if let Some(code) = code_in(&m.text) {
-                            p.code-line { (ctx.h("dev.mailbox.code")) " " strong.code { (code) } }
+                            p.code-line { (h!(ctx, "dev.mailbox.code")) " " strong.code { (code) } }
                         }
                         pre.body { (m.text) }
                     }
