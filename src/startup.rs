@@ -36,6 +36,8 @@ impl Application {
             // Development links point at the address actually bound (port 0 becomes a real port).
             settings.base_url = Some(format!("http://{}", listener.local_addr()?));
         }
+        let forms = crate::domain::forms::load_all(crate::domain::forms::SHIPPED)
+            .map_err(|e| anyhow::anyhow!("application type definition refused: {e}"))?;
         let pool = db::open(&settings.database_path())?;
         let key = db::write(&pool, |tx| db::installation::key(tx, random_key())).await?;
         let delivery = Delivery::new(&settings)?;
@@ -47,6 +49,7 @@ impl Application {
             hasher: PasswordHasher::new(),
             limiter: Arc::new(RateLimiter::default()),
             delivery: delivery.clone(),
+            forms: Arc::new(forms),
         };
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;

@@ -18,6 +18,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub limiter: Arc<RateLimiter>,
     pub delivery: Delivery,
+    /// The application types, checked at start.
+    pub forms: Arc<Vec<crate::domain::forms::FormDef>>,
 }
 
 impl AppState {

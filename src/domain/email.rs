@@ -3,12 +3,22 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
 
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EmailProblem {
     #[error("error.email.missing")]
     Missing,
     #[error("error.email.invalid")]
     Invalid,
+}
+
+impl EmailProblem {
+    /// The catalog key of the message.
+    pub fn key(&self) -> &'static str {
+        match self {
+            EmailProblem::Missing => "error.email.missing",
+            EmailProblem::Invalid => "error.email.invalid",
+        }
+    }
 }
 
 impl Email {

@@ -1,8 +1,11 @@
 //! Rules and parsed types. Knows nothing of actix or rusqlite: input becomes
 //! a value here that is valid by construction, or a problem with a catalog key.
+pub mod date;
 pub mod email;
+pub mod forms;
 pub mod password;
 pub mod phone;
+pub mod pin;
 pub mod rules;
 pub mod secret;
 pub mod session;

@@ -4,12 +4,22 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Phone(String);
 
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneProblem {
     #[error("error.phone.missing")]
     Missing,
     #[error("error.phone.invalid")]
     Invalid,
+}
+
+impl PhoneProblem {
+    /// The catalog key of the message.
+    pub fn key(&self) -> &'static str {
+        match self {
+            PhoneProblem::Missing => "error.phone.missing",
+            PhoneProblem::Invalid => "error.phone.invalid",
+        }
+    }
 }
 
 /// Countries offered in the picker: (ISO code, calling code). Names come from the catalog.

@@ -1,0 +1,348 @@
+//! Checking the answers on one page: what is shown (conditions), what is
+//! required, and each kind's format. Values come back normalized for storage.
+use std::collections::BTreeMap;
+
+use super::definition::{Condition, DateRule, Field, FieldKind, FormDef, Page};
+use crate::domain::date::Date;
+use crate::domain::email::{Email, EmailProblem};
+use crate::domain::phone::{Phone, PhoneProblem, COUNTRIES};
+use crate::domain::pin::{PersonalIdentityNumber, PinProblem};
+
+/// Answers by field id, as stored for a draft.
+pub type Answers = BTreeMap<String, String>;
+
+/// Why an answer was refused; `key()` gives the catalog key of the message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Problem {
+    Missing,
+    MissingDocument,
+    TooLong { max: usize },
+    NotANumber,
+    OutOfRange { min: Option<i64>, max: Option<i64> },
+    NotADate,
+    MustBePast,
+    MustBeFuture,
+    NotAnOption,
+    Email(EmailProblem),
+    Phone(PhoneProblem),
+    Pin(PinProblem),
+    Passport,
+}
+
+impl Problem {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Problem::Missing => "error.form.missing",
+            Problem::MissingDocument => "error.form.missing_document",
+            Problem::TooLong { .. } => "error.form.too_long",
+            Problem::NotANumber => "error.form.not_a_number",
+            Problem::OutOfRange { .. } => "error.form.out_of_range",
+            Problem::NotADate => "error.form.not_a_date",
+            Problem::MustBePast => "error.form.must_be_past",
+            Problem::MustBeFuture => "error.form.must_be_future",
+            Problem::NotAnOption => "error.form.not_an_option",
+            Problem::Email(p) => p.key(),
+            Problem::Phone(p) => p.key(),
+            Problem::Pin(p) => p.key(),
+            Problem::Passport => "error.form.passport",
+        }
+    }
+}
+
+/// Whether a condition holds, given every answer known so far.
+pub fn holds(condition: Option<&Condition>, answers: &Answers) -> bool {
+    condition.is_none_or(|c| answers.get(&c.field).is_some_and(|v| *v == c.equals))
+}
+
+/// The pages the person will see, in order, given their answers.
+pub fn visible_pages<'a>(form: &'a FormDef, answers: &Answers) -> Vec<&'a Page> {
+    form.pages
+        .iter()
+        .filter(|p| holds(p.show_if.as_ref(), answers))
+        .collect()
+}
+
+/// Checks what was posted for `page`. `saved` holds the answers of every page
+/// (documents included, which are uploaded separately). Hidden fields are dropped.
+pub fn check_page(
+    page: &Page,
+    posted: &Answers,
+    saved: &Answers,
+    today: Date,
+) -> Result<Answers, Vec<(String, Problem)>> {
+    let mut known = saved.clone();
+    let mut clean = Answers::new();
+    let mut problems = Vec::new();
+    for field in &page.fields {
+        if !holds(field.show_if.as_ref(), &known) {
+            known.remove(&field.id);
+            continue;
+        }
+        if field.kind == FieldKind::Document {
+            match saved.get(&field.id) {
+                Some(doc) => {
+                    clean.insert(field.id.clone(), doc.clone());
+                }
+                None if field.required => {
+                    problems.push((field.id.clone(), Problem::MissingDocument))
+                }
+                None => {}
+            }
+            continue;
+        }
+        let raw = posted.get(&field.id).map(|v| v.trim()).unwrap_or_default();
+        if raw.is_empty() {
+            known.remove(&field.id);
+            if field.required {
+                problems.push((field.id.clone(), Problem::Missing));
+            }
+            continue;
+        }
+        match normalize(field, raw, today) {
+            Ok(value) => {
+                known.insert(field.id.clone(), value.clone());
+                clean.insert(field.id.clone(), value);
+            }
+            Err(problem) => problems.push((field.id.clone(), problem)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(clean)
+    } else {
+        Err(problems)
+    }
+}
+
+fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
+    match field.kind {
+        FieldKind::ShortText | FieldKind::LongText => {
+            if raw.chars().count() > field.max_length() {
+                return Err(Problem::TooLong {
+                    max: field.max_length(),
+                });
+            }
+            if raw.chars().any(|c| {
+                c.is_control()
+                    && !(field.kind == FieldKind::LongText && (c == '\n' || c == '\r' || c == '\t'))
+            }) {
+                return Err(Problem::NotAnOption);
+            }
+            Ok(raw.to_string())
+        }
+        FieldKind::Number => {
+            let n: i64 = raw
+                .replace([' ', '\u{a0}'], "")
+                .parse()
+                .map_err(|_| Problem::NotANumber)?;
+            if field.min.is_some_and(|m| n < m) || field.max.is_some_and(|m| n > m) {
+                return Err(Problem::OutOfRange {
+                    min: field.min,
+                    max: field.max,
+                });
+            }
+            Ok(n.to_string())
+        }
+        FieldKind::Date => {
+            let d = Date::parse_iso(raw).ok_or(Problem::NotADate)?;
+            match field.date {
+                Some(DateRule::Past) if d > today => Err(Problem::MustBePast),
+                Some(DateRule::Future) if d < today => Err(Problem::MustBeFuture),
+                _ => Ok(d.to_string()),
+            }
+        }
+        FieldKind::YesNo => match raw {
+            "yes" | "no" => Ok(raw.to_string()),
+            _ => Err(Problem::NotAnOption),
+        },
+        FieldKind::Choice => field
+            .options
+            .iter()
+            .find(|o| o.value == raw)
+            .map(|o| o.value.clone())
+            .ok_or(Problem::NotAnOption),
+        FieldKind::Country => COUNTRIES
+            .iter()
+            .find(|(iso, _)| iso.eq_ignore_ascii_case(raw))
+            .map(|(iso, _)| iso.to_string())
+            .ok_or(Problem::NotAnOption),
+        FieldKind::Email => Email::parse(raw)
+            .map(|e| e.as_str().to_string())
+            .map_err(Problem::Email),
+        FieldKind::Phone => Phone::parse(None, raw)
+            .map(|p| p.as_str().to_string())
+            .map_err(Problem::Phone),
+        FieldKind::PersonalIdentityNumber => PersonalIdentityNumber::parse(raw, today)
+            .map(|p| p.as_str().to_string())
+            .map_err(Problem::Pin),
+        FieldKind::PassportNumber => {
+            let p: String = raw
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_uppercase();
+            if (5..=20).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                Ok(p)
+            } else {
+                Err(Problem::Passport)
+            }
+        }
+        FieldKind::Document => Err(Problem::MissingDocument),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::forms::{load_all, SHIPPED};
+
+    fn today() -> Date {
+        Date::new(2026, 11, 21).unwrap()
+    }
+
+    fn answers(pairs: &[(&str, &str)]) -> Answers {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn form(id: &str) -> FormDef {
+        load_all(SHIPPED)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.id == id)
+            .unwrap()
+    }
+
+    #[test]
+    fn required_fields_and_formats_are_checked_and_values_normalized() {
+        let visa = form("visit-visa");
+        let page = &visa.pages[0];
+        let problems = check_page(page, &Answers::new(), &Answers::new(), today()).unwrap_err();
+        assert!(problems.iter().all(|(_, p)| *p == Problem::Missing));
+        assert!(problems.len() >= 3);
+
+        let posted = answers(&[
+            ("family_name", " Öberg "),
+            ("given_names", "Ana María"),
+            ("date_of_birth", "1990-05-17"),
+            ("citizenship", "ua"),
+            ("email", "Ana@Example.COM"),
+            ("phone", "+380 50 123 4567"),
+        ]);
+        let clean = check_page(page, &posted, &Answers::new(), today()).unwrap();
+        assert_eq!(clean["family_name"], "Öberg");
+        assert_eq!(clean["citizenship"], "UA");
+        assert_eq!(clean["email"], "ana@example.com");
+        assert_eq!(clean["phone"], "+380501234567");
+    }
+
+    #[test]
+    fn bad_values_get_their_own_problem() {
+        let visa = form("visit-visa");
+        let page = &visa.pages[0];
+        let posted = answers(&[
+            ("family_name", &"x".repeat(201)),
+            ("given_names", "Ana"),
+            ("date_of_birth", "2030-01-01"),
+            ("citizenship", "Atlantis"),
+            ("email", "not-an-address"),
+        ]);
+        let problems: BTreeMap<String, Problem> =
+            check_page(page, &posted, &Answers::new(), today())
+                .unwrap_err()
+                .into_iter()
+                .collect();
+        assert_eq!(problems["family_name"], Problem::TooLong { max: 200 });
+        assert_eq!(problems["date_of_birth"], Problem::MustBePast);
+        assert_eq!(problems["citizenship"], Problem::NotAnOption);
+        assert_eq!(problems["email"], Problem::Email(EmailProblem::Invalid));
+    }
+
+    #[test]
+    fn conditions_show_and_hide_fields_and_pages() {
+        let visa = form("visit-visa");
+        let travel = visa.pages.iter().find(|p| p.id == "travel").unwrap();
+        let base = answers(&[
+            ("purpose", "tourism"),
+            ("arrival", "2027-01-10"),
+            ("departure", "2027-01-20"),
+        ]);
+        // Visited before: the date of the last visit is asked for.
+        let mut posted = base.clone();
+        posted.insert("visited_before".into(), "yes".into());
+        let problems = check_page(travel, &posted, &Answers::new(), today()).unwrap_err();
+        assert_eq!(problems, vec![("last_visit".to_string(), Problem::Missing)]);
+        // Not visited: the field is hidden and anything posted for it is dropped.
+        let mut posted = base.clone();
+        posted.insert("visited_before".into(), "no".into());
+        posted.insert("last_visit".into(), "2020-01-01".into());
+        let clean = check_page(travel, &posted, &Answers::new(), today()).unwrap();
+        assert!(!clean.contains_key("last_visit"));
+    }
+
+    #[test]
+    fn a_required_document_must_have_been_uploaded() {
+        let visa = form("visit-visa");
+        let docs = visa
+            .pages
+            .iter()
+            .find(|p| p.fields.iter().any(|f| f.id == "passport_photo_page"))
+            .unwrap();
+        let problems = check_page(docs, &Answers::new(), &Answers::new(), today()).unwrap_err();
+        assert!(problems.contains(&("passport_photo_page".to_string(), Problem::MissingDocument)));
+        let saved = answers(&[("passport_photo_page", "doc:1")]);
+        let posted = answers(&[
+            ("passport_number", "AB1234567"),
+            ("passport_expiry", "2030-01-01"),
+        ]);
+        let clean = check_page(docs, &posted, &saved, today());
+        assert!(clean.is_ok_and(|c| c["passport_photo_page"] == "doc:1"));
+    }
+
+    #[test]
+    fn personal_identity_numbers_are_stored_as_twelve_digits() {
+        let form = form("relative-of-worker");
+        let page = form
+            .pages
+            .iter()
+            .find(|p| {
+                p.fields
+                    .iter()
+                    .any(|f| f.kind == FieldKind::PersonalIdentityNumber)
+            })
+            .unwrap();
+        let field = page
+            .fields
+            .iter()
+            .find(|f| f.kind == FieldKind::PersonalIdentityNumber)
+            .unwrap();
+        let mut posted: Answers = page
+            .fields
+            .iter()
+            .map(|f| (f.id.clone(), "x".to_string()))
+            .collect();
+        posted.insert(field.id.clone(), "811218-9875".into());
+        let problems = check_page(page, &posted, &Answers::new(), today()).unwrap_err();
+        assert!(problems.contains(&(field.id.clone(), Problem::Pin(PinProblem::CheckDigit))));
+        assert_eq!(
+            normalize(field, "811218-9876", today()),
+            Ok("198112189876".into())
+        );
+    }
+
+    #[test]
+    fn passport_numbers_and_numbers() {
+        let visa = form("visit-visa");
+        let passport = visa.field("passport_number").unwrap();
+        assert_eq!(
+            normalize(passport, "ab 123 4567", today()),
+            Ok("AB1234567".into())
+        );
+        assert_eq!(normalize(passport, "12", today()), Err(Problem::Passport));
+        assert_eq!(
+            normalize(passport, "AB-1234567", today()),
+            Err(Problem::Passport)
+        );
+    }
+}

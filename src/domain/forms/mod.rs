@@ -1,0 +1,126 @@
+//! Application types as data: each is one file under `assets/forms/`, in both
+//! languages, with its pages, fields, conditions, draft lifetime and fee. This
+//! module reads and checks the definitions (`definition`), and checks a page of
+//! answers against them (`answers`). Adding a type means adding a file.
+pub mod answers;
+pub mod definition;
+
+pub use definition::{Condition, Field, FieldKind, FormDef, FormError, Page, Text};
+
+/// The shipped definitions, compiled into the binary: (file name, text).
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "visit-visa.toml",
+        include_str!("../../../assets/forms/visit-visa.toml"),
+    ),
+    (
+        "work-permit.toml",
+        include_str!("../../../assets/forms/work-permit.toml"),
+    ),
+    (
+        "studies.toml",
+        include_str!("../../../assets/forms/studies.toml"),
+    ),
+    (
+        "citizenship.toml",
+        include_str!("../../../assets/forms/citizenship.toml"),
+    ),
+    (
+        "spouse-partner.toml",
+        include_str!("../../../assets/forms/spouse-partner.toml"),
+    ),
+    (
+        "relative-of-worker.toml",
+        include_str!("../../../assets/forms/relative-of-worker.toml"),
+    ),
+    (
+        "relative-of-student.toml",
+        include_str!("../../../assets/forms/relative-of-student.toml"),
+    ),
+];
+
+/// Every application type, checked. A bad definition stops start-up with a message
+/// naming the file and the field.
+pub fn load_all(files: &[(&str, &str)]) -> Result<Vec<FormDef>, FormError> {
+    let mut forms: Vec<FormDef> = Vec::with_capacity(files.len());
+    for (file, text) in files {
+        let form = FormDef::parse(file, text)?;
+        if forms.iter().any(|f| f.id == form.id) {
+            return Err(FormError::new(
+                file,
+                "id",
+                format!("another file already defines the type {:?}", form.id),
+            ));
+        }
+        forms.push(form);
+    }
+    Ok(forms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_definition_loads_with_its_rules() {
+        let forms = load_all(SHIPPED).unwrap();
+        assert_eq!(forms.len(), 7);
+        let lifetime = |id: &str| forms.iter().find(|f| f.id == id).unwrap().lifetime_days;
+        assert_eq!(lifetime("visit-visa"), 14);
+        assert_eq!(lifetime("studies"), 14);
+        assert_eq!(lifetime("citizenship"), 14);
+        assert_eq!(lifetime("work-permit"), 30);
+        assert_eq!(lifetime("spouse-partner"), 30);
+        assert_eq!(lifetime("relative-of-worker"), 30);
+        assert_eq!(lifetime("relative-of-student"), 30);
+        for form in &forms {
+            assert!(form.pages.len() >= 3, "{}: a few pages", form.id);
+            let fields = || form.pages.iter().flat_map(|p| &p.fields);
+            assert!(
+                fields().any(|f| f.kind == FieldKind::Document),
+                "{}: a document upload",
+                form.id
+            );
+            assert!(
+                fields().any(|f| f.id == "passport_photo_page"),
+                "{}: the passport photo page",
+                form.id
+            );
+            assert!(form.fee_sek > 0, "{}: a fee", form.id);
+        }
+        let spouse = forms.iter().find(|f| f.id == "spouse-partner").unwrap();
+        let sponsor: Vec<_> = spouse
+            .pages
+            .iter()
+            .flat_map(|p| &p.fields)
+            .map(|f| f.id.as_str())
+            .collect();
+        assert!(
+            sponsor.contains(&"sponsor_email") && sponsor.contains(&"sponsor_name"),
+            "names the person in Sweden"
+        );
+        for (id, kind) in [
+            ("relative-of-worker", "work"),
+            ("relative-of-student", "study"),
+        ] {
+            let form = forms.iter().find(|f| f.id == id).unwrap();
+            let pin = form
+                .pages
+                .iter()
+                .flat_map(|p| &p.fields)
+                .find(|f| f.kind == FieldKind::PersonalIdentityNumber)
+                .unwrap();
+            assert_eq!(pin.permit_kind.as_deref(), Some(kind), "{id}");
+        }
+    }
+
+    #[test]
+    fn two_files_defining_the_same_type_are_refused() {
+        let (_, text) = SHIPPED[0];
+        let err = load_all(&[("visit-visa.toml", text), ("visit-visa.toml", text)]).unwrap_err();
+        assert!(
+            err.to_string().contains("another file already defines"),
+            "{err}"
+        );
+    }
+}
