@@ -1,7 +1,10 @@
 -- Kansli's database schema: the one source of truth, embedded in the binary.
--- Step 1 is this whole file on an empty database. Later changes are appended
--- as numbered steps in src/db/migrate.rs and tracked with PRAGMA user_version.
+-- It is a list of numbered steps, each starting with a line "-- step N: ...".
+-- A database at PRAGMA user_version = K gets steps K+1 onwards, each in its own
+-- transaction. Released steps are never edited; changes are new steps at the end.
 -- Instants are UTC unix seconds. Secrets are stored only as hashes.
+
+-- step 1: accounts, sessions, codes, reset links, outbox
 
 -- Key/value facts about this installation (e.g. the CSRF/HMAC key).
 CREATE TABLE installation (
@@ -84,3 +87,12 @@ CREATE TABLE outbox (
     sent_at          INTEGER
 ) STRICT;
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
+
+-- step 2: the population register stand-in
+-- People registered in Sweden with a permit, for the "relative of ..." checks.
+-- Development mode seeds a few example persons (src/db/register.rs).
+CREATE TABLE register_persons (
+    pin          TEXT PRIMARY KEY CHECK (length(pin) = 12),
+    name         TEXT NOT NULL,
+    permit_kind  TEXT NOT NULL CHECK (permit_kind IN ('work', 'study'))
+) STRICT, WITHOUT ROWID;

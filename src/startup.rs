@@ -40,6 +40,9 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("application type definition refused: {e}"))?;
         let pool = db::open(&settings.database_path())?;
         let key = db::write(&pool, |tx| db::installation::key(tx, random_key())).await?;
+        if !settings.is_production() {
+            db::write(&pool, |tx| db::register::seed_examples(tx)).await?;
+        }
         let delivery = Delivery::new(&settings)?;
         let state = AppState {
             settings: Arc::new(settings),

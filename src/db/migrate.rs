@@ -1,20 +1,31 @@
-//! Schema versions, tracked with `PRAGMA user_version`. Step 1 is `schema.sql`;
-//! later steps are appended to [`STEPS`] and never edited once released.
+//! Schema versions, tracked with `PRAGMA user_version`. `schema.sql` is a list
+//! of steps, each starting with a line `-- step N: ...`; released steps are never edited.
 use r2d2_sqlite::rusqlite::{Connection, TransactionBehavior};
 
-/// Each entry moves the schema one version forward.
-const STEPS: &[&str] = &[include_str!("../../schema.sql")];
+const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// The schema's steps in order: step N is at index N - 1.
+pub fn steps() -> Vec<&'static str> {
+    let mut starts: Vec<usize> = SCHEMA
+        .match_indices("\n-- step ")
+        .map(|(i, _)| i + 1)
+        .collect();
+    starts.push(SCHEMA.len());
+    starts.windows(2).map(|w| &SCHEMA[w[0]..w[1]]).collect()
+}
 
 /// The schema version this binary writes.
-pub const VERSION: i64 = STEPS.len() as i64;
+pub fn version() -> i64 {
+    steps().len() as i64
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
     #[error(
-        "the database is at schema version {found}, newer than this kansli (version {VERSION}); \
+        "the database is at schema version {found}, newer than this kansli (version {supported}); \
          run a newer kansli or restore a backup"
     )]
-    TooNew { found: i64 },
+    TooNew { found: i64, supported: i64 },
     #[error("schema step {step} failed: {source}")]
     Step {
         step: i64,
@@ -28,13 +39,26 @@ pub fn current_version(conn: &Connection) -> Result<i64, MigrateError> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 
-/// Brings the schema up to [`VERSION`], each step in its own transaction.
+/// Brings the schema up to [`version()`], each step in its own transaction.
 pub fn apply(conn: &mut Connection) -> Result<i64, MigrateError> {
+    apply_up_to(conn, version())
+}
+
+/// Applies the steps up to and including `target` (tests use this to make older databases).
+pub fn apply_up_to(conn: &mut Connection, target: i64) -> Result<i64, MigrateError> {
     let found = current_version(conn)?;
-    if found > VERSION {
-        return Err(MigrateError::TooNew { found });
+    if found > version() {
+        return Err(MigrateError::TooNew {
+            found,
+            supported: version(),
+        });
     }
-    for (index, sql) in STEPS.iter().enumerate().skip(found as usize) {
+    for (index, sql) in steps()
+        .into_iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(found as usize)
+    {
         let step = index as i64 + 1;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)
@@ -43,7 +67,7 @@ pub fn apply(conn: &mut Connection) -> Result<i64, MigrateError> {
         tx.commit()?;
         tracing::info!(step, "applied schema step");
     }
-    Ok(VERSION)
+    current_version(conn)
 }
 
 #[cfg(test)]
@@ -53,15 +77,45 @@ mod tests {
     #[test]
     fn fresh_database_gets_every_step_and_reapplying_is_a_no_op() {
         let mut conn = Connection::open_in_memory().unwrap();
-        assert_eq!(apply(&mut conn).unwrap(), VERSION);
-        assert_eq!(current_version(&conn).unwrap(), VERSION);
-        assert_eq!(apply(&mut conn).unwrap(), VERSION);
+        assert_eq!(apply(&mut conn).unwrap(), version());
+        assert_eq!(current_version(&conn).unwrap(), version());
+        assert_eq!(apply(&mut conn).unwrap(), version());
+    }
+
+    #[test]
+    fn steps_are_numbered_in_order_from_one() {
+        for (i, step) in steps().iter().enumerate() {
+            assert!(
+                step.starts_with(&format!("-- step {}:", i + 1)),
+                "step {} starts {:?}",
+                i + 1,
+                &step[..30]
+            );
+        }
+        assert!(version() >= 2);
+    }
+
+    #[test]
+    fn an_older_database_is_brought_up_to_date() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(apply_up_to(&mut conn, 1).unwrap(), 1);
+        conn.execute("INSERT INTO accounts (email, password_hash, lang, created_at) VALUES ('a@b.se', 'h', 'sv', 0)", []).unwrap();
+        assert_eq!(apply(&mut conn).unwrap(), version());
+        let kept: i64 = conn
+            .query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 1);
+        conn.execute(
+            "INSERT INTO register_persons VALUES ('198112189876', 'Test', 'work')",
+            [],
+        )
+        .unwrap();
     }
 
     #[test]
     fn newer_database_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", VERSION + 1)
+        conn.pragma_update(None, "user_version", version() + 1)
             .unwrap();
         let err = apply(&mut conn).unwrap_err();
         assert!(err.to_string().contains("newer than this kansli"), "{err}");

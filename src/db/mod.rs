@@ -13,6 +13,7 @@ pub mod codes;
 pub mod installation;
 pub mod migrate;
 pub mod outbox;
+pub mod register;
 pub mod sessions;
 
 pub use rusqlite::Error as SqlError;

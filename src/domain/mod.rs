@@ -6,6 +6,7 @@ pub mod forms;
 pub mod password;
 pub mod phone;
 pub mod pin;
+pub mod register;
 pub mod rules;
 pub mod secret;
 pub mod session;
