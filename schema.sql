@@ -96,3 +96,39 @@ CREATE TABLE register_persons (
     name         TEXT NOT NULL,
     permit_kind  TEXT NOT NULL CHECK (permit_kind IN ('work', 'study'))
 ) STRICT, WITHOUT ROWID;
+
+-- step 3: application drafts
+-- A draft belongs to one account; `reference` is its random public id (in URLs and emails).
+-- It is deleted at `expires_at` (last activity + the type's lifetime) unless approved.
+CREATE TABLE drafts (
+    id             INTEGER PRIMARY KEY,
+    reference      TEXT NOT NULL UNIQUE,
+    account_id     INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    form_id        TEXT NOT NULL,
+    lang           TEXT NOT NULL CHECK (lang IN ('sv', 'en')),
+    created_at     INTEGER NOT NULL,
+    last_activity  INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    reminded_at    INTEGER,
+    approved_at    INTEGER,
+    -- Bumped by every save: a page posted from an older revision is stale.
+    revision       INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX drafts_expiry ON drafts (expires_at) WHERE approved_at IS NULL;
+CREATE INDEX drafts_account ON drafts (account_id);
+
+CREATE TABLE draft_answers (
+    draft_id  INTEGER NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,
+    field_id  TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (draft_id, field_id)
+) STRICT, WITHOUT ROWID;
+
+-- Per page: when it was last opened (each page has 30 minutes) and whether it is complete.
+CREATE TABLE draft_pages (
+    draft_id   INTEGER NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,
+    page_id    TEXT NOT NULL,
+    opened_at  INTEGER NOT NULL,
+    done       INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+    PRIMARY KEY (draft_id, page_id)
+) STRICT, WITHOUT ROWID;

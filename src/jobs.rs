@@ -4,9 +4,11 @@ use anyhow::Context;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::db::{self, accounts, codes, sessions, Pool};
+use crate::domain::forms::FormDef;
 use crate::domain::rules::{DAY, UNCONFIRMED_ACCOUNT_LIFETIME};
 use crate::error::AppError;
-use crate::notify::{Delivery, Report};
+use crate::i18n::Texts;
+use crate::notify::{messages, Delivery, Report};
 use crate::state::AppState;
 
 /// Rows deleted per transaction, so no cleanup holds the write lock for long.
@@ -57,6 +59,54 @@ pub async fn cleanup(pool: &Pool, now: i64) -> Result<Cleanup, AppError> {
     Ok(report)
 }
 
+/// Deletes drafts whose deletion time has come, with their answers and documents,
+/// in short batches (each its own transaction). Returns how many went.
+pub async fn expire_drafts(pool: &Pool, now: i64) -> Result<usize, AppError> {
+    let deleted = in_batches(pool, move |c| db::drafts::delete_expired(c, now, BATCH)).await?;
+    if deleted > 0 {
+        tracing::info!(deleted, "expired drafts deleted");
+    }
+    Ok(deleted)
+}
+
+/// Emails each owner once, three days before their draft's deletion.
+pub async fn remind_drafts(
+    pool: &Pool,
+    forms: &[FormDef],
+    base_url: &str,
+    now: i64,
+) -> Result<usize, AppError> {
+    let titles: Vec<(String, crate::domain::forms::Text)> = forms
+        .iter()
+        .map(|f| (f.id.clone(), f.title.clone()))
+        .collect();
+    let base = base_url.to_string();
+    let sent = db::write(pool, move |tx| -> Result<usize, AppError> {
+        let due = db::drafts::due_reminders(tx, now, BATCH)?;
+        for (draft, email) in &due {
+            let title = titles
+                .iter()
+                .find(|(id, _)| *id == draft.form_id)
+                .map(|(_, t)| t.get(draft.lang))
+                .unwrap_or(&draft.form_id);
+            let url = format!("{base}/applications/{}", draft.reference);
+            let date = crate::domain::date::Date::from_unix(draft.expires_at).to_string();
+            db::outbox::enqueue(
+                tx,
+                &messages::draft_reminder(Texts::new(draft.lang), email, title, &url, &date),
+                now,
+            )?;
+            db::drafts::mark_reminded(tx, draft.id, now)?;
+        }
+        Ok(due.len())
+    })
+    .await?;
+    if sent > 0 {
+        tracing::info!(sent, "draft deletion reminders queued");
+    }
+    Ok(sent)
+}
+
 /// Sends what is due in the outbox (the worker also does this whenever something is queued).
 pub async fn deliver_outbox(
     delivery: &Delivery,
@@ -102,6 +152,31 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
             format!(
                 "schedule.outbox = {:?} is not a valid cron expression",
                 schedule.outbox
+            )
+        })?;
+        scheduler.add(job).await?;
+    }
+    if !schedule.drafts.trim().is_empty() {
+        let s = state.clone();
+        let job = Job::new_async(schedule.drafts.as_str(), move |_, _| {
+            let s = s.clone();
+            Box::pin(async move {
+                let now = s.now();
+                if let Err(e) = expire_drafts(&s.pool, now).await {
+                    tracing::error!(error = ?e, "draft expiry job");
+                }
+                if let Err(e) =
+                    remind_drafts(&s.pool, &s.forms, &s.settings.public_url(), now).await
+                {
+                    tracing::error!(error = ?e, "draft reminder job");
+                }
+                s.delivery.wake();
+            })
+        })
+        .with_context(|| {
+            format!(
+                "schedule.drafts = {:?} is not a valid cron expression",
+                schedule.drafts
             )
         })?;
         scheduler.add(job).await?;

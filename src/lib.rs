@@ -3,6 +3,7 @@
 //! `routes` (thin actix handlers) parse input into `domain` types, make one
 //! `db` call and render `views`. Messages go through the `notify` outbox;
 //! scheduled work lives in `jobs`. Time always comes from the injected [`clock::Clock`].
+pub mod apply;
 pub mod auth;
 pub mod cli;
 pub mod clock;

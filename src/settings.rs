@@ -69,6 +69,8 @@ pub struct SmsSettings {
 pub struct Schedule {
     pub cleanup: String,
     pub outbox: String,
+    /// Deleting expired drafts and sending deletion reminders.
+    pub drafts: String,
 }
 
 fn default_smtp_port() -> u16 {
@@ -86,6 +88,7 @@ impl Default for Schedule {
         Self {
             cleanup: "0 */5 * * * *".into(),
             outbox: "*/30 * * * * *".into(),
+            drafts: "0 0 * * * *".into(),
         }
     }
 }
@@ -190,6 +193,9 @@ impl Settings {
         }
         if let Some(v) = var("KANSLI_SCHEDULE_OUTBOX") {
             self.schedule.outbox = v;
+        }
+        if let Some(v) = var("KANSLI_SCHEDULE_DRAFTS") {
+            self.schedule.drafts = v;
         }
         if let Some(host) = var("KANSLI_SMTP_HOST") {
             let from =
@@ -297,6 +303,7 @@ impl Settings {
         for (name, expr) in [
             ("cleanup", &self.schedule.cleanup),
             ("outbox", &self.schedule.outbox),
+            ("drafts", &self.schedule.drafts),
         ] {
             if !expr.trim().is_empty() && expr.split_whitespace().count() != 6 {
                 return invalid(format!("schedule.{name} = {expr:?} must be a 6-field cron expression (with seconds) or blank"));

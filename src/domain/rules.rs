@@ -22,6 +22,16 @@ pub const CODE_RESEND_INTERVAL: i64 = MINUTE;
 
 pub const RESET_TOKEN_VALID: i64 = 30 * MINUTE;
 
+/// Time to fill in one page of an application.
+pub const PAGE_TIME: i64 = 30 * MINUTE;
+/// The reminder email goes out this long before a draft's deletion.
+pub const DRAFT_REMINDER_BEFORE: i64 = 3 * DAY;
+
+/// A draft's deletion time: its last activity plus its type's lifetime.
+pub fn draft_expires_at(last_activity: i64, lifetime_days: i64) -> i64 {
+    last_activity + lifetime_days * DAY
+}
+
 /// Accounts whose email address was never confirmed are deleted after this.
 pub const UNCONFIRMED_ACCOUNT_LIFETIME: i64 = 7 * DAY;
 

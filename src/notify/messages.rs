@@ -129,6 +129,44 @@ pub fn password_changed(t: Texts, to: &str) -> Outgoing {
     )
 }
 
+pub fn draft_started(
+    t: Texts,
+    to: &str,
+    form_title: &str,
+    url: &str,
+    deletion_date: &str,
+) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.draft_started.subject",
+        vec![
+            t.tf("email.draft_started.body", &[("form", form_title)]),
+            t.tf("email.draft_started.deletion", &[("date", deletion_date)]),
+        ],
+        Some((t.t("email.draft_started.link"), url)),
+    )
+}
+
+pub fn draft_reminder(
+    t: Texts,
+    to: &str,
+    form_title: &str,
+    url: &str,
+    deletion_date: &str,
+) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.draft_reminder.subject",
+        vec![t.tf(
+            "email.draft_reminder.body",
+            &[("form", form_title), ("date", deletion_date)],
+        )],
+        Some((t.t("email.draft_started.link"), url)),
+    )
+}
+
 /// An SMS code, for enrolment or login.
 pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
     Outgoing {

@@ -5,6 +5,8 @@ use serde::Deserialize;
 
 use super::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::auth::{register, CodeOutcome, Resend};
+use crate::db;
+use crate::domain::date::Date;
 use crate::domain::email::Email;
 use crate::domain::password::{NewPassword, PasswordProblem};
 use crate::domain::phone::Phone;
@@ -14,7 +16,7 @@ use crate::domain::session::Stage;
 use crate::error::AppError;
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
-use crate::views::account::{self as view, Overview};
+use crate::views::account::{self as view, DraftRow, Overview};
 use crate::views::components::FormErrors;
 use crate::views::login::Notice;
 
@@ -34,6 +36,7 @@ pub struct Flags {
     sent: Option<String>,
     wait: Option<String>,
     twostep: Option<String>,
+    saved: Option<String>,
 }
 
 impl Flags {
@@ -42,6 +45,8 @@ impl Flags {
             Some(("success", "code.sent_again"))
         } else if self.wait.is_some() {
             Some(("warning", "code.wait"))
+        } else if self.saved.is_some() {
+            Some(("success", "apply.saved"))
         } else {
             match self.twostep.as_deref() {
                 Some("on") => Some(("success", "account.two_step.now_on")),
@@ -204,12 +209,34 @@ pub async fn created(ctx: Ctx) -> HttpResponse {
     html(view::created(&ctx))
 }
 
-/// The account page (My Page grows around it in later work). Everything it shows
-/// came with the session, so it needs no further database call.
-pub async fn overview(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
+/// My Page: the unfinished applications and the account settings. Everything but
+/// the draft list came with the session.
+pub async fn overview(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<Flags>,
+) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account() else {
-        return redirect("/login");
+        return Ok(redirect("/login"));
     };
+    let account = session.account_id.ok_or(AppError::NotFound)?;
+    let drafts = db::read(&state.pool, move |c| db::drafts::for_account(c, account)).await?;
+    let lang = ctx.lang();
+    let drafts = drafts
+        .into_iter()
+        .filter(|d| d.approved_at.is_none())
+        .map(|d| DraftRow {
+            title: state
+                .forms
+                .iter()
+                .find(|f| f.id == d.form_id)
+                .map(|f| f.title.get(lang).to_string())
+                .unwrap_or(d.form_id.clone()),
+            started: Date::from_unix(d.created_at).to_string(),
+            deleted_on: Date::from_unix(d.expires_at).to_string(),
+            href: format!("/applications/{}", d.reference),
+        })
+        .collect();
     let overview = Overview {
         email: session.email.as_deref().unwrap_or_default(),
         masked_phone: session
@@ -218,6 +245,7 @@ pub async fn overview(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
             .and_then(|p| Phone::parse(None, p).ok())
             .map(|p| p.masked()),
         assurance: session.assurance,
+        drafts,
     };
-    html(view::overview(&ctx, &overview, q.notice()))
+    Ok(html(view::overview(&ctx, &overview, q.notice())))
 }

@@ -9,6 +9,7 @@ use crate::security::middleware::{cookie, SESSION_COOKIE};
 use crate::state::AppState;
 
 mod account;
+mod apply;
 mod login;
 mod pages;
 mod reset;
@@ -61,6 +62,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(get().to(two_step::off_form))
                         .route(post().to(two_step::off)),
                 ),
+        )
+        .service(
+            resource("/applications/new")
+                .route(get().to(apply::choose))
+                .route(post().to(apply::start)),
+        )
+        .service(resource("/applications/{reference}").route(get().to(apply::resume)))
+        .service(
+            resource("/applications/{reference}/pages/{page}")
+                .route(get().to(apply::show_page))
+                .route(post().to(apply::submit_page)),
         )
         .service(
             resource("/password/forgot")

@@ -78,6 +78,15 @@ pub struct Overview<'a> {
     pub email: &'a str,
     pub masked_phone: Option<String>,
     pub assurance: Assurance,
+    pub drafts: Vec<DraftRow>,
+}
+
+/// An unfinished application in My Page's list.
+pub struct DraftRow {
+    pub title: String,
+    pub started: String,
+    pub deleted_on: String,
+    pub href: String,
 }
 
 pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
@@ -90,9 +99,31 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
             @if o.assurance < Assurance::Substantial {
                 (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
             }
-            h2 { (h!(ctx, "account.page.cases")) }
+            h2 { (h!(ctx, "apply.drafts")) }
+        @if o.drafts.is_empty() {
             p { (h!(ctx, "account.page.no_cases")) }
-            h2 { (h!(ctx, "account.page.settings")) }
+        } @else {
+            table.drafts {
+                thead { tr {
+                    th scope="col" { (h!(ctx, "apply.choose.title")) }
+                    th scope="col" { (h!(ctx, "apply.draft_started")) }
+                    th scope="col" { (h!(ctx, "apply.draft_deleted_on")) }
+                    th scope="col" { span.visually-hidden { (h!(ctx, "apply.continue")) } }
+                } }
+                tbody {
+                    @for d in &o.drafts {
+                        tr {
+                            td { (d.title) }
+                            td { (d.started) }
+                            td { (d.deleted_on) }
+                            td { a href=(d.href) { (h!(ctx, "apply.continue")) span.visually-hidden { " " (d.title) } } }
+                        }
+                    }
+                }
+            }
+        }
+        p { a.button href="/applications/new" { (h!(ctx, "apply.new")) } }
+        h2 { (h!(ctx, "account.page.settings")) }
             dl.summary-list {
                 div {
                     dt { (h!(ctx, "account.page.email")) }

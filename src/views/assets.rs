@@ -25,6 +25,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/session.js"),
     ),
     (
+        "countdown.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/countdown.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../assets/favicon.svg"),

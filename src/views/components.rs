@@ -19,11 +19,11 @@ pub fn post_form(ctx: &Ctx, action: &str, class: &str, content: Markup) -> Marku
 
 /// Problems found in a posted form, in the order the fields appear.
 #[derive(Default, Debug)]
-pub struct FormErrors(Vec<(&'static str, String)>);
+pub struct FormErrors(Vec<(String, String)>);
 
 impl FormErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -90,7 +90,7 @@ impl<'a> From<&'a String> for Text<'a> {
 
 /// A text-like input with its label, optional hint and error.
 pub struct Field<'a> {
-    pub name: &'static str,
+    pub name: &'a str,
     pub label: Text<'a>,
     pub hint: Option<Text<'a>>,
     pub kind: &'static str,
@@ -100,7 +100,7 @@ pub struct Field<'a> {
 }
 
 impl<'a> Field<'a> {
-    pub fn new(name: &'static str, label: impl Into<Text<'a>>, kind: &'static str) -> Self {
+    pub fn new(name: &'a str, label: impl Into<Text<'a>>, kind: &'static str) -> Self {
         Field {
             name,
             label: label.into(),

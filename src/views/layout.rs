@@ -7,11 +7,10 @@ use super::components::post_form;
 use crate::domain::rules::{SESSION_IDLE, SESSION_WARNING};
 use crate::domain::Lang;
 use crate::h;
-use crate::i18n::Escaped;
 use crate::security::Ctx;
 
 /// A whole page around `content`.
-pub fn page(ctx: &Ctx, title: Escaped, content: Markup) -> Markup {
+pub fn page(ctx: &Ctx, title: impl maud::Render, content: Markup) -> Markup {
     let logged_in = ctx.account().is_some();
     html! {
         (DOCTYPE)
@@ -24,6 +23,7 @@ pub fn page(ctx: &Ctx, title: Escaped, content: Markup) -> Markup {
                 link rel="stylesheet" href=(url("kansli.css"));
                 @if logged_in {
                     script src=(url("session.js")) defer {}
+                    script src=(url("countdown.js")) defer {}
                 }
             }
             body data-idle-seconds=[logged_in.then_some(SESSION_IDLE)] data-warn-seconds=[logged_in.then_some(SESSION_WARNING)] {

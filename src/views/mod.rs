@@ -1,6 +1,7 @@
 //! Every piece of HTML, written with maud: the layout, small components, and
 //! one file per area. Text comes from the catalogs through `Ctx`.
 pub mod account;
+pub mod apply;
 pub mod assets;
 pub mod components;
 pub mod emails;

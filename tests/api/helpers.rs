@@ -31,6 +31,7 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
         schedule: kansli::settings::Schedule {
             cleanup: String::new(),
             outbox: String::new(),
+            drafts: String::new(),
         },
         ..Settings::default()
     }

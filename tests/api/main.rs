@@ -1,5 +1,6 @@
 //! Integration tests: the real app over HTTP, one SQLite file per test.
 mod account;
+mod apply;
 mod helpers;
 mod jobs;
 mod login;

@@ -95,11 +95,11 @@ const texts = {
   sv: { create: "Skapa nytt konto", createSubmit: "Skapa konto", confirm: "Bekräfta", turnOn: "Slå på tvåstegsverifiering",
         sendCode: "Skicka kod", verify: "Slå på", logout: "Logga ut", login: "Logga in", cont: "Fortsätt", myPage: "Mina sidor",
         email: "E-postadress", password: "Välj ett lösenord", repeat: "Upprepa lösenordet", current: "Lösenord", code: "Kod",
-        phone: "Mobilnummer", problem: "Det finns ett problem" },
+        phone: "Mobilnummer", problem: "Det finns ett problem", next: "Nästa" },
   en: { create: "Create new account", createSubmit: "Create account", confirm: "Confirm", turnOn: "Turn on two-step verification",
         sendCode: "Send code", verify: "Turn on", logout: "Log out", login: "Log in", cont: "Continue", myPage: "My Page",
         email: "Email address", password: "Choose a password", repeat: "Repeat the password", current: "Password", code: "Code",
-        phone: "Mobile phone number", problem: "There is a problem" },
+        phone: "Mobile phone number", problem: "There is a problem", next: "Next" },
 };
 
 for (const lang of ["sv", "en"]) {
@@ -159,6 +159,16 @@ for (const lang of ["sv", "en"]) {
     await page.getByRole("button", { name: t.cont }).click();
     await page.waitForURL("**/account");
     assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), t.myPage);
+
+    // Starting an application: the type chooser and the first page of the form.
+    await page.goto(`${base}/applications/new`);
+    await visit(page, `${lang}-11-choose-application`);
+    await page.locator('form:has(input[name="form"][value="visit-visa"]) button').click();
+    await page.waitForURL("**/pages/applicant");
+    await visit(page, `${lang}-12-application-page`);
+    await page.getByRole("button", { name: t.next, exact: true }).click();
+    await page.locator(".error-summary").waitFor();
+    await visit(page, `${lang}-13-application-errors`);
     await context.close();
   });
 

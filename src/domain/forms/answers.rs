@@ -113,6 +113,27 @@ pub fn check_page(
     }
 }
 
+/// What can be kept of a page without completing it ("Back", "Save and leave"):
+/// each shown field's value that is valid on its own. Others stay as they were.
+pub fn salvage_page(page: &Page, posted: &Answers, saved: &Answers, today: Date) -> Answers {
+    let mut known = saved.clone();
+    let mut kept = Answers::new();
+    for field in page.fields.iter().filter(|f| f.kind != FieldKind::Document) {
+        if !holds(field.show_if.as_ref(), &known) {
+            continue;
+        }
+        let raw = posted.get(&field.id).map(|v| v.trim()).unwrap_or_default();
+        if let Some(value) = (!raw.is_empty())
+            .then(|| normalize(field, raw, today).ok())
+            .flatten()
+        {
+            known.insert(field.id.clone(), value.clone());
+            kept.insert(field.id.clone(), value);
+        }
+    }
+    kept
+}
+
 fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
     match field.kind {
         FieldKind::ShortText | FieldKind::LongText => {
@@ -328,6 +349,21 @@ mod tests {
         assert_eq!(
             normalize(field, "811218-9876", today()),
             Ok("198112189876".into())
+        );
+    }
+
+    #[test]
+    fn salvage_keeps_only_what_is_valid_on_its_own() {
+        let visa = form("visit-visa");
+        let posted = answers(&[
+            ("family_name", "Öberg"),
+            ("date_of_birth", "1990-02-30"),
+            ("email", "ana@example.com"),
+        ]);
+        let kept = salvage_page(&visa.pages[0], &posted, &Answers::new(), today());
+        assert_eq!(
+            kept,
+            answers(&[("family_name", "Öberg"), ("email", "ana@example.com")])
         );
     }
 

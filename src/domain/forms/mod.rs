@@ -4,6 +4,7 @@
 //! answers against them (`answers`). Adding a type means adding a file.
 pub mod answers;
 pub mod definition;
+pub mod navigation;
 
 pub use definition::{Condition, Field, FieldKind, FormDef, FormError, Page, Text};
 

@@ -1,0 +1,300 @@
+//! Filling in an application: each step a person takes, in one transaction with
+//! the messages it causes. The server keeps the position, each page has 30
+//! minutes, and a page posted from an older revision changes nothing.
+use std::collections::BTreeSet;
+
+use crate::db::drafts::{Draft, NewDraft};
+use crate::db::{self, drafts, outbox, register};
+use crate::domain::date::Date;
+use crate::domain::forms::answers::{check_page, holds, salvage_page, Answers};
+use crate::domain::forms::navigation::Position;
+use crate::domain::forms::{FieldKind, FormDef};
+use crate::domain::register::RelativeCheck;
+use crate::domain::rules::{draft_expires_at, PAGE_TIME};
+use crate::domain::secret::Token;
+use crate::domain::{AccountId, Lang};
+use crate::error::AppError;
+use crate::i18n::Texts;
+use crate::notify::messages;
+use crate::state::AppState;
+
+/// A draft with everything its pages need.
+pub struct DraftState {
+    pub draft: Draft,
+    pub answers: Answers,
+    pub done: BTreeSet<String>,
+}
+
+impl DraftState {
+    pub fn position<'a>(&'a self, form: &'a FormDef) -> Position<'a> {
+        Position {
+            form,
+            answers: &self.answers,
+            done: &self.done,
+        }
+    }
+}
+
+/// The path of a draft's page, its review page, or the draft itself.
+pub fn page_path(reference: &str, page: &str) -> String {
+    format!("/applications/{reference}/pages/{page}")
+}
+
+pub fn review_path(reference: &str) -> String {
+    format!("/applications/{reference}/review")
+}
+
+/// Where the person should be now: the first incomplete page, or the review.
+pub fn current_path(state: &DraftState, form: &FormDef) -> String {
+    match state.position(form).first_incomplete() {
+        Some(page) => page_path(&state.draft.reference, &page.id),
+        None => review_path(&state.draft.reference),
+    }
+}
+
+/// Starts a draft and emails the link to continue it with its deletion date.
+#[tracing::instrument(skip_all)]
+pub async fn start(
+    state: &AppState,
+    account: AccountId,
+    form: &FormDef,
+    lang: Lang,
+) -> Result<String, AppError> {
+    let reference = Token::generate().expose()[..16].to_string();
+    let now = state.now();
+    let expires_at = draft_expires_at(now, form.lifetime_days);
+    let url = format!("{}/applications/{reference}", state.settings.public_url());
+    let title = form.title.get(lang).to_string();
+    let form_id = form.id.clone();
+    let r = reference.clone();
+    db::write(&state.pool, move |tx| -> Result<(), AppError> {
+        let email = db::accounts::by_id(tx, account)?
+            .ok_or(AppError::NotFound)?
+            .email;
+        drafts::insert(
+            tx,
+            &NewDraft {
+                reference: &r,
+                account,
+                form_id: &form_id,
+                lang,
+                expires_at,
+            },
+            now,
+        )?;
+        let deletion = Date::from_unix(expires_at).to_string();
+        outbox::enqueue(
+            tx,
+            &messages::draft_started(Texts::new(lang), &email, &title, &url, &deletion),
+            now,
+        )?;
+        Ok(())
+    })
+    .await?;
+    state.delivery.wake();
+    Ok(reference)
+}
+
+/// The owner's draft; anyone else's is not found.
+pub async fn load(
+    state: &AppState,
+    reference: String,
+    account: AccountId,
+) -> Result<Option<DraftState>, AppError> {
+    db::read(&state.pool, move |c| {
+        let Some(draft) = drafts::find_owned(c, &reference, account)? else {
+            return Ok(None);
+        };
+        let answers = drafts::answers(c, draft.id)?;
+        let done = drafts::done_pages(c, draft.id)?;
+        Ok(Some(DraftState {
+            draft,
+            answers,
+            done,
+        }))
+    })
+    .await
+}
+
+/// Opening a page starts its 30 minutes and counts as activity.
+pub async fn open_page(
+    state: &AppState,
+    draft: &Draft,
+    form: &FormDef,
+    page: &str,
+) -> Result<(), AppError> {
+    let (id, page, now) = (draft.id, page.to_string(), state.now());
+    let expires_at = draft_expires_at(now, form.lifetime_days);
+    db::write(&state.pool, move |tx| -> Result<(), AppError> {
+        drafts::open_page(tx, id, &page, now)?;
+        drafts::touch(tx, id, now, expires_at)?;
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Next,
+    Back,
+    SaveAndLeave,
+}
+
+#[derive(Debug)]
+pub enum Submitted {
+    /// Saved; go here.
+    Go(String),
+    /// Not saved: these fields have problems (catalog keys).
+    Invalid(Vec<(String, &'static str)>),
+    /// Not saved: the page's 30 minutes had passed. Its time starts again.
+    TooLate,
+    /// Not saved: posted from an older revision (browser back, another tab). Go here.
+    Stale(String),
+    /// Approved: nothing can change.
+    Locked,
+}
+
+/// Handles a posted page. `revision` is the one the page was shown with.
+#[tracing::instrument(skip_all)]
+pub async fn submit_page(
+    state: &AppState,
+    current: DraftState,
+    form: &FormDef,
+    page_id: &str,
+    action: Action,
+    revision: i64,
+    posted: Answers,
+) -> Result<Submitted, AppError> {
+    if current.draft.approved_at.is_some() {
+        return Ok(Submitted::Locked);
+    }
+    let position = current.position(form);
+    if revision != current.draft.revision || !position.may_open(page_id) {
+        return Ok(Submitted::Stale(current_path(&current, form)));
+    }
+    let page = form
+        .pages
+        .iter()
+        .find(|p| p.id == page_id)
+        .ok_or(AppError::NotFound)?;
+    let now = state.now();
+    // A page sent after its 30 minutes is not saved, whatever it holds; its time starts again.
+    let (draft_id, key) = (current.draft.id, page_id.to_string());
+    let opened = db::read(&state.pool, move |c| {
+        drafts::page_opened_at(c, draft_id, &key)
+    })
+    .await?;
+    if opened.is_none_or(|at| now - at > PAGE_TIME) {
+        let (draft_id, key) = (current.draft.id, page_id.to_string());
+        db::write(&state.pool, move |tx| {
+            drafts::open_page(tx, draft_id, &key, now)
+        })
+        .await?;
+        return Ok(Submitted::TooLate);
+    }
+    let today = Date::from_unix(now);
+    let (saved, done) = match action {
+        Action::Next => match check_page(page, &posted, &current.answers, today) {
+            Ok(clean) => (clean, true),
+            Err(problems) => {
+                return Ok(Submitted::Invalid(
+                    problems.iter().map(|(f, p)| (f.clone(), p.key())).collect(),
+                ))
+            }
+        },
+        Action::Back | Action::SaveAndLeave => {
+            (salvage_page(page, &posted, &current.answers, today), false)
+        }
+    };
+    // For "Next" the page's answers become exactly what was checked: hidden or emptied fields go.
+    let hidden: Vec<String> = if done {
+        page.fields
+            .iter()
+            .filter(|f| !saved.contains_key(&f.id))
+            .map(|f| f.id.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let relatives: Vec<(String, String, String)> = page
+        .fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::PersonalIdentityNumber)
+        .filter_map(|f| {
+            Some((
+                f.id.clone(),
+                f.permit_kind.clone()?,
+                saved.get(&f.id)?.clone(),
+            ))
+        })
+        .collect();
+    let (draft_id, reference, page_key) = (
+        current.draft.id,
+        current.draft.reference.clone(),
+        page_id.to_string(),
+    );
+    let expires_at = draft_expires_at(now, form.lifetime_days);
+    let outcome = db::write(
+        &state.pool,
+        move |tx| -> Result<Option<Submitted>, AppError> {
+            // Checked again inside the transaction: two tabs cannot both save over one revision.
+            let fresh = drafts::find_by_id(tx, draft_id)?.ok_or(AppError::NotFound)?;
+            if fresh.revision != revision || fresh.approved_at.is_some() {
+                return Ok(None);
+            }
+            if drafts::page_opened_at(tx, draft_id, &page_key)?
+                .is_none_or(|at| now - at > PAGE_TIME)
+            {
+                drafts::open_page(tx, draft_id, &page_key, now)?;
+                return Ok(Some(Submitted::TooLate));
+            }
+            if done {
+                let mut problems = Vec::new();
+                for (field, required, pin) in &relatives {
+                    let found = register::permit_kind(tx, pin)?;
+                    if let Some(key) = RelativeCheck::of(required, found.as_deref()).key() {
+                        problems.push((field.clone(), key));
+                    }
+                }
+                if !problems.is_empty() {
+                    return Ok(Some(Submitted::Invalid(problems)));
+                }
+            }
+            let hidden: Vec<&str> = hidden.iter().map(String::as_str).collect();
+            drafts::save_answers(tx, draft_id, &saved, &hidden, &page_key, done)?;
+            drafts::touch(tx, draft_id, now, expires_at)?;
+            Ok(Some(Submitted::Go(String::new())))
+        },
+    )
+    .await?;
+    let Some(outcome) = outcome else {
+        let reloaded = load(state, reference.clone(), current.draft.account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Ok(Submitted::Stale(current_path(&reloaded, form)));
+    };
+    if !matches!(outcome, Submitted::Go(_)) {
+        return Ok(outcome);
+    }
+    // Where to go, with the answers as they are now.
+    let after = load(state, reference.clone(), current.draft.account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let position = after.position(form);
+    Ok(Submitted::Go(match action {
+        Action::Next => match position.next_after(page_id) {
+            Some(next) => page_path(&reference, &next.id),
+            None => review_path(&reference),
+        },
+        Action::Back => match position.previous_before(page_id) {
+            Some(previous) => page_path(&reference, &previous.id),
+            None => page_path(&reference, page_id),
+        },
+        Action::SaveAndLeave => "/account?saved=1".to_string(),
+    }))
+}
+
+/// Whether a field is shown, given the answers so far (for the views).
+pub fn field_shown(field: &crate::domain::forms::Field, answers: &Answers) -> bool {
+    holds(field.show_if.as_ref(), answers)
+}

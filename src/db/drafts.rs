@@ -1,0 +1,189 @@
+//! The `drafts`, `draft_answers` and `draft_pages` tables.
+use std::collections::BTreeSet;
+
+use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::forms::answers::Answers;
+use crate::domain::rules::DRAFT_REMINDER_BEFORE;
+use crate::domain::{AccountId, Lang};
+
+type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
+
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub id: i64,
+    pub reference: String,
+    pub account_id: AccountId,
+    pub form_id: String,
+    pub lang: Lang,
+    pub created_at: i64,
+    pub last_activity: i64,
+    pub expires_at: i64,
+    pub approved_at: Option<i64>,
+    pub revision: i64,
+}
+
+const COLUMNS: &str = "id, reference, account_id, form_id, lang, created_at, last_activity, expires_at, approved_at, revision";
+
+fn from_row(r: &Row) -> Result<Draft> {
+    Ok(Draft {
+        id: r.get(0)?,
+        reference: r.get(1)?,
+        account_id: AccountId(r.get(2)?),
+        form_id: r.get(3)?,
+        lang: Lang::parse(&r.get::<_, String>(4)?).unwrap_or(Lang::Sv),
+        created_at: r.get(5)?,
+        last_activity: r.get(6)?,
+        expires_at: r.get(7)?,
+        approved_at: r.get(8)?,
+        revision: r.get(9)?,
+    })
+}
+
+pub struct NewDraft<'a> {
+    pub reference: &'a str,
+    pub account: AccountId,
+    pub form_id: &'a str,
+    pub lang: Lang,
+    pub expires_at: i64,
+}
+
+pub fn insert(conn: &Connection, d: &NewDraft, now: i64) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO drafts (reference, account_id, form_id, lang, created_at, last_activity, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+        params![d.reference, d.account.0, d.form_id, d.lang.code(), now, d.expires_at],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The draft with this reference if it belongs to `account`; anyone else's is None.
+pub fn find_owned(conn: &Connection, reference: &str, account: AccountId) -> Result<Option<Draft>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM drafts WHERE reference = ?1 AND account_id = ?2"
+    ))?
+    .query_row(params![reference, account.0], from_row)
+    .optional()
+}
+
+pub fn find_by_id(conn: &Connection, id: i64) -> Result<Option<Draft>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM drafts WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()
+}
+
+pub fn for_account(conn: &Connection, account: AccountId) -> Result<Vec<Draft>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM drafts WHERE account_id = ?1 ORDER BY created_at DESC, id DESC"
+    ))?;
+    let rows = stmt.query_map([account.0], from_row)?;
+    rows.collect()
+}
+
+pub fn answers(conn: &Connection, draft: i64) -> Result<Answers> {
+    let mut stmt =
+        conn.prepare_cached("SELECT field_id, value FROM draft_answers WHERE draft_id = ?1")?;
+    let rows = stmt.query_map([draft], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+pub fn done_pages(conn: &Connection, draft: i64) -> Result<BTreeSet<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT page_id FROM draft_pages WHERE draft_id = ?1 AND done = 1")?;
+    let rows = stmt.query_map([draft], |r| r.get(0))?;
+    rows.collect()
+}
+
+pub fn page_opened_at(conn: &Connection, draft: i64, page: &str) -> Result<Option<i64>> {
+    conn.query_row(
+        "SELECT opened_at FROM draft_pages WHERE draft_id = ?1 AND page_id = ?2",
+        params![draft, page],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Any activity moves the deletion date (and a new date deserves a new reminder).
+pub fn touch(conn: &Connection, draft: i64, now: i64, expires_at: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE drafts SET last_activity = ?2, expires_at = ?3, reminded_at = NULL WHERE id = ?1",
+        params![draft, now, expires_at],
+    )?;
+    Ok(())
+}
+
+/// Starts a page's 30 minutes.
+pub fn open_page(conn: &Connection, draft: i64, page: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO draft_pages (draft_id, page_id, opened_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (draft_id, page_id) DO UPDATE SET opened_at = excluded.opened_at",
+        params![draft, page, now],
+    )?;
+    Ok(())
+}
+
+/// Saves answers (and drops those of fields now hidden), bumps the revision,
+/// and marks the page complete when `done`.
+pub fn save_answers(
+    conn: &Connection,
+    draft: i64,
+    values: &Answers,
+    hidden: &[&str],
+    page: &str,
+    done: bool,
+) -> Result<()> {
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO draft_answers (draft_id, field_id, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (draft_id, field_id) DO UPDATE SET value = excluded.value",
+    )?;
+    for (field, value) in values {
+        upsert.execute(params![draft, field, value])?;
+    }
+    let mut remove =
+        conn.prepare_cached("DELETE FROM draft_answers WHERE draft_id = ?1 AND field_id = ?2")?;
+    for field in hidden {
+        remove.execute(params![draft, field])?;
+    }
+    if done {
+        conn.execute(
+            "UPDATE draft_pages SET done = 1 WHERE draft_id = ?1 AND page_id = ?2",
+            params![draft, page],
+        )?;
+    }
+    conn.execute(
+        "UPDATE drafts SET revision = revision + 1 WHERE id = ?1",
+        [draft],
+    )?;
+    Ok(())
+}
+
+/// Deletes up to `limit` unapproved drafts whose time has come (answers and pages go with them).
+pub fn delete_expired(conn: &Connection, now: i64, limit: i64) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM drafts WHERE id IN (
+            SELECT id FROM drafts WHERE approved_at IS NULL AND expires_at <= ?1 LIMIT ?2)",
+        params![now, limit],
+    )
+}
+
+/// Drafts within three days of deletion that have had no reminder, with the owner's email.
+pub fn due_reminders(conn: &Connection, now: i64, limit: i64) -> Result<Vec<(Draft, String)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {}, a.email FROM drafts d JOIN accounts a ON a.id = d.account_id
+         WHERE d.approved_at IS NULL AND d.reminded_at IS NULL AND d.expires_at > ?1 AND d.expires_at - ?2 <= ?1
+         ORDER BY d.expires_at LIMIT ?3",
+        COLUMNS.split(", ").map(|c| format!("d.{c}")).collect::<Vec<_>>().join(", ")
+    ))?;
+    let rows = stmt.query_map(params![now, DRAFT_REMINDER_BEFORE, limit], |r| {
+        Ok((from_row(r)?, r.get(10)?))
+    })?;
+    rows.collect()
+}
+
+pub fn mark_reminded(conn: &Connection, draft: i64, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE drafts SET reminded_at = ?2 WHERE id = ?1",
+        params![draft, now],
+    )?;
+    Ok(())
+}

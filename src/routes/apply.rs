@@ -1,0 +1,238 @@
+//! Starting an application and filling in its pages.
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::{html, html_status, redirect};
+use crate::apply::{self as flow, Action, DraftState, Submitted};
+use crate::domain::date::Date;
+use crate::domain::forms::answers::Answers;
+use crate::domain::forms::FormDef;
+use crate::domain::AccountId;
+use crate::error::AppError;
+use crate::security::{Ctx, Posted};
+use crate::state::AppState;
+use crate::views::apply::{self as view, PageView};
+use crate::views::components::FormErrors;
+use crate::views::login::Notice;
+
+fn logged_in(ctx: &Ctx) -> Option<AccountId> {
+    ctx.account().and_then(|s| s.account_id)
+}
+
+fn form<'a>(state: &'a AppState, id: &str) -> Result<&'a FormDef, AppError> {
+    state
+        .forms
+        .iter()
+        .find(|f| f.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn choose(ctx: Ctx, state: web::Data<AppState>) -> HttpResponse {
+    if logged_in(&ctx).is_none() {
+        return redirect("/login");
+    }
+    html(view::choose(&ctx, &state.forms))
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    form: String,
+}
+
+pub async fn start(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(input): Posted<StartForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(account) = logged_in(&ctx) else {
+        return Ok(redirect("/login"));
+    };
+    let form = form(&state, &input.form)?;
+    let reference = flow::start(&state, account, form, ctx.lang()).await?;
+    Ok(redirect(&format!("/applications/{reference}")))
+}
+
+/// The owner's draft and its type, or 404 for anyone else.
+async fn owned(
+    state: &AppState,
+    ctx: &Ctx,
+    reference: String,
+) -> Result<Option<DraftState>, AppError> {
+    let Some(account) = logged_in(ctx) else {
+        return Ok(None);
+    };
+    flow::load(state, reference, account)
+        .await?
+        .map(Some)
+        .ok_or(AppError::NotFound)
+}
+
+/// The emailed link and My Page's "continue" land here: on to the right page.
+pub async fn resume(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(draft) = owned(&state, &ctx, reference.into_inner()).await? else {
+        return Ok(redirect("/login"));
+    };
+    Ok(redirect(&flow::current_path(
+        &draft,
+        form(&state, &draft.draft.form_id)?,
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct PageFlags {
+    stale: Option<String>,
+}
+
+pub async fn show_page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    q: web::Query<PageFlags>,
+) -> Result<HttpResponse, AppError> {
+    let (reference, page_id) = path.into_inner();
+    let Some(current) = owned(&state, &ctx, reference).await? else {
+        return Ok(redirect("/login"));
+    };
+    let form = form(&state, &current.draft.form_id)?;
+    if !current.position(form).may_open(&page_id) {
+        return Ok(redirect(&flow::current_path(&current, form)));
+    }
+    flow::open_page(&state, &current.draft, form, &page_id).await?;
+    let notice = q.stale.as_ref().map(|_| ("warning", "apply.page.stale"));
+    render_page(
+        &ctx,
+        &state,
+        &current,
+        form,
+        &page_id,
+        &current.answers,
+        &FormErrors::default(),
+        notice,
+        StatusCode::OK,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_page(
+    ctx: &Ctx,
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    page_id: &str,
+    values: &Answers,
+    errors: &FormErrors,
+    n: Notice,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let position = current.position(form);
+    let page = form
+        .pages
+        .iter()
+        .find(|p| p.id == page_id)
+        .ok_or(AppError::NotFound)?;
+    let view = PageView {
+        form,
+        page,
+        reference: &current.draft.reference,
+        step: position.step(page_id).ok_or(AppError::NotFound)?,
+        deletion_date: Date::from_unix(crate::domain::rules::draft_expires_at(
+            state.now(),
+            form.lifetime_days,
+        ))
+        .to_string(),
+        revision: current.draft.revision,
+        values,
+        has_previous: position.previous_before(page_id).is_some(),
+    };
+    Ok(html_status(status, view::page_form(ctx, &view, errors, n)))
+}
+
+pub async fn submit_page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    Posted(mut posted): Posted<BTreeMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (reference, page_id) = path.into_inner();
+    let Some(current) = owned(&state, &ctx, reference).await? else {
+        return Ok(redirect("/login"));
+    };
+    let form = form(&state, &current.draft.form_id)?;
+    posted.remove("csrf");
+    let revision = posted
+        .remove("revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(-1);
+    let action = match posted.remove("action").as_deref() {
+        Some("back") => Action::Back,
+        Some("save") => Action::SaveAndLeave,
+        _ => Action::Next,
+    };
+    let answers: Answers = posted.into_iter().collect();
+    match flow::submit_page(
+        &state,
+        DraftState {
+            draft: current.draft.clone(),
+            answers: current.answers.clone(),
+            done: current.done.clone(),
+        },
+        form,
+        &page_id,
+        action,
+        revision,
+        answers.clone(),
+    )
+    .await?
+    {
+        Submitted::Go(to) => Ok(redirect(&to)),
+        Submitted::Stale(to) => Ok(redirect(&format!("{to}?stale=1"))),
+        Submitted::Locked => Ok(redirect(&flow::review_path(&current.draft.reference))),
+        Submitted::TooLate => render_page(
+            &ctx,
+            &state,
+            &current,
+            form,
+            &page_id,
+            &answers,
+            &FormErrors::default(),
+            Some(("warning", "apply.page.too_late")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Submitted::Invalid(problems) => {
+            let mut errors = FormErrors::default();
+            for (field, key) in problems {
+                // Each message names its question, so the summary at the top reads on its own.
+                let question = form
+                    .field(&field)
+                    .map(|f| f.label.get(ctx.lang()))
+                    .unwrap_or_default();
+                errors.add(
+                    field,
+                    ctx.tf(
+                        "apply.problem",
+                        &[("question", question), ("problem", ctx.t(key))],
+                    ),
+                );
+            }
+            render_page(
+                &ctx,
+                &state,
+                &current,
+                form,
+                &page_id,
+                &answers,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}

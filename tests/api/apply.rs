@@ -1,0 +1,457 @@
+use crate::helpers::*;
+use kansli::domain::rules::{DAY, MINUTE};
+use scraper::Selector;
+
+const APPLICANT: &[(&str, &str)] = &[
+    ("family_name", "Öberg"),
+    ("given_names", "Ana"),
+    ("date_of_birth", "1990-05-17"),
+    ("citizenship", "UA"),
+    ("email", "ana@example.com"),
+];
+
+/// Starts an application of `form` for the logged-in browser; returns its reference.
+async fn start(app: &TestApp, form: &str) -> String {
+    let res = app
+        .submit("/applications/new", "/applications/new", &[("form", form)])
+        .await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    location.strip_prefix("/applications/").unwrap().to_string()
+}
+
+fn page(reference: &str, page: &str) -> String {
+    format!("/applications/{reference}/pages/{page}")
+}
+
+/// Opens a page as the browser would, then posts it with the page's own token and revision.
+async fn post_page(
+    app: &TestApp,
+    reference: &str,
+    name: &str,
+    fields: &[(&str, &str)],
+    action: &str,
+) -> reqwest::Response {
+    let path = page(reference, name);
+    let html = app.get_html(&path).await;
+    post_seen(app, &html, &path, fields, action).await
+}
+
+/// Posts a page from an HTML copy the browser already had.
+async fn post_seen(
+    app: &TestApp,
+    html: &scraper::Html,
+    path: &str,
+    fields: &[(&str, &str)],
+    action: &str,
+) -> reqwest::Response {
+    let value = |name: &str| {
+        let sel =
+            Selector::parse(&format!(r#"form[action="{path}"] input[name="{name}"]"#)).unwrap();
+        html.select(&sel)
+            .next()
+            .unwrap_or_else(|| panic!("no {name} on {path}"))
+            .value()
+            .attr("value")
+            .unwrap()
+            .to_string()
+    };
+    let (csrf, revision) = (value("csrf"), value("revision"));
+    let mut all = vec![
+        ("csrf", csrf.as_str()),
+        ("revision", revision.as_str()),
+        ("action", action),
+    ];
+    all.extend_from_slice(fields);
+    app.post_raw(path, &all, Default::default()).await
+}
+
+async fn logged_in() -> TestApp {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    app
+}
+
+#[tokio::test]
+async fn starting_an_application_emails_the_continue_link_and_the_deletion_date() {
+    let app = logged_in().await;
+    let html = app.get_html("/applications/new").await;
+    assert_eq!(select_text(&html, ".card h2").len(), 7);
+    let reference = start(&app, "visit-visa").await;
+    assert_redirect(
+        &app.get(&format!("/applications/{reference}")).await,
+        &page(&reference, "applicant"),
+    );
+    let mail = app.messages_to("a@example.se").await.remove(0);
+    assert_eq!(mail.subject, "Din ansökan är påbörjad");
+    assert!(mail
+        .text
+        .contains(&format!("{}/applications/{reference}", app.address)));
+    let deletion = kansli::domain::date::Date::from_unix(START + 14 * DAY).to_string();
+    assert!(mail.text.contains(&deletion), "{}", mail.text);
+    let html = app.get_html(&page(&reference, "applicant")).await;
+    assert_eq!(first_text(&html, ".step"), "Steg 1 av 4");
+    assert!(first_text(&html, ".draft-facts").contains(&deletion));
+    let html = app.get_html("/account").await;
+    assert!(first_text(&html, "table.drafts").contains("Visum för besök"));
+    assert!(!select_text(&html, &format!("a[href='/applications/{reference}']")).is_empty());
+}
+
+#[tokio::test]
+async fn a_valid_page_is_saved_and_leads_on_and_pages_cannot_be_skipped_by_url() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    assert_redirect(
+        &app.get(&page(&reference, "travel")).await,
+        &page(&reference, "applicant"),
+    );
+    let res = post_page(&app, &reference, "applicant", APPLICANT, "next").await;
+    assert_redirect(&res, &page(&reference, "passport"));
+    let html = app.get_html(&page(&reference, "applicant")).await;
+    let sel = Selector::parse("#family_name").unwrap();
+    assert_eq!(
+        html.select(&sel).next().unwrap().value().attr("value"),
+        Some("Öberg")
+    );
+    assert_redirect(
+        &app.get(&page(&reference, "stay")).await,
+        &page(&reference, "passport"),
+    );
+}
+
+#[tokio::test]
+async fn problems_are_shown_per_field_with_the_values_kept_and_escaped() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let nasty = r#"<script>alert('x')</script>&""#;
+    let res = post_page(
+        &app,
+        &reference,
+        "applicant",
+        &[
+            ("family_name", nasty),
+            ("date_of_birth", "2031-01-01"),
+            ("citizenship", "XX"),
+        ],
+        "next",
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(!body.contains("<script>alert"));
+    let html = scraper::Html::parse_document(&body);
+    assert_eq!(
+        first_text(&html, "#given_names-error"),
+        "Förnamn: Svara på frågan"
+    );
+    assert_eq!(
+        first_text(&html, "#date_of_birth-error"),
+        "Födelsedatum: Datumet får inte vara i framtiden"
+    );
+    assert_eq!(
+        first_text(&html, "#citizenship-error"),
+        "Medborgarskap: Välj ett av alternativen"
+    );
+    let sel = Selector::parse("#family_name").unwrap();
+    assert_eq!(
+        html.select(&sel).next().unwrap().value().attr("value"),
+        Some(nasty)
+    );
+    assert!(select_text(&html, ".error-summary li").len() >= 4);
+}
+
+#[tokio::test]
+async fn a_page_is_saved_at_29_59_and_refused_at_30_01_with_the_typed_values_shown() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let path = page(&reference, "applicant");
+    let html = app.get_html(&path).await;
+    app.clock.advance(29 * MINUTE + 59);
+    assert_redirect(
+        &post_seen(&app, &html, &path, APPLICANT, "next").await,
+        &page(&reference, "passport"),
+    );
+
+    let path = page(&reference, "passport");
+    let html = app.get_html(&path).await;
+    app.clock.advance(15 * MINUTE);
+    app.get("/session/ping").await; // "stay logged in": the session lives, the page's time does not
+    app.clock.advance(15 * MINUTE + 1);
+    let res = post_seen(
+        &app,
+        &html,
+        &path,
+        &[
+            ("passport_number", "AB1234567"),
+            ("passport_expiry", "2030-01-01"),
+        ],
+        "next",
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = html_of(res).await;
+    assert!(first_text(&html, ".notice-warning").contains("30 minuter"));
+    let sel = Selector::parse("#passport_number").unwrap();
+    assert_eq!(
+        html.select(&sel).next().unwrap().value().attr("value"),
+        Some("AB1234567"),
+        "typed values shown"
+    );
+    // Nothing was saved.
+    let html = app.get_html(&path).await;
+    assert_eq!(
+        html.select(&sel).next().unwrap().value().attr("value"),
+        Some("")
+    );
+}
+
+#[tokio::test]
+async fn an_older_copy_of_a_page_changes_nothing_and_lands_on_the_right_page() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let path = page(&reference, "applicant");
+    let old = app.get_html(&path).await;
+    assert_redirect(
+        &post_seen(&app, &old, &path, APPLICANT, "next").await,
+        &page(&reference, "passport"),
+    );
+    // The browser's back button shows the old copy; sending it again is refused.
+    let mut changed = APPLICANT.to_vec();
+    changed[0] = ("family_name", "Changed");
+    let res = post_seen(&app, &old, &path, &changed, "next").await;
+    assert_redirect(&res, &format!("{}?stale=1", page(&reference, "passport")));
+    let html = app
+        .get_html(&format!("{}?stale=1", page(&reference, "passport")))
+        .await;
+    assert!(first_text(&html, ".notice-warning").contains("äldre kopia"));
+    let html = app.get_html(&path).await;
+    let sel = Selector::parse("#family_name").unwrap();
+    assert_eq!(
+        html.select(&sel).next().unwrap().value().attr("value"),
+        Some("Öberg")
+    );
+}
+
+#[tokio::test]
+async fn save_and_leave_keeps_what_is_valid_and_goes_to_my_page() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let res = post_page(
+        &app,
+        &reference,
+        "applicant",
+        &[("family_name", "Öberg"), ("date_of_birth", "not a date")],
+        "save",
+    )
+    .await;
+    assert_redirect(&res, "/account?saved=1");
+    let html = app.get_html("/account?saved=1").await;
+    assert!(first_text(&html, ".notice-success").contains("sparad"));
+    let html = app.get_html(&page(&reference, "applicant")).await;
+    let value = |id: &str| {
+        html.select(&Selector::parse(id).unwrap())
+            .next()
+            .unwrap()
+            .value()
+            .attr("value")
+            .map(str::to_string)
+    };
+    assert_eq!(value("#family_name").as_deref(), Some("Öberg"));
+    assert_eq!(value("#date_of_birth").as_deref(), Some(""));
+}
+
+#[tokio::test]
+async fn another_persons_draft_answers_404() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let other = app.new_browser();
+    other.create_account("b@example.se").await;
+    assert_eq!(
+        other
+            .get(&format!("/applications/{reference}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        other.get(&page(&reference, "applicant")).await.status(),
+        404
+    );
+    let token = other.csrf("/account", "/logout").await;
+    let res = other
+        .post_raw(
+            &page(&reference, "applicant"),
+            &[("csrf", &token), ("revision", "0"), ("family_name", "x")],
+            Default::default(),
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(app.get(&page(&reference, "applicant")).await.status(), 200);
+}
+
+#[tokio::test]
+async fn drafts_are_deleted_at_their_lifetime_and_kept_a_second_before() {
+    for (form, days) in [("visit-visa", 14), ("work-permit", 30)] {
+        let app = logged_in().await;
+        let reference = start(&app, form).await;
+        app.clock.set(START + days * DAY - 1);
+        assert_eq!(
+            kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
+                .await
+                .unwrap(),
+            0,
+            "{form}"
+        );
+        app.clock.set(START + days * DAY + 1);
+        assert_eq!(
+            kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
+                .await
+                .unwrap(),
+            1,
+            "{form}"
+        );
+        assert_eq!(
+            kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
+                .await
+                .unwrap(),
+            0,
+            "idempotent"
+        );
+        let fresh = app.new_browser();
+        fresh.login("a@example.se", PASSWORD).await;
+        assert_eq!(
+            fresh
+                .get(&format!("/applications/{reference}"))
+                .await
+                .status(),
+            404
+        );
+    }
+}
+
+#[tokio::test]
+async fn saving_moves_the_deletion_date() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    app.clock.advance(10 * DAY);
+    app.login("a@example.se", PASSWORD).await;
+    assert_redirect(
+        &post_page(&app, &reference, "applicant", APPLICANT, "next").await,
+        &page(&reference, "passport"),
+    );
+    app.clock.set(START + 14 * DAY + 1);
+    assert_eq!(
+        kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_deletion_reminder_goes_out_once_three_days_before() {
+    let app = logged_in().await;
+    start(&app, "work-permit").await;
+    let remind = |app: &TestApp| {
+        let (pool, forms, base, now) = (
+            app.state.pool.clone(),
+            app.state.forms.clone(),
+            app.address.clone(),
+            app.clock.now(),
+        );
+        async move {
+            kansli::jobs::remind_drafts(&pool, &forms, &base, now)
+                .await
+                .unwrap()
+        }
+    };
+    app.clock.set(START + 27 * DAY - 1);
+    assert_eq!(remind(&app).await, 0);
+    app.clock.set(START + 27 * DAY);
+    assert_eq!(remind(&app).await, 1);
+    assert_eq!(remind(&app).await, 0, "once");
+    let mail = app.messages_to("a@example.se").await.remove(0);
+    assert_eq!(mail.subject, "Din ofärdiga ansökan raderas snart");
+    assert!(mail.text.contains("Arbetstillstånd"));
+}
+
+#[tokio::test]
+async fn a_relative_application_needs_the_matching_kind_of_permit() {
+    let app = logged_in().await;
+    let reference = start(&app, "relative-of-student").await;
+    assert_redirect(
+        &post_page(&app, &reference, "applicant", APPLICANT, "next").await,
+        &page(&reference, "passport"),
+    );
+    // The passport page needs a document upload, which comes with the next part of this work;
+    // the relative page's rule is checked directly through the flow below.
+    let form = app
+        .state
+        .forms
+        .iter()
+        .find(|f| f.id == "relative-of-student")
+        .unwrap()
+        .clone();
+    let current = kansli::apply::load(&app.state, reference.clone(), kansli::domain::AccountId(1))
+        .await
+        .unwrap()
+        .unwrap();
+    kansli::apply::open_page(&app.state, &current.draft, &form, "relative")
+        .await
+        .unwrap();
+    let fields = |pin: &str| -> kansli::domain::forms::answers::Answers {
+        [
+            ("relative_name", "Li Wei"),
+            ("relative_pin", pin),
+            ("relationship", "spouse"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    let mut done = current.done.clone();
+    done.insert("passport".into());
+    let state = kansli::apply::DraftState {
+        draft: current.draft.clone(),
+        answers: current.answers.clone(),
+        done: done.clone(),
+    };
+    let outcome = kansli::apply::submit_page(
+        &app.state,
+        state,
+        &form,
+        "relative",
+        kansli::apply::Action::Next,
+        current.draft.revision,
+        fields("19811218-9876"),
+    )
+    .await
+    .unwrap();
+    match outcome {
+        kansli::apply::Submitted::Invalid(problems) => assert_eq!(
+            problems,
+            vec![("relative_pin".to_string(), "error.pin.wrong_application")]
+        ),
+        other => panic!("expected the wrong-application message, got {other:?}"),
+    }
+    let state = kansli::apply::DraftState {
+        draft: current.draft.clone(),
+        answers: current.answers.clone(),
+        done,
+    };
+    let outcome = kansli::apply::submit_page(
+        &app.state,
+        state,
+        &form,
+        "relative",
+        kansli::apply::Action::Next,
+        current.draft.revision,
+        fields("920730-4560"),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(outcome, kansli::apply::Submitted::Go(_)),
+        "{outcome:?}"
+    );
+}
