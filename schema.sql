@@ -132,3 +132,20 @@ CREATE TABLE draft_pages (
     done       INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
     PRIMARY KEY (draft_id, page_id)
 ) STRICT, WITHOUT ROWID;
+
+-- step 4: documents
+-- Photos of documents, cleaned and re-encoded, with a thumbnail. One per upload field;
+-- deleted with their draft. `reference` is the random public id used in URLs.
+CREATE TABLE documents (
+    id          INTEGER PRIMARY KEY,
+    reference   TEXT NOT NULL UNIQUE,
+    draft_id    INTEGER NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,
+    field_id    TEXT NOT NULL,
+    filename    TEXT NOT NULL,
+    mime        TEXT NOT NULL CHECK (mime IN ('image/jpeg', 'image/png')),
+    bytes       BLOB NOT NULL,
+    thumbnail   BLOB NOT NULL,
+    size        INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    UNIQUE (draft_id, field_id)
+) STRICT;

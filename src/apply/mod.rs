@@ -23,6 +23,8 @@ pub struct DraftState {
     pub draft: Draft,
     pub answers: Answers,
     pub done: BTreeSet<String>,
+    /// (field, document reference, file name)
+    pub documents: Vec<(String, String, String)>,
 }
 
 impl DraftState {
@@ -107,10 +109,12 @@ pub async fn load(
         };
         let answers = drafts::answers(c, draft.id)?;
         let done = drafts::done_pages(c, draft.id)?;
+        let documents = db::documents::names_by_field(c, draft.id)?;
         Ok(Some(DraftState {
             draft,
             answers,
             done,
+            documents,
         }))
     })
     .await
@@ -158,7 +162,7 @@ pub enum Submitted {
 #[tracing::instrument(skip_all)]
 pub async fn submit_page(
     state: &AppState,
-    current: DraftState,
+    current: &DraftState,
     form: &FormDef,
     page_id: &str,
     action: Action,
@@ -170,7 +174,7 @@ pub async fn submit_page(
     }
     let position = current.position(form);
     if revision != current.draft.revision || !position.may_open(page_id) {
-        return Ok(Submitted::Stale(current_path(&current, form)));
+        return Ok(Submitted::Stale(current_path(current, form)));
     }
     let page = form
         .pages
@@ -292,6 +296,93 @@ pub async fn submit_page(
         },
         Action::SaveAndLeave => "/account?saved=1".to_string(),
     }))
+}
+
+/// Stores a photo for a document field of a page, together with whatever typed
+/// answers on the page are valid (so uploading loses nothing that was typed).
+#[tracing::instrument(skip_all)]
+#[allow(clippy::too_many_arguments)]
+pub async fn upload(
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    page_id: &str,
+    field_id: &str,
+    revision: i64,
+    posted: Answers,
+    file: (String, Vec<u8>),
+) -> Result<Submitted, AppError> {
+    use crate::documents::{self as docs, Refusal};
+    if current.draft.approved_at.is_some() {
+        return Ok(Submitted::Locked);
+    }
+    if revision != current.draft.revision || !current.position(form).may_open(page_id) {
+        return Ok(Submitted::Stale(current_path(current, form)));
+    }
+    let page = form
+        .pages
+        .iter()
+        .find(|p| p.id == page_id)
+        .ok_or(AppError::NotFound)?;
+    let field = page
+        .fields
+        .iter()
+        .find(|f| f.id == field_id && f.kind == FieldKind::Document)
+        .ok_or(AppError::NotFound)?;
+    let refused = |r: Refusal| Submitted::Invalid(vec![(field.id.clone(), r.key())]);
+    let now = state.now();
+    let (filename, bytes) = file;
+    // Untrusted images are decoded on the blocking pool; a panic there refuses the file.
+    let processed = tokio::task::spawn_blocking(move || docs::process(&bytes))
+        .await
+        .unwrap_or(Err(Refusal::Damaged));
+    let processed = match processed {
+        Ok(p) => p,
+        Err(r) => return Ok(refused(r)),
+    };
+    let kept = salvage_page(page, &posted, &current.answers, Date::from_unix(now));
+    let (draft_id, field_key, page_key) = (current.draft.id, field.id.clone(), page_id.to_string());
+    let expires_at = draft_expires_at(now, form.lifetime_days);
+    let reference = Token::generate().expose()[..16].to_string();
+    let filename = docs::clean_filename(&filename);
+    let outcome = db::write(
+        &state.pool,
+        move |tx| -> Result<Option<Refusal>, AppError> {
+            let fresh = drafts::find_by_id(tx, draft_id)?.ok_or(AppError::NotFound)?;
+            if fresh.revision != revision || fresh.approved_at.is_some() {
+                return Ok(Some(Refusal::Missing));
+            }
+            let (count, size) = db::documents::usage(tx, draft_id, &field_key)?;
+            if count + 1 > docs::MAX_PER_DRAFT
+                || size + processed.bytes.len() as i64 > docs::MAX_BYTES_PER_DRAFT
+            {
+                return Ok(Some(Refusal::TooMany));
+            }
+            let document = db::documents::NewDocument {
+                reference: &reference,
+                draft: draft_id,
+                field: &field_key,
+                filename: &filename,
+                mime: processed.mime,
+                bytes: &processed.bytes,
+                thumbnail: &processed.thumbnail,
+            };
+            db::documents::replace(tx, &document, now)?;
+            let mut values = kept;
+            values.insert(field_key.clone(), format!("doc:{reference}"));
+            drafts::open_page(tx, draft_id, &page_key, now)?;
+            drafts::save_answers(tx, draft_id, &values, &[], &page_key, false)?;
+            drafts::touch(tx, draft_id, now, expires_at)?;
+            Ok(None)
+        },
+    )
+    .await?;
+    Ok(match outcome {
+        None => Submitted::Go(page_path(&current.draft.reference, page_id)),
+        // Someone saved in between: the page shown was stale.
+        Some(Refusal::Missing) => Submitted::Stale(current_path(current, form)),
+        Some(r) => refused(r),
+    })
 }
 
 /// Whether a field is shown, given the answers so far (for the views).

@@ -10,6 +10,7 @@ use crate::error::AppError;
 
 pub mod accounts;
 pub mod codes;
+pub mod documents;
 pub mod drafts;
 pub mod installation;
 pub mod migrate;

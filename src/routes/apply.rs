@@ -18,11 +18,11 @@ use crate::views::apply::{self as view, PageView};
 use crate::views::components::FormErrors;
 use crate::views::login::Notice;
 
-fn logged_in(ctx: &Ctx) -> Option<AccountId> {
+pub(super) fn logged_in(ctx: &Ctx) -> Option<AccountId> {
     ctx.account().and_then(|s| s.account_id)
 }
 
-fn form<'a>(state: &'a AppState, id: &str) -> Result<&'a FormDef, AppError> {
+pub(super) fn form_of<'a>(state: &'a AppState, id: &str) -> Result<&'a FormDef, AppError> {
     state
         .forms
         .iter()
@@ -51,13 +51,13 @@ pub async fn start(
     let Some(account) = logged_in(&ctx) else {
         return Ok(redirect("/login"));
     };
-    let form = form(&state, &input.form)?;
+    let form = form_of(&state, &input.form)?;
     let reference = flow::start(&state, account, form, ctx.lang()).await?;
     Ok(redirect(&format!("/applications/{reference}")))
 }
 
 /// The owner's draft and its type, or 404 for anyone else.
-async fn owned(
+pub(super) async fn owned(
     state: &AppState,
     ctx: &Ctx,
     reference: String,
@@ -82,7 +82,7 @@ pub async fn resume(
     };
     Ok(redirect(&flow::current_path(
         &draft,
-        form(&state, &draft.draft.form_id)?,
+        form_of(&state, &draft.draft.form_id)?,
     )))
 }
 
@@ -101,7 +101,7 @@ pub async fn show_page(
     let Some(current) = owned(&state, &ctx, reference).await? else {
         return Ok(redirect("/login"));
     };
-    let form = form(&state, &current.draft.form_id)?;
+    let form = form_of(&state, &current.draft.form_id)?;
     if !current.position(form).may_open(&page_id) {
         return Ok(redirect(&flow::current_path(&current, form)));
     }
@@ -151,6 +151,7 @@ fn render_page(
         revision: current.draft.revision,
         values,
         has_previous: position.previous_before(page_id).is_some(),
+        documents: &current.documents,
     };
     Ok(html_status(status, view::page_form(ctx, &view, errors, n)))
 }
@@ -165,7 +166,7 @@ pub async fn submit_page(
     let Some(current) = owned(&state, &ctx, reference).await? else {
         return Ok(redirect("/login"));
     };
-    let form = form(&state, &current.draft.form_id)?;
+    let form = form_of(&state, &current.draft.form_id)?;
     posted.remove("csrf");
     let revision = posted
         .remove("revision")
@@ -177,34 +178,49 @@ pub async fn submit_page(
         _ => Action::Next,
     };
     let answers: Answers = posted.into_iter().collect();
-    match flow::submit_page(
+    let outcome = flow::submit_page(
         &state,
-        DraftState {
-            draft: current.draft.clone(),
-            answers: current.answers.clone(),
-            done: current.done.clone(),
-        },
+        &current,
         form,
         &page_id,
         action,
         revision,
         answers.clone(),
     )
-    .await?
-    {
+    .await?;
+    respond(&ctx, &state, &current, form, &page_id, &answers, outcome)
+}
+
+/// The answer to a posted page: on to the next place, or the page again with its problems.
+pub(super) fn respond(
+    ctx: &Ctx,
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    page_id: &str,
+    answers: &Answers,
+    outcome: Submitted,
+) -> Result<HttpResponse, AppError> {
+    let again = |errors: &FormErrors, n: Notice| {
+        render_page(
+            ctx,
+            state,
+            current,
+            form,
+            page_id,
+            answers,
+            errors,
+            n,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    match outcome {
         Submitted::Go(to) => Ok(redirect(&to)),
         Submitted::Stale(to) => Ok(redirect(&format!("{to}?stale=1"))),
         Submitted::Locked => Ok(redirect(&flow::review_path(&current.draft.reference))),
-        Submitted::TooLate => render_page(
-            &ctx,
-            &state,
-            &current,
-            form,
-            &page_id,
-            &answers,
+        Submitted::TooLate => again(
             &FormErrors::default(),
             Some(("warning", "apply.page.too_late")),
-            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Submitted::Invalid(problems) => {
             let mut errors = FormErrors::default();
@@ -222,17 +238,7 @@ pub async fn submit_page(
                     ),
                 );
             }
-            render_page(
-                &ctx,
-                &state,
-                &current,
-                form,
-                &page_id,
-                &answers,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            again(&errors, None)
         }
     }
 }

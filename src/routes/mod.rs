@@ -10,6 +10,7 @@ use crate::state::AppState;
 
 mod account;
 mod apply;
+mod documents;
 mod login;
 mod pages;
 mod reset;
@@ -74,6 +75,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get().to(apply::show_page))
                 .route(post().to(apply::submit_page)),
         )
+        .service(
+            resource("/applications/{reference}/pages/{page}/upload")
+                .route(post().to(documents::upload)),
+        )
+        .service(resource("/documents/{reference}/{which}").route(get().to(documents::serve)))
         .service(
             resource("/password/forgot")
                 .route(get().to(reset::forgot_form))

@@ -53,6 +53,8 @@ pub struct PageView<'a> {
     /// The values to show: what was posted, or what is saved.
     pub values: &'a Answers,
     pub has_previous: bool,
+    /// (field, document reference, file name) of the photos already uploaded.
+    pub documents: &'a [(String, String, String)],
 }
 
 pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Markup {
@@ -78,7 +80,11 @@ pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Mar
             (post_form(ctx, &action, "stack", html! {
                 input type="hidden" name="revision" value=(v.revision);
                 @for field in &v.page.fields {
-                    (field_input(ctx, v.form, field, v.values, errors))
+                    @if field.kind == FieldKind::Document {
+                        (document_input(ctx, v, field, errors))
+                    } @else {
+                        (field_input(ctx, v.form, field, v.values, errors))
+                    }
                 }
                 div.form-buttons {
                     @if v.has_previous {
@@ -227,12 +233,57 @@ fn field_input(
                 }
             }
         },
-        FieldKind::Document => html! {
-            div.field.field-error[error.is_some()] #(id) {
-                p.label { (label) }
-                (messages)
-                p { (h!(ctx, "apply.document_pending")) }
+        // Drawn by `document_input`.
+        FieldKind::Document => html! {},
+    }
+}
+
+/// A photo of a document: what is uploaded, a file picker, and an upload button that
+/// sends the whole page (typed answers too) as multipart, so nothing typed is lost.
+fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -> Markup {
+    let lang = ctx.lang();
+    let id = field.id.as_str();
+    let error = errors.get(id);
+    let uploaded = v.documents.iter().find(|(f, _, _)| f == id);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = if error.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        hint_id.clone()
+    };
+    let upload = format!(
+        "{}/upload",
+        crate::apply::page_path(v.reference, &v.page.id)
+    );
+    let mut hint = field
+        .hint
+        .as_ref()
+        .map(|h| h.get(lang).to_string())
+        .unwrap_or_default();
+    hint.push(' ');
+    hint.push_str(ctx.t("apply.document.rules"));
+    html! {
+        div.field.field-error[error.is_some()] {
+            label for=(id) {
+                (field.label.get(lang))
+                @if !field.required { " " (h!(ctx, "apply.optional")) }
             }
-        },
+            p.hint id=(hint_id) { (hint) }
+            @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
+            @if let Some((_, reference, name)) = uploaded {
+                figure.document {
+                    img src=(format!("/documents/{reference}/thumbnail")) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
+                    figcaption {
+                        (h!(ctx, "apply.document.uploaded")) " "
+                        a href=(format!("/documents/{reference}/file")) { (name) }
+                    }
+                }
+            }
+            input type="file" id=(id) name=(id) accept="image/jpeg,image/png" aria-describedby=(described) aria-invalid=[error.map(|_| "true")];
+            button.button.button-secondary type="submit" name="upload" value=(id) formaction=(upload) formenctype="multipart/form-data" formmethod="post" formnovalidate {
+                @if uploaded.is_some() { (h!(ctx, "apply.document.replace")) } @else { (h!(ctx, "apply.document.upload")) }
+            }
+        }
     }
 }

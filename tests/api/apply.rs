@@ -415,10 +415,11 @@ async fn a_relative_application_needs_the_matching_kind_of_permit() {
         draft: current.draft.clone(),
         answers: current.answers.clone(),
         done: done.clone(),
+        documents: Vec::new(),
     };
     let outcome = kansli::apply::submit_page(
         &app.state,
-        state,
+        &state,
         &form,
         "relative",
         kansli::apply::Action::Next,
@@ -438,10 +439,11 @@ async fn a_relative_application_needs_the_matching_kind_of_permit() {
         draft: current.draft.clone(),
         answers: current.answers.clone(),
         done,
+        documents: Vec::new(),
     };
     let outcome = kansli::apply::submit_page(
         &app.state,
-        state,
+        &state,
         &form,
         "relative",
         kansli::apply::Action::Next,
@@ -454,4 +456,206 @@ async fn a_relative_application_needs_the_matching_kind_of_permit() {
         matches!(outcome, kansli::apply::Submitted::Go(_)),
         "{outcome:?}"
     );
+}
+
+mod uploads {
+    use super::*;
+    use kansli::documents::samples;
+    use reqwest::multipart::{Form, Part};
+
+    /// Sends the passport page with a file through its Upload button, as a browser would.
+    async fn upload(
+        app: &TestApp,
+        reference: &str,
+        typed: &[(&str, &str)],
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
+        let path = page(reference, "passport");
+        let html = app.get_html(&path).await;
+        let value = |name: &str| {
+            let sel =
+                Selector::parse(&format!(r#"form[action="{path}"] input[name="{name}"]"#)).unwrap();
+            html.select(&sel)
+                .next()
+                .unwrap()
+                .value()
+                .attr("value")
+                .unwrap()
+                .to_string()
+        };
+        let sel = Selector::parse("button[name=upload]").unwrap();
+        let button = html.select(&sel).next().expect("an upload button");
+        let action = button.value().attr("formaction").unwrap().to_string();
+        assert_eq!(
+            button.value().attr("formenctype"),
+            Some("multipart/form-data")
+        );
+        let mut form = Form::new()
+            .text("csrf", value("csrf"))
+            .text("revision", value("revision"))
+            .text("upload", "passport_photo_page");
+        for (k, v) in typed {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part(
+            "passport_photo_page",
+            Part::bytes(bytes).file_name(file_name.to_string()),
+        );
+        app.client
+            .post(app.url(&action))
+            .header("Origin", &app.address)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn at_passport_page() -> (TestApp, String) {
+        let app = logged_in().await;
+        let reference = start(&app, "visit-visa").await;
+        assert_redirect(
+            &post_page(&app, &reference, "applicant", APPLICANT, "next").await,
+            &page(&reference, "passport"),
+        );
+        (app, reference)
+    }
+
+    #[tokio::test]
+    async fn an_uploaded_photo_comes_back_to_its_owner_without_exif_and_typed_answers_are_kept() {
+        let (app, reference) = at_passport_page().await;
+        let photo = samples::jpeg_with_exif(60, 40, 1);
+        assert!(photo.windows(4).any(|w| w == b"Exif"));
+        let res = upload(
+            &app,
+            &reference,
+            &[("passport_number", "AB1234567")],
+            "IMG_0042.jpg",
+            photo,
+        )
+        .await;
+        assert_redirect(&res, &page(&reference, "passport"));
+        let html = app.get_html(&page(&reference, "passport")).await;
+        assert_eq!(first_text(&html, "figure.document a"), "IMG_0042.jpg");
+        let sel = Selector::parse("#passport_number").unwrap();
+        assert_eq!(
+            html.select(&sel).next().unwrap().value().attr("value"),
+            Some("AB1234567"),
+            "typed answer kept"
+        );
+        let sel = Selector::parse("figure.document a").unwrap();
+        let href = html
+            .select(&sel)
+            .next()
+            .unwrap()
+            .value()
+            .attr("href")
+            .unwrap()
+            .to_string();
+        let res = app.get(&href).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "image/jpeg");
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(
+            res.headers()["content-disposition"],
+            "inline; filename=\"IMG_0042.jpg\""
+        );
+        let bytes = res.bytes().await.unwrap();
+        assert!(bytes.starts_with(&[0xFF, 0xD8]));
+        assert!(
+            !bytes.windows(4).any(|w| w == b"Exif"),
+            "EXIF (and its GPS) removed"
+        );
+        let thumb = href.replace("/file", "/thumbnail");
+        assert_eq!(app.get(&thumb).await.status(), 200);
+
+        // Nobody else can fetch it.
+        let other = app.new_browser();
+        other.create_account("b@example.se").await;
+        assert_eq!(other.get(&href).await.status(), 404);
+        assert_eq!(other.get(&thumb).await.status(), 404);
+
+        // With the photo in place, the page can be completed.
+        let res = post_page(
+            &app,
+            &reference,
+            "passport",
+            &[
+                ("passport_number", "AB1234567"),
+                ("passport_expiry", "2030-01-01"),
+            ],
+            "next",
+        )
+        .await;
+        assert_redirect(&res, &page(&reference, "travel"));
+    }
+
+    #[tokio::test]
+    async fn bad_files_are_refused_each_with_its_own_message_and_the_server_stays_up() {
+        let (app, reference) = at_passport_page().await;
+        let jpeg = samples::jpeg(64, 64);
+        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+            (
+                "huge.png",
+                samples::png_claiming(100_000, 100_000),
+                "för stort",
+            ),
+            (
+                "passport.jpg",
+                b"%PDF-1.7\n1 0 obj <<>> endobj\n".to_vec(),
+                "inte ett foto i JPEG",
+            ),
+            ("cut.jpg", jpeg[..jpeg.len() / 2].to_vec(), "skadad"),
+            ("empty.jpg", Vec::new(), "Välj ett foto"),
+        ];
+        for (name, bytes, message) in cases {
+            let res = upload(
+                &app,
+                &reference,
+                &[("passport_number", "AB1234567")],
+                name,
+                bytes,
+            )
+            .await;
+            assert_eq!(res.status(), 422, "{name}");
+            let html = html_of(res).await;
+            let error = first_text(&html, "#passport_photo_page-error");
+            assert!(error.contains(message), "{name}: {error}");
+            let sel = Selector::parse("#passport_number").unwrap();
+            assert_eq!(
+                html.select(&sel).next().unwrap().value().attr("value"),
+                Some("AB1234567"),
+                "{name}: typed value shown"
+            );
+        }
+        assert_eq!(app.get("/").await.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_file_over_ten_megabytes_is_refused() {
+        let (app, reference) = at_passport_page().await;
+        let mut big = samples::jpeg(16, 16);
+        big.resize(10 * 1024 * 1024 + 1, 0);
+        let res = upload(&app, &reference, &[], "big.jpg", big).await;
+        assert_eq!(res.status(), 422);
+        assert!(first_text(&html_of(res).await, "#passport_photo_page-error").contains("10 MB"));
+    }
+
+    #[tokio::test]
+    async fn an_upload_without_the_csrf_token_is_refused() {
+        let (app, reference) = at_passport_page().await;
+        let form = Form::new().text("upload", "passport_photo_page").part(
+            "passport_photo_page",
+            Part::bytes(samples::jpeg(8, 8)).file_name("a.jpg"),
+        );
+        let res = app
+            .client
+            .post(app.url(&format!("{}/upload", page(&reference, "passport"))))
+            .header("Origin", &app.address)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+    }
 }

@@ -1,0 +1,78 @@
+//! The `documents` table.
+use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
+
+use crate::domain::AccountId;
+
+type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
+
+pub struct NewDocument<'a> {
+    pub reference: &'a str,
+    pub draft: i64,
+    pub field: &'a str,
+    pub filename: &'a str,
+    pub mime: &'a str,
+    pub bytes: &'a [u8],
+    pub thumbnail: &'a [u8],
+}
+
+/// (count, bytes) of the draft's documents other than the one in `except_field`.
+pub fn usage(conn: &Connection, draft: i64, except_field: &str) -> Result<(i64, i64)> {
+    conn.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM documents WHERE draft_id = ?1 AND field_id <> ?2",
+        params![draft, except_field],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// Stores a document for a field, replacing the field's earlier one.
+pub fn replace(conn: &Connection, d: &NewDocument, now: i64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM documents WHERE draft_id = ?1 AND field_id = ?2",
+        params![d.draft, d.field],
+    )?;
+    conn.execute(
+        "INSERT INTO documents (reference, draft_id, field_id, filename, mime, bytes, thumbnail, size, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![d.reference, d.draft, d.field, d.filename, d.mime, d.bytes, d.thumbnail, d.bytes.len() as i64, now],
+    )?;
+    Ok(())
+}
+
+pub struct StoredDocument {
+    pub filename: String,
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A document, or its thumbnail, if it belongs to a draft of `account`.
+pub fn owned(
+    conn: &Connection,
+    reference: &str,
+    account: AccountId,
+    thumbnail: bool,
+) -> Result<Option<StoredDocument>> {
+    let sql = if thumbnail {
+        "SELECT d.filename, 'image/jpeg', d.thumbnail FROM documents d JOIN drafts r ON r.id = d.draft_id
+         WHERE d.reference = ?1 AND r.account_id = ?2"
+    } else {
+        "SELECT d.filename, d.mime, d.bytes FROM documents d JOIN drafts r ON r.id = d.draft_id
+         WHERE d.reference = ?1 AND r.account_id = ?2"
+    };
+    conn.query_row(sql, params![reference, account.0], |r| {
+        Ok(StoredDocument {
+            filename: r.get(0)?,
+            mime: r.get(1)?,
+            bytes: r.get(2)?,
+        })
+    })
+    .optional()
+}
+
+/// The file names of a draft's documents by field, for its pages.
+pub fn names_by_field(conn: &Connection, draft: i64) -> Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT field_id, reference, filename FROM documents WHERE draft_id = ?1",
+    )?;
+    let rows = stmt.query_map([draft], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
