@@ -385,6 +385,46 @@ pub async fn upload(
     })
 }
 
+#[derive(Debug, PartialEq, Eq)]
+pub enum Approval {
+    Approved,
+    /// The confirmation box was not ticked.
+    NotConfirmed,
+    /// Pages are still incomplete, or the draft changed since the review was shown.
+    NotReady,
+    AlreadyApproved,
+}
+
+/// Approves the application after review. From then on the server refuses every change.
+#[tracing::instrument(skip_all)]
+pub async fn approve(
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    revision: i64,
+    confirmed: bool,
+) -> Result<Approval, AppError> {
+    if current.draft.approved_at.is_some() {
+        return Ok(Approval::AlreadyApproved);
+    }
+    if current.position(form).first_incomplete().is_some() || revision != current.draft.revision {
+        return Ok(Approval::NotReady);
+    }
+    if !confirmed {
+        return Ok(Approval::NotConfirmed);
+    }
+    let (id, now) = (current.draft.id, state.now());
+    let done = db::write(&state.pool, move |tx| {
+        drafts::approve(tx, id, revision, now)
+    })
+    .await?;
+    Ok(if done {
+        Approval::Approved
+    } else {
+        Approval::NotReady
+    })
+}
+
 /// Whether a field is shown, given the answers so far (for the views).
 pub fn field_shown(field: &crate::domain::forms::Field, answers: &Answers) -> bool {
     holds(field.show_if.as_ref(), answers)

@@ -187,3 +187,13 @@ pub fn mark_reminded(conn: &Connection, draft: i64, now: i64) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Approves a complete draft: from now on nothing in it can change. False if it was
+/// approved already or changed since the review page was shown.
+pub fn approve(conn: &Connection, draft: i64, revision: i64, now: i64) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE drafts SET approved_at = ?3, revision = revision + 1 WHERE id = ?1 AND revision = ?2 AND approved_at IS NULL",
+        params![draft, revision, now],
+    )?;
+    Ok(changed == 1)
+}

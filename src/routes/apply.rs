@@ -102,6 +102,12 @@ pub async fn show_page(
         return Ok(redirect("/login"));
     };
     let form = form_of(&state, &current.draft.form_id)?;
+    if current.draft.approved_at.is_some() {
+        return Ok(redirect(&format!(
+            "{}?locked=1",
+            flow::review_path(&current.draft.reference)
+        )));
+    }
     if !current.position(form).may_open(&page_id) {
         return Ok(redirect(&flow::current_path(&current, form)));
     }
@@ -217,7 +223,10 @@ pub(super) fn respond(
     match outcome {
         Submitted::Go(to) => Ok(redirect(&to)),
         Submitted::Stale(to) => Ok(redirect(&format!("{to}?stale=1"))),
-        Submitted::Locked => Ok(redirect(&flow::review_path(&current.draft.reference))),
+        Submitted::Locked => Ok(redirect(&format!(
+            "{}?locked=1",
+            flow::review_path(&current.draft.reference)
+        ))),
         Submitted::TooLate => again(
             &FormErrors::default(),
             Some(("warning", "apply.page.too_late")),
@@ -241,4 +250,148 @@ pub(super) fn respond(
             again(&errors, None)
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct ReviewFlags {
+    locked: Option<String>,
+}
+
+/// Every answer grouped by page, with Change links; also the print view.
+pub async fn review(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    q: web::Query<ReviewFlags>,
+) -> Result<HttpResponse, AppError> {
+    let Some(current) = owned(&state, &ctx, reference.into_inner()).await? else {
+        return Ok(redirect("/login"));
+    };
+    let form = form_of(&state, &current.draft.form_id)?;
+    if current.draft.approved_at.is_none() && current.position(form).first_incomplete().is_some() {
+        return Ok(redirect(&flow::current_path(&current, form)));
+    }
+    let notice = q
+        .locked
+        .as_ref()
+        .map(|_| ("warning", "review.locked_change"));
+    render_review(
+        &ctx,
+        &state,
+        &current,
+        form,
+        &FormErrors::default(),
+        notice,
+        StatusCode::OK,
+    )
+}
+
+fn render_review(
+    ctx: &Ctx,
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    errors: &FormErrors,
+    n: Notice,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let answer = |id: &str| {
+        current
+            .answers
+            .get(id)
+            .map(String::as_str)
+            .unwrap_or_default()
+    };
+    let applicant = format!("{} {}", answer("given_names"), answer("family_name"))
+        .trim()
+        .to_string();
+    let view = crate::views::review::ReviewView {
+        form,
+        pages: current.position(form).pages(),
+        answers: &current.answers,
+        documents: &current.documents,
+        reference: &current.draft.reference,
+        applicant: if applicant.is_empty() {
+            ctx.account()
+                .and_then(|s| s.email.clone())
+                .unwrap_or_default()
+        } else {
+            applicant
+        },
+        started: Date::from_unix(current.draft.created_at).to_string(),
+        printed: Date::from_unix(state.now()).to_string(),
+        revision: current.draft.revision,
+        approved: current
+            .draft
+            .approved_at
+            .map(|at| Date::from_unix(at).to_string()),
+    };
+    Ok(html_status(
+        status,
+        crate::views::review::review(ctx, &view, errors, n),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ApproveForm {
+    #[serde(default)]
+    revision: String,
+    confirm: Option<String>,
+}
+
+pub async fn approve(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    Posted(input): Posted<ApproveForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(current) = owned(&state, &ctx, reference.into_inner()).await? else {
+        return Ok(redirect("/login"));
+    };
+    let form = form_of(&state, &current.draft.form_id)?;
+    let revision = input.revision.parse().unwrap_or(-1);
+    let confirmed = input.confirm.as_deref() == Some("yes");
+    let path = flow::review_path(&current.draft.reference);
+    Ok(
+        match flow::approve(&state, &current, form, revision, confirmed).await? {
+            flow::Approval::Approved => redirect(&format!(
+                "/applications/{}/approved",
+                current.draft.reference
+            )),
+            flow::Approval::AlreadyApproved => redirect(&format!("{path}?locked=1")),
+            flow::Approval::NotReady => redirect(&flow::current_path(&current, form)),
+            flow::Approval::NotConfirmed => {
+                let mut errors = FormErrors::default();
+                errors.add("confirm", ctx.t("review.must_confirm"));
+                return render_review(
+                    &ctx,
+                    &state,
+                    &current,
+                    form,
+                    &errors,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+        },
+    )
+}
+
+pub async fn approved(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(current) = owned(&state, &ctx, reference.into_inner()).await? else {
+        return Ok(redirect("/login"));
+    };
+    if current.draft.approved_at.is_none() {
+        return Ok(redirect(&flow::review_path(&current.draft.reference)));
+    }
+    let form = form_of(&state, &current.draft.form_id)?;
+    Ok(html(crate::views::review::approved(
+        &ctx,
+        form,
+        &current.draft.reference,
+    )))
 }

@@ -79,6 +79,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource("/applications/{reference}/pages/{page}/upload")
                 .route(post().to(documents::upload)),
         )
+        .service(resource("/applications/{reference}/review").route(get().to(apply::review)))
+        .service(resource("/applications/{reference}/approve").route(post().to(apply::approve)))
+        .service(resource("/applications/{reference}/approved").route(get().to(apply::approved)))
         .service(resource("/documents/{reference}/{which}").route(get().to(documents::serve)))
         .service(
             resource("/password/forgot")

@@ -25,6 +25,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/session.js"),
     ),
     (
+        "print.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/print.js"),
+    ),
+    (
         "countdown.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/countdown.js"),

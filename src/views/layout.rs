@@ -24,6 +24,7 @@ pub fn page(ctx: &Ctx, title: impl maud::Render, content: Markup) -> Markup {
                 @if logged_in {
                     script src=(url("session.js")) defer {}
                     script src=(url("countdown.js")) defer {}
+                    script src=(url("print.js")) defer {}
                 }
             }
             body data-idle-seconds=[logged_in.then_some(SESSION_IDLE)] data-warn-seconds=[logged_in.then_some(SESSION_WARNING)] {

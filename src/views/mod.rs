@@ -11,3 +11,4 @@ pub mod home;
 pub mod layout;
 pub mod login;
 pub mod mailbox;
+pub mod review;

@@ -659,3 +659,242 @@ mod uploads {
         assert_eq!(res.status(), 403);
     }
 }
+
+mod review {
+    use super::*;
+    use kansli::documents::samples;
+
+    /// A visit-visa application filled in to the review page, with its passport photo.
+    async fn complete() -> (TestApp, String) {
+        let app = logged_in().await;
+        let reference = start(&app, "visit-visa").await;
+        post_page(&app, &reference, "applicant", APPLICANT, "next").await;
+        let path = page(&reference, "passport");
+        let html = app.get_html(&path).await;
+        let value = |name: &str| {
+            let sel =
+                Selector::parse(&format!(r#"form[action="{path}"] input[name="{name}"]"#)).unwrap();
+            html.select(&sel)
+                .next()
+                .unwrap()
+                .value()
+                .attr("value")
+                .unwrap()
+                .to_string()
+        };
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", value("csrf"))
+            .text("revision", value("revision"))
+            .text("upload", "passport_photo_page")
+            .part(
+                "passport_photo_page",
+                reqwest::multipart::Part::bytes(samples::jpeg(40, 30)).file_name("pass.jpg"),
+            );
+        let res = app
+            .client
+            .post(app.url(&format!("{path}/upload")))
+            .header("Origin", &app.address)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_redirect(&res, &path);
+        post_page(
+            &app,
+            &reference,
+            "passport",
+            &[
+                ("passport_number", "AB1234567"),
+                ("passport_expiry", "2030-01-01"),
+            ],
+            "next",
+        )
+        .await;
+        let travel = [
+            ("purpose", "family_visit"),
+            ("arrival", "2027-01-10"),
+            ("departure", "2027-01-20"),
+            ("visited_before", "no"),
+        ];
+        assert_redirect(
+            &post_page(&app, &reference, "travel", &travel, "next").await,
+            &page(&reference, "stay"),
+        );
+        let stay = [
+            ("host_name", "Erik"),
+            ("accommodation", "Storgatan 1, Malmö"),
+            ("funding", "host"),
+        ];
+        assert_redirect(
+            &post_page(&app, &reference, "stay", &stay, "next").await,
+            &format!("/applications/{reference}/review"),
+        );
+        (app, reference)
+    }
+
+    fn review(reference: &str) -> String {
+        format!("/applications/{reference}/review")
+    }
+
+    async fn approve(app: &TestApp, reference: &str, confirm: bool) -> reqwest::Response {
+        let path = review(reference);
+        let html = app.get_html(&path).await;
+        let action = format!("/applications/{reference}/approve");
+        let value = |name: &str| {
+            let sel = Selector::parse(&format!(r#"form[action="{action}"] input[name="{name}"]"#))
+                .unwrap();
+            html.select(&sel)
+                .next()
+                .unwrap()
+                .value()
+                .attr("value")
+                .unwrap()
+                .to_string()
+        };
+        let (csrf, revision) = (value("csrf"), value("revision"));
+        let mut fields = vec![("csrf", csrf.as_str()), ("revision", revision.as_str())];
+        if confirm {
+            fields.push(("confirm", "yes"));
+        }
+        app.post_raw(&action, &fields, Default::default()).await
+    }
+
+    #[tokio::test]
+    async fn the_review_shows_every_answer_by_page_with_change_links_and_cannot_be_reached_early() {
+        let app = logged_in().await;
+        let early = start(&app, "visit-visa").await;
+        assert_redirect(&app.get(&review(&early)).await, &page(&early, "applicant"));
+
+        let (app, reference) = complete().await;
+        let html = app.get_html(&review(&reference)).await;
+        let headings = select_text(&html, ".review-page h2");
+        assert_eq!(headings, vec!["Om dig", "Pass", "Resan", "Vistelsen"]);
+        let answers = select_text(&html, ".review-page dd").join(" | ");
+        for shown in [
+            "Öberg",
+            "Ukraina",
+            "Besöka familj eller vänner",
+            "Nej",
+            "AB1234567",
+            "pass.jpg",
+        ] {
+            assert!(answers.contains(shown), "{shown} in {answers}");
+        }
+        assert!(
+            !answers.contains("last_visit"),
+            "hidden questions are not listed"
+        );
+        assert_eq!(
+            select_text(&html, ".review-heading a").len(),
+            4,
+            "a Change link per page"
+        );
+        assert_eq!(first_text(&html, ".reference"), reference);
+        assert!(!select_text(&html, "#print-button").is_empty());
+        assert!(
+            !select_text(&html, ".review-page img").is_empty(),
+            "document thumbnails"
+        );
+    }
+
+    #[tokio::test]
+    async fn approving_needs_the_confirmation_and_then_locks_everything() {
+        let (app, reference) = complete().await;
+        let res = approve(&app, &reference, false).await;
+        assert_eq!(res.status(), 422);
+        assert!(first_text(&html_of(res).await, "#confirm-error").contains("Kryssa i rutan"));
+
+        // Keep a copy of a page from before approval, to try to send later.
+        let path = page(&reference, "stay");
+        let old = app.get_html(&path).await;
+        let res = approve(&app, &reference, true).await;
+        assert_redirect(&res, &format!("/applications/{reference}/approved"));
+        let html = app
+            .get_html(&format!("/applications/{reference}/approved"))
+            .await;
+        assert_eq!(first_text(&html, "h1"), "Din ansökan är godkänd");
+
+        let locked = format!("{}?locked=1", review(&reference));
+        assert_redirect(&app.get(&path).await, &locked);
+        let res = post_seen(
+            &app,
+            &old,
+            &path,
+            &[("accommodation", "Somewhere else")],
+            "next",
+        )
+        .await;
+        assert!(res.status().is_redirection());
+        let html = app.get_html(&locked).await;
+        assert!(first_text(&html, ".notice-warning").contains("skicka fler handlingar med post"));
+        assert!(
+            select_text(&html, ".review-page dd")
+                .join(" ")
+                .contains("Storgatan 1, Malmö"),
+            "unchanged"
+        );
+        assert!(select_text(&html, "form[action$='/approve']").is_empty());
+        assert_eq!(approve_status(&app, &reference).await, 303);
+
+        // Approved applications are kept past the draft lifetime.
+        app.clock.advance(40 * DAY);
+        assert_eq!(
+            kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
+                .await
+                .unwrap(),
+            0
+        );
+    }
+
+    async fn approve_status(app: &TestApp, reference: &str) -> u16 {
+        let token = app.csrf("/account", "/logout").await;
+        app.post_raw(
+            &format!("/applications/{reference}/approve"),
+            &[("csrf", &token), ("revision", "99"), ("confirm", "yes")],
+            Default::default(),
+        )
+        .await
+        .status()
+        .as_u16()
+    }
+
+    #[tokio::test]
+    async fn an_upload_to_an_approved_application_is_refused() {
+        let (app, reference) = complete().await;
+        let path = page(&reference, "passport");
+        let html = app.get_html(&path).await;
+        approve(&app, &reference, true).await;
+        let value = |name: &str| {
+            let sel =
+                Selector::parse(&format!(r#"form[action="{path}"] input[name="{name}"]"#)).unwrap();
+            html.select(&sel)
+                .next()
+                .unwrap()
+                .value()
+                .attr("value")
+                .unwrap()
+                .to_string()
+        };
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", value("csrf"))
+            .text("revision", value("revision"))
+            .text("upload", "passport_photo_page")
+            .part(
+                "passport_photo_page",
+                reqwest::multipart::Part::bytes(samples::jpeg(40, 30)).file_name("new.jpg"),
+            );
+        let res = app
+            .client
+            .post(app.url(&format!("{path}/upload")))
+            .header("Origin", &app.address)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_redirect(&res, &format!("{}?locked=1", review(&reference)));
+        let html = app.get_html(&review(&reference)).await;
+        assert!(select_text(&html, ".review-page dd")
+            .join(" ")
+            .contains("pass.jpg"));
+    }
+}

@@ -1,0 +1,150 @@
+//! The review page (also the print view: Ctrl+P or the Print button give the
+//! same page, laid out by the print stylesheet) and the page after approval.
+use maud::{html, Markup};
+
+use super::components::{error_summary, notice, post_form, FormErrors};
+use super::layout::page;
+use crate::domain::forms::answers::Answers;
+use crate::domain::forms::{Field, FieldKind, FormDef, Page};
+use crate::domain::phone::COUNTRIES;
+use crate::h;
+use crate::security::Ctx;
+use crate::views::login::Notice;
+
+pub struct ReviewView<'a> {
+    pub form: &'a FormDef,
+    pub pages: Vec<&'a Page>,
+    pub answers: &'a Answers,
+    pub documents: &'a [(String, String, String)],
+    pub reference: &'a str,
+    pub applicant: String,
+    pub started: String,
+    pub printed: String,
+    pub revision: i64,
+    pub approved: Option<String>,
+}
+
+/// An answer as a person reads it: labels for choices, names for countries.
+fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
+    match field.kind {
+        FieldKind::YesNo => ctx
+            .t(if value == "yes" {
+                "apply.yes"
+            } else {
+                "apply.no"
+            })
+            .to_string(),
+        FieldKind::Choice => field
+            .options
+            .iter()
+            .find(|o| o.value == value)
+            .map(|o| o.label.get(ctx.lang()).to_string())
+            .unwrap_or_default(),
+        FieldKind::Country => COUNTRIES
+            .iter()
+            .find(|(iso, _)| *iso == value)
+            .map(|(iso, _)| {
+                ctx.t(&format!("country.{}", iso.to_ascii_lowercase()))
+                    .to_string()
+            })
+            .unwrap_or_else(|| value.to_string()),
+        FieldKind::PersonalIdentityNumber if value.len() == 12 => {
+            format!("{}-{}", &value[..8], &value[8..])
+        }
+        _ => value.to_string(),
+    }
+}
+
+pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Markup {
+    let lang = ctx.lang();
+    let title = v.form.title.get(lang);
+    page(
+        ctx,
+        h!(ctx, "review.title"),
+        html! {
+            @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.t(key)) } })) }
+            (error_summary(ctx, errors))
+            p.caption { (title) }
+            h1 { (h!(ctx, "review.title")) }
+            dl.summary-list.print-facts {
+                div { dt { (h!(ctx, "review.applicant")) } dd { (v.applicant) } }
+                div { dt { (h!(ctx, "review.reference")) } dd.reference { (v.reference) } }
+                div { dt { (h!(ctx, "review.started")) } dd { (v.started) } }
+                div { dt { (h!(ctx, "review.printed")) } dd { (v.printed) } }
+                @if let Some(at) = &v.approved { div { dt { (h!(ctx, "review.approved_on")) } dd { (at) } } }
+            }
+            @if v.approved.is_none() {
+                p.no-print { (h!(ctx, "review.lead")) }
+            }
+            @for p in &v.pages {
+                section.review-page {
+                    div.review-heading {
+                        h2 { (p.title.get(lang)) }
+                        @if v.approved.is_none() {
+                            a.no-print href=(crate::apply::page_path(v.reference, &p.id)) {
+                                (h!(ctx, "review.change")) span.visually-hidden { " " (p.title.get(lang)) }
+                            }
+                        }
+                    }
+                    dl.summary-list {
+                        @for field in p.fields.iter().filter(|f| crate::apply::field_shown(f, v.answers)) {
+                            div {
+                                dt { (field.label.get(lang)) }
+                                dd {
+                                    @if field.kind == FieldKind::Document {
+                                        @if let Some((_, reference, name)) = v.documents.iter().find(|(f, _, _)| *f == field.id) {
+                                            figure.document {
+                                                img src=(format!("/documents/{reference}/thumbnail")) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
+                                                figcaption { (name) }
+                                            }
+                                        } @else { (h!(ctx, "review.no_answer")) }
+                                    } @else {
+                                        @match v.answers.get(&field.id) {
+                                            Some(value) => (shown(ctx, field, value)),
+                                            None => (h!(ctx, "review.no_answer")),
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p.no-print { button #print-button .button.button-secondary type="button" hidden { (h!(ctx, "review.print")) } }
+            @if v.approved.is_none() {
+                section.approve.no-print {
+                    h2 { (h!(ctx, "review.approve_title")) }
+                    p { (h!(ctx, "review.approve_lead")) }
+                    (post_form(ctx, &format!("/applications/{}/approve", v.reference), "stack", html! {
+                        input type="hidden" name="revision" value=(v.revision);
+                        div.field.checkbox.field-error[errors.get("confirm").is_some()] {
+                            input #confirm type="checkbox" name="confirm" value="yes" aria-describedby=[errors.get("confirm").map(|_| "confirm-error")];
+                            label for="confirm" { (h!(ctx, "review.confirm")) }
+                        }
+                        @if let Some(e) = errors.get("confirm") { p.error-message #confirm-error { (e) } }
+                        button.button type="submit" { (h!(ctx, "review.approve")) }
+                    }))
+                }
+            } @else {
+                (notice("info", html! { p { (h!(ctx, "review.locked")) } }))
+            }
+        },
+    )
+}
+
+/// After approval: the application is locked; payment is the next step.
+pub fn approved(ctx: &Ctx, form: &FormDef, reference: &str) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "review.approved_title"),
+        html! {
+            (notice("success", html! { p { (h!(ctx, "review.approved_done")) } }))
+            p.caption { (form.title.get(ctx.lang())) }
+            h1 { (h!(ctx, "review.approved_title")) }
+            p { (h!(ctx, "review.locked")) }
+            p { (h!(ctx, "review.next_payment")) }
+            p { a href=(crate::apply::review_path(reference)) { (h!(ctx, "review.see_application")) } }
+            p { a.button href="/account" { (h!(ctx, "nav.my_page")) } }
+        },
+    )
+}
