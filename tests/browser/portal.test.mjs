@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -230,5 +230,81 @@ test("two minutes before the idle limit a warning offers to stay logged in", asy
   await page.getByRole("button", { name: "Stay logged in" }).click();
   assert.equal((await ping).status(), 204);
   await warning.waitFor({ state: "hidden" });
+  await context.close();
+});
+
+test("a full visit-visa application: upload, review, print to PDF, approve", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  const email = "visitor@example.se";
+  await page.goto(`${base}/account/create`);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Choose a password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Repeat the password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/account/confirm");
+  await page.getByLabel("Code").fill(await codeFor(context, email));
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.waitForURL("**/account/created");
+
+  await page.goto(`${base}/applications/new`);
+  await page.locator('form:has(input[name="form"][value="visit-visa"]) button').click();
+  await page.waitForURL("**/pages/applicant");
+  await page.getByLabel("Family name").fill("Öberg");
+  await page.getByLabel("Given names").fill("Ana");
+  await page.getByLabel("Date of birth").fill("1990-05-17");
+  await page.getByLabel("Citizenship").selectOption("UA");
+  await page.getByLabel("Email address").fill("ana@example.com");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+
+  await page.waitForURL("**/pages/passport");
+  await page.getByLabel("Passport number").fill("AB1234567");
+  // A real JPEG, drawn by the browser's own canvas.
+  const dataUrl = await page.evaluate(() => {
+    const c = document.createElement("canvas");
+    c.width = 120; c.height = 80;
+    const g = c.getContext("2d");
+    g.fillStyle = "#2a6"; g.fillRect(0, 0, 120, 80);
+    g.fillStyle = "#fff"; g.fillText("PASSPORT", 20, 40);
+    return c.toDataURL("image/jpeg", 0.9);
+  });
+  const jpeg = Buffer.from(dataUrl.split(",")[1], "base64");
+  await page.setInputFiles("#passport_photo_page", { name: "passport.jpg", mimeType: "image/jpeg", buffer: jpeg });
+  await page.getByRole("button", { name: "Upload" }).click();
+  await page.waitForURL("**/pages/passport");
+  assert.equal(await page.locator("figure.document a").textContent(), "passport.jpg");
+  assert.equal(await page.getByLabel("Passport number").inputValue(), "AB1234567", "typed answer kept through the upload");
+  await visit(page, "20-passport-uploaded");
+  await page.getByLabel("Passport valid until").fill("2030-01-01");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+
+  await page.waitForURL("**/pages/travel");
+  await page.getByLabel("Business").check();
+  await page.getByLabel("Date of arrival").fill("2027-01-10");
+  await page.getByLabel("Date of departure").fill("2027-01-20");
+  await page.locator("#visited_before-1").check();
+  await visit(page, "21-travel");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+
+  await page.waitForURL("**/pages/stay");
+  await page.getByLabel("Where will you stay?").fill("Hotel Kansli, Malmö");
+  await page.getByLabel("My employer").check();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+
+  await page.waitForURL("**/review");
+  await visit(page, "22-review");
+  assert.equal(await page.locator(".review-page h2").count(), 4);
+  assert.equal(await page.getByRole("button", { name: "Print the application" }).isVisible(), true);
+  const pdf = await page.pdf({ format: "A4" });
+  writeFileSync(join(artifacts, "22-review.pdf"), pdf);
+  assert.ok(pdf.length > 5000 && pdf.subarray(0, 5).toString() === "%PDF-", `a real PDF (${pdf.length} bytes)`);
+
+  await page.getByLabel("I confirm that the information I have given is correct and complete.").check();
+  await page.getByRole("button", { name: "Approve the application" }).click();
+  await page.waitForURL("**/approved");
+  await visit(page, "23-approved");
+  await page.goto(`${base}${new URL(page.url()).pathname.replace("/approved", "/pages/stay")}`);
+  await page.waitForURL("**/review?locked=1");
+  assert.equal(await page.getByRole("button", { name: "Approve the application" }).count(), 0);
   await context.close();
 });
