@@ -12,7 +12,7 @@ use crate::notify::{messages, Delivery, Report};
 use crate::state::AppState;
 
 /// Rows deleted per transaction, so no cleanup holds the write lock for long.
-const BATCH: i64 = 500;
+pub const BATCH: i64 = 500;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Cleanup {

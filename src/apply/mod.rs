@@ -25,6 +25,8 @@ pub struct DraftState {
     pub done: BTreeSet<String>,
     /// (field, document reference, file name)
     pub documents: Vec<(String, String, String)>,
+    /// When each page was last opened (its 30 minutes run from there).
+    pub opened: std::collections::BTreeMap<String, i64>,
 }
 
 impl DraftState {
@@ -110,11 +112,13 @@ pub async fn load(
         let answers = drafts::answers(c, draft.id)?;
         let done = drafts::done_pages(c, draft.id)?;
         let documents = db::documents::names_by_field(c, draft.id)?;
+        let opened = drafts::opened_pages(c, draft.id)?;
         Ok(Some(DraftState {
             draft,
             answers,
             done,
             documents,
+            opened,
         }))
     })
     .await
@@ -183,12 +187,11 @@ pub async fn submit_page(
         .ok_or(AppError::NotFound)?;
     let now = state.now();
     // A page sent after its 30 minutes is not saved, whatever it holds; its time starts again.
-    let (draft_id, key) = (current.draft.id, page_id.to_string());
-    let opened = db::read(&state.pool, move |c| {
-        drafts::page_opened_at(c, draft_id, &key)
-    })
-    .await?;
-    if opened.is_none_or(|at| now - at > PAGE_TIME) {
+    if current
+        .opened
+        .get(page_id)
+        .is_none_or(|at| now - at > PAGE_TIME)
+    {
         let (draft_id, key) = (current.draft.id, page_id.to_string());
         db::write(&state.pool, move |tx| {
             drafts::open_page(tx, draft_id, &key, now)
@@ -238,6 +241,7 @@ pub async fn submit_page(
         page_id.to_string(),
     );
     let expires_at = draft_expires_at(now, form.lifetime_days);
+    let (saved_values, hidden_fields) = (saved.clone(), hidden.clone());
     let outcome = db::write(
         &state.pool,
         move |tx| -> Result<Option<Submitted>, AppError> {
@@ -280,11 +284,21 @@ pub async fn submit_page(
     if !matches!(outcome, Submitted::Go(_)) {
         return Ok(outcome);
     }
-    // Where to go, with the answers as they are now.
-    let after = load(state, reference.clone(), current.draft.account_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let position = after.position(form);
+    // Where to go, from the answers as they now stand (no need to read them back).
+    let mut answers = current.answers.clone();
+    for field in &hidden_fields {
+        answers.remove(field);
+    }
+    answers.extend(saved_values);
+    let mut done_pages = current.done.clone();
+    if done {
+        done_pages.insert(page_id.to_string());
+    }
+    let position = Position {
+        form,
+        answers: &answers,
+        done: &done_pages,
+    };
     Ok(Submitted::Go(match action {
         Action::Next => match position.next_after(page_id) {
             Some(next) => page_path(&reference, &next.id),

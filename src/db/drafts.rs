@@ -94,6 +94,17 @@ pub fn done_pages(conn: &Connection, draft: i64) -> Result<BTreeSet<String>> {
     rows.collect()
 }
 
+/// When each page of the draft was last opened.
+pub fn opened_pages(
+    conn: &Connection,
+    draft: i64,
+) -> Result<std::collections::BTreeMap<String, i64>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT page_id, opened_at FROM draft_pages WHERE draft_id = ?1")?;
+    let rows = stmt.query_map([draft], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
 pub fn page_opened_at(conn: &Connection, draft: i64, page: &str) -> Result<Option<i64>> {
     conn.query_row(
         "SELECT opened_at FROM draft_pages WHERE draft_id = ?1 AND page_id = ?2",

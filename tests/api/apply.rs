@@ -379,83 +379,64 @@ async fn the_deletion_reminder_goes_out_once_three_days_before() {
 async fn a_relative_application_needs_the_matching_kind_of_permit() {
     let app = logged_in().await;
     let reference = start(&app, "relative-of-student").await;
+    post_page(&app, &reference, "applicant", APPLICANT, "next").await;
+    uploads::upload(
+        &app,
+        &reference,
+        &[],
+        "pass.jpg",
+        kansli::documents::samples::jpeg(40, 30),
+    )
+    .await;
+    let passport = [
+        ("passport_number", "AB1234567"),
+        ("passport_expiry", "2030-01-01"),
+    ];
     assert_redirect(
-        &post_page(&app, &reference, "applicant", APPLICANT, "next").await,
-        &page(&reference, "passport"),
+        &post_page(&app, &reference, "passport", &passport, "next").await,
+        &page(&reference, "relative"),
     );
-    // The passport page needs a document upload, which comes with the next part of this work;
-    // the relative page's rule is checked directly through the flow below.
-    let form = app
-        .state
-        .forms
-        .iter()
-        .find(|f| f.id == "relative-of-student")
-        .unwrap()
-        .clone();
-    let current = kansli::apply::load(&app.state, reference.clone(), kansli::domain::AccountId(1))
-        .await
-        .unwrap()
-        .unwrap();
-    kansli::apply::open_page(&app.state, &current.draft, &form, "relative")
-        .await
-        .unwrap();
-    let fields = |pin: &str| -> kansli::domain::forms::answers::Answers {
+    let relative = |pin: &'static str| {
         [
             ("relative_name", "Li Wei"),
             ("relative_pin", pin),
             ("relationship", "spouse"),
         ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
     };
-    let mut done = current.done.clone();
-    done.insert("passport".into());
-    let state = kansli::apply::DraftState {
-        draft: current.draft.clone(),
-        answers: current.answers.clone(),
-        done: done.clone(),
-        documents: Vec::new(),
-    };
-    let outcome = kansli::apply::submit_page(
-        &app.state,
-        &state,
-        &form,
+    // Someone with a work permit: the reference pages' message about the wrong application.
+    let res = post_page(
+        &app,
+        &reference,
         "relative",
-        kansli::apply::Action::Next,
-        current.draft.revision,
-        fields("19811218-9876"),
+        &relative("19811218-9876"),
+        "next",
     )
-    .await
-    .unwrap();
-    match outcome {
-        kansli::apply::Submitted::Invalid(problems) => assert_eq!(
-            problems,
-            vec![("relative_pin".to_string(), "error.pin.wrong_application")]
-        ),
-        other => panic!("expected the wrong-application message, got {other:?}"),
-    }
-    let state = kansli::apply::DraftState {
-        draft: current.draft.clone(),
-        answers: current.answers.clone(),
-        done,
-        documents: Vec::new(),
-    };
-    let outcome = kansli::apply::submit_page(
-        &app.state,
-        &state,
-        &form,
+    .await;
+    assert_eq!(res.status(), 422);
+    let error = first_text(&html_of(res).await, "#relative_pin-error");
+    assert!(error.contains("Personnumret är felaktigt för den här ansökan. Kontrollera att du har startat rätt ansökan."), "{error}");
+    // Nobody with a permit.
+    let res = post_page(
+        &app,
+        &reference,
         "relative",
-        kansli::apply::Action::Next,
-        current.draft.revision,
-        fields("920730-4560"),
+        &relative("19000101-0008"),
+        "next",
     )
-    .await
-    .unwrap();
+    .await;
     assert!(
-        matches!(outcome, kansli::apply::Submitted::Go(_)),
-        "{outcome:?}"
+        first_text(&html_of(res).await, "#relative_pin-error").contains("Vi hittar ingen person")
     );
+    // A student: accepted.
+    let res = post_page(
+        &app,
+        &reference,
+        "relative",
+        &relative("920730-4560"),
+        "next",
+    )
+    .await;
+    assert_redirect(&res, &page(&reference, "household"));
 }
 
 mod uploads {
@@ -464,7 +445,7 @@ mod uploads {
     use reqwest::multipart::{Form, Part};
 
     /// Sends the passport page with a file through its Upload button, as a browser would.
-    async fn upload(
+    pub async fn upload(
         app: &TestApp,
         reference: &str,
         typed: &[(&str, &str)],
