@@ -116,20 +116,20 @@ pub fn page_opened_at(conn: &Connection, draft: i64, page: &str) -> Result<Optio
 
 /// Any activity moves the deletion date (and a new date deserves a new reminder).
 pub fn touch(conn: &Connection, draft: i64, now: i64, expires_at: i64) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE drafts SET last_activity = ?2, expires_at = ?3, reminded_at = NULL WHERE id = ?1",
-        params![draft, now, expires_at],
-    )?;
+    )?
+    .execute(params![draft, now, expires_at])?;
     Ok(())
 }
 
 /// Starts a page's 30 minutes.
 pub fn open_page(conn: &Connection, draft: i64, page: &str, now: i64) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO draft_pages (draft_id, page_id, opened_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (draft_id, page_id) DO UPDATE SET opened_at = excluded.opened_at",
-        params![draft, page, now],
-    )?;
+    )?
+    .execute(params![draft, page, now])?;
     Ok(())
 }
 
@@ -156,15 +156,13 @@ pub fn save_answers(
         remove.execute(params![draft, field])?;
     }
     if done {
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE draft_pages SET done = 1 WHERE draft_id = ?1 AND page_id = ?2",
-            params![draft, page],
-        )?;
+        )?
+        .execute(params![draft, page])?;
     }
-    conn.execute(
-        "UPDATE drafts SET revision = revision + 1 WHERE id = ?1",
-        [draft],
-    )?;
+    conn.prepare_cached("UPDATE drafts SET revision = revision + 1 WHERE id = ?1")?
+        .execute([draft])?;
     Ok(())
 }
 

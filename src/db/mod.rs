@@ -82,12 +82,21 @@ where
     .map_err(|e| AppError::Unexpected(e.into()))?
 }
 
+/// Writers queue here, one at a time, before `BEGIN IMMEDIATE`. SQLite allows one
+/// writer anyway; waiting on this lock wakes the next writer the moment the last one
+/// commits, where SQLite's busy handler would sleep for milliseconds between retries.
+/// (One lock for the process: a Kansli process serves one database.)
+static WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The synchronous core of [`write`], for jobs already on a blocking thread.
 pub fn write_with<T, E, F>(conn: &mut Connection, f: F) -> Result<T, AppError>
 where
     E: Into<AppError> + From<rusqlite::Error>,
     F: FnOnce(&Transaction) -> Result<T, E>,
 {
+    let _turn = WRITER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| E::from(e).into())?;

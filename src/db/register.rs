@@ -13,12 +13,9 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
 
 /// The kind of permit the person with this 12-digit number holds, if registered.
 pub fn permit_kind(conn: &Connection, pin: &str) -> Result<Option<String>> {
-    conn.query_row(
-        "SELECT permit_kind FROM register_persons WHERE pin = ?1",
-        [pin],
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT permit_kind FROM register_persons WHERE pin = ?1")?
+        .query_row([pin], |r| r.get(0))
+        .optional()
 }
 
 /// Adds the example persons (again harmlessly, if they are there already).
