@@ -277,6 +277,12 @@ async fn another_persons_draft_answers_404() {
         other.get(&page(&reference, "applicant")).await.status(),
         404
     );
+    for path in ["review", "approved"] {
+        let res = other
+            .get(&format!("/applications/{reference}/{path}"))
+            .await;
+        assert_eq!(res.status(), 404, "{path}");
+    }
     let token = other.csrf("/account", "/logout").await;
     let res = other
         .post_raw(
