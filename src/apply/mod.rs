@@ -162,6 +162,44 @@ pub enum Submitted {
     Locked,
 }
 
+/// What every post of a page passes first: the application is not approved, the page
+/// was not sent from an older copy, it may be open, and its 30 minutes have not run
+/// out (then nothing is saved and its time starts again). Gives the page, or the
+/// answer the person gets instead.
+async fn admit<'a>(
+    state: &AppState,
+    current: &DraftState,
+    form: &'a FormDef,
+    page_id: &str,
+    revision: i64,
+    now: i64,
+) -> Result<Result<&'a crate::domain::forms::Page, Submitted>, AppError> {
+    if current.draft.approved_at.is_some() {
+        return Ok(Err(Submitted::Locked));
+    }
+    if revision != current.draft.revision || !current.position(form).may_open(page_id) {
+        return Ok(Err(Submitted::Stale(current_path(current, form))));
+    }
+    let page = form
+        .pages
+        .iter()
+        .find(|p| p.id == page_id)
+        .ok_or(AppError::NotFound)?;
+    if current
+        .opened
+        .get(page_id)
+        .is_none_or(|at| now - at > PAGE_TIME)
+    {
+        let (draft_id, key) = (current.draft.id, page_id.to_string());
+        db::write(&state.pool, move |tx| {
+            drafts::open_page(tx, draft_id, &key, now)
+        })
+        .await?;
+        return Ok(Err(Submitted::TooLate));
+    }
+    Ok(Ok(page))
+}
+
 /// Handles a posted page. `revision` is the one the page was shown with.
 #[tracing::instrument(skip_all)]
 pub async fn submit_page(
@@ -173,32 +211,11 @@ pub async fn submit_page(
     revision: i64,
     posted: Answers,
 ) -> Result<Submitted, AppError> {
-    if current.draft.approved_at.is_some() {
-        return Ok(Submitted::Locked);
-    }
-    let position = current.position(form);
-    if revision != current.draft.revision || !position.may_open(page_id) {
-        return Ok(Submitted::Stale(current_path(current, form)));
-    }
-    let page = form
-        .pages
-        .iter()
-        .find(|p| p.id == page_id)
-        .ok_or(AppError::NotFound)?;
     let now = state.now();
-    // A page sent after its 30 minutes is not saved, whatever it holds; its time starts again.
-    if current
-        .opened
-        .get(page_id)
-        .is_none_or(|at| now - at > PAGE_TIME)
-    {
-        let (draft_id, key) = (current.draft.id, page_id.to_string());
-        db::write(&state.pool, move |tx| {
-            drafts::open_page(tx, draft_id, &key, now)
-        })
-        .await?;
-        return Ok(Submitted::TooLate);
-    }
+    let page = match admit(state, current, form, page_id, revision, now).await? {
+        Ok(page) => page,
+        Err(instead) => return Ok(instead),
+    };
     let today = Date::from_unix(now);
     let (saved, done) = match action {
         Action::Next => match check_page(page, &posted, &current.answers, today) {
@@ -327,24 +344,17 @@ pub async fn upload(
     file: (String, Vec<u8>),
 ) -> Result<Submitted, AppError> {
     use crate::documents::{self as docs, Refusal};
-    if current.draft.approved_at.is_some() {
-        return Ok(Submitted::Locked);
-    }
-    if revision != current.draft.revision || !current.position(form).may_open(page_id) {
-        return Ok(Submitted::Stale(current_path(current, form)));
-    }
-    let page = form
-        .pages
-        .iter()
-        .find(|p| p.id == page_id)
-        .ok_or(AppError::NotFound)?;
+    let now = state.now();
+    let page = match admit(state, current, form, page_id, revision, now).await? {
+        Ok(page) => page,
+        Err(instead) => return Ok(instead),
+    };
     let field = page
         .fields
         .iter()
         .find(|f| f.id == field_id && f.kind == FieldKind::Document)
         .ok_or(AppError::NotFound)?;
     let refused = |r: Refusal| Submitted::Invalid(vec![(field.id.clone(), r.key())]);
-    let now = state.now();
     let (filename, bytes) = file;
     // Untrusted images are decoded on the blocking pool; a panic there refuses the file.
     let processed = tokio::task::spawn_blocking(move || docs::process(&bytes))

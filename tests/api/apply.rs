@@ -458,8 +458,20 @@ mod uploads {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> reqwest::Response {
+        let html = app.get_html(&page(reference, "passport")).await;
+        upload_from(app, &html, reference, typed, file_name, bytes).await
+    }
+
+    /// The same from a copy of the page the browser already had.
+    pub async fn upload_from(
+        app: &TestApp,
+        html: &scraper::Html,
+        reference: &str,
+        typed: &[(&str, &str)],
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
         let path = page(reference, "passport");
-        let html = app.get_html(&path).await;
         let value = |name: &str| {
             let sel =
                 Selector::parse(&format!(r#"form[action="{path}"] input[name="{name}"]"#)).unwrap();
@@ -656,36 +668,9 @@ mod review {
         let app = logged_in().await;
         let reference = start(&app, "visit-visa").await;
         post_page(&app, &reference, "applicant", APPLICANT, "next").await;
-        let path = page(&reference, "passport");
-        let html = app.get_html(&path).await;
-        let value = |name: &str| {
-            let sel =
-                Selector::parse(&format!(r#"form[action="{path}"] input[name="{name}"]"#)).unwrap();
-            html.select(&sel)
-                .next()
-                .unwrap()
-                .value()
-                .attr("value")
-                .unwrap()
-                .to_string()
-        };
-        let form = reqwest::multipart::Form::new()
-            .text("csrf", value("csrf"))
-            .text("revision", value("revision"))
-            .text("upload", "passport_photo_page")
-            .part(
-                "passport_photo_page",
-                reqwest::multipart::Part::bytes(samples::jpeg(40, 30)).file_name("pass.jpg"),
-            );
-        let res = app
-            .client
-            .post(app.url(&format!("{path}/upload")))
-            .header("Origin", &app.address)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_redirect(&res, &path);
+        let res =
+            super::uploads::upload(&app, &reference, &[], "pass.jpg", samples::jpeg(40, 30)).await;
+        assert_redirect(&res, &page(&reference, "passport"));
         post_page(
             &app,
             &reference,
@@ -848,36 +833,17 @@ mod review {
     #[tokio::test]
     async fn an_upload_to_an_approved_application_is_refused() {
         let (app, reference) = complete().await;
-        let path = page(&reference, "passport");
-        let html = app.get_html(&path).await;
+        let html = app.get_html(&page(&reference, "passport")).await;
         approve(&app, &reference, true).await;
-        let value = |name: &str| {
-            let sel =
-                Selector::parse(&format!(r#"form[action="{path}"] input[name="{name}"]"#)).unwrap();
-            html.select(&sel)
-                .next()
-                .unwrap()
-                .value()
-                .attr("value")
-                .unwrap()
-                .to_string()
-        };
-        let form = reqwest::multipart::Form::new()
-            .text("csrf", value("csrf"))
-            .text("revision", value("revision"))
-            .text("upload", "passport_photo_page")
-            .part(
-                "passport_photo_page",
-                reqwest::multipart::Part::bytes(samples::jpeg(40, 30)).file_name("new.jpg"),
-            );
-        let res = app
-            .client
-            .post(app.url(&format!("{path}/upload")))
-            .header("Origin", &app.address)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let res = super::uploads::upload_from(
+            &app,
+            &html,
+            &reference,
+            &[],
+            "new.jpg",
+            samples::jpeg(40, 30),
+        )
+        .await;
         assert_redirect(&res, &format!("{}?locked=1", review(&reference)));
         let html = app.get_html(&review(&reference)).await;
         assert!(select_text(&html, ".review-page dd")

@@ -91,6 +91,19 @@ async function codeFor(context, recipient) {
   return code.trim();
 }
 
+/** Creates and confirms an account in English; the page ends on "account created". */
+async function createAccount(context, page, email) {
+  await page.goto(`${base}/account/create`);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Choose a password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Repeat the password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/account/confirm");
+  await page.getByLabel("Code").fill(await codeFor(context, email));
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.waitForURL("**/account/created");
+}
+
 const texts = {
   sv: { create: "Skapa nytt konto", createSubmit: "Skapa konto", confirm: "Bekräfta", turnOn: "Slå på tvåstegsverifiering",
         sendCode: "Skicka kod", verify: "Slå på", logout: "Logga ut", login: "Logga in", cont: "Fortsätt", myPage: "Mina sidor",
@@ -207,16 +220,7 @@ test("two minutes before the idle limit a warning offers to stay logged in", asy
   const context = await browser.newContext({ locale: "en-GB" });
   const page = await context.newPage();
   await page.clock.install();
-  const email = "idle@example.se";
-  await page.goto(`${base}/account/create`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Choose a password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Repeat the password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL("**/account/confirm");
-  await page.getByLabel("Code").fill(await codeFor(context, email));
-  await page.getByRole("button", { name: "Confirm" }).click();
-  await page.waitForURL("**/account/created");
+  await createAccount(context, page, "idle@example.se");
   await page.goto(`${base}/account`);
 
   const warning = page.getByRole("alertdialog");
@@ -236,16 +240,7 @@ test("two minutes before the idle limit a warning offers to stay logged in", asy
 test("a full visit-visa application: upload, review, print to PDF, approve", async () => {
   const context = await browser.newContext({ locale: "en-GB" });
   const page = await context.newPage();
-  const email = "visitor@example.se";
-  await page.goto(`${base}/account/create`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Choose a password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Repeat the password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL("**/account/confirm");
-  await page.getByLabel("Code").fill(await codeFor(context, email));
-  await page.getByRole("button", { name: "Confirm" }).click();
-  await page.waitForURL("**/account/created");
+  await createAccount(context, page, "visitor@example.se");
 
   await page.goto(`${base}/applications/new`);
   await page.locator('form:has(input[name="form"][value="visit-visa"]) button').click();
