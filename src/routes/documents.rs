@@ -18,6 +18,9 @@ use crate::error::AppError;
 use crate::security::Ctx;
 use crate::state::AppState;
 
+/// More parts than any page has fields (plus the token, revision and button).
+const MAX_PARTS: usize = 100;
+
 /// What a page's multipart post carried.
 struct Upload {
     text: BTreeMap<String, String>,
@@ -36,7 +39,12 @@ async fn read_parts(mut body: Multipart) -> Result<Upload, AppError> {
         too_large: false,
     };
     let mut text_bytes = 0usize;
+    let mut count = 0usize;
     'parts: while let Some(part) = body.next().await {
+        count += 1;
+        if count > MAX_PARTS {
+            return Err(AppError::Forbidden);
+        }
         let mut part = part.map_err(bad)?;
         let name = part.name().unwrap_or_default().to_string();
         let filename = part

@@ -851,3 +851,24 @@ mod review {
             .contains("pass.jpg"));
     }
 }
+
+#[tokio::test]
+async fn a_multipart_post_with_too_many_parts_is_refused() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let mut form = reqwest::multipart::Form::new();
+    for i in 0..150 {
+        form = form.text(format!("f{i}"), "");
+    }
+    let url = app.url(&format!("{}/upload", page(&reference, "applicant")));
+    let res = app
+        .client
+        .post(url)
+        .header("Origin", &app.address)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.get("/").await.status(), 200);
+}
