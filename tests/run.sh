@@ -34,7 +34,8 @@ echo "exposure level: ${exposure:-unknown}"
 awk -v s="${exposure:-99}" 'BEGIN { exit !(s + 0 <= 2.0) }'
 
 echo "==> browser tests (headless Chromium + axe)"
-cargo build --locked --bin kansli
+# `cargo test` built target/debug/kansli for the integration tests; building it again
+# here without the dev-dependencies' features would recompile half the crates.
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 rm -rf tests/browser/artifacts
 KANSLI_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/kansli" node --test tests/browser/
