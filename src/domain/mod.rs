@@ -1,15 +1,18 @@
 //! Rules and parsed types. Knows nothing of actix or rusqlite: input becomes
 //! a value here that is valid by construction, or a problem with a catalog key.
+pub mod card;
 pub mod date;
 pub mod email;
 pub mod forms;
 pub mod password;
+pub mod payment;
 pub mod phone;
 pub mod pin;
 pub mod register;
 pub mod rules;
 pub mod secret;
 pub mod session;
+pub mod verification;
 
 /// An id newtype per entity, so an account id is never mistaken for another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -22,6 +22,9 @@ pub const CODE_RESEND_INTERVAL: i64 = MINUTE;
 
 pub const RESET_TOKEN_VALID: i64 = 30 * MINUTE;
 
+/// An unfinished card payment expires after this.
+pub const PAYMENT_VALID: i64 = 90 * MINUTE;
+
 /// Time to fill in one page of an application.
 pub const PAGE_TIME: i64 = 30 * MINUTE;
 /// The reminder email goes out this long before a draft's deletion.
