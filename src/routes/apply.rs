@@ -77,8 +77,11 @@ pub async fn resume(
     state: web::Data<AppState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(draft) = owned(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect("/login"));
+    let reference = reference.into_inner();
+    // The emailed link: after logging in, the person comes back here.
+    let Some(draft) = owned(&state, &ctx, reference.clone()).await? else {
+        let next = crate::views::layout::encode_path(&format!("/applications/{reference}"));
+        return Ok(redirect(&format!("/login?next={next}")));
     };
     Ok(redirect(&flow::current_path(
         &draft,

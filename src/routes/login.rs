@@ -3,7 +3,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::account::{code_error, parse_code, CodeForm};
-use super::{client_ip, html, invalid, redirect, redirect_with_session};
+use super::{client_ip, html, invalid, local_path, redirect, redirect_with_session};
 use crate::auth::login::{self as flow, LoginOutcome};
 use crate::auth::{CodeOutcome, Resend};
 use crate::domain::email::Email;
@@ -21,6 +21,16 @@ pub struct LoginFlags {
     again: Option<String>,
     sent: Option<String>,
     wait: Option<String>,
+    /// Where to go after logging in (e.g. the draft of an emailed link).
+    next: Option<String>,
+}
+
+/// `/login/sms` carrying `next` along.
+fn sms_path(next: Option<&str>) -> String {
+    match next {
+        Some(n) => format!("/login/sms?next={}", crate::views::layout::encode_path(n)),
+        None => "/login/sms".to_string(),
+    }
 }
 
 impl LoginFlags {
@@ -41,10 +51,12 @@ pub async fn form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
     if ctx.account().is_some() {
         return redirect("/account");
     }
+    let next = local_path(q.next.as_deref());
     html(view::login_form(
         &ctx,
         &FormErrors::default(),
         "",
+        next,
         q.notice(),
     ))
 }
@@ -55,6 +67,7 @@ pub struct LoginForm {
     email: String,
     #[serde(default)]
     password: String,
+    next: Option<String>,
 }
 
 pub async fn submit(
@@ -75,29 +88,44 @@ pub async fn submit(
         replacing,
     )
     .await?;
+    let next = local_path(form.next.as_deref());
     Ok(match outcome {
-        LoginOutcome::LoggedIn(token) => redirect_with_session(&state, "/account", &token),
-        LoginOutcome::NeedsSms(token) => redirect_with_session(&state, "/login/sms", &token),
+        LoginOutcome::LoggedIn(token) => {
+            redirect_with_session(&state, next.unwrap_or("/account"), &token)
+        }
+        LoginOutcome::NeedsSms(token) => redirect_with_session(&state, &sms_path(next), &token),
         LoginOutcome::Failed => {
             let mut errors = FormErrors::default();
             errors.add("email", ctx.t("error.login.failed"));
-            invalid(view::login_form(&ctx, &errors, &form.email, None))
+            invalid(view::login_form(&ctx, &errors, &form.email, next, None))
         }
     })
+}
+
+#[derive(Deserialize)]
+pub struct SmsForm {
+    #[serde(default)]
+    code: String,
+    next: Option<String>,
 }
 
 pub async fn sms_form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
     if ctx.pending(Stage::PendingSms).is_none() {
         return redirect("/login");
     }
-    html(view::sms_form(&ctx, &FormErrors::default(), q.notice()))
+    html(view::sms_form(
+        &ctx,
+        &FormErrors::default(),
+        local_path(q.next.as_deref()),
+        q.notice(),
+    ))
 }
 
 pub async fn sms(
     req: HttpRequest,
     ctx: Ctx,
     state: web::Data<AppState>,
-    Posted(form): Posted<CodeForm>,
+    Posted(form): Posted<SmsForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
         return Ok(redirect("/login?again=1"));
@@ -105,17 +133,20 @@ pub async fn sms(
     state
         .limiter
         .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let next = local_path(form.next.as_deref());
     let code = match parse_code(&ctx, &form.code) {
         Ok(code) => code,
-        Err(errors) => return Ok(invalid(view::sms_form(&ctx, &errors, None))),
+        Err(errors) => return Ok(invalid(view::sms_form(&ctx, &errors, next, None))),
     };
     Ok(match flow::sms(&state, session, Some(code)).await? {
-        CodeOutcome::Accepted(token) => redirect_with_session(&state, "/account", &token),
+        CodeOutcome::Accepted(token) => {
+            redirect_with_session(&state, next.unwrap_or("/account"), &token)
+        }
         CodeOutcome::Void => redirect("/login?again=1"),
         other => {
             let mut errors = FormErrors::default();
             errors.add("code", code_error(&ctx, &other));
-            invalid(view::sms_form(&ctx, &errors, None))
+            invalid(view::sms_form(&ctx, &errors, next, None))
         }
     })
 }

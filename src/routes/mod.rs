@@ -128,6 +128,11 @@ pub fn redirect_with_session(state: &AppState, location: &str, token: &Token) ->
     res
 }
 
+/// A path on this site to go back to, or None: never an open redirect.
+pub fn local_path(path: Option<&str>) -> Option<&str> {
+    path.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+}
+
 /// The address rate limits count by.
 pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
     req.peer_addr()

@@ -46,12 +46,7 @@ pub async fn switch_language(
     q: web::Query<Back>,
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
-    // Only a path on this site: never an open redirect.
-    let back = q
-        .back
-        .as_deref()
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or("/");
+    let back = super::local_path(q.back.as_deref()).unwrap_or("/");
     let mut c = cookie(&state, LANG_COOKIE, lang.code().to_string());
     c.set_max_age(Duration::days(365));
     let mut res = redirect(back);

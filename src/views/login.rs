@@ -14,7 +14,13 @@ fn show_notice(ctx: &Ctx, n: Notice) -> Markup {
     html! { @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.h(key)) } })) } }
 }
 
-pub fn login_form(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Markup {
+pub fn login_form(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    email: &str,
+    next: Option<&str>,
+    n: Notice,
+) -> Markup {
     page(
         ctx,
         h!(ctx, "login.title"),
@@ -24,6 +30,7 @@ pub fn login_form(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Mar
             h1 { (h!(ctx, "login.title")) }
             p { (h!(ctx, "login.lead")) }
             (post_form(ctx, "/login", "stack", html! {
+                @if let Some(next) = next { input type="hidden" name="next" value=(next); }
                 (Field::new("email", h!(ctx, "login.email"), "email").hint(h!(ctx, "login.email_hint")).value(email).autocomplete("username").render(errors))
                 (Field::new("password", h!(ctx, "login.password"), "password").autocomplete("current-password").render(errors))
                 (submit(h!(ctx, "login.submit")))
@@ -42,7 +49,7 @@ pub fn login_form(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Mar
     )
 }
 
-pub fn sms_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
+pub fn sms_form(ctx: &Ctx, errors: &FormErrors, next: Option<&str>, n: Notice) -> Markup {
     page(
         ctx,
         h!(ctx, "login.sms.title"),
@@ -52,6 +59,7 @@ pub fn sms_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
             h1 { (h!(ctx, "login.sms.title")) }
             p { (h!(ctx, "login.sms.lead")) }
             (post_form(ctx, "/login/sms", "stack", html! {
+                @if let Some(next) = next { input type="hidden" name="next" value=(next); }
                 (code_field(ctx, errors, h!(ctx, "login.sms.hint")))
                 (submit(h!(ctx, "login.sms.submit")))
             }))

@@ -872,3 +872,59 @@ async fn a_multipart_post_with_too_many_parts_is_refused() {
     assert_eq!(res.status(), 403);
     assert_eq!(app.get("/").await.status(), 200);
 }
+
+#[tokio::test]
+async fn the_emailed_link_leads_back_to_the_draft_after_logging_in_with_two_step() {
+    let app = logged_in().await;
+    app.enable_two_step("0701234567").await;
+    let reference = start(&app, "visit-visa").await;
+    app.logout().await;
+    let link = format!("/applications/{reference}");
+    let res = app.get(&link).await;
+    let to_login = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to_login, format!("/login?next=/applications/{reference}"));
+    let res = app
+        .submit(
+            &to_login,
+            "/login",
+            &[
+                ("email", "a@example.se"),
+                ("password", PASSWORD),
+                ("next", &link),
+            ],
+        )
+        .await;
+    let to_sms = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to_sms, format!("/login/sms?next=/applications/{reference}"));
+    let code = app.code_for("+46701234567").await;
+    let res = app
+        .submit(&to_sms, "/login/sms", &[("code", &code), ("next", &link)])
+        .await;
+    assert_redirect(&res, &link);
+    assert_redirect(&app.get(&link).await, &page(&reference, "applicant"));
+}
+
+#[tokio::test]
+async fn after_login_next_never_leaves_the_site() {
+    let app = logged_in().await;
+    app.logout().await;
+    for next in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let res = app
+            .submit(
+                "/login",
+                "/login",
+                &[
+                    ("email", "a@example.se"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_redirect(&res, "/account");
+        app.logout().await;
+    }
+}
