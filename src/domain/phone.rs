@@ -22,42 +22,6 @@ impl PhoneProblem {
     }
 }
 
-/// Countries offered in the picker: (ISO code, calling code). Names come from the catalog.
-pub const COUNTRIES: &[(&str, &str)] = &[
-    ("SE", "+46"),
-    ("NO", "+47"),
-    ("DK", "+45"),
-    ("FI", "+358"),
-    ("IS", "+354"),
-    ("DE", "+49"),
-    ("GB", "+44"),
-    ("FR", "+33"),
-    ("ES", "+34"),
-    ("IT", "+39"),
-    ("NL", "+31"),
-    ("PL", "+48"),
-    ("EE", "+372"),
-    ("LT", "+370"),
-    ("LV", "+371"),
-    ("UA", "+380"),
-    ("TR", "+90"),
-    ("SY", "+963"),
-    ("IQ", "+964"),
-    ("IR", "+98"),
-    ("AF", "+93"),
-    ("SO", "+252"),
-    ("ER", "+291"),
-    ("ET", "+251"),
-    ("IN", "+91"),
-    ("PK", "+92"),
-    ("CN", "+86"),
-    ("PH", "+63"),
-    ("TH", "+66"),
-    ("VN", "+84"),
-    ("US", "+1"),
-    ("BR", "+55"),
-];
-
 impl Phone {
     /// `calling_code` is the picker's choice (e.g. `+46`), used when the number has no `+`.
     /// A national number's leading 0 (trunk prefix) is dropped: 070-123 45 67 → +46701234567.
@@ -82,7 +46,7 @@ impl Phone {
             rest.chars().filter(char::is_ascii_digit).collect()
         } else {
             let code = calling_code
-                .filter(|c| COUNTRIES.iter().any(|(_, cc)| cc == c))
+                .and_then(super::countries::calling_code)
                 .ok_or(PhoneProblem::Invalid)?;
             format!("{}{}", &code[1..], digits.trim_start_matches('0'))
         };

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::views::account as view;
 use crate::views::components::FormErrors;
 
-const DEFAULT_COUNTRY: &str = "+46";
+const DEFAULT_COUNTRY: &str = "SE";
 
 pub async fn phone_form(ctx: Ctx) -> HttpResponse {
     if ctx.account().is_none() {

@@ -5,7 +5,6 @@ use super::components::{code_field, error_summary, notice, post_form, submit, Fi
 use super::layout::page;
 use super::login::Notice;
 use crate::domain::password::MIN_CHARS;
-use crate::domain::phone::COUNTRIES;
 use crate::domain::session::Assurance;
 use crate::h;
 use crate::security::Ctx;
@@ -167,8 +166,10 @@ pub fn phone_form(
                     label for="country" { (h!(ctx, "phone.country")) }
                     p.hint #country-hint { (h!(ctx, "phone.country_hint")) }
                     select #country name="country" aria-describedby="country-hint" autocomplete="tel-country-code" {
-                        @for (iso, code) in COUNTRIES {
-                            option value=(code) selected[*code == country] { (ctx.h(&format!("country.{}", iso.to_ascii_lowercase()))) " (" (code) ")" }
+                        @for (iso, name, code) in super::components::countries_by_name(ctx) {
+                            @if let Some(code) = code {
+                                option value=(iso) selected[iso.eq_ignore_ascii_case(country) || code == country] { (name) " (" (code) ")" }
+                            }
                         }
                     }
                 }

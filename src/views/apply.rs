@@ -6,7 +6,6 @@ use super::components::{error_summary, notice, post_form, Field as Input, FormEr
 use super::layout::page;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{Field, FieldKind, FormDef, Page};
-use crate::domain::phone::COUNTRIES;
 use crate::domain::rules::PAGE_TIME;
 use crate::h;
 use crate::security::Ctx;
@@ -227,8 +226,8 @@ fn field_input(
                 (messages)
                 select id=(id) name=(id) aria-describedby=[described.as_deref()] aria-invalid=[error.map(|_| "true")] {
                     option value="" { (h!(ctx, "apply.choose_country")) }
-                    @for (iso, _) in COUNTRIES {
-                        option value=(iso) selected[iso.eq_ignore_ascii_case(value)] { (ctx.h(&format!("country.{}", iso.to_ascii_lowercase()))) }
+                    @for (iso, name, _) in super::components::countries_by_name(ctx) {
+                        option value=(iso) selected[iso.eq_ignore_ascii_case(value)] { (name) }
                     }
                 }
             }

@@ -171,3 +171,20 @@ pub fn submit(label: Escaped) -> Markup {
 pub fn notice(kind: &str, content: Markup) -> Markup {
     html! { div class={ "notice notice-" (kind) } role=[(kind != "info").then_some("status")] { (content) } }
 }
+
+/// Countries as (ISO code, name in the person's language, calling code), sorted by
+/// name, for pickers. Unicode order puts Å, Ä and Ö after Z, as Swedish does.
+pub fn countries_by_name(ctx: &Ctx) -> Vec<(&'static str, &'static str, Option<&'static str>)> {
+    let mut list: Vec<_> = crate::domain::countries::COUNTRIES
+        .iter()
+        .map(|(iso, code)| {
+            (
+                *iso,
+                ctx.t(&format!("country.{}", iso.to_ascii_lowercase())),
+                *code,
+            )
+        })
+        .collect();
+    list.sort_by(|a, b| a.1.cmp(b.1));
+    list
+}

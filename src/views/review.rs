@@ -4,9 +4,9 @@ use maud::{html, Markup};
 
 use super::components::{error_summary, notice, post_form, FormErrors};
 use super::layout::page;
+use crate::domain::countries::is_country;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{Field, FieldKind, FormDef, Page};
-use crate::domain::phone::COUNTRIES;
 use crate::h;
 use crate::security::Ctx;
 use crate::views::login::Notice;
@@ -40,14 +40,9 @@ fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
             .find(|o| o.value == value)
             .map(|o| o.label.get(ctx.lang()).to_string())
             .unwrap_or_default(),
-        FieldKind::Country => COUNTRIES
-            .iter()
-            .find(|(iso, _)| *iso == value)
-            .map(|(iso, _)| {
-                ctx.t(&format!("country.{}", iso.to_ascii_lowercase()))
-                    .to_string()
-            })
-            .unwrap_or_else(|| value.to_string()),
+        FieldKind::Country if is_country(value) => ctx
+            .t(&format!("country.{}", value.to_ascii_lowercase()))
+            .to_string(),
         FieldKind::PersonalIdentityNumber if value.len() == 12 => {
             format!("{}-{}", &value[..8], &value[8..])
         }

@@ -928,3 +928,22 @@ async fn after_login_next_never_leaves_the_site() {
         app.logout().await;
     }
 }
+
+#[tokio::test]
+async fn every_country_can_be_chosen_not_only_the_common_ones() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let html = app.get_html(&page(&reference, "applicant")).await;
+    assert!(select_text(&html, "#citizenship option").len() > 240);
+    let mut applicant = APPLICANT.to_vec();
+    applicant[3] = ("citizenship", "MA");
+    assert_redirect(
+        &post_page(&app, &reference, "applicant", &applicant, "next").await,
+        &page(&reference, "passport"),
+    );
+    let html = app.get_html(&page(&reference, "applicant")).await;
+    assert_eq!(
+        first_text(&html, "#citizenship option[selected]"),
+        "Marocko"
+    );
+}

@@ -178,3 +178,21 @@ async fn turning_two_step_off_requires_the_password() {
     app.logout().await;
     assert_redirect(&app.login("a@example.se", PASSWORD).await, "/account");
 }
+
+#[tokio::test]
+async fn the_phone_picker_tells_countries_that_share_a_calling_code_apart() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    let res = app.submit_phone("CA", "416 555 0123", false).await;
+    assert_redirect(&res, "/account/two-step/verify");
+    assert_eq!(app.messages_to("+14165550123").await.len(), 1);
+    let html = app.get_html("/account/two-step").await;
+    assert_eq!(
+        first_text(&html, "#country option[selected]"),
+        "Sverige (+46)",
+        "Sweden by default"
+    );
+    assert!(select_text(&html, "#country option")
+        .iter()
+        .any(|o| o == "Kanada (+1)"));
+}

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use super::definition::{Condition, DateRule, Field, FieldKind, FormDef, Page};
+use crate::domain::countries::is_country;
 use crate::domain::date::Date;
 use crate::domain::email::{Email, EmailProblem};
-use crate::domain::phone::{Phone, PhoneProblem, COUNTRIES};
+use crate::domain::phone::{Phone, PhoneProblem};
 use crate::domain::pin::{PersonalIdentityNumber, PinProblem};
 
 /// Answers by field id, as stored for a draft.
@@ -181,10 +182,8 @@ fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
             .find(|o| o.value == raw)
             .map(|o| o.value.clone())
             .ok_or(Problem::NotAnOption),
-        FieldKind::Country => COUNTRIES
-            .iter()
-            .find(|(iso, _)| iso.eq_ignore_ascii_case(raw))
-            .map(|(iso, _)| iso.to_string())
+        FieldKind::Country => is_country(raw)
+            .then(|| raw.to_ascii_uppercase())
             .ok_or(Problem::NotAnOption),
         FieldKind::Email => Email::parse(raw)
             .map(|e| e.as_str().to_string())
