@@ -6,12 +6,12 @@ use std::collections::BTreeSet;
 use crate::db::drafts::{Draft, NewDraft};
 use crate::db::{self, drafts, outbox, register};
 use crate::domain::date::Date;
-use crate::domain::forms::answers::{check_page, holds, salvage_page, Answers};
+use crate::domain::forms::answers::{check_page, salvage_page, Answers};
 use crate::domain::forms::navigation::Position;
 use crate::domain::forms::{FieldKind, FormDef};
 use crate::domain::register::RelativeCheck;
 use crate::domain::rules::{draft_expires_at, PAGE_TIME};
-use crate::domain::secret::Token;
+use crate::domain::secret::public_reference;
 use crate::domain::{AccountId, Lang};
 use crate::error::AppError;
 use crate::i18n::Texts;
@@ -64,7 +64,7 @@ pub async fn start(
     form: &FormDef,
     lang: Lang,
 ) -> Result<String, AppError> {
-    let reference = Token::generate().expose()[..16].to_string();
+    let reference = public_reference();
     let now = state.now();
     let expires_at = draft_expires_at(now, form.lifetime_days);
     let url = format!("{}/applications/{reference}", state.settings.public_url());
@@ -367,7 +367,7 @@ pub async fn upload(
     let kept = salvage_page(page, &posted, &current.answers, Date::from_unix(now));
     let (draft_id, field_key, page_key) = (current.draft.id, field.id.clone(), page_id.to_string());
     let expires_at = draft_expires_at(now, form.lifetime_days);
-    let reference = Token::generate().expose()[..16].to_string();
+    let reference = public_reference();
     let filename = docs::clean_filename(&filename);
     let outcome = db::write(
         &state.pool,
@@ -447,9 +447,4 @@ pub async fn approve(
     } else {
         Approval::NotReady
     })
-}
-
-/// Whether a field is shown, given the answers so far (for the views).
-pub fn field_shown(field: &crate::domain::forms::Field, answers: &Answers) -> bool {
-    holds(field.show_if.as_ref(), answers)
 }

@@ -97,9 +97,7 @@ pub async fn verify(
                     }
                     accounts::enable_two_step(tx, account, &phone)?;
                     let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
-                    let masked = Phone::parse(None, &phone)
-                        .map(|p| p.masked())
-                        .unwrap_or_default();
+                    let masked = crate::domain::phone::mask(&phone);
                     outbox::enqueue(
                         tx,
                         &messages::two_step_on(Texts::new(a.lang), &a.email, &masked),

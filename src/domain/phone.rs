@@ -67,21 +67,15 @@ impl Phone {
 
     /// Only the last two digits, for messages and pages that need not show the number.
     pub fn masked(&self) -> String {
-        let tail: String = self
-            .0
-            .chars()
-            .rev()
-            .take(2)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        format!(
-            "{}{}",
-            "•".repeat(self.0.len().saturating_sub(2).min(8)),
-            tail
-        )
+        mask(&self.0)
     }
+}
+
+/// A stored number with all but its last two digits hidden.
+pub fn mask(number: &str) -> String {
+    let digits = number.chars().count();
+    let tail: String = number.chars().skip(digits.saturating_sub(2)).collect();
+    format!("{}{}", "•".repeat(digits.saturating_sub(2).min(8)), tail)
 }
 
 #[cfg(test)]

@@ -60,6 +60,12 @@ impl Token {
     }
 }
 
+/// A random public id for URLs and emails (drafts, documents): 16 URL-safe
+/// characters, 96 bits.
+pub fn public_reference() -> String {
+    Token::generate().expose()[..16].to_string()
+}
+
 pub fn random_key() -> [u8; 32] {
     let mut key = [0u8; 32];
     rand::rng().fill(&mut key);

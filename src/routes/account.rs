@@ -9,7 +9,7 @@ use crate::db;
 use crate::domain::date::Date;
 use crate::domain::email::Email;
 use crate::domain::password::{NewPassword, PasswordProblem};
-use crate::domain::phone::Phone;
+use crate::domain::phone::mask;
 use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_CREATE};
 use crate::domain::secret::OneTimeCode;
 use crate::domain::session::Stage;
@@ -17,8 +17,7 @@ use crate::error::AppError;
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
 use crate::views::account::{self as view, DraftRow, Overview};
-use crate::views::components::FormErrors;
-use crate::views::login::Notice;
+use crate::views::components::{FormErrors, Notice};
 
 #[derive(Deserialize)]
 pub struct CreateForm {
@@ -239,11 +238,7 @@ pub async fn overview(
         .collect();
     let overview = Overview {
         email: session.email.as_deref().unwrap_or_default(),
-        masked_phone: session
-            .phone
-            .as_deref()
-            .and_then(|p| Phone::parse(None, p).ok())
-            .map(|p| p.masked()),
+        masked_phone: session.phone.as_deref().map(mask),
         assurance: session.assurance,
         drafts,
     };

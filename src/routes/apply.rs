@@ -15,8 +15,7 @@ use crate::error::AppError;
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
 use crate::views::apply::{self as view, PageView};
-use crate::views::components::FormErrors;
-use crate::views::login::Notice;
+use crate::views::components::{FormErrors, Notice};
 
 pub(super) fn logged_in(ctx: &Ctx) -> Option<AccountId> {
     ctx.account().and_then(|s| s.account_id)

@@ -13,7 +13,6 @@ use crate::apply as flow;
 use crate::db;
 use crate::documents::MAX_BYTES;
 use crate::domain::rules::FORM_LIMIT;
-use crate::domain::secret::constant_time_eq;
 use crate::error::AppError;
 use crate::security::Ctx;
 use crate::state::AppState;
@@ -95,7 +94,7 @@ pub async fn upload(
     };
     let mut parts = read_parts(body).await?;
     let csrf = parts.text.remove("csrf").unwrap_or_default();
-    if !constant_time_eq(csrf.as_bytes(), ctx.csrf.as_bytes()) {
+    if !ctx.csrf_matches(&csrf) {
         return Err(AppError::Forbidden);
     }
     let form = form_of(&state, &current.draft.form_id)?;

@@ -14,7 +14,8 @@ use crate::security::middleware::{removal_cookie, SESSION_COOKIE};
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
 use crate::views::components::FormErrors;
-use crate::views::login::{self as view, Notice};
+use crate::views::components::Notice;
+use crate::views::login as view;
 
 #[derive(Deserialize, Default)]
 pub struct LoginFlags {

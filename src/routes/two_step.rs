@@ -6,7 +6,7 @@ use super::account::{code_error, parse_code, CodeForm};
 use super::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::auth::two_step::{self as flow, Start, Verify};
 use crate::auth::CodeOutcome;
-use crate::domain::phone::Phone;
+use crate::domain::phone::{mask, Phone};
 use crate::domain::rules::IP_LIMIT_CODES;
 use crate::error::AppError;
 use crate::security::{Ctx, Posted};
@@ -103,9 +103,7 @@ pub async fn verify_form(
     let Some(number) = flow::pending_number(&state, account).await? else {
         return Ok(redirect("/account/two-step"));
     };
-    let masked = Phone::parse(None, &number)
-        .map(|p| p.masked())
-        .unwrap_or_default();
+    let masked = mask(&number);
     let notice = q.wait.as_ref().map(|_| ("warning", "code.wait"));
     Ok(html(view::phone_verify(
         &ctx,
@@ -130,8 +128,8 @@ pub async fn verify(
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let masked = flow::pending_number(&state, account)
         .await?
-        .and_then(|n| Phone::parse(None, &n).ok())
-        .map(|p| p.masked())
+        .as_deref()
+        .map(mask)
         .unwrap_or_default();
     let code = match parse_code(&ctx, &form.code) {
         Ok(code) => code,

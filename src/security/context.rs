@@ -62,6 +62,11 @@ impl RequestContext {
         self.t.t(key)
     }
 
+    /// Whether a submitted CSRF token is this page's, compared in constant time.
+    pub fn csrf_matches(&self, submitted: &str) -> bool {
+        crate::domain::secret::constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes())
+    }
+
     /// Catalog text for a page (escaped once at load).
     pub fn h(&self, key: &str) -> crate::i18n::Escaped {
         self.t.h(key)

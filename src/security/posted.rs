@@ -6,7 +6,6 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::context::Ctx;
-use crate::domain::secret::constant_time_eq;
 use crate::error::AppError;
 
 pub struct Posted<T>(pub T);
@@ -22,7 +21,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let expected = req.extensions().get::<Ctx>().map(|c| c.csrf.clone());
+        let ctx = req.extensions().get::<Ctx>().cloned();
         let is_form = req.content_type() == "application/x-www-form-urlencoded";
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
@@ -32,8 +31,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
             }
             let submitted: CsrfField =
                 serde_urlencoded::from_bytes(&body).map_err(|_| AppError::Forbidden)?;
-            let expected = expected.ok_or(AppError::Forbidden)?;
-            if !constant_time_eq(expected.as_bytes(), submitted.csrf.as_bytes()) {
+            if !ctx.is_some_and(|c| c.csrf_matches(&submitted.csrf)) {
                 tracing::warn!("form refused: CSRF token missing or wrong");
                 return Err(AppError::Forbidden.into());
             }

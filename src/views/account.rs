@@ -1,17 +1,14 @@
 //! Creating and confirming an account, the account page, and two-step verification.
 use maud::{html, Markup};
 
-use super::components::{code_field, error_summary, notice, post_form, submit, Field, FormErrors};
+use super::components::{
+    code_field, error_summary, notice, notice_for, post_form, submit, Field, FormErrors, Notice,
+};
 use super::layout::page;
-use super::login::Notice;
 use crate::domain::password::MIN_CHARS;
 use crate::domain::session::Assurance;
 use crate::h;
 use crate::security::Ctx;
-
-fn show_notice(ctx: &Ctx, n: Notice) -> Markup {
-    html! { @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.h(key)) } })) } }
-}
 
 pub fn create_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
     let min = MIN_CHARS.to_string();
@@ -38,7 +35,7 @@ pub fn confirm_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
         ctx,
         h!(ctx, "account.confirm.title"),
         html! {
-            (show_notice(ctx, n))
+            (notice_for(ctx, n))
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "account.confirm.title")) }
             p { (h!(ctx, "account.confirm.lead")) }
@@ -93,7 +90,7 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
         ctx,
         h!(ctx, "account.page.title"),
         html! {
-            (show_notice(ctx, n))
+            (notice_for(ctx, n))
             h1 { (h!(ctx, "account.page.title")) }
             @if o.assurance < Assurance::Substantial {
                 (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
@@ -196,7 +193,7 @@ pub fn phone_verify(ctx: &Ctx, errors: &FormErrors, masked: &str, n: Notice) -> 
         ctx,
         h!(ctx, "account.two_step.verify_title"),
         html! {
-            (show_notice(ctx, n))
+            (notice_for(ctx, n))
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "account.two_step.verify_title")) }
             p { (ctx.tf("account.two_step.verify_lead", &[("phone", masked)])) }

@@ -2,14 +2,13 @@
 //! the type's definition; every kind has its own input.
 use maud::{html, Markup};
 
-use super::components::{error_summary, notice, post_form, Field as Input, FormErrors};
+use super::components::{error_summary, notice_for, post_form, Field as Input, FormErrors, Notice};
 use super::layout::page;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{Field, FieldKind, FormDef, Page};
 use crate::domain::rules::PAGE_TIME;
 use crate::h;
 use crate::security::Ctx;
-use crate::views::login::Notice;
 
 pub fn choose(ctx: &Ctx, forms: &[FormDef]) -> Markup {
     let lang = ctx.lang();
@@ -64,7 +63,7 @@ pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Mar
         ctx,
         v.page.title.get(lang),
         html! {
-            @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.t(key)) } })) }
+            (notice_for(ctx, n))
             (error_summary(ctx, errors))
             p.caption { (v.form.title.get(lang)) }
             p.step { (ctx.tf("apply.page.step", &[("step", &step), ("steps", &steps)])) }

@@ -167,6 +167,19 @@ pub fn submit(label: Escaped) -> Markup {
     html! { button.button type="submit" { (label) } }
 }
 
+/// A notice chosen by the handler, by catalog key: (kind, key).
+pub type Notice = Option<(&'static str, &'static str)>;
+
+/// The notice above a page's content, if there is one.
+pub fn notice_for(ctx: &Ctx, n: Notice) -> Markup {
+    html! { @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.h(key)) } })) } }
+}
+
+/// A country's name in the person's language.
+pub fn country_name(ctx: &Ctx, iso: &str) -> &'static str {
+    ctx.t(&format!("country.{}", iso.to_ascii_lowercase()))
+}
+
 /// A notice box: kind is "info", "success" or "warning".
 pub fn notice(kind: &str, content: Markup) -> Markup {
     html! { div class={ "notice notice-" (kind) } role=[(kind != "info").then_some("status")] { (content) } }
@@ -177,13 +190,7 @@ pub fn notice(kind: &str, content: Markup) -> Markup {
 pub fn countries_by_name(ctx: &Ctx) -> Vec<(&'static str, &'static str, Option<&'static str>)> {
     let mut list: Vec<_> = crate::domain::countries::COUNTRIES
         .iter()
-        .map(|(iso, code)| {
-            (
-                *iso,
-                ctx.t(&format!("country.{}", iso.to_ascii_lowercase())),
-                *code,
-            )
-        })
+        .map(|(iso, code)| (*iso, country_name(ctx, iso), *code))
         .collect();
     list.sort_by(|a, b| a.1.cmp(b.1));
     list

@@ -1,18 +1,13 @@
 //! Logging in (password, then the SMS code) and resetting a forgotten password.
 use maud::{html, Markup};
 
-use super::components::{code_field, error_summary, notice, post_form, submit, Field, FormErrors};
+use super::components::{
+    code_field, error_summary, notice, notice_for, post_form, submit, Field, FormErrors, Notice,
+};
 use super::layout::page;
 use crate::domain::password::MIN_CHARS;
 use crate::h;
 use crate::security::Ctx;
-
-/// A notice above a form, by catalog key: (kind, key).
-pub type Notice = Option<(&'static str, &'static str)>;
-
-fn show_notice(ctx: &Ctx, n: Notice) -> Markup {
-    html! { @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.h(key)) } })) } }
-}
 
 pub fn login_form(
     ctx: &Ctx,
@@ -25,7 +20,7 @@ pub fn login_form(
         ctx,
         h!(ctx, "login.title"),
         html! {
-            (show_notice(ctx, n))
+            (notice_for(ctx, n))
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "login.title")) }
             p { (h!(ctx, "login.lead")) }
@@ -54,7 +49,7 @@ pub fn sms_form(ctx: &Ctx, errors: &FormErrors, next: Option<&str>, n: Notice) -
         ctx,
         h!(ctx, "login.sms.title"),
         html! {
-            (show_notice(ctx, n))
+            (notice_for(ctx, n))
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "login.sms.title")) }
             p { (h!(ctx, "login.sms.lead")) }

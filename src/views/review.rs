@@ -2,14 +2,15 @@
 //! same page, laid out by the print stylesheet) and the page after approval.
 use maud::{html, Markup};
 
-use super::components::{error_summary, notice, post_form, FormErrors};
+use super::components::{
+    country_name, error_summary, notice, notice_for, post_form, FormErrors, Notice,
+};
 use super::layout::page;
 use crate::domain::countries::is_country;
-use crate::domain::forms::answers::Answers;
+use crate::domain::forms::answers::{holds, Answers};
 use crate::domain::forms::{Field, FieldKind, FormDef, Page};
 use crate::h;
 use crate::security::Ctx;
-use crate::views::login::Notice;
 
 pub struct ReviewView<'a> {
     pub form: &'a FormDef,
@@ -40,9 +41,7 @@ fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
             .find(|o| o.value == value)
             .map(|o| o.label.get(ctx.lang()).to_string())
             .unwrap_or_default(),
-        FieldKind::Country if is_country(value) => ctx
-            .t(&format!("country.{}", value.to_ascii_lowercase()))
-            .to_string(),
+        FieldKind::Country if is_country(value) => country_name(ctx, value).to_string(),
         FieldKind::PersonalIdentityNumber if value.len() == 12 => {
             format!("{}-{}", &value[..8], &value[8..])
         }
@@ -57,7 +56,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
         ctx,
         h!(ctx, "review.title"),
         html! {
-            @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.t(key)) } })) }
+            (notice_for(ctx, n))
             (error_summary(ctx, errors))
             p.caption { (title) }
             h1 { (h!(ctx, "review.title")) }
@@ -82,7 +81,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                         }
                     }
                     dl.summary-list {
-                        @for field in p.fields.iter().filter(|f| crate::apply::field_shown(f, v.answers)) {
+                        @for field in p.fields.iter().filter(|f| holds(f.show_if.as_ref(), v.answers)) {
                             div {
                                 dt { (field.label.get(lang)) }
                                 dd {
