@@ -89,7 +89,7 @@ pub async fn remind_drafts(
                 .find(|(id, _)| *id == draft.form_id)
                 .map(|(_, t)| t.get(draft.lang))
                 .unwrap_or(&draft.form_id);
-            let url = format!("{base}/applications/{}", draft.reference);
+            let url = format!("{base}{}", crate::apply::draft_path(&draft.reference));
             let date = crate::domain::date::Date::from_unix(draft.expires_at).to_string();
             db::outbox::enqueue(
                 tx,

@@ -39,13 +39,26 @@ impl DraftState {
     }
 }
 
-/// The path of a draft's page, its review page, or the draft itself.
+/// The draft itself: where the emailed link and My Page lead.
+pub fn draft_path(reference: &str) -> String {
+    format!("/applications/{reference}")
+}
+
 pub fn page_path(reference: &str, page: &str) -> String {
-    format!("/applications/{reference}/pages/{page}")
+    format!("{}/pages/{page}", draft_path(reference))
 }
 
 pub fn review_path(reference: &str) -> String {
-    format!("/applications/{reference}/review")
+    format!("{}/review", draft_path(reference))
+}
+
+/// The review page with the notice that an approved application cannot change.
+pub fn locked_path(reference: &str) -> String {
+    format!("{}?locked=1", review_path(reference))
+}
+
+pub fn approved_path(reference: &str) -> String {
+    format!("{}/approved", draft_path(reference))
 }
 
 /// Where the person should be now: the first incomplete page, or the review.
@@ -67,7 +80,7 @@ pub async fn start(
     let reference = public_reference();
     let now = state.now();
     let expires_at = draft_expires_at(now, form.lifetime_days);
-    let url = format!("{}/applications/{reference}", state.settings.public_url());
+    let url = format!("{}{}", state.settings.public_url(), draft_path(&reference));
     let title = form.title.get(lang).to_string();
     let form_id = form.id.clone();
     let r = reference.clone();
@@ -369,43 +382,46 @@ pub async fn upload(
     let expires_at = draft_expires_at(now, form.lifetime_days);
     let reference = public_reference();
     let filename = docs::clean_filename(&filename);
-    let outcome = db::write(
-        &state.pool,
-        move |tx| -> Result<Option<Refusal>, AppError> {
-            let fresh = drafts::find_by_id(tx, draft_id)?.ok_or(AppError::NotFound)?;
-            if fresh.revision != revision || fresh.approved_at.is_some() {
-                return Ok(Some(Refusal::Missing));
-            }
-            let (count, size) = db::documents::usage(tx, draft_id, &field_key)?;
-            if count + 1 > docs::MAX_PER_DRAFT
-                || size + processed.bytes.len() as i64 > docs::MAX_BYTES_PER_DRAFT
-            {
-                return Ok(Some(Refusal::TooMany));
-            }
-            let document = db::documents::NewDocument {
-                reference: &reference,
-                draft: draft_id,
-                field: &field_key,
-                filename: &filename,
-                mime: processed.mime,
-                bytes: &processed.bytes,
-                thumbnail: &processed.thumbnail,
-            };
-            db::documents::replace(tx, &document, now)?;
-            let mut values = kept;
-            values.insert(field_key.clone(), format!("doc:{reference}"));
-            drafts::open_page(tx, draft_id, &page_key, now)?;
-            drafts::save_answers(tx, draft_id, &values, &[], &page_key, false)?;
-            drafts::touch(tx, draft_id, now, expires_at)?;
-            Ok(None)
-        },
-    )
+    /// What the upload's transaction found.
+    enum Stored {
+        Done,
+        /// Someone saved in between: the page shown was stale.
+        Stale,
+        Refused(Refusal),
+    }
+    let outcome = db::write(&state.pool, move |tx| -> Result<Stored, AppError> {
+        let fresh = drafts::find_by_id(tx, draft_id)?.ok_or(AppError::NotFound)?;
+        if fresh.revision != revision || fresh.approved_at.is_some() {
+            return Ok(Stored::Stale);
+        }
+        let (count, size) = db::documents::usage(tx, draft_id, &field_key)?;
+        if count + 1 > docs::MAX_PER_DRAFT
+            || size + processed.bytes.len() as i64 > docs::MAX_BYTES_PER_DRAFT
+        {
+            return Ok(Stored::Refused(Refusal::TooMany));
+        }
+        let document = db::documents::NewDocument {
+            reference: &reference,
+            draft: draft_id,
+            field: &field_key,
+            filename: &filename,
+            mime: processed.mime,
+            bytes: &processed.bytes,
+            thumbnail: &processed.thumbnail,
+        };
+        db::documents::replace(tx, &document, now)?;
+        let mut values = kept;
+        values.insert(field_key.clone(), format!("doc:{reference}"));
+        drafts::open_page(tx, draft_id, &page_key, now)?;
+        drafts::save_answers(tx, draft_id, &values, &[], &page_key, false)?;
+        drafts::touch(tx, draft_id, now, expires_at)?;
+        Ok(Stored::Done)
+    })
     .await?;
     Ok(match outcome {
-        None => Submitted::Go(page_path(&current.draft.reference, page_id)),
-        // Someone saved in between: the page shown was stale.
-        Some(Refusal::Missing) => Submitted::Stale(current_path(current, form)),
-        Some(r) => refused(r),
+        Stored::Done => Submitted::Go(page_path(&current.draft.reference, page_id)),
+        Stored::Stale => Submitted::Stale(current_path(current, form)),
+        Stored::Refused(r) => refused(r),
     })
 }
 

@@ -233,7 +233,7 @@ pub async fn overview(
                 .unwrap_or(d.form_id.clone()),
             started: Date::from_unix(d.created_at).to_string(),
             deleted_on: Date::from_unix(d.expires_at).to_string(),
-            href: format!("/applications/{}", d.reference),
+            href: crate::apply::draft_path(&d.reference),
         })
         .collect();
     let overview = Overview {

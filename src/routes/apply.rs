@@ -52,22 +52,31 @@ pub async fn start(
     };
     let form = form_of(&state, &input.form)?;
     let reference = flow::start(&state, account, form, ctx.lang()).await?;
-    Ok(redirect(&format!("/applications/{reference}")))
+    Ok(redirect(&flow::draft_path(&reference)))
 }
 
-/// The owner's draft and its type, or 404 for anyone else.
-pub(super) async fn owned(
-    state: &AppState,
+/// The owner's draft and its type; None when nobody is logged in, 404 for anyone else's.
+pub(super) async fn owned<'a>(
+    state: &'a AppState,
     ctx: &Ctx,
     reference: String,
-) -> Result<Option<DraftState>, AppError> {
+) -> Result<Option<(DraftState, &'a FormDef)>, AppError> {
     let Some(account) = logged_in(ctx) else {
         return Ok(None);
     };
-    flow::load(state, reference, account)
+    let draft = flow::load(state, reference, account)
         .await?
-        .map(Some)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    let form = form_of(state, &draft.draft.form_id)?;
+    Ok(Some((draft, form)))
+}
+
+/// The revision a posted page was shown with (-1 when missing: then it is stale).
+pub(super) fn take_revision(posted: &mut BTreeMap<String, String>) -> i64 {
+    posted
+        .remove("revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(-1)
 }
 
 /// The emailed link and My Page's "continue" land here: on to the right page.
@@ -78,14 +87,11 @@ pub async fn resume(
 ) -> Result<HttpResponse, AppError> {
     let reference = reference.into_inner();
     // The emailed link: after logging in, the person comes back here.
-    let Some(draft) = owned(&state, &ctx, reference.clone()).await? else {
-        let next = crate::views::layout::encode_path(&format!("/applications/{reference}"));
+    let Some((draft, form)) = owned(&state, &ctx, reference.clone()).await? else {
+        let next = crate::views::layout::encode_path(&flow::draft_path(&reference));
         return Ok(redirect(&format!("/login?next={next}")));
     };
-    Ok(redirect(&flow::current_path(
-        &draft,
-        form_of(&state, &draft.draft.form_id)?,
-    )))
+    Ok(redirect(&flow::current_path(&draft, form)))
 }
 
 #[derive(Deserialize)]
@@ -100,15 +106,11 @@ pub async fn show_page(
     q: web::Query<PageFlags>,
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
-    let Some(current) = owned(&state, &ctx, reference).await? else {
+    let Some((current, form)) = owned(&state, &ctx, reference).await? else {
         return Ok(redirect("/login"));
     };
-    let form = form_of(&state, &current.draft.form_id)?;
     if current.draft.approved_at.is_some() {
-        return Ok(redirect(&format!(
-            "{}?locked=1",
-            flow::review_path(&current.draft.reference)
-        )));
+        return Ok(redirect(&flow::locked_path(&current.draft.reference)));
     }
     if !current.position(form).may_open(&page_id) {
         return Ok(redirect(&flow::current_path(&current, form)));
@@ -171,15 +173,11 @@ pub async fn submit_page(
     Posted(mut posted): Posted<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
-    let Some(current) = owned(&state, &ctx, reference).await? else {
+    let Some((current, form)) = owned(&state, &ctx, reference).await? else {
         return Ok(redirect("/login"));
     };
-    let form = form_of(&state, &current.draft.form_id)?;
     posted.remove("csrf");
-    let revision = posted
-        .remove("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(-1);
+    let revision = take_revision(&mut posted);
     let action = match posted.remove("action").as_deref() {
         Some("back") => Action::Back,
         Some("save") => Action::SaveAndLeave,
@@ -225,10 +223,7 @@ pub(super) fn respond(
     match outcome {
         Submitted::Go(to) => Ok(redirect(&to)),
         Submitted::Stale(to) => Ok(redirect(&format!("{to}?stale=1"))),
-        Submitted::Locked => Ok(redirect(&format!(
-            "{}?locked=1",
-            flow::review_path(&current.draft.reference)
-        ))),
+        Submitted::Locked => Ok(redirect(&flow::locked_path(&current.draft.reference))),
         Submitted::TooLate => again(
             &FormErrors::default(),
             Some(("warning", "apply.page.too_late")),
@@ -266,10 +261,9 @@ pub async fn review(
     reference: web::Path<String>,
     q: web::Query<ReviewFlags>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(current) = owned(&state, &ctx, reference.into_inner()).await? else {
+    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
         return Ok(redirect("/login"));
     };
-    let form = form_of(&state, &current.draft.form_id)?;
     if current.draft.approved_at.is_none() && current.position(form).first_incomplete().is_some() {
         return Ok(redirect(&flow::current_path(&current, form)));
     }
@@ -347,20 +341,17 @@ pub async fn approve(
     reference: web::Path<String>,
     Posted(input): Posted<ApproveForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(current) = owned(&state, &ctx, reference.into_inner()).await? else {
+    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
         return Ok(redirect("/login"));
     };
-    let form = form_of(&state, &current.draft.form_id)?;
     let revision = input.revision.parse().unwrap_or(-1);
     let confirmed = input.confirm.as_deref() == Some("yes");
-    let path = flow::review_path(&current.draft.reference);
     Ok(
         match flow::approve(&state, &current, form, revision, confirmed).await? {
-            flow::Approval::Approved => redirect(&format!(
-                "/applications/{}/approved",
-                current.draft.reference
-            )),
-            flow::Approval::AlreadyApproved => redirect(&format!("{path}?locked=1")),
+            flow::Approval::Approved => redirect(&flow::approved_path(&current.draft.reference)),
+            flow::Approval::AlreadyApproved => {
+                redirect(&flow::locked_path(&current.draft.reference))
+            }
             flow::Approval::NotReady => redirect(&flow::current_path(&current, form)),
             flow::Approval::NotConfirmed => {
                 let mut errors = FormErrors::default();
@@ -384,13 +375,12 @@ pub async fn approved(
     state: web::Data<AppState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(current) = owned(&state, &ctx, reference.into_inner()).await? else {
+    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
         return Ok(redirect("/login"));
     };
     if current.draft.approved_at.is_none() {
         return Ok(redirect(&flow::review_path(&current.draft.reference)));
     }
-    let form = form_of(&state, &current.draft.form_id)?;
     Ok(html(crate::views::review::approved(
         &ctx,
         form,

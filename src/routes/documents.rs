@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 
-use super::apply::{form_of, logged_in, owned, respond};
+use super::apply::{logged_in, owned, respond, take_revision};
 use super::redirect;
 use crate::apply as flow;
 use crate::db;
@@ -89,7 +89,7 @@ pub async fn upload(
     body: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
-    let Some(current) = owned(&state, &ctx, reference).await? else {
+    let Some((current, form)) = owned(&state, &ctx, reference).await? else {
         return Ok(redirect("/login"));
     };
     let mut parts = read_parts(body).await?;
@@ -97,12 +97,7 @@ pub async fn upload(
     if !ctx.csrf_matches(&csrf) {
         return Err(AppError::Forbidden);
     }
-    let form = form_of(&state, &current.draft.form_id)?;
-    let revision = parts
-        .text
-        .remove("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(-1);
+    let revision = take_revision(&mut parts.text);
     let field = parts.text.remove("upload").unwrap_or_default();
     parts.text.remove("action");
     let answers: crate::domain::forms::answers::Answers = parts.text.into_iter().collect();
