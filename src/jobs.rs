@@ -120,67 +120,72 @@ pub async fn deliver_outbox(
 pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
     let schedule = state.settings.schedule.clone();
-    if !schedule.cleanup.trim().is_empty() {
-        let s = state.clone();
-        let job = Job::new_async(schedule.cleanup.as_str(), move |_, _| {
-            let s = s.clone();
-            Box::pin(async move {
-                if let Err(e) = cleanup(&s.pool, s.now()).await {
-                    tracing::error!(error = ?e, "cleanup job");
-                }
-            })
-        })
-        .with_context(|| {
-            format!(
-                "schedule.cleanup = {:?} is not a valid cron expression",
-                schedule.cleanup
-            )
-        })?;
-        scheduler.add(job).await?;
-    }
-    if !schedule.outbox.trim().is_empty() {
-        let s = state.clone();
-        let job = Job::new_async(schedule.outbox.as_str(), move |_, _| {
-            let s = s.clone();
-            Box::pin(async move {
-                if let Err(e) = deliver_outbox(&s.delivery, &s.pool, s.now()).await {
-                    tracing::error!(error = ?e, "outbox job");
-                }
-            })
-        })
-        .with_context(|| {
-            format!(
-                "schedule.outbox = {:?} is not a valid cron expression",
-                schedule.outbox
-            )
-        })?;
-        scheduler.add(job).await?;
-    }
-    if !schedule.drafts.trim().is_empty() {
-        let s = state.clone();
-        let job = Job::new_async(schedule.drafts.as_str(), move |_, _| {
-            let s = s.clone();
-            Box::pin(async move {
-                let now = s.now();
-                if let Err(e) = expire_drafts(&s.pool, now).await {
-                    tracing::error!(error = ?e, "draft expiry job");
-                }
-                if let Err(e) =
-                    remind_drafts(&s.pool, &s.forms, &s.settings.public_url(), now).await
-                {
-                    tracing::error!(error = ?e, "draft reminder job");
-                }
-                s.delivery.wake();
-            })
-        })
-        .with_context(|| {
-            format!(
-                "schedule.drafts = {:?} is not a valid cron expression",
-                schedule.drafts
-            )
-        })?;
-        scheduler.add(job).await?;
-    }
+    add(
+        &scheduler,
+        &state,
+        "cleanup",
+        &schedule.cleanup,
+        |s| async move {
+            if let Err(e) = cleanup(&s.pool, s.now()).await {
+                tracing::error!(error = ?e, "cleanup job");
+            }
+        },
+    )
+    .await?;
+    add(
+        &scheduler,
+        &state,
+        "outbox",
+        &schedule.outbox,
+        |s| async move {
+            if let Err(e) = deliver_outbox(&s.delivery, &s.pool, s.now()).await {
+                tracing::error!(error = ?e, "outbox job");
+            }
+        },
+    )
+    .await?;
+    add(
+        &scheduler,
+        &state,
+        "drafts",
+        &schedule.drafts,
+        |s| async move {
+            let now = s.now();
+            if let Err(e) = expire_drafts(&s.pool, now).await {
+                tracing::error!(error = ?e, "draft expiry job");
+            }
+            if let Err(e) = remind_drafts(&s.pool, &s.forms, &s.settings.public_url(), now).await {
+                tracing::error!(error = ?e, "draft reminder job");
+            }
+            s.delivery.wake();
+        },
+    )
+    .await?;
     scheduler.start().await?;
     Ok(scheduler)
+}
+
+/// Runs `run` on the cron expression `expr` (setting `schedule.NAME`); blank turns it off.
+async fn add<F, Fut>(
+    scheduler: &JobScheduler,
+    state: &AppState,
+    name: &str,
+    expr: &str,
+    run: F,
+) -> anyhow::Result<()>
+where
+    F: Fn(AppState) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    if expr.trim().is_empty() {
+        return Ok(());
+    }
+    let (state, run) = (state.clone(), std::sync::Arc::new(run));
+    let job = Job::new_async(expr, move |_, _| {
+        let (state, run) = (state.clone(), run.clone());
+        Box::pin(async move { run(state).await })
+    })
+    .with_context(|| format!("schedule.{name} = {expr:?} is not a valid cron expression"))?;
+    scheduler.add(job).await?;
+    Ok(())
 }

@@ -6,6 +6,7 @@ use crate::db::Pool;
 use crate::domain::secret::Keyring;
 use crate::notify::Delivery;
 use crate::security::hashing::PasswordHasher;
+use crate::security::middleware::CookieName;
 use crate::security::ratelimit::RateLimiter;
 use crate::settings::Settings;
 
@@ -27,13 +28,12 @@ impl AppState {
         self.clock.now()
     }
 
-    /// A cookie's name: with the `__Host-` prefix in production (Secure, path /, no domain).
-    pub fn cookie_name(&self, base: &'static str) -> &'static str {
-        match (self.settings.is_production(), base) {
-            (true, "kansli_session") => "__Host-kansli_session",
-            (true, "kansli_csrf") => "__Host-kansli_csrf",
-            (true, "kansli_lang") => "__Host-kansli_lang",
-            _ => base,
+    /// A cookie's name in this mode.
+    pub fn cookie_name(&self, name: CookieName) -> &'static str {
+        if self.settings.is_production() {
+            name.host_only
+        } else {
+            name.plain
         }
     }
 }

@@ -19,9 +19,26 @@ use crate::error::AppError;
 use crate::i18n::{from_accept_language, Texts};
 use crate::state::AppState;
 
-pub const SESSION_COOKIE: &str = "kansli_session";
-pub const CSRF_COOKIE: &str = "kansli_csrf";
-pub const LANG_COOKIE: &str = "kansli_lang";
+/// A cookie's name in development, and in production with the `__Host-` prefix
+/// (which browsers accept only with Secure, path / and no domain).
+#[derive(Clone, Copy)]
+pub struct CookieName {
+    pub plain: &'static str,
+    pub host_only: &'static str,
+}
+
+pub const SESSION_COOKIE: CookieName = CookieName {
+    plain: "kansli_session",
+    host_only: "__Host-kansli_session",
+};
+pub const CSRF_COOKIE: CookieName = CookieName {
+    plain: "kansli_csrf",
+    host_only: "__Host-kansli_csrf",
+};
+pub const LANG_COOKIE: CookieName = CookieName {
+    plain: "kansli_lang",
+    host_only: "__Host-kansli_lang",
+};
 
 const PERMISSIONS_POLICY: header::HeaderName =
     header::HeaderName::from_static("permissions-policy");
@@ -36,8 +53,8 @@ fn is_asset(path: &str) -> bool {
 
 /// The language: the remembered choice, else the browser's preference, else Swedish.
 pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
-    req.cookie(LANG_COOKIE)
-        .or_else(|| req.cookie("__Host-kansli_lang"))
+    req.cookie(LANG_COOKIE.plain)
+        .or_else(|| req.cookie(LANG_COOKIE.host_only))
         .and_then(|c| Lang::parse(c.value()))
         .or_else(|| {
             req.headers()
@@ -49,7 +66,7 @@ pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
 }
 
 /// A cookie as every Kansli cookie is: HttpOnly, SameSite=Lax, path /, Secure in production.
-pub fn cookie(state: &AppState, base: &'static str, value: String) -> Cookie<'static> {
+pub fn cookie(state: &AppState, base: CookieName, value: String) -> Cookie<'static> {
     Cookie::build(state.cookie_name(base), value)
         .path("/")
         .http_only(true)
@@ -58,7 +75,7 @@ pub fn cookie(state: &AppState, base: &'static str, value: String) -> Cookie<'st
         .finish()
 }
 
-pub fn removal_cookie(state: &AppState, base: &'static str) -> Cookie<'static> {
+pub fn removal_cookie(state: &AppState, base: CookieName) -> Cookie<'static> {
     let mut c = cookie(state, base, String::new());
     c.make_removal();
     c

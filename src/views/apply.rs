@@ -2,7 +2,9 @@
 //! the type's definition; every kind has its own input.
 use maud::{html, Markup};
 
-use super::components::{error_summary, notice_for, post_form, Field as Input, FormErrors, Notice};
+use super::components::{
+    described_by, error_summary, notice_for, post_form, Field as Input, FormErrors, Notice,
+};
 use super::layout::page;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{Field, FieldKind, FormDef, Page};
@@ -154,15 +156,7 @@ fn field_input(
     let error = errors.get(id);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described = [
-        hint.as_ref().map(|_| hint_id.as_str()),
-        error.map(|_| error_id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    let described = (!described.is_empty()).then_some(described);
+    let described = described_by(id, hint.is_some(), error.is_some());
     let messages = html! {
         @if let Some(h) = &hint { p.hint id=(hint_id) { (h) } }
         @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
@@ -245,11 +239,7 @@ fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -
     let uploaded = v.documents.iter().find(|(f, _, _)| f == id);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described = if error.is_some() {
-        format!("{hint_id} {error_id}")
-    } else {
-        hint_id.clone()
-    };
+    let described = described_by(id, true, error.is_some());
     let upload = format!(
         "{}/upload",
         crate::apply::page_path(v.reference, &v.page.id)
@@ -278,7 +268,7 @@ fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -
                     }
                 }
             }
-            input type="file" id=(id) name=(id) accept="image/jpeg,image/png" aria-describedby=(described) aria-invalid=[error.map(|_| "true")];
+            input type="file" id=(id) name=(id) accept="image/jpeg,image/png" aria-describedby=[described] aria-invalid=[error.map(|_| "true")];
             button.button.button-secondary type="submit" name="upload" value=(id) formaction=(upload) formenctype="multipart/form-data" formmethod="post" formnovalidate {
                 @if uploaded.is_some() { (h!(ctx, "apply.document.replace")) } @else { (h!(ctx, "apply.document.upload")) }
             }

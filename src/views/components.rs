@@ -88,6 +88,16 @@ impl<'a> From<&'a String> for Text<'a> {
     }
 }
 
+/// The `aria-describedby` of a field with the given id: its hint and error message, if shown.
+pub fn described_by(id: &str, hint: bool, error: bool) -> Option<String> {
+    let ids: Vec<String> = [(hint, "hint"), (error, "error")]
+        .into_iter()
+        .filter(|(shown, _)| *shown)
+        .map(|(_, part)| format!("{id}-{part}"))
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
 /// A text-like input with its label, optional hint and error.
 pub struct Field<'a> {
     pub name: &'a str,
@@ -132,14 +142,7 @@ impl<'a> Field<'a> {
         let error = errors.get(self.name);
         let hint_id = format!("{}-hint", self.name);
         let error_id = format!("{}-error", self.name);
-        let described: Vec<&str> = [
-            self.hint.map(|_| hint_id.as_str()),
-            error.map(|_| error_id.as_str()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let described = (!described.is_empty()).then(|| described.join(" "));
+        let described = described_by(self.name, self.hint.is_some(), error.is_some());
         html! {
             div.field.field-error[error.is_some()] {
                 label for=(self.name) { (self.label) }
