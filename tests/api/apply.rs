@@ -45,17 +45,7 @@ async fn post_seen(
     fields: &[(&str, &str)],
     action: &str,
 ) -> reqwest::Response {
-    let value = |name: &str| {
-        let sel =
-            Selector::parse(&format!(r#"form[action="{path}"] input[name="{name}"]"#)).unwrap();
-        html.select(&sel)
-            .next()
-            .unwrap_or_else(|| panic!("no {name} on {path}"))
-            .value()
-            .attr("value")
-            .unwrap()
-            .to_string()
-    };
+    let value = |name: &str| form_value(html, path, name);
     let (csrf, revision) = (value("csrf"), value("revision"));
     let mut all = vec![
         ("csrf", csrf.as_str()),
@@ -108,11 +98,7 @@ async fn a_valid_page_is_saved_and_leads_on_and_pages_cannot_be_skipped_by_url()
     let res = post_page(&app, &reference, "applicant", APPLICANT, "next").await;
     assert_redirect(&res, &page(&reference, "passport"));
     let html = app.get_html(&page(&reference, "applicant")).await;
-    let sel = Selector::parse("#family_name").unwrap();
-    assert_eq!(
-        html.select(&sel).next().unwrap().value().attr("value"),
-        Some("Öberg")
-    );
+    assert_eq!(value_of(&html, "#family_name").as_deref(), Some("Öberg"));
     assert_redirect(
         &app.get(&page(&reference, "stay")).await,
         &page(&reference, "passport"),
@@ -152,11 +138,7 @@ async fn problems_are_shown_per_field_with_the_values_kept_and_escaped() {
         first_text(&html, "#citizenship-error"),
         "Medborgarskap: Välj ett av alternativen"
     );
-    let sel = Selector::parse("#family_name").unwrap();
-    assert_eq!(
-        html.select(&sel).next().unwrap().value().attr("value"),
-        Some(nasty)
-    );
+    assert_eq!(value_of(&html, "#family_name").as_deref(), Some(nasty));
     assert!(select_text(&html, ".error-summary li").len() >= 4);
 }
 
@@ -191,18 +173,14 @@ async fn a_page_is_saved_at_29_59_and_refused_at_30_01_with_the_typed_values_sho
     assert_eq!(res.status(), 422);
     let html = html_of(res).await;
     assert!(first_text(&html, ".notice-warning").contains("30 minuter"));
-    let sel = Selector::parse("#passport_number").unwrap();
     assert_eq!(
-        html.select(&sel).next().unwrap().value().attr("value"),
+        value_of(&html, "#passport_number").as_deref(),
         Some("AB1234567"),
         "typed values shown"
     );
     // Nothing was saved.
     let html = app.get_html(&path).await;
-    assert_eq!(
-        html.select(&sel).next().unwrap().value().attr("value"),
-        Some("")
-    );
+    assert_eq!(value_of(&html, "#passport_number").as_deref(), Some(""));
 }
 
 #[tokio::test]
@@ -225,11 +203,7 @@ async fn an_older_copy_of_a_page_changes_nothing_and_lands_on_the_right_page() {
         .await;
     assert!(first_text(&html, ".notice-warning").contains("äldre kopia"));
     let html = app.get_html(&path).await;
-    let sel = Selector::parse("#family_name").unwrap();
-    assert_eq!(
-        html.select(&sel).next().unwrap().value().attr("value"),
-        Some("Öberg")
-    );
+    assert_eq!(value_of(&html, "#family_name").as_deref(), Some("Öberg"));
 }
 
 #[tokio::test]
@@ -472,17 +446,7 @@ mod uploads {
         bytes: Vec<u8>,
     ) -> reqwest::Response {
         let path = page(reference, "passport");
-        let value = |name: &str| {
-            let sel =
-                Selector::parse(&format!(r#"form[action="{path}"] input[name="{name}"]"#)).unwrap();
-            html.select(&sel)
-                .next()
-                .unwrap()
-                .value()
-                .attr("value")
-                .unwrap()
-                .to_string()
-        };
+        let value = |name: &str| form_value(html, &path, name);
         let sel = Selector::parse("button[name=upload]").unwrap();
         let button = html.select(&sel).next().expect("an upload button");
         let action = button.value().attr("formaction").unwrap().to_string();
@@ -536,9 +500,8 @@ mod uploads {
         assert_redirect(&res, &page(&reference, "passport"));
         let html = app.get_html(&page(&reference, "passport")).await;
         assert_eq!(first_text(&html, "figure.document a"), "IMG_0042.jpg");
-        let sel = Selector::parse("#passport_number").unwrap();
         assert_eq!(
-            html.select(&sel).next().unwrap().value().attr("value"),
+            value_of(&html, "#passport_number").as_deref(),
             Some("AB1234567"),
             "typed answer kept"
         );
@@ -620,9 +583,8 @@ mod uploads {
             let html = html_of(res).await;
             let error = first_text(&html, "#passport_photo_page-error");
             assert!(error.contains(message), "{name}: {error}");
-            let sel = Selector::parse("#passport_number").unwrap();
             assert_eq!(
-                html.select(&sel).next().unwrap().value().attr("value"),
+                value_of(&html, "#passport_number").as_deref(),
                 Some("AB1234567"),
                 "{name}: typed value shown"
             );
@@ -712,17 +674,7 @@ mod review {
         let path = review(reference);
         let html = app.get_html(&path).await;
         let action = format!("/applications/{reference}/approve");
-        let value = |name: &str| {
-            let sel = Selector::parse(&format!(r#"form[action="{action}"] input[name="{name}"]"#))
-                .unwrap();
-            html.select(&sel)
-                .next()
-                .unwrap()
-                .value()
-                .attr("value")
-                .unwrap()
-                .to_string()
-        };
+        let value = |name: &str| form_value(&html, &action, name);
         let (csrf, revision) = (value("csrf"), value("revision"));
         let mut fields = vec![("csrf", csrf.as_str()), ("revision", revision.as_str())];
         if confirm {

@@ -108,16 +108,7 @@ impl TestApp {
 
     /// The CSRF token of the form posting to `action` on `page`.
     pub async fn csrf(&self, page: &str, action: &str) -> String {
-        let html = self.get_html(page).await;
-        let sel =
-            Selector::parse(&format!(r#"form[action="{action}"] input[name="csrf"]"#)).unwrap();
-        html.select(&sel)
-            .next()
-            .unwrap_or_else(|| panic!("no form posting to {action} on {page}"))
-            .value()
-            .attr("value")
-            .unwrap()
-            .to_string()
+        form_value(&self.get_html(page).await, action, "csrf")
     }
 
     /// Posts a form as a browser would: with the page's CSRF token and a same-origin Origin.
@@ -259,6 +250,25 @@ pub fn assert_redirect(res: &Response, location: &str) {
         res.status()
     );
     assert_eq!(res.headers()["location"].to_str().unwrap(), location);
+}
+
+/// The value of input `name` in the form posting to `action` (its CSRF token, revision, ...).
+pub fn form_value(html: &Html, action: &str, name: &str) -> String {
+    value_of(
+        html,
+        &format!(r#"form[action="{action}"] input[name="{name}"]"#),
+    )
+    .unwrap_or_else(|| panic!("no {name} in a form posting to {action}"))
+}
+
+/// The value attribute of the first element matching `selector`.
+pub fn value_of(html: &Html, selector: &str) -> Option<String> {
+    let sel = Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .next()?
+        .value()
+        .attr("value")
+        .map(str::to_string)
 }
 
 pub fn select_text(html: &Html, selector: &str) -> Vec<String> {
