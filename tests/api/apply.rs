@@ -10,6 +10,11 @@ const APPLICANT: &[(&str, &str)] = &[
     ("email", "ana@example.com"),
 ];
 
+const PASSPORT: &[(&str, &str)] = &[
+    ("passport_number", "AB1234567"),
+    ("passport_expiry", "2030-01-01"),
+];
+
 /// Starts an application of `form` for the logged-in browser; returns its reference.
 async fn start(app: &TestApp, form: &str) -> String {
     let res = app
@@ -159,17 +164,7 @@ async fn a_page_is_saved_at_29_59_and_refused_at_30_01_with_the_typed_values_sho
     app.clock.advance(15 * MINUTE);
     app.get("/session/ping").await; // "stay logged in": the session lives, the page's time does not
     app.clock.advance(15 * MINUTE + 1);
-    let res = post_seen(
-        &app,
-        &html,
-        &path,
-        &[
-            ("passport_number", "AB1234567"),
-            ("passport_expiry", "2030-01-01"),
-        ],
-        "next",
-    )
-    .await;
+    let res = post_seen(&app, &html, &path, PASSPORT, "next").await;
     assert_eq!(res.status(), 422);
     let html = html_of(res).await;
     assert!(first_text(&html, ".notice-warning").contains("30 minuter"));
@@ -368,12 +363,8 @@ async fn a_relative_application_needs_the_matching_kind_of_permit() {
         kansli::documents::samples::jpeg(40, 30),
     )
     .await;
-    let passport = [
-        ("passport_number", "AB1234567"),
-        ("passport_expiry", "2030-01-01"),
-    ];
     assert_redirect(
-        &post_page(&app, &reference, "passport", &passport, "next").await,
+        &post_page(&app, &reference, "passport", PASSPORT, "next").await,
         &page(&reference, "relative"),
     );
     let relative = |pin: &'static str| {
@@ -538,17 +529,7 @@ mod uploads {
         assert_eq!(other.get(&thumb).await.status(), 404);
 
         // With the photo in place, the page can be completed.
-        let res = post_page(
-            &app,
-            &reference,
-            "passport",
-            &[
-                ("passport_number", "AB1234567"),
-                ("passport_expiry", "2030-01-01"),
-            ],
-            "next",
-        )
-        .await;
+        let res = post_page(&app, &reference, "passport", PASSPORT, "next").await;
         assert_redirect(&res, &page(&reference, "travel"));
     }
 
@@ -633,17 +614,7 @@ mod review {
         let res =
             super::uploads::upload(&app, &reference, &[], "pass.jpg", samples::jpeg(40, 30)).await;
         assert_redirect(&res, &page(&reference, "passport"));
-        post_page(
-            &app,
-            &reference,
-            "passport",
-            &[
-                ("passport_number", "AB1234567"),
-                ("passport_expiry", "2030-01-01"),
-            ],
-            "next",
-        )
-        .await;
+        post_page(&app, &reference, "passport", PASSPORT, "next").await;
         let travel = [
             ("purpose", "family_visit"),
             ("arrival", "2027-01-10"),
