@@ -90,12 +90,17 @@ impl<'a> From<&'a String> for Text<'a> {
 
 /// The `aria-describedby` of a field with the given id: its hint and error message, if shown.
 pub fn described_by(id: &str, hint: bool, error: bool) -> Option<String> {
-    let ids: Vec<String> = [(hint, "hint"), (error, "error")]
-        .into_iter()
-        .filter(|(shown, _)| *shown)
-        .map(|(_, part)| format!("{id}-{part}"))
-        .collect();
-    (!ids.is_empty()).then(|| ids.join(" "))
+    let mut ids = String::new();
+    for (shown, part) in [(hint, "-hint"), (error, "-error")] {
+        if shown {
+            if !ids.is_empty() {
+                ids.push(' ');
+            }
+            ids.push_str(id);
+            ids.push_str(part);
+        }
+    }
+    (!ids.is_empty()).then_some(ids)
 }
 
 /// A text-like input with its label, optional hint and error.
