@@ -149,3 +149,74 @@ CREATE TABLE documents (
     created_at  INTEGER NOT NULL,
     UNIQUE (draft_id, field_id)
 ) STRICT;
+
+-- step 5: payments, cases and their status history
+-- An approved draft becomes a submitted application when its fee is paid; it is
+-- then never deleted by the draft expiry (which only deletes unapproved drafts).
+ALTER TABLE drafts ADD COLUMN submitted_at INTEGER;
+
+-- One row per payment attempt. Amounts in öre. Never a card number or CVC: only
+-- what the provider tells back (brand, last four digits, outcome).
+CREATE TABLE payments (
+    id               INTEGER PRIMARY KEY,
+    reference        TEXT NOT NULL UNIQUE,
+    draft_id         INTEGER NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,
+    attempt          INTEGER NOT NULL,
+    -- Sent with the create call: a retried call gives back the same provider payment.
+    idempotency_key  TEXT NOT NULL UNIQUE,
+    gateway_id       TEXT UNIQUE,
+    next_url         TEXT,
+    amount           INTEGER NOT NULL CHECK (amount > 0),
+    currency         TEXT NOT NULL DEFAULT 'SEK' CHECK (currency = 'SEK'),
+    state            TEXT NOT NULL CHECK (state IN ('created', 'started', 'three_ds_required', 'success', 'failed', 'cancelled', 'error')),
+    outcome          TEXT,
+    brand            TEXT,
+    last4            TEXT CHECK (last4 IS NULL OR length(last4) = 4),
+    created_at       INTEGER NOT NULL,
+    finished_at      INTEGER,
+    UNIQUE (draft_id, attempt)
+) STRICT;
+-- Exactly one successful payment per application, whatever the races.
+CREATE UNIQUE INDEX payments_one_success ON payments (draft_id) WHERE state = 'success';
+
+-- A submitted application: its verification number and current status.
+CREATE TABLE cases (
+    id            INTEGER PRIMARY KEY,
+    verification  TEXT NOT NULL UNIQUE CHECK (length(verification) = 11),
+    draft_id      INTEGER NOT NULL UNIQUE REFERENCES drafts (id) ON DELETE CASCADE,
+    account_id    INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    payment_id    INTEGER NOT NULL UNIQUE REFERENCES payments (id),
+    form_id       TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    submitted_at  INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX cases_account ON cases (account_id, submitted_at);
+
+-- Every status a case has had, oldest first.
+CREATE TABLE case_events (
+    id       INTEGER PRIMARY KEY,
+    case_id  INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    status   TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    actor    TEXT NOT NULL
+) STRICT;
+CREATE INDEX case_events_case ON case_events (case_id, at);
+
+-- The built-in mock acquirer's own book, as a real provider would keep it on its
+-- side: what the portal may ask about a payment. No card number, no CVC.
+CREATE TABLE mock_acquirer_payments (
+    id               TEXT PRIMARY KEY,
+    idempotency_key  TEXT NOT NULL UNIQUE,
+    amount           INTEGER NOT NULL CHECK (amount > 0),
+    description      TEXT NOT NULL,
+    return_url       TEXT NOT NULL,
+    lang             TEXT NOT NULL CHECK (lang IN ('sv', 'en')),
+    state            TEXT NOT NULL,
+    outcome          TEXT,
+    scenario         TEXT,
+    brand            TEXT,
+    last4            TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;

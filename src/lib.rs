@@ -14,6 +14,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod notify;
+pub mod payments;
 pub mod routes;
 pub mod security;
 pub mod settings;

@@ -33,6 +33,9 @@ pub struct Settings {
     pub dev_mailbox: bool,
     pub smtp: Option<SmtpSettings>,
     pub sms: Option<SmsSettings>,
+    /// A card payment provider speaking Kansli's payment API. None: the built-in
+    /// mock acquirer (development and demos only).
+    pub payment: Option<PaymentSettings>,
     /// Calling codes whose operators are known to drop alphanumeric-sender texts.
     pub sms_unreliable_prefixes: Vec<String>,
     pub schedule: Schedule,
@@ -61,6 +64,14 @@ pub struct SmsSettings {
     pub password: Option<SecretString>,
     #[serde(default = "default_sender")]
     pub sender: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentSettings {
+    /// The provider's API base, e.g. https://pay.example/api (payments are POSTed to `{url}/payments`).
+    pub url: String,
+    pub api_key: SecretString,
 }
 
 /// Cron expressions (with seconds). A blank one turns its job off.
@@ -103,6 +114,7 @@ impl Default for Settings {
             dev_mailbox: true,
             smtp: None,
             sms: None,
+            payment: None,
             sms_unreliable_prefixes: vec!["+90".into(), "+63".into()],
             schedule: Schedule::default(),
             log: "info".into(),
@@ -248,6 +260,14 @@ impl Settings {
                 sender: default_sender(),
             });
         }
+        if let Some(url) = var("KANSLI_PAYMENT_URL") {
+            let api_key = var("KANSLI_PAYMENT_KEY")
+                .ok_or_else(|| bad("KANSLI_PAYMENT_KEY", "is required with KANSLI_PAYMENT_URL"))?;
+            self.payment = Some(PaymentSettings {
+                url,
+                api_key: api_key.into(),
+            });
+        }
         if let Some(sms) = self.sms.as_mut() {
             if let Some(v) = var("KANSLI_SMS_USERNAME") {
                 sms.username = Some(v);
@@ -295,6 +315,16 @@ impl Settings {
                 return invalid("sms.sender must be 1 to 11 characters".into());
             }
         }
+        if let Some(p) = &self.payment {
+            if !(p.url.starts_with("http://") || p.url.starts_with("https://"))
+                || p.url.ends_with('/')
+            {
+                return invalid(format!(
+                    "payment.url = {:?} must be an http(s) URL not ending with /",
+                    p.url
+                ));
+            }
+        }
         if let Some(smtp) = &self.smtp {
             if smtp.host.is_empty() || !smtp.from.contains('@') {
                 return invalid("smtp needs a host and a from address".into());
@@ -325,6 +355,9 @@ impl Settings {
                     "production mode requires an SMS provider (KANSLI_SMS_URL, ...)".into(),
                 );
             }
+            if self.payment.is_none() {
+                return invalid("production mode requires a card payment provider (KANSLI_PAYMENT_URL, KANSLI_PAYMENT_KEY): the built-in mock acquirer takes no real cards".into());
+            }
             if self.dev_mailbox {
                 return invalid("the dev mailbox cannot be turned on in production mode".into());
             }
@@ -338,6 +371,11 @@ impl Settings {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("kansli.db")
+    }
+
+    /// Whether the built-in mock acquirer serves payments (and its pages exist).
+    pub fn mock_acquirer(&self) -> bool {
+        self.payment.is_none()
     }
 
     /// The base URL for links in messages.
@@ -398,10 +436,31 @@ mod tests {
             ("KANSLI_SMTP_HOST", "mail.example"),
             ("KANSLI_SMTP_FROM", "noreply@e.example"),
             ("KANSLI_SMS_URL", "https://sms.example/send"),
+            ("KANSLI_PAYMENT_URL", "https://pay.example/api"),
+            ("KANSLI_PAYMENT_KEY", "k"),
             ("KANSLI_DEV_MAILBOX", "true"),
         ])
         .unwrap_err();
         assert!(err.to_string().contains("dev mailbox"), "{err}");
+    }
+
+    #[test]
+    fn production_refuses_the_mock_acquirer_and_a_provider_needs_its_key() {
+        let base = [
+            ("KANSLI_MODE", "production"),
+            ("KANSLI_BASE_URL", "https://e.example"),
+            ("KANSLI_SMTP_HOST", "mail.example"),
+            ("KANSLI_SMTP_FROM", "noreply@e.example"),
+            ("KANSLI_SMS_URL", "https://sms.example/send"),
+        ];
+        let err = with_env(&base).unwrap_err();
+        assert!(err.to_string().contains("KANSLI_PAYMENT_URL"), "{err}");
+        let err = with_env(&[("KANSLI_PAYMENT_URL", "https://pay.example/api")]).unwrap_err();
+        assert!(err.to_string().contains("KANSLI_PAYMENT_KEY"), "{err}");
+        assert!(
+            with_env(&[]).unwrap().mock_acquirer(),
+            "development uses the mock"
+        );
     }
 
     #[test]
@@ -413,9 +472,12 @@ mod tests {
             ("KANSLI_SMTP_FROM", "noreply@e.example"),
             ("KANSLI_SMTP_SECURITY", "tls"),
             ("KANSLI_SMS_URL", "https://sms.example/send"),
+            ("KANSLI_PAYMENT_URL", "https://pay.example/api"),
+            ("KANSLI_PAYMENT_KEY", "k"),
         ])
         .unwrap();
         assert!(!s.dev_mailbox);
+        assert!(!s.mock_acquirer());
         assert_eq!(s.smtp.unwrap().security, SmtpSecurity::Tls);
     }
 

@@ -14,6 +14,8 @@ use crate::domain::rules::FORM_LIMIT;
 use crate::domain::secret::{random_key, Keyring};
 use crate::error::AppError;
 use crate::notify::Delivery;
+use crate::payments::gateway::HttpGateway;
+use crate::payments::mock;
 use crate::security::error_pages;
 use crate::security::hashing::PasswordHasher;
 use crate::security::middleware::{guard, load_context};
@@ -44,15 +46,25 @@ impl Application {
             db::write(&pool, |tx| db::register::seed_examples(tx)).await?;
         }
         let delivery = Delivery::new(&settings)?;
+        let keyring = Keyring::new(key);
+        let gateway = match &settings.payment {
+            Some(p) => HttpGateway::new(p.url.clone(), p.api_key.clone())?,
+            None => HttpGateway::new(
+                format!("{}{}/api", settings.public_url(), mock::PREFIX),
+                keyring.derived_secret(mock::API_KEY_PURPOSE).into(),
+            )?,
+        };
+        let mock_acquirer = settings.mock_acquirer();
         let state = AppState {
             settings: Arc::new(settings),
             pool: pool.clone(),
             clock: clock.clone(),
-            keyring: Keyring::new(key),
+            keyring,
             hasher: PasswordHasher::new(),
             limiter: Arc::new(RateLimiter::default()),
             delivery: delivery.clone(),
             forms: Arc::new(forms),
+            gateway: Arc::new(gateway),
         };
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;
@@ -62,6 +74,11 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(FORM_LIMIT))
                 .configure(crate::routes::configure)
+                .configure(|cfg| {
+                    if mock_acquirer {
+                        crate::routes::mock_acquirer::configure(cfg);
+                    }
+                })
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(AppError::NotFound)
                 }))

@@ -21,6 +21,8 @@ pub struct AppState {
     pub delivery: Delivery,
     /// The application types, checked at start.
     pub forms: Arc<Vec<crate::domain::forms::FormDef>>,
+    /// The card payment provider: the built-in mock acquirer unless one is configured.
+    pub gateway: Arc<dyn crate::payments::gateway::PaymentGateway>,
 }
 
 impl AppState {

@@ -42,6 +42,8 @@ pub struct StoredDocument {
     pub filename: String,
     pub mime: String,
     pub bytes: Vec<u8>,
+    /// Part of a submitted application: shown only with two-step verification.
+    pub submitted: bool,
 }
 
 /// A document, or its thumbnail, if it belongs to a draft of `account`.
@@ -52,10 +54,10 @@ pub fn owned(
     thumbnail: bool,
 ) -> Result<Option<StoredDocument>> {
     let sql = if thumbnail {
-        "SELECT d.filename, 'image/jpeg', d.thumbnail FROM documents d JOIN drafts r ON r.id = d.draft_id
+        "SELECT d.filename, 'image/jpeg', d.thumbnail, r.submitted_at IS NOT NULL FROM documents d JOIN drafts r ON r.id = d.draft_id
          WHERE d.reference = ?1 AND r.account_id = ?2"
     } else {
-        "SELECT d.filename, d.mime, d.bytes FROM documents d JOIN drafts r ON r.id = d.draft_id
+        "SELECT d.filename, d.mime, d.bytes, r.submitted_at IS NOT NULL FROM documents d JOIN drafts r ON r.id = d.draft_id
          WHERE d.reference = ?1 AND r.account_id = ?2"
     };
     conn.query_row(sql, params![reference, account.0], |r| {
@@ -63,6 +65,7 @@ pub fn owned(
             filename: r.get(0)?,
             mime: r.get(1)?,
             bytes: r.get(2)?,
+            submitted: r.get(3)?,
         })
     })
     .optional()

@@ -21,9 +21,11 @@ pub struct Draft {
     pub expires_at: i64,
     pub approved_at: Option<i64>,
     pub revision: i64,
+    /// Paid for and submitted: a case exists.
+    pub submitted_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, reference, account_id, form_id, lang, created_at, last_activity, expires_at, approved_at, revision";
+const COLUMNS: &str = "id, reference, account_id, form_id, lang, created_at, last_activity, expires_at, approved_at, revision, submitted_at";
 
 fn from_row(r: &Row) -> Result<Draft> {
     Ok(Draft {
@@ -37,6 +39,7 @@ fn from_row(r: &Row) -> Result<Draft> {
         expires_at: r.get(7)?,
         approved_at: r.get(8)?,
         revision: r.get(9)?,
+        submitted_at: r.get(10)?,
     })
 }
 
@@ -184,7 +187,7 @@ pub fn due_reminders(conn: &Connection, now: i64, limit: i64) -> Result<Vec<(Dra
         COLUMNS.split(", ").map(|c| format!("d.{c}")).collect::<Vec<_>>().join(", ")
     ))?;
     let rows = stmt.query_map(params![now, DRAFT_REMINDER_BEFORE, limit], |r| {
-        Ok((from_row(r)?, r.get(10)?))
+        Ok((from_row(r)?, r.get(COLUMNS.split(", ").count())?))
     })?;
     rows.collect()
 }
@@ -195,6 +198,15 @@ pub fn mark_reminded(conn: &Connection, draft: i64, now: i64) -> Result<()> {
         params![draft, now],
     )?;
     Ok(())
+}
+
+/// Marks an approved draft as submitted; false if it already was.
+pub fn mark_submitted(conn: &Connection, draft: i64, now: i64) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE drafts SET submitted_at = ?2 WHERE id = ?1 AND approved_at IS NOT NULL AND submitted_at IS NULL",
+        params![draft, now],
+    )?;
+    Ok(changed == 1)
 }
 
 /// Approves a complete draft: from now on nothing in it can change. False if it was

@@ -9,12 +9,15 @@ use r2d2_sqlite::SqliteConnectionManager;
 use crate::error::AppError;
 
 pub mod accounts;
+pub mod cases;
 pub mod codes;
 pub mod documents;
 pub mod drafts;
 pub mod installation;
 pub mod migrate;
+pub mod mock_acquirer;
 pub mod outbox;
+pub mod payments;
 pub mod register;
 pub mod sessions;
 

@@ -180,6 +180,50 @@ pub enum Scenario {
     IssuerUnreachable,
 }
 
+impl Scenario {
+    pub const ALL: [Scenario; 8] = [
+        Scenario::Approved,
+        Scenario::Challenge,
+        Scenario::ChallengeThenDeclined,
+        Scenario::Declined,
+        Scenario::ExpiredCard,
+        Scenario::WrongCvc,
+        Scenario::ProcessingError,
+        Scenario::IssuerUnreachable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scenario::Approved => "approved",
+            Scenario::Challenge => "challenge",
+            Scenario::ChallengeThenDeclined => "challenge_then_declined",
+            Scenario::Declined => "declined",
+            Scenario::ExpiredCard => "expired_card",
+            Scenario::WrongCvc => "wrong_cvc",
+            Scenario::ProcessingError => "processing_error",
+            Scenario::IssuerUnreachable => "issuer_unreachable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scenario> {
+        Scenario::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The catalog key that tells a tester what the card does.
+    pub fn description_key(self) -> &'static str {
+        match self {
+            Scenario::Approved => "mock.card.approved",
+            Scenario::Challenge => "mock.card.challenge",
+            Scenario::ChallengeThenDeclined => "mock.card.challenge_then_declined",
+            Scenario::Declined => "mock.card.declined",
+            Scenario::ExpiredCard => "mock.card.expired_card",
+            Scenario::WrongCvc => "mock.card.wrong_cvc",
+            Scenario::ProcessingError => "mock.card.processing_error",
+            Scenario::IssuerUnreachable => "mock.card.issuer_unreachable",
+        }
+    }
+}
+
 pub const TEST_CARDS: &[(&str, Scenario)] = &[
     ("4000008260000000", Scenario::Approved),
     ("4000002500003155", Scenario::Challenge),

@@ -63,6 +63,98 @@ impl PaymentState {
     }
 }
 
+/// Why a payment did not succeed, as the provider reports it. Each has a message
+/// in the catalogs (`payment.outcome.<name>`) that says what to do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Declined,
+    ExpiredCard,
+    WrongCvc,
+    ProcessingError,
+    /// 3-D Secure could not reach the card issuer.
+    IssuerUnreachable,
+    /// The bank's verification was not passed (a wrong code).
+    ThreeDsFailed,
+    Cancelled,
+    /// Not finished within 90 minutes.
+    Expired,
+    /// The provider reported something the portal cannot accept (e.g. another amount).
+    Mismatch,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 9] = [
+        Outcome::Declined,
+        Outcome::ExpiredCard,
+        Outcome::WrongCvc,
+        Outcome::ProcessingError,
+        Outcome::IssuerUnreachable,
+        Outcome::ThreeDsFailed,
+        Outcome::Cancelled,
+        Outcome::Expired,
+        Outcome::Mismatch,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Declined => "declined",
+            Outcome::ExpiredCard => "expired_card",
+            Outcome::WrongCvc => "wrong_cvc",
+            Outcome::ProcessingError => "processing_error",
+            Outcome::IssuerUnreachable => "issuer_unreachable",
+            Outcome::ThreeDsFailed => "three_ds_failed",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Expired => "expired",
+            Outcome::Mismatch => "mismatch",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// The catalog key of the message shown to the person.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Outcome::Declined => "payment.outcome.declined",
+            Outcome::ExpiredCard => "payment.outcome.expired_card",
+            Outcome::WrongCvc => "payment.outcome.wrong_cvc",
+            Outcome::ProcessingError => "payment.outcome.processing_error",
+            Outcome::IssuerUnreachable => "payment.outcome.issuer_unreachable",
+            Outcome::ThreeDsFailed => "payment.outcome.three_ds_failed",
+            Outcome::Cancelled => "payment.outcome.cancelled",
+            Outcome::Expired => "payment.outcome.expired",
+            Outcome::Mismatch => "payment.outcome.mismatch",
+        }
+    }
+
+    /// The final state a payment ends in with this outcome.
+    pub fn state(self) -> PaymentState {
+        match self {
+            Outcome::Cancelled => PaymentState::Cancelled,
+            Outcome::ProcessingError | Outcome::Mismatch | Outcome::Expired => PaymentState::Error,
+            _ => PaymentState::Failed,
+        }
+    }
+}
+
+/// Amounts are kept in öre; people read kronor with a Swedish-style separator.
+pub fn format_sek(ore: i64) -> String {
+    let kronor = ore / 100;
+    let digits = kronor.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(c);
+    }
+    match ore % 100 {
+        0 => format!("{grouped} kr"),
+        r => format!("{grouped},{r:02} kr"),
+    }
+}
+
 /// An unfinished payment created at `created_at` has expired by `now`.
 pub fn expired(created_at: i64, now: i64) -> bool {
     now - created_at >= PAYMENT_VALID
@@ -88,6 +180,18 @@ mod tests {
                 "{end:?} is final"
             );
         }
+    }
+
+    #[test]
+    fn outcomes_round_trip_and_amounts_read_as_kronor() {
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.as_str()), Some(o));
+            assert!(o.state().is_final());
+        }
+        assert_eq!(format_sek(100_000), "1\u{a0}000 kr");
+        assert_eq!(format_sek(220_000), "2\u{a0}200 kr");
+        assert_eq!(format_sek(50), "0,50 kr");
+        assert_eq!(format_sek(123_456_700), "1\u{a0}234\u{a0}567 kr");
     }
 
     #[test]

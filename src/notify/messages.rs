@@ -167,6 +167,35 @@ pub fn draft_reminder(
     )
 }
 
+/// What the confirmation of a submitted application says: nothing else personal.
+pub struct Submission<'a> {
+    pub verification: &'a str,
+    pub form_title: &'a str,
+    pub date: &'a str,
+    pub amount: &'a str,
+}
+
+pub fn submitted(t: Texts, to: &str, s: &Submission) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.submitted.subject",
+        vec![
+            t.tf("email.submitted.body", &[("form", s.form_title)]),
+            t.tf(
+                "email.submitted.verification",
+                &[("number", s.verification)],
+            ),
+            t.tf(
+                "email.submitted.details",
+                &[("date", s.date), ("amount", s.amount)],
+            ),
+            t.t("email.submitted.my_page").to_string(),
+        ],
+        None,
+    )
+}
+
 /// An SMS code, for enrolment or login.
 pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
     Outgoing {

@@ -9,14 +9,15 @@ use crate::db;
 use crate::domain::date::Date;
 use crate::domain::email::Email;
 use crate::domain::password::{NewPassword, PasswordProblem};
+use crate::domain::payment::format_sek;
 use crate::domain::phone::mask;
 use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_CREATE};
 use crate::domain::secret::OneTimeCode;
-use crate::domain::session::Stage;
+use crate::domain::session::{Assurance, Stage};
 use crate::error::AppError;
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
-use crate::views::account::{self as view, DraftRow, Overview};
+use crate::views::account::{self as view, CaseRow, DraftRow, Overview, ReceiptRow};
 use crate::views::components::{FormErrors, Notice};
 
 #[derive(Deserialize)]
@@ -219,28 +220,66 @@ pub async fn overview(
         return Ok(redirect("/login"));
     };
     let account = session.account_id.ok_or(AppError::NotFound)?;
-    let drafts = db::read(&state.pool, move |c| db::drafts::for_account(c, account)).await?;
+    let more = session.assurance >= Assurance::Substantial;
+    let (drafts, cases, receipts) = db::read(&state.pool, move |c| {
+        let receipts = if more {
+            db::payments::receipts(c, account)?
+        } else {
+            Vec::new()
+        };
+        Ok((
+            db::drafts::for_account(c, account)?,
+            db::cases::for_account(c, account)?,
+            receipts,
+        ))
+    })
+    .await?;
     let lang = ctx.lang();
-    let drafts = drafts
-        .into_iter()
-        .filter(|d| d.approved_at.is_none())
-        .map(|d| DraftRow {
-            title: state
-                .forms
-                .iter()
-                .find(|f| f.id == d.form_id)
-                .map(|f| f.title.get(lang).to_string())
-                .unwrap_or(d.form_id.clone()),
-            started: Date::from_unix(d.created_at).to_string(),
-            deleted_on: Date::from_unix(d.expires_at).to_string(),
-            href: crate::apply::draft_path(&d.reference),
-        })
-        .collect();
+    let title = |form_id: &str| {
+        state
+            .forms
+            .iter()
+            .find(|f| f.id == form_id)
+            .map_or_else(|| form_id.to_string(), |f| f.title.get(lang).to_string())
+    };
     let overview = Overview {
         email: session.email.as_deref().unwrap_or_default(),
         masked_phone: session.phone.as_deref().map(mask),
         assurance: session.assurance,
-        drafts,
+        drafts: drafts
+            .into_iter()
+            .filter(|d| d.submitted_at.is_none())
+            .map(|d| DraftRow {
+                title: title(&d.form_id),
+                started: Date::from_unix(d.created_at).to_string(),
+                deleted_on: Date::from_unix(d.expires_at).to_string(),
+                href: if d.approved_at.is_some() {
+                    crate::apply::approved_path(&d.reference)
+                } else {
+                    crate::apply::draft_path(&d.reference)
+                },
+                awaiting_payment: d.approved_at.is_some(),
+            })
+            .collect(),
+        cases: cases
+            .into_iter()
+            .map(|c| CaseRow {
+                title: title(&c.form_id),
+                submitted: Date::from_unix(c.submitted_at).to_string(),
+                verification: c.verification,
+                status: c.status,
+            })
+            .collect(),
+        receipts: receipts
+            .into_iter()
+            .map(|r| ReceiptRow {
+                title: title(&r.form_id),
+                paid: Date::from_unix(r.paid_at).to_string(),
+                amount: format_sek(r.amount),
+                href: super::receipt_path(&r.payment_reference),
+                verification: r.verification,
+            })
+            .collect(),
     };
     Ok(html(view::overview(&ctx, &overview, q.notice())))
 }

@@ -264,6 +264,9 @@ pub async fn review(
     let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
         return Ok(redirect("/login"));
     };
+    if current.draft.submitted_at.is_some() && !super::payments::show_more(&ctx) {
+        return Ok(html(crate::views::payment::needs_two_step(&ctx)));
+    }
     if current.draft.approved_at.is_none() && current.position(form).first_incomplete().is_some() {
         return Ok(redirect(&flow::current_path(&current, form)));
     }
@@ -368,22 +371,4 @@ pub async fn approve(
             }
         },
     )
-}
-
-pub async fn approved(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    reference: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect("/login"));
-    };
-    if current.draft.approved_at.is_none() {
-        return Ok(redirect(&flow::review_path(&current.draft.reference)));
-    }
-    Ok(html(crate::views::review::approved(
-        &ctx,
-        form,
-        &current.draft.reference,
-    )))
 }

@@ -149,6 +149,9 @@ pub async fn serve(
     })
     .await?
     .ok_or(AppError::NotFound)?;
+    if document.submitted && !super::payments::show_more(&ctx) {
+        return Ok(super::html(crate::views::payment::needs_two_step(&ctx)));
+    }
     Ok(HttpResponse::Ok()
         .content_type(document.mime.as_str())
         .insert_header((

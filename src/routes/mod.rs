@@ -10,16 +10,24 @@ use crate::state::AppState;
 
 mod account;
 mod apply;
+mod cases;
 mod documents;
 mod login;
+pub mod mock_acquirer;
 mod pages;
+mod payments;
 mod reset;
 mod two_step;
 
+pub use cases::case_path;
+pub use payments::receipt_path;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use web::{get, post, resource, scope};
-    // One resource per path (GET and POST together) and a scope for /account keep
-    // the router's linear scan short; the two patterns come last, since each is a regex.
+    // One resource per path (GET and POST together) and a scope per first segment
+    // keep the router's linear scan short. Every pattern with a {parameter} is a
+    // regex, so each sits in a scope with a plain prefix: a request for another
+    // path never runs one.
     cfg.service(resource("/").route(get().to(pages::home)))
         .service(
             resource("/login")
@@ -65,24 +73,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 ),
         )
         .service(
-            resource("/applications/new")
-                .route(get().to(apply::choose))
-                .route(post().to(apply::start)),
+            scope("/applications")
+                .service(
+                    resource("/new")
+                        .route(get().to(apply::choose))
+                        .route(post().to(apply::start)),
+                )
+                .service(resource("/{reference}").route(get().to(apply::resume)))
+                .service(
+                    resource("/{reference}/pages/{page}")
+                        .route(get().to(apply::show_page))
+                        .route(post().to(apply::submit_page)),
+                )
+                .service(
+                    resource("/{reference}/pages/{page}/upload")
+                        .route(post().to(documents::upload)),
+                )
+                .service(resource("/{reference}/review").route(get().to(apply::review)))
+                .service(resource("/{reference}/approve").route(post().to(apply::approve)))
+                .service(resource("/{reference}/approved").route(get().to(payments::pay_page)))
+                .service(resource("/{reference}/pay").route(post().to(payments::pay)))
+                .service(resource("/{reference}/submitted").route(get().to(payments::submitted))),
         )
-        .service(resource("/applications/{reference}").route(get().to(apply::resume)))
         .service(
-            resource("/applications/{reference}/pages/{page}")
-                .route(get().to(apply::show_page))
-                .route(post().to(apply::submit_page)),
+            scope("/payments")
+                .service(resource("/{reference}/return").route(get().to(payments::returned))),
+        )
+        .service(scope("/cases").service(resource("/{verification}").route(get().to(cases::show))))
+        .service(
+            scope("/receipts").service(resource("/{reference}").route(get().to(payments::receipt))),
         )
         .service(
-            resource("/applications/{reference}/pages/{page}/upload")
-                .route(post().to(documents::upload)),
+            scope("/documents")
+                .service(resource("/{reference}/{which}").route(get().to(documents::serve))),
         )
-        .service(resource("/applications/{reference}/review").route(get().to(apply::review)))
-        .service(resource("/applications/{reference}/approve").route(post().to(apply::approve)))
-        .service(resource("/applications/{reference}/approved").route(get().to(apply::approved)))
-        .service(resource("/documents/{reference}/{which}").route(get().to(documents::serve)))
         .service(
             resource("/password/forgot")
                 .route(get().to(reset::forgot_form))
@@ -98,8 +122,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/help/support").route(get().to(pages::help_support)))
         .service(resource("/username/forgot").route(get().to(pages::forgot_username)))
         .service(resource("/dev/mailbox").route(get().to(pages::mailbox)))
-        .service(resource("/lang/{code}").route(get().to(pages::switch_language)))
-        .service(resource("/assets/{name}").route(get().to(pages::asset)));
+        .service(
+            scope("/lang").service(resource("/{code}").route(get().to(pages::switch_language))),
+        )
+        .service(scope("/assets").service(resource("/{name}").route(get().to(pages::asset))));
 }
 
 pub fn html(markup: Markup) -> HttpResponse {
@@ -109,7 +135,10 @@ pub fn html(markup: Markup) -> HttpResponse {
 /// A page with a non-200 status (a form shown again with its errors is 422).
 pub fn html_status(status: StatusCode, markup: Markup) -> HttpResponse {
     HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("text/html; charset=utf-8"),
+        ))
         .body(markup.into_string())
 }
 

@@ -169,11 +169,12 @@ pub async fn guard(
             .error_response(AppError::Forbidden)
             .map_into_right_body());
     }
-    let path = req.path().to_string();
+    // The Uri shares the request's bytes: keeping it for the log costs no copy.
+    let uri = req.uri().clone();
     match AssertUnwindSafe(next.call(req)).catch_unwind().await {
         Ok(res) => Ok(res?.map_into_left_body()),
         Err(_) => {
-            tracing::error!(path, "a request panicked");
+            tracing::error!(path = uri.path(), "a request panicked");
             Err(AppError::Unexpected(anyhow::anyhow!("panic in request handler")).into())
         }
     }

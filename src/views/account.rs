@@ -2,9 +2,11 @@
 use maud::{html, Markup};
 
 use super::components::{
-    code_field, error_summary, notice, notice_for, post_form, submit, Field, FormErrors, Notice,
+    code_field, error_summary, notice, notice_for, post_form, submit, Attr, Field, FormErrors,
+    Notice,
 };
 use super::layout::page;
+use crate::domain::case::CaseStatus;
 use crate::domain::password::MIN_CHARS;
 use crate::domain::session::Assurance;
 use crate::h;
@@ -75,6 +77,25 @@ pub struct Overview<'a> {
     pub masked_phone: Option<String>,
     pub assurance: Assurance,
     pub drafts: Vec<DraftRow>,
+    pub cases: Vec<CaseRow>,
+    /// Shown with two-step verification only.
+    pub receipts: Vec<ReceiptRow>,
+}
+
+/// A submitted application in My Page's list.
+pub struct CaseRow {
+    pub title: String,
+    pub verification: String,
+    pub submitted: String,
+    pub status: CaseStatus,
+}
+
+pub struct ReceiptRow {
+    pub title: String,
+    pub verification: String,
+    pub paid: String,
+    pub amount: String,
+    pub href: String,
 }
 
 /// An unfinished application in My Page's list.
@@ -83,6 +104,8 @@ pub struct DraftRow {
     pub started: String,
     pub deleted_on: String,
     pub href: String,
+    /// Approved, with the fee not yet paid.
+    pub awaiting_payment: bool,
 }
 
 pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
@@ -111,14 +134,23 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
                         tr {
                             td { (d.title) }
                             td { (d.started) }
-                            td { (d.deleted_on) }
-                            td { a href=(d.href) { (h!(ctx, "apply.continue")) span.visually-hidden { " " (d.title) } } }
+                            td { @if d.awaiting_payment { (h!(ctx, "payment.awaiting")) } @else { (d.deleted_on) } }
+                            td {
+                                a href=(Attr(&d.href)) {
+                                    @if d.awaiting_payment { (h!(ctx, "payment.pay")) } @else { (h!(ctx, "apply.continue")) }
+                                    span.visually-hidden { " " (d.title) }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
         p { a.button href="/applications/new" { (h!(ctx, "apply.new")) } }
+        (case_list(ctx, &o.cases))
+        @if o.assurance >= Assurance::Substantial {
+            (receipt_list(ctx, &o.receipts))
+        }
         h2 { (h!(ctx, "account.page.settings")) }
             dl.summary-list {
                 div {
@@ -140,6 +172,61 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
             }
         },
     )
+}
+
+/// Submitted applications with their status, what it means and what comes next.
+fn case_list(ctx: &Ctx, cases: &[CaseRow]) -> Markup {
+    html! {
+        h2 { (h!(ctx, "cases.title")) }
+        @if cases.is_empty() {
+            p { (h!(ctx, "cases.none")) }
+        } @else {
+            ul.case-list {
+                @for c in cases {
+                    @let [name, explain, next] = c.status.keys();
+                    li.case {
+                        h3 { a href=(Attr(&crate::routes::case_path(&c.verification))) { (c.title) } }
+                        dl.summary-list {
+                            div { dt { (h!(ctx, "cases.verification")) } dd.verification-number { (c.verification) } }
+                            div { dt { (h!(ctx, "cases.submitted")) } dd { (c.submitted) } }
+                            div { dt { (h!(ctx, "cases.status")) } dd { strong.status-tag { (ctx.h(name)) } " " (ctx.h(explain)) } }
+                            div { dt { (h!(ctx, "cases.next")) } dd { (ctx.h(next)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn receipt_list(ctx: &Ctx, receipts: &[ReceiptRow]) -> Markup {
+    html! {
+        h2 { (h!(ctx, "receipts.title")) }
+        @if receipts.is_empty() {
+            p { (h!(ctx, "receipts.none")) }
+        } @else {
+            table.receipts {
+                thead { tr {
+                    th scope="col" { (h!(ctx, "receipt.application")) }
+                    th scope="col" { (h!(ctx, "receipt.verification")) }
+                    th scope="col" { (h!(ctx, "receipt.date")) }
+                    th scope="col" { (h!(ctx, "receipt.amount")) }
+                    th scope="col" { span.visually-hidden { (h!(ctx, "receipt.title")) } }
+                } }
+                tbody {
+                    @for r in receipts {
+                        tr {
+                            td { (r.title) }
+                            td { (r.verification) }
+                            td { (r.paid) }
+                            td { (r.amount) }
+                            td { a href=(Attr(&r.href)) { (h!(ctx, "receipt.title")) span.visually-hidden { " " (r.verification) } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The phone number form. `warn` shows the unreliable-operator warning and its acknowledgement.

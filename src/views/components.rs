@@ -7,11 +7,31 @@ use crate::i18n::Escaped;
 use crate::h;
 use crate::security::Ctx;
 
+/// A value for an attribute or text, escaped as maud escapes, but copied whole
+/// when it holds nothing to escape (ids, names, URLs and tokens almost never do).
+/// Pages splice many such short values, and maud's escaper goes byte by byte.
+#[derive(Clone, Copy)]
+pub struct Attr<'a>(pub &'a str);
+
+impl Render for Attr<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        if self
+            .0
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"'))
+        {
+            self.0.render_to(buffer);
+        } else {
+            buffer.push_str(self.0);
+        }
+    }
+}
+
 /// Every POST form comes from here, so none can lack the CSRF token.
 pub fn post_form(ctx: &Ctx, action: &str, class: &str, content: Markup) -> Markup {
     html! {
-        form method="post" action=(action) class=(class) novalidate {
-            input type="hidden" name="csrf" value=(ctx.csrf);
+        form method="post" action=(Attr(action)) class=(Attr(class)) novalidate {
+            input type="hidden" name="csrf" value=(Attr(&ctx.csrf));
             (content)
         }
     }
@@ -145,17 +165,16 @@ impl<'a> Field<'a> {
 
     pub fn render(&self, errors: &FormErrors) -> Markup {
         let error = errors.get(self.name);
-        let hint_id = format!("{}-hint", self.name);
-        let error_id = format!("{}-error", self.name);
+        let name = Attr(self.name);
         let described = described_by(self.name, self.hint.is_some(), error.is_some());
         html! {
             div.field.field-error[error.is_some()] {
-                label for=(self.name) { (self.label) }
-                @if let Some(hint) = self.hint { p.hint id=(hint_id) { (hint) } }
-                @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
-                input id=(self.name) name=(self.name) type=(self.kind) value=(self.value)
-                    autocomplete=(self.autocomplete) inputmode=[self.inputmode]
-                    aria-describedby=[described] aria-invalid=[error.map(|_| "true")]
+                label for=(name) { (self.label) }
+                @if let Some(hint) = self.hint { p.hint id={ (name) "-hint" } { (hint) } }
+                @if let Some(e) = error { p.error-message id={ (name) "-error" } { (e) } }
+                input id=(name) name=(name) type=(Attr(self.kind)) value=(Attr(self.value))
+                    autocomplete=(Attr(self.autocomplete)) inputmode=[self.inputmode.map(Attr)]
+                    aria-describedby=[described.as_deref().map(Attr)] aria-invalid=[error.map(|_| "true")]
                     spellcheck=[(self.kind != "password").then_some("false")];
             }
         }

@@ -3,7 +3,7 @@
 use maud::{html, Markup, DOCTYPE};
 
 use super::assets::url;
-use super::components::post_form;
+use super::components::{post_form, Attr};
 use crate::domain::rules::{SESSION_IDLE, SESSION_WARNING};
 use crate::domain::Lang;
 use crate::h;
@@ -19,12 +19,12 @@ pub fn page(ctx: &Ctx, title: impl maud::Render, content: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – " (h!(ctx, "service.name")) }
-                link rel="icon" href=(url("favicon.svg")) type="image/svg+xml";
-                link rel="stylesheet" href=(url("kansli.css"));
+                link rel="icon" href=(Attr(url("favicon.svg"))) type="image/svg+xml";
+                link rel="stylesheet" href=(Attr(url("kansli.css")));
                 @if logged_in {
-                    script src=(url("session.js")) defer {}
-                    script src=(url("countdown.js")) defer {}
-                    script src=(url("print.js")) defer {}
+                    script src=(Attr(url("session.js"))) defer {}
+                    script src=(Attr(url("countdown.js"))) defer {}
+                    script src=(Attr(url("print.js"))) defer {}
                 }
             }
             body data-idle-seconds=[logged_in.then_some(SESSION_IDLE)] data-warn-seconds=[logged_in.then_some(SESSION_WARNING)] {
@@ -60,7 +60,7 @@ fn header(ctx: &Ctx) -> Markup {
                     span { (h!(ctx, "service.name")) }
                 }
                 nav.header-nav aria-label=(h!(ctx, "nav.label")) {
-                    a href=(switch_href) lang=(other.code()) hreflang=(other.code()) { (h!(ctx, "nav.other_language")) }
+                    a href=(Attr(&switch_href)) lang=(other.code()) hreflang=(other.code()) { (h!(ctx, "nav.other_language")) }
                     @if let Some(s) = ctx.account() {
                         a href="/account" { (h!(ctx, "nav.my_page")) }
                         span.who { (s.email.as_deref().unwrap_or_default()) }

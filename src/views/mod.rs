@@ -3,6 +3,7 @@
 pub mod account;
 pub mod apply;
 pub mod assets;
+pub mod cases;
 pub mod components;
 pub mod emails;
 pub mod errors;
@@ -11,4 +12,6 @@ pub mod home;
 pub mod layout;
 pub mod login;
 pub mod mailbox;
+pub mod mock_acquirer;
+pub mod payment;
 pub mod review;

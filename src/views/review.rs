@@ -125,20 +125,3 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
         },
     )
 }
-
-/// After approval: the application is locked; payment is the next step.
-pub fn approved(ctx: &Ctx, form: &FormDef, reference: &str) -> Markup {
-    page(
-        ctx,
-        h!(ctx, "review.approved_title"),
-        html! {
-            (notice("success", html! { p { (h!(ctx, "review.approved_done")) } }))
-            p.caption { (form.title.get(ctx.lang())) }
-            h1 { (h!(ctx, "review.approved_title")) }
-            p { (h!(ctx, "review.locked")) }
-            p { (h!(ctx, "review.next_payment")) }
-            p { a href=(crate::apply::review_path(reference)) { (h!(ctx, "review.see_application")) } }
-            p { a.button href="/account" { (h!(ctx, "nav.my_page")) } }
-        },
-    )
-}

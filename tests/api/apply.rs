@@ -602,12 +602,12 @@ mod uploads {
     }
 }
 
-mod review {
+pub(crate) mod review {
     use super::*;
     use kansli::documents::samples;
 
     /// A visit-visa application filled in to the review page, with its passport photo.
-    async fn complete() -> (TestApp, String) {
+    pub(crate) async fn complete() -> (TestApp, String) {
         let app = logged_in().await;
         let reference = start(&app, "visit-visa").await;
         post_page(&app, &reference, "applicant", APPLICANT, "next").await;
@@ -641,7 +641,11 @@ mod review {
         format!("/applications/{reference}/review")
     }
 
-    async fn approve(app: &TestApp, reference: &str, confirm: bool) -> reqwest::Response {
+    pub(crate) async fn approve(
+        app: &TestApp,
+        reference: &str,
+        confirm: bool,
+    ) -> reqwest::Response {
         let path = review(reference);
         let html = app.get_html(&path).await;
         let action = format!("/applications/{reference}/approve");
@@ -707,7 +711,8 @@ mod review {
         let html = app
             .get_html(&format!("/applications/{reference}/approved"))
             .await;
-        assert_eq!(first_text(&html, "h1"), "Din ansökan är godkänd");
+        assert_eq!(first_text(&html, "h1"), "Betala ansökningsavgiften");
+        assert!(first_text(&html, "main").contains("Du har godkänt ansökan"));
 
         let locked = format!("{}?locked=1", review(&reference));
         assert_redirect(&app.get(&path).await, &locked);

@@ -6,6 +6,7 @@ mod jobs;
 mod login;
 mod messages;
 mod pages;
+mod payments;
 mod reset;
 mod security;
 mod two_step;

@@ -116,6 +116,10 @@ async fn production_mode_uses_host_prefixed_secure_cookies_and_hsts() {
         s.mode = kansli::settings::Mode::Production;
         s.dev_mailbox = false;
         s.base_url = Some("https://kansli.example".into());
+        s.payment = Some(kansli::settings::PaymentSettings {
+            url: "https://pay.example/api".into(),
+            api_key: "key".to_string().into(),
+        });
         s.smtp = Some(kansli::settings::SmtpSettings {
             host: "127.0.0.1".into(),
             port: 2525,

@@ -1,0 +1,222 @@
+//! The `cases` and `case_events` tables: submitted applications and their statuses.
+use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::case::CaseStatus;
+use crate::domain::verification::VerificationNumber;
+use crate::domain::AccountId;
+
+type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
+
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub id: i64,
+    pub verification: String,
+    pub draft_id: i64,
+    pub draft_reference: String,
+    pub payment_reference: String,
+    pub form_id: String,
+    pub status: CaseStatus,
+    pub submitted_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "c.id, c.verification, c.draft_id, d.reference, p.reference, c.form_id, c.status, c.submitted_at, c.updated_at";
+const FROM: &str =
+    "cases c JOIN drafts d ON d.id = c.draft_id JOIN payments p ON p.id = c.payment_id";
+
+fn from_row(r: &Row) -> Result<Case> {
+    Ok(Case {
+        id: r.get(0)?,
+        verification: r.get(1)?,
+        draft_id: r.get(2)?,
+        draft_reference: r.get(3)?,
+        payment_reference: r.get(4)?,
+        form_id: r.get(5)?,
+        status: CaseStatus::parse(&r.get::<_, String>(6)?).unwrap_or(CaseStatus::Received),
+        submitted_at: r.get(7)?,
+        updated_at: r.get(8)?,
+    })
+}
+
+pub struct NewCase<'a> {
+    pub draft_id: i64,
+    pub account: AccountId,
+    pub payment_id: i64,
+    pub form_id: &'a str,
+}
+
+/// Creates the case with a fresh verification number (drawn again if one is taken)
+/// and its first status, Received. Returns the number.
+pub fn insert(conn: &Connection, c: &NewCase, now: i64) -> Result<VerificationNumber> {
+    let mut tries = 0;
+    loop {
+        let number = VerificationNumber::generate();
+        let inserted = conn.execute(
+            "INSERT INTO cases (verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![
+                number.as_str(),
+                c.draft_id,
+                c.account.0,
+                c.payment_id,
+                c.form_id,
+                CaseStatus::Received.as_str(),
+                now
+            ],
+        );
+        match inserted {
+            Ok(_) => {
+                record_status(
+                    conn,
+                    conn.last_insert_rowid(),
+                    CaseStatus::Received,
+                    now,
+                    "applicant",
+                )?;
+                return Ok(number);
+            }
+            // A number already in use: 10⁸ numbers make this rare, and a new draw settles it.
+            Err(e)
+                if super::is_unique_violation(&e)
+                    && tries < 20
+                    && !taken_by_draft(conn, c.draft_id)? =>
+            {
+                tries += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn taken_by_draft(conn: &Connection, draft: i64) -> Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM cases WHERE draft_id = ?1")?
+        .exists([draft])
+}
+
+fn record_status(
+    conn: &Connection,
+    case: i64,
+    status: CaseStatus,
+    now: i64,
+    actor: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO case_events (case_id, status, at, actor) VALUES (?1, ?2, ?3, ?4)",
+        params![case, status.as_str(), now, actor],
+    )?;
+    Ok(())
+}
+
+/// The account's cases, newest first.
+pub fn for_account(conn: &Connection, account: AccountId) -> Result<Vec<Case>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE c.account_id = ?1 ORDER BY c.submitted_at DESC, c.id DESC"
+    ))?;
+    let rows = stmt.query_map([account.0], from_row)?;
+    rows.collect()
+}
+
+pub fn for_draft(conn: &Connection, draft: i64) -> Result<Option<Case>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE c.draft_id = ?1"
+    ))?
+    .query_row([draft], from_row)
+    .optional()
+}
+
+/// A case by its verification number, if it is `account`'s.
+pub fn owned(conn: &Connection, verification: &str, account: AccountId) -> Result<Option<Case>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE c.verification = ?1 AND c.account_id = ?2"
+    ))?
+    .query_row(params![verification, account.0], from_row)
+    .optional()
+}
+
+/// Every status the case has had, oldest first: (status, when).
+pub fn history(conn: &Connection, case: i64) -> Result<Vec<(CaseStatus, i64)>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT status, at FROM case_events WHERE case_id = ?1 ORDER BY at, id")?;
+    let rows = stmt.query_map([case], |r| {
+        Ok((
+            CaseStatus::parse(&r.get::<_, String>(0)?).unwrap_or(CaseStatus::Received),
+            r.get(1)?,
+        ))
+    })?;
+    rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{drafts, payments};
+    use crate::domain::Lang;
+
+    /// An approved draft with a payment, ready to become a case.
+    fn paid_draft(conn: &Connection, account: AccountId, n: usize) -> (i64, i64) {
+        let reference = format!("draft{n}");
+        let draft = drafts::insert(
+            conn,
+            &drafts::NewDraft {
+                reference: &reference,
+                account,
+                form_id: "visit-visa",
+                lang: Lang::Sv,
+                expires_at: 100,
+            },
+            0,
+        )
+        .unwrap();
+        let payment = payments::insert(
+            conn,
+            &payments::NewPayment {
+                reference: &format!("pay{n}"),
+                draft_id: draft,
+                attempt: 1,
+                idempotency_key: &format!("key{n}"),
+                amount: 100_000,
+            },
+            0,
+        )
+        .unwrap();
+        (draft, payment)
+    }
+
+    #[test]
+    fn many_submissions_get_distinct_valid_numbers_and_one_case_per_application() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::apply(&mut conn).unwrap();
+        let account = crate::db::accounts::insert(&conn, "a@example.se", "h", Lang::Sv, 0).unwrap();
+        let tx = conn.transaction().unwrap();
+        let mut numbers = std::collections::HashSet::new();
+        for n in 0..3000 {
+            let (draft_id, payment_id) = paid_draft(&tx, account, n);
+            let case = NewCase {
+                draft_id,
+                account,
+                payment_id,
+                form_id: "visit-visa",
+            };
+            let number = insert(&tx, &case, 1).unwrap();
+            assert_eq!(
+                VerificationNumber::parse(number.as_str()),
+                Ok(number.clone())
+            );
+            assert!(numbers.insert(number), "a number was given twice");
+            assert!(
+                insert(&tx, &case, 2).is_err(),
+                "a second case for one application"
+            );
+        }
+        let cases: i64 = tx
+            .query_row("SELECT count(DISTINCT verification) FROM cases", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(cases, 3000);
+        let history: i64 = tx
+            .query_row("SELECT count(*) FROM case_events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(history, 3000, "each case starts with one Received event");
+    }
+}

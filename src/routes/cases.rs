@@ -1,0 +1,44 @@
+//! A submitted application's own page on My Page.
+use actix_web::{web, HttpResponse};
+
+use super::apply::{form_of, logged_in};
+use super::payments::show_more;
+use super::{html, redirect};
+use crate::db::{self, cases};
+use crate::domain::verification::VerificationNumber;
+use crate::error::AppError;
+use crate::security::Ctx;
+use crate::state::AppState;
+
+pub fn case_path(verification: &str) -> String {
+    format!("/cases/{verification}")
+}
+
+/// The case, if it is the logged-in person's; anyone else's does not exist.
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(account) = logged_in(&ctx) else {
+        return Ok(redirect("/login"));
+    };
+    let number = VerificationNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+    let found = db::read(&state.pool, move |c| {
+        let Some(case) = cases::owned(c, number.as_str(), account)? else {
+            return Ok(None);
+        };
+        let history = cases::history(c, case.id)?;
+        Ok(Some((case, history)))
+    })
+    .await?;
+    let (case, history) = found.ok_or(AppError::NotFound)?;
+    let form = form_of(&state, &case.form_id)?;
+    Ok(html(crate::views::cases::case_page(
+        &ctx,
+        form,
+        &case,
+        &history,
+        show_more(&ctx),
+    )))
+}

@@ -1,0 +1,526 @@
+//! Paying the fee through the built-in mock acquirer (over real HTTP, as a
+//! provider), submission with a verification number, receipts and My Page.
+use crate::apply::review::{approve, complete};
+use crate::helpers::*;
+use kansli::domain::card::TEST_CARDS;
+use kansli::domain::rules::MINUTE;
+use kansli::domain::verification::VerificationNumber;
+
+const APPROVED: &str = "4000 0082 6000 0000";
+const CHALLENGE: &str = "4000 0025 0000 3155";
+const CHALLENGE_THEN_DECLINED: &str = "4000 0084 0000 1629";
+const DECLINED: &str = "4000 0000 0000 0002";
+const EXPIRED_CARD: &str = "4000 0000 0000 0069";
+const WRONG_CVC: &str = "4000 0000 0000 0127";
+const PROCESSING_ERROR: &str = "4000 0000 0000 0119";
+const ISSUER_UNREACHABLE: &str = "4000 0000 0000 3220";
+
+/// The path of a redirect, whether the Location is absolute (the provider's) or not.
+fn location(app: &TestApp, res: &reqwest::Response) -> String {
+    assert_eq!(
+        res.status(),
+        303,
+        "expected a redirect, got {}",
+        res.status()
+    );
+    let to = res.headers()["location"].to_str().unwrap();
+    to.strip_prefix(&app.address).unwrap_or(to).to_string()
+}
+
+/// An approved visit-visa application, ready to pay.
+async fn approved() -> (TestApp, String) {
+    let (app, reference) = complete().await;
+    assert_eq!(approve(&app, &reference, true).await.status(), 303);
+    (app, reference)
+}
+
+fn pay_page(reference: &str) -> String {
+    format!("/applications/{reference}/approved")
+}
+
+/// Presses "Pay the fee": returns the provider's card page.
+async fn press_pay(app: &TestApp, reference: &str) -> String {
+    let action = format!("/applications/{reference}/pay");
+    let res = app.submit(&pay_page(reference), &action, &[]).await;
+    let card_page = location(app, &res);
+    assert!(card_page.starts_with("/mock-acquirer/pay/"), "{card_page}");
+    card_page
+}
+
+/// Fills in the provider's card form; returns where it leads.
+async fn pay_with(app: &TestApp, card_page: &str, number: &str) -> String {
+    let res = app
+        .submit(
+            card_page,
+            card_page,
+            &[
+                ("number", number),
+                ("expiry", "12/29"),
+                ("cvc", "123"),
+                ("name", "Ana Öberg"),
+            ],
+        )
+        .await;
+    location(app, &res)
+}
+
+/// Answers the bank's 3-D Secure page with `code` or cancels (None).
+async fn answer_challenge(app: &TestApp, challenge: &str, code: Option<&str>) -> String {
+    let res = match code {
+        Some(code) => {
+            app.submit(
+                challenge,
+                challenge,
+                &[("code", code), ("action", "approve")],
+            )
+            .await
+        }
+        None => {
+            app.submit(challenge, challenge, &[("action", "cancel")])
+                .await
+        }
+    };
+    location(app, &res)
+}
+
+/// The code the test bank shows on its page.
+async fn shown_code(app: &TestApp, challenge: &str) -> String {
+    first_text(&app.get_html(challenge).await, "strong.code")
+}
+
+/// Follows the return from the provider; gives where the portal sends the person.
+async fn come_back(app: &TestApp, return_path: &str) -> String {
+    assert!(return_path.starts_with("/payments/"), "{return_path}");
+    location(app, &app.get(return_path).await)
+}
+
+/// Pays in one go with a card that needs no bank step.
+async fn pay_fully(app: &TestApp, reference: &str, number: &str) -> String {
+    let card_page = press_pay(app, reference).await;
+    let back = pay_with(app, &card_page, number).await;
+    come_back(app, &back).await
+}
+
+async fn failure_message(app: &TestApp, reference: &str) -> String {
+    first_text(&app.get_html(&pay_page(reference)).await, ".notice-warning")
+}
+
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    kansli::db::read(&app.state.pool, move |c| c.query_row(sql, [], |r| r.get(0)))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_test_card_ends_as_designed_and_failures_can_be_retried_until_one_succeeds() {
+    let (app, reference) = approved().await;
+    let submitted = format!("/applications/{reference}/submitted");
+    let back_to_pay = pay_page(&reference);
+
+    // Cards that end at once, each with its own message in the person's language.
+    for (card, message) in [
+        (DECLINED, "Din bank nekade betalningen. Kontakta din bank"),
+        (EXPIRED_CARD, "Kortet har gått ut"),
+        (WRONG_CVC, "Säkerhetskoden (CVC) var fel"),
+        (
+            PROCESSING_ERROR,
+            "Något gick fel när betalningen behandlades",
+        ),
+        (ISSUER_UNREACHABLE, "Det gick inte att nå din bank"),
+    ] {
+        let card_page = press_pay(&app, &reference).await;
+        let back = pay_with(&app, &card_page, card).await;
+        assert_eq!(come_back(&app, &back).await, back_to_pay, "{card}");
+        let shown = failure_message(&app, &reference).await;
+        assert!(shown.contains(message), "{card}: {shown}");
+    }
+
+    // 3-D Secure passed, then declined by the bank.
+    let card_page = press_pay(&app, &reference).await;
+    let challenge = pay_with(&app, &card_page, CHALLENGE_THEN_DECLINED).await;
+    assert!(challenge.starts_with("/mock-acquirer/3ds/"), "{challenge}");
+    let code = shown_code(&app, &challenge).await;
+    let back = answer_challenge(&app, &challenge, Some(&code)).await;
+    assert_eq!(come_back(&app, &back).await, back_to_pay);
+    assert!(failure_message(&app, &reference).await.contains("nekade"));
+
+    // A wrong code fails; so does cancelling at the bank.
+    let card_page = press_pay(&app, &reference).await;
+    let challenge = pay_with(&app, &card_page, CHALLENGE).await;
+    let code = shown_code(&app, &challenge).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let back = answer_challenge(&app, &challenge, Some(wrong)).await;
+    come_back(&app, &back).await;
+    assert!(failure_message(&app, &reference)
+        .await
+        .contains("kunde inte bekräfta att det var du"));
+    let card_page = press_pay(&app, &reference).await;
+    let challenge = pay_with(&app, &card_page, CHALLENGE).await;
+    let back = answer_challenge(&app, &challenge, None).await;
+    come_back(&app, &back).await;
+    assert!(failure_message(&app, &reference)
+        .await
+        .contains("Du avbröt betalningen"));
+
+    // Cancelling on the card form.
+    let card_page = press_pay(&app, &reference).await;
+    let res = app
+        .submit(&card_page, &format!("{card_page}/cancel"), &[])
+        .await;
+    come_back(&app, &location(&app, &res)).await;
+    assert!(failure_message(&app, &reference)
+        .await
+        .contains("Du avbröt betalningen"));
+
+    // The right code, with reloads in the middle: the bank's page again, the
+    // portal's return too early, and "Pay" pressed again in another tab.
+    let card_page = press_pay(&app, &reference).await;
+    let challenge = pay_with(&app, &card_page, CHALLENGE).await;
+    let code = shown_code(&app, &challenge).await;
+    assert_eq!(
+        shown_code(&app, &challenge).await,
+        code,
+        "a reload shows the same step"
+    );
+    assert_eq!(
+        press_pay(&app, &reference).await,
+        card_page,
+        "the same attempt continues"
+    );
+    assert_eq!(location(&app, &app.get(&card_page).await), challenge);
+    let attempt: String = kansli::db::read(&app.state.pool, |c| {
+        c.query_row(
+            "SELECT reference FROM payments ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        come_back(&app, &format!("/payments/{attempt}/return")).await,
+        format!("{back_to_pay}?pending=1")
+    );
+    let back = answer_challenge(&app, &challenge, Some(&code)).await;
+    assert_eq!(come_back(&app, &back).await, submitted);
+    assert_eq!(
+        come_back(&app, &back).await,
+        submitted,
+        "a reload changes nothing"
+    );
+
+    // After success there is no new attempt.
+    assert_redirect(&app.get(&back_to_pay).await, &submitted);
+    let res = app
+        .post_raw(
+            &format!("/applications/{reference}/pay"),
+            &[("csrf", &app.csrf("/account", "/logout").await)],
+            Default::default(),
+        )
+        .await;
+    assert_redirect(&res, &submitted);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM payments WHERE state = 'success'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM payments").await, 10);
+    assert_eq!(count(&app, "SELECT count(*) FROM cases").await, 1);
+
+    // Nothing but brand and last four digits of any card was kept.
+    let mut stored = std::fs::read(app.dir.path().join("kansli.db")).unwrap();
+    if let Ok(wal) = std::fs::read(app.dir.path().join("kansli.db-wal")) {
+        stored.extend(wal);
+    }
+    for (number, _) in TEST_CARDS {
+        assert!(
+            !stored.windows(number.len()).any(|w| w == number.as_bytes()),
+            "card number {number} found in the database"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_approved_card_submits_with_a_box_an_email_and_a_case_on_my_page() {
+    let (app, reference) = approved().await;
+    let submitted = pay_fully(&app, &reference, APPROVED).await;
+    assert_eq!(submitted, format!("/applications/{reference}/submitted"));
+
+    let html = app.get_html(&submitted).await;
+    assert_eq!(
+        first_text(&html, ".panel-confirmation h1"),
+        "Din ansökan är betald och inskickad"
+    );
+    let number = first_text(&html, ".verification-number");
+    let parsed = VerificationNumber::parse(&number).expect("a valid verification number");
+    assert_eq!(parsed.as_str(), number);
+
+    let mail = app.messages_to("a@example.se").await;
+    let mail = mail
+        .iter()
+        .find(|m| m.subject == "Din ansökan är inskickad")
+        .expect("confirmation email");
+    let html_part = mail.html.as_deref().unwrap();
+    for part in [mail.text.as_str(), html_part] {
+        assert!(part.contains(&number), "{part}");
+        assert!(part.contains("Visum för besök"), "{part}");
+        assert!(part.contains("2026-11-21"), "{part}");
+        assert!(part.contains("1\u{a0}000 kr"), "{part}");
+        for private in ["Öberg", "AB1234567", "Storgatan", "0000"] {
+            assert!(!part.contains(private), "{private} in the email: {part}");
+        }
+    }
+
+    let my_page = app.get_html("/account").await;
+    assert_eq!(first_text(&my_page, ".case .verification-number"), number);
+    assert!(first_text(&my_page, ".case .status-tag").contains("Mottagen"));
+    assert!(
+        select_text(&my_page, "table.drafts td").is_empty(),
+        "no longer a draft"
+    );
+}
+
+#[tokio::test]
+async fn fifty_concurrent_returns_give_one_success_one_case_and_one_email() {
+    let (app, reference) = approved().await;
+    let card_page = press_pay(&app, &reference).await;
+    let back = pay_with(&app, &card_page, APPROVED).await;
+    let returns = (0..50).map(|_| app.get(&back));
+    let answers = futures_util::future::join_all(returns).await;
+    for res in &answers {
+        assert_eq!(
+            location(&app, res),
+            format!("/applications/{reference}/submitted")
+        );
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM payments WHERE state = 'success'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM cases").await, 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM case_events").await, 1);
+    let confirmations = app
+        .messages()
+        .await
+        .into_iter()
+        .filter(|m| m.subject == "Din ansökan är inskickad")
+        .count();
+    assert_eq!(confirmations, 1);
+}
+
+#[tokio::test]
+async fn a_payment_older_than_ninety_minutes_cannot_complete() {
+    let (app, reference) = approved().await;
+    let card_page = press_pay(&app, &reference).await;
+    // The person stays active in the portal (its idle limit is 30 minutes).
+    for _ in 0..3 {
+        app.clock.advance(30 * MINUTE - 1);
+        assert_eq!(app.get("/account").await.status(), 200);
+    }
+    app.clock.advance(2);
+    assert_eq!(
+        app.get(&card_page).await.status(),
+        200,
+        "still open at 89:59"
+    );
+    app.clock.advance(1);
+    let res = app
+        .submit(
+            &pay_page(&reference),
+            &format!("/applications/{reference}/pay"),
+            &[],
+        )
+        .await;
+    let fresh = location(&app, &res);
+    assert_ne!(fresh, card_page, "an expired attempt is not continued");
+
+    // The old page cannot take a card any more.
+    let html = app.get_html(&card_page).await;
+    assert_eq!(
+        first_text(&html, "h1"),
+        "Den här betalningen kan inte fortsätta"
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM cases").await, 0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM payments WHERE outcome = 'expired'"
+        )
+        .await,
+        1
+    );
+    // The fresh attempt works.
+    let back = pay_with(&app, &fresh, APPROVED).await;
+    assert!(come_back(&app, &back).await.ends_with("/submitted"));
+}
+
+#[tokio::test]
+async fn a_tampered_amount_changes_nothing() {
+    let (app, reference) = approved().await;
+    let action = format!("/applications/{reference}/pay");
+    let res = app
+        .submit(&pay_page(&reference), &action, &[("amount", "1")])
+        .await;
+    let card_page = location(&app, &res);
+    let res = app
+        .submit(
+            &card_page,
+            &card_page,
+            &[
+                ("number", APPROVED),
+                ("expiry", "12/29"),
+                ("cvc", "123"),
+                ("name", "Ana"),
+                ("amount", "1"),
+            ],
+        )
+        .await;
+    come_back(&app, &location(&app, &res)).await;
+    assert_eq!(
+        count(&app, "SELECT amount FROM payments WHERE state = 'success'").await,
+        100_000,
+        "the visit visa's fee, 1 000 kr in öre"
+    );
+    assert_eq!(
+        count(&app, "SELECT amount FROM mock_acquirer_payments").await,
+        100_000
+    );
+}
+
+#[tokio::test]
+async fn the_card_form_explains_each_problem_beside_its_field_and_forgets_the_cvc() {
+    let (app, reference) = approved().await;
+    let card_page = press_pay(&app, &reference).await;
+    let html = app.get_html(&card_page).await;
+    let listed = select_text(&html, ".test-cards td.card-number");
+    assert_eq!(
+        listed.len(),
+        TEST_CARDS.len(),
+        "test cards listed on the form"
+    );
+    let res = app
+        .submit(
+            &card_page,
+            &card_page,
+            &[
+                ("number", "4000 0000 0000 0003"),
+                ("expiry", "10/26"),
+                ("cvc", "12<"),
+                ("name", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = html_of(res).await;
+    assert!(first_text(&html, "#number-error").contains("Kortnumret stämmer inte"));
+    assert!(first_text(&html, "#expiry-error").contains("Kortet har gått ut"));
+    assert!(first_text(&html, "#cvc-error").contains("Skriv säkerhetskoden"));
+    assert!(first_text(&html, "#name-error").contains("Skriv namnet på kortet"));
+    assert_eq!(value_of(&html, "#number").unwrap(), "4000 0000 0000 0003");
+    assert_eq!(
+        value_of(&html, "#cvc").unwrap(),
+        "",
+        "the CVC is never shown again"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM payments WHERE state = 'started'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn my_page_shows_more_with_two_step_verification() {
+    let (app, reference) = approved().await;
+    pay_fully(&app, &reference, APPROVED).await;
+    let my_page = app.get_html("/account").await;
+    let number = first_text(&my_page, ".case .verification-number");
+    assert!(first_text(&my_page, ".notice-info").contains("tvåstegsverifiering"));
+    assert!(select_text(&my_page, "table.receipts td").is_empty());
+    let case = app.get_html(&format!("/cases/{number}")).await;
+    assert!(first_text(&case, ".status-tag").contains("Mottagen"));
+    assert!(select_text(&case, "ol.history li")[0].contains("Mottagen"));
+    assert!(
+        select_text(&case, ".link-list a").is_empty(),
+        "no answers or receipt links"
+    );
+    let review = app
+        .get_html(&format!("/applications/{reference}/review"))
+        .await;
+    assert!(
+        select_text(&review, ".review-page").is_empty(),
+        "no answers"
+    );
+    let payment: String = kansli::db::read(&app.state.pool, |c| {
+        c.query_row("SELECT reference FROM payments", [], |r| r.get(0))
+    })
+    .await
+    .unwrap();
+    let receipt = app.get_html(&format!("/receipts/{payment}")).await;
+    assert!(select_text(&receipt, "dl.summary-list dd").is_empty());
+
+    app.enable_two_step("0701234567").await;
+    app.logout().await;
+    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/login/sms");
+    let code = app.code_for("+46701234567").await;
+    app.submit("/login/sms", "/login/sms", &[("code", &code)])
+        .await;
+    let my_page = app.get_html("/account").await;
+    assert_eq!(select_text(&my_page, "table.receipts tbody tr").len(), 1);
+    let case = app.get_html(&format!("/cases/{number}")).await;
+    assert_eq!(select_text(&case, ".link-list a").len(), 2);
+    let review = app
+        .get_html(&format!("/applications/{reference}/review"))
+        .await;
+    assert_eq!(select_text(&review, ".review-page").len(), 4);
+    let receipt = app.get_html(&format!("/receipts/{payment}")).await;
+    let facts = select_text(&receipt, "dl.summary-list dd");
+    assert!(facts.contains(&number), "{facts:?}");
+    assert!(facts.contains(&"1\u{a0}000 kr".to_string()), "{facts:?}");
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.contains("Visa") && f.ends_with("0000")),
+        "{facts:?}"
+    );
+}
+
+#[tokio::test]
+async fn another_persons_case_receipt_and_documents_answer_404() {
+    let (app, reference) = approved().await;
+    pay_fully(&app, &reference, APPROVED).await;
+    let number = first_text(
+        &app.get_html("/account").await,
+        ".case .verification-number",
+    );
+    let (payment, document): (String, String) = kansli::db::read(&app.state.pool, |c| {
+        c.query_row(
+            "SELECT (SELECT reference FROM payments), (SELECT reference FROM documents)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    })
+    .await
+    .unwrap();
+    let other = app.new_browser();
+    other.create_account("b@example.se").await;
+    for path in [
+        format!("/cases/{number}"),
+        format!("/receipts/{payment}"),
+        format!("/documents/{document}/file"),
+        format!("/applications/{reference}/submitted"),
+        format!("/payments/{payment}/return"),
+    ] {
+        assert_eq!(other.get(&path).await.status(), 404, "{path}");
+    }
+}
