@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,7 @@ const binary = process.env.KANSLI_BIN || join(here, "..", "..", "target", "debug
 const PASSWORD = "lingonberries under a violet moon";
 
 let server;
+let serverLog = "";
 let dataDir;
 let base;
 let browser;
@@ -33,6 +34,7 @@ function startServer() {
     let seen = "";
     const look = (chunk) => {
       seen += chunk.toString();
+      serverLog += chunk.toString();
       const m = seen.match(/listening on port (\d+)/);
       if (m) {
         clearTimeout(timer);
@@ -237,7 +239,7 @@ test("two minutes before the idle limit a warning offers to stay logged in", asy
   await context.close();
 });
 
-test("a full visit-visa application: upload, review, print to PDF, approve", async () => {
+test("a full visit-visa application: upload, review, print to PDF, approve, pay after a declined card, follow on My Page", async () => {
   const context = await browser.newContext({ locale: "en-GB" });
   const page = await context.newPage();
   await createAccount(context, page, "visitor@example.se");
@@ -301,5 +303,64 @@ test("a full visit-visa application: upload, review, print to PDF, approve", asy
   await page.goto(`${base}${new URL(page.url()).pathname.replace("/approved", "/pages/stay")}`);
   await page.waitForURL("**/review?locked=1");
   assert.equal(await page.getByRole("button", { name: "Approve the application" }).count(), 0);
+
+  // Pay: first a card the bank declines, then one that asks for 3-D Secure.
+  await page.goto(`${base}${new URL(page.url()).pathname.replace("/review", "/approved")}`);
+  await visit(page, "24-pay");
+  await page.getByRole("button", { name: "Pay the fee" }).click();
+  await page.waitForURL("**/mock-acquirer/pay/**");
+  await payWith(page, "4000 0000 0000 0002");
+  await visit(page, "25-card-form");
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await page.waitForURL("**/approved");
+  await visit(page, "26-declined");
+  assert.match(await page.locator(".notice-warning").innerText(), /Your bank declined the payment\. Contact your bank/);
+
+  await page.getByRole("button", { name: "Try again with a card" }).click();
+  await page.waitForURL("**/mock-acquirer/pay/**");
+  await payWith(page, "4000 0025 0000 3155");
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await page.waitForURL("**/mock-acquirer/3ds/**");
+  await visit(page, "27-3ds");
+  const code = (await page.locator("strong.code").innerText()).trim();
+  await page.reload();
+  assert.equal((await page.locator("strong.code").innerText()).trim(), code, "a reload keeps the bank's step");
+  await page.getByLabel("Code").fill(code);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.waitForURL("**/submitted");
+  await visit(page, "28-submitted");
+  assert.equal(await page.locator(".panel-confirmation h1").innerText(), "Your application has been paid for and submitted");
+  const number = (await page.locator(".panel-confirmation .verification-number").innerText()).trim();
+  assert.match(number, /^\d{8}-\d{2}$/);
+
+  await page.getByRole("link", { name: "My Page" }).last().click();
+  await page.waitForURL("**/account");
+  await visit(page, "29-my-page-case");
+  assert.equal((await page.locator(".case .verification-number").innerText()).trim(), number);
+  assert.match(await page.locator(".case .status-tag").innerText(), /Received/);
   await context.close();
+});
+
+/** Fills the mock acquirer's card form (not submitted). */
+async function payWith(page, number) {
+  await page.getByLabel("Card number").fill(number);
+  await page.getByLabel("Expiry date").fill("12/29");
+  await page.getByLabel("Security code (CVC)").fill("123");
+  await page.getByLabel("Name on the card").fill("Ana Öberg");
+}
+
+test("no card number reached the logs, the database or its WAL", async () => {
+  const numbers = ["4000000000000002", "4000002500003155"];
+  const stored = [join(dataDir, "kansli.db"), join(dataDir, "kansli.db-wal")]
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f).toString("latin1"))
+    .join("");
+  assert.ok(serverLog.length > 0 && stored.length > 0);
+  for (const n of numbers) {
+    const spaced = n.replace(/(\d{4})(?=\d)/g, "$1 ");
+    for (const form of [n, spaced]) {
+      assert.ok(!serverLog.includes(form), `card number in the log: ${form}`);
+      assert.ok(!stored.includes(form), `card number in the database: ${form}`);
+    }
+  }
 });
