@@ -2,6 +2,7 @@
 //!   save URL COOKIE SECONDS   POSTs of an application page (CSRF, validation, upsert, 303) per second
 //!   insert SECONDS            raw SQLite inserts per second, WAL + synchronous=FULL, one per transaction
 //!   expiry ROWS               the draft expiry job over ROWS drafts (half expired) against a raw batched DELETE
+//!   cases DB EMAIL COUNT      gives the account COUNT paid, submitted applications (for My Page)
 use std::time::{Duration, Instant};
 
 use r2d2_sqlite::rusqlite::{params, Connection};
@@ -13,8 +14,9 @@ fn main() {
         "save" => save(&arg(1), &arg(2), arg(3).parse().unwrap_or(10)),
         "insert" => insert(arg(1).parse().unwrap_or(10)),
         "expiry" => expiry(arg(1).parse().unwrap_or(1_000_000)),
+        "cases" => cases(&arg(1), &arg(2), arg(3).parse().unwrap_or(20)),
         _ => {
-            eprintln!("usage: bench_drafts save URL COOKIE SECONDS | insert SECONDS | expiry ROWS")
+            eprintln!("usage: bench_drafts save URL COOKIE SECONDS | insert SECONDS | expiry ROWS | cases DB EMAIL COUNT")
         }
     }
 }
@@ -230,4 +232,65 @@ fn expiry(rows: i64) {
         raw.as_secs_f64(),
         longest.as_secs_f64() * 1000.0
     );
+}
+
+/// Submitted applications as the payment flow leaves them: an approved and submitted
+/// draft, a successful payment and a case with its first status, through Kansli's own
+/// statements, in one transaction on the running server's database.
+fn cases(db: &str, email: &str, count: usize) {
+    use kansli::db::{accounts, cases, drafts, payments};
+    use kansli::domain::payment::PaymentState;
+    let mut conn = Connection::open(db).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    let tx = conn.transaction().unwrap();
+    let account = accounts::by_email(&tx, email).unwrap().expect("account").id;
+    for n in 0..count {
+        let reference = format!("bench-{email}-{n}");
+        let draft = drafts::insert(
+            &tx,
+            &drafts::NewDraft {
+                reference: &reference,
+                account,
+                form_id: "work-permit",
+                lang: kansli::domain::Lang::Sv,
+                expires_at: i64::MAX / 2,
+            },
+            1_795_248_000,
+        )
+        .unwrap();
+        tx.execute(
+            "UPDATE drafts SET approved_at = created_at, submitted_at = created_at WHERE id = ?1",
+            [draft],
+        )
+        .unwrap();
+        let payment = payments::insert(
+            &tx,
+            &payments::NewPayment {
+                reference: &format!("pay-{reference}"),
+                draft_id: draft,
+                attempt: 1,
+                idempotency_key: &format!("key-{reference}"),
+                amount: 220_000,
+            },
+            1_795_248_000,
+        )
+        .unwrap();
+        payments::settle(
+            &tx,
+            payment,
+            PaymentState::Success,
+            None,
+            Some(("Visa", "0000")),
+            1_795_248_100,
+        )
+        .unwrap();
+        let case = cases::NewCase {
+            draft_id: draft,
+            account,
+            payment_id: payment,
+            form_id: "work-permit",
+        };
+        cases::insert(&tx, &case, 1_795_248_100).unwrap();
+    }
+    tx.commit().unwrap();
 }

@@ -42,30 +42,44 @@ kansli_port=$(free_port)
 base="http://127.0.0.1:$kansli_port"
 wait_up "$base/login"
 
-# A confirmed account and its session cookie, through the real forms.
-jar="$work/cookies"
-csrf() { curl -s -b "$jar" -c "$jar" "$base$1" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
+# Confirmed accounts and their session cookies, through the real forms.
+csrf() { curl -s -b "$1" -c "$1" "$base$2" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
 pw="lingonberries under a violet moon"
-token=$(csrf /account/create)
-curl -s -o /dev/null -b "$jar" -c "$jar" -H "Origin: $base" --data-urlencode "csrf=$token" \
-  --data-urlencode "email=bench@example.se" --data-urlencode "password=$pw" --data-urlencode "password_repeat=$pw" "$base/account/create"
-code=$(curl -s "$base/dev/mailbox" | grep -o 'class="code">[0-9]\{6\}' | head -1 | grep -o '[0-9]\{6\}')
-token=$(csrf /account/confirm)
-curl -s -o /dev/null -b "$jar" -c "$jar" -H "Origin: $base" --data-urlencode "csrf=$token" --data-urlencode "code=$code" "$base/account/confirm"
-session=$(awk '$6 == "kansli_session" { print $7 }' "$jar")
-[ -n "$session" ] || { echo "could not log in for the benchmark"; exit 1; }
-[ "$(curl -s -o /dev/null -w '%{http_code}' -b "kansli_session=$session" "$base/account")" = 200 ] || { echo "session not accepted"; exit 1; }
+# account EMAIL: creates and confirms the account; prints its session cookie.
+account() {
+  local jar="$work/cookies-$1" token code session
+  token=$(csrf "$jar" /account/create)
+  curl -s -o /dev/null -b "$jar" -c "$jar" -H "Origin: $base" --data-urlencode "csrf=$token" \
+    --data-urlencode "email=$1" --data-urlencode "password=$pw" --data-urlencode "password_repeat=$pw" "$base/account/create"
+  code=$(curl -s "$base/dev/mailbox" | grep -o 'class="code">[0-9]\{6\}' | head -1 | grep -o '[0-9]\{6\}')
+  token=$(csrf "$jar" /account/confirm)
+  curl -s -o /dev/null -b "$jar" -c "$jar" -H "Origin: $base" --data-urlencode "csrf=$token" --data-urlencode "code=$code" "$base/account/confirm"
+  session=$(awk '$6 == "kansli_session" { print $7 }' "$jar")
+  [ -n "$session" ] || { echo "could not log in $1 for the benchmark" >&2; exit 1; }
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -b "kansli_session=$session" "$base/account")" = 200 ] || { echo "session not accepted" >&2; exit 1; }
+  echo "$session"
+}
+session=$(account bench@example.se)
+# My Page for people with 20 and with 100 submitted applications.
+session20=$(account cases20@example.se)
+session100=$(account cases100@example.se)
+target/release/examples/bench_drafts cases "$work/data/kansli.db" cases20@example.se 20
+target/release/examples/bench_drafts cases "$work/data/kansli.db" cases100@example.se 100
+[ "$(curl -s -b "kansli_session=$session100" "$base/account" | grep -o 'class="case"' | wc -l)" = 100 ] || { echo "My Page does not show 100 cases"; exit 1; }
 
 # Three interleaved rounds, medians: this machine's speed drifts from minute to minute.
 median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
-h=(); l=(); a=()
+h=(); l=(); a=(); c20=(); c100=()
 for round in 1 2 3; do
   h+=("$(rps "http://127.0.0.1:$hello_port/")")
   l+=("$(rps "$base/login")")
   a+=("$(rps "$base/account" -H "Cookie: kansli_session=$session")")
-  echo "round $round: hello ${h[-1]}  login ${l[-1]}  account ${a[-1]}"
+  c20+=("$(rps "$base/account" -H "Cookie: kansli_session=$session20")")
+  c100+=("$(rps "$base/account" -H "Cookie: kansli_session=$session100")")
+  echo "round $round: hello ${h[-1]}  login ${l[-1]}  account ${a[-1]}  my page/20 ${c20[-1]}  my page/100 ${c100[-1]}"
 done
 hello=$(median "${h[@]}"); login=$(median "${l[@]}"); account=$(median "${a[@]}")
+cases20=$(median "${c20[@]}"); cases100=$(median "${c100[@]}")
 
 # Saving an application page (POST: CSRF, validation, upsert, 303) against a raw
 # SQLite insert loop with the same durability (WAL, synchronous=FULL).
@@ -76,12 +90,15 @@ read -r job_s raw_s longest_ms < <(taskset -c 0 target/release/examples/bench_dr
 
 echo
 echo "requests/second, median of 3 (${secs}s each, $conns connections, server on core 0, wrk on core 1)"
-printf '  %-34s %10.0f\n' "actix-web hello-world" "$hello" "GET /login (anonymous)" "$login" "GET /account (logged in)" "$account"
+printf '  %-34s %10.0f\n' "actix-web hello-world" "$hello" "GET /login (anonymous)" "$login" "GET /account (logged in)" "$account" \
+  "GET /account, 20 cases" "$cases20" "GET /account, 100 cases" "$cases100"
 echo "ratios to hello-world"
 
-awk -v h="$hello" -v l="$login" -v a="$account" 'BEGIN {
+awk -v h="$hello" -v l="$login" -v a="$account" -v c="$cases20" -v d="$cases100" 'BEGIN {
   printf "  login page      %.2fx  (goal >= 0.50x)\n", l / h
   printf "  logged-in page  %.2fx\n", a / h
+  printf "  My Page, 20     %.2fx  (goal >= 0.25x)\n", c / h
+  printf "  My Page, 100    %.2fx\n", d / h
 }'
 echo
 echo "saving an application page: $save/s; raw SQLite insert loop (WAL, synchronous=FULL): $insert/s"
