@@ -3,10 +3,12 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::apply::{form_of, logged_in, owned};
+use super::apply::{form_of, logged_in};
 use super::{html, redirect};
 use crate::apply as flow;
+use crate::db::drafts::{self, Draft};
 use crate::db::{self, cases, payments as book};
+use crate::domain::forms::FormDef;
 use crate::domain::session::Assurance;
 use crate::error::AppError;
 use crate::payments::{self, Finish, Start};
@@ -27,14 +29,42 @@ pub struct PayFlags {
     pending: Option<String>,
 }
 
-/// Where an application that is not waiting for its fee goes instead.
-fn not_payable(draft: &crate::db::drafts::Draft) -> Option<HttpResponse> {
+/// The logged-in person's draft and its type. These pages need neither its answers
+/// nor its documents, so only the draft row is read. None when nobody is logged in;
+/// 404 for anyone else's.
+async fn owned_draft<'a>(
+    state: &'a AppState,
+    ctx: &Ctx,
+    reference: String,
+) -> Result<Option<(Draft, &'a FormDef)>, AppError> {
+    let Some(account) = logged_in(ctx) else {
+        return Ok(None);
+    };
+    let draft = db::read(&state.pool, move |c| {
+        drafts::find_owned(c, &reference, account)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let form = form_of(state, &draft.form_id)?;
+    Ok(Some((draft, form)))
+}
+
+/// The draft if it waits for its fee; otherwise where the person goes instead.
+async fn payable<'a>(
+    state: &'a AppState,
+    ctx: &Ctx,
+    reference: String,
+) -> Result<Result<(Draft, &'a FormDef), HttpResponse>, AppError> {
+    let Some((draft, form)) = owned_draft(state, ctx, reference).await? else {
+        return Ok(Err(redirect("/login")));
+    };
     if draft.approved_at.is_none() {
-        return Some(redirect(&flow::review_path(&draft.reference)));
+        return Ok(Err(redirect(&flow::review_path(&draft.reference))));
     }
-    draft
-        .submitted_at
-        .map(|_| redirect(&submitted_path(&draft.reference)))
+    if draft.submitted_at.is_some() {
+        return Ok(Err(redirect(&submitted_path(&draft.reference))));
+    }
+    Ok(Ok((draft, form)))
 }
 
 /// After approval: the fee, the last attempt's outcome, and the button to pay.
@@ -44,13 +74,11 @@ pub async fn pay_page(
     reference: web::Path<String>,
     q: web::Query<PayFlags>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect("/login"));
+    let (draft, form) = match payable(&state, &ctx, reference.into_inner()).await? {
+        Ok(found) => found,
+        Err(elsewhere) => return Ok(elsewhere),
     };
-    let draft = &current.draft;
-    if let Some(elsewhere) = not_payable(draft) {
-        return Ok(elsewhere);
-    }
+    let draft = &draft;
     let id = draft.id;
     let attempts = db::read(&state.pool, move |c| book::for_draft(c, id)).await?;
     let last = attempts.first();
@@ -74,13 +102,11 @@ pub async fn pay(
     reference: web::Path<String>,
     Posted(_): Posted<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect("/login"));
+    let (draft, form) = match payable(&state, &ctx, reference.into_inner()).await? {
+        Ok(found) => found,
+        Err(elsewhere) => return Ok(elsewhere),
     };
-    let draft = &current.draft;
-    if let Some(elsewhere) = not_payable(draft) {
-        return Ok(elsewhere);
-    }
+    let draft = &draft;
     Ok(match payments::start(&state, draft, form).await? {
         Start::Provider(url) => redirect(&url),
         Start::AlreadyPaid => redirect(&submitted_path(&draft.reference)),
@@ -126,12 +152,12 @@ pub async fn submitted(
     state: web::Data<AppState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
+    let Some((draft, form)) = owned_draft(&state, &ctx, reference.into_inner()).await? else {
         return Ok(redirect("/login"));
     };
-    let id = current.draft.id;
+    let id = draft.id;
     let Some(case) = db::read(&state.pool, move |c| cases::for_draft(c, id)).await? else {
-        return Ok(redirect(&flow::approved_path(&current.draft.reference)));
+        return Ok(redirect(&flow::approved_path(&draft.reference)));
     };
     Ok(html(view::submitted(&ctx, form, &case, show_more(&ctx))))
 }
