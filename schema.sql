@@ -220,3 +220,28 @@ CREATE TABLE mock_acquirer_payments (
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
+
+-- step 6: changing the email address; My Page's list of unfinished applications
+-- The codes table again, its purposes now including change_email (a code sent to
+-- the new address, which is the code's target). SQLite cannot alter a CHECK.
+CREATE TABLE codes_new (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('confirm_email', 'enrol_phone', 'login_sms', 'change_email')),
+    code_hash   BLOB NOT NULL,
+    -- the phone number being enrolled (enrol_phone) or the new address (change_email)
+    target      TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    used_at     INTEGER
+) STRICT;
+INSERT INTO codes_new (id, account_id, purpose, code_hash, target, created_at, expires_at, attempts, used_at)
+    SELECT id, account_id, purpose, code_hash, target, created_at, expires_at, attempts, used_at FROM codes;
+DROP TABLE codes;
+ALTER TABLE codes_new RENAME TO codes;
+CREATE INDEX codes_account ON codes (account_id, purpose);
+CREATE INDEX codes_expiry ON codes (expires_at);
+
+-- My Page lists the drafts not yet submitted, newest first, without reading the others.
+CREATE INDEX drafts_open ON drafts (account_id, created_at) WHERE submitted_at IS NULL;

@@ -16,6 +16,7 @@ use crate::state::AppState;
 pub mod login;
 pub mod register;
 pub mod reset;
+pub mod settings;
 pub mod two_step;
 
 /// What entering a code led to.
@@ -76,6 +77,19 @@ fn advance(
     Ok(token)
 }
 
+/// Gives a session a new id at the same stage, after the person passed a check of
+/// their password again: that is a login step too.
+fn renew(tx: &Connection, session: &SessionView, now: i64) -> Result<Token, SqlError> {
+    advance(
+        tx,
+        session,
+        session.stage,
+        session.method,
+        session.assurance,
+        now,
+    )
+}
+
 /// Starts a fresh session, ending `replacing` (the browser's previous one) if any.
 fn start_session(
     tx: &Connection,
@@ -103,6 +117,42 @@ fn start_session(
         now,
     )?;
     Ok(token)
+}
+
+/// Asks a logged-in person for their password again (turning two-step off, changing
+/// the password or, after a while, the email address). A wrong one counts as a failed
+/// login, and the account's growing delay and lock apply here as at the login page,
+/// so a session left open cannot be used to guess the password. Returns the account
+/// when the password is right.
+async fn check_password(
+    state: &AppState,
+    account: AccountId,
+    password: &secrecy::SecretString,
+) -> Result<Option<crate::db::accounts::Account>, crate::error::AppError> {
+    use crate::db::{self, accounts};
+    use crate::domain::rules::{login_delay, LOGIN_LOCK_AFTER};
+    let now = state.now();
+    let stored = db::read(&state.pool, move |c| accounts::by_id(c, account)).await?;
+    let waiting = stored.as_ref().is_some_and(|a| {
+        a.failed_logins >= LOGIN_LOCK_AFTER
+            || a.last_failed_at
+                .is_some_and(|at| now < at + login_delay(a.failed_logins))
+    });
+    let hash = stored
+        .as_ref()
+        .filter(|_| !waiting)
+        .map(|a| a.password_hash.clone());
+    let right = state.hasher.verify(password, hash).await? && !waiting;
+    let Some(a) = stored else {
+        return Ok(None);
+    };
+    if !right && !waiting {
+        db::write(&state.pool, move |tx| {
+            accounts::record_failed_login(tx, account, now)
+        })
+        .await?;
+    }
+    Ok(right.then_some(a))
 }
 
 /// Maps a stored code check to the outcome a person sees, running `on_accept` for the right code.

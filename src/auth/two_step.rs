@@ -132,12 +132,7 @@ pub async fn turn_off(
     account: AccountId,
     password: SecretString,
 ) -> Result<bool, AppError> {
-    let stored = db::read(&state.pool, move |c| accounts::by_id(c, account)).await?;
-    let right = state
-        .hasher
-        .verify(&password, stored.as_ref().map(|a| a.password_hash.clone()))
-        .await?;
-    let Some(a) = stored.filter(|_| right) else {
+    let Some(a) = super::check_password(state, account, &password).await? else {
         return Ok(false);
     };
     let now = state.now();

@@ -149,6 +149,23 @@ pub fn set_password(conn: &Connection, id: AccountId, password_hash: &str) -> Re
     Ok(())
 }
 
+/// Changes the email address (the username).
+pub fn set_email(conn: &Connection, id: AccountId, email: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET email = ?2 WHERE id = ?1",
+        params![id.0, email],
+    )?;
+    Ok(())
+}
+
+/// Deletes an account that never confirmed its address (it holds an address someone else has now proved is theirs).
+pub fn delete_unconfirmed_holder(conn: &Connection, email: &str) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM accounts WHERE email = ?1 AND confirmed_at IS NULL",
+        [email],
+    )
+}
+
 /// Deletes up to `limit` accounts created before `cutoff` that never confirmed.
 pub fn delete_unconfirmed(conn: &Connection, cutoff: i64, limit: i64) -> Result<usize> {
     conn.execute(

@@ -11,6 +11,8 @@ pub enum Purpose {
     ConfirmEmail,
     EnrolPhone,
     LoginSms,
+    /// A code sent to a new email address; the address is the code's target.
+    ChangeEmail,
 }
 
 impl Purpose {
@@ -19,6 +21,7 @@ impl Purpose {
             Purpose::ConfirmEmail => "confirm_email",
             Purpose::EnrolPhone => "enrol_phone",
             Purpose::LoginSms => "login_sms",
+            Purpose::ChangeEmail => "change_email",
         }
     }
 
@@ -26,7 +29,7 @@ impl Purpose {
     pub fn limits(self) -> (i64, i64) {
         use crate::domain::rules::*;
         match self {
-            Purpose::ConfirmEmail => (EMAIL_CODE_VALID, EMAIL_CODE_TRIES),
+            Purpose::ConfirmEmail | Purpose::ChangeEmail => (EMAIL_CODE_VALID, EMAIL_CODE_TRIES),
             Purpose::EnrolPhone | Purpose::LoginSms => (SMS_CODE_VALID, SMS_CODE_TRIES),
         }
     }

@@ -75,11 +75,30 @@ pub fn find_by_id(conn: &Connection, id: i64) -> Result<Option<Draft>> {
         .optional()
 }
 
-pub fn for_account(conn: &Connection, account: AccountId) -> Result<Vec<Draft>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM drafts WHERE account_id = ?1 ORDER BY created_at DESC, id DESC"
-    ))?;
-    let rows = stmt.query_map([account.0], from_row)?;
+/// An unfinished application as My Page lists it.
+pub struct Listed {
+    pub reference: String,
+    pub form_id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub approved_at: Option<i64>,
+}
+
+/// The account's drafts not yet submitted, newest first.
+pub fn unsubmitted(conn: &Connection, account: AccountId) -> Result<Vec<Listed>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT reference, form_id, created_at, expires_at, approved_at FROM drafts
+         WHERE account_id = ?1 AND submitted_at IS NULL ORDER BY created_at DESC, id DESC",
+    )?;
+    let rows = stmt.query_map([account.0], |r| {
+        Ok(Listed {
+            reference: r.get(0)?,
+            form_id: r.get(1)?,
+            created_at: r.get(2)?,
+            expires_at: r.get(3)?,
+            approved_at: r.get(4)?,
+        })
+    })?;
     rows.collect()
 }
 

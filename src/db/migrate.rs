@@ -113,6 +113,35 @@ mod tests {
     }
 
     #[test]
+    fn rebuilding_the_codes_table_keeps_the_codes_and_allows_the_new_purpose() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply_up_to(&mut conn, 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO accounts (id, email, password_hash, lang, created_at) VALUES (1, 'a@b.se', 'h', 'sv', 0);
+             INSERT INTO codes (account_id, purpose, code_hash, target, created_at, expires_at, attempts)
+                 VALUES (1, 'enrol_phone', x'01', '+46701234567', 5, 605, 2);",
+        )
+        .unwrap();
+        assert!(conn
+            .execute("INSERT INTO codes (account_id, purpose, code_hash, created_at, expires_at) VALUES (1, 'change_email', x'02', 0, 1)", [])
+            .is_err());
+        apply(&mut conn).unwrap();
+        let kept: (String, String, i64) = conn
+            .query_row("SELECT purpose, target, attempts FROM codes", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(kept, ("enrol_phone".into(), "+46701234567".into(), 2));
+        conn.execute("INSERT INTO codes (account_id, purpose, code_hash, created_at, expires_at) VALUES (1, 'change_email', x'02', 0, 1)", [])
+            .unwrap();
+        conn.execute("DELETE FROM accounts", []).unwrap();
+        let left: i64 = conn
+            .query_row("SELECT COUNT(*) FROM codes", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0, "codes still go with their account");
+    }
+
+    #[test]
     fn newer_database_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", version() + 1)

@@ -61,7 +61,7 @@ pub async fn load_and_touch(
     now: i64,
 ) -> std::result::Result<Option<SessionView>, AppError> {
     let key = id_hash.clone();
-    let Some((view, last_seen)) = super::read(pool, move |c| load(c, &key)).await? else {
+    let Some((view, last_seen)) = super::quick_read(pool, move |c| load(c, &key)).await? else {
         return Ok(None);
     };
     if !is_live(view.created_at, last_seen, now) {

@@ -56,6 +56,13 @@ impl Email {
         &self.0
     }
 
+    /// The address with most of the part before the @ hidden, for a message to someone else.
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or((&self.0, ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}•••@{domain}")
+    }
+
     /// The part before the @, a word a guessable password might contain.
     pub fn local_part(&self) -> &str {
         self.0.split('@').next().unwrap_or_default()
@@ -83,6 +90,14 @@ mod tests {
         assert_eq!(
             Email::parse("a+tag@sub.example.com").unwrap().local_part(),
             "a+tag"
+        );
+    }
+
+    #[test]
+    fn masked_address_keeps_the_first_letter_and_the_domain() {
+        assert_eq!(
+            Email::parse("anna.svensson@example.se").unwrap().masked(),
+            "a•••@example.se"
         );
     }
 

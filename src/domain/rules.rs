@@ -22,6 +22,15 @@ pub const CODE_RESEND_INTERVAL: i64 = MINUTE;
 
 pub const RESET_TOKEN_VALID: i64 = 30 * MINUTE;
 
+/// Changing the email address asks for the password again when the session's last
+/// login step is older than this.
+pub const REAUTHENTICATE_AFTER: i64 = 5 * MINUTE;
+
+/// Whether a login step at `last_step_at` is recent enough for a sensitive change.
+pub fn recently_authenticated(last_step_at: i64, now: i64) -> bool {
+    now - last_step_at <= REAUTHENTICATE_AFTER
+}
+
 /// An unfinished card payment expires after this.
 pub const PAYMENT_VALID: i64 = 90 * MINUTE;
 
@@ -80,6 +89,12 @@ mod tests {
         assert_eq!(login_delay(LOGIN_FREE_FAILURES + 1), 1);
         assert_eq!(login_delay(LOGIN_FREE_FAILURES + 3), 4);
         assert_eq!(login_delay(99), LOGIN_MAX_DELAY);
+    }
+
+    #[test]
+    fn a_login_step_counts_as_recent_for_five_minutes() {
+        assert!(recently_authenticated(1000, 1000 + 5 * MINUTE));
+        assert!(!recently_authenticated(1000, 1000 + 5 * MINUTE + 1));
     }
 
     #[test]

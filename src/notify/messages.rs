@@ -129,6 +129,66 @@ pub fn password_changed(t: Texts, to: &str) -> Outgoing {
     )
 }
 
+/// After a change of password in the account settings (the person stays logged in here).
+pub fn password_changed_in_settings(t: Texts, to: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.password_changed.subject",
+        vec![
+            t.t("email.password_changed.in_settings").to_string(),
+            t.t("email.contact_support").to_string(),
+        ],
+        None,
+    )
+}
+
+/// The code that proves the new email address is the person's.
+pub fn change_email_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.change_email.subject",
+        vec![
+            t.tf("email.change_email.code", &[("code", code.expose())]),
+            t.tf(
+                "email.confirm.valid",
+                &[("minutes", &minutes(EMAIL_CODE_VALID))],
+            ),
+            t.t("email.change_email.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
+/// To an address that already has an account, instead of a code: it cannot be used twice.
+pub fn address_in_use(t: Texts, to: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.address_in_use.subject",
+        vec![
+            t.t("email.address_in_use.body").to_string(),
+            t.t("email.address_in_use.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
+/// To the old address, once the change is done.
+pub fn email_changed(t: Texts, to: &str, masked_new: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.email_changed.subject",
+        vec![
+            t.tf("email.email_changed.body", &[("email", masked_new)]),
+            t.t("email.contact_support").to_string(),
+        ],
+        None,
+    )
+}
+
 pub fn draft_started(
     t: Texts,
     to: &str,

@@ -37,6 +37,8 @@ pub struct Flags {
     wait: Option<String>,
     twostep: Option<String>,
     saved: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
 }
 
 impl Flags {
@@ -47,6 +49,10 @@ impl Flags {
             Some(("warning", "code.wait"))
         } else if self.saved.is_some() {
             Some(("success", "apply.saved"))
+        } else if self.email.is_some() {
+            Some(("success", "account.email.now_changed"))
+        } else if self.password.is_some() {
+            Some(("success", "account.password.now_changed"))
         } else {
             match self.twostep.as_deref() {
                 Some("on") => Some(("success", "account.two_step.now_on")),
@@ -221,14 +227,14 @@ pub async fn overview(
     };
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let more = session.assurance >= Assurance::Substantial;
-    let (drafts, cases, receipts) = db::read(&state.pool, move |c| {
+    let (drafts, cases, receipts) = db::quick_read(&state.pool, move |c| {
         let receipts = if more {
             db::payments::receipts(c, account)?
         } else {
             Vec::new()
         };
         Ok((
-            db::drafts::for_account(c, account)?,
+            db::drafts::unsubmitted(c, account)?,
             db::cases::for_account(c, account)?,
             receipts,
         ))
@@ -248,7 +254,6 @@ pub async fn overview(
         assurance: session.assurance,
         drafts: drafts
             .into_iter()
-            .filter(|d| d.submitted_at.is_none())
             .map(|d| DraftRow {
                 title: title(&d.form_id),
                 started: Date::from_unix(d.created_at).to_string(),

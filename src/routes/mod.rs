@@ -17,6 +17,7 @@ pub mod mock_acquirer;
 mod pages;
 mod payments;
 mod reset;
+mod settings;
 mod two_step;
 
 pub use cases::case_path;
@@ -70,6 +71,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     resource("/two-step/off")
                         .route(get().to(two_step::off_form))
                         .route(post().to(two_step::off)),
+                )
+                .service(
+                    resource("/email")
+                        .route(get().to(settings::email_form))
+                        .route(post().to(settings::start_email)),
+                )
+                .service(
+                    resource("/email/verify")
+                        .route(get().to(settings::verify_form))
+                        .route(post().to(settings::verify)),
+                )
+                .service(
+                    resource("/password")
+                        .route(get().to(settings::password_form))
+                        .route(post().to(settings::change_password)),
                 ),
         )
         .service(

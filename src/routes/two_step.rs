@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
 use crate::views::account as view;
-use crate::views::components::FormErrors;
+use crate::views::components::{FormErrors, Notice};
 
 const DEFAULT_COUNTRY: &str = "SE";
 
@@ -87,9 +87,16 @@ pub async fn start(
     )
 }
 
+/// A code page's one flag: a new code was asked for too soon.
 #[derive(Deserialize, Default)]
 pub struct VerifyFlags {
     wait: Option<String>,
+}
+
+impl VerifyFlags {
+    pub fn notice(&self) -> Notice {
+        self.wait.as_ref().map(|_| ("warning", "code.wait"))
+    }
 }
 
 pub async fn verify_form(
@@ -103,13 +110,11 @@ pub async fn verify_form(
     let Some(number) = flow::pending_number(&state, account).await? else {
         return Ok(redirect("/account/two-step"));
     };
-    let masked = mask(&number);
-    let notice = q.wait.as_ref().map(|_| ("warning", "code.wait"));
     Ok(html(view::phone_verify(
         &ctx,
         &FormErrors::default(),
-        &masked,
-        notice,
+        &mask(&number),
+        q.notice(),
     )))
 }
 

@@ -155,7 +155,11 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
             dl.summary-list {
                 div {
                     dt { (h!(ctx, "account.page.email")) }
-                    dd { (o.email) }
+                    dd { (o.email) " " a href="/account/email" { (h!(ctx, "account.page.change")) span.visually-hidden { " " (h!(ctx, "account.page.email")) } } }
+                }
+                div {
+                    dt { (h!(ctx, "account.page.password")) }
+                    dd { a href="/account/password" { (h!(ctx, "account.password.title")) } }
                 }
                 div {
                     dt { (h!(ctx, "account.page.two_step")) }

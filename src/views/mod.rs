@@ -15,3 +15,4 @@ pub mod mailbox;
 pub mod mock_acquirer;
 pub mod payment;
 pub mod review;
+pub mod settings;

@@ -9,4 +9,5 @@ mod pages;
 mod payments;
 mod reset;
 mod security;
+mod settings;
 mod two_step;

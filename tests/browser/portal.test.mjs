@@ -218,6 +218,36 @@ test("help pages, the dev mailbox and error pages pass axe", async () => {
   await context.close();
 });
 
+test("account settings: a new email address by its code, then a new password", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  await createAccount(context, page, "settings.old@example.se");
+  await page.goto(`${base}/account`);
+  await page.getByRole("link", { name: "Change Email address (username)" }).click();
+  await page.waitForURL("**/account/email");
+  await page.getByLabel("New email address").fill("settings.new@example.se");
+  await visit(page, "14-change-email");
+  await page.getByRole("button", { name: "Send code" }).click();
+  await page.waitForURL("**/account/email/verify");
+  await visit(page, "15-change-email-code");
+  await page.getByLabel("Code").fill(await codeFor(context, "settings.new@example.se"));
+  await page.getByRole("button", { name: "Change email address" }).click();
+  await page.waitForURL("**/account?email=changed");
+  assert.match(await page.locator(".notice-success").textContent(), /email address has been changed/);
+  assert.match(await page.locator(".summary-list").textContent(), /settings\.new@example\.se/);
+
+  await page.getByRole("link", { name: "Change password" }).click();
+  await page.waitForURL("**/account/password");
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByLabel("New password").fill("cloudberries over a quiet northern lake");
+  await page.getByLabel("Repeat the password").fill("cloudberries over a quiet northern lake");
+  await visit(page, "16-change-password");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await page.waitForURL("**/account?password=changed");
+  await visit(page, "17-settings-changed");
+  await context.close();
+});
+
 test("two minutes before the idle limit a warning offers to stay logged in", async () => {
   const context = await browser.newContext({ locale: "en-GB" });
   const page = await context.newPage();
