@@ -14,6 +14,8 @@ pub mod register;
 pub mod rules;
 pub mod secret;
 pub mod session;
+pub mod staff;
+pub mod totp;
 pub mod verification;
 
 /// An id newtype per entity, so an account id is never mistaken for another.
