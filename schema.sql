@@ -245,3 +245,59 @@ CREATE INDEX codes_expiry ON codes (expires_at);
 
 -- My Page lists the drafts not yet submitted, newest first, without reading the others.
 CREATE INDEX drafts_open ON drafts (account_id, created_at) WHERE submitted_at IS NULL;
+
+-- step 7: staff accounts, their sessions, and the audit log
+-- Staff are the agency's people (support, caseworker, admin). They are created on
+-- the command line and finish their account through a one-time setup link, where
+-- they choose a password and enrol an authenticator app (TOTP).
+CREATE TABLE staff (
+    id              INTEGER PRIMARY KEY,
+    email           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role            TEXT NOT NULL CHECK (role IN ('support', 'caseworker', 'admin')),
+    -- NULL until the setup link has been used
+    password_hash   TEXT,
+    -- The authenticator's shared secret (RFC 6238). It must be readable to check a
+    -- code, so it cannot be hashed; it never leaves the server after enrolment.
+    totp_secret     BLOB NOT NULL,
+    -- the last TOTP time step accepted: a code is good once
+    totp_last_step  INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    setup_at        INTEGER,
+    disabled_at     INTEGER,
+    failed_logins   INTEGER NOT NULL DEFAULT 0,
+    last_failed_at  INTEGER
+) STRICT;
+
+CREATE TABLE staff_setup_links (
+    token_hash  BLOB PRIMARY KEY,
+    staff_id    INTEGER NOT NULL REFERENCES staff (id) ON DELETE CASCADE,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER
+) STRICT, WITHOUT ROWID;
+
+-- Staff sessions: their own cookie and table, never mixed with applicants'.
+CREATE TABLE staff_sessions (
+    id_hash       BLOB PRIMARY KEY,
+    staff_id      INTEGER NOT NULL REFERENCES staff (id) ON DELETE CASCADE,
+    created_at    INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX staff_sessions_staff ON staff_sessions (staff_id);
+CREATE INDEX staff_sessions_last_seen ON staff_sessions (last_seen_at);
+
+-- Who did what to whom, when, from where. Never a password, code, token, session
+-- id or card data: `detail` holds only plain facts such as a status change.
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    actor_kind  TEXT NOT NULL CHECK (actor_kind IN ('staff', 'applicant', 'anonymous', 'system')),
+    -- the staff member's or applicant's email address, or the address tried
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT,
+    ip          TEXT,
+    detail      TEXT
+) STRICT;
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_action ON audit_log (action, at);

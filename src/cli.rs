@@ -1,4 +1,4 @@
-//! The command line: `kansli serve` (the default) and `kansli migrate`.
+//! The command line: `kansli serve` (the default), `kansli migrate` and `kansli staff`.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +24,25 @@ enum Command {
     Serve,
     /// Create or upgrade the database, then exit.
     Migrate,
+    /// Staff accounts: add, list, disable.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account and print its one-time setup link (valid 24 hours).
+    Add {
+        email: String,
+        #[arg(long, value_parser = ["support", "caseworker", "admin"])]
+        role: String,
+    },
+    /// List the staff accounts.
+    List,
+    /// Disable a staff account and end its sessions.
+    Disable { email: String },
 }
 
 pub fn main() -> ExitCode {
@@ -43,6 +62,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => actix_web::rt::System::new().block_on(serve(settings)),
         Command::Migrate => migrate(&settings),
+        Command::Staff { command } => staff(&settings, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -59,6 +79,40 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings, Clock::system()).await?;
     tracing::info!(?mode, database = %database.display(), "kansli listening on port {}", app.port());
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
+    use crate::auth::staff as flow;
+    use crate::domain::staff::Role;
+    let pool = crate::db::open(&settings.database_path())?;
+    let now = Clock::system().now();
+    match command {
+        StaffCommand::Add { email, role } => {
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
+            let link = flow::add(&pool, &settings.public_url(), &email, role, now)?;
+            println!("staff account {email} ({}) created.", role.as_str());
+            println!("Send this one-time setup link to them; it works for 24 hours:\n{link}");
+        }
+        StaffCommand::List => {
+            for s in flow::list(&pool)? {
+                let state = if s.disabled_at.is_some() {
+                    "disabled"
+                } else if s.setup_at.is_some() {
+                    "active"
+                } else {
+                    "waiting for setup"
+                };
+                println!("{:<40} {:<11} {}", s.email, s.role.as_str(), state);
+            }
+        }
+        StaffCommand::Disable { email } => {
+            if !flow::disable(&pool, &email, now)? {
+                anyhow::bail!("no staff account {email}");
+            }
+            println!("staff account {email} disabled; its sessions have ended.");
+        }
+    }
     Ok(())
 }
 

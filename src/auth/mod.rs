@@ -17,6 +17,7 @@ pub mod login;
 pub mod register;
 pub mod reset;
 pub mod settings;
+pub mod staff;
 pub mod two_step;
 
 /// What entering a code led to.

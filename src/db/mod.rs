@@ -10,6 +10,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use crate::error::AppError;
 
 pub mod accounts;
+pub mod audit;
 pub mod cases;
 pub mod codes;
 pub mod documents;
@@ -21,6 +22,7 @@ pub mod outbox;
 pub mod payments;
 pub mod register;
 pub mod sessions;
+pub mod staff;
 
 pub use rusqlite::Error as SqlError;
 

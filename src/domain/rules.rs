@@ -22,6 +22,9 @@ pub const CODE_RESEND_INTERVAL: i64 = MINUTE;
 
 pub const RESET_TOKEN_VALID: i64 = 30 * MINUTE;
 
+/// A new staff member's setup link works this long.
+pub const STAFF_SETUP_LINK_VALID: i64 = DAY;
+
 /// Changing the email address asks for the password again when the session's last
 /// login step is older than this.
 pub const REAUTHENTICATE_AFTER: i64 = 5 * MINUTE;

@@ -39,8 +39,8 @@ impl TotpSecret {
 
     /// The `otpauth://` address the QR code holds.
     pub fn otpauth_url(&self, issuer: &str, account: &str) -> String {
-        let label = serde_urlencoded::to_string([("", format!("{issuer}:{account}"))])
-            .unwrap_or_default();
+        let label =
+            serde_urlencoded::to_string([("", format!("{issuer}:{account}"))]).unwrap_or_default();
         let query = serde_urlencoded::to_string([
             ("secret", self.base32().as_str()),
             ("issuer", issuer),
@@ -108,7 +108,10 @@ mod tests {
         let s = TotpSecret::from_stored(vec![0; 20]);
         assert_eq!(s.base32(), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
         let url = s.otpauth_url("Kansli", "anna@agency.se");
-        assert!(url.starts_with("otpauth://totp/Kansli%3Aanna%40agency.se?secret=AAAA"), "{url}");
+        assert!(
+            url.starts_with("otpauth://totp/Kansli%3Aanna%40agency.se?secret=AAAA"),
+            "{url}"
+        );
         assert!(url.contains("issuer=Kansli") && url.contains("period=30"));
     }
 }

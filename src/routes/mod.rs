@@ -18,6 +18,7 @@ mod pages;
 mod payments;
 mod reset;
 mod settings;
+mod staff;
 mod two_step;
 
 pub use cases::case_path;
@@ -132,6 +133,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource("/password/reset")
                 .route(get().to(reset::reset_form))
                 .route(post().to(reset::reset)),
+        )
+        .service(
+            scope("/staff")
+                .service(resource("").route(get().to(staff::home)))
+                .service(
+                    resource("/login")
+                        .route(get().to(staff::login_form))
+                        .route(post().to(staff::login)),
+                )
+                .service(resource("/logout").route(post().to(staff::logout)))
+                .service(
+                    resource("/setup")
+                        .route(get().to(staff::setup_form))
+                        .route(post().to(staff::setup)),
+                )
+                .service(resource("/setup/qr").route(get().to(staff::setup_qr)))
+                .service(resource("/audit").route(get().to(staff::audit))),
         )
         .service(resource("/session/ping").route(get().to(pages::ping)))
         .service(resource("/help/login").route(get().to(pages::help_login)))

@@ -7,6 +7,7 @@ pub mod hashing;
 pub mod middleware;
 pub mod posted;
 pub mod ratelimit;
+pub mod staff;
 
 pub use context::{Ctx, SessionView};
 pub use posted::Posted;

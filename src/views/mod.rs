@@ -16,3 +16,4 @@ pub mod mock_acquirer;
 pub mod payment;
 pub mod review;
 pub mod settings;
+pub mod staff;

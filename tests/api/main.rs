@@ -10,4 +10,5 @@ mod payments;
 mod reset;
 mod security;
 mod settings;
+mod staff;
 mod two_step;

@@ -1,0 +1,279 @@
+//! Staff accounts: created on the command line, finished through a one-time setup
+//! link (password and authenticator app), logged in with both. Every login, failed
+//! login and setup is written to the audit log.
+use r2d2_sqlite::rusqlite::Connection;
+use secrecy::SecretString;
+
+use crate::db::audit::{self, ActorKind, Entry};
+use crate::db::staff::{self, sessions, setup_links, Staff};
+use crate::db::{self, Pool};
+use crate::domain::email::Email;
+use crate::domain::password::NewPassword;
+use crate::domain::rules::{login_delay, LOGIN_LOCK_AFTER, STAFF_SETUP_LINK_VALID};
+use crate::domain::secret::Token;
+use crate::domain::staff::Role;
+use crate::domain::totp::TotpSecret;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The issuer name authenticator apps show next to the code.
+pub const ISSUER: &str = "Kansli";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    #[error("{0} is not an email address")]
+    Email(String),
+    #[error("{0} already has a staff account that has been set up")]
+    Exists(String),
+    #[error(transparent)]
+    Other(#[from] AppError),
+}
+
+/// Creates a staff account (or renews the setup link of one never set up) and returns
+/// the setup link, valid for 24 hours. Runs on the command line, off any async runtime.
+pub fn add(
+    pool: &Pool,
+    base_url: &str,
+    email: &str,
+    role: Role,
+    now: i64,
+) -> Result<String, AddError> {
+    let email = Email::parse(email).map_err(|_| AddError::Email(email.to_string()))?;
+    let token = Token::generate();
+    let token_hash = token.hash();
+    let mut conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
+    let existing = staff::by_email(&conn, email.as_str()).map_err(AppError::from)?;
+    if let Some(s) = existing.as_ref().filter(|s| s.setup_at.is_some()) {
+        return Err(AddError::Exists(s.email.clone()));
+    }
+    db::write_with(&mut conn, |tx| -> Result<(), AppError> {
+        let id = match existing {
+            Some(s) => s.id,
+            None => staff::insert(
+                tx,
+                email.as_str(),
+                role,
+                TotpSecret::generate().as_bytes(),
+                now,
+            )?,
+        };
+        setup_links::insert(tx, &token_hash, id, now, now + STAFF_SETUP_LINK_VALID)?;
+        record(
+            tx,
+            ActorKind::System,
+            "kansli staff add",
+            "staff_added",
+            Some(email.as_str()),
+            None,
+            Some(role.as_str()),
+            now,
+        )?;
+        Ok(())
+    })?;
+    Ok(format!("{base_url}/staff/setup?token={}", token.expose()))
+}
+
+/// Every staff account, for `kansli staff list`.
+pub fn list(pool: &Pool) -> Result<Vec<Staff>, AppError> {
+    let conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(staff::list(&conn)?)
+}
+
+/// Disables a staff account and ends its sessions. Returns false for an unknown address.
+pub fn disable(pool: &Pool, email: &str, now: i64) -> Result<bool, AppError> {
+    let mut conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
+    db::write_with(&mut conn, |tx| -> Result<bool, AppError> {
+        let done = staff::disable(tx, email, now)?;
+        if done {
+            record(
+                tx,
+                ActorKind::System,
+                "kansli staff disable",
+                "staff_disabled",
+                Some(email),
+                None,
+                None,
+                now,
+            )?;
+        }
+        Ok(done)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record(
+    tx: &Connection,
+    actor_kind: ActorKind,
+    actor: &str,
+    action: &str,
+    target: Option<&str>,
+    ip: Option<&str>,
+    detail: Option<&str>,
+    now: i64,
+) -> Result<(), db::SqlError> {
+    audit::record(
+        tx,
+        &Entry {
+            actor_kind,
+            actor,
+            action,
+            target,
+            ip,
+            detail,
+        },
+        now,
+    )
+}
+
+/// The staff member a setup link is for, while it is good.
+pub async fn setup_for(state: &AppState, token: &Token) -> Result<Option<Staff>, AppError> {
+    let hash = token.hash();
+    let now = state.now();
+    db::read(&state.pool, move |c| setup_links::find_live(c, &hash, now)).await
+}
+
+pub enum Setup {
+    Done,
+    /// The authenticator code did not match: the app is not enrolled yet.
+    WrongCode,
+    /// Used, expired, or never issued.
+    LinkGone,
+}
+
+/// Sets the password once the authenticator app shows that it holds the secret.
+#[tracing::instrument(skip_all)]
+pub async fn complete_setup(
+    state: &AppState,
+    token: &Token,
+    password: NewPassword,
+    code: &str,
+    ip: String,
+) -> Result<Setup, AppError> {
+    let Some(member) = setup_for(state, token).await? else {
+        return Ok(Setup::LinkGone);
+    };
+    let now = state.now();
+    let Some(step) = TotpSecret::from_stored(member.totp_secret.clone()).check(code, now, 0) else {
+        return Ok(Setup::WrongCode);
+    };
+    let hash = state.hasher.hash(password.expose()).await?;
+    let token_hash = token.hash();
+    db::write(&state.pool, move |tx| -> Result<Setup, AppError> {
+        if setup_links::find_live(tx, &token_hash, now)?.is_none() {
+            return Ok(Setup::LinkGone);
+        }
+        staff::complete_setup(tx, member.id, &hash, step, now)?;
+        setup_links::spend(tx, &token_hash, now)?;
+        record(
+            tx,
+            ActorKind::Staff,
+            &member.email,
+            "staff_setup",
+            None,
+            Some(&ip),
+            None,
+            now,
+        )?;
+        Ok(Setup::Done)
+    })
+    .await
+}
+
+/// The login: password and authenticator code together. Unknown address, wrong
+/// password, wrong or reused code, disabled or locked: all fail alike, and every path
+/// costs one argon2 verification. Returns the new session's token.
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: SecretString,
+    code: &str,
+    ip: String,
+) -> Result<Option<Token>, AppError> {
+    let now = state.now();
+    let typed = Email::parse(email)
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_default();
+    let key = typed.clone();
+    let member = db::read(&state.pool, move |c| staff::by_email(c, &key)).await?;
+    let usable = member.as_ref().filter(|s| {
+        s.disabled_at.is_none()
+            && s.failed_logins < LOGIN_LOCK_AFTER
+            && s.last_failed_at
+                .is_none_or(|at| now >= at + login_delay(s.failed_logins))
+    });
+    let right = state
+        .hasher
+        .verify(&password, usable.and_then(|s| s.password_hash.clone()))
+        .await?;
+    let step = usable.filter(|_| right).and_then(|s| {
+        TotpSecret::from_stored(s.totp_secret.clone()).check(code, now, s.totp_last_step)
+    });
+    let id = member.as_ref().map(|s| s.id);
+    let token = Token::generate();
+    let token_hash = token.hash();
+    let ok = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
+        let passed = match (id, step) {
+            (Some(id), Some(step)) => staff::spend_totp_step(tx, id, step)?,
+            _ => false,
+        };
+        match id {
+            Some(id) if passed => {
+                staff::clear_failed_logins(tx, id)?;
+                sessions::insert(tx, &token_hash, id, now)?;
+                record(
+                    tx,
+                    ActorKind::Staff,
+                    &typed,
+                    "staff_login",
+                    None,
+                    Some(&ip),
+                    None,
+                    now,
+                )?;
+            }
+            _ => {
+                if let Some(id) = id {
+                    staff::record_failed_login(tx, id, now)?;
+                }
+                record(
+                    tx,
+                    ActorKind::Anonymous,
+                    &typed,
+                    "staff_login_failed",
+                    None,
+                    Some(&ip),
+                    None,
+                    now,
+                )?;
+            }
+        }
+        Ok(passed)
+    })
+    .await?;
+    Ok(ok.then_some(token))
+}
+
+pub async fn logout(
+    state: &AppState,
+    id_hash: Vec<u8>,
+    email: String,
+    ip: String,
+) -> Result<(), AppError> {
+    let now = state.now();
+    db::write(&state.pool, move |tx| -> Result<(), AppError> {
+        sessions::delete(tx, &id_hash)?;
+        record(
+            tx,
+            ActorKind::Staff,
+            &email,
+            "staff_logout",
+            None,
+            Some(&ip),
+            None,
+            now,
+        )?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,255 @@
+//! Staff accounts: setup link, login with password and authenticator code, roles, audit log.
+use crate::helpers::*;
+use kansli::domain::staff::Role;
+use kansli::domain::totp::{TotpSecret, STEP};
+
+const STAFF_PASSWORD: &str = "a long staff passphrase for the desk";
+
+/// Creates a staff account as `kansli staff add` does; returns the setup path and the app secret.
+async fn add_staff(app: &TestApp, email: &str, role: Role) -> (String, TotpSecret) {
+    let link =
+        kansli::auth::staff::add(&app.state.pool, &app.address, email, role, app.clock.now())
+            .expect("staff added");
+    let path = link
+        .strip_prefix(&app.address)
+        .expect("link to this site")
+        .to_string();
+    let key = email.to_string();
+    let stored = kansli::db::read(&app.state.pool, move |c| {
+        kansli::db::staff::by_email(c, &key)
+    })
+    .await
+    .unwrap()
+    .expect("stored");
+    (path, TotpSecret::from_stored(stored.totp_secret))
+}
+
+async fn set_up(app: &TestApp, email: &str, role: Role) -> TotpSecret {
+    let (path, secret) = add_staff(app, email, role).await;
+    let code = secret.code_at(app.clock.now());
+    let res = app
+        .submit(
+            &path,
+            &path,
+            &[
+                ("password", STAFF_PASSWORD),
+                ("password_repeat", STAFF_PASSWORD),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/staff/login?setup=1");
+    secret
+}
+
+async fn staff_login(app: &TestApp, email: &str, code: &str) -> reqwest::Response {
+    app.submit(
+        "/staff/login",
+        "/staff/login",
+        &[
+            ("email", email),
+            ("password", STAFF_PASSWORD),
+            ("code", code),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_setup_link_enrols_the_app_and_sets_the_password_once() {
+    let app = spawn_app().await;
+    let (path, secret) = add_staff(&app, "desk@agency.se", Role::Support).await;
+    let page = app.get_html(&path).await;
+    assert!(first_text(&page, "main").contains("desk@agency.se"));
+    assert_eq!(first_text(&page, "code.secret"), secret.base32());
+    let qr = app
+        .get(&format!(
+            "/staff/setup/qr?{}",
+            path.split_once('?').unwrap().1
+        ))
+        .await;
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    assert!(qr.text().await.unwrap().starts_with("<?xml"));
+
+    let wrong = if secret.code_at(app.clock.now()) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let res = app
+        .submit(
+            &path,
+            &path,
+            &[
+                ("password", STAFF_PASSWORD),
+                ("password_repeat", STAFF_PASSWORD),
+                ("code", wrong),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(!first_text(&html_of(res).await, "#code-error").is_empty());
+
+    let code = secret.code_at(app.clock.now());
+    let res = app
+        .submit(
+            &path,
+            &path,
+            &[
+                ("password", STAFF_PASSWORD),
+                ("password_repeat", STAFF_PASSWORD),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/staff/login?setup=1");
+    let gone = app.get_html(&path).await;
+    assert!(
+        select_text(&gone, "form").is_empty(),
+        "a used link shows no form"
+    );
+    assert_eq!(
+        app.get(&format!(
+            "/staff/setup/qr?{}",
+            path.split_once('?').unwrap().1
+        ))
+        .await
+        .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_setup_link_expires_after_24_hours() {
+    let app = spawn_app().await;
+    let (path, _) = add_staff(&app, "late@agency.se", Role::Caseworker).await;
+    app.clock.advance(24 * 3600);
+    assert!(select_text(&app.get_html(&path).await, "form.stack").is_empty());
+}
+
+#[tokio::test]
+async fn staff_log_in_with_password_and_a_code_that_works_once() {
+    let app = spawn_app().await;
+    let secret = set_up(&app, "desk@agency.se", Role::Support).await;
+    app.clock.advance(STEP);
+    assert_redirect(&app.get("/staff").await, "/staff/login");
+
+    let res = app
+        .submit(
+            "/staff/login",
+            "/staff/login",
+            &[
+                ("email", "desk@agency.se"),
+                ("password", "wrong"),
+                ("code", &secret.code_at(app.clock.now())),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+
+    let code = secret.code_at(app.clock.now());
+    assert_redirect(&staff_login(&app, "desk@agency.se", &code).await, "/staff");
+    let home = app.get_html("/staff").await;
+    assert!(first_text(&home, "main").contains("desk@agency.se"));
+
+    let other = app.new_browser();
+    assert_eq!(
+        staff_login(&other, "desk@agency.se", &code).await.status(),
+        422,
+        "a code is good once"
+    );
+
+    assert_redirect(
+        &app.submit("/staff", "/staff/logout", &[]).await,
+        "/staff/login?out=1",
+    );
+    assert_redirect(&app.get("/staff").await, "/staff/login");
+}
+
+#[tokio::test]
+async fn staff_sessions_end_after_30_idle_minutes_and_when_disabled() {
+    let app = spawn_app().await;
+    let secret = set_up(&app, "desk@agency.se", Role::Support).await;
+    app.clock.advance(STEP);
+    staff_login(&app, "desk@agency.se", &secret.code_at(app.clock.now())).await;
+    app.clock.advance(29 * 60);
+    assert_eq!(app.get("/staff").await.status(), 200);
+    app.clock.advance(30 * 60 + 1);
+    assert_redirect(&app.get("/staff").await, "/staff/login");
+
+    app.clock.advance(STEP);
+    staff_login(&app, "desk@agency.se", &secret.code_at(app.clock.now())).await;
+    assert_eq!(app.get("/staff").await.status(), 200);
+    assert!(
+        kansli::auth::staff::disable(&app.state.pool, "desk@agency.se", app.clock.now()).unwrap()
+    );
+    assert_redirect(&app.get("/staff").await, "/staff/login");
+    app.clock.advance(STEP);
+    assert_eq!(
+        staff_login(&app, "desk@agency.se", &secret.code_at(app.clock.now()))
+            .await
+            .status(),
+        422
+    );
+}
+
+#[tokio::test]
+async fn only_an_admin_reads_the_audit_log_and_it_holds_no_secrets() {
+    let app = spawn_app().await;
+    let admin = set_up(&app, "admin@agency.se", Role::Admin).await;
+    let desk = app.new_browser();
+    let support = set_up(&desk, "desk@agency.se", Role::Support).await;
+    app.clock.advance(STEP);
+    let failed_code = admin.code_at(app.clock.now());
+    app.submit(
+        "/staff/login",
+        "/staff/login",
+        &[
+            ("email", "admin@agency.se"),
+            ("password", "<wrong>&\"'"),
+            ("code", &failed_code),
+        ],
+    )
+    .await;
+    app.clock.advance(STEP);
+    let admin_code = admin.code_at(app.clock.now());
+    assert_redirect(
+        &staff_login(&app, "admin@agency.se", &admin_code).await,
+        "/staff",
+    );
+    assert_redirect(
+        &staff_login(&desk, "desk@agency.se", &support.code_at(app.clock.now())).await,
+        "/staff",
+    );
+
+    assert_eq!(desk.get("/staff/audit").await.status(), 403);
+    let applicant = app.new_browser();
+    applicant.create_account("person@example.se").await;
+    assert_redirect(&applicant.get("/staff/audit").await, "/staff/login");
+    assert_redirect(&applicant.get("/staff").await, "/staff/login");
+
+    let log = app.get_html("/staff/audit").await;
+    let rows = select_text(&log, "table.audit tbody tr");
+    let text = rows.join("\n");
+    for action in [
+        "staff_added",
+        "staff_setup",
+        "staff_login",
+        "staff_login_failed",
+    ] {
+        assert!(text.contains(action), "{action} missing in {text}");
+    }
+    for secret in [
+        STAFF_PASSWORD,
+        "<wrong>",
+        &admin_code,
+        &failed_code,
+        &admin.base32(),
+    ] {
+        assert!(!text.contains(secret), "a secret in the audit log");
+    }
+    let filtered = app
+        .get_html("/staff/audit?action=staff_login_failed&who=admin")
+        .await;
+    assert_eq!(select_text(&filtered, "table.audit tbody tr").len(), 1);
+}
