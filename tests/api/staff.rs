@@ -24,20 +24,23 @@ async fn add_staff(app: &TestApp, email: &str, role: Role) -> (String, TotpSecre
     (path, TotpSecret::from_stored(stored.totp_secret))
 }
 
+async fn submit_setup(app: &TestApp, path: &str, code: &str) -> reqwest::Response {
+    app.submit(
+        path,
+        path,
+        &[
+            ("password", STAFF_PASSWORD),
+            ("password_repeat", STAFF_PASSWORD),
+            ("code", code),
+        ],
+    )
+    .await
+}
+
 async fn set_up(app: &TestApp, email: &str, role: Role) -> TotpSecret {
     let (path, secret) = add_staff(app, email, role).await;
     let code = secret.code_at(app.clock.now());
-    let res = app
-        .submit(
-            &path,
-            &path,
-            &[
-                ("password", STAFF_PASSWORD),
-                ("password_repeat", STAFF_PASSWORD),
-                ("code", &code),
-            ],
-        )
-        .await;
+    let res = submit_setup(app, &path, &code).await;
     assert_redirect(&res, "/staff/login?setup=1");
     secret
 }
@@ -76,32 +79,12 @@ async fn a_setup_link_enrols_the_app_and_sets_the_password_once() {
     } else {
         "000000"
     };
-    let res = app
-        .submit(
-            &path,
-            &path,
-            &[
-                ("password", STAFF_PASSWORD),
-                ("password_repeat", STAFF_PASSWORD),
-                ("code", wrong),
-            ],
-        )
-        .await;
+    let res = submit_setup(&app, &path, wrong).await;
     assert_eq!(res.status(), 422);
     assert!(!first_text(&html_of(res).await, "#code-error").is_empty());
 
     let code = secret.code_at(app.clock.now());
-    let res = app
-        .submit(
-            &path,
-            &path,
-            &[
-                ("password", STAFF_PASSWORD),
-                ("password_repeat", STAFF_PASSWORD),
-                ("code", &code),
-            ],
-        )
-        .await;
+    let res = submit_setup(&app, &path, &code).await;
     assert_redirect(&res, "/staff/login?setup=1");
     let gone = app.get_html(&path).await;
     assert!(
