@@ -5,7 +5,7 @@ use super::{advance, code_outcome, issue_code_throttled, start_session, CodeOutc
 use crate::db::codes::{self, Purpose};
 use crate::db::{self, accounts, outbox, sessions};
 use crate::domain::email::Email;
-use crate::domain::rules::{login_delay, LOGIN_LOCK_AFTER};
+use crate::domain::rules::login_blocked;
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::Lang;
@@ -38,11 +38,9 @@ pub async fn password(
         None => None,
     };
     // Locked or still inside the growing delay: verify against the dummy so timing tells nothing.
-    let waiting = account.as_ref().is_some_and(|a| {
-        a.failed_logins >= LOGIN_LOCK_AFTER
-            || a.last_failed_at
-                .is_some_and(|at| now < at + login_delay(a.failed_logins))
-    });
+    let waiting = account
+        .as_ref()
+        .is_some_and(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
     let stored = account
         .as_ref()
         .filter(|_| !waiting)

@@ -131,14 +131,12 @@ async fn check_password(
     password: &secrecy::SecretString,
 ) -> Result<Option<crate::db::accounts::Account>, crate::error::AppError> {
     use crate::db::{self, accounts};
-    use crate::domain::rules::{login_delay, LOGIN_LOCK_AFTER};
+    use crate::domain::rules::login_blocked;
     let now = state.now();
     let stored = db::read(&state.pool, move |c| accounts::by_id(c, account)).await?;
-    let waiting = stored.as_ref().is_some_and(|a| {
-        a.failed_logins >= LOGIN_LOCK_AFTER
-            || a.last_failed_at
-                .is_some_and(|at| now < at + login_delay(a.failed_logins))
-    });
+    let waiting = stored
+        .as_ref()
+        .is_some_and(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
     let hash = stored
         .as_ref()
         .filter(|_| !waiting)

@@ -1,15 +1,14 @@
 //! Staff accounts: created on the command line, finished through a one-time setup
 //! link (password and authenticator app), logged in with both. Every login, failed
 //! login and setup is written to the audit log.
-use r2d2_sqlite::rusqlite::Connection;
 use secrecy::SecretString;
 
-use crate::db::audit::{self, ActorKind, Entry};
+use crate::db::audit::{ActorKind, Entry};
 use crate::db::staff::{self, sessions, setup_links, Staff};
 use crate::db::{self, Pool};
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
-use crate::domain::rules::{login_delay, LOGIN_LOCK_AFTER, STAFF_SETUP_LINK_VALID};
+use crate::domain::rules::{login_blocked, STAFF_SETUP_LINK_VALID};
 use crate::domain::secret::Token;
 use crate::domain::staff::Role;
 use crate::domain::totp::TotpSecret;
@@ -58,16 +57,10 @@ pub fn add(
             )?,
         };
         setup_links::insert(tx, &token_hash, id, now, now + STAFF_SETUP_LINK_VALID)?;
-        record(
-            tx,
-            ActorKind::System,
-            "kansli staff add",
-            "staff_added",
-            Some(email.as_str()),
-            None,
-            Some(role.as_str()),
-            now,
-        )?;
+        Entry::new(ActorKind::System, "kansli staff add", "staff_added")
+            .target(email.as_str())
+            .detail(role.as_str())
+            .record(tx, now)?;
         Ok(())
     })?;
     Ok(format!("{base_url}/staff/setup?token={}", token.expose()))
@@ -85,44 +78,12 @@ pub fn disable(pool: &Pool, email: &str, now: i64) -> Result<bool, AppError> {
     db::write_with(&mut conn, |tx| -> Result<bool, AppError> {
         let done = staff::disable(tx, email, now)?;
         if done {
-            record(
-                tx,
-                ActorKind::System,
-                "kansli staff disable",
-                "staff_disabled",
-                Some(email),
-                None,
-                None,
-                now,
-            )?;
+            Entry::new(ActorKind::System, "kansli staff disable", "staff_disabled")
+                .target(email)
+                .record(tx, now)?;
         }
         Ok(done)
     })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn record(
-    tx: &Connection,
-    actor_kind: ActorKind,
-    actor: &str,
-    action: &str,
-    target: Option<&str>,
-    ip: Option<&str>,
-    detail: Option<&str>,
-    now: i64,
-) -> Result<(), db::SqlError> {
-    audit::record(
-        tx,
-        &Entry {
-            actor_kind,
-            actor,
-            action,
-            target,
-            ip,
-            detail,
-        },
-        now,
-    )
 }
 
 /// The staff member a setup link is for, while it is good.
@@ -142,16 +103,15 @@ pub enum Setup {
 
 /// Sets the password once the authenticator app shows that it holds the secret.
 #[tracing::instrument(skip_all)]
+/// `member` is the one [`setup_for`] found; the link is checked again as the password is set.
 pub async fn complete_setup(
     state: &AppState,
     token: &Token,
+    member: Staff,
     password: NewPassword,
     code: &str,
     ip: String,
 ) -> Result<Setup, AppError> {
-    let Some(member) = setup_for(state, token).await? else {
-        return Ok(Setup::LinkGone);
-    };
     let now = state.now();
     let Some(step) = TotpSecret::from_stored(member.totp_secret.clone()).check(code, now, 0) else {
         return Ok(Setup::WrongCode);
@@ -164,16 +124,9 @@ pub async fn complete_setup(
         }
         staff::complete_setup(tx, member.id, &hash, step, now)?;
         setup_links::spend(tx, &token_hash, now)?;
-        record(
-            tx,
-            ActorKind::Staff,
-            &member.email,
-            "staff_setup",
-            None,
-            Some(&ip),
-            None,
-            now,
-        )?;
+        Entry::new(ActorKind::Staff, &member.email, "staff_setup")
+            .ip(&ip)
+            .record(tx, now)?;
         Ok(Setup::Done)
     })
     .await
@@ -197,10 +150,7 @@ pub async fn login(
     let key = typed.clone();
     let member = db::read(&state.pool, move |c| staff::by_email(c, &key)).await?;
     let usable = member.as_ref().filter(|s| {
-        s.disabled_at.is_none()
-            && s.failed_logins < LOGIN_LOCK_AFTER
-            && s.last_failed_at
-                .is_none_or(|at| now >= at + login_delay(s.failed_logins))
+        s.disabled_at.is_none() && !login_blocked(s.failed_logins, s.last_failed_at, now)
     });
     let right = state
         .hasher
@@ -221,31 +171,17 @@ pub async fn login(
             Some(id) if passed => {
                 staff::clear_failed_logins(tx, id)?;
                 sessions::insert(tx, &token_hash, id, now)?;
-                record(
-                    tx,
-                    ActorKind::Staff,
-                    &typed,
-                    "staff_login",
-                    None,
-                    Some(&ip),
-                    None,
-                    now,
-                )?;
+                Entry::new(ActorKind::Staff, &typed, "staff_login")
+                    .ip(&ip)
+                    .record(tx, now)?;
             }
             _ => {
                 if let Some(id) = id {
                     staff::record_failed_login(tx, id, now)?;
                 }
-                record(
-                    tx,
-                    ActorKind::Anonymous,
-                    &typed,
-                    "staff_login_failed",
-                    None,
-                    Some(&ip),
-                    None,
-                    now,
-                )?;
+                Entry::new(ActorKind::Anonymous, &typed, "staff_login_failed")
+                    .ip(&ip)
+                    .record(tx, now)?;
             }
         }
         Ok(passed)
@@ -263,16 +199,9 @@ pub async fn logout(
     let now = state.now();
     db::write(&state.pool, move |tx| -> Result<(), AppError> {
         sessions::delete(tx, &id_hash)?;
-        record(
-            tx,
-            ActorKind::Staff,
-            &email,
-            "staff_logout",
-            None,
-            Some(&ip),
-            None,
-            now,
-        )?;
+        Entry::new(ActorKind::Staff, &email, "staff_logout")
+            .ip(&ip)
+            .record(tx, now)?;
         Ok(())
     })
     .await

@@ -34,12 +34,40 @@ pub struct Entry<'a> {
     pub detail: Option<&'a str>,
 }
 
-pub fn record(conn: &Connection, e: &Entry, now: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO audit_log (at, actor_kind, actor, action, target, ip, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![now, e.actor_kind.as_str(), e.actor, e.action, e.target, e.ip, e.detail],
-    )?;
-    Ok(())
+impl<'a> Entry<'a> {
+    pub fn new(actor_kind: ActorKind, actor: &'a str, action: &'a str) -> Self {
+        Entry {
+            actor_kind,
+            actor,
+            action,
+            target: None,
+            ip: None,
+            detail: None,
+        }
+    }
+
+    pub fn target(mut self, target: &'a str) -> Self {
+        self.target = Some(target);
+        self
+    }
+
+    pub fn ip(mut self, ip: &'a str) -> Self {
+        self.ip = Some(ip);
+        self
+    }
+
+    pub fn detail(mut self, detail: &'a str) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+
+    pub fn record(&self, conn: &Connection, now: i64) -> Result<()> {
+        conn.execute(
+            "INSERT INTO audit_log (at, actor_kind, actor, action, target, ip, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![now, self.actor_kind.as_str(), self.actor, self.action, self.target, self.ip, self.detail],
+        )?;
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug)]

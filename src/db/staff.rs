@@ -152,9 +152,9 @@ pub mod setup_links {
     pub fn find_live(conn: &Connection, token_hash: &[u8], now: i64) -> Result<Option<Staff>> {
         conn.query_row(
             &format!(
-                "SELECT {} FROM staff s JOIN staff_setup_links l ON l.staff_id = s.id
-                 WHERE l.token_hash = ?1 AND l.used_at IS NULL AND l.expires_at > ?2 AND s.disabled_at IS NULL",
-                COLUMNS.split(", ").map(|c| format!("s.{c}")).collect::<Vec<_>>().join(", ")
+                "SELECT {COLUMNS} FROM staff WHERE disabled_at IS NULL AND id = (
+                     SELECT staff_id FROM staff_setup_links
+                     WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2)"
             ),
             params![token_hash, now],
             from_row,

@@ -90,9 +90,22 @@ impl fmt::Display for Date {
     }
 }
 
+/// The UTC time of day of a unix instant, `HH:MM`.
+pub fn time_of_day(seconds: i64) -> String {
+    let s = seconds.rem_euclid(86_400);
+    format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_of_day_is_utc_hours_and_minutes() {
+        assert_eq!(time_of_day(0), "00:00");
+        assert_eq!(time_of_day(1_795_248_000 + 3_600 + 5 * 60 + 59), "09:05");
+        assert_eq!(time_of_day(-60), "23:59");
+    }
 
     #[test]
     fn real_and_impossible_dates() {

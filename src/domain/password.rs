@@ -33,6 +33,21 @@ pub enum PasswordProblem {
 }
 
 impl NewPassword {
+    /// [`NewPassword::parse`] for the account with this email address: the address and
+    /// the part before its @ are the first words an attacker would try.
+    pub fn parse_for_address(
+        password: &SecretString,
+        repeat: &SecretString,
+        address: &str,
+    ) -> Result<Self, PasswordProblem> {
+        let local = address.split('@').next().unwrap_or_default();
+        let context: Vec<&str> = [address, local]
+            .into_iter()
+            .filter(|w| !w.is_empty())
+            .collect();
+        Self::parse(password, repeat, &context)
+    }
+
     /// `context` holds words an attacker would try first (the email address, the service name).
     pub fn parse(
         password: &SecretString,

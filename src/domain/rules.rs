@@ -66,6 +66,13 @@ pub fn login_delay(consecutive_failures: i64) -> i64 {
     (1i64 << exponent).min(LOGIN_MAX_DELAY)
 }
 
+/// Whether an account (applicant or staff) may not try a password now: locked after
+/// too many failures, or still inside the growing delay after the last one.
+pub fn login_blocked(failed_logins: i64, last_failed_at: Option<i64>, now: i64) -> bool {
+    failed_logins >= LOGIN_LOCK_AFTER
+        || last_failed_at.is_some_and(|at| now < at + login_delay(failed_logins))
+}
+
 /// Outbox delivery: attempts before a message is marked failed, and the wait before each retry.
 pub const OUTBOX_MAX_ATTEMPTS: i64 = 8;
 pub fn outbox_backoff(attempts: i64) -> i64 {

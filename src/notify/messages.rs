@@ -36,6 +36,12 @@ fn email(
     }
 }
 
+/// A change to the account, told to its owner, with what to do if it was not them.
+fn account_changed(t: Texts, to: &str, subject_key: &str, body: String) -> Outgoing {
+    let paragraphs = vec![body, t.t("email.contact_support").to_string()];
+    email(t, to, subject_key, paragraphs, None)
+}
+
 fn minutes(seconds: i64) -> String {
     (seconds / MINUTE).to_string()
 }
@@ -74,28 +80,20 @@ pub fn account_exists(t: Texts, to: &str, base_url: &str) -> Outgoing {
 }
 
 pub fn two_step_on(t: Texts, to: &str, masked_phone: &str) -> Outgoing {
-    email(
+    account_changed(
         t,
         to,
         "email.two_step_on.subject",
-        vec![
-            t.tf("email.two_step_on.body", &[("phone", masked_phone)]),
-            t.t("email.contact_support").to_string(),
-        ],
-        None,
+        t.tf("email.two_step_on.body", &[("phone", masked_phone)]),
     )
 }
 
 pub fn two_step_off(t: Texts, to: &str) -> Outgoing {
-    email(
+    account_changed(
         t,
         to,
         "email.two_step_off.subject",
-        vec![
-            t.t("email.two_step_off.body").to_string(),
-            t.t("email.contact_support").to_string(),
-        ],
-        None,
+        t.t("email.two_step_off.body").to_string(),
     )
 }
 
@@ -117,29 +115,21 @@ pub fn reset_link(t: Texts, to: &str, url: &str) -> Outgoing {
 }
 
 pub fn password_changed(t: Texts, to: &str) -> Outgoing {
-    email(
+    account_changed(
         t,
         to,
         "email.password_changed.subject",
-        vec![
-            t.t("email.password_changed.body").to_string(),
-            t.t("email.contact_support").to_string(),
-        ],
-        None,
+        t.t("email.password_changed.body").to_string(),
     )
 }
 
 /// After a change of password in the account settings (the person stays logged in here).
 pub fn password_changed_in_settings(t: Texts, to: &str) -> Outgoing {
-    email(
+    account_changed(
         t,
         to,
         "email.password_changed.subject",
-        vec![
-            t.t("email.password_changed.in_settings").to_string(),
-            t.t("email.contact_support").to_string(),
-        ],
-        None,
+        t.t("email.password_changed.in_settings").to_string(),
     )
 }
 
@@ -177,15 +167,11 @@ pub fn address_in_use(t: Texts, to: &str) -> Outgoing {
 
 /// To the old address, once the change is done.
 pub fn email_changed(t: Texts, to: &str, masked_new: &str) -> Outgoing {
-    email(
+    account_changed(
         t,
         to,
         "email.email_changed.subject",
-        vec![
-            t.tf("email.email_changed.body", &[("email", masked_new)]),
-            t.t("email.contact_support").to_string(),
-        ],
-        None,
+        t.tf("email.email_changed.body", &[("email", masked_new)]),
     )
 }
 

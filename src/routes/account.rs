@@ -104,13 +104,10 @@ pub async fn create(
     let email = Email::parse(&form.email)
         .map_err(|e| errors.add("email", ctx.t(&e.to_string())))
         .ok();
-    let context: Vec<&str> = email
-        .iter()
-        .flat_map(|e| [e.as_str(), e.local_part()])
-        .collect();
+    let address = email.as_ref().map(Email::as_str).unwrap_or_default();
     let password: SecretString = form.password.into();
     let repeat: SecretString = form.password_repeat.into();
-    let new_password = NewPassword::parse(&password, &repeat, &context)
+    let new_password = NewPassword::parse_for_address(&password, &repeat, address)
         .map_err(|p| {
             let (field, message) = password_problem(&ctx, &p);
             errors.add(field, message);

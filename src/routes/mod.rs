@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::Markup;
 
 use crate::domain::secret::Token;
-use crate::security::middleware::{cookie, SESSION_COOKIE};
+use crate::security::middleware::{cookie, CookieName, SESSION_COOKIE};
 use crate::state::AppState;
 
 mod account;
@@ -185,9 +185,19 @@ pub fn redirect(location: &str) -> HttpResponse {
 
 /// A redirect that also hands the browser its new session id.
 pub fn redirect_with_session(state: &AppState, location: &str, token: &Token) -> HttpResponse {
+    redirect_with_cookie(state, location, SESSION_COOKIE, token)
+}
+
+/// A redirect that sets one of Kansli's cookies to a token.
+pub fn redirect_with_cookie(
+    state: &AppState,
+    location: &str,
+    name: CookieName,
+    token: &Token,
+) -> HttpResponse {
     let mut res = redirect(location);
     // Adding a well-formed cookie cannot fail.
-    let _ = res.add_cookie(&cookie(state, SESSION_COOKIE, token.expose().to_string()));
+    let _ = res.add_cookie(&cookie(state, name, token.expose().to_string()));
     res
 }
 

@@ -110,8 +110,7 @@ pub async fn reset(
     };
     let password: SecretString = form.password.into();
     let repeat: SecretString = form.password_repeat.into();
-    let local = email.split('@').next().unwrap_or_default().to_string();
-    match NewPassword::parse(&password, &repeat, &[email.as_str(), local.as_str()]) {
+    match NewPassword::parse_for_address(&password, &repeat, &email) {
         Ok(new_password) => Ok(if flow::complete(&state, token, new_password).await? {
             redirect("/password/reset?done=1")
         } else {

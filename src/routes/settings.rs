@@ -173,12 +173,10 @@ pub async fn change_password(
     if form.current.is_empty() {
         errors.add("current", ctx.t("error.password.missing"));
     }
-    let email = session.email.clone().unwrap_or_default();
-    let local = email.split('@').next().unwrap_or_default();
-    let new = NewPassword::parse(
+    let new = NewPassword::parse_for_address(
         &SecretString::from(form.password),
         &SecretString::from(form.password_repeat),
-        &[email.as_str(), local],
+        session.email.as_deref().unwrap_or_default(),
     )
     .map_err(|p| {
         let (field, message) = password_problem(&ctx, &p);

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::account::password_problem;
-use super::{client_ip, html, invalid, redirect};
+use super::{client_ip, html, invalid, redirect, redirect_with_cookie};
 use crate::auth::staff::{self as flow, Setup, ISSUER};
 use crate::db::{self, audit};
 use crate::domain::password::NewPassword;
@@ -13,7 +13,7 @@ use crate::domain::rules::IP_LIMIT_LOGIN;
 use crate::domain::secret::Token;
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
-use crate::security::middleware::{cookie, removal_cookie};
+use crate::security::middleware::removal_cookie;
 use crate::security::staff::{StaffCtx, STAFF_COOKIE};
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
@@ -68,10 +68,7 @@ pub async fn login(
         errors.add("email", ctx.t("staff.login.failed"));
         return Ok(invalid(view::login(&ctx, &errors, &form.email, None)));
     };
-    let mut res = redirect("/staff");
-    res.add_cookie(&cookie(&state, STAFF_COOKIE, token.expose().to_string()))
-        .map_err(|e| AppError::Unexpected(e.into()))?;
-    Ok(res)
+    Ok(redirect_with_cookie(&state, "/staff", STAFF_COOKIE, &token))
 }
 
 pub async fn home(ctx: Ctx, staff: StaffCtx) -> HttpResponse {
@@ -179,40 +176,27 @@ pub async fn setup(
         return Ok(html(view::setup_gone(&ctx)));
     };
     let secret = TotpSecret::from_stored(member.totp_secret.clone()).base32();
+    let email = member.email.clone();
     let mut errors = FormErrors::default();
-    let local = member
-        .email
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let password = NewPassword::parse(
-        &form.password.into(),
-        &form.password_repeat.into(),
-        &[member.email.as_str(), &local],
-    )
-    .map_err(|p| {
-        let (field, message) = password_problem(&ctx, &p);
-        errors.add(field, message);
-    })
-    .ok();
+    let password =
+        NewPassword::parse_for_address(&form.password.into(), &form.password_repeat.into(), &email)
+            .map_err(|p| {
+                let (field, message) = password_problem(&ctx, &p);
+                errors.add(field, message);
+            })
+            .ok();
     if form.code.trim().is_empty() {
         errors.add("code", ctx.t("error.code.missing"));
     }
-    let show = |errors: &FormErrors| {
-        invalid(view::setup(
-            &ctx,
-            errors,
-            &member.email,
-            token.expose(),
-            &secret,
-        ))
-    };
+    let show =
+        |errors: &FormErrors| invalid(view::setup(&ctx, errors, &email, token.expose(), &secret));
     let Some(password) = password.filter(|_| errors.is_empty()) else {
         return Ok(show(&errors));
     };
     Ok(
-        match flow::complete_setup(&state, &token, password, &form.code, ip.to_string()).await? {
+        match flow::complete_setup(&state, &token, member, password, &form.code, ip.to_string())
+            .await?
+        {
             Setup::Done => redirect("/staff/login?setup=1"),
             Setup::WrongCode => {
                 errors.add("code", ctx.t("staff.setup.wrong_code"));

@@ -6,7 +6,7 @@ use super::components::{
 };
 use super::layout::page;
 use crate::db::audit::Logged;
-use crate::domain::date::Date;
+use crate::domain::date::{time_of_day, Date};
 use crate::domain::staff::StaffMember;
 use crate::h;
 use crate::security::Ctx;
@@ -129,7 +129,7 @@ pub fn audit(ctx: &Ctx, a: &AuditPage) -> Markup {
                     tbody {
                         @for e in a.entries {
                             tr {
-                                td { (Date::from_unix(e.at).to_string()) " " (format!("{:02}:{:02}", e.at.rem_euclid(86_400) / 3600, e.at.rem_euclid(3600) / 60)) " UTC" }
+                                td { (Date::from_unix(e.at).to_string()) " " (time_of_day(e.at)) " UTC" }
                                 td { (e.actor) " (" (e.actor_kind) ")" }
                                 td { (e.action) }
                                 td { (e.target.as_deref().unwrap_or("")) }

@@ -23,6 +23,15 @@ async fn change_password(app: &TestApp, current: &str, new: &str) -> reqwest::Re
     .await
 }
 
+async fn enter_email_code(app: &TestApp, code: &str) -> reqwest::Response {
+    app.submit(
+        "/account/email/verify",
+        "/account/email/verify",
+        &[("code", code)],
+    )
+    .await
+}
+
 async fn ask_for_address(app: &TestApp, email: &str, password: Option<&str>) -> reqwest::Response {
     let mut fields = vec![("email", email)];
     if let Some(p) = password {
@@ -48,23 +57,11 @@ async fn a_new_email_address_is_used_once_the_code_sent_to_it_is_entered() {
     );
 
     let wrong = if code == "999999" { "888888" } else { "999999" };
-    let res = app
-        .submit(
-            "/account/email/verify",
-            "/account/email/verify",
-            &[("code", wrong)],
-        )
-        .await;
+    let res = enter_email_code(&app, wrong).await;
     assert_eq!(res.status(), 422);
     assert!(first_text(&html_of(res).await, "#code-error").contains('4'));
 
-    let res = app
-        .submit(
-            "/account/email/verify",
-            "/account/email/verify",
-            &[("code", &code)],
-        )
-        .await;
+    let res = enter_email_code(&app, &code).await;
     assert_redirect(&res, "/account?email=changed");
     let page = app.get_html("/account?email=changed").await;
     assert!(first_text(&page, ".summary-list").contains("new.address@example.se"));
@@ -150,12 +147,7 @@ async fn an_address_with_an_account_gets_a_notice_not_a_code_and_cannot_be_taken
         "no code in the notice"
     );
     for _ in 0..5 {
-        app.submit(
-            "/account/email/verify",
-            "/account/email/verify",
-            &[("code", "123456")],
-        )
-        .await;
+        enter_email_code(&app, "123456").await;
     }
     let page = app.get_html("/account").await;
     assert!(first_text(&page, ".summary-list").contains("first@example.se"));
@@ -169,13 +161,7 @@ async fn an_unconfirmed_account_does_not_block_the_address() {
 
     ask_for_address(&app, "wanted@example.se", None).await;
     let code = app.code_for("wanted@example.se").await;
-    let res = app
-        .submit(
-            "/account/email/verify",
-            "/account/email/verify",
-            &[("code", &code)],
-        )
-        .await;
+    let res = enter_email_code(&app, &code).await;
     assert_redirect(&res, "/account?email=changed");
     assert_redirect(&squatter.get("/account/confirm").await, "/login");
 }
