@@ -301,3 +301,113 @@ CREATE TABLE audit_log (
 ) STRICT;
 CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_action ON audit_log (action, at);
+
+-- step 8: cases that outlive a closed account, the caseworkers' status steps, the questionnaire
+-- Tables are rebuilt here (SQLite cannot alter a column's constraints); the
+-- migration runs each step with foreign keys off and checks them before committing.
+
+-- A draft without an account is a questionnaire answered by the person in Sweden,
+-- or an application whose account was closed after it was submitted: its answers
+-- stay with the case.
+CREATE TABLE drafts_new (
+    id             INTEGER PRIMARY KEY,
+    reference      TEXT NOT NULL UNIQUE,
+    account_id     INTEGER REFERENCES accounts (id) ON DELETE CASCADE,
+    form_id        TEXT NOT NULL,
+    lang           TEXT NOT NULL CHECK (lang IN ('sv', 'en')),
+    created_at     INTEGER NOT NULL,
+    last_activity  INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    reminded_at    INTEGER,
+    approved_at    INTEGER,
+    revision       INTEGER NOT NULL DEFAULT 0,
+    submitted_at   INTEGER
+) STRICT;
+INSERT INTO drafts_new (id, reference, account_id, form_id, lang, created_at, last_activity, expires_at, reminded_at, approved_at, revision, submitted_at)
+    SELECT id, reference, account_id, form_id, lang, created_at, last_activity, expires_at, reminded_at, approved_at, revision, submitted_at FROM drafts;
+DROP TABLE drafts;
+ALTER TABLE drafts_new RENAME TO drafts;
+CREATE INDEX drafts_expiry ON drafts (expires_at) WHERE approved_at IS NULL;
+CREATE INDEX drafts_account ON drafts (account_id);
+CREATE INDEX drafts_open ON drafts (account_id, created_at) WHERE submitted_at IS NULL;
+
+-- A case stays with the agency when its account is closed (account_id becomes
+-- NULL); `applicant_name` keeps who it is about, from the application's answers.
+-- Statuses: received, in_progress (being processed), supplement_requested,
+-- approved, rejected, closed.
+CREATE TABLE cases_new (
+    id              INTEGER PRIMARY KEY,
+    verification    TEXT NOT NULL UNIQUE CHECK (length(verification) = 11),
+    draft_id        INTEGER NOT NULL UNIQUE REFERENCES drafts (id),
+    account_id      INTEGER REFERENCES accounts (id) ON DELETE SET NULL,
+    payment_id      INTEGER NOT NULL UNIQUE REFERENCES payments (id),
+    form_id         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('received', 'in_progress', 'supplement_requested', 'approved', 'rejected', 'closed')),
+    submitted_at    INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    applicant_name  TEXT NOT NULL DEFAULT ''
+) STRICT;
+INSERT INTO cases_new (id, verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at, applicant_name)
+    SELECT c.id, c.verification, c.draft_id, c.account_id, c.payment_id, c.form_id,
+           CASE WHEN c.status IN ('received', 'in_progress', 'supplement_requested') THEN c.status ELSE 'approved' END,
+           c.submitted_at, c.updated_at,
+           trim(COALESCE((SELECT value FROM draft_answers WHERE draft_id = c.draft_id AND field_id = 'given_names'), '')
+                || ' ' || COALESCE((SELECT value FROM draft_answers WHERE draft_id = c.draft_id AND field_id = 'family_name'), ''))
+    FROM cases c;
+DROP TABLE cases;
+ALTER TABLE cases_new RENAME TO cases;
+CREATE INDEX cases_account ON cases (account_id, submitted_at);
+-- The caseworkers' list: by status, newest first, and by date alone.
+CREATE INDEX cases_status ON cases (status, submitted_at);
+CREATE INDEX cases_submitted ON cases (submitted_at);
+
+-- The timeline of a case: status changes (from, to, the caseworker's message) and
+-- other things that happened to it (kind), oldest first. `actor` is who did it.
+ALTER TABLE case_events ADD COLUMN kind TEXT NOT NULL DEFAULT 'status'
+    CHECK (kind IN ('status', 'questionnaire_sent', 'questionnaire_answered'));
+ALTER TABLE case_events ADD COLUMN from_status TEXT;
+ALTER TABLE case_events ADD COLUMN message TEXT;
+
+-- The questionnaire for the person in Sweden named in an application. Reached by
+-- the emailed link (token, stored as its hash) or from the website with the case's
+-- verification number and this person's personal identity number (`pin`, as
+-- 12 digits). Its answers are an account-less draft of the questionnaire form.
+CREATE TABLE questionnaires (
+    id           INTEGER PRIMARY KEY,
+    case_id      INTEGER NOT NULL UNIQUE REFERENCES cases (id) ON DELETE CASCADE,
+    draft_id     INTEGER UNIQUE REFERENCES drafts (id) ON DELETE SET NULL,
+    form_id      TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    email        TEXT NOT NULL,
+    pin          TEXT NOT NULL,
+    lang         TEXT NOT NULL CHECK (lang IN ('sv', 'en')),
+    token_hash   BLOB NOT NULL UNIQUE,
+    sent_at      INTEGER NOT NULL,
+    reminded_at  INTEGER,
+    answered_at  INTEGER
+) STRICT;
+CREATE INDEX questionnaires_reminder ON questionnaires (sent_at) WHERE answered_at IS NULL AND reminded_at IS NULL;
+
+-- Sessions again: a session may now be the person in Sweden's, for one
+-- questionnaire (method 'questionnaire'), and e-identification methods are allowed.
+CREATE TABLE sessions_new (
+    id_hash           BLOB PRIMARY KEY,
+    account_id        INTEGER REFERENCES accounts (id) ON DELETE CASCADE,
+    questionnaire_id  INTEGER REFERENCES questionnaires (id) ON DELETE CASCADE,
+    stage             TEXT NOT NULL CHECK (stage IN ('pending_email', 'pending_sms', 'authenticated')),
+    method            TEXT NOT NULL CHECK (method IN ('password', 'password_sms', 'questionnaire', 'bankid', 'mobile_bankid', 'telia', 'professional')),
+    assurance         TEXT NOT NULL CHECK (assurance IN ('none', 'basic', 'substantial')),
+    created_at        INTEGER NOT NULL,
+    last_seen_at      INTEGER NOT NULL,
+    last_step_at      INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO sessions_new (id_hash, account_id, stage, method, assurance, created_at, last_seen_at, last_step_at)
+    SELECT id_hash, account_id, stage, method, assurance, created_at, last_seen_at, last_step_at FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_new RENAME TO sessions;
+CREATE INDEX sessions_account ON sessions (account_id);
+CREATE INDEX sessions_last_seen ON sessions (last_seen_at);
+CREATE INDEX sessions_questionnaire ON sessions (questionnaire_id) WHERE questionnaire_id IS NOT NULL;
+
+-- The support desk finds an account by its phone number (already UNIQUE, so
+-- indexed) or by a case's verification number (UNIQUE too); nothing to add.

@@ -14,6 +14,9 @@ pub enum AppError {
     TooManyRequests,
     #[error("busy")]
     Busy,
+    /// A staff page was asked for without a staff session: to the staff login.
+    #[error("staff login required")]
+    StaffLogin,
     #[error("unexpected error")]
     Unexpected(#[source] anyhow::Error),
 }
@@ -37,6 +40,7 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StaffLogin => StatusCode::SEE_OTHER,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -46,6 +50,11 @@ impl ResponseError for AppError {
             tracing::error!(error = ?cause, "request failed");
         }
         let mut res = HttpResponse::build(self.status_code());
+        if matches!(self, AppError::StaffLogin) {
+            return res
+                .insert_header((actix_web::http::header::LOCATION, "/staff/login"))
+                .finish();
+        }
         if matches!(self, AppError::TooManyRequests | AppError::Busy) {
             res.insert_header(("Retry-After", "60"));
         }

@@ -157,6 +157,11 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
             if let Err(e) = remind_drafts(&s.pool, &s.forms, &s.settings.public_url(), now).await {
                 tracing::error!(error = ?e, "draft reminder job");
             }
+            // Questionnaire reminders run with the draft reminders: the same kind of work.
+            let base = s.settings.public_url();
+            if let Err(e) = crate::questionnaire::remind(&s.pool, &s.keyring, &base, now).await {
+                tracing::error!(error = ?e, "questionnaire reminder job");
+            }
             s.delivery.wake();
         },
     )

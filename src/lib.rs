@@ -5,6 +5,7 @@
 //! scheduled work lives in `jobs`. Time always comes from the injected [`clock::Clock`].
 pub mod apply;
 pub mod auth;
+pub mod casework;
 pub mod cli;
 pub mod clock;
 pub mod db;
@@ -15,9 +16,11 @@ pub mod i18n;
 pub mod jobs;
 pub mod notify;
 pub mod payments;
+pub mod questionnaire;
 pub mod routes;
 pub mod security;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod support;
 pub mod views;

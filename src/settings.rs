@@ -80,7 +80,7 @@ pub struct PaymentSettings {
 pub struct Schedule {
     pub cleanup: String,
     pub outbox: String,
-    /// Deleting expired drafts and sending deletion reminders.
+    /// Deleting expired drafts, sending deletion reminders and questionnaire reminders.
     pub drafts: String,
 }
 

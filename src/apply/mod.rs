@@ -3,7 +3,7 @@
 //! minutes, and a page posted from an older revision changes nothing.
 use std::collections::BTreeSet;
 
-use crate::db::drafts::{Draft, NewDraft};
+use crate::db::drafts::{Draft, NewDraft, Owner};
 use crate::db::{self, drafts, outbox, register};
 use crate::domain::date::Date;
 use crate::domain::forms::answers::{check_page, salvage_page, Answers};
@@ -21,6 +21,8 @@ use crate::state::AppState;
 /// A draft with everything its pages need.
 pub struct DraftState {
     pub draft: Draft,
+    /// Who opened it: the applicant, or the person in Sweden answering a questionnaire.
+    pub owner: Owner,
     pub answers: Answers,
     pub done: BTreeSet<String>,
     /// (field, document reference, file name)
@@ -92,7 +94,7 @@ pub async fn start(
             tx,
             &NewDraft {
                 reference: &r,
-                account,
+                account: Some(account),
                 form_id: &form_id,
                 lang,
                 expires_at,
@@ -116,10 +118,10 @@ pub async fn start(
 pub async fn load(
     state: &AppState,
     reference: String,
-    account: AccountId,
+    owner: Owner,
 ) -> Result<Option<DraftState>, AppError> {
     db::read(&state.pool, move |c| {
-        let Some(draft) = drafts::find_owned(c, &reference, account)? else {
+        let Some(draft) = drafts::find_owned(c, &reference, owner)? else {
             return Ok(None);
         };
         let answers = drafts::answers(c, draft.id)?;
@@ -128,6 +130,7 @@ pub async fn load(
         let opened = drafts::opened_pages(c, draft.id)?;
         Ok(Some(DraftState {
             draft,
+            owner,
             answers,
             done,
             documents,
@@ -306,7 +309,7 @@ pub async fn submit_page(
     )
     .await?;
     let Some(outcome) = outcome else {
-        let reloaded = load(state, reference.clone(), current.draft.account_id)
+        let reloaded = load(state, reference.clone(), current.owner)
             .await?
             .ok_or(AppError::NotFound)?;
         return Ok(Submitted::Stale(current_path(&reloaded, form)));
@@ -338,7 +341,10 @@ pub async fn submit_page(
             Some(previous) => page_path(&reference, &previous.id),
             None => page_path(&reference, page_id),
         },
-        Action::SaveAndLeave => "/account?saved=1".to_string(),
+        Action::SaveAndLeave => match current.owner {
+            Owner::Account(_) => "/account?saved=1".to_string(),
+            Owner::Respondent(_) => "/questionnaire?saved=1".to_string(),
+        },
     }))
 }
 
@@ -454,8 +460,17 @@ pub async fn approve(
         return Ok(Approval::NotConfirmed);
     }
     let (id, now) = (current.draft.id, state.now());
-    let done = db::write(&state.pool, move |tx| {
-        drafts::approve(tx, id, revision, now)
+    let questionnaire = match current.owner {
+        Owner::Respondent(q) => Some(q),
+        Owner::Account(_) => None,
+    };
+    let done = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
+        let approved = drafts::approve(tx, id, revision, now)?;
+        // A questionnaire is answered the moment it is approved: the case shows it.
+        if let (true, Some(q)) = (approved, questionnaire) {
+            db::questionnaires::mark_answered(tx, q, now)?;
+        }
+        Ok(approved)
     })
     .await?;
     Ok(if done {

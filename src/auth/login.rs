@@ -2,10 +2,11 @@
 use secrecy::SecretString;
 
 use super::{advance, code_outcome, issue_code_throttled, start_session, CodeOutcome, Resend};
+use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::{self, Purpose};
 use crate::db::{self, accounts, outbox, sessions};
 use crate::domain::email::Email;
-use crate::domain::rules::login_blocked;
+use crate::domain::rules::{login_blocked, LOGIN_LOCK_AFTER};
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::Lang;
@@ -31,8 +32,13 @@ pub async fn password(
     password: SecretString,
     lang: Lang,
     replacing: Option<Vec<u8>>,
+    ip: String,
 ) -> Result<LoginOutcome, AppError> {
     let now = state.now();
+    let tried = email
+        .as_ref()
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_default();
     let account = match email {
         Some(e) => db::read(&state.pool, move |c| accounts::by_email(c, e.as_str())).await?,
         None => None,
@@ -47,14 +53,33 @@ pub async fn password(
         .map(|a| a.password_hash.clone());
     let right = state.hasher.verify(&password, stored).await?;
     let Some(account) = account else {
+        let ip = ip.clone();
+        db::write(&state.pool, move |tx| {
+            Entry::new(ActorKind::Anonymous, &tried, "applicant_login_failed")
+                .ip(&ip)
+                .detail("unknown address")
+                .record(tx, now)
+        })
+        .await?;
         return Ok(LoginOutcome::Failed);
     };
-    if waiting {
-        return Ok(LoginOutcome::Failed);
-    }
-    if !right {
-        db::write(&state.pool, move |tx| {
-            accounts::record_failed_login(tx, account.id, now)
+    if waiting || !right {
+        let (email, ip) = (account.email.clone(), ip.clone());
+        let locks = account.failed_logins + 1 == LOGIN_LOCK_AFTER;
+        db::write(&state.pool, move |tx| -> Result<(), AppError> {
+            let failed = Entry::new(ActorKind::Applicant, &email, "applicant_login_failed").ip(&ip);
+            if waiting {
+                failed.detail("waiting or locked").record(tx, now)?;
+                return Ok(());
+            }
+            accounts::record_failed_login(tx, account.id, now)?;
+            failed.detail("wrong password").record(tx, now)?;
+            if locks {
+                Entry::new(ActorKind::Applicant, &email, "applicant_locked")
+                    .ip(&ip)
+                    .record(tx, now)?;
+            }
+            Ok(())
         })
         .await?;
         return Ok(LoginOutcome::Failed);
@@ -83,6 +108,10 @@ pub async fn password(
                 Ok(LoginOutcome::NeedsSms(token))
             }
             None => {
+                Entry::new(ActorKind::Applicant, &account.email, "applicant_login")
+                    .ip(&ip)
+                    .detail(Method::Password.as_str())
+                    .record(tx, now)?;
                 let token = start_session(
                     tx,
                     replacing.as_deref(),
@@ -107,10 +136,12 @@ pub async fn sms(
     state: &AppState,
     session: SessionView,
     code: Option<OneTimeCode>,
+    ip: String,
 ) -> Result<CodeOutcome, AppError> {
     let Some(account) = session.account_id else {
         return Ok(CodeOutcome::Void);
     };
+    let email = session.email.clone().unwrap_or_default();
     let submitted = code.map(|c| state.code_hash(Purpose::LoginSms, &c));
     let now = state.now();
     db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
@@ -126,13 +157,31 @@ pub async fn sms(
                 now,
             )
         })?;
+        let entry = |action| Entry::new(ActorKind::Applicant, &email, action).ip(&ip);
         match outcome {
-            CodeOutcome::Wrong { .. } => accounts::record_failed_login(tx, account, now)?,
+            CodeOutcome::Wrong { .. } => {
+                accounts::record_failed_login(tx, account, now)?;
+                entry("applicant_login_failed")
+                    .detail("wrong SMS code")
+                    .record(tx, now)?;
+            }
             CodeOutcome::Void => {
                 accounts::record_failed_login(tx, account, now)?;
                 sessions::delete(tx, &session.id_hash)?;
+                entry("applicant_login_failed")
+                    .detail("SMS code used up")
+                    .record(tx, now)?;
             }
-            _ => {}
+            CodeOutcome::Accepted(_) => {
+                entry("applicant_login")
+                    .detail(Method::PasswordSms.as_str())
+                    .record(tx, now)?;
+            }
+            CodeOutcome::Expired => {
+                entry("applicant_login_failed")
+                    .detail("SMS code expired")
+                    .record(tx, now)?;
+            }
         }
         Ok(outcome)
     })

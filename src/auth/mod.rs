@@ -101,19 +101,63 @@ fn start_session(
     assurance: Assurance,
     now: i64,
 ) -> Result<Token, SqlError> {
-    if let Some(old) = replacing {
-        sessions::delete(tx, old)?;
-    }
-    let token = Token::generate();
-    sessions::insert(
+    fresh_session(
         tx,
+        replacing,
         &NewSession {
-            id_hash: &token.hash(),
+            id_hash: &[],
             account,
+            questionnaire: None,
             stage,
             method,
             assurance,
             started_at: now,
+        },
+        now,
+    )
+}
+
+/// The person in Sweden's session for one questionnaire (its id), replacing the
+/// browser's previous session if any.
+pub(crate) fn start_questionnaire_session(
+    tx: &Connection,
+    replacing: Option<&[u8]>,
+    questionnaire: i64,
+    now: i64,
+) -> Result<Token, SqlError> {
+    fresh_session(
+        tx,
+        replacing,
+        &NewSession {
+            id_hash: &[],
+            account: None,
+            questionnaire: Some(questionnaire),
+            stage: Stage::Authenticated,
+            method: Method::Questionnaire,
+            assurance: Assurance::Basic,
+            started_at: now,
+        },
+        now,
+    )
+}
+
+/// Inserts `session` under a new random id (its `id_hash` is replaced).
+fn fresh_session(
+    tx: &Connection,
+    replacing: Option<&[u8]>,
+    session: &NewSession,
+    now: i64,
+) -> Result<Token, SqlError> {
+    if let Some(old) = replacing {
+        sessions::delete(tx, old)?;
+    }
+    let token = Token::generate();
+    let hash = token.hash();
+    sessions::insert(
+        tx,
+        &NewSession {
+            id_hash: &hash,
+            ..*session
         },
         now,
     )?;

@@ -1,4 +1,5 @@
 //! Forgotten password: a single-use link by email, then a new password.
+use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::reset as tokens;
 use crate::db::{self, accounts, outbox, sessions};
 use crate::domain::email::Email;
@@ -59,6 +60,7 @@ pub async fn complete(
     state: &AppState,
     token: Token,
     password: NewPassword,
+    ip: String,
 ) -> Result<bool, AppError> {
     let hash = state.hasher.hash(password.expose()).await?;
     let token_hash = token.hash();
@@ -79,6 +81,9 @@ pub async fn complete(
             &messages::password_changed(Texts::new(a.lang), &a.email),
             now,
         )?;
+        Entry::new(ActorKind::Applicant, &a.email, "applicant_password_reset")
+            .ip(&ip)
+            .record(tx, now)?;
         Ok(true)
     })
     .await?;

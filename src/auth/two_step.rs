@@ -2,6 +2,7 @@
 use secrecy::SecretString;
 
 use super::{advance, issue_code_throttled, CodeOutcome, Resend};
+use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::{self, CodeCheck, Purpose};
 use crate::db::{self, accounts, outbox};
 use crate::domain::phone::Phone;
@@ -80,6 +81,7 @@ pub async fn verify(
     state: &AppState,
     session: SessionView,
     code: Option<OneTimeCode>,
+    ip: String,
 ) -> Result<Verify, AppError> {
     let Some(account) = session.account_id else {
         return Ok(Verify::Code(CodeOutcome::Void));
@@ -103,6 +105,9 @@ pub async fn verify(
                         &messages::two_step_on(Texts::new(a.lang), &a.email, &masked),
                         now,
                     )?;
+                    Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_on")
+                        .ip(&ip)
+                        .record(tx, now)?;
                     Verify::Code(CodeOutcome::Accepted(advance(
                         tx,
                         &session,
@@ -131,6 +136,7 @@ pub async fn turn_off(
     state: &AppState,
     account: AccountId,
     password: SecretString,
+    ip: String,
 ) -> Result<bool, AppError> {
     let Some(a) = super::check_password(state, account, &password).await? else {
         return Ok(false);
@@ -143,6 +149,9 @@ pub async fn turn_off(
             &messages::two_step_off(Texts::new(a.lang), &a.email),
             now,
         )?;
+        Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_off")
+            .ip(&ip)
+            .record(tx, now)?;
         Ok(())
     })
     .await?;

@@ -174,3 +174,27 @@ pub fn delete_unconfirmed(conn: &Connection, cutoff: i64, limit: i64) -> Result<
         params![cutoff, limit],
     )
 }
+
+/// The account that uses this (E.164) number for two-step verification.
+pub fn by_phone(conn: &Connection, phone: &str) -> Result<Option<AccountId>> {
+    conn.query_row("SELECT id FROM accounts WHERE phone = ?1", [phone], |r| {
+        Ok(AccountId(r.get(0)?))
+    })
+    .optional()
+}
+
+/// A new number for two-step verification (support, after verifying the caller).
+pub fn set_phone(conn: &Connection, id: AccountId, phone: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET phone = ?2 WHERE id = ?1",
+        params![id.0, phone],
+    )?;
+    Ok(())
+}
+
+/// Deletes the account with its sessions, codes, reset links and unsubmitted
+/// drafts; submitted applications must have been detached first.
+pub fn delete(conn: &Connection, id: AccountId) -> Result<()> {
+    conn.execute("DELETE FROM accounts WHERE id = ?1", [id.0])?;
+    Ok(())
+}

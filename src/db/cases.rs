@@ -1,7 +1,7 @@
 //! The `cases` and `case_events` tables: submitted applications and their statuses.
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::domain::case::CaseStatus;
+use crate::domain::case::{CaseStatus, EventKind, Transition};
 use crate::domain::verification::VerificationNumber;
 use crate::domain::AccountId;
 
@@ -18,9 +18,12 @@ pub struct Case {
     pub status: CaseStatus,
     pub submitted_at: i64,
     pub updated_at: i64,
+    /// None once the account has been closed: the case stays with the agency.
+    pub account_id: Option<AccountId>,
+    pub applicant_name: String,
 }
 
-const COLUMNS: &str = "c.id, c.verification, c.draft_id, d.reference, p.reference, c.form_id, c.status, c.submitted_at, c.updated_at";
+const COLUMNS: &str = "c.id, c.verification, c.draft_id, d.reference, p.reference, c.form_id, c.status, c.submitted_at, c.updated_at, c.account_id, c.applicant_name";
 const FROM: &str =
     "cases c JOIN drafts d ON d.id = c.draft_id JOIN payments p ON p.id = c.payment_id";
 
@@ -35,6 +38,8 @@ fn from_row(r: &Row) -> Result<Case> {
         status: CaseStatus::parse(&r.get::<_, String>(6)?).unwrap_or(CaseStatus::Received),
         submitted_at: r.get(7)?,
         updated_at: r.get(8)?,
+        account_id: r.get::<_, Option<i64>>(9)?.map(AccountId),
+        applicant_name: r.get(10)?,
     })
 }
 
@@ -43,17 +48,19 @@ pub struct NewCase<'a> {
     pub account: AccountId,
     pub payment_id: i64,
     pub form_id: &'a str,
+    /// Who the application is about, as its answers name them.
+    pub applicant_name: &'a str,
 }
 
 /// Creates the case with a fresh verification number (drawn again if one is taken)
-/// and its first status, Received. Returns the number.
-pub fn insert(conn: &Connection, c: &NewCase, now: i64) -> Result<VerificationNumber> {
+/// and its first status, Received. Returns the case's id and number.
+pub fn insert(conn: &Connection, c: &NewCase, now: i64) -> Result<(i64, VerificationNumber)> {
     let mut tries = 0;
     loop {
         let number = VerificationNumber::generate();
         let inserted = conn.execute(
-            "INSERT INTO cases (verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            "INSERT INTO cases (verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at, applicant_name)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
             params![
                 number.as_str(),
                 c.draft_id,
@@ -61,19 +68,26 @@ pub fn insert(conn: &Connection, c: &NewCase, now: i64) -> Result<VerificationNu
                 c.payment_id,
                 c.form_id,
                 CaseStatus::Received.as_str(),
-                now
+                now,
+                c.applicant_name
             ],
         );
         match inserted {
             Ok(_) => {
-                record_status(
+                let case = conn.last_insert_rowid();
+                record(
                     conn,
-                    conn.last_insert_rowid(),
-                    CaseStatus::Received,
+                    &NewEvent {
+                        case,
+                        kind: EventKind::Status,
+                        status: CaseStatus::Received,
+                        from: None,
+                        message: None,
+                        actor: "applicant",
+                    },
                     now,
-                    "applicant",
                 )?;
-                return Ok(number);
+                return Ok((case, number));
             }
             // A number already in use: 10⁸ numbers make this rare, and a new draw settles it.
             Err(e)
@@ -93,18 +107,63 @@ fn taken_by_draft(conn: &Connection, draft: i64) -> Result<bool> {
         .exists([draft])
 }
 
-fn record_status(
+/// A line for a case's timeline.
+pub struct NewEvent<'a> {
+    pub case: i64,
+    pub kind: EventKind,
+    /// The case's status after the event.
+    pub status: CaseStatus,
+    pub from: Option<CaseStatus>,
+    pub message: Option<&'a str>,
+    /// "applicant", "system", or the staff member's email address.
+    pub actor: &'a str,
+}
+
+pub fn record(conn: &Connection, e: &NewEvent, now: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO case_events (case_id, kind, status, from_status, message, at, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        e.case,
+        e.kind.as_str(),
+        e.status.as_str(),
+        e.from.map(CaseStatus::as_str),
+        e.message,
+        now,
+        e.actor
+    ])?;
+    Ok(())
+}
+
+/// Moves the case along `t` if it still has `t.from()`: false when someone moved
+/// it first (then nothing changed).
+pub fn change_status(
     conn: &Connection,
     case: i64,
-    status: CaseStatus,
-    now: i64,
+    t: &Transition,
     actor: &str,
-) -> Result<()> {
-    conn.execute(
-        "INSERT INTO case_events (case_id, status, at, actor) VALUES (?1, ?2, ?3, ?4)",
-        params![case, status.as_str(), now, actor],
+    now: i64,
+) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE cases SET status = ?1, updated_at = ?2 WHERE id = ?3 AND status = ?4",
+        params![t.to().as_str(), now, case, t.from().as_str()],
     )?;
-    Ok(())
+    if changed == 1 {
+        record(
+            conn,
+            &NewEvent {
+                case,
+                kind: EventKind::Status,
+                status: t.to(),
+                from: Some(t.from()),
+                message: t.message(),
+                actor,
+            },
+            now,
+        )?;
+    }
+    Ok(changed == 1)
 }
 
 /// A case as My Page lists it.
@@ -150,16 +209,93 @@ pub fn owned(conn: &Connection, verification: &str, account: AccountId) -> Resul
     .optional()
 }
 
-/// Every status the case has had, oldest first: (status, when).
-pub fn history(conn: &Connection, case: i64) -> Result<Vec<(CaseStatus, i64)>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT status, at FROM case_events WHERE case_id = ?1 ORDER BY at, id")?;
+/// A line of a case's timeline.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub kind: EventKind,
+    pub status: CaseStatus,
+    pub from: Option<CaseStatus>,
+    pub message: Option<String>,
+    pub at: i64,
+    pub actor: String,
+}
+
+/// Everything that has happened to the case, oldest first.
+pub fn history(conn: &Connection, case: i64) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, status, from_status, message, at, actor FROM case_events
+         WHERE case_id = ?1 ORDER BY at, id",
+    )?;
     let rows = stmt.query_map([case], |r| {
-        Ok((
-            CaseStatus::parse(&r.get::<_, String>(0)?).unwrap_or(CaseStatus::Received),
-            r.get(1)?,
-        ))
+        Ok(Event {
+            kind: EventKind::parse(r.get_ref(0)?.as_str()?).unwrap_or(EventKind::Status),
+            status: CaseStatus::parse(r.get_ref(1)?.as_str()?).unwrap_or(CaseStatus::Received),
+            from: r.get_ref(2)?.as_str_or_null()?.and_then(CaseStatus::parse),
+            message: r.get(3)?,
+            at: r.get(4)?,
+            actor: r.get(5)?,
+        })
     })?;
+    rows.collect()
+}
+
+/// Any case by its verification number (staff).
+pub fn by_verification(conn: &Connection, verification: &str) -> Result<Option<Case>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE c.verification = ?1"
+    ))?
+    .query_row([verification], from_row)
+    .optional()
+}
+
+/// What the caseworkers' list can be narrowed to; None means any.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub status: Option<CaseStatus>,
+    pub form_id: Option<String>,
+    /// Submitted at or after (unix seconds).
+    pub from: Option<i64>,
+    /// Submitted before (unix seconds).
+    pub until: Option<i64>,
+}
+
+/// A row of the caseworkers' list.
+pub struct Found {
+    pub verification: String,
+    pub form_id: String,
+    pub status: CaseStatus,
+    pub submitted_at: i64,
+    pub applicant_name: String,
+}
+
+/// One page of cases matching `f`, newest first; `limit + 1` rows are asked for
+/// so the caller knows whether there is a next page.
+pub fn search(conn: &Connection, f: &Filter, offset: i64, limit: i64) -> Result<Vec<Found>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT verification, form_id, status, submitted_at, applicant_name FROM cases
+         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR form_id = ?2)
+           AND (?3 IS NULL OR submitted_at >= ?3) AND (?4 IS NULL OR submitted_at < ?4)
+         ORDER BY submitted_at DESC, id DESC LIMIT ?5 OFFSET ?6",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            f.status.map(CaseStatus::as_str),
+            f.form_id,
+            f.from,
+            f.until,
+            limit + 1,
+            offset
+        ],
+        |r| {
+            Ok(Found {
+                verification: r.get(0)?,
+                form_id: r.get(1)?,
+                status: CaseStatus::parse(r.get_ref(2)?.as_str()?).unwrap_or(CaseStatus::Received),
+                submitted_at: r.get(3)?,
+                applicant_name: r.get(4)?,
+            })
+        },
+    )?;
     rows.collect()
 }
 
@@ -176,7 +312,7 @@ mod tests {
             conn,
             &drafts::NewDraft {
                 reference: &reference,
-                account,
+                account: Some(account),
                 form_id: "visit-visa",
                 lang: Lang::Sv,
                 expires_at: 100,
@@ -213,8 +349,9 @@ mod tests {
                 account,
                 payment_id,
                 form_id: "visit-visa",
+                applicant_name: "Ada Lovelace",
             };
-            let number = insert(&tx, &case, 1).unwrap();
+            let (_, number) = insert(&tx, &case, 1).unwrap();
             assert_eq!(
                 VerificationNumber::parse(number.as_str()),
                 Ok(number.clone())

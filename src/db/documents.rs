@@ -79,3 +79,27 @@ pub fn names_by_field(conn: &Connection, draft: i64) -> Result<Vec<(String, Stri
     let rows = stmt.query_map([draft], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     rows.collect()
 }
+
+/// A document, or its thumbnail, of a submitted application (staff: caseworkers).
+pub fn of_case(
+    conn: &Connection,
+    reference: &str,
+    thumbnail: bool,
+) -> Result<Option<StoredDocument>> {
+    let sql = if thumbnail {
+        "SELECT d.filename, 'image/jpeg', d.thumbnail FROM documents d JOIN cases c ON c.draft_id = d.draft_id
+         WHERE d.reference = ?1"
+    } else {
+        "SELECT d.filename, d.mime, d.bytes FROM documents d JOIN cases c ON c.draft_id = d.draft_id
+         WHERE d.reference = ?1"
+    };
+    conn.query_row(sql, [reference], |r| {
+        Ok(StoredDocument {
+            filename: r.get(0)?,
+            mime: r.get(1)?,
+            bytes: r.get(2)?,
+            submitted: true,
+        })
+    })
+    .optional()
+}

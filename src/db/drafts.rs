@@ -13,7 +13,9 @@ type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
 pub struct Draft {
     pub id: i64,
     pub reference: String,
-    pub account_id: AccountId,
+    /// None for a questionnaire (answered without an account) and for a submitted
+    /// application whose account has been closed.
+    pub account_id: Option<AccountId>,
     pub form_id: String,
     pub lang: Lang,
     pub created_at: i64,
@@ -31,7 +33,7 @@ fn from_row(r: &Row) -> Result<Draft> {
     Ok(Draft {
         id: r.get(0)?,
         reference: r.get(1)?,
-        account_id: AccountId(r.get(2)?),
+        account_id: r.get::<_, Option<i64>>(2)?.map(AccountId),
         form_id: r.get(3)?,
         lang: Lang::parse(&r.get::<_, String>(4)?).unwrap_or(Lang::Sv),
         created_at: r.get(5)?,
@@ -45,7 +47,7 @@ fn from_row(r: &Row) -> Result<Draft> {
 
 pub struct NewDraft<'a> {
     pub reference: &'a str,
-    pub account: AccountId,
+    pub account: Option<AccountId>,
     pub form_id: &'a str,
     pub lang: Lang,
     pub expires_at: i64,
@@ -55,17 +57,34 @@ pub fn insert(conn: &Connection, d: &NewDraft, now: i64) -> Result<i64> {
     conn.execute(
         "INSERT INTO drafts (reference, account_id, form_id, lang, created_at, last_activity, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-        params![d.reference, d.account.0, d.form_id, d.lang.code(), now, d.expires_at],
+        params![d.reference, d.account.map(|a| a.0), d.form_id, d.lang.code(), now, d.expires_at],
     )?;
     Ok(conn.last_insert_rowid())
 }
 
 /// The draft with this reference if it belongs to `account`; anyone else's is None.
-pub fn find_owned(conn: &Connection, reference: &str, account: AccountId) -> Result<Option<Draft>> {
+/// Who may open a draft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// An applicant's own application.
+    Account(AccountId),
+    /// The person in Sweden, through a session for this questionnaire (its id).
+    Respondent(i64),
+}
+
+/// The draft `reference` if `owner` may open it.
+pub fn find_owned(conn: &Connection, reference: &str, owner: Owner) -> Result<Option<Draft>> {
+    let (sql, key) = match owner {
+        Owner::Account(a) => ("account_id = ?2", a.0),
+        Owner::Respondent(q) => (
+            "account_id IS NULL AND id = (SELECT draft_id FROM questionnaires WHERE id = ?2)",
+            q,
+        ),
+    };
     conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM drafts WHERE reference = ?1 AND account_id = ?2"
+        "SELECT {COLUMNS} FROM drafts WHERE reference = ?1 AND {sql}"
     ))?
-    .query_row(params![reference, account.0], from_row)
+    .query_row(params![reference, key], from_row)
     .optional()
 }
 
@@ -236,4 +255,13 @@ pub fn approve(conn: &Connection, draft: i64, revision: i64, now: i64) -> Result
         params![draft, revision, now],
     )?;
     Ok(changed == 1)
+}
+
+/// Detaches the account's submitted applications from it before the account is
+/// closed: they stay with their cases.
+pub fn detach_submitted(conn: &Connection, account: AccountId) -> Result<usize> {
+    conn.execute(
+        "UPDATE drafts SET account_id = NULL WHERE account_id = ?1 AND submitted_at IS NOT NULL",
+        [account.0],
+    )
 }

@@ -31,6 +31,8 @@ pub enum MigrateError {
         step: i64,
         source: r2d2_sqlite::rusqlite::Error,
     },
+    #[error("schema step {step} would leave {broken} rows pointing at rows that do not exist")]
+    ForeignKeys { step: i64, broken: i64 },
     #[error(transparent)]
     Sql(#[from] r2d2_sqlite::rusqlite::Error),
 }
@@ -53,6 +55,19 @@ pub fn apply_up_to(conn: &mut Connection, target: i64) -> Result<i64, MigrateErr
             supported: version(),
         });
     }
+    // Rebuilding a table (the only way to change a constraint in SQLite) drops the
+    // old one, which with foreign keys on would cascade into its children. So steps
+    // run with them off, as SQLite's documented procedure does, and every step
+    // checks them before it commits.
+    let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let applied = apply_steps(conn, found, target);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    applied?;
+    current_version(conn)
+}
+
+fn apply_steps(conn: &mut Connection, found: i64, target: i64) -> Result<(), MigrateError> {
     for (index, sql) in steps()
         .into_iter()
         .enumerate()
@@ -63,11 +78,18 @@ pub fn apply_up_to(conn: &mut Connection, target: i64) -> Result<i64, MigrateErr
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)
             .map_err(|source| MigrateError::Step { step, source })?;
+        let broken: i64 =
+            tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if broken > 0 {
+            return Err(MigrateError::ForeignKeys { step, broken });
+        }
         tx.pragma_update(None, "user_version", step)?;
         tx.commit()?;
         tracing::info!(step, "applied schema step");
     }
-    current_version(conn)
+    Ok(())
 }
 
 #[cfg(test)]

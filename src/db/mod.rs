@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod mock_acquirer;
 pub mod outbox;
 pub mod payments;
+pub mod questionnaires;
 pub mod register;
 pub mod sessions;
 pub mod staff;

@@ -13,6 +13,8 @@ type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
 pub struct NewSession<'a> {
     pub id_hash: &'a [u8],
     pub account: Option<AccountId>,
+    /// The questionnaire a person in Sweden opened (method Questionnaire).
+    pub questionnaire: Option<i64>,
     pub stage: Stage,
     pub method: Method,
     pub assurance: Assurance,
@@ -22,9 +24,9 @@ pub struct NewSession<'a> {
 
 pub fn insert(conn: &Connection, s: &NewSession, now: i64) -> Result<()> {
     conn.execute(
-        "INSERT INTO sessions (id_hash, account_id, stage, method, assurance, created_at, last_seen_at, last_step_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-        params![s.id_hash, s.account.map(|a| a.0), s.stage.as_str(), s.method.as_str(), s.assurance.as_str(), s.started_at, now],
+        "INSERT INTO sessions (id_hash, account_id, questionnaire_id, stage, method, assurance, created_at, last_seen_at, last_step_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![s.id_hash, s.account.map(|a| a.0), s.questionnaire, s.stage.as_str(), s.method.as_str(), s.assurance.as_str(), s.started_at, now],
     )?;
     Ok(())
 }
@@ -32,7 +34,8 @@ pub fn insert(conn: &Connection, s: &NewSession, now: i64) -> Result<()> {
 fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<(SessionView, i64)>> {
     conn.prepare_cached(
         "SELECT s.account_id, a.email, s.stage, s.method, s.assurance, COALESCE(a.two_step, 0),
-                s.created_at, s.last_step_at, s.last_seen_at, CASE WHEN a.two_step THEN a.phone END
+                s.created_at, s.last_step_at, s.last_seen_at, CASE WHEN a.two_step THEN a.phone END,
+                s.questionnaire_id
          FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?1",
     )?
     .query_row([id_hash], |r| {
@@ -47,6 +50,7 @@ fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<(SessionView, i64)>>
             phone: r.get(9)?,
             created_at: r.get(6)?,
             last_step_at: r.get(7)?,
+            questionnaire: r.get(10)?,
         };
         Ok((view, r.get(8)?))
     })
@@ -113,6 +117,7 @@ pub fn rotate(
         &NewSession {
             id_hash: new_hash,
             account: old.account_id,
+            questionnaire: old.questionnaire,
             stage,
             method,
             assurance,

@@ -1,22 +1,35 @@
-//! A submitted application's status and the steps between statuses. Every case
-//! starts as Received; caseworkers move it on. Each status has a plain-language
-//! explanation and a next step in the catalogs (`case.status.<status>.name`, `.explain`, `.next`).
+//! A submitted application's status and the steps between statuses: the case
+//! status machine. Every case starts as Received; caseworkers move it on:
+//!
+//! Received → Being processed → Supplement requested → Being processed → …
+//! → Decision: approved | rejected → Closed.
+//!
+//! Each status has a plain-language name, explanation and next step in the
+//! catalogs (`case.status.<status>.name`, `.explain`, `.next`).
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CaseStatus {
     Received,
+    /// "Being processed".
     InProgress,
-    /// The agency asked the applicant to complete the application.
+    /// The agency asked the applicant to complete the application (with a message).
     SupplementRequested,
-    Decided,
+    Approved,
+    Rejected,
+    Closed,
 }
 
+/// Longest message a caseworker can send with a status change.
+pub const MESSAGE_MAX_CHARS: usize = 2000;
+
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 4] = [
+    pub const ALL: [CaseStatus; 6] = [
         CaseStatus::Received,
         CaseStatus::InProgress,
         CaseStatus::SupplementRequested,
-        CaseStatus::Decided,
+        CaseStatus::Approved,
+        CaseStatus::Rejected,
+        CaseStatus::Closed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -24,7 +37,9 @@ impl CaseStatus {
             CaseStatus::Received => "received",
             CaseStatus::InProgress => "in_progress",
             CaseStatus::SupplementRequested => "supplement_requested",
-            CaseStatus::Decided => "decided",
+            CaseStatus::Approved => "approved",
+            CaseStatus::Rejected => "rejected",
+            CaseStatus::Closed => "closed",
         }
     }
 
@@ -32,15 +47,25 @@ impl CaseStatus {
         CaseStatus::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    /// Whether a caseworker may move a case from `self` to `next`.
-    pub fn can_move_to(self, next: CaseStatus) -> bool {
+    /// The statuses a caseworker may move a case to from `self`.
+    pub fn next_steps(self) -> &'static [CaseStatus] {
         use CaseStatus::*;
         match self {
-            Received => matches!(next, InProgress),
-            InProgress => matches!(next, SupplementRequested | Decided),
-            SupplementRequested => matches!(next, InProgress),
-            Decided => false,
+            Received => &[InProgress],
+            InProgress => &[SupplementRequested, Approved, Rejected],
+            SupplementRequested => &[InProgress],
+            Approved | Rejected => &[Closed],
+            Closed => &[],
         }
+    }
+
+    pub fn can_move_to(self, next: CaseStatus) -> bool {
+        self.next_steps().contains(&next)
+    }
+
+    /// Whether moving to this status needs a message to the applicant.
+    pub fn needs_message(self) -> bool {
+        self == CaseStatus::SupplementRequested
     }
 
     /// Catalog keys of the status's name, its explanation and the next step.
@@ -61,12 +86,110 @@ impl CaseStatus {
                 "case.status.supplement_requested.explain",
                 "case.status.supplement_requested.next",
             ],
-            CaseStatus::Decided => [
-                "case.status.decided.name",
-                "case.status.decided.explain",
-                "case.status.decided.next",
+            CaseStatus::Approved => [
+                "case.status.approved.name",
+                "case.status.approved.explain",
+                "case.status.approved.next",
+            ],
+            CaseStatus::Rejected => [
+                "case.status.rejected.name",
+                "case.status.rejected.explain",
+                "case.status.rejected.next",
+            ],
+            CaseStatus::Closed => [
+                "case.status.closed.name",
+                "case.status.closed.explain",
+                "case.status.closed.next",
             ],
         }
+    }
+}
+
+/// Why a status change was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Not a step of the machine from the case's current status.
+    NotAllowed,
+    MessageMissing,
+    MessageTooLong,
+}
+
+impl Refused {
+    pub fn key(self) -> &'static str {
+        match self {
+            Refused::NotAllowed => "error.case.transition",
+            Refused::MessageMissing => "error.case.message_missing",
+            Refused::MessageTooLong => "error.case.message_too_long",
+        }
+    }
+}
+
+/// A status change the machine allows, with its message (required for a
+/// supplement request, optional otherwise). Only [`Transition::new`] makes one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    from: CaseStatus,
+    to: CaseStatus,
+    message: Option<String>,
+}
+
+impl Transition {
+    pub fn new(from: CaseStatus, to: CaseStatus, message: &str) -> Result<Transition, Refused> {
+        if !from.can_move_to(to) {
+            return Err(Refused::NotAllowed);
+        }
+        let message = message.trim();
+        if message.chars().count() > MESSAGE_MAX_CHARS {
+            return Err(Refused::MessageTooLong);
+        }
+        if message.is_empty() && to.needs_message() {
+            return Err(Refused::MessageMissing);
+        }
+        Ok(Transition {
+            from,
+            to,
+            message: Some(message.to_string()).filter(|m| !m.is_empty()),
+        })
+    }
+
+    pub fn from(&self) -> CaseStatus {
+        self.from
+    }
+
+    pub fn to(&self) -> CaseStatus {
+        self.to
+    }
+
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+/// What a line of a case's timeline records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Status,
+    QuestionnaireSent,
+    QuestionnaireAnswered,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Status => "status",
+            EventKind::QuestionnaireSent => "questionnaire_sent",
+            EventKind::QuestionnaireAnswered => "questionnaire_answered",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        [
+            EventKind::Status,
+            EventKind::QuestionnaireSent,
+            EventKind::QuestionnaireAnswered,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -81,17 +204,59 @@ mod tests {
             assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(CaseStatus::parse("lost"), None);
+        assert_eq!(
+            EventKind::parse("questionnaire_answered"),
+            Some(EventKind::QuestionnaireAnswered)
+        );
     }
 
     #[test]
-    fn a_decided_case_stays_decided_and_no_step_is_skipped() {
-        assert!(Received.can_move_to(InProgress));
-        assert!(
-            !Received.can_move_to(Decided),
-            "a case is worked on before it is decided"
+    fn exactly_the_machines_steps_are_allowed() {
+        let allowed = [
+            (Received, InProgress),
+            (InProgress, SupplementRequested),
+            (SupplementRequested, InProgress),
+            (InProgress, Approved),
+            (InProgress, Rejected),
+            (Approved, Closed),
+            (Rejected, Closed),
+        ];
+        for from in CaseStatus::ALL {
+            for to in CaseStatus::ALL {
+                let expected = allowed.contains(&(from, to));
+                let message = if to.needs_message() {
+                    "Send your passport."
+                } else {
+                    ""
+                };
+                assert_eq!(
+                    Transition::new(from, to, message).is_ok(),
+                    expected,
+                    "{from:?} → {to:?}"
+                );
+                if !expected {
+                    assert_eq!(Transition::new(from, to, message), Err(Refused::NotAllowed));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_supplement_request_needs_a_message_within_the_limit() {
+        assert_eq!(
+            Transition::new(InProgress, SupplementRequested, "  "),
+            Err(Refused::MessageMissing)
         );
-        assert!(InProgress.can_move_to(SupplementRequested));
-        assert!(SupplementRequested.can_move_to(InProgress));
-        assert!(CaseStatus::ALL.iter().all(|n| !Decided.can_move_to(*n)));
+        let long = "x".repeat(MESSAGE_MAX_CHARS + 1);
+        assert_eq!(
+            Transition::new(InProgress, SupplementRequested, &long),
+            Err(Refused::MessageTooLong)
+        );
+        let t = Transition::new(InProgress, SupplementRequested, " Send <a> copy ").unwrap();
+        assert_eq!(t.message(), Some("Send <a> copy"));
+        assert_eq!(
+            Transition::new(Received, InProgress, "").unwrap().message(),
+            None
+        );
     }
 }

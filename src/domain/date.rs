@@ -64,6 +64,18 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// Midnight UTC at the start of the date, as unix seconds.
+    pub fn to_unix(self) -> i64 {
+        // Howard Hinnant's days-from-civil algorithm, the inverse of `from_unix`.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        (era * 146_097 + doe - 719_468) * 86_400
+    }
+
     pub fn year(self) -> i32 {
         self.year
     }
@@ -144,5 +156,17 @@ mod tests {
         let born = Date::new(1990, 11, 22).unwrap();
         assert_eq!(born.years_until(Date::new(2026, 11, 21).unwrap()), 35);
         assert_eq!(born.years_until(Date::new(2026, 11, 22).unwrap()), 36);
+    }
+
+    #[test]
+    fn to_unix_is_the_inverse_of_from_unix() {
+        for t in [0_i64, 86_399, 951_782_400, 1_795_248_000, -86_400 * 400] {
+            let d = Date::from_unix(t);
+            assert_eq!(d.to_unix(), t - t.rem_euclid(86_400), "{d}");
+        }
+        assert_eq!(
+            Date::parse_iso("2026-11-21").unwrap().to_unix(),
+            1_795_219_200
+        );
     }
 }

@@ -47,6 +47,9 @@ pub fn draft_expires_at(last_activity: i64, lifetime_days: i64) -> i64 {
     last_activity + lifetime_days * DAY
 }
 
+/// An unanswered questionnaire is reminded of once, this long after its link was sent.
+pub const QUESTIONNAIRE_REMINDER_AFTER: i64 = 7 * DAY;
+
 /// Accounts whose email address was never confirmed are deleted after this.
 pub const UNCONFIRMED_ACCOUNT_LIFETIME: i64 = 7 * DAY;
 
@@ -84,6 +87,8 @@ pub const IP_LIMIT_LOGIN: (u32, i64) = (30, 10 * MINUTE);
 pub const IP_LIMIT_CREATE: (u32, i64) = (10, HOUR);
 pub const IP_LIMIT_CODES: (u32, i64) = (30, HOUR);
 pub const IP_LIMIT_RESET: (u32, i64) = (10, HOUR);
+/// Tries of a verification number and personal identity number for the questionnaire.
+pub const IP_LIMIT_QUESTIONNAIRE: (u32, i64) = (10, HOUR);
 
 /// Largest form body accepted, in bytes.
 pub const FORM_LIMIT: usize = 16 * 1024;

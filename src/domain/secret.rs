@@ -125,6 +125,17 @@ impl Keyring {
         OneTimeCode(format!("{n:06}").into())
     }
 
+    /// A 256-bit token for `purpose` and `subject` that can be worked out again
+    /// without being stored: a link that has to be emailed more than once (the
+    /// questionnaire's link and its reminder). Only its hash is kept.
+    pub fn derived_token(&self, purpose: &str, subject: &str) -> Token {
+        Token(
+            URL_SAFE_NO_PAD
+                .encode(self.mac(purpose, subject.as_bytes()))
+                .into(),
+        )
+    }
+
     pub fn csrf_matches(&self, binding: &str, submitted: &str) -> bool {
         constant_time_eq(self.csrf_token(binding).as_bytes(), submitted.as_bytes())
     }

@@ -16,6 +16,9 @@ pub enum Stage {
 pub enum Method {
     Password,
     PasswordSms,
+    /// The person in Sweden, by the emailed link or by verification number and
+    /// personal identity number: reaches one questionnaire, nothing else.
+    Questionnaire,
 }
 
 /// What the login method proves; decides what My Page shows.
@@ -40,7 +43,7 @@ macro_rules! text_enum {
 }
 
 text_enum!(Stage { PendingEmail = "pending_email", PendingSms = "pending_sms", Authenticated = "authenticated" });
-text_enum!(Method { Password = "password", PasswordSms = "password_sms" });
+text_enum!(Method { Password = "password", PasswordSms = "password_sms", Questionnaire = "questionnaire" });
 text_enum!(Assurance { None = "none", Basic = "basic", Substantial = "substantial" });
 
 /// A session is live while it has seen a request within the idle limit and is younger than the absolute limit.

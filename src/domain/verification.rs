@@ -16,6 +16,16 @@ pub enum VerificationProblem {
     Check,
 }
 
+impl VerificationProblem {
+    /// The catalog key of the message for the person.
+    pub fn key(&self) -> &'static str {
+        match self {
+            VerificationProblem::Format => "error.verification.format",
+            VerificationProblem::Check => "error.verification.check",
+        }
+    }
+}
+
 /// The two check digits for eight digits: 98 − (digits·100 mod 97).
 fn check_digits(body: u64) -> u64 {
     98 - (body * 100) % 97

@@ -258,3 +258,85 @@ pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
         html: None,
     }
 }
+
+/// The questionnaire link for the person in Sweden, with the way in from the website.
+pub fn questionnaire(t: Texts, to: &str, url: &str, verification: &str, website: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.questionnaire.subject",
+        vec![
+            t.t("email.questionnaire.body").to_string(),
+            t.tf(
+                "email.questionnaire.website",
+                &[("number", verification), ("url", website)],
+            ),
+        ],
+        Some((t.t("email.questionnaire.link"), url)),
+    )
+}
+
+/// Once, when the questionnaire has waited 7 days unanswered.
+pub fn questionnaire_reminder(
+    t: Texts,
+    to: &str,
+    url: &str,
+    verification: &str,
+    website: &str,
+) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.questionnaire_reminder.subject",
+        vec![
+            t.t("email.questionnaire_reminder.body").to_string(),
+            t.tf(
+                "email.questionnaire.website",
+                &[("number", verification), ("url", website)],
+            ),
+        ],
+        Some((t.t("email.questionnaire.link"), url)),
+    )
+}
+
+/// Something happened in the case: no details, only where to read them.
+pub fn case_updated(t: Texts, to: &str, my_page: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.case_updated.subject",
+        vec![t.t("email.case_updated.body").to_string()],
+        Some((t.t("email.case_updated.link"), my_page)),
+    )
+}
+
+/// The account was closed at the person's request.
+pub fn account_closed(t: Texts, to: &str) -> Outgoing {
+    account_changed(
+        t,
+        to,
+        "email.account_closed.subject",
+        t.t("email.account_closed.body").to_string(),
+    )
+}
+
+/// The phone number for two-step verification was changed by support.
+pub fn phone_changed(t: Texts, to: &str, masked_new: &str) -> Outgoing {
+    account_changed(
+        t,
+        to,
+        "email.phone_changed.subject",
+        t.tf("email.phone_changed.body", &[("phone", masked_new)]),
+    )
+}
+
+/// An SMS to a number that was removed from, or added to, an account by support.
+pub fn phone_changed_sms(t: Texts, phone: &str, key: &str) -> Outgoing {
+    Outgoing {
+        channel: Channel::Sms,
+        recipient: phone.to_string(),
+        subject: "SMS".into(),
+        text: t.t(key).to_string(),
+        html: None,
+    }
+}

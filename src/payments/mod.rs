@@ -174,6 +174,8 @@ pub async fn finish(
     let form_id = form.id.clone();
     let title = form.title.clone();
     let amount = payment.amount;
+    let questionnaire = form.questionnaire.clone();
+    let (keyring, base_url) = (state.keyring.clone(), state.settings.public_url());
     db::write(&state.pool, move |tx| -> Result<Finish, AppError> {
         let card = Some((brand.as_str(), last4.as_str()));
         let changed = match payments::settle(tx, id, PaymentState::Success, None, card, now) {
@@ -205,18 +207,32 @@ pub async fn finish(
                 "paid draft was not approved or already submitted"
             )));
         }
-        let number = cases::insert(
+        let answers = drafts::answers(tx, draft_id)?;
+        let (case, number) = cases::insert(
             tx,
             &cases::NewCase {
                 draft_id,
                 account,
                 payment_id: id,
                 form_id: &form_id,
+                applicant_name: &applicant_name(&answers),
             },
             now,
         )?;
         let person = accounts::by_id(tx, account)?
             .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("account of a payment missing")))?;
+        if let Some(link) = &questionnaire {
+            crate::questionnaire::create_for_case(
+                tx,
+                &keyring,
+                link,
+                &answers,
+                case,
+                person.lang,
+                &base_url,
+                now,
+            )?;
+        }
         let t = Texts::new(person.lang);
         outbox::enqueue(
             tx,
@@ -235,6 +251,14 @@ pub async fn finish(
         Ok(Finish::Submitted)
     })
     .await
+}
+
+/// Who an application is about, from its answers (every type asks for the names as in the passport).
+fn applicant_name(answers: &crate::domain::forms::answers::Answers) -> String {
+    let part = |f: &str| answers.get(f).map(|v| v.trim()).unwrap_or_default();
+    format!("{} {}", part("given_names"), part("family_name"))
+        .trim()
+        .to_string()
 }
 
 /// What a payment that already ended came to.

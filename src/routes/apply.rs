@@ -7,11 +7,13 @@ use serde::Deserialize;
 
 use super::{html, html_status, redirect};
 use crate::apply::{self as flow, Action, DraftState, Submitted};
+use crate::db::drafts::Owner;
 use crate::domain::date::Date;
 use crate::domain::forms::answers::Answers;
-use crate::domain::forms::FormDef;
+use crate::domain::forms::{FormDef, FormKind};
 use crate::domain::AccountId;
 use crate::error::AppError;
+use crate::questionnaire::START_PATH;
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
 use crate::views::apply::{self as view, PageView};
@@ -51,8 +53,19 @@ pub async fn start(
         return Ok(redirect("/login"));
     };
     let form = form_of(&state, &input.form)?;
+    if form.kind != FormKind::Application {
+        return Err(AppError::NotFound);
+    }
     let reference = flow::start(&state, account, form, ctx.lang()).await?;
     Ok(redirect(&flow::draft_path(&reference)))
+}
+
+/// Who the session may open drafts as: an applicant, or the person in Sweden
+/// answering one questionnaire.
+fn owner(ctx: &Ctx) -> Option<Owner> {
+    logged_in(ctx)
+        .map(Owner::Account)
+        .or_else(|| ctx.respondent().map(Owner::Respondent))
 }
 
 /// The owner's draft and its type; None when nobody is logged in, 404 for anyone else's.
@@ -61,10 +74,10 @@ pub(super) async fn owned<'a>(
     ctx: &Ctx,
     reference: String,
 ) -> Result<Option<(DraftState, &'a FormDef)>, AppError> {
-    let Some(account) = logged_in(ctx) else {
+    let Some(owner) = owner(ctx) else {
         return Ok(None);
     };
-    let draft = flow::load(state, reference, account)
+    let draft = flow::load(state, reference, owner)
         .await?
         .ok_or(AppError::NotFound)?;
     let form = form_of(state, &draft.draft.form_id)?;
@@ -351,7 +364,10 @@ pub async fn approve(
     let confirmed = input.confirm.as_deref() == Some("yes");
     Ok(
         match flow::approve(&state, &current, form, revision, confirmed).await? {
-            flow::Approval::Approved => redirect(&flow::approved_path(&current.draft.reference)),
+            flow::Approval::Approved => match current.owner {
+                Owner::Account(_) => redirect(&flow::approved_path(&current.draft.reference)),
+                Owner::Respondent(_) => redirect(&format!("{START_PATH}?answered=1")),
+            },
             flow::Approval::AlreadyApproved => {
                 redirect(&flow::locked_path(&current.draft.reference))
             }

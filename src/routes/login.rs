@@ -87,6 +87,7 @@ pub async fn submit(
         form.password.into(),
         ctx.lang(),
         replacing,
+        client_ip(&req).to_string(),
     )
     .await?;
     let next = local_path(form.next.as_deref());
@@ -139,17 +140,19 @@ pub async fn sms(
         Ok(code) => code,
         Err(errors) => return Ok(invalid(view::sms_form(&ctx, &errors, next, None))),
     };
-    Ok(match flow::sms(&state, session, Some(code)).await? {
-        CodeOutcome::Accepted(token) => {
-            redirect_with_session(&state, next.unwrap_or("/account"), &token)
-        }
-        CodeOutcome::Void => redirect("/login?again=1"),
-        other => {
-            let mut errors = FormErrors::default();
-            errors.add("code", code_error(&ctx, &other));
-            invalid(view::sms_form(&ctx, &errors, next, None))
-        }
-    })
+    Ok(
+        match flow::sms(&state, session, Some(code), client_ip(&req).to_string()).await? {
+            CodeOutcome::Accepted(token) => {
+                redirect_with_session(&state, next.unwrap_or("/account"), &token)
+            }
+            CodeOutcome::Void => redirect("/login?again=1"),
+            other => {
+                let mut errors = FormErrors::default();
+                errors.add("code", code_error(&ctx, &other));
+                invalid(view::sms_form(&ctx, &errors, next, None))
+            }
+        },
+    )
 }
 
 pub async fn resend(

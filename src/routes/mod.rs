@@ -11,14 +11,17 @@ use crate::state::AppState;
 mod account;
 mod apply;
 mod cases;
+mod casework;
 mod documents;
 mod login;
 pub mod mock_acquirer;
 mod pages;
 mod payments;
+mod questionnaire;
 mod reset;
 mod settings;
 mod staff;
+mod support;
 mod two_step;
 
 pub use cases::case_path;
@@ -149,7 +152,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(post().to(staff::setup)),
                 )
                 .service(resource("/setup/qr").route(get().to(staff::setup_qr)))
-                .service(resource("/audit").route(get().to(staff::audit))),
+                .service(resource("/audit").route(get().to(staff::audit)))
+                .service(resource("/support").route(get().to(support::search)))
+                .service(resource("/support/{id}").route(get().to(support::account)))
+                .service(resource("/support/{id}/phone").route(post().to(support::change_phone)))
+                .service(resource("/support/{id}/email").route(post().to(support::correct_email)))
+                .service(resource("/support/{id}/close").route(post().to(support::close)))
+                .service(
+                    resource("/support/{id}/confirmation")
+                        .route(post().to(support::resend_confirmation)),
+                )
+                .service(
+                    resource("/support/questionnaires/{verification}")
+                        .route(post().to(support::resend_questionnaire)),
+                )
+                .service(resource("/cases").route(get().to(casework::list)))
+                .service(resource("/cases/{verification}").route(get().to(casework::show)))
+                .service(
+                    resource("/cases/{verification}/status")
+                        .route(post().to(casework::change_status)),
+                )
+                .service(resource("/documents/{reference}").route(get().to(casework::document))),
+        )
+        .service(
+            scope("/questionnaire")
+                .service(
+                    resource("")
+                        .route(get().to(questionnaire::start_form))
+                        .route(post().to(questionnaire::start)),
+                )
+                .service(
+                    resource("/link")
+                        .route(get().to(questionnaire::link_form))
+                        .route(post().to(questionnaire::link)),
+                ),
         )
         .service(resource("/session/ping").route(get().to(pages::ping)))
         .service(resource("/help/login").route(get().to(pages::help_login)))

@@ -41,7 +41,7 @@ async fn owned_draft<'a>(
         return Ok(None);
     };
     let draft = db::read(&state.pool, move |c| {
-        drafts::find_owned(c, &reference, account)
+        drafts::find_owned(c, &reference, drafts::Owner::Account(account))
     })
     .await?
     .ok_or(AppError::NotFound)?;

@@ -111,11 +111,13 @@ pub async fn reset(
     let password: SecretString = form.password.into();
     let repeat: SecretString = form.password_repeat.into();
     match NewPassword::parse_for_address(&password, &repeat, &email) {
-        Ok(new_password) => Ok(if flow::complete(&state, token, new_password).await? {
-            redirect("/password/reset?done=1")
-        } else {
-            html(view::reset_invalid(&ctx))
-        }),
+        Ok(new_password) => Ok(
+            if flow::complete(&state, token, new_password, client_ip(&req).to_string()).await? {
+                redirect("/password/reset?done=1")
+            } else {
+                html(view::reset_invalid(&ctx))
+            },
+        ),
         Err(problem) => {
             let mut errors = FormErrors::default();
             let (field, message) = password_problem(&ctx, &problem);

@@ -141,7 +141,7 @@ pub async fn verify(
         Err(errors) => return Ok(invalid(view::phone_verify(&ctx, &errors, &masked, None))),
     };
     let mut errors = FormErrors::default();
-    match flow::verify(&state, session, Some(code)).await? {
+    match flow::verify(&state, session, Some(code), client_ip(&req).to_string()).await? {
         Verify::Code(CodeOutcome::Accepted(token)) => {
             return Ok(redirect_with_session(&state, "/account?twostep=on", &token))
         }
@@ -179,7 +179,14 @@ pub async fn off(
         client_ip(&req),
         state.now(),
     )?;
-    if flow::turn_off(&state, account, form.password.into()).await? {
+    if flow::turn_off(
+        &state,
+        account,
+        form.password.into(),
+        client_ip(&req).to_string(),
+    )
+    .await?
+    {
         return Ok(redirect("/account?twostep=off"));
     }
     let mut errors = FormErrors::default();

@@ -23,6 +23,8 @@ pub struct SessionView {
     pub phone: Option<String>,
     pub created_at: i64,
     pub last_step_at: i64,
+    /// For the person in Sweden: the questionnaire this session may answer.
+    pub questionnaire: Option<i64>,
 }
 
 /// What handlers and views get: shared, so passing it around copies nothing.
@@ -81,6 +83,14 @@ impl RequestContext {
         self.session
             .as_ref()
             .filter(|s| s.stage == Stage::Authenticated && s.account_id.is_some())
+    }
+
+    /// The person in Sweden answering a questionnaire (its id).
+    pub fn respondent(&self) -> Option<i64> {
+        self.session
+            .as_ref()
+            .filter(|s| s.stage == Stage::Authenticated && s.account_id.is_none())
+            .and_then(|s| s.questionnaire)
     }
 
     /// A session waiting at `stage` (an emailed or SMS code).

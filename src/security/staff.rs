@@ -20,6 +20,13 @@ pub const STAFF_COOKIE: CookieName = CookieName {
 /// The logged-in staff member, if any, and their session's id hash (for logout).
 pub struct StaffCtx(pub Option<(StaffMember, Vec<u8>)>);
 
+impl StaffCtx {
+    /// The logged-in staff member; without one, the request goes to the staff login.
+    pub fn require(self) -> Result<StaffMember, AppError> {
+        self.0.map(|(member, _)| member).ok_or(AppError::StaffLogin)
+    }
+}
+
 impl FromRequest for StaffCtx {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;

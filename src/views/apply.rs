@@ -7,7 +7,7 @@ use super::components::{
 };
 use super::layout::page;
 use crate::domain::forms::answers::Answers;
-use crate::domain::forms::{Field, FieldKind, FormDef, Page};
+use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
 use crate::domain::rules::PAGE_TIME;
 use crate::h;
 use crate::security::Ctx;
@@ -21,7 +21,7 @@ pub fn choose(ctx: &Ctx, forms: &[FormDef]) -> Markup {
             h1 { (h!(ctx, "apply.choose.title")) }
             p.lead { (h!(ctx, "apply.choose.lead")) }
             div.cards {
-                @for form in forms {
+                @for form in forms.iter().filter(|f| f.kind == FormKind::Application) {
                     section.card {
                         h2 { (form.title.get(lang)) }
                         p { (form.description.get(lang)) }

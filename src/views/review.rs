@@ -8,7 +8,7 @@ use super::components::{
 use super::layout::page;
 use crate::domain::countries::is_country;
 use crate::domain::forms::answers::{holds, Answers};
-use crate::domain::forms::{Field, FieldKind, FormDef, Page};
+use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
 use crate::h;
 use crate::security::Ctx;
 
@@ -49,19 +49,41 @@ fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
     }
 }
 
+/// The words that differ between an application and a questionnaire (which has no
+/// fee and is sent, not paid for): title, approval heading, lead, button, locked notice.
+fn wording(form: &FormDef) -> [&'static str; 5] {
+    match form.kind {
+        FormKind::Application => [
+            "review.title",
+            "review.approve_title",
+            "review.approve_lead",
+            "review.approve",
+            "review.locked",
+        ],
+        FormKind::Questionnaire => [
+            "review.questionnaire.title",
+            "review.questionnaire.approve_title",
+            "review.questionnaire.approve_lead",
+            "review.questionnaire.approve",
+            "review.questionnaire.locked",
+        ],
+    }
+}
+
 pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Markup {
     let lang = ctx.lang();
     let title = v.form.title.get(lang);
+    let [page_title, approve_title, approve_lead, approve, locked] = wording(v.form);
     page(
         ctx,
-        h!(ctx, "review.title"),
+        ctx.h(page_title),
         html! {
             (notice_for(ctx, n))
             (error_summary(ctx, errors))
             p.caption { (title) }
-            h1 { (h!(ctx, "review.title")) }
+            h1 { (ctx.h(page_title)) }
             dl.summary-list.print-facts {
-                div { dt { (h!(ctx, "review.applicant")) } dd { (v.applicant) } }
+                @if !v.applicant.is_empty() { div { dt { (h!(ctx, "review.applicant")) } dd { (v.applicant) } } }
                 div { dt { (h!(ctx, "review.reference")) } dd.reference { (v.reference) } }
                 div { dt { (h!(ctx, "review.started")) } dd { (v.started) } }
                 div { dt { (h!(ctx, "review.printed")) } dd { (v.printed) } }
@@ -107,8 +129,8 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
             p.no-print { button #print-button .button.button-secondary type="button" hidden { (h!(ctx, "review.print")) } }
             @if v.approved.is_none() {
                 section.approve.no-print {
-                    h2 { (h!(ctx, "review.approve_title")) }
-                    p { (h!(ctx, "review.approve_lead")) }
+                    h2 { (ctx.h(approve_title)) }
+                    p { (ctx.h(approve_lead)) }
                     (post_form(ctx, &format!("{}/approve", crate::apply::draft_path(v.reference)), "stack", html! {
                         input type="hidden" name="revision" value=(v.revision);
                         div.field.checkbox.field-error[errors.get("confirm").is_some()] {
@@ -116,11 +138,11 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                             label for="confirm" { (h!(ctx, "review.confirm")) }
                         }
                         @if let Some(e) = errors.get("confirm") { p.error-message #confirm-error { (e) } }
-                        button.button type="submit" { (h!(ctx, "review.approve")) }
+                        button.button type="submit" { (ctx.h(approve)) }
                     }))
                 }
             } @else {
-                (notice("info", html! { p { (h!(ctx, "review.locked")) } }))
+                (notice("info", html! { p { (ctx.h(locked)) } }))
             }
         },
     )

@@ -76,8 +76,16 @@ pub fn home(ctx: &Ctx, member: &StaffMember, n: Notice) -> Markup {
             (notice_for(ctx, n))
             h1 { (h!(ctx, "staff.home.title")) }
             p { (ctx.tf("staff.home.signed_in", &[("email", &member.email), ("role", ctx.t(member.role.key()))])) }
-            @if member.as_admin().is_some() {
-                p { a href="/staff/audit" { (h!(ctx, "staff.audit.title")) } }
+            ul.link-list {
+                @if member.as_support().is_some() {
+                    li { a href="/staff/support" { (h!(ctx, "staff.support.title")) } }
+                }
+                @if member.as_caseworker().is_some() {
+                    li { a href="/staff/cases" { (h!(ctx, "staff.cases.title")) } }
+                }
+                @if member.as_admin().is_some() {
+                    li { a href="/staff/audit" { (h!(ctx, "staff.audit.title")) } }
+                }
             }
             (post_form(ctx, "/staff/logout", "secondary-action", html! {
                 button.button.button-secondary type="submit" { (h!(ctx, "staff.logout")) }

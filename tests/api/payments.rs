@@ -449,7 +449,7 @@ async fn my_page_shows_more_with_two_step_verification() {
     assert!(select_text(&my_page, "table.receipts td").is_empty());
     let case = app.get_html(&format!("/cases/{number}")).await;
     assert!(first_text(&case, ".status-tag").contains("Mottagen"));
-    assert!(select_text(&case, "ol.history li")[0].contains("Mottagen"));
+    assert!(select_text(&case, "ol.timeline li")[0].contains("Mottagen"));
     assert!(
         select_text(&case, ".link-list a").is_empty(),
         "no answers or receipt links"

@@ -250,7 +250,7 @@ fn cases(db: &str, email: &str, count: usize) {
             &tx,
             &drafts::NewDraft {
                 reference: &reference,
-                account,
+                account: Some(account),
                 form_id: "work-permit",
                 lang: kansli::domain::Lang::Sv,
                 expires_at: i64::MAX / 2,
@@ -289,6 +289,7 @@ fn cases(db: &str, email: &str, count: usize) {
             account,
             payment_id: payment,
             form_id: "work-permit",
+            applicant_name: "Bench Person",
         };
         cases::insert(&tx, &case, 1_795_248_100).unwrap();
     }

@@ -114,10 +114,35 @@ pub struct Page {
     pub fields: Vec<Field>,
 }
 
+/// Who fills in a form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    /// An application, with a fee, started by an applicant from their account.
+    #[default]
+    Application,
+    /// Answered by the person in Sweden for someone else's application: no fee,
+    /// no account, never offered as an application.
+    Questionnaire,
+}
+
+/// An application whose person in Sweden answers a questionnaire: which one, and
+/// which of the application's fields name that person.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionnaireLink {
+    pub form: String,
+    pub name_field: String,
+    pub email_field: String,
+    pub pin_field: String,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormDef {
     pub id: String,
+    #[serde(default)]
+    pub kind: FormKind,
     pub title: Text,
     pub description: Text,
     /// Days a draft is kept after its last activity.
@@ -125,6 +150,7 @@ pub struct FormDef {
     /// The application fee in whole kronor.
     pub fee_sek: i64,
     pub pages: Vec<Page>,
+    pub questionnaire: Option<QuestionnaireLink>,
 }
 
 /// A definition that cannot be used, with where the problem is.
@@ -202,8 +228,17 @@ impl FormDef {
                 format!("{} is not between 1 and 365", self.lifetime_days),
             );
         }
-        if self.fee_sek < 0 {
-            return err("fee_sek", "a fee cannot be negative".into());
+        match self.kind {
+            FormKind::Application if self.fee_sek <= 0 => {
+                return err("fee_sek", "an application has a fee".into());
+            }
+            FormKind::Questionnaire if self.fee_sek != 0 || self.questionnaire.is_some() => {
+                return err(
+                    "kind",
+                    "a questionnaire has no fee and no questionnaire of its own".into(),
+                );
+            }
+            _ => {}
         }
         if self.pages.is_empty() {
             return err("pages", "a form needs at least one page".into());
@@ -238,6 +273,21 @@ impl FormDef {
                     _ => Vec::new(),
                 };
                 earlier.insert(field.id.as_str(), values);
+            }
+        }
+        if let Some(q) = &self.questionnaire {
+            for (name, kind) in [
+                (&q.name_field, FieldKind::ShortText),
+                (&q.email_field, FieldKind::Email),
+                (&q.pin_field, FieldKind::PersonalIdentityNumber),
+            ] {
+                let found = self.field(name);
+                if found.is_none_or(|f| f.kind != kind || !f.required || f.show_if.is_some()) {
+                    return err(
+                        "questionnaire",
+                        format!("{name:?} must be a required, always shown {kind:?} field"),
+                    );
+                }
             }
         }
         Ok(())

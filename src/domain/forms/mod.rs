@@ -6,7 +6,9 @@ pub mod answers;
 pub mod definition;
 pub mod navigation;
 
-pub use definition::{Condition, Field, FieldKind, FormDef, FormError, Page, Text};
+pub use definition::{
+    Condition, Field, FieldKind, FormDef, FormError, FormKind, Page, QuestionnaireLink, Text,
+};
 
 /// The shipped definitions, compiled into the binary: (file name, text).
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -38,6 +40,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "relative-of-student.toml",
         include_str!("../../../assets/forms/relative-of-student.toml"),
     ),
+    (
+        "spouse-questionnaire.toml",
+        include_str!("../../../assets/forms/spouse-questionnaire.toml"),
+    ),
 ];
 
 /// Every application type, checked. A bad definition stops start-up with a message
@@ -55,6 +61,20 @@ pub fn load_all(files: &[(&str, &str)]) -> Result<Vec<FormDef>, FormError> {
         }
         forms.push(form);
     }
+    for form in &forms {
+        if let Some(q) = &form.questionnaire {
+            if !forms
+                .iter()
+                .any(|f| f.id == q.form && f.kind == FormKind::Questionnaire)
+            {
+                return Err(FormError::new(
+                    &format!("{}.toml", form.id),
+                    "questionnaire",
+                    format!("{:?} is not a questionnaire form", q.form),
+                ));
+            }
+        }
+    }
     Ok(forms)
 }
 
@@ -64,8 +84,13 @@ mod tests {
 
     #[test]
     fn every_shipped_definition_loads_with_its_rules() {
-        let forms = load_all(SHIPPED).unwrap();
+        let all = load_all(SHIPPED).unwrap();
+        let (forms, questionnaires): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|f| f.kind == FormKind::Application);
         assert_eq!(forms.len(), 7);
+        assert_eq!(questionnaires.len(), 1);
+        assert_eq!(questionnaires[0].fee_sek, 0);
         let lifetime = |id: &str| forms.iter().find(|f| f.id == id).unwrap().lifetime_days;
         assert_eq!(lifetime("visit-visa"), 14);
         assert_eq!(lifetime("studies"), 14);
@@ -100,6 +125,11 @@ mod tests {
             sponsor.contains(&"sponsor_email") && sponsor.contains(&"sponsor_name"),
             "names the person in Sweden"
         );
+        assert_eq!(
+            spouse.questionnaire.as_ref().map(|q| q.form.as_str()),
+            Some(questionnaires[0].id.as_str()),
+            "the person in Sweden answers the questionnaire"
+        );
         for (id, kind) in [
             ("relative-of-worker", "work"),
             ("relative-of-student", "study"),
@@ -123,5 +153,21 @@ mod tests {
             err.to_string().contains("another file already defines"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_application_must_name_an_existing_questionnaire() {
+        let spouse = SHIPPED
+            .iter()
+            .find(|(f, _)| *f == "spouse-partner.toml")
+            .unwrap();
+        let err = load_all(&[*spouse]).unwrap_err();
+        assert!(err.to_string().contains("is not a questionnaire"), "{err}");
+        let wrong_field = spouse.1.replace(
+            "pin_field = \"sponsor_pin\"",
+            "pin_field = \"sponsor_name\"",
+        );
+        let err = FormDef::parse("spouse-partner.toml", &wrong_field).unwrap_err();
+        assert_eq!(err.place, "questionnaire");
     }
 }

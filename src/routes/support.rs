@@ -1,0 +1,347 @@
+//! The support desk's pages (role support): search, an account's summary, and
+//! the changes support makes after verifying the caller.
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{client_ip, html, invalid, redirect};
+use crate::domain::email::Email;
+use crate::domain::phone::Phone;
+use crate::domain::staff::Support;
+use crate::domain::AccountId;
+use crate::error::AppError;
+use crate::security::staff::StaffCtx;
+use crate::security::{Ctx, Posted};
+use crate::state::AppState;
+use crate::support::{self as desk, Changed, Summary, Verified};
+use crate::views::components::{FormErrors, Notice};
+use crate::views::support::{self as view, SupportPage};
+
+fn support(staff: StaffCtx) -> Result<Support, AppError> {
+    staff.require()?.as_support().ok_or(AppError::Forbidden)
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    closed: Option<String>,
+}
+
+pub async fn search(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    q: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let query = q.q.trim();
+    let found = if query.is_empty() {
+        None
+    } else {
+        desk::find(&state, &who, query, client_ip(&req).to_string()).await?
+    };
+    Ok(html(view::support(
+        &ctx,
+        &SupportPage {
+            query,
+            found: found.as_ref(),
+            searched: !query.is_empty(),
+            forms: &state.forms,
+        },
+        &FormErrors::default(),
+        q.closed
+            .as_ref()
+            .map(|_| ("success", "staff.support.closed")),
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct DoneFlags {
+    done: Option<String>,
+}
+
+/// An account's summary, after an operation (with what was done).
+pub async fn account(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    q: web::Query<DoneFlags>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let summary = desk::summary_of(&state, &who, AccountId(id.into_inner()))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let notice = match q.done.as_deref() {
+        Some("phone") => Some(("success", "staff.support.phone_changed")),
+        Some("email") => Some(("success", "staff.support.email_corrected")),
+        Some("confirmation") => Some(("success", "staff.support.confirmation_sent")),
+        Some("questionnaire") => Some(("success", "staff.support.questionnaire_sent")),
+        _ => None,
+    };
+    Ok(show(
+        &ctx,
+        &state,
+        &summary,
+        &FormErrors::default(),
+        notice,
+        false,
+    ))
+}
+
+fn show(
+    ctx: &Ctx,
+    state: &AppState,
+    s: &Summary,
+    errors: &FormErrors,
+    n: Notice,
+    failed: bool,
+) -> HttpResponse {
+    let page = view::support(
+        ctx,
+        &SupportPage {
+            query: &s.email,
+            found: Some(s),
+            searched: true,
+            forms: &state.forms,
+        },
+        errors,
+        n,
+    );
+    if failed {
+        invalid(page)
+    } else {
+        html(page)
+    }
+}
+
+/// Shows the summary again with the form's problems (nothing was changed).
+async fn refused(
+    ctx: &Ctx,
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let summary = desk::summary_of(state, who, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(show(ctx, state, &summary, &errors, None, true))
+}
+
+fn after(id: AccountId, done: &str) -> HttpResponse {
+    redirect(&format!("/staff/support/{}?done={done}", id.0))
+}
+
+fn checked(
+    ctx: &Ctx,
+    errors: &mut FormErrors,
+    prefix: &str,
+    ticked: &Option<String>,
+    note: &str,
+) -> Option<Verified> {
+    Verified::parse(ticked.as_deref() == Some("yes"), note)
+        .map_err(|problem| {
+            let field = match problem {
+                desk::NotVerified::NotTicked => format!("{prefix}_verified"),
+                _ => format!("{prefix}_note"),
+            };
+            errors.add(field, ctx.t(problem.key()));
+        })
+        .ok()
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    phone: String,
+    phone_verified: Option<String>,
+    #[serde(default)]
+    phone_note: String,
+}
+
+pub async fn change_phone(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<PhoneForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let mut errors = FormErrors::default();
+    let phone = Phone::parse(None, &form.phone)
+        .map_err(|p| errors.add("phone", ctx.t(p.key())))
+        .ok();
+    let verified = checked(
+        &ctx,
+        &mut errors,
+        "phone",
+        &form.phone_verified,
+        &form.phone_note,
+    );
+    let (Some(phone), Some(verified)) = (phone, verified) else {
+        return refused(&ctx, &state, &who, id, errors).await;
+    };
+    match desk::change_phone(
+        &state,
+        &who,
+        id,
+        phone,
+        verified,
+        client_ip(&req).to_string(),
+    )
+    .await?
+    {
+        Changed::Done => Ok(after(id, "phone")),
+        Changed::InUse => {
+            errors.add("phone", ctx.t("error.support.phone_in_use"));
+            refused(&ctx, &state, &who, id, errors).await
+        }
+        Changed::NoAccount => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+    email_verified: Option<String>,
+    #[serde(default)]
+    email_note: String,
+}
+
+pub async fn correct_email(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let mut errors = FormErrors::default();
+    let email = Email::parse(&form.email)
+        .map_err(|p| errors.add("email", ctx.t(p.key())))
+        .ok();
+    let verified = checked(
+        &ctx,
+        &mut errors,
+        "email",
+        &form.email_verified,
+        &form.email_note,
+    );
+    let (Some(email), Some(verified)) = (email, verified) else {
+        return refused(&ctx, &state, &who, id, errors).await;
+    };
+    match desk::correct_email(
+        &state,
+        &who,
+        id,
+        email,
+        verified,
+        client_ip(&req).to_string(),
+    )
+    .await?
+    {
+        Changed::Done => Ok(after(id, "email")),
+        Changed::InUse => {
+            errors.add("email", ctx.t("error.support.email_in_use"));
+            refused(&ctx, &state, &who, id, errors).await
+        }
+        Changed::NoAccount => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    close_verified: Option<String>,
+    #[serde(default)]
+    close_note: String,
+}
+
+pub async fn close(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<CloseForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let mut errors = FormErrors::default();
+    let Some(verified) = checked(
+        &ctx,
+        &mut errors,
+        "close",
+        &form.close_verified,
+        &form.close_note,
+    ) else {
+        return refused(&ctx, &state, &who, id, errors).await;
+    };
+    if !desk::close_account(&state, &who, id, verified, client_ip(&req).to_string()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect("/staff/support?closed=1"))
+}
+
+pub async fn resend_confirmation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    _form: Posted<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    desk::resend_confirmation(&state, &who, id, client_ip(&req).to_string()).await?;
+    Ok(after(id, "confirmation"))
+}
+
+#[derive(Deserialize)]
+pub struct QuestionnaireForm {
+    #[serde(default)]
+    questionnaire_email: String,
+}
+
+/// Sends the questionnaire link again, to a corrected address if one was typed.
+pub async fn resend_questionnaire(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    verification: web::Path<String>,
+    Posted(form): Posted<QuestionnaireForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let verification = verification.into_inner();
+    let account = desk::account_of_case(&state, &who, verification.clone()).await?;
+    let email = match Email::parse(&form.questionnaire_email) {
+        Ok(e) => e,
+        Err(p) => {
+            let mut errors = FormErrors::default();
+            errors.add("questionnaire_email", ctx.t(p.key()));
+            let id = account.ok_or(AppError::NotFound)?;
+            return refused(&ctx, &state, &who, id, errors).await;
+        }
+    };
+    if !desk::resend_questionnaire(
+        &state,
+        &who,
+        verification,
+        Some(email),
+        client_ip(&req).to_string(),
+    )
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(match account {
+        Some(id) => after(id, "questionnaire"),
+        None => redirect("/staff/support"),
+    })
+}
