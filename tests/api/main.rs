@@ -1,6 +1,7 @@
 //! Integration tests: the real app over HTTP, one SQLite file per test.
 mod account;
 mod apply;
+mod casework;
 mod helpers;
 mod jobs;
 mod login;

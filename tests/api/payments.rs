@@ -6,7 +6,7 @@ use kansli::domain::card::TEST_CARDS;
 use kansli::domain::rules::MINUTE;
 use kansli::domain::verification::VerificationNumber;
 
-const APPROVED: &str = "4000 0082 6000 0000";
+pub(crate) const APPROVED: &str = "4000 0082 6000 0000";
 const CHALLENGE: &str = "4000 0025 0000 3155";
 const CHALLENGE_THEN_DECLINED: &str = "4000 0084 0000 1629";
 const DECLINED: &str = "4000 0000 0000 0002";
@@ -95,7 +95,7 @@ async fn come_back(app: &TestApp, return_path: &str) -> String {
 }
 
 /// Pays in one go with a card that needs no bank step.
-async fn pay_fully(app: &TestApp, reference: &str, number: &str) -> String {
+pub(crate) async fn pay_fully(app: &TestApp, reference: &str, number: &str) -> String {
     let card_page = press_pay(app, reference).await;
     let back = pay_with(app, &card_page, number).await;
     come_back(app, &back).await

@@ -37,7 +37,7 @@ async fn submit_setup(app: &TestApp, path: &str, code: &str) -> reqwest::Respons
     .await
 }
 
-async fn set_up(app: &TestApp, email: &str, role: Role) -> TotpSecret {
+pub(crate) async fn set_up(app: &TestApp, email: &str, role: Role) -> TotpSecret {
     let (path, secret) = add_staff(app, email, role).await;
     let code = secret.code_at(app.clock.now());
     let res = submit_setup(app, &path, &code).await;
@@ -45,7 +45,7 @@ async fn set_up(app: &TestApp, email: &str, role: Role) -> TotpSecret {
     secret
 }
 
-async fn staff_login(app: &TestApp, email: &str, code: &str) -> reqwest::Response {
+pub(crate) async fn staff_login(app: &TestApp, email: &str, code: &str) -> reqwest::Response {
     app.submit(
         "/staff/login",
         "/staff/login",

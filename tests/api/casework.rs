@@ -1,0 +1,384 @@
+//! The agency's side of a case: roles, the status machine through the caseworker
+//! pages, the support desk, and the questionnaire for the person in Sweden.
+use crate::helpers::*;
+use crate::payments::{pay_fully, APPROVED};
+use crate::staff::{set_up, staff_login};
+use kansli::domain::rules::{DAY, HOUR};
+use kansli::domain::staff::Role;
+use kansli::domain::totp::STEP;
+
+const SPONSOR_EMAIL: &str = "erik@example.se";
+const SPONSOR_PIN: &str = "198112189876";
+
+/// The answers of an application of `form`, as its pages would have saved them.
+fn answers(form: &str) -> Vec<(&'static str, &'static str)> {
+    let mut a = vec![
+        ("family_name", "Öberg <b>&\"'"),
+        ("given_names", "Ana"),
+        ("date_of_birth", "1990-05-17"),
+        ("citizenship", "UA"),
+        ("email", "ana@example.com"),
+        ("passport_number", "AB1234567"),
+        ("passport_expiry", "2030-01-01"),
+    ];
+    if form == "spouse-partner" {
+        a.extend([
+            ("sponsor_name", "Erik Svensson"),
+            ("sponsor_pin", SPONSOR_PIN),
+            ("sponsor_email", SPONSOR_EMAIL),
+            ("relationship", "cohabiting"),
+            ("relationship_since", "2019-01-01"),
+            ("lived_together", "no"),
+            ("children_together", "no"),
+        ]);
+    }
+    a
+}
+
+/// An approved application of `form` for the browser's logged-in account (its
+/// answers written as its pages would have), paid for through the real payment
+/// flow. Returns the case's verification number.
+async fn submitted(app: &TestApp, email: &str, form: &'static str) -> String {
+    let email = email.to_string();
+    let reference = kansli::db::write(&app.state.pool, move |tx| {
+        let account = kansli::db::accounts::by_email(tx, &email)?.unwrap().id;
+        let reference = kansli::domain::secret::public_reference();
+        let draft = kansli::db::drafts::insert(
+            tx,
+            &kansli::db::drafts::NewDraft {
+                reference: &reference,
+                account: Some(account),
+                form_id: form,
+                lang: kansli::domain::Lang::Sv,
+                expires_at: START + 30 * DAY,
+            },
+            START,
+        )?;
+        for (field, value) in answers(form) {
+            tx.execute(
+                "INSERT INTO draft_answers (draft_id, field_id, value) VALUES (?1, ?2, ?3)",
+                (draft, field, value),
+            )?;
+        }
+        tx.execute(
+            "UPDATE drafts SET approved_at = ?2 WHERE id = ?1",
+            (draft, START),
+        )?;
+        Ok::<_, kansli::error::AppError>(reference)
+    })
+    .await
+    .unwrap();
+    let done = pay_fully(app, &reference, APPROVED).await;
+    assert!(done.ends_with("/submitted"), "{done}");
+    first_text(
+        &app.get_html("/account").await,
+        ".case .verification-number",
+    )
+}
+
+/// A browser logged in as a staff member with `role`.
+async fn staff(app: &TestApp, email: &str, role: Role) -> TestApp {
+    let browser = app.new_browser();
+    let secret = set_up(&browser, email, role).await;
+    app.clock.advance(STEP);
+    let res = staff_login(&browser, email, &secret.code_at(app.clock.now())).await;
+    assert_redirect(&res, "/staff");
+    browser
+}
+
+async fn audit_rows(
+    app: &TestApp,
+    action: &'static str,
+) -> Vec<(String, Option<String>, Option<String>)> {
+    kansli::db::read(&app.state.pool, move |c| {
+        let mut stmt =
+            c.prepare("SELECT actor, target, detail FROM audit_log WHERE action = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect()
+    })
+    .await
+    .unwrap()
+}
+
+/// Posts the status form (also where the page shows none, as a stale tab or a crafted request would).
+async fn change_status(cw: &TestApp, number: &str, to: &str, message: &str) -> reqwest::Response {
+    let csrf = form_value(&cw.get_html("/staff").await, "/staff/logout", "csrf");
+    let action = format!("/staff/cases/{number}/status");
+    cw.post_raw(
+        &action,
+        &[("csrf", &csrf), ("to", to), ("message", message)],
+        Default::default(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn each_role_reaches_exactly_its_own_pages() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    let number = submitted(&app, "ana@example.se", "visit-visa").await;
+    let support = staff(&app, "desk@agency.se", Role::Support).await;
+    let caseworker = staff(&app, "cw@agency.se", Role::Caseworker).await;
+    let admin = staff(&app, "admin@agency.se", Role::Admin).await;
+    let case_page = format!("/staff/cases/{number}");
+
+    assert_eq!(support.get("/staff/support").await.status(), 200);
+    assert_eq!(support.get("/staff/cases").await.status(), 403);
+    assert_eq!(support.get(&case_page).await.status(), 403);
+    assert_eq!(support.get("/staff/audit").await.status(), 403);
+    assert_eq!(caseworker.get("/staff/cases").await.status(), 200);
+    assert_eq!(caseworker.get(&case_page).await.status(), 200);
+    assert_eq!(caseworker.get("/staff/support").await.status(), 403);
+    assert_eq!(admin.get("/staff/support").await.status(), 403);
+    assert_eq!(admin.get("/staff/cases").await.status(), 403);
+
+    // A support account cannot change a status: the forms come from a caseworker's page.
+    let support_csrf = form_value(&support.get_html("/staff").await, "/staff/logout", "csrf");
+    let res = support
+        .post_raw(
+            &format!("{case_page}/status"),
+            &[("csrf", &support_csrf), ("to", "in_progress")],
+            Default::default(),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    // A caseworker cannot change a phone number.
+    let cw_csrf = form_value(
+        &caseworker.get_html("/staff").await,
+        "/staff/logout",
+        "csrf",
+    );
+    let res = caseworker
+        .post_raw(
+            "/staff/support/1/phone",
+            &[
+                ("csrf", &cw_csrf),
+                ("phone", "+46701234599"),
+                ("phone_verified", "yes"),
+                ("phone_note", "asked"),
+            ],
+            Default::default(),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    // An applicant has no staff session: every staff page sends them to the staff login.
+    for path in [
+        "/staff/support",
+        "/staff/cases",
+        case_page.as_str(),
+        "/staff/audit",
+    ] {
+        assert_redirect(&app.get(path).await, "/staff/login");
+    }
+    let status: String = kansli::db::read(&app.state.pool, |c| {
+        c.query_row("SELECT status FROM cases", [], |r| r.get(0))
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, "received", "nothing was changed");
+}
+
+#[tokio::test]
+async fn a_case_moves_only_along_the_machine_and_the_applicant_follows_it_on_my_page() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    let number = submitted(&app, "ana@example.se", "visit-visa").await;
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
+
+    let list = cw.get_html("/staff/cases?status=received").await;
+    assert_eq!(
+        select_text(&list, "table.cases a.verification-number"),
+        vec![number.clone()]
+    );
+    assert!(
+        first_text(&list, "table.cases").contains("Ana Öberg <b>&\"'"),
+        "escaped name"
+    );
+    let none = cw.get_html("/staff/cases?status=closed").await;
+    assert!(select_text(&none, "table.cases").is_empty());
+    let bad = cw.get("/staff/cases?from=21/11/2026").await;
+    assert_eq!(bad.status(), 422);
+
+    let before = app.messages_to("ana@example.se").await.len();
+    // Forbidden steps change nothing.
+    for (to, message) in [
+        ("approved", ""),
+        ("closed", ""),
+        ("supplement_requested", "x"),
+        ("lost", ""),
+    ] {
+        let res = change_status(&cw, &number, to, message).await;
+        assert_eq!(res.status(), 422, "received → {to}");
+        assert!(!first_text(&html_of(res).await, "#to-error").is_empty());
+    }
+    assert_redirect(
+        &change_status(&cw, &number, "in_progress", "").await,
+        &format!("/staff/cases/{number}?changed=1"),
+    );
+    // A supplement request needs its message.
+    let res = change_status(&cw, &number, "supplement_requested", "   ").await;
+    assert_eq!(res.status(), 422);
+    assert!(!first_text(&html_of(res).await, "#message-error").is_empty());
+    let message = "Send a copy of <your> passport & visa \"stamp\"";
+    assert_eq!(
+        change_status(&cw, &number, "supplement_requested", message)
+            .await
+            .status(),
+        303
+    );
+
+    let case = app.get_html(&format!("/cases/{number}")).await;
+    assert!(first_text(&case, ".status-tag").contains("Komplettering"));
+    assert!(first_text(&case, ".notice-warning").contains(message));
+    assert!(
+        first_text(&case, ".notice-warning").contains("per post"),
+        "how to send more"
+    );
+    let timeline = select_text(&case, "ol.timeline li");
+    assert_eq!(timeline.len(), 3);
+    assert!(timeline[2].contains(message));
+
+    for to in ["in_progress", "rejected", "closed"] {
+        assert_eq!(
+            change_status(&cw, &number, to, "").await.status(),
+            303,
+            "→ {to}"
+        );
+    }
+    for to in ["in_progress", "received", "approved"] {
+        assert_eq!(
+            change_status(&cw, &number, to, "").await.status(),
+            422,
+            "closed → {to}"
+        );
+    }
+    let page = cw.get_html(&format!("/staff/cases/{number}")).await;
+    assert!(
+        select_text(&page, ".change-status").is_empty(),
+        "a closed case has no next step"
+    );
+    assert_eq!(select_text(&page, "ol.timeline li").len(), 6);
+
+    // One email per change, saying only that something happened.
+    let emails = app.messages_to("ana@example.se").await;
+    assert_eq!(emails.len() - before, 5);
+    let last = emails.first().unwrap(); // newest first
+    assert!(last.text.contains("/account"));
+    assert!(
+        !last.text.contains(&number) && !last.text.contains("passport"),
+        "no case details"
+    );
+    let audit = audit_rows(&app, "case_status_changed").await;
+    assert_eq!(audit.len(), 5);
+    assert_eq!(audit[0].0, "cw@agency.se");
+    assert_eq!(audit[0].1.as_deref(), Some(number.as_str()));
+    assert_eq!(audit[4].2.as_deref(), Some("rejected -> closed"));
+}
+
+/// The support desk's page for the account found by `query`.
+async fn find(desk: &TestApp, query: &str) -> scraper::Html {
+    let q = serde_urlencoded::to_string([("q", query)]).unwrap();
+    desk.get_html(&format!("/staff/support?{q}")).await
+}
+
+async fn account_id(app: &TestApp, email: &'static str) -> i64 {
+    kansli::db::read(&app.state.pool, move |c| {
+        c.query_row("SELECT id FROM accounts WHERE email = ?1", [email], |r| {
+            r.get(0)
+        })
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn support_finds_an_account_and_changes_its_phone_only_for_a_verified_caller() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    app.enable_two_step("+46701234567").await;
+    let number = submitted(&app, "ana@example.se", "visit-visa").await;
+    let other = app.new_browser();
+    other.create_account("bo@example.se").await;
+    other.enable_two_step("+46709999999").await;
+    let desk = staff(&app, "desk@agency.se", Role::Support).await;
+
+    for query in ["ana@example.se", "+46 70 123 45 67", number.as_str()] {
+        let page = find(&desk, query).await;
+        assert_eq!(
+            first_text(&page, ".account-email"),
+            "ana@example.se",
+            "{query}"
+        );
+    }
+    let page = find(&desk, "ana@example.se").await;
+    let phone = first_text(&page, ".phone");
+    assert!(
+        phone.ends_with("67") && !phone.contains("701234"),
+        "masked: {phone}"
+    );
+    assert!(first_text(&page, ".cases").contains(&number));
+    assert!(
+        !first_text(&page, "main").contains("AB1234567"),
+        "no answers"
+    );
+    assert!(!select_text(&find(&desk, "nobody@example.se").await, ".not-found").is_empty());
+
+    let id = account_id(&app, "ana@example.se").await;
+    let summary = format!("/staff/support/{id}");
+    let action = format!("{summary}/phone");
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let (desk, summary, action) = (&desk, summary.clone(), action.clone());
+        async move { desk.submit(&summary, &action, &fields).await }
+    };
+    let res = post(vec![("phone", "+46701112233"), ("phone_note", "called")]).await;
+    assert_eq!(res.status(), 422, "no verification tick");
+    assert!(!first_text(&html_of(res).await, "#phone_verified-error").is_empty());
+    let res = post(vec![("phone", "+46701112233"), ("phone_verified", "yes")]).await;
+    assert_eq!(res.status(), 422, "no note");
+    let res = post(vec![
+        ("phone", "+46709999999"),
+        ("phone_verified", "yes"),
+        ("phone_note", "called"),
+    ])
+    .await;
+    assert_eq!(res.status(), 422, "another account's number");
+    assert!(!first_text(&html_of(res).await, "#phone-error").is_empty());
+    assert_eq!(
+        app.get("/account").await.status(),
+        200,
+        "nothing changed yet"
+    );
+
+    let res = post(vec![
+        ("phone", "+46701112233"),
+        ("phone_verified", "yes"),
+        ("phone_note", "Asked for date of birth <and> last case"),
+    ])
+    .await;
+    assert_redirect(&res, &format!("{summary}?done=phone"));
+    let old = app.messages_to("+46701234567").await;
+    assert!(
+        old.iter().any(|m| m.text.contains("inte längre")),
+        "the old number is told"
+    );
+    assert_eq!(
+        app.messages_to("+46701112233").await.len(),
+        1,
+        "the new number is told"
+    );
+    let told = app.messages_to("ana@example.se").await;
+    assert!(told
+        .iter()
+        .any(|m| m.subject.contains("Telefonnumret") && m.text.contains("33")));
+    assert_redirect(&app.get("/account").await, "/login");
+    let audit = audit_rows(&app, "support_phone_changed").await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].0, "desk@agency.se");
+    assert_eq!(
+        audit[0].2.as_deref(),
+        Some("Asked for date of birth <and> last case")
+    );
+    // The next login's SMS goes to the new number.
+    app.login("ana@example.se", PASSWORD).await;
+    assert!(app.messages_to("+46701112233").await.len() >= 2);
+}
