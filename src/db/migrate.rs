@@ -171,4 +171,59 @@ mod tests {
         let err = apply(&mut conn).unwrap_err();
         assert!(err.to_string().contains("newer than this kansli"), "{err}");
     }
+
+    #[test]
+    fn step_8_rebuilds_drafts_cases_and_sessions_keeping_every_row_and_link() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        apply_up_to(&mut conn, 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO accounts (id, email, password_hash, lang, created_at) VALUES (1, 'a@b.se', 'h', 'sv', 0);
+             INSERT INTO drafts (id, reference, account_id, form_id, lang, created_at, last_activity, expires_at, approved_at, submitted_at)
+                 VALUES (5, 'ref', 1, 'visit-visa', 'sv', 0, 0, 9, 1, 2);
+             INSERT INTO draft_answers VALUES (5, 'given_names', 'Ana'), (5, 'family_name', 'Öberg');
+             INSERT INTO payments (id, reference, draft_id, attempt, idempotency_key, amount, state, created_at)
+                 VALUES (3, 'pay', 5, 1, 'k', 100, 'success', 0);
+             INSERT INTO cases (id, verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at)
+                 VALUES (7, '12345678-90', 5, 1, 3, 'visit-visa', 'received', 2, 2);
+             INSERT INTO case_events (case_id, status, at, actor) VALUES (7, 'received', 2, 'applicant');
+             INSERT INTO sessions (id_hash, account_id, stage, method, assurance, created_at, last_seen_at, last_step_at)
+                 VALUES (x'01', 1, 'authenticated', 'password', 'basic', 0, 0, 0);",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let enforced: bool = conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert!(enforced, "foreign keys are on again after the migration");
+        let (name, events, answers, sessions): (String, i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT applicant_name FROM cases WHERE id = 7),
+                        (SELECT COUNT(*) FROM case_events WHERE case_id = 7 AND kind = 'status'),
+                        (SELECT COUNT(*) FROM draft_answers WHERE draft_id = 5),
+                        (SELECT COUNT(*) FROM sessions WHERE account_id = 1)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (name.as_str(), events, answers, sessions),
+            ("Ana Öberg", 1, 2, 1)
+        );
+        // Closing the account keeps the case once its draft is detached.
+        conn.execute("UPDATE drafts SET account_id = NULL WHERE id = 5", [])
+            .unwrap();
+        conn.execute("DELETE FROM accounts", []).unwrap();
+        let kept: Option<i64> = conn
+            .query_row("SELECT account_id FROM cases WHERE id = 7", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(kept, None);
+        assert!(
+            conn.execute("UPDATE cases SET status = 'decided' WHERE id = 7", [])
+                .is_err(),
+            "statuses are checked"
+        );
+    }
 }

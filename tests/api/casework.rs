@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use crate::payments::{pay_fully, APPROVED};
 use crate::staff::{set_up, staff_login};
-use kansli::domain::rules::{DAY, HOUR};
+use kansli::domain::rules::DAY;
 use kansli::domain::staff::Role;
 use kansli::domain::totp::STEP;
 
@@ -381,4 +381,457 @@ async fn support_finds_an_account_and_changes_its_phone_only_for_a_verified_call
     // The next login's SMS goes to the new number.
     app.login("ana@example.se", PASSWORD).await;
     assert!(app.messages_to("+46701112233").await.len() >= 2);
+}
+
+#[tokio::test]
+async fn closing_an_account_keeps_its_cases_for_caseworkers_and_deletes_its_drafts() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    let number = submitted(&app, "ana@example.se", "visit-visa").await;
+    let res = app
+        .submit(
+            "/applications/new",
+            "/applications/new",
+            &[("form", "work-permit")],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "an unfinished application");
+    let desk = staff(&app, "desk@agency.se", Role::Support).await;
+    let id = account_id(&app, "ana@example.se").await;
+    let summary = format!("/staff/support/{id}");
+    assert_eq!(
+        select_text(&find(&desk, "ana@example.se").await, ".drafts li").len(),
+        1
+    );
+
+    let res = desk
+        .submit(
+            &summary,
+            &format!("{summary}/close"),
+            &[("close_note", "asked")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "no verification tick");
+    let res = desk
+        .submit(
+            &summary,
+            &format!("{summary}/close"),
+            &[("close_verified", "yes"), ("close_note", "Asked by phone")],
+        )
+        .await;
+    assert_redirect(&res, "/staff/support?closed=1");
+
+    let count = |sql: &'static str| {
+        let pool = app.state.pool.clone();
+        async move {
+            kansli::db::read(&pool, move |c| c.query_row(sql, [], |r| r.get::<_, i64>(0)))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM accounts WHERE email = 'ana@example.se'").await,
+        0
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM drafts WHERE submitted_at IS NULL").await,
+        0,
+        "drafts deleted"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM sessions WHERE account_id IS NOT NULL").await,
+        0
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM cases WHERE account_id IS NULL").await,
+        1,
+        "the case stays"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM documents").await, 0);
+    assert!(app.messages_to("ana@example.se").await[0]
+        .subject
+        .contains("avslutats"));
+    assert_redirect(&app.get("/account").await, "/login");
+    assert!(select_text(&find(&desk, "ana@example.se").await, ".account-email").is_empty());
+
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
+    let page = cw.get_html(&format!("/staff/cases/{number}")).await;
+    assert!(first_text(&page, "main").contains("Ana Öberg"));
+    assert!(
+        first_text(&page, "main").contains("AB1234567"),
+        "the answers stay with the case"
+    );
+    assert_eq!(
+        change_status(&cw, &number, "in_progress", "")
+            .await
+            .status(),
+        303,
+        "still worked on"
+    );
+    assert_eq!(audit_rows(&app, "support_account_closed").await.len(), 1);
+}
+
+#[tokio::test]
+async fn support_corrects_a_mistyped_email_address_but_not_to_one_in_use() {
+    let app = spawn_app().await;
+    app.create_account("ana@exmaple.se").await;
+    app.new_browser().create_account("bo@example.se").await;
+    let desk = staff(&app, "desk@agency.se", Role::Support).await;
+    let id = account_id(&app, "ana@exmaple.se").await;
+    let summary = format!("/staff/support/{id}");
+    let action = format!("{summary}/email");
+    let res = desk
+        .submit(
+            &summary,
+            &action,
+            &[
+                ("email", "bo@example.se"),
+                ("email_verified", "yes"),
+                ("email_note", "n"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(!first_text(&html_of(res).await, "#email-error").is_empty());
+    let res = desk
+        .submit(
+            &summary,
+            &action,
+            &[
+                ("email", "ana@example.se"),
+                ("email_verified", "yes"),
+                ("email_note", "typo"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &format!("{summary}?done=email"));
+    assert_redirect(&app.get("/account").await, "/login");
+    assert_redirect(&app.login("ana@example.se", PASSWORD).await, "/account");
+    assert!(
+        !app.messages_to("ana@exmaple.se").await.is_empty(),
+        "the old address is told"
+    );
+}
+
+/// The questionnaire link in the newest email to the person in Sweden, as a path.
+async fn emailed_link(app: &TestApp, to: &str) -> String {
+    let email = app.messages_to(to).await.remove(0);
+    let start = email
+        .text
+        .find("/questionnaire/link?token=")
+        .expect("a link");
+    let link: String = email.text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    link
+}
+
+/// Posts the questionnaire page `page` with `fields` and "Next", as the browser shows it.
+async fn answer(
+    browser: &TestApp,
+    draft: &str,
+    page: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let path = format!("{draft}/pages/{page}");
+    let html = browser.get_html(&path).await;
+    let (csrf, revision) = (
+        form_value(&html, &path, "csrf"),
+        form_value(&html, &path, "revision"),
+    );
+    let mut all = vec![
+        ("csrf", csrf.as_str()),
+        ("revision", revision.as_str()),
+        ("action", "next"),
+    ];
+    all.extend_from_slice(fields);
+    browser.post_raw(&path, &all, Default::default()).await
+}
+
+fn location(res: &reqwest::Response) -> String {
+    assert_eq!(res.status(), 303, "expected a redirect");
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_person_in_sweden_answers_by_the_emailed_link_and_the_case_shows_it() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    let number = submitted(&app, "ana@example.se", "spouse-partner").await;
+    let link = emailed_link(&app, SPONSOR_EMAIL).await;
+    let invite = app.messages_to(SPONSOR_EMAIL).await.remove(0);
+    assert!(
+        invite.text.contains(&number),
+        "the number for the website path"
+    );
+
+    let sponsor = app.new_browser();
+    let page = sponsor.get_html(&link).await;
+    assert!(first_text(&page, ".terms").contains("användarvillkoren"));
+    let token = link.split_once("token=").unwrap().1;
+    let res = sponsor
+        .submit(&link, "/questionnaire/link", &[("token", token)])
+        .await;
+    let draft = location(&res);
+    assert!(draft.starts_with("/applications/"), "{draft}");
+    assert_redirect(
+        &sponsor.get(&draft).await,
+        &format!("{draft}/pages/about_you"),
+    );
+    // The person in Sweden reaches nothing of the applicant's.
+    assert_redirect(&sponsor.get("/account").await, "/login");
+    assert_eq!(sponsor.get(&format!("/cases/{number}")).await.status(), 303);
+
+    let about = [
+        ("phone", "+46701112233"),
+        ("occupation", "Nurse <at> Malmö"),
+        ("supports_self", "yes"),
+    ];
+    assert_redirect(
+        &answer(&sponsor, &draft, "about_you", &about).await,
+        &format!("{draft}/pages/relationship"),
+    );
+    let relationship = [
+        ("met_on", "2018-06-01"),
+        ("how_met", "At a course in Lund"),
+        ("met_in_person", "yes"),
+        ("common_language", "English"),
+    ];
+    assert_redirect(
+        &answer(&sponsor, &draft, "relationship", &relationship).await,
+        &format!("{draft}/pages/home"),
+    );
+    let res = answer(
+        &sponsor,
+        &draft,
+        "home",
+        &[("housing", "rental"), ("rooms", "0")],
+    )
+    .await;
+    assert_eq!(res.status(), 422, "the same checks as applications");
+    assert_redirect(
+        &answer(
+            &sponsor,
+            &draft,
+            "home",
+            &[("housing", "rental"), ("rooms", "3")],
+        )
+        .await,
+        &format!("{draft}/review"),
+    );
+    let review = sponsor.get_html(&format!("{draft}/review")).await;
+    assert_eq!(first_text(&review, "h1"), "Kontrollera dina svar");
+    let approve = format!("{draft}/approve");
+    let csrf = form_value(&review, &approve, "csrf");
+    let revision = form_value(&review, &approve, "revision");
+    let res = sponsor
+        .post_raw(
+            &approve,
+            &[("csrf", &csrf), ("revision", &revision), ("confirm", "yes")],
+            Default::default(),
+        )
+        .await;
+    assert_redirect(&res, "/questionnaire?answered=1");
+    assert!(!select_text(&sponsor.get_html("/questionnaire").await, ".answered").is_empty());
+    // Locked: a page posted again changes nothing.
+    let res = sponsor.get(&format!("{draft}/pages/home")).await;
+    assert_redirect(&res, &format!("{draft}/review?locked=1"));
+
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
+    let page = cw.get_html(&format!("/staff/cases/{number}")).await;
+    assert!(!select_text(&page, ".answered").is_empty());
+    assert!(first_text(&page, "main").contains("Nurse <at> Malmö"));
+    let case = app.get_html(&format!("/cases/{number}")).await;
+    assert!(select_text(&case, "ol.timeline li")
+        .iter()
+        .any(|l| l.contains("har svarat på enkäten")));
+}
+
+#[tokio::test]
+async fn the_website_path_needs_the_right_number_and_personal_identity_number() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    let number = submitted(&app, "ana@example.se", "spouse-partner").await;
+    let sponsor = app.new_browser();
+    let start = |verification: String, pin: &'static str| {
+        let sponsor = &sponsor;
+        async move {
+            sponsor
+                .submit(
+                    "/questionnaire",
+                    "/questionnaire",
+                    &[("verification", &verification), ("pin", pin)],
+                )
+                .await
+        }
+    };
+    let other = kansli::domain::verification::VerificationNumber::generate()
+        .as_str()
+        .to_string();
+    let mut messages = Vec::new();
+    for (verification, pin) in [(number.clone(), "920730-4560"), (other, "19811218-9876")] {
+        let res = start(verification, pin).await;
+        assert_eq!(res.status(), 422);
+        messages.push(first_text(&html_of(res).await, ".error-summary"));
+    }
+    assert_eq!(
+        messages[0], messages[1],
+        "one message for every wrong combination"
+    );
+    let res = start("1234".into(), "19811218-9876").await;
+    assert_eq!(res.status(), 422, "a malformed number says how to write it");
+    for _ in 0..6 {
+        assert_eq!(start(number.clone(), "920730-4560").await.status(), 422);
+    }
+    let res = start(number.clone(), "19811218-9876").await;
+    assert!(
+        location(&res).starts_with("/applications/"),
+        "the right pair opens it"
+    );
+    // Guessing is limited per address: the eleventh try within the hour is refused.
+    let res = app
+        .new_browser()
+        .submit(
+            "/questionnaire",
+            "/questionnaire",
+            &[("verification", &number), ("pin", "19811218-9876")],
+        )
+        .await;
+    assert_eq!(res.status(), 429);
+}
+
+#[tokio::test]
+async fn an_unanswered_questionnaire_is_reminded_of_once_after_seven_days_and_support_can_resend_it(
+) {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    let number = submitted(&app, "ana@example.se", "spouse-partner").await;
+    let link = emailed_link(&app, SPONSOR_EMAIL).await;
+    let remind = |at: i64| {
+        let state = app.state.clone();
+        let base = app.address.clone();
+        async move {
+            kansli::questionnaire::remind(&state.pool, &state.keyring, &base, at)
+                .await
+                .unwrap()
+        }
+    };
+    let sent = app.clock.now();
+    assert_eq!(remind(sent + 7 * DAY - 1).await, 0);
+    assert_eq!(remind(sent + 7 * DAY).await, 1);
+    assert_eq!(remind(sent + 8 * DAY).await, 0, "once");
+    let emails = app.messages_to(SPONSOR_EMAIL).await;
+    assert_eq!(emails.len(), 2);
+    assert!(emails[0].subject.contains("Påminnelse"));
+    assert_eq!(
+        emailed_link(&app, SPONSOR_EMAIL).await,
+        link,
+        "the reminder carries the same link"
+    );
+
+    // Support corrects the address: a new link to it, and the old one stops working.
+    let desk = staff(&app, "desk@agency.se", Role::Support).await;
+    let id = account_id(&app, "ana@example.se").await;
+    let res = desk
+        .submit(
+            &format!("/staff/support/{id}"),
+            &format!("/staff/support/questionnaires/{number}"),
+            &[("questionnaire_email", "erik.svensson@example.se")],
+        )
+        .await;
+    assert_redirect(&res, &format!("/staff/support/{id}?done=questionnaire"));
+    let new_link = emailed_link(&app, "erik.svensson@example.se").await;
+    assert_ne!(new_link, link);
+    assert!(select_text(&app.new_browser().get_html(&link).await, "form.stack").is_empty());
+    assert!(!select_text(&app.new_browser().get_html(&new_link).await, "form.stack").is_empty());
+}
+
+#[tokio::test]
+async fn applicant_logins_failures_resets_and_two_step_changes_are_audited_without_secrets() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    app.logout().await;
+    assert_eq!(
+        app.login("ana@example.se", "not the password")
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        app.login("nobody@example.se", "whatever it is")
+            .await
+            .status(),
+        422
+    );
+    assert_redirect(&app.login("ana@example.se", PASSWORD).await, "/account");
+    app.enable_two_step("0701234567").await;
+    let session = app.session_cookie().unwrap();
+    let sms_code = app.code_for("+46701234567").await;
+
+    let elsewhere = app.new_browser();
+    elsewhere
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "ana@example.se")],
+        )
+        .await;
+    let mail = app.messages_to("ana@example.se").await.remove(0);
+    let start = mail.text.find("token=").unwrap() + 6;
+    let token: String = mail.text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let new_password = "a brand new passphrase for kansli";
+    let res = elsewhere
+        .submit(
+            &format!("/password/reset?token={token}"),
+            "/password/reset",
+            &[
+                ("token", &token),
+                ("password", new_password),
+                ("password_repeat", new_password),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/password/reset?done=1");
+
+    for action in [
+        "applicant_login_failed",
+        "applicant_login",
+        "applicant_two_step_on",
+        "applicant_password_reset",
+    ] {
+        assert!(!audit_rows(&app, action).await.is_empty(), "{action}");
+    }
+    let failed = audit_rows(&app, "applicant_login_failed").await;
+    assert_eq!(failed[0].0, "ana@example.se");
+    assert_eq!(failed[1].0, "nobody@example.se");
+    let everything: Vec<String> = kansli::db::read(&app.state.pool, |c| {
+        let mut stmt = c.prepare(
+            "SELECT actor || '|' || action || '|' || COALESCE(target, '') || '|' || COALESCE(ip, '') || '|' || COALESCE(detail, '') FROM audit_log",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect()
+    })
+    .await
+    .unwrap();
+    assert!(
+        everything.iter().all(|row| row.contains("127.0.0.1")),
+        "from which address"
+    );
+    for secret in [
+        PASSWORD,
+        "not the password",
+        new_password,
+        &sms_code,
+        &session,
+        &token,
+    ] {
+        assert!(
+            everything.iter().all(|row| !row.contains(secret)),
+            "a secret in the audit log"
+        );
+    }
 }
