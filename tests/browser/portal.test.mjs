@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createHmac } from "node:crypto";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
@@ -369,6 +370,97 @@ test("a full visit-visa application: upload, review, print to PDF, approve, pay 
   assert.equal((await page.locator(".case .verification-number").innerText()).trim(), number);
   assert.match(await page.locator(".case .status-tag").innerText(), /Received/);
   await context.close();
+});
+
+/** Runs the kansli command line on the test's data directory; gives its output. */
+function cli(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, {
+      cwd: dataDir,
+      env: { ...process.env, KANSLI_DATA_DIR: dataDir, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`kansli ${args.join(" ")}: ${out}`))));
+  });
+}
+
+/** RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 secret at time step `step`. */
+function totp(secret, step) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secret.replace(/=+$/, "")) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, "0");
+}
+
+test("staff: a caseworker enrols, asks for a supplement on the submitted case; support finds the account", async () => {
+  const STAFF_PASSWORD = "a long staff passphrase for the desk";
+  const staffIn = async (email, role) => {
+    const out = await cli(["staff", "add", email, "--role", role]);
+    const path = out.match(/\/staff\/setup\?token=[\w-]+/)[0];
+    const context = await browser.newContext({ locale: "en-GB" });
+    const page = await context.newPage();
+    await page.goto(`${base}${path}`);
+    await visit(page, `40-staff-setup-${role}`);
+    const secret = (await page.locator("code.secret").innerText()).trim();
+    const step = Math.floor(Date.now() / 1000 / 30);
+    await page.locator("#password").fill(STAFF_PASSWORD);
+    await page.locator("#password_repeat").fill(STAFF_PASSWORD);
+    await page.locator("#code").fill(totp(secret, step));
+    await page.locator("main form.stack button[type=submit]").click();
+    await page.waitForURL("**/staff/login?setup=1");
+    await visit(page, `41-staff-login-${role}`);
+    await page.locator("#email").fill(email);
+    await page.locator("#password").fill(STAFF_PASSWORD);
+    // The setup used this step's code; the next step's is accepted once too.
+    await page.locator("#code").fill(totp(secret, step + 1));
+    await page.locator("main form.stack button[type=submit]").click();
+    await page.waitForURL(`${base}/staff`);
+    await visit(page, `42-staff-home-${role}`);
+    return { context, page };
+  };
+
+  const { context, page } = await staffIn("cw@agency.se", "caseworker");
+  await page.locator("main a[href='/staff/cases']").click();
+  await page.waitForURL("**/staff/cases");
+  await visit(page, "43-staff-cases");
+  await page.locator("table.cases a.verification-number").first().click();
+  await page.waitForURL(/\/staff\/cases\/\d{8}-\d{2}$/);
+  await visit(page, "44-staff-case");
+  await page.locator("input[name=to][value=in_progress]").check();
+  await page.locator(".change-status button[type=submit]").click();
+  await page.waitForURL("**?changed=1");
+  await page.locator("input[name=to][value=supplement_requested]").check();
+  await page.locator(".change-status button[type=submit]").click();
+  assert.ok(await page.locator("#message-error").isVisible(), "a supplement request needs its message");
+  await visit(page, "45-staff-case-refused");
+  await page.locator("#message").fill("Send a copy of your passport's first page by post.");
+  await page.locator(".change-status button[type=submit]").click();
+  await page.waitForURL("**?changed=1");
+  assert.equal(await page.locator("ol.timeline li").count(), 3);
+  await visit(page, "46-staff-case-supplement");
+  await context.close();
+
+  const desk = await staffIn("desk@agency.se", "support");
+  await desk.page.locator("main a[href='/staff/support']").click();
+  await desk.page.locator("#q").fill("visitor@example.se");
+  await desk.page.locator("form[role=search] button[type=submit]").click();
+  await desk.page.waitForURL("**/staff/support?q=*");
+  assert.equal((await desk.page.locator(".account-email").innerText()).trim(), "visitor@example.se");
+  await visit(desk.page, "47-support-summary");
+  await desk.page.locator("#phone").fill("+46 70 999 88 77");
+  await desk.page.locator("section:has(#phone) button[type=submit]").click();
+  assert.ok(await desk.page.locator("#phone_verified-error").isVisible(), "the verification tick is needed");
+  await visit(desk.page, "48-support-refused");
+  await desk.context.close();
 });
 
 /** Fills the mock acquirer's card form (not submitted). */
