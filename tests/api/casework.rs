@@ -835,3 +835,29 @@ async fn applicant_logins_failures_resets_and_two_step_changes_are_audited_witho
         );
     }
 }
+
+#[tokio::test]
+async fn support_sends_a_new_confirmation_code_to_an_unconfirmed_account() {
+    let app = spawn_app().await;
+    assert_redirect(
+        &app.start_account("new@example.se").await,
+        "/account/confirm",
+    );
+    let first = app.code_for("new@example.se").await;
+    let desk = staff(&app, "desk@agency.se", Role::Support).await;
+    let page = find(&desk, "new@example.se").await;
+    let id = account_id(&app, "new@example.se").await;
+    let action = format!("/staff/support/{id}/confirmation");
+    assert!(!select_text(&page, &format!("form[action='{action}']")).is_empty());
+    let res = desk
+        .submit(&format!("/staff/support/{id}"), &action, &[])
+        .await;
+    assert_redirect(&res, &format!("/staff/support/{id}?done=confirmation"));
+    let second = app.code_for("new@example.se").await;
+    assert_eq!(app.messages_to("new@example.se").await.len(), 2);
+    let res = app
+        .submit("/account/confirm", "/account/confirm", &[("code", &second)])
+        .await;
+    assert_redirect(&res, "/account/created");
+    assert!(first.len() == 6 && audit_rows(&app, "support_confirmation_resent").await.len() == 1);
+}
