@@ -159,6 +159,12 @@ pub async fn draft_of(
     q: &Questionnaire,
     form: &FormDef,
 ) -> Result<String, AppError> {
+    // Mostly the draft exists: a read finds it, and only a missing one costs a write.
+    if let Some(d) = q.draft_id {
+        if let Some(draft) = db::read(&state.pool, move |c| drafts::find_by_id(c, d)).await? {
+            return Ok(draft.reference);
+        }
+    }
     let (id, now, lang) = (q.id, state.now(), q.lang);
     let (form_id, lifetime) = (form.id.clone(), form.lifetime_days);
     db::write(&state.pool, move |tx| {

@@ -34,7 +34,7 @@ pub struct Summary {
     pub phone_masked: Option<String>,
     pub drafts: Vec<drafts::Listed>,
     pub cases: Vec<cases::Listed>,
-    /// (verification number, questionnaire) for the account's cases that have one.
+    /// The questionnaires of the account's cases.
     pub questionnaires: Vec<Questionnaire>,
 }
 
@@ -105,13 +105,6 @@ fn summary(c: &Connection, id: AccountId) -> r2d2_sqlite::rusqlite::Result<Optio
     let Some(a) = accounts::by_id(c, id)? else {
         return Ok(None);
     };
-    let cases = cases::for_account(c, id)?;
-    let mut found = Vec::new();
-    for case in &cases {
-        if let Some(full) = cases::by_verification(c, &case.verification)? {
-            found.extend(questionnaires::for_case(c, full.id)?);
-        }
-    }
     Ok(Some(Summary {
         id,
         email: a.email,
@@ -120,8 +113,8 @@ fn summary(c: &Connection, id: AccountId) -> r2d2_sqlite::rusqlite::Result<Optio
         two_step: a.two_step,
         phone_masked: a.phone.as_deref().map(mask),
         drafts: drafts::unsubmitted(c, id)?,
-        cases,
-        questionnaires: found,
+        cases: cases::for_account(c, id)?,
+        questionnaires: questionnaires::for_account(c, id)?,
     }))
 }
 
@@ -170,20 +163,20 @@ pub enum Changed {
     NoAccount,
 }
 
-/// Writes the audit entry of a support operation on `account`, with the note.
+/// Writes the audit entry of a support operation on `account`, with the note (`detail`).
 fn audit(
     tx: &Connection,
     actor: &str,
     action: &str,
     account: &str,
     ip: &str,
-    v: &Verified,
+    detail: &str,
     now: i64,
 ) -> r2d2_sqlite::rusqlite::Result<()> {
     Entry::new(ActorKind::Staff, actor, action)
         .target(account)
         .ip(ip)
-        .detail(&v.0)
+        .detail(detail)
         .record(tx, now)
 }
 
@@ -233,7 +226,7 @@ pub async fn change_phone(
             "support_phone_changed",
             &a.email,
             &ip,
-            &verified,
+            &verified.0,
             now,
         )?;
         Ok(Changed::Done)
@@ -270,7 +263,7 @@ pub async fn correct_email(
             &messages::email_changed(t, &a.email, &email.masked()),
             now,
         )?;
-        let detail = Verified(format!("{} (was {})", verified.0, a.email));
+        let detail = format!("{} (was {})", verified.0, a.email);
         audit(
             tx,
             &actor,
@@ -318,7 +311,7 @@ pub async fn close_account(
             "support_account_closed",
             &a.email,
             &ip,
-            &verified,
+            &verified.0,
             now,
         )?;
         Ok(true)

@@ -119,6 +119,18 @@ pub fn for_case(conn: &Connection, case: i64) -> Result<Option<Questionnaire>> {
     one(conn, "q.case_id = ?1", &case)
 }
 
+/// The questionnaires of an account's cases, newest case first.
+pub fn for_account(
+    conn: &Connection,
+    account: crate::domain::AccountId,
+) -> Result<Vec<Questionnaire>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE c.account_id = ?1 ORDER BY c.submitted_at DESC, c.id DESC"
+    ))?;
+    let rows = stmt.query_map([account.0], from_row)?;
+    rows.collect()
+}
+
 /// The questionnaire of the case `verification` whose person in Sweden has `pin`.
 pub fn by_case_and_pin(
     conn: &Connection,

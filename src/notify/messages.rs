@@ -242,21 +242,27 @@ pub fn submitted(t: Texts, to: &str, s: &Submission) -> Outgoing {
     )
 }
 
-/// An SMS code, for enrolment or login.
-pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
+/// A text message: plain text, no subject.
+fn sms(phone: &str, text: String) -> Outgoing {
     Outgoing {
         channel: Channel::Sms,
         recipient: phone.to_string(),
         subject: "SMS".into(),
-        text: t.tf(
-            "sms.code",
-            &[
-                ("code", code.expose()),
-                ("minutes", &minutes(SMS_CODE_VALID)),
-            ],
-        ),
+        text,
         html: None,
     }
+}
+
+/// An SMS code, for enrolment or login.
+pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
+    let text = t.tf(
+        "sms.code",
+        &[
+            ("code", code.expose()),
+            ("minutes", &minutes(SMS_CODE_VALID)),
+        ],
+    );
+    sms(phone, text)
 }
 
 /// The questionnaire link for the person in Sweden, with the way in from the website.
@@ -332,11 +338,5 @@ pub fn phone_changed(t: Texts, to: &str, masked_new: &str) -> Outgoing {
 
 /// An SMS to a number that was removed from, or added to, an account by support.
 pub fn phone_changed_sms(t: Texts, phone: &str, key: &str) -> Outgoing {
-    Outgoing {
-        channel: Channel::Sms,
-        recipient: phone.to_string(),
-        subject: "SMS".into(),
-        text: t.t(key).to_string(),
-        html: None,
-    }
+    sms(phone, t.t(key).to_string())
 }

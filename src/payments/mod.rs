@@ -215,7 +215,7 @@ pub async fn finish(
                 account,
                 payment_id: id,
                 form_id: &form_id,
-                applicant_name: &applicant_name(&answers),
+                applicant_name: &crate::domain::forms::answers::applicant_name(&answers),
             },
             now,
         )?;
@@ -251,14 +251,6 @@ pub async fn finish(
         Ok(Finish::Submitted)
     })
     .await
-}
-
-/// Who an application is about, from its answers (every type asks for the names as in the passport).
-fn applicant_name(answers: &crate::domain::forms::answers::Answers) -> String {
-    let part = |f: &str| answers.get(f).map(|v| v.trim()).unwrap_or_default();
-    format!("{} {}", part("given_names"), part("family_name"))
-        .trim()
-        .to_string()
 }
 
 /// What a payment that already ended came to.

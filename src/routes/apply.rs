@@ -307,16 +307,7 @@ fn render_review(
     n: Notice,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let answer = |id: &str| {
-        current
-            .answers
-            .get(id)
-            .map(String::as_str)
-            .unwrap_or_default()
-    };
-    let applicant = format!("{} {}", answer("given_names"), answer("family_name"))
-        .trim()
-        .to_string();
+    let applicant = crate::domain::forms::answers::applicant_name(&current.answers);
     let view = crate::views::review::ReviewView {
         form,
         pages: current.position(form).pages(),

@@ -51,6 +51,15 @@ impl Problem {
 }
 
 /// Whether a condition holds, given every answer known so far.
+/// Who an application is about, from its answers (every type asks for the names
+/// as in the passport); empty when they are not answered yet.
+pub fn applicant_name(answers: &Answers) -> String {
+    let part = |f: &str| answers.get(f).map(|v| v.trim()).unwrap_or_default();
+    format!("{} {}", part("given_names"), part("family_name"))
+        .trim()
+        .to_string()
+}
+
 pub fn holds(condition: Option<&Condition>, answers: &Answers) -> bool {
     condition.is_none_or(|c| answers.get(&c.field).is_some_and(|v| *v == c.equals))
 }
