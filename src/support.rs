@@ -32,6 +32,8 @@ pub struct Summary {
     pub two_step: bool,
     /// All but the last two digits hidden.
     pub phone_masked: Option<String>,
+    /// The whole number, only after support verified the caller (`reveal_phone`).
+    pub phone_revealed: Option<String>,
     pub drafts: Vec<drafts::Listed>,
     pub cases: Vec<cases::Listed>,
     /// The questionnaires of the account's cases.
@@ -112,6 +114,7 @@ fn summary(c: &Connection, id: AccountId) -> r2d2_sqlite::rusqlite::Result<Optio
         confirmed_at: a.confirmed_at,
         two_step: a.two_step,
         phone_masked: a.phone.as_deref().map(mask),
+        phone_revealed: None,
         drafts: drafts::unsubmitted(c, id)?,
         cases: cases::for_account(c, id)?,
         questionnaires: questionnaires::for_account(c, id)?,
@@ -178,6 +181,38 @@ fn audit(
         .ip(ip)
         .detail(detail)
         .record(tx, now)
+}
+
+/// The summary with the whole phone number, once support has verified the caller
+/// by voice; the reveal is recorded with the note. None: no such account.
+pub async fn reveal_phone(
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    verified: Verified,
+    ip: String,
+) -> Result<Option<Summary>, AppError> {
+    let (actor, now) = (who.member().email.clone(), state.now());
+    db::write(
+        &state.pool,
+        move |tx| -> Result<Option<Summary>, AppError> {
+            let Some(mut s) = summary(tx, id)? else {
+                return Ok(None);
+            };
+            audit(
+                tx,
+                &actor,
+                "support_phone_revealed",
+                &s.email,
+                &ip,
+                &verified.0,
+                now,
+            )?;
+            s.phone_revealed = accounts::by_id(tx, id)?.and_then(|a| a.phone);
+            Ok(Some(s))
+        },
+    )
+    .await
 }
 
 /// Changes the number used for two-step verification. The old number (if any) and

@@ -1,12 +1,14 @@
 //! Logging in: the password step, the SMS step, and logging out.
 use secrecy::SecretString;
 
-use super::{advance, code_outcome, issue_code_throttled, start_session, CodeOutcome, Resend};
+use super::{
+    advance, code_outcome, failed_step, issue_code_throttled, start_session, CodeOutcome, Resend,
+};
 use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::{self, Purpose};
 use crate::db::{self, accounts, outbox, sessions};
 use crate::domain::email::Email;
-use crate::domain::rules::{login_blocked, LOGIN_LOCK_AFTER};
+use crate::domain::rules::login_blocked;
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::Lang;
@@ -65,19 +67,14 @@ pub async fn password(
     };
     if waiting || !right {
         let (email, ip) = (account.email.clone(), ip.clone());
-        let locks = account.failed_logins + 1 == LOGIN_LOCK_AFTER;
         db::write(&state.pool, move |tx| -> Result<(), AppError> {
-            let failed = Entry::new(ActorKind::Applicant, &email, "applicant_login_failed").ip(&ip);
             if waiting {
-                failed.detail("waiting or locked").record(tx, now)?;
-                return Ok(());
-            }
-            accounts::record_failed_login(tx, account.id, now)?;
-            failed.detail("wrong password").record(tx, now)?;
-            if locks {
-                Entry::new(ActorKind::Applicant, &email, "applicant_locked")
+                Entry::new(ActorKind::Applicant, &email, "applicant_login_failed")
                     .ip(&ip)
+                    .detail("waiting or locked")
                     .record(tx, now)?;
+            } else {
+                failed_step(tx, account.id, &email, &ip, "wrong password", now)?;
             }
             Ok(())
         })
@@ -160,17 +157,11 @@ pub async fn sms(
         let entry = |action| Entry::new(ActorKind::Applicant, &email, action).ip(&ip);
         match outcome {
             CodeOutcome::Wrong { .. } => {
-                accounts::record_failed_login(tx, account, now)?;
-                entry("applicant_login_failed")
-                    .detail("wrong SMS code")
-                    .record(tx, now)?;
+                failed_step(tx, account, &email, &ip, "wrong SMS code", now)?;
             }
             CodeOutcome::Void => {
-                accounts::record_failed_login(tx, account, now)?;
                 sessions::delete(tx, &session.id_hash)?;
-                entry("applicant_login_failed")
-                    .detail("SMS code used up")
-                    .record(tx, now)?;
+                failed_step(tx, account, &email, &ip, "SMS code used up", now)?;
             }
             CodeOutcome::Accepted(_) => {
                 entry("applicant_login")

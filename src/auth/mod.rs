@@ -173,6 +173,7 @@ async fn check_password(
     state: &AppState,
     account: AccountId,
     password: &secrecy::SecretString,
+    ip: &str,
 ) -> Result<Option<crate::db::accounts::Account>, crate::error::AppError> {
     use crate::db::{self, accounts};
     use crate::domain::rules::login_blocked;
@@ -190,12 +191,45 @@ async fn check_password(
         return Ok(None);
     };
     if !right && !waiting {
+        let (email, ip) = (a.email.clone(), ip.to_string());
         db::write(&state.pool, move |tx| {
-            accounts::record_failed_login(tx, account, now)
+            failed_step(
+                tx,
+                account,
+                &email,
+                &ip,
+                "wrong password at a settings check",
+                now,
+            )
         })
         .await?;
     }
     Ok(right.then_some(a))
+}
+
+/// Counts a failed login step of `account` and records it in the audit log, with
+/// the lock when this failure is the one that locks the account.
+fn failed_step(
+    tx: &Connection,
+    account: AccountId,
+    email: &str,
+    ip: &str,
+    detail: &str,
+    now: i64,
+) -> Result<(), SqlError> {
+    use crate::db::accounts;
+    use crate::db::audit::{ActorKind, Entry};
+    let count = accounts::record_failed_login(tx, account, now)?;
+    Entry::new(ActorKind::Applicant, email, "applicant_login_failed")
+        .ip(ip)
+        .detail(detail)
+        .record(tx, now)?;
+    if count == crate::domain::rules::LOGIN_LOCK_AFTER {
+        Entry::new(ActorKind::Applicant, email, "applicant_locked")
+            .ip(ip)
+            .record(tx, now)?;
+    }
+    Ok(())
 }
 
 /// Maps a stored code check to the outcome a person sees, running `on_accept` for the right code.

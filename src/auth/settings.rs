@@ -42,12 +42,13 @@ pub async fn start_email_change(
     new: Email,
     password: Option<SecretString>,
     lang: Lang,
+    ip: String,
 ) -> Result<(EmailStart, Option<Token>), AppError> {
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let reauthenticate = needs_password(session, state.now());
     if reauthenticate {
         let right = match &password {
-            Some(p) => check_password(state, account, p).await?.is_some(),
+            Some(p) => check_password(state, account, p, &ip).await?.is_some(),
             None => false,
         };
         if !right {
@@ -167,9 +168,10 @@ pub async fn change_password(
     session: &SessionView,
     current: SecretString,
     new: NewPassword,
+    ip: String,
 ) -> Result<Option<Token>, AppError> {
     let account = session.account_id.ok_or(AppError::NotFound)?;
-    let Some(a) = check_password(state, account, &current).await? else {
+    let Some(a) = check_password(state, account, &current, &ip).await? else {
         return Ok(None);
     };
     let hash = state.hasher.hash(new.expose()).await?;

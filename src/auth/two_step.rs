@@ -138,7 +138,7 @@ pub async fn turn_off(
     password: SecretString,
     ip: String,
 ) -> Result<bool, AppError> {
-    let Some(a) = super::check_password(state, account, &password).await? else {
+    let Some(a) = super::check_password(state, account, &password, &ip).await? else {
         return Ok(false);
     };
     let now = state.now();

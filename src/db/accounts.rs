@@ -100,12 +100,16 @@ pub fn set_lang(conn: &Connection, id: AccountId, lang: Lang) -> Result<()> {
     Ok(())
 }
 
-pub fn record_failed_login(conn: &Connection, id: AccountId, now: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
+/// Counts a failed login step; returns the new count (0 for no such account).
+pub fn record_failed_login(conn: &Connection, id: AccountId, now: i64) -> Result<i64> {
+    conn.query_row(
+        "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1
+         RETURNING failed_logins",
         params![id.0, now],
-    )?;
-    Ok(())
+        |r| r.get(0),
+    )
+    .optional()
+    .map(Option::unwrap_or_default)
 }
 
 pub fn clear_failed_logins(conn: &Connection, id: AccountId) -> Result<()> {

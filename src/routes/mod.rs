@@ -156,6 +156,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/support").route(get().to(support::search)))
                 .service(resource("/support/{id}").route(get().to(support::account)))
                 .service(resource("/support/{id}/phone").route(post().to(support::change_phone)))
+                .service(resource("/support/{id}/reveal").route(post().to(support::reveal_phone)))
                 .service(resource("/support/{id}/email").route(post().to(support::correct_email)))
                 .service(resource("/support/{id}/close").route(post().to(support::close)))
                 .service(

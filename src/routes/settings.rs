@@ -76,8 +76,15 @@ pub async fn start_email(
         return Ok(show(&errors));
     };
     let password = needs_password.then(|| SecretString::from(password.to_string()));
-    let (outcome, token) =
-        flow::start_email_change(&state, &session, email, password, ctx.lang()).await?;
+    let (outcome, token) = flow::start_email_change(
+        &state,
+        &session,
+        email,
+        password,
+        ctx.lang(),
+        client_ip(&req).to_string(),
+    )
+    .await?;
     let location = match outcome {
         EmailStart::Sent => "/account/email/verify",
         EmailStart::TooSoon => "/account/email/verify?wait=1",
@@ -186,7 +193,15 @@ pub async fn change_password(
     let Some(new) = new.filter(|_| errors.is_empty()) else {
         return Ok(invalid(view::password_form(&ctx, &errors)));
     };
-    match flow::change_password(&state, &session, form.current.into(), new).await? {
+    match flow::change_password(
+        &state,
+        &session,
+        form.current.into(),
+        new,
+        client_ip(&req).to_string(),
+    )
+    .await?
+    {
         Some(token) => Ok(redirect_with_session(
             &state,
             "/account?password=changed",

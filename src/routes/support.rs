@@ -152,6 +152,52 @@ fn checked(
         .ok()
 }
 
+/// For an operation that needs only the verification: the verification, or the
+/// summary again with its problems.
+async fn tick_only(
+    ctx: &Ctx,
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    prefix: &str,
+    form: &TickForm,
+) -> Result<Result<Verified, HttpResponse>, AppError> {
+    let mut errors = FormErrors::default();
+    match checked(ctx, &mut errors, prefix, &form.verified, &form.note) {
+        Some(v) => Ok(Ok(v)),
+        None => refused(ctx, state, who, id, errors).await.map(Err),
+    }
+}
+
+/// Shows the whole phone number once the caller is verified (the page is not
+/// redirected to, so the number is not kept in any address).
+pub async fn reveal_phone(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<TickForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let verified = match tick_only(&ctx, &state, &who, id, "reveal", &form).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let summary = desk::reveal_phone(&state, &who, id, verified, client_ip(&req).to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(show(
+        &ctx,
+        &state,
+        &summary,
+        &FormErrors::default(),
+        None,
+        false,
+    ))
+}
+
 #[derive(Deserialize)]
 pub struct PhoneForm {
     #[serde(default)]
@@ -256,11 +302,14 @@ pub async fn correct_email(
     }
 }
 
+/// A form with only the verification tick and note (reveal, close); its field
+/// names carry the form's prefix so ids stay unique on the page.
 #[derive(Deserialize)]
-pub struct CloseForm {
-    close_verified: Option<String>,
-    #[serde(default)]
-    close_note: String,
+pub struct TickForm {
+    #[serde(alias = "reveal_verified", alias = "close_verified")]
+    verified: Option<String>,
+    #[serde(default, alias = "reveal_note", alias = "close_note")]
+    note: String,
 }
 
 pub async fn close(
@@ -269,19 +318,13 @@ pub async fn close(
     state: web::Data<AppState>,
     staff: StaffCtx,
     id: web::Path<i64>,
-    Posted(form): Posted<CloseForm>,
+    Posted(form): Posted<TickForm>,
 ) -> Result<HttpResponse, AppError> {
     let who = support(staff)?;
     let id = AccountId(id.into_inner());
-    let mut errors = FormErrors::default();
-    let Some(verified) = checked(
-        &ctx,
-        &mut errors,
-        "close",
-        &form.close_verified,
-        &form.close_note,
-    ) else {
-        return refused(&ctx, &state, &who, id, errors).await;
+    let verified = match tick_only(&ctx, &state, &who, id, "close", &form).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
     };
     if !desk::close_account(&state, &who, id, verified, client_ip(&req).to_string()).await? {
         return Err(AppError::NotFound);

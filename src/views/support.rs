@@ -25,6 +25,7 @@ pub struct SupportPage<'a> {
 fn verification(ctx: &Ctx, errors: &FormErrors, prefix: &'static str) -> Markup {
     let (tick, note) = match prefix {
         "phone" => ("phone_verified", "phone_note"),
+        "reveal" => ("reveal_verified", "reveal_note"),
         "email" => ("email_verified", "email_note"),
         _ => ("close_verified", "close_note"),
     };
@@ -72,7 +73,20 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &[FormDef], errors: &FormErrors) -> Ma
                 div { dt { (h!(ctx, "staff.support.created")) } dd { (Date::from_unix(s.created_at).to_string()) } }
                 div { dt { (h!(ctx, "staff.support.confirmed")) } dd { @match s.confirmed_at { Some(at) => (Date::from_unix(at).to_string()), None => (yes_no(false)) } } }
                 div { dt { (h!(ctx, "staff.support.two_step")) } dd.two-step { (yes_no(s.two_step)) } }
-                div { dt { (h!(ctx, "staff.support.phone")) } dd.phone { (s.phone_masked.as_deref().unwrap_or("–")) } }
+                @if let Some(full) = &s.phone_revealed {
+                    div { dt { (h!(ctx, "staff.support.phone_full")) } dd.phone { (full) } }
+                } @else {
+                    div { dt { (h!(ctx, "staff.support.phone")) } dd.phone { (s.phone_masked.as_deref().unwrap_or("–")) } }
+                }
+            }
+            @if s.phone_masked.is_some() && s.phone_revealed.is_none() {
+                details.reveal-phone open[errors.get("reveal_verified").is_some() || errors.get("reveal_note").is_some()] {
+                    summary { (h!(ctx, "staff.support.reveal_title")) }
+                    (post_form(ctx, &format!("{base}/reveal"), "stack", html! {
+                        (verification(ctx, errors, "reveal"))
+                        (submit(h!(ctx, "staff.support.reveal")))
+                    }))
+                }
             }
             h3 { (h!(ctx, "staff.support.drafts")) }
             @if s.drafts.is_empty() { p { (h!(ctx, "staff.support.no_drafts")) } } @else {

@@ -325,6 +325,46 @@ async fn support_finds_an_account_and_changes_its_phone_only_for_a_verified_call
 
     let id = account_id(&app, "ana@example.se").await;
     let summary = format!("/staff/support/{id}");
+    // The whole number only for a verified caller, and the reveal is recorded.
+    let reveal = format!("{summary}/reveal");
+    let res = desk
+        .submit(&summary, &reveal, &[("reveal_note", "called")])
+        .await;
+    assert_eq!(res.status(), 422, "no verification tick");
+    let page = html_of(res).await;
+    assert!(!first_text(&page, "#reveal_verified-error").is_empty());
+    assert!(!first_text(&page, ".phone").contains("701234"));
+    let res = desk
+        .submit(
+            &summary,
+            &reveal,
+            &[
+                ("reveal_verified", "yes"),
+                ("reveal_note", "Asked for the case number"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(first_text(&html_of(res).await, ".phone"), "+46701234567");
+    let revealed = audit_rows(&app, "support_phone_revealed").await;
+    assert_eq!(revealed.len(), 1);
+    assert_eq!(
+        (
+            revealed[0].0.as_str(),
+            revealed[0].1.as_deref(),
+            revealed[0].2.as_deref()
+        ),
+        (
+            "desk@agency.se",
+            Some("ana@example.se"),
+            Some("Asked for the case number")
+        )
+    );
+    assert!(
+        !first_text(&desk.get_html(&summary).await, ".phone").contains("701234"),
+        "masked again on the next page"
+    );
+
     let action = format!("{summary}/phone");
     let post = |fields: Vec<(&'static str, &'static str)>| {
         let (desk, summary, action) = (&desk, summary.clone(), action.clone());
@@ -768,6 +808,15 @@ async fn applicant_logins_failures_resets_and_two_step_changes_are_audited_witho
     app.enable_two_step("0701234567").await;
     let session = app.session_cookie().unwrap();
     let sms_code = app.code_for("+46701234567").await;
+    // A wrong password where a logged-in person is asked for it again counts too.
+    let res = app
+        .submit(
+            "/account/two-step/off",
+            "/account/two-step/off",
+            &[("password", "a guess at settings")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
 
     let elsewhere = app.new_browser();
     elsewhere
@@ -808,6 +857,10 @@ async fn applicant_logins_failures_resets_and_two_step_changes_are_audited_witho
     let failed = audit_rows(&app, "applicant_login_failed").await;
     assert_eq!(failed[0].0, "ana@example.se");
     assert_eq!(failed[1].0, "nobody@example.se");
+    assert_eq!(
+        (failed[2].0.as_str(), failed[2].2.as_deref()),
+        ("ana@example.se", Some("wrong password at a settings check"))
+    );
     let everything: Vec<String> = kansli::db::read(&app.state.pool, |c| {
         let mut stmt = c.prepare(
             "SELECT actor || '|' || action || '|' || COALESCE(target, '') || '|' || COALESCE(ip, '') || '|' || COALESCE(detail, '') FROM audit_log",
@@ -824,6 +877,7 @@ async fn applicant_logins_failures_resets_and_two_step_changes_are_audited_witho
     for secret in [
         PASSWORD,
         "not the password",
+        "a guess at settings",
         new_password,
         &sms_code,
         &session,
@@ -860,4 +914,47 @@ async fn support_sends_a_new_confirmation_code_to_an_unconfirmed_account() {
         .await;
     assert_redirect(&res, "/account/created");
     assert!(first.len() == 6 && audit_rows(&app, "support_confirmation_resent").await.len() == 1);
+}
+
+#[tokio::test]
+async fn the_failure_that_locks_an_account_is_audited_once() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    app.logout().await;
+    // 98 failures earlier, the last one long enough ago that the next try is allowed.
+    let since = app.clock.now() - 3600;
+    kansli::db::write(&app.state.pool, move |tx| {
+        tx.execute(
+            "UPDATE accounts SET failed_logins = 98, last_failed_at = ?1",
+            [since],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(app.login("ana@example.se", "guess 99").await.status(), 422);
+    assert!(
+        audit_rows(&app, "applicant_locked").await.is_empty(),
+        "not yet"
+    );
+    app.clock.advance(3600);
+    assert_eq!(app.login("ana@example.se", "guess 100").await.status(), 422);
+    let locked = audit_rows(&app, "applicant_locked").await;
+    assert_eq!(locked.len(), 1);
+    assert_eq!(locked[0].0, "ana@example.se");
+    app.clock.advance(3600);
+    assert_eq!(
+        app.login("ana@example.se", PASSWORD).await.status(),
+        422,
+        "locked: even the right password fails"
+    );
+    assert_eq!(audit_rows(&app, "applicant_locked").await.len(), 1, "once");
+    assert_eq!(
+        audit_rows(&app, "applicant_login_failed")
+            .await
+            .last()
+            .unwrap()
+            .2
+            .as_deref(),
+        Some("waiting or locked")
+    );
 }
