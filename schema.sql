@@ -411,3 +411,87 @@ CREATE INDEX sessions_questionnaire ON sessions (questionnaire_id) WHERE questio
 
 -- The support desk finds an account by its phone number (already UNIQUE, so
 -- indexed) or by a case's verification number (UNIQUE too); nothing to add.
+
+-- step 9: e-identification (BankID, Mobile BankID, Telia e-ID, professional e-ID)
+-- A person identified by e-identification is known by personal identity number
+-- (12 digits). An account gets one when its owner links it from such a session
+-- (by the code emailed to the account's address); one number, one account.
+ALTER TABLE accounts ADD COLUMN pin TEXT;
+CREATE UNIQUE INDEX accounts_pin ON accounts (pin) WHERE pin IS NOT NULL;
+
+-- An e-identification session without an account: the person (`pin`, `person_name`)
+-- sees the cases whose applicant has that number. A professional e-ID session also
+-- names the person's organisation (municipality or region) from the configured list.
+ALTER TABLE sessions ADD COLUMN pin TEXT;
+ALTER TABLE sessions ADD COLUMN person_name TEXT;
+ALTER TABLE sessions ADD COLUMN organisation TEXT;
+
+-- The applicant's own personal identity number, when the application asked for it
+-- (field `personal_identity_number`); how an e-identified person finds their cases.
+ALTER TABLE cases ADD COLUMN applicant_pin TEXT;
+UPDATE cases SET applicant_pin = (SELECT value FROM draft_answers
+    WHERE draft_id = cases.draft_id AND field_id = 'personal_identity_number');
+CREATE INDEX cases_applicant_pin ON cases (applicant_pin, submitted_at) WHERE applicant_pin IS NOT NULL;
+
+-- Codes may now link an account to the personal identity number (the target) of
+-- an e-identified person.
+CREATE TABLE codes_new (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('confirm_email', 'enrol_phone', 'login_sms', 'change_email', 'link_pin')),
+    code_hash   BLOB NOT NULL,
+    -- the phone number being enrolled (enrol_phone), the new address (change_email)
+    -- or the personal identity number being linked (link_pin)
+    target      TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    used_at     INTEGER
+) STRICT;
+INSERT INTO codes_new (id, account_id, purpose, code_hash, target, created_at, expires_at, attempts, used_at)
+    SELECT id, account_id, purpose, code_hash, target, created_at, expires_at, attempts, used_at FROM codes;
+DROP TABLE codes;
+ALTER TABLE codes_new RENAME TO codes;
+CREATE INDEX codes_account ON codes (account_id, purpose);
+CREATE INDEX codes_expiry ON codes (expires_at);
+CREATE INDEX codes_link ON codes (target) WHERE purpose = 'link_pin';
+
+-- The timeline gains reports from partners: a municipality or region reporting
+-- (professional e-ID) that a health examination was offered. Shown to caseworkers.
+CREATE TABLE case_events_new (
+    id           INTEGER PRIMARY KEY,
+    case_id      INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    status       TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    actor        TEXT NOT NULL,
+    kind         TEXT NOT NULL DEFAULT 'status'
+        CHECK (kind IN ('status', 'questionnaire_sent', 'questionnaire_answered', 'health_examination')),
+    from_status  TEXT,
+    message      TEXT
+) STRICT;
+INSERT INTO case_events_new (id, case_id, status, at, actor, kind, from_status, message)
+    SELECT id, case_id, status, at, actor, kind, from_status, message FROM case_events;
+DROP TABLE case_events;
+ALTER TABLE case_events_new RENAME TO case_events;
+CREATE INDEX case_events_case ON case_events (case_id, at);
+
+-- The audit log names a new kind of actor: a partner (municipality or region
+-- staff by professional e-ID).
+CREATE TABLE audit_log_new (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    actor_kind  TEXT NOT NULL CHECK (actor_kind IN ('staff', 'applicant', 'anonymous', 'system', 'partner')),
+    -- the staff member's or applicant's email address, the address tried, or a
+    -- personal identity number (e-identification)
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT,
+    ip          TEXT,
+    detail      TEXT
+) STRICT;
+INSERT INTO audit_log_new (id, at, actor_kind, actor, action, target, ip, detail)
+    SELECT id, at, actor_kind, actor, action, target, ip, detail FROM audit_log;
+DROP TABLE audit_log;
+ALTER TABLE audit_log_new RENAME TO audit_log;
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_action ON audit_log (action, at);

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod db;
 pub mod documents;
 pub mod domain;
+pub mod eid;
 pub mod error;
 pub mod i18n;
 pub mod jobs;

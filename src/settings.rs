@@ -36,6 +36,9 @@ pub struct Settings {
     /// A card payment provider speaking Kansli's payment API. None: the built-in
     /// mock acquirer (development and demos only).
     pub payment: Option<PaymentSettings>,
+    /// E-identification services. Development and demo mode simulate the ones not
+    /// configured; production offers only the configured ones.
+    pub eid: EidSettings,
     /// Calling codes whose operators are known to drop alphanumeric-sender texts.
     pub sms_unreliable_prefixes: Vec<String>,
     pub schedule: Schedule,
@@ -72,6 +75,42 @@ pub struct PaymentSettings {
     /// The provider's API base, e.g. https://pay.example/api (payments are POSTed to `{url}/payments`).
     pub url: String,
     pub api_key: SecretString,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EidSettings {
+    pub bankid: Option<EidService>,
+    pub telia: Option<EidService>,
+    pub professional: Option<EidService>,
+    /// The municipalities and regions whose professional e-ID holders reach the
+    /// partner page. Empty with the simulator: its example organisations.
+    pub organisations: Vec<crate::eid::Organisation>,
+    /// How long a call to a service may take before the person is told to try again.
+    pub timeout_seconds: u64,
+}
+
+impl Default for EidSettings {
+    fn default() -> Self {
+        Self {
+            bankid: None,
+            telia: None,
+            professional: None,
+            organisations: Vec::new(),
+            timeout_seconds: 10,
+        }
+    }
+}
+
+/// A relying-party API v6 service: its base URL (e.g. https://appapi2.bankid.com/rp/v6.0)
+/// and, for mutual TLS, the relying party's certificate with its key (PEM) and the
+/// service's CA certificate (PEM).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EidService {
+    pub url: String,
+    pub client_cert: Option<PathBuf>,
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// Cron expressions (with seconds). A blank one turns its job off.
@@ -115,6 +154,7 @@ impl Default for Settings {
             smtp: None,
             sms: None,
             payment: None,
+            eid: EidSettings::default(),
             sms_unreliable_prefixes: vec!["+90".into(), "+63".into()],
             schedule: Schedule::default(),
             log: "info".into(),
@@ -325,6 +365,32 @@ impl Settings {
                 ));
             }
         }
+        for (name, service) in self.eid_services() {
+            let Some(service) = service else { continue };
+            if !(service.url.starts_with("http://") || service.url.starts_with("https://"))
+                || service.url.ends_with('/')
+            {
+                return invalid(format!(
+                    "eid.{name}.url = {:?} must be an http(s) URL not ending with /",
+                    service.url
+                ));
+            }
+            if service.client_cert.is_some() != service.ca_cert.is_some() {
+                return invalid(format!(
+                    "eid.{name} needs both client_cert and ca_cert for mutual TLS, or neither"
+                ));
+            }
+            if self.mode == Mode::Production
+                && (!service.url.starts_with("https://") || service.client_cert.is_none())
+            {
+                return invalid(format!(
+                    "eid.{name} in production mode needs an https:// url, client_cert and ca_cert"
+                ));
+            }
+        }
+        if self.eid.timeout_seconds == 0 || self.eid.timeout_seconds > 60 {
+            return invalid("eid.timeout_seconds must be 1 to 60".into());
+        }
         if let Some(smtp) = &self.smtp {
             if smtp.host.is_empty() || !smtp.from.contains('@') {
                 return invalid("smtp needs a host and a from address".into());
@@ -371,6 +437,15 @@ impl Settings {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("kansli.db")
+    }
+
+    /// The e-identification services by name; None: simulated (development) or not offered.
+    pub fn eid_services(&self) -> [(&'static str, Option<&EidService>); 3] {
+        [
+            ("bankid", self.eid.bankid.as_ref()),
+            ("telia", self.eid.telia.as_ref()),
+            ("professional", self.eid.professional.as_ref()),
+        ]
     }
 
     /// Whether the built-in mock acquirer serves payments (and its pages exist).

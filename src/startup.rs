@@ -1,5 +1,6 @@
 //! Building the application: database, state, jobs and the HTTP server.
 //! Tests build it on port 0 with a temporary database and a manual clock.
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use crate::clock::Clock;
 use crate::db;
 use crate::domain::rules::FORM_LIMIT;
 use crate::domain::secret::{random_key, Keyring};
+use crate::eid::login::Eid;
 use crate::error::AppError;
 use crate::notify::Delivery;
 use crate::payments::gateway::HttpGateway;
@@ -54,6 +56,8 @@ impl Application {
                 keyring.derived_secret(mock::API_KEY_PURPOSE).into(),
             )?,
         };
+        let eid = build_eid(&settings, listener.local_addr()?)?;
+        let simulator = eid.simulator.is_some();
         let mock_acquirer = settings.mock_acquirer();
         let state = AppState {
             settings: Arc::new(settings),
@@ -65,6 +69,7 @@ impl Application {
             delivery: delivery.clone(),
             forms: Arc::new(forms),
             gateway: Arc::new(gateway),
+            eid: Arc::new(eid),
         };
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;
@@ -77,6 +82,9 @@ impl Application {
                 .configure(|cfg| {
                     if mock_acquirer {
                         crate::routes::mock_acquirer::configure(cfg);
+                    }
+                    if simulator {
+                        crate::routes::eid_sim::configure(cfg);
                     }
                 })
                 .default_service(web::to(|| async {
@@ -109,4 +117,51 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The e-identification services: each configured one over HTTP with its TLS
+/// settings; in development, the others are the built-in simulator, reached over
+/// HTTP on the address this server listens on.
+fn build_eid(settings: &Settings, local: std::net::SocketAddr) -> anyhow::Result<Eid> {
+    use crate::eid::client::{RpClient, Tls};
+    use crate::eid::{simulator, EidProvider, Provider};
+    let timeout = std::time::Duration::from_secs(settings.eid.timeout_seconds);
+    let own = match local {
+        a if a.ip().is_unspecified() => format!("http://127.0.0.1:{}", a.port()),
+        a => format!("http://{a}"),
+    };
+    let simulate = !settings.is_production();
+    let mut providers: HashMap<Provider, Arc<dyn EidProvider>> = HashMap::new();
+    let mut simulated = false;
+    for ((_, service), provider) in settings.eid_services().into_iter().zip(Provider::ALL) {
+        let client = match service {
+            Some(s) => {
+                let tls = s.client_cert.as_deref().zip(s.ca_cert.as_deref()).map(
+                    |(identity_pem, ca_pem)| Tls {
+                        identity_pem,
+                        ca_pem,
+                    },
+                );
+                RpClient::new(s.url.clone(), tls, timeout)?
+            }
+            None if simulate => {
+                simulated = true;
+                RpClient::new(simulator::api_url(&own, provider), None, timeout)?
+            }
+            None => continue,
+        };
+        providers.insert(provider, Arc::new(client));
+    }
+    let mut organisations = settings.eid.organisations.clone();
+    if organisations.is_empty() && simulated && settings.eid.professional.is_none() {
+        organisations = simulator::ORGANISATIONS
+            .iter()
+            .map(|(id, name)| crate::eid::Organisation {
+                id: id.to_string(),
+                name: name.to_string(),
+            })
+            .collect();
+    }
+    let simulator = simulated.then(|| Arc::new(simulator::Simulator::default()));
+    Ok(Eid::new(providers, simulator, organisations))
 }

@@ -23,6 +23,8 @@ pub struct AppState {
     pub forms: Arc<Vec<crate::domain::forms::FormDef>>,
     /// The card payment provider: the built-in mock acquirer unless one is configured.
     pub gateway: Arc<dyn crate::payments::gateway::PaymentGateway>,
+    /// E-identification: the services offered and the orders in progress.
+    pub eid: Arc<crate::eid::login::Eid>,
 }
 
 impl AppState {

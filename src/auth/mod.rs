@@ -13,6 +13,7 @@ use crate::domain::AccountId;
 use crate::security::SessionView;
 use crate::state::AppState;
 
+pub mod eid;
 pub mod login;
 pub mod register;
 pub mod reset;
@@ -112,6 +113,7 @@ fn start_session(
             method,
             assurance,
             started_at: now,
+            person: None,
         },
         now,
     )
@@ -136,6 +138,7 @@ pub(crate) fn start_questionnaire_session(
             method: Method::Questionnaire,
             assurance: Assurance::Basic,
             started_at: now,
+            person: None,
         },
         now,
     )

@@ -11,6 +11,8 @@ pub enum ActorKind {
     /// Someone not logged in (a failed login names the address tried).
     Anonymous,
     System,
+    /// A municipality's or region's staff member, by professional e-ID.
+    Partner,
 }
 
 impl ActorKind {
@@ -20,6 +22,7 @@ impl ActorKind {
             ActorKind::Applicant => "applicant",
             ActorKind::Anonymous => "anonymous",
             ActorKind::System => "system",
+            ActorKind::Partner => "partner",
         }
     }
 }

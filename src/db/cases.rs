@@ -50,6 +50,8 @@ pub struct NewCase<'a> {
     pub form_id: &'a str,
     /// Who the application is about, as its answers name them.
     pub applicant_name: &'a str,
+    /// The applicant's personal identity number (12 digits), when the form asked for it.
+    pub applicant_pin: Option<&'a str>,
 }
 
 /// Creates the case with a fresh verification number (drawn again if one is taken)
@@ -59,8 +61,8 @@ pub fn insert(conn: &Connection, c: &NewCase, now: i64) -> Result<(i64, Verifica
     loop {
         let number = VerificationNumber::generate();
         let inserted = conn.execute(
-            "INSERT INTO cases (verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at, applicant_name)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+            "INSERT INTO cases (verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at, applicant_name, applicant_pin)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
             params![
                 number.as_str(),
                 c.draft_id,
@@ -69,7 +71,8 @@ pub fn insert(conn: &Connection, c: &NewCase, now: i64) -> Result<(i64, Verifica
                 c.form_id,
                 CaseStatus::Received.as_str(),
                 now,
-                c.applicant_name
+                c.applicant_name,
+                c.applicant_pin
             ],
         );
         match inserted {
@@ -181,14 +184,26 @@ pub fn for_account(conn: &Connection, account: AccountId) -> Result<Vec<Listed>>
         "SELECT verification, form_id, status, submitted_at FROM cases
          WHERE account_id = ?1 ORDER BY submitted_at DESC, id DESC",
     )?;
-    let rows = stmt.query_map([account.0], |r| {
-        Ok(Listed {
-            verification: r.get(0)?,
-            form_id: r.get(1)?,
-            status: CaseStatus::parse(r.get_ref(2)?.as_str()?).unwrap_or(CaseStatus::Received),
-            submitted_at: r.get(3)?,
-        })
-    })?;
+    let rows = stmt.query_map([account.0], listed)?;
+    rows.collect()
+}
+
+fn listed(r: &r2d2_sqlite::rusqlite::Row) -> Result<Listed> {
+    Ok(Listed {
+        verification: r.get(0)?,
+        form_id: r.get(1)?,
+        status: CaseStatus::parse(r.get_ref(2)?.as_str()?).unwrap_or(CaseStatus::Received),
+        submitted_at: r.get(3)?,
+    })
+}
+
+/// The cases whose applicant has this personal identity number (12 digits), newest first.
+pub fn for_pin(conn: &Connection, pin: &str) -> Result<Vec<Listed>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT verification, form_id, status, submitted_at FROM cases
+         WHERE applicant_pin = ?1 ORDER BY submitted_at DESC, id DESC",
+    )?;
+    let rows = stmt.query_map([pin], listed)?;
     rows.collect()
 }
 
@@ -206,6 +221,15 @@ pub fn owned(conn: &Connection, verification: &str, account: AccountId) -> Resul
         "SELECT {COLUMNS} FROM {FROM} WHERE c.verification = ?1 AND c.account_id = ?2"
     ))?
     .query_row(params![verification, account.0], from_row)
+    .optional()
+}
+
+/// The case, if its applicant has this personal identity number (12 digits).
+pub fn of_applicant(conn: &Connection, verification: &str, pin: &str) -> Result<Option<Case>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE c.verification = ?1 AND c.applicant_pin = ?2"
+    ))?
+    .query_row(params![verification, pin], from_row)
     .optional()
 }
 
@@ -350,6 +374,7 @@ mod tests {
                 payment_id,
                 form_id: "visit-visa",
                 applicant_name: "Ada Lovelace",
+                applicant_pin: None,
             };
             let (_, number) = insert(&tx, &case, 1).unwrap();
             assert_eq!(

@@ -13,6 +13,9 @@ pub enum Purpose {
     LoginSms,
     /// A code sent to a new email address; the address is the code's target.
     ChangeEmail,
+    /// A code sent to an account's address to link it to an e-identified person's
+    /// personal identity number (the target).
+    LinkPin,
 }
 
 impl Purpose {
@@ -22,6 +25,7 @@ impl Purpose {
             Purpose::EnrolPhone => "enrol_phone",
             Purpose::LoginSms => "login_sms",
             Purpose::ChangeEmail => "change_email",
+            Purpose::LinkPin => "link_pin",
         }
     }
 
@@ -29,7 +33,9 @@ impl Purpose {
     pub fn limits(self) -> (i64, i64) {
         use crate::domain::rules::*;
         match self {
-            Purpose::ConfirmEmail | Purpose::ChangeEmail => (EMAIL_CODE_VALID, EMAIL_CODE_TRIES),
+            Purpose::ConfirmEmail | Purpose::ChangeEmail | Purpose::LinkPin => {
+                (EMAIL_CODE_VALID, EMAIL_CODE_TRIES)
+            }
             Purpose::EnrolPhone | Purpose::LoginSms => (SMS_CODE_VALID, SMS_CODE_TRIES),
         }
     }

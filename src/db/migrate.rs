@@ -226,4 +226,52 @@ mod tests {
             "statuses are checked"
         );
     }
+
+    #[test]
+    fn step_9_keeps_codes_events_and_audit_entries_and_finds_the_applicants_number() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        apply_up_to(&mut conn, 8).unwrap();
+        conn.execute_batch(
+            "INSERT INTO accounts (id, email, password_hash, lang, created_at) VALUES (1, 'a@b.se', 'h', 'sv', 0);
+             INSERT INTO drafts (id, reference, account_id, form_id, lang, created_at, last_activity, expires_at, approved_at, submitted_at)
+                 VALUES (5, 'ref', 1, 'citizenship', 'sv', 0, 0, 9, 1, 2);
+             INSERT INTO draft_answers VALUES (5, 'personal_identity_number', '199001011239');
+             INSERT INTO payments (id, reference, draft_id, attempt, idempotency_key, amount, state, created_at)
+                 VALUES (3, 'pay', 5, 1, 'k', 100, 'success', 0);
+             INSERT INTO cases (id, verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at)
+                 VALUES (7, '12345678-90', 5, 1, 3, 'citizenship', 'received', 2, 2);
+             INSERT INTO case_events (case_id, status, at, actor, kind) VALUES (7, 'received', 2, 'applicant', 'status');
+             INSERT INTO codes (account_id, purpose, code_hash, created_at, expires_at) VALUES (1, 'change_email', x'00', 0, 9);
+             INSERT INTO audit_log (at, actor_kind, actor, action) VALUES (0, 'staff', 's@a.se', 'staff_login');",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let (pin, events, codes, audit): (String, i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT applicant_pin FROM cases WHERE id = 7),
+                        (SELECT COUNT(*) FROM case_events WHERE case_id = 7),
+                        (SELECT COUNT(*) FROM codes WHERE account_id = 1),
+                        (SELECT COUNT(*) FROM audit_log)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (pin.as_str(), events, codes, audit),
+            ("199001011239", 1, 1, 1)
+        );
+        conn.execute(
+            "INSERT INTO case_events (case_id, status, at, actor, kind) VALUES (7, 'received', 3, 'x', 'health_examination')",
+            [],
+        )
+        .unwrap();
+        conn.execute("UPDATE accounts SET pin = '199001011239'", [])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO accounts (id, email, password_hash, lang, created_at, pin) VALUES (2, 'c@d.se', 'h', 'sv', 0, '199001011239')",
+            [],
+        )
+        .unwrap_err();
+    }
 }

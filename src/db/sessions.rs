@@ -20,13 +20,23 @@ pub struct NewSession<'a> {
     pub assurance: Assurance,
     /// When the login began; the absolute limit counts from here across id rotations.
     pub started_at: i64,
+    /// Who e-identification identified (personal identity number, name, organisation id).
+    pub person: Option<Person<'a>>,
+}
+
+#[derive(Clone, Copy)]
+pub struct Person<'a> {
+    pub pin: &'a str,
+    pub name: &'a str,
+    pub organisation: Option<&'a str>,
 }
 
 pub fn insert(conn: &Connection, s: &NewSession, now: i64) -> Result<()> {
     conn.execute(
-        "INSERT INTO sessions (id_hash, account_id, questionnaire_id, stage, method, assurance, created_at, last_seen_at, last_step_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![s.id_hash, s.account.map(|a| a.0), s.questionnaire, s.stage.as_str(), s.method.as_str(), s.assurance.as_str(), s.started_at, now],
+        "INSERT INTO sessions (id_hash, account_id, questionnaire_id, stage, method, assurance, created_at, last_seen_at, last_step_at, pin, person_name, organisation)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
+        params![s.id_hash, s.account.map(|a| a.0), s.questionnaire, s.stage.as_str(), s.method.as_str(), s.assurance.as_str(), s.started_at, now,
+            s.person.map(|p| p.pin), s.person.map(|p| p.name), s.person.and_then(|p| p.organisation)],
     )?;
     Ok(())
 }
@@ -35,7 +45,7 @@ fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<(SessionView, i64)>>
     conn.prepare_cached(
         "SELECT s.account_id, a.email, s.stage, s.method, s.assurance, COALESCE(a.two_step, 0),
                 s.created_at, s.last_step_at, s.last_seen_at, CASE WHEN a.two_step THEN a.phone END,
-                s.questionnaire_id
+                s.questionnaire_id, s.pin, s.person_name, s.organisation
          FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?1",
     )?
     .query_row([id_hash], |r| {
@@ -51,6 +61,9 @@ fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<(SessionView, i64)>>
             created_at: r.get(6)?,
             last_step_at: r.get(7)?,
             questionnaire: r.get(10)?,
+            pin: r.get(11)?,
+            person_name: r.get(12)?,
+            organisation: r.get(13)?,
         };
         Ok((view, r.get(8)?))
     })
@@ -122,6 +135,11 @@ pub fn rotate(
             method,
             assurance,
             started_at: old.created_at,
+            person: old.pin.as_deref().map(|pin| Person {
+                pin,
+                name: old.person_name.as_deref().unwrap_or_default(),
+                organisation: old.organisation.as_deref(),
+            }),
         },
         now,
     )

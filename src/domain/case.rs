@@ -171,6 +171,9 @@ pub enum EventKind {
     Status,
     QuestionnaireSent,
     QuestionnaireAnswered,
+    /// A municipality or region reported that a health examination was offered
+    /// (professional e-ID). For caseworkers; not on the applicant's timeline.
+    HealthExamination,
 }
 
 impl EventKind {
@@ -179,7 +182,13 @@ impl EventKind {
             EventKind::Status => "status",
             EventKind::QuestionnaireSent => "questionnaire_sent",
             EventKind::QuestionnaireAnswered => "questionnaire_answered",
+            EventKind::HealthExamination => "health_examination",
         }
+    }
+
+    /// Whether the applicant's own timeline shows it.
+    pub fn for_applicant(self) -> bool {
+        self != EventKind::HealthExamination
     }
 
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -187,6 +196,7 @@ impl EventKind {
             EventKind::Status,
             EventKind::QuestionnaireSent,
             EventKind::QuestionnaireAnswered,
+            EventKind::HealthExamination,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -11,7 +11,7 @@ pub enum Stage {
     Authenticated,
 }
 
-/// How the person logged in. E-identification methods join this later.
+/// How the person logged in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     Password,
@@ -19,6 +19,24 @@ pub enum Method {
     /// The person in Sweden, by the emailed link or by verification number and
     /// personal identity number: reaches one questionnaire, nothing else.
     Questionnaire,
+    /// BankID on this device.
+    BankId,
+    /// BankID on another device, by the animated QR code.
+    MobileBankId,
+    Telia,
+    /// Professional e-ID (a SITHS card) of municipality or region staff: reaches
+    /// the partner page only.
+    Professional,
+}
+
+impl Method {
+    /// Whether the person was identified by e-identification (a personal identity number).
+    pub fn is_eid(self) -> bool {
+        matches!(
+            self,
+            Method::BankId | Method::MobileBankId | Method::Telia | Method::Professional
+        )
+    }
 }
 
 /// What the login method proves; decides what My Page shows.
@@ -43,7 +61,15 @@ macro_rules! text_enum {
 }
 
 text_enum!(Stage { PendingEmail = "pending_email", PendingSms = "pending_sms", Authenticated = "authenticated" });
-text_enum!(Method { Password = "password", PasswordSms = "password_sms", Questionnaire = "questionnaire" });
+text_enum!(Method {
+    Password = "password",
+    PasswordSms = "password_sms",
+    Questionnaire = "questionnaire",
+    BankId = "bankid",
+    MobileBankId = "mobile_bankid",
+    Telia = "telia",
+    Professional = "professional",
+});
 text_enum!(Assurance { None = "none", Basic = "basic", Substantial = "substantial" });
 
 /// A session is live while it has seen a request within the idle limit and is younger than the absolute limit.
@@ -72,6 +98,8 @@ mod tests {
             Assurance::parse("substantial"),
             Some(Assurance::Substantial)
         );
-        assert_eq!(Method::parse("bankid"), None);
+        assert_eq!(Method::parse("bankid"), Some(Method::BankId));
+        assert_eq!(Method::parse("mobile_bankid"), Some(Method::MobileBankId));
+        assert_eq!(Method::parse("siths"), None);
     }
 }

@@ -151,6 +151,24 @@ pub fn change_email_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
     )
 }
 
+/// The code that links the account to the person who identified with e-identification.
+pub fn link_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.link_eid.subject",
+        vec![
+            t.tf("email.link_eid.code", &[("code", code.expose())]),
+            t.tf(
+                "email.confirm.valid",
+                &[("minutes", &minutes(EMAIL_CODE_VALID))],
+            ),
+            t.t("email.link_eid.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
 /// To an address that already has an account, instead of a code: it cannot be used twice.
 pub fn address_in_use(t: Texts, to: &str) -> Outgoing {
     email(

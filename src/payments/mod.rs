@@ -216,6 +216,7 @@ pub async fn finish(
                 payment_id: id,
                 form_id: &form_id,
                 applicant_name: &crate::domain::forms::answers::applicant_name(&answers),
+                applicant_pin: crate::domain::forms::answers::applicant_pin(&answers).as_deref(),
             },
             now,
         )?;

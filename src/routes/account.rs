@@ -39,6 +39,9 @@ pub struct Flags {
     saved: Option<String>,
     email: Option<String>,
     password: Option<String>,
+    /// A code to link an account was sent (person-only e-identification session).
+    link: Option<String>,
+    linked: Option<String>,
 }
 
 impl Flags {
@@ -53,6 +56,8 @@ impl Flags {
             Some(("success", "account.email.now_changed"))
         } else if self.password.is_some() {
             Some(("success", "account.password.now_changed"))
+        } else if self.linked.is_some() {
+            Some(("success", "eid.link.done"))
         } else {
             match self.twostep.as_deref() {
                 Some("on") => Some(("success", "account.two_step.now_on")),
@@ -220,6 +225,19 @@ pub async fn overview(
     q: web::Query<Flags>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account() else {
+        if ctx.person().is_some() {
+            return super::eid::person_overview(
+                &ctx,
+                &state,
+                "",
+                q.link.is_some(),
+                &FormErrors::default(),
+            )
+            .await;
+        }
+        if ctx.partner().is_some() {
+            return Ok(redirect("/partner"));
+        }
         return Ok(redirect("/login"));
     };
     let account = session.account_id.ok_or(AppError::NotFound)?;

@@ -20,15 +20,24 @@ pub async fn show(
     state: web::Data<AppState>,
     number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(account) = logged_in(&ctx) else {
+    let account = logged_in(&ctx);
+    // A person identified by e-identification sees the cases of their personal identity number.
+    let pin = ctx.person().and_then(|s| s.pin.clone());
+    if account.is_none() && pin.is_none() {
         return Ok(redirect("/login"));
-    };
+    }
     let number = VerificationNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let found = db::read(&state.pool, move |c| {
-        let Some(case) = cases::owned(c, number.as_str(), account)? else {
+        let case = match (account, pin) {
+            (Some(account), _) => cases::owned(c, number.as_str(), account)?,
+            (None, Some(pin)) => cases::of_applicant(c, number.as_str(), &pin)?,
+            (None, None) => None,
+        };
+        let Some(case) = case else {
             return Ok(None);
         };
-        let history = cases::history(c, case.id)?;
+        let mut history = cases::history(c, case.id)?;
+        history.retain(|e| e.kind.for_applicant());
         Ok(Some((case, history)))
     })
     .await?;
@@ -39,6 +48,6 @@ pub async fn show(
         form,
         &case,
         &history,
-        show_more(&ctx),
+        show_more(&ctx) || ctx.person().is_some(),
     )))
 }

@@ -48,8 +48,8 @@ impl LoginFlags {
     }
 }
 
-pub async fn form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
-    if ctx.account().is_some() {
+pub async fn form(ctx: Ctx, state: web::Data<AppState>, q: web::Query<LoginFlags>) -> HttpResponse {
+    if ctx.account().is_some() || ctx.person().is_some() {
         return redirect("/account");
     }
     let next = local_path(q.next.as_deref());
@@ -59,7 +59,13 @@ pub async fn form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
         "",
         next,
         q.notice(),
+        eid_choices(&ctx, &state),
     ))
+}
+
+/// The e-identification services offered, for the login page.
+fn eid_choices(ctx: &Ctx, state: &AppState) -> maud::Markup {
+    crate::views::eid::login_choices(ctx, |p| state.eid.offers(p))
 }
 
 #[derive(Deserialize)]
@@ -99,7 +105,14 @@ pub async fn submit(
         LoginOutcome::Failed => {
             let mut errors = FormErrors::default();
             errors.add("email", ctx.t("error.login.failed"));
-            invalid(view::login_form(&ctx, &errors, &form.email, next, None))
+            invalid(view::login_form(
+                &ctx,
+                &errors,
+                &form.email,
+                next,
+                None,
+                eid_choices(&ctx, &state),
+            ))
         }
     })
 }

@@ -13,6 +13,8 @@ mod apply;
 mod cases;
 mod casework;
 mod documents;
+pub mod eid;
+pub mod eid_sim;
 mod login;
 pub mod mock_acquirer;
 mod pages;
@@ -45,6 +47,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(login::sms)),
         )
         .service(resource("/login/sms/resend").route(post().to(login::resend)))
+        .service(
+            resource("/login/eid")
+                .route(get().to(eid::page))
+                .route(post().to(eid::finish)),
+        )
+        .service(resource("/login/eid/start").route(post().to(eid::start)))
+        .service(resource("/login/eid/status").route(get().to(eid::status)))
+        .service(resource("/login/eid/cancel").route(post().to(eid::cancel)))
+        .service(resource("/partner").route(get().to(eid::partner)))
+        .service(
+            resource("/partner/health-examinations")
+                .route(post().to(eid::report_health_examination)),
+        )
         .service(resource("/logout").route(post().to(login::logout)))
         .service(
             scope("/account")
@@ -90,7 +105,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     resource("/password")
                         .route(get().to(settings::password_form))
                         .route(post().to(settings::change_password)),
-                ),
+                )
+                .service(resource("/link").route(post().to(eid::start_link)))
+                .service(resource("/link/verify").route(post().to(eid::finish_link))),
         )
         .service(
             scope("/applications")

@@ -25,6 +25,11 @@ pub struct SessionView {
     pub last_step_at: i64,
     /// For the person in Sweden: the questionnaire this session may answer.
     pub questionnaire: Option<i64>,
+    /// E-identification: the personal identity number (12 digits) and name.
+    pub pin: Option<String>,
+    pub person_name: Option<String>,
+    /// Professional e-ID: the organisation's id.
+    pub organisation: Option<String>,
 }
 
 /// What handlers and views get: shared, so passing it around copies nothing.
@@ -83,6 +88,31 @@ impl RequestContext {
         self.session
             .as_ref()
             .filter(|s| s.stage == Stage::Authenticated && s.account_id.is_some())
+    }
+
+    /// A person logged in by e-identification without an account: they see the
+    /// cases whose applicant has their personal identity number.
+    pub fn person(&self) -> Option<&SessionView> {
+        self.session.as_ref().filter(|s| {
+            s.stage == Stage::Authenticated
+                && s.account_id.is_none()
+                && s.pin.is_some()
+                && s.method != Method::Professional
+        })
+    }
+
+    /// A municipality's or region's staff member, by professional e-ID.
+    pub fn partner(&self) -> Option<&SessionView> {
+        self.session.as_ref().filter(|s| {
+            s.stage == Stage::Authenticated
+                && s.method == Method::Professional
+                && s.organisation.is_some()
+        })
+    }
+
+    /// Anyone logged in, by whatever method (not the person in Sweden).
+    pub fn signed_in(&self) -> Option<&SessionView> {
+        self.account().or(self.person()).or(self.partner())
     }
 
     /// The person in Sweden answering a questionnaire (its id).

@@ -35,6 +35,11 @@ pub const CSRF_COOKIE: CookieName = CookieName {
     plain: "kansli_csrf",
     host_only: "__Host-kansli_csrf",
 };
+/// The browser's e-identification order in progress.
+pub const EID_COOKIE: CookieName = CookieName {
+    plain: "kansli_eid",
+    host_only: "__Host-kansli_eid",
+};
 pub const LANG_COOKIE: CookieName = CookieName {
     plain: "kansli_lang",
     host_only: "__Host-kansli_lang",

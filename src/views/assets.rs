@@ -35,6 +35,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/countdown.js"),
     ),
     (
+        "eid.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/eid.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../assets/favicon.svg"),

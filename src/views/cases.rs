@@ -79,6 +79,11 @@ pub fn timeline(ctx: &Ctx, history: &[Event]) -> Markup {
                         }
                         EventKind::QuestionnaireSent => { (h!(ctx, "case.timeline.questionnaire_sent")) }
                         EventKind::QuestionnaireAnswered => { (h!(ctx, "case.timeline.questionnaire_answered")) }
+                        EventKind::HealthExamination => {
+                            strong { (h!(ctx, "case.timeline.health_examination")) }
+                            " " (e.actor)
+                            @if let Some(m) = &e.message { p.message { (m) } }
+                        }
                     }
                 }
             }

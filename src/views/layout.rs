@@ -11,7 +11,12 @@ use crate::security::Ctx;
 
 /// A whole page around `content`.
 pub fn page(ctx: &Ctx, title: impl maud::Render, content: Markup) -> Markup {
-    let logged_in = ctx.account().is_some();
+    page_with(ctx, title, html! {}, content)
+}
+
+/// A whole page with more in its head (a page's own script, a refresh).
+pub fn page_with(ctx: &Ctx, title: impl maud::Render, head: Markup, content: Markup) -> Markup {
+    let logged_in = ctx.signed_in().is_some();
     html! {
         (DOCTYPE)
         html lang=(ctx.lang().code()) {
@@ -26,6 +31,7 @@ pub fn page(ctx: &Ctx, title: impl maud::Render, content: Markup) -> Markup {
                     script src=(Attr(url("countdown.js"))) defer {}
                     script src=(Attr(url("print.js"))) defer {}
                 }
+                (head)
             }
             body data-idle-seconds=[logged_in.then_some(SESSION_IDLE)] data-warn-seconds=[logged_in.then_some(SESSION_WARNING)] {
                 a.skip-link href="#main" { (h!(ctx, "nav.skip")) }
@@ -61,9 +67,13 @@ fn header(ctx: &Ctx) -> Markup {
                 }
                 nav.header-nav aria-label=(h!(ctx, "nav.label")) {
                     a href=(Attr(&switch_href)) lang=(other.code()) hreflang=(other.code()) { (h!(ctx, "nav.other_language")) }
-                    @if let Some(s) = ctx.account() {
-                        a href="/account" { (h!(ctx, "nav.my_page")) }
-                        span.who { (s.email.as_deref().unwrap_or_default()) }
+                    @if let Some(s) = ctx.signed_in() {
+                        @if ctx.partner().is_some() {
+                            a href="/partner" { (h!(ctx, "partner.title")) }
+                        } @else {
+                            a href="/account" { (h!(ctx, "nav.my_page")) }
+                        }
+                        span.who { (s.email.as_deref().or(s.person_name.as_deref()).unwrap_or_default()) }
                         (post_form(ctx, "/logout", "inline-form", html! {
                             button.link-button type="submit" { (h!(ctx, "nav.logout")) }
                         }))

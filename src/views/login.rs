@@ -15,6 +15,7 @@ pub fn login_form(
     email: &str,
     next: Option<&str>,
     n: Notice,
+    eid: Markup,
 ) -> Markup {
     page(
         ctx,
@@ -23,6 +24,8 @@ pub fn login_form(
             (notice_for(ctx, n))
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "login.title")) }
+            (eid)
+            h2 { (h!(ctx, "login.password_heading")) }
             p { (h!(ctx, "login.lead")) }
             (post_form(ctx, "/login", "stack", html! {
                 @if let Some(next) = next { input type="hidden" name="next" value=(next); }
@@ -36,10 +39,6 @@ pub fn login_form(
                 li { a href="/account/create" { (h!(ctx, "login.create")) } }
             }
             p.hint { (h!(ctx, "login.unconfirmed_hint")) }
-            details.more-alternatives {
-                summary { (h!(ctx, "login.more_alternatives")) }
-                p { (h!(ctx, "login.eid_later")) }
-            }
         },
     )
 }

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod cases;
 pub mod casework;
 pub mod components;
+pub mod eid;
 pub mod emails;
 pub mod errors;
 pub mod help;

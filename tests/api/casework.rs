@@ -21,6 +21,10 @@ fn answers(form: &str) -> Vec<(&'static str, &'static str)> {
         ("passport_number", "AB1234567"),
         ("passport_expiry", "2030-01-01"),
     ];
+    if form == "citizenship" {
+        // Anna Andersson of the e-identification simulator's test people.
+        a.push(("personal_identity_number", "199001011239"));
+    }
     if form == "spouse-partner" {
         a.extend([
             ("sponsor_name", "Erik Svensson"),
@@ -38,7 +42,7 @@ fn answers(form: &str) -> Vec<(&'static str, &'static str)> {
 /// An approved application of `form` for the browser's logged-in account (its
 /// answers written as its pages would have), paid for through the real payment
 /// flow. Returns the case's verification number.
-async fn submitted(app: &TestApp, email: &str, form: &'static str) -> String {
+pub(crate) async fn submitted(app: &TestApp, email: &str, form: &'static str) -> String {
     let email = email.to_string();
     let reference = kansli::db::write(&app.state.pool, move |tx| {
         let account = kansli::db::accounts::by_email(tx, &email)?.unwrap().id;
@@ -77,7 +81,7 @@ async fn submitted(app: &TestApp, email: &str, form: &'static str) -> String {
 }
 
 /// A browser logged in as a staff member with `role`.
-async fn staff(app: &TestApp, email: &str, role: Role) -> TestApp {
+pub(crate) async fn staff(app: &TestApp, email: &str, role: Role) -> TestApp {
     let browser = app.new_browser();
     let secret = set_up(&browser, email, role).await;
     app.clock.advance(STEP);
@@ -86,7 +90,7 @@ async fn staff(app: &TestApp, email: &str, role: Role) -> TestApp {
     browser
 }
 
-async fn audit_rows(
+pub(crate) async fn audit_rows(
     app: &TestApp,
     action: &'static str,
 ) -> Vec<(String, Option<String>, Option<String>)> {

@@ -2,6 +2,7 @@
 mod account;
 mod apply;
 mod casework;
+mod eid;
 mod helpers;
 mod jobs;
 mod login;

@@ -290,6 +290,7 @@ fn cases(db: &str, email: &str, count: usize) {
             payment_id: payment,
             form_id: "work-permit",
             applicant_name: "Bench Person",
+            applicant_pin: None,
         };
         cases::insert(&tx, &case, 1_795_248_100).unwrap();
     }

@@ -60,6 +60,15 @@ pub fn applicant_name(answers: &Answers) -> String {
         .to_string()
 }
 
+/// The applicant's own personal identity number (12 digits), when the form asks
+/// for it (field `personal_identity_number`); how e-identification finds the case.
+pub fn applicant_pin(answers: &Answers) -> Option<String> {
+    answers
+        .get("personal_identity_number")
+        .filter(|v| v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()))
+        .cloned()
+}
+
 pub fn holds(condition: Option<&Condition>, answers: &Answers) -> bool {
     condition.is_none_or(|c| answers.get(&c.field).is_some_and(|v| *v == c.equals))
 }
