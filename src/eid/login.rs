@@ -140,6 +140,7 @@ impl Eid {
     /// answer, ends it (and it is cancelled at the provider).
     pub async fn progress(&self, key: &[u8], now: i64) -> Option<(Attempt, Progress)> {
         let a = self.attempt(key)?;
+        let mut asked = false;
         let collected = match &a.last {
             Some(c @ (Collected::Failed(_) | Collected::Complete(_))) => Ok(c.clone()),
             _ if now - a.started_at > ORDER_LIFETIME => {
@@ -152,10 +153,13 @@ impl Eid {
             {
                 Ok(c.clone())
             }
-            _ => match self.provider(a.method) {
-                Some(p) => p.collect(&a.order.order_ref).await,
-                None => Err(EidError::Unavailable),
-            },
+            _ => {
+                asked = true;
+                match self.provider(a.method) {
+                    Some(p) => p.collect(&a.order.order_ref).await,
+                    None => Err(EidError::Unavailable),
+                }
+            }
         };
         let progress = match &collected {
             Ok(Collected::Complete(who)) => Progress::Complete(who.clone()),
@@ -171,7 +175,9 @@ impl Eid {
         let entry = attempts
             .get_mut(key)
             .filter(|b| b.order.order_ref == a.order.order_ref)?;
-        entry.last_collect_at = Some(now);
+        if asked {
+            entry.last_collect_at = Some(now);
+        }
         entry.last = Some(last);
         Some((entry.clone(), progress))
     }

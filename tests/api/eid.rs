@@ -151,7 +151,11 @@ async fn mobile_bankid_shows_an_animated_qr_code_and_logs_in_a_person_who_sees_t
     )
     .await;
     assert_eq!(res.status(), 200);
-    app.clock.advance(2);
+    // Polled every second, the order is collected every other second.
+    app.clock.advance(1);
+    let cached: serde_json::Value = app.get("/login/eid/status").await.json().await.unwrap();
+    assert_eq!(cached["state"], "pending", "collected a second ago");
+    app.clock.advance(1);
     let done: serde_json::Value = app.get("/login/eid/status").await.json().await.unwrap();
     assert_eq!(done["state"], "complete");
     assert_redirect(&finish(&app).await, "/account");

@@ -471,6 +471,39 @@ async function payWith(page, number) {
   await page.getByLabel("Name on the card").fill("Ana Öberg");
 }
 
+test("e-identification: Mobile BankID with the QR code in one tab and the test app in another; Telia behind More alternatives", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await visit(page, "20-login-eid");
+  const telia = page.getByRole("button", { name: "Telia e-identification" });
+  assert.equal(await telia.isVisible(), false, "Telia is hidden at first");
+  await page.locator(".eid-login details.more-alternatives summary").click();
+  assert.equal(await telia.isVisible(), true, "More alternatives reveals Telia");
+  await page.getByRole("button", { name: "Mobile BankID" }).click();
+  await page.waitForURL(`${base}/login/eid`);
+  await page.locator("#eid-qr svg").waitFor();
+  await visit(page, "21-mobile-bankid-qr");
+  const first = await page.locator("#eid-qr-content").textContent();
+  await page.waitForFunction(
+    (f) => document.getElementById("eid-qr-content").textContent !== f, first, { timeout: 5000 });
+  // The phone: the simulator's test app in another tab scans the code shown now.
+  const phone = await context.newPage();
+  await phone.goto(`${base}/sim/bankid/app`);
+  await visit(phone, "22-test-app");
+  await phone.getByLabel("QR code content or start token").fill(await page.locator("#eid-qr-content").textContent());
+  await phone.getByRole("button", { name: "Open the order" }).click();
+  await phone.getByLabel(/Anna Andersson/).check();
+  await visit(phone, "23-test-app-person");
+  await phone.getByRole("button", { name: "Identify", exact: true }).click();
+  await phone.locator(".sim-done").waitFor();
+  // The login tab notices by itself and goes on to My Page.
+  await page.waitForURL(`${base}/account`, { timeout: 15000 });
+  await visit(page, "24-person-my-page");
+  assert.match(await page.locator("p.who").textContent(), /Anna Andersson, 19900101-1239/);
+  await context.close();
+});
+
 test("no card number reached the logs, the database or its WAL", async () => {
   const numbers = ["4000000000000002", "4000002500003155"];
   const stored = [join(dataDir, "kansli.db"), join(dataDir, "kansli.db-wal")]
