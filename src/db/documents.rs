@@ -47,20 +47,37 @@ pub struct StoredDocument {
 }
 
 /// A document, or its thumbnail, if it belongs to a draft of `account`.
+/// Who may read a document: the account whose draft it belongs to, or a person
+/// identified by e-identification who is the applicant of the draft's case.
+#[derive(Clone, Debug)]
+pub enum Reader {
+    Account(AccountId),
+    Applicant(String),
+}
+
 pub fn owned(
     conn: &Connection,
     reference: &str,
-    account: AccountId,
+    reader: &Reader,
     thumbnail: bool,
 ) -> Result<Option<StoredDocument>> {
-    let sql = if thumbnail {
-        "SELECT d.filename, 'image/jpeg', d.thumbnail, r.submitted_at IS NOT NULL FROM documents d JOIN drafts r ON r.id = d.draft_id
-         WHERE d.reference = ?1 AND r.account_id = ?2"
+    let columns = if thumbnail {
+        "d.filename, 'image/jpeg', d.thumbnail"
     } else {
-        "SELECT d.filename, d.mime, d.bytes, r.submitted_at IS NOT NULL FROM documents d JOIN drafts r ON r.id = d.draft_id
-         WHERE d.reference = ?1 AND r.account_id = ?2"
+        "d.filename, d.mime, d.bytes"
     };
-    conn.query_row(sql, params![reference, account.0], |r| {
+    let (condition, who) = match reader {
+        Reader::Account(a) => ("r.account_id = ?2", a.0.to_string()),
+        Reader::Applicant(pin) => (
+            "EXISTS (SELECT 1 FROM cases c WHERE c.draft_id = r.id AND c.applicant_pin = ?2)",
+            pin.clone(),
+        ),
+    };
+    let sql = format!(
+        "SELECT {columns}, r.submitted_at IS NOT NULL FROM documents d JOIN drafts r ON r.id = d.draft_id
+         WHERE d.reference = ?1 AND {condition}"
+    );
+    conn.query_row(&sql, params![reference, who], |r| {
         Ok(StoredDocument {
             filename: r.get(0)?,
             mime: r.get(1)?,

@@ -141,15 +141,20 @@ pub async fn serve(
         "thumbnail" => true,
         _ => return Err(AppError::NotFound),
     };
-    let Some(account) = logged_in(&ctx) else {
-        return Err(AppError::NotFound);
+    use db::documents::Reader;
+    let person = ctx.person().and_then(|s| s.pin.clone());
+    let reader = match (logged_in(&ctx), person) {
+        (Some(account), _) => Reader::Account(account),
+        (None, Some(pin)) => Reader::Applicant(pin),
+        (None, None) => return Err(AppError::NotFound),
     };
+    let applicant = matches!(reader, Reader::Applicant(_));
     let document = db::read(&state.pool, move |c| {
-        db::documents::owned(c, &reference, account, thumbnail)
+        db::documents::owned(c, &reference, &reader, thumbnail)
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    if document.submitted && !super::payments::show_more(&ctx) {
+    if document.submitted && !(super::payments::show_more(&ctx) || applicant) {
         return Ok(super::html(crate::views::payment::needs_two_step(&ctx)));
     }
     Ok(HttpResponse::Ok()

@@ -174,6 +174,23 @@ async fn mobile_bankid_shows_an_animated_qr_code_and_logs_in_a_person_who_sees_t
     let case = app.get_html(&format!("/cases/{hers}")).await;
     assert!(first_text(&case, "main").contains(&hers));
     assert_eq!(app.get(&format!("/cases/{not_hers}")).await.status(), 404);
+    // The documents of her case too, and no one else's.
+    let numbers = (hers.clone(), not_hers.clone());
+    kansli::db::write(&app.state.pool, move |tx| {
+        for (reference, number) in [("doc-hers", &numbers.0), ("doc-other", &numbers.1)] {
+            tx.execute(
+                "INSERT INTO documents (reference, draft_id, field_id, filename, mime, bytes, thumbnail, size, created_at)
+                 SELECT ?1, draft_id, 'passport_copy', 'pass.png', 'image/png', x'89504e47', x'ffd8', 4, 0
+                 FROM cases WHERE verification = ?2",
+                (reference, number),
+            )?;
+        }
+        Ok::<_, kansli::error::AppError>(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(app.get("/documents/doc-hers/file").await.status(), 200);
+    assert_eq!(app.get("/documents/doc-other/file").await.status(), 404);
     assert!(!audit_rows(&app, "applicant_login").await.is_empty());
 }
 
