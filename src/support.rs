@@ -88,7 +88,7 @@ pub async fn find(
                 .ip(&ip)
                 .detail(if id.is_some() { "found" } else { "not found" })
                 .record(tx, now)?;
-            Ok(id.map(|id| summary(tx, id)).transpose()?.flatten())
+            Ok(id.map(|id| summary(tx, id, false)).transpose()?.flatten())
         },
     )
     .await
@@ -100,10 +100,15 @@ pub async fn summary_of(
     _who: &Support,
     id: AccountId,
 ) -> Result<Option<Summary>, AppError> {
-    db::read(&state.pool, move |c| summary(c, id)).await
+    db::read(&state.pool, move |c| summary(c, id, false)).await
 }
 
-fn summary(c: &Connection, id: AccountId) -> r2d2_sqlite::rusqlite::Result<Option<Summary>> {
+/// The summary; with `reveal`, the whole phone number too (after verification).
+fn summary(
+    c: &Connection,
+    id: AccountId,
+    reveal: bool,
+) -> r2d2_sqlite::rusqlite::Result<Option<Summary>> {
     let Some(a) = accounts::by_id(c, id)? else {
         return Ok(None);
     };
@@ -114,7 +119,7 @@ fn summary(c: &Connection, id: AccountId) -> r2d2_sqlite::rusqlite::Result<Optio
         confirmed_at: a.confirmed_at,
         two_step: a.two_step,
         phone_masked: a.phone.as_deref().map(mask),
-        phone_revealed: None,
+        phone_revealed: a.phone.filter(|_| reveal),
         drafts: drafts::unsubmitted(c, id)?,
         cases: cases::for_account(c, id)?,
         questionnaires: questionnaires::for_account(c, id)?,
@@ -196,7 +201,7 @@ pub async fn reveal_phone(
     db::write(
         &state.pool,
         move |tx| -> Result<Option<Summary>, AppError> {
-            let Some(mut s) = summary(tx, id)? else {
+            let Some(s) = summary(tx, id, true)? else {
                 return Ok(None);
             };
             audit(
@@ -208,7 +213,6 @@ pub async fn reveal_phone(
                 &verified.0,
                 now,
             )?;
-            s.phone_revealed = accounts::by_id(tx, id)?.and_then(|a| a.phone);
             Ok(Some(s))
         },
     )

@@ -3,7 +3,6 @@
 //! the account linked to the personal identity number is used, or else a
 //! person-only session sees the cases whose applicant has that number. Professional
 //! e-ID admits staff of a configured municipality or region to the partner page.
-use r2d2_sqlite::rusqlite::OptionalExtension;
 
 use super::{fresh_session, issue_code_throttled, CodeOutcome, Resend};
 use crate::db::audit::{ActorKind, Entry};
@@ -95,20 +94,14 @@ pub async fn login(
                 .record(tx, now)?;
             return Ok(EidLogin::Partner(token));
         }
-        let account: Option<(AccountId, String)> = tx
-            .query_row(
-                "SELECT id, email FROM accounts WHERE pin = ?1",
-                [&who.pin],
-                |r| Ok((AccountId(r.get(0)?), r.get(1)?)),
-            )
-            .optional()?;
+        let account = accounts::by_pin(tx, &who.pin)?;
         let token = fresh_session(
             tx,
             replacing.as_deref(),
-            &session(account.as_ref().map(|a| a.0)),
+            &session(account.as_ref().map(|a| a.id)),
             now,
         )?;
-        let actor = account.as_ref().map_or(actor, |a| a.1.clone());
+        let actor = account.as_ref().map_or(actor, |a| a.email.clone());
         Entry::new(ActorKind::Applicant, &actor, "applicant_login")
             .ip(&ip)
             .detail(method.as_str())
@@ -139,12 +132,7 @@ pub async fn start_link(
         let Some(a) = accounts::by_email(tx, email.as_str())? else {
             return Ok(Resend::Sent);
         };
-        let linked: Option<Option<String>> = tx
-            .query_row("SELECT pin FROM accounts WHERE id = ?1", [a.id.0], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if a.confirmed_at.is_none() || linked.flatten().is_some() {
+        if a.confirmed_at.is_none() || a.pin.is_some() {
             return Ok(Resend::Sent);
         }
         let message = messages::link_code(Texts::new(a.lang), &a.email, &code);
@@ -176,28 +164,15 @@ pub async fn finish_link(
     let now = state.now();
     let session = session.clone();
     db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
-        let account: Option<AccountId> = tx
-            .query_row(
-                "SELECT account_id FROM codes WHERE purpose = 'link_pin' AND target = ?1
-                 ORDER BY id DESC LIMIT 1",
-                [&pin],
-                |r| Ok(AccountId(r.get(0)?)),
-            )
-            .optional()?;
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM accounts WHERE pin = ?1)",
-            [&pin],
-            |r| r.get(0),
-        )?;
+        // A number linked meanwhile (another browser) cannot be linked again.
+        let taken = accounts::by_pin(tx, &pin)?.is_some();
+        let account = codes::link_target_account(tx, &pin)?;
         let Some(account) = account.filter(|_| !taken) else {
             return Ok(CodeOutcome::Void);
         };
         let check = codes::check(tx, account, Purpose::LinkPin, submitted.as_deref(), now)?;
         let outcome = super::code_outcome(check, |_| {
-            tx.execute(
-                "UPDATE accounts SET pin = ?2 WHERE id = ?1 AND pin IS NULL",
-                r2d2_sqlite::rusqlite::params![account.0, pin],
-            )?;
+            accounts::set_pin(tx, account, &pin)?;
             fresh_session(
                 tx,
                 Some(&session.id_hash),

@@ -17,9 +17,11 @@ pub struct Account {
     pub two_step: bool,
     pub failed_logins: i64,
     pub last_failed_at: Option<i64>,
+    /// The personal identity number linked by e-identification (12 digits).
+    pub pin: Option<String>,
 }
 
-const COLUMNS: &str = "id, email, password_hash, lang, created_at, confirmed_at, phone, two_step, failed_logins, last_failed_at";
+const COLUMNS: &str = "id, email, password_hash, lang, created_at, confirmed_at, phone, two_step, failed_logins, last_failed_at, pin";
 
 fn from_row(r: &Row) -> Result<Account> {
     Ok(Account {
@@ -33,6 +35,7 @@ fn from_row(r: &Row) -> Result<Account> {
         two_step: r.get(7)?,
         failed_logins: r.get(8)?,
         last_failed_at: r.get(9)?,
+        pin: r.get(10)?,
     })
 }
 
@@ -43,6 +46,25 @@ pub fn by_email(conn: &Connection, email: &str) -> Result<Option<Account>> {
         from_row,
     )
     .optional()
+}
+
+/// The account linked to a personal identity number (12 digits).
+pub fn by_pin(conn: &Connection, pin: &str) -> Result<Option<Account>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM accounts WHERE pin = ?1"),
+        [pin],
+        from_row,
+    )
+    .optional()
+}
+
+/// Links the account to a personal identity number, unless it has one already.
+pub fn set_pin(conn: &Connection, id: AccountId, pin: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET pin = ?2 WHERE id = ?1 AND pin IS NULL",
+        params![id.0, pin],
+    )?;
+    Ok(())
 }
 
 pub fn by_id(conn: &Connection, id: AccountId) -> Result<Option<Account>> {

@@ -41,6 +41,17 @@ impl Purpose {
     }
 }
 
+/// The account the latest link code for this personal identity number went to.
+pub fn link_target_account(conn: &Connection, pin: &str) -> Result<Option<AccountId>> {
+    conn.query_row(
+        "SELECT account_id FROM codes WHERE purpose = 'link_pin' AND target = ?1
+         ORDER BY id DESC LIMIT 1",
+        [pin],
+        |r| Ok(AccountId(r.get(0)?)),
+    )
+    .optional()
+}
+
 /// (id, code_hash, target, expires_at, attempts, used_at)
 type StoredCode = (i64, Vec<u8>, Option<String>, i64, i64, Option<i64>);
 

@@ -99,7 +99,9 @@ fn order_view(state: &AppState, a: &Attempt) -> Result<OrderView, AppError> {
     })
 }
 
-/// The QR code as inline SVG markup.
+/// The QR code as inline SVG markup. The markup holds only the code's modules
+/// (rectangles and one path of coordinates) made by the qrcode crate; the content
+/// itself never appears in it, so it is safe to put into the page unescaped.
 fn qr_svg(content: &str) -> Result<String, AppError> {
     let svg = qrcode::QrCode::new(content.as_bytes())
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("qr code: {e}")))?

@@ -231,7 +231,7 @@ pub async fn change_phone(
     let (Some(phone), Some(verified)) = (phone, verified) else {
         return refused(&ctx, &state, &who, id, errors).await;
     };
-    match desk::change_phone(
+    let changed = desk::change_phone(
         &state,
         &who,
         id,
@@ -239,12 +239,27 @@ pub async fn change_phone(
         verified,
         client_ip(&req).to_string(),
     )
-    .await?
-    {
-        Changed::Done => Ok(after(id, "phone")),
+    .await?;
+    let field = ("phone", "error.support.phone_in_use");
+    answer(&ctx, &state, &who, id, changed, field, errors).await
+}
+
+/// The page after a change of the phone number or the email address (`field`):
+/// done, or the form again when the new value belongs to another account.
+async fn answer(
+    ctx: &Ctx,
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    changed: Changed,
+    (field, in_use): (&str, &str),
+    mut errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    match changed {
+        Changed::Done => Ok(after(id, field)),
         Changed::InUse => {
-            errors.add("phone", ctx.t("error.support.phone_in_use"));
-            refused(&ctx, &state, &who, id, errors).await
+            errors.add(field, ctx.t(in_use));
+            refused(ctx, state, who, id, errors).await
         }
         Changed::NoAccount => Err(AppError::NotFound),
     }
@@ -283,7 +298,7 @@ pub async fn correct_email(
     let (Some(email), Some(verified)) = (email, verified) else {
         return refused(&ctx, &state, &who, id, errors).await;
     };
-    match desk::correct_email(
+    let changed = desk::correct_email(
         &state,
         &who,
         id,
@@ -291,15 +306,9 @@ pub async fn correct_email(
         verified,
         client_ip(&req).to_string(),
     )
-    .await?
-    {
-        Changed::Done => Ok(after(id, "email")),
-        Changed::InUse => {
-            errors.add("email", ctx.t("error.support.email_in_use"));
-            refused(&ctx, &state, &who, id, errors).await
-        }
-        Changed::NoAccount => Err(AppError::NotFound),
-    }
+    .await?;
+    let field = ("email", "error.support.email_in_use");
+    answer(&ctx, &state, &who, id, changed, field, errors).await
 }
 
 /// A form with only the verification tick and note (reveal, close); its field

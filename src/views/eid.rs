@@ -97,6 +97,7 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
                 @match progress {
                     Progress::Pending(key) => {
                         p #eid-status .eid-status role="status" aria-live="polite" { (ctx.h(key)) }
+                        // Module shapes only, made by `qr_svg` (no request text inside).
                         @if let Some(svg) = &v.qr_svg {
                             div #eid-qr .eid-qr role="img" aria-label=(h!(ctx, "eid.qr_label")) { (PreEscaped(svg)) }
                             p { (h!(ctx, "eid.qr_help")) }
