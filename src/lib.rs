@@ -16,6 +16,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod notify;
+pub mod page_cache;
 pub mod payments;
 pub mod questionnaire;
 pub mod routes;

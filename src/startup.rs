@@ -70,6 +70,8 @@ impl Application {
             forms: Arc::new(forms),
             gateway: Arc::new(gateway),
             eid: Arc::new(eid),
+            my_page: Arc::default(),
+            login_page: Arc::default(),
         };
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;

@@ -25,6 +25,10 @@ pub struct AppState {
     pub gateway: Arc<dyn crate::payments::gateway::PaymentGateway>,
     /// E-identification: the services offered and the orders in progress.
     pub eid: Arc<crate::eid::login::Eid>,
+    /// My Page as last rendered for each session, while nothing it shows has changed.
+    pub my_page: Arc<crate::page_cache::PageCache<crate::page_cache::MyPageInputs>>,
+    /// The login page as every visitor without a session first sees it.
+    pub login_page: Arc<crate::page_cache::PerLanguage<crate::page_cache::Template>>,
 }
 
 impl AppState {

@@ -76,6 +76,13 @@ pub fn by_id(conn: &Connection, id: AccountId) -> Result<Option<Account>> {
     .optional()
 }
 
+/// The account's revision: moved on (by triggers) with every change to what My Page lists.
+pub fn revision(conn: &Connection, id: AccountId) -> Result<Option<i64>> {
+    conn.prepare_cached("SELECT revision FROM accounts WHERE id = ?1")?
+        .query_row([id.0], |r| r.get(0))
+        .optional()
+}
+
 pub fn insert(
     conn: &Connection,
     email: &str,

@@ -274,4 +274,72 @@ mod tests {
         )
         .unwrap_err();
     }
+
+    #[test]
+    fn step_10_moves_an_accounts_revision_with_every_change_my_page_lists() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        apply(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO accounts (id, email, password_hash, lang, created_at) VALUES (1, 'a@b.se', 'h', 'sv', 0);
+             INSERT INTO accounts (id, email, password_hash, lang, created_at) VALUES (2, 'c@d.se', 'h', 'sv', 0);",
+        )
+        .unwrap();
+        // Whether `sql` moves account `id`'s revision on.
+        let moves = |id: i64, sql: &str| -> bool {
+            let revision = || -> i64 {
+                conn.query_row("SELECT revision FROM accounts WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+            };
+            let before = revision();
+            conn.execute_batch(sql).unwrap();
+            revision() > before
+        };
+        let day = 86_400;
+        assert!(moves(1, &format!(
+            "INSERT INTO drafts (id, reference, account_id, form_id, lang, created_at, last_activity, expires_at)
+                 VALUES (5, 'ref', 1, 'work', 'sv', 0, 0, {day} * 30 + 10)"
+        )), "a new draft");
+        assert!(
+            !moves(1, &format!("UPDATE drafts SET last_activity = 5, revision = 1, expires_at = {day} * 30 + 20")),
+            "a save that leaves the listed deletion date as it was"
+        );
+        assert!(
+            moves(1, &format!("UPDATE drafts SET expires_at = {day} * 31")),
+            "the deletion date moved on"
+        );
+        assert!(moves(1, "UPDATE drafts SET approved_at = 7"), "approved");
+        assert!(
+            !moves(1, "INSERT INTO payments (id, reference, draft_id, attempt, idempotency_key, amount, state, created_at)
+                     VALUES (3, 'pay', 5, 1, 'k', 100, 'started', 0);
+                 UPDATE payments SET state = 'three_ds_required'"),
+            "a payment is not listed until it has a case"
+        );
+        assert!(moves(1,
+            "UPDATE payments SET state = 'success', finished_at = 8;
+             UPDATE drafts SET submitted_at = 8;
+             INSERT INTO cases (id, verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at)
+                 VALUES (7, '12345678-90', 5, 1, 3, 'work', 'received', 8, 8);"
+        ), "submitted");
+        assert!(
+            moves(1, "UPDATE cases SET status = 'in_progress'"),
+            "a new status"
+        );
+        assert!(
+            moves(1, "UPDATE payments SET brand = 'visa'"),
+            "a receipt changed"
+        );
+        assert!(
+            moves(1, "UPDATE cases SET account_id = 2"),
+            "the case left the list"
+        );
+        assert!(
+            moves(2, "UPDATE cases SET status = 'approved'"),
+            "the other account's case"
+        );
+        assert!(moves(2, "DELETE FROM cases"), "a case gone");
+        assert!(moves(1, "DELETE FROM drafts"), "a draft gone");
+    }
 }

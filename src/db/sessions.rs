@@ -45,7 +45,7 @@ fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<(SessionView, i64)>>
     conn.prepare_cached(
         "SELECT s.account_id, a.email, s.stage, s.method, s.assurance, COALESCE(a.two_step, 0),
                 s.created_at, s.last_step_at, s.last_seen_at, CASE WHEN a.two_step THEN a.phone END,
-                s.questionnaire_id, s.pin, s.person_name, s.organisation
+                s.questionnaire_id, s.pin, s.person_name, s.organisation, COALESCE(a.revision, 0)
          FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?1",
     )?
     .query_row([id_hash], |r| {
@@ -64,6 +64,7 @@ fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<(SessionView, i64)>>
             pin: r.get(11)?,
             person_name: r.get(12)?,
             organisation: r.get(13)?,
+            revision: r.get(14)?,
         };
         Ok((view, r.get(8)?))
     })

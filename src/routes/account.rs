@@ -3,7 +3,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::{client_ip, html, invalid, redirect, redirect_with_session};
+use actix_web::http::StatusCode;
+
+use super::{client_ip, html, html_bytes, invalid, redirect, redirect_with_session};
 use crate::auth::{register, CodeOutcome, Resend};
 use crate::db;
 use crate::domain::date::Date;
@@ -15,6 +17,7 @@ use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_CREATE};
 use crate::domain::secret::OneTimeCode;
 use crate::domain::session::{Assurance, Stage};
 use crate::error::AppError;
+use crate::page_cache::MyPageInputs;
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
 use crate::views::account::{self as view, CaseRow, DraftRow, Overview, ReceiptRow};
@@ -241,14 +244,19 @@ pub async fn overview(
         return Ok(redirect("/login"));
     };
     let account = session.account_id.ok_or(AppError::NotFound)?;
+    let inputs = MyPageInputs::new(&ctx, session, q.notice());
+    if let Some(page) = state.my_page.get(&session.id_hash, &inputs) {
+        return Ok(html_bytes(StatusCode::OK, page));
+    }
     let more = session.assurance >= Assurance::Substantial;
-    let (drafts, cases, receipts) = db::quick_read(&state.pool, move |c| {
+    let (revision, drafts, cases, receipts) = db::quick_read(&state.pool, move |c| {
         let receipts = if more {
             db::payments::receipts(c, account)?
         } else {
             Vec::new()
         };
         Ok((
+            db::accounts::revision(c, account)?,
             db::drafts::unsubmitted(c, account)?,
             db::cases::for_account(c, account)?,
             receipts,
@@ -301,5 +309,11 @@ pub async fn overview(
             })
             .collect(),
     };
-    Ok(html(view::overview(&ctx, &overview, q.notice())))
+    let page = web::Bytes::from(view::overview(&ctx, &overview, q.notice()).into_string());
+    // Kept only when read at the revision the session saw, so what is kept is
+    // exactly what these inputs show.
+    if revision == Some(inputs.revision()) {
+        state.my_page.put(&session.id_hash, inputs, page.clone());
+    }
+    Ok(html_bytes(StatusCode::OK, page))
 }

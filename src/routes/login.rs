@@ -1,15 +1,17 @@
 //! Logging in with password and, with two-step verification, the SMS code; logging out.
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::account::{code_error, parse_code, CodeForm};
-use super::{client_ip, html, invalid, local_path, redirect, redirect_with_session};
+use super::{client_ip, html, html_bytes, invalid, local_path, redirect, redirect_with_session};
 use crate::auth::login::{self as flow, LoginOutcome};
 use crate::auth::{CodeOutcome, Resend};
 use crate::domain::email::Email;
 use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
 use crate::domain::session::Stage;
 use crate::error::AppError;
+use crate::page_cache::{Template, CSRF_MARK};
 use crate::security::middleware::{removal_cookie, SESSION_COOKIE};
 use crate::security::{Ctx, Posted};
 use crate::state::AppState;
@@ -52,15 +54,27 @@ pub async fn form(ctx: Ctx, state: web::Data<AppState>, q: web::Query<LoginFlags
     if ctx.account().is_some() || ctx.person().is_some() {
         return redirect("/account");
     }
-    let next = local_path(q.next.as_deref());
-    html(view::login_form(
-        &ctx,
+    // The page as everyone without a session and without a query sees it (the most
+    // asked-for page there is) is rendered once per language; only the token differs.
+    if ctx.session.is_none() && ctx.path == "/login" {
+        let page = state.login_page.get_or_init(ctx.lang(), || {
+            let marked = ctx.with_csrf(CSRF_MARK);
+            Template::new(&login_page(&marked, &state, &q).into_string())
+        });
+        return html_bytes(StatusCode::OK, page.fill(&ctx.csrf));
+    }
+    html(login_page(&ctx, &state, &q))
+}
+
+fn login_page(ctx: &Ctx, state: &AppState, q: &LoginFlags) -> maud::Markup {
+    view::login_form(
+        ctx,
         &FormErrors::default(),
         "",
-        next,
+        local_path(q.next.as_deref()),
         q.notice(),
-        eid_choices(&ctx, &state),
-    ))
+        eid_choices(ctx, state),
+    )
 }
 
 /// The e-identification services offered, for the login page.
@@ -194,6 +208,9 @@ pub async fn logout(
     state: web::Data<AppState>,
     _form: Posted<Empty>,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(session) = &ctx.session {
+        state.my_page.forget(&session.id_hash);
+    }
     flow::logout(&state, ctx.session.clone()).await?;
     let mut res = redirect("/?logged_out=1");
     res.add_cookie(&removal_cookie(&state, SESSION_COOKIE))

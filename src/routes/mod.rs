@@ -222,12 +222,17 @@ pub fn html(markup: Markup) -> HttpResponse {
 
 /// A page with a non-200 status (a form shown again with its errors is 422).
 pub fn html_status(status: StatusCode, markup: Markup) -> HttpResponse {
+    html_bytes(status, markup.into_string().into())
+}
+
+/// A page already rendered (kept by a [`crate::page_cache::PageCache`]).
+pub fn html_bytes(status: StatusCode, page: web::Bytes) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((
             header::CONTENT_TYPE,
             header::HeaderValue::from_static("text/html; charset=utf-8"),
         ))
-        .body(markup.into_string())
+        .body(page)
 }
 
 /// 303 See Other: the answer to every successful POST.

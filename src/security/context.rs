@@ -30,6 +30,8 @@ pub struct SessionView {
     pub person_name: Option<String>,
     /// Professional e-ID: the organisation's id.
     pub organisation: Option<String>,
+    /// The account's revision: moves on with every change to what My Page lists.
+    pub revision: i64,
 }
 
 /// What handlers and views get: shared, so passing it around copies nothing.
@@ -39,6 +41,19 @@ pub struct Ctx(Rc<RequestContext>);
 impl Ctx {
     pub fn new(data: RequestContext) -> Self {
         Ctx(Rc::new(data))
+    }
+
+    /// This request with another CSRF token: a page rendered once for every
+    /// visitor carries [`crate::page_cache::CSRF_MARK`] in place of each one's own.
+    pub fn with_csrf(&self, csrf: &str) -> Ctx {
+        Ctx::new(RequestContext {
+            t: self.t,
+            csrf: csrf.to_string(),
+            session: self.session.clone(),
+            path: self.path.clone(),
+            dev_mailbox: self.dev_mailbox,
+            production: self.production,
+        })
     }
 }
 

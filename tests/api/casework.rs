@@ -105,7 +105,12 @@ pub(crate) async fn audit_rows(
 }
 
 /// Posts the status form (also where the page shows none, as a stale tab or a crafted request would).
-async fn change_status(cw: &TestApp, number: &str, to: &str, message: &str) -> reqwest::Response {
+pub(crate) async fn change_status(
+    cw: &TestApp,
+    number: &str,
+    to: &str,
+    message: &str,
+) -> reqwest::Response {
     let csrf = form_value(&cw.get_html("/staff").await, "/staff/logout", "csrf");
     let action = format!("/staff/cases/{number}/status");
     cw.post_raw(

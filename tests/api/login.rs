@@ -184,3 +184,52 @@ async fn the_login_page_offers_reset_username_help_and_account_creation() {
         Some("current-password")
     );
 }
+
+#[tokio::test]
+async fn the_login_page_rendered_once_carries_each_visitors_own_token_in_every_form() {
+    let app = spawn_app().await;
+    let pages: Vec<(String, String)> = {
+        let mut pages = Vec::new();
+        for browser in [app.new_browser(), app.new_browser()] {
+            let page = browser.get("/login").await.text().await.unwrap();
+            let html = scraper::Html::parse_document(&page);
+            pages.push((page, form_value(&html, "/login", "csrf")));
+        }
+        pages
+    };
+    let [(first, token_a), (second, token_b)] = <[_; 2]>::try_from(pages).unwrap();
+    assert_ne!(token_a, token_b);
+    assert!(!first.contains(kansli::page_cache::CSRF_MARK));
+    let forms = scraper::Selector::parse("form input[name=csrf]").unwrap();
+    let html = scraper::Html::parse_document(&second);
+    let tokens: Vec<_> = html
+        .select(&forms)
+        .map(|i| i.value().attr("value").unwrap())
+        .collect();
+    assert_eq!(
+        tokens.len(),
+        5,
+        "four e-identification choices and the password form"
+    );
+    assert!(tokens.iter().all(|t| *t == token_b));
+    assert_eq!(
+        second.replace(&token_b, &token_a),
+        first,
+        "otherwise the same page"
+    );
+
+    // The token of the kept page is the visitor's: logging in with it works.
+    app.create_account("ana@example.se").await;
+    app.logout().await;
+    assert_redirect(&app.login("ana@example.se", PASSWORD).await, "/account");
+
+    // A page with a query, and the other language, are their own.
+    let next = app.new_browser().get_html("/login?next=/account").await;
+    assert_eq!(form_value(&next, "/login", "next"), "/account");
+    let english = app.new_browser();
+    english.get("/lang/en?back=/login").await;
+    assert_eq!(
+        first_text(&english.get_html("/login").await, "h1"),
+        "Log in"
+    );
+}

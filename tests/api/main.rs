@@ -7,6 +7,7 @@ mod helpers;
 mod jobs;
 mod login;
 mod messages;
+mod my_page;
 mod pages;
 mod payments;
 mod reset;

@@ -162,10 +162,7 @@ async fn production_mode_uses_host_prefixed_secure_cookies_and_hsts() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        first_text(&html_of(res).await, "h1"),
-        "Log in with username and password"
-    );
+    assert_eq!(first_text(&html_of(res).await, "h1"), "Log in");
 }
 
 #[tokio::test]
