@@ -3,6 +3,7 @@ mod account;
 mod apply;
 mod casework;
 mod eid;
+mod eid_tls;
 mod helpers;
 mod jobs;
 mod login;
