@@ -504,6 +504,35 @@ test("e-identification: Mobile BankID with the QR code in one tab and the test a
   await context.close();
 });
 
+test("e-identification: leaving the BankID page cancels the order at the provider", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByRole("button", { name: "BankID on this computer" }).click();
+  await page.waitForURL(`${base}/login/eid`);
+  const href = await page.locator(".dev-note a").getAttribute("href");
+  const token = new URL(href, base).searchParams.get("autostarttoken");
+  assert.ok(token, href);
+  // The test app finds the order by the launch link's start token while the page is open.
+  const phone = await context.newPage();
+  const open = async () => {
+    await phone.goto(`${base}/sim/bankid/app`);
+    await phone.getByLabel("QR code content or start token").fill(token);
+    await phone.getByRole("button", { name: "Open the order" }).click();
+    return phone.locator("main").textContent();
+  };
+  assert.doesNotMatch(await open(), /No order has this/);
+  await phone.getByRole("button", { name: "Identify", exact: true }).waitFor();
+  // Leaving the page (pagehide) sends the cancel beacon; the provider then knows no such order.
+  await page.goto(`${base}/help/login`);
+  let shown = "";
+  for (let tries = 0; tries < 20 && !/No order has this QR code or start token/.test(shown); tries++) {
+    shown = await open();
+  }
+  assert.match(shown, /No order has this QR code or start token/);
+  await context.close();
+});
+
 test("no card number reached the logs, the database or its WAL", async () => {
   const numbers = ["4000000000000002", "4000002500003155"];
   const stored = [join(dataDir, "kansli.db"), join(dataDir, "kansli.db-wal")]
