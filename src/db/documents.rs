@@ -1,8 +1,6 @@
 //! The `documents` table.
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
 
-use crate::domain::AccountId;
-
 type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
 
 pub struct NewDocument<'a> {
@@ -47,13 +45,7 @@ pub struct StoredDocument {
 }
 
 /// A document, or its thumbnail, if it belongs to a draft of `account`.
-/// Who may read a document: the account whose draft it belongs to, or a person
-/// identified by e-identification who is the applicant of the draft's case.
-#[derive(Clone, Debug)]
-pub enum Reader {
-    Account(AccountId),
-    Applicant(String),
-}
+pub use super::Reader;
 
 pub fn owned(
     conn: &Connection,

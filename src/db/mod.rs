@@ -27,6 +27,15 @@ pub mod staff;
 
 pub use rusqlite::Error as SqlError;
 
+/// Who may read a submitted application's records (documents, receipt): the
+/// account it was made from, or a person identified by e-identification who is
+/// its applicant (by personal identity number, 12 digits).
+#[derive(Clone, Debug)]
+pub enum Reader {
+    Account(crate::domain::AccountId),
+    Applicant(String),
+}
+
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 
 /// Opens (creating if needed) the database file and applies the schema.

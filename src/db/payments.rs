@@ -1,6 +1,7 @@
 //! The `payments` table: one row per attempt to pay an application's fee.
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
 
+use super::Reader;
 use crate::domain::payment::{Outcome, PaymentState};
 use crate::domain::AccountId;
 
@@ -152,13 +153,27 @@ fn receipt_from_row(r: &Row) -> Result<Receipt> {
     })
 }
 
-pub fn receipt(conn: &Connection, reference: &str, account: AccountId) -> Result<Option<Receipt>> {
+pub fn receipt(conn: &Connection, reference: &str, reader: &Reader) -> Result<Option<Receipt>> {
+    let (condition, who) = match reader {
+        Reader::Account(a) => ("c.account_id = ?2", a.0.to_string()),
+        Reader::Applicant(pin) => ("c.applicant_pin = ?2", pin.clone()),
+    };
     conn.prepare_cached(&format!(
         "SELECT {RECEIPT_COLUMNS} FROM payments p JOIN cases c ON c.payment_id = p.id
-         WHERE p.reference = ?1 AND c.account_id = ?2"
+         WHERE p.reference = ?1 AND {condition}"
     ))?
-    .query_row(params![reference, account.0], receipt_from_row)
+    .query_row(params![reference, who], receipt_from_row)
     .optional()
+}
+
+/// The receipts of the cases whose applicant has this personal identity number.
+pub fn receipts_of_applicant(conn: &Connection, pin: &str) -> Result<Vec<Receipt>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RECEIPT_COLUMNS} FROM payments p JOIN cases c ON c.payment_id = p.id
+         WHERE c.applicant_pin = ?1 ORDER BY p.finished_at DESC, p.id DESC"
+    ))?;
+    let rows = stmt.query_map([pin], receipt_from_row)?;
+    rows.collect()
 }
 
 pub fn receipts(conn: &Connection, account: AccountId) -> Result<Vec<Receipt>> {

@@ -1,13 +1,13 @@
 //! Creating an account, confirming it with the emailed code, and the account page.
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use actix_web::http::StatusCode;
-
 use super::{client_ip, html, html_bytes, invalid, redirect, redirect_with_session};
 use crate::auth::{register, CodeOutcome, Resend};
 use crate::db;
+use crate::db::payments::Receipt;
 use crate::domain::date::Date;
 use crate::domain::email::Email;
 use crate::domain::password::{NewPassword, PasswordProblem};
@@ -16,6 +16,7 @@ use crate::domain::phone::mask;
 use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_CREATE};
 use crate::domain::secret::OneTimeCode;
 use crate::domain::session::{Assurance, Stage};
+use crate::domain::Lang;
 use crate::error::AppError;
 use crate::page_cache::MyPageInputs;
 use crate::security::{Ctx, Posted};
@@ -264,13 +265,7 @@ pub async fn overview(
     })
     .await?;
     let lang = ctx.lang();
-    let title = |form_id: &str| {
-        state
-            .forms
-            .iter()
-            .find(|f| f.id == form_id)
-            .map_or_else(|| form_id.to_string(), |f| f.title.get(lang).to_string())
-    };
+    let title = |form_id: &str| form_title(&state, lang, form_id);
     let overview = Overview {
         email: session.email.as_deref().unwrap_or_default(),
         masked_phone: session.phone.as_deref().map(mask),
@@ -298,16 +293,7 @@ pub async fn overview(
                 status: c.status,
             })
             .collect(),
-        receipts: receipts
-            .into_iter()
-            .map(|r| ReceiptRow {
-                title: title(&r.form_id),
-                paid: Date::from_unix(r.paid_at).to_string(),
-                amount: format_sek(r.amount),
-                href: super::receipt_path(&r.payment_reference),
-                verification: r.verification,
-            })
-            .collect(),
+        receipts: receipt_rows(&state, lang, receipts),
     };
     let page = web::Bytes::from(view::overview(&ctx, &overview, q.notice()).into_string());
     // Kept only when read at the revision the session saw, so what is kept is
@@ -316,4 +302,30 @@ pub async fn overview(
         state.my_page.put(&session.id_hash, inputs, page.clone());
     }
     Ok(html_bytes(StatusCode::OK, page))
+}
+
+fn form_title(state: &AppState, lang: Lang, form_id: &str) -> String {
+    state
+        .forms
+        .iter()
+        .find(|f| f.id == form_id)
+        .map_or_else(|| form_id.to_string(), |f| f.title.get(lang).to_string())
+}
+
+/// Receipts as My Page lists them.
+pub(super) fn receipt_rows(
+    state: &AppState,
+    lang: Lang,
+    receipts: Vec<Receipt>,
+) -> Vec<ReceiptRow> {
+    receipts
+        .into_iter()
+        .map(|r| ReceiptRow {
+            title: form_title(state, lang, &r.form_id),
+            paid: Date::from_unix(r.paid_at).to_string(),
+            amount: format_sek(r.amount),
+            href: super::receipt_path(&r.payment_reference),
+            verification: r.verification,
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::{html, html_status, redirect};
 use crate::apply::{self as flow, Action, DraftState, Submitted};
 use crate::db::drafts::Owner;
+use crate::db::Reader;
 use crate::domain::date::Date;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FormDef, FormKind};
@@ -21,6 +22,22 @@ use crate::views::components::{FormErrors, Notice};
 
 pub(super) fn logged_in(ctx: &Ctx) -> Option<AccountId> {
     ctx.account().and_then(|s| s.account_id)
+}
+
+/// Who asks for a submitted application's records: the logged-in account, else a
+/// person identified by e-identification (as its applicant).
+pub(super) fn reader(ctx: &Ctx) -> Option<Reader> {
+    match (logged_in(ctx), ctx.person().and_then(|s| s.pin.clone())) {
+        (Some(account), _) => Some(Reader::Account(account)),
+        (None, Some(pin)) => Some(Reader::Applicant(pin)),
+        (None, None) => None,
+    }
+}
+
+/// Whether the reader sees answers, documents and receipts (substantial assurance:
+/// two-step verification, or e-identification).
+pub(super) fn sees_more(ctx: &Ctx, reader: &Reader) -> bool {
+    matches!(reader, Reader::Applicant(_)) || super::payments::show_more(ctx)
 }
 
 pub(super) fn form_of<'a>(state: &'a AppState, id: &str) -> Result<&'a FormDef, AppError> {

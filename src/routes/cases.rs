@@ -1,10 +1,9 @@
 //! A submitted application's own page on My Page.
 use actix_web::{web, HttpResponse};
 
-use super::apply::{form_of, logged_in};
-use super::payments::show_more;
+use super::apply::{form_of, reader, sees_more};
 use super::{html, redirect};
-use crate::db::{self, cases};
+use crate::db::{self, cases, Reader};
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::security::Ctx;
@@ -20,18 +19,16 @@ pub async fn show(
     state: web::Data<AppState>,
     number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let account = logged_in(&ctx);
     // A person identified by e-identification sees the cases of their personal identity number.
-    let pin = ctx.person().and_then(|s| s.pin.clone());
-    if account.is_none() && pin.is_none() {
+    let Some(reader) = reader(&ctx) else {
         return Ok(redirect("/login"));
-    }
+    };
+    let more = sees_more(&ctx, &reader);
     let number = VerificationNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let found = db::read(&state.pool, move |c| {
-        let case = match (account, pin) {
-            (Some(account), _) => cases::owned(c, number.as_str(), account)?,
-            (None, Some(pin)) => cases::of_applicant(c, number.as_str(), &pin)?,
-            (None, None) => None,
+        let case = match &reader {
+            Reader::Account(account) => cases::owned(c, number.as_str(), *account)?,
+            Reader::Applicant(pin) => cases::of_applicant(c, number.as_str(), pin)?,
         };
         let Some(case) = case else {
             return Ok(None);
@@ -44,10 +41,6 @@ pub async fn show(
     let (case, history) = found.ok_or(AppError::NotFound)?;
     let form = form_of(&state, &case.form_id)?;
     Ok(html(crate::views::cases::case_page(
-        &ctx,
-        form,
-        &case,
-        &history,
-        show_more(&ctx) || ctx.person().is_some(),
+        &ctx, form, &case, &history, more,
     )))
 }

@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 
-use super::apply::{logged_in, owned, respond, take_revision};
+use super::apply::{owned, respond, take_revision};
 use super::redirect;
 use crate::apply as flow;
 use crate::db;
@@ -141,20 +141,14 @@ pub async fn serve(
         "thumbnail" => true,
         _ => return Err(AppError::NotFound),
     };
-    use db::documents::Reader;
-    let person = ctx.person().and_then(|s| s.pin.clone());
-    let reader = match (logged_in(&ctx), person) {
-        (Some(account), _) => Reader::Account(account),
-        (None, Some(pin)) => Reader::Applicant(pin),
-        (None, None) => return Err(AppError::NotFound),
-    };
-    let applicant = matches!(reader, Reader::Applicant(_));
+    let reader = super::apply::reader(&ctx).ok_or(AppError::NotFound)?;
+    let more = super::apply::sees_more(&ctx, &reader);
     let document = db::read(&state.pool, move |c| {
         db::documents::owned(c, &reference, &reader, thumbnail)
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    if document.submitted && !(super::payments::show_more(&ctx) || applicant) {
+    if document.submitted && !more {
         return Ok(super::html(crate::views::payment::needs_two_step(&ctx)));
     }
     Ok(HttpResponse::Ok()

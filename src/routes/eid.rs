@@ -247,13 +247,20 @@ pub async fn person_overview(
 ) -> Result<HttpResponse, AppError> {
     let s = ctx.person().ok_or(AppError::NotFound)?;
     let pin = s.pin.clone().unwrap_or_default();
-    let cases = db::quick_read(&state.pool, move |c| db::cases::for_pin(c, &pin)).await?;
+    let (cases, receipts) = db::quick_read(&state.pool, move |c| {
+        Ok((
+            db::cases::for_pin(c, &pin)?,
+            db::payments::receipts_of_applicant(c, &pin)?,
+        ))
+    })
+    .await?;
     let page = view::person_page(
         ctx,
         &PersonPage {
             name: s.person_name.as_deref().unwrap_or_default(),
             pin: &display_pin(s.pin.as_deref().unwrap_or_default()),
             cases: &cases,
+            receipts: &super::account::receipt_rows(state, ctx.lang(), receipts),
             forms: &state.forms,
             code_sent,
             email,

@@ -168,21 +168,22 @@ pub(super) fn show_more(ctx: &Ctx) -> bool {
         .is_some_and(|s| s.assurance >= Assurance::Substantial)
 }
 
-/// A printable receipt. Shown to a login with two-step verification; anyone
-/// else's receipt does not exist.
+/// A printable receipt. Shown to a login with two-step verification and to the
+/// applicant identified by e-identification; anyone else's receipt does not exist.
 pub async fn receipt(
     ctx: Ctx,
     state: web::Data<AppState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(account) = logged_in(&ctx) else {
+    let Some(reader) = super::apply::reader(&ctx) else {
         return Ok(redirect("/login"));
     };
+    let more = super::apply::sees_more(&ctx, &reader);
     let reference = reference.into_inner();
-    let receipt = db::read(&state.pool, move |c| book::receipt(c, &reference, account))
+    let receipt = db::read(&state.pool, move |c| book::receipt(c, &reference, &reader))
         .await?
         .ok_or(AppError::NotFound)?;
-    if !show_more(&ctx) {
+    if !more {
         return Ok(html(view::needs_two_step(&ctx)));
     }
     let form = form_of(&state, &receipt.form_id)?;

@@ -203,7 +203,7 @@ fn case_list(ctx: &Ctx, cases: &[CaseRow]) -> Markup {
     }
 }
 
-fn receipt_list(ctx: &Ctx, receipts: &[ReceiptRow]) -> Markup {
+pub fn receipt_list(ctx: &Ctx, receipts: &[ReceiptRow]) -> Markup {
     html! {
         h2 { (h!(ctx, "receipts.title")) }
         @if receipts.is_empty() {

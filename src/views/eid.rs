@@ -182,6 +182,7 @@ pub struct PersonPage<'a> {
     /// The link form's state: None (nothing asked), Some(true) a code was sent.
     pub code_sent: bool,
     pub email: &'a str,
+    pub receipts: &'a [crate::views::account::ReceiptRow],
 }
 
 pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
@@ -207,6 +208,7 @@ pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
                     }
                 }
             }
+            (crate::views::account::receipt_list(ctx, p.receipts))
             section.link-account aria-labelledby="link-heading" {
                 h2 #link-heading { (h!(ctx, "eid.link.title")) }
                 @if p.code_sent {

@@ -191,6 +191,29 @@ async fn mobile_bankid_shows_an_animated_qr_code_and_logs_in_a_person_who_sees_t
     .unwrap();
     assert_eq!(app.get("/documents/doc-hers/file").await.status(), 200);
     assert_eq!(app.get("/documents/doc-other/file").await.status(), 404);
+    // And the receipt of her case, linked from My Page and from the case page.
+    let receipt_links = |page: &scraper::Html| {
+        let links = scraper::Selector::parse("a[href^='/receipts/']").unwrap();
+        page.select(&links)
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let listed = receipt_links(&my_page);
+    assert_eq!(listed.len(), 1, "her one receipt");
+    assert_eq!(receipt_links(&case), listed);
+    let receipt = app.get_html(&listed[0]).await;
+    assert!(select_text(&receipt, "dl.summary-list dd").contains(&hers));
+    let not_hers_paid: String = kansli::db::read(&app.state.pool, move |c| {
+        c.query_row(
+            "SELECT p.reference FROM payments p JOIN cases c ON c.payment_id = p.id WHERE c.verification = ?1",
+            [not_hers],
+            |r| r.get(0),
+        )
+    })
+    .await
+    .unwrap();
+    let theirs = format!("/receipts/{not_hers_paid}");
+    assert_eq!(app.get(&theirs).await.status(), 404, "not her receipt");
     assert!(!audit_rows(&app, "applicant_login").await.is_empty());
 }
 
