@@ -1,6 +1,8 @@
 //! The `documents` table.
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
 
+use super::Reader;
+
 type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
 
 pub struct NewDocument<'a> {
@@ -44,9 +46,8 @@ pub struct StoredDocument {
     pub submitted: bool,
 }
 
-/// A document, or its thumbnail, if it belongs to a draft of `account`.
-pub use super::Reader;
-
+/// A document, or its thumbnail, if `reader` may read it: it belongs to the
+/// account's draft, or to the draft of a case whose applicant is the reader.
 pub fn owned(
     conn: &Connection,
     reference: &str,

@@ -375,8 +375,13 @@ async fn the_client_speaks_rp_api_v6_to_the_simulator_and_a_second_order_for_a_p
 }
 
 /// A provider that answers `auth` and then fails: with `collect_status` for
-/// collect, or by never answering at all (`hang`).
-async fn broken_provider(collect_status: u16, hang: bool) -> String {
+/// collect, or by never answering at all (`hang`). With `auth_error` it refuses
+/// `auth` itself with that error code (400, as BankID does).
+async fn broken_provider(
+    collect_status: u16,
+    hang: bool,
+    auth_error: Option<&'static str>,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -392,7 +397,14 @@ async fn broken_provider(collect_status: u16, hang: bool) -> String {
                     tokio::time::sleep(Duration::from_secs(30)).await;
                     return;
                 }
-                let (status, body) = if request.starts_with("POST /rp/v6.0/auth") {
+                let (status, body) = if let (Some(code), true) =
+                    (auth_error, request.starts_with("POST /rp/v6.0/auth"))
+                {
+                    (
+                        400,
+                        format!(r#"{{"errorCode":"{code}","details":"refused"}}"#),
+                    )
+                } else if request.starts_with("POST /rp/v6.0/auth") {
                     (200, r#"{"orderRef":"o-1","autoStartToken":"a-1","qrStartToken":"q-1","qrStartSecret":"s-1"}"#.to_string())
                 } else {
                     (
@@ -412,8 +424,8 @@ async fn broken_provider(collect_status: u16, hang: bool) -> String {
 }
 
 #[tokio::test]
-async fn a_provider_that_fails_or_times_out_gives_the_rfa5_message_and_no_session() {
-    let failing = broken_provider(500, false).await;
+async fn a_provider_that_fails_times_out_or_refuses_gives_rfa5_or_rfa4_and_no_session() {
+    let failing = broken_provider(500, false, None).await;
     let client = RpClient::new(failing.clone(), None, Duration::from_secs(5)).unwrap();
     let order = client.start("127.0.0.1", None).await.unwrap();
     assert_eq!(
@@ -421,7 +433,7 @@ async fn a_provider_that_fails_or_times_out_gives_the_rfa5_message_and_no_sessio
         Err(EidError::Unavailable)
     );
 
-    let hanging = broken_provider(200, true).await;
+    let hanging = broken_provider(200, true, None).await;
     let slow = RpClient::new(hanging.clone(), None, Duration::from_secs(1)).unwrap();
     assert_eq!(
         slow.start("127.0.0.1", None).await.err(),
@@ -429,6 +441,7 @@ async fn a_provider_that_fails_or_times_out_gives_the_rfa5_message_and_no_sessio
     );
 
     let rfa5 = Texts::new(kansli::domain::Lang::Sv).t("eid.rfa5");
+    let busy = broken_provider(200, false, Some("alreadyInProgress")).await;
     let app = spawn_app_with(|s| {
         s.eid.bankid = Some(kansli::settings::EidService {
             url: failing,
@@ -437,6 +450,11 @@ async fn a_provider_that_fails_or_times_out_gives_the_rfa5_message_and_no_sessio
         });
         s.eid.telia = Some(kansli::settings::EidService {
             url: hanging,
+            client_cert: None,
+            ca_cert: None,
+        });
+        s.eid.professional = Some(kansli::settings::EidService {
+            url: busy,
             client_cert: None,
             ca_cert: None,
         });
@@ -456,6 +474,15 @@ async fn a_provider_that_fails_or_times_out_gives_the_rfa5_message_and_no_sessio
     let res = start(&app, "telia").await;
     assert_eq!(res.status(), 503, "auth timed out");
     assert_eq!(first_text(&html_of(res).await, "#eid-status"), rfa5);
+    assert!(app.session_cookie().is_none());
+
+    // A service that refuses the order as already in progress: RFA4 on the page.
+    let res = start(&app, "professional").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(
+        first_text(&html_of(res).await, "#eid-status"),
+        Texts::new(kansli::domain::Lang::Sv).t("eid.rfa4")
+    );
     assert!(app.session_cookie().is_none());
 }
 
