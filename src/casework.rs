@@ -102,43 +102,42 @@ pub async fn change_status(
 ) -> Result<Option<Moved>, AppError> {
     let (now, actor) = (state.now(), who.member().email.clone());
     let my_page = format!("{}/account", state.settings.public_url());
-    let moved = db::write(&state.pool, move |tx| -> Result<Option<Moved>, AppError> {
-        let Some(case) = cases::by_verification(tx, &verification)? else {
-            return Ok(None);
-        };
-        let transition = match Transition::new(case.status, to, &message) {
-            Ok(t) => t,
-            Err(refused) => return Ok(Some(Moved::Refused(refused))),
-        };
-        if !cases::change_status(tx, case.id, &transition, &actor, now)? {
-            return Ok(Some(Moved::Raced));
-        }
-        let detail = format!(
-            "{} -> {}",
-            transition.from().as_str(),
-            transition.to().as_str()
-        );
-        Entry::new(ActorKind::Staff, &actor, "case_status_changed")
-            .target(&verification)
-            .ip(&ip)
-            .detail(&detail)
-            .record(tx, now)?;
-        if let Some(account) = case
-            .account_id
-            .map(|a| accounts::by_id(tx, a))
-            .transpose()?
-            .flatten()
-        {
-            let t = Texts::new(account.lang);
-            outbox::enqueue(
-                tx,
-                &messages::case_updated(t, &account.email, &my_page),
-                now,
-            )?;
-        }
-        Ok(Some(Moved::Done))
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(moved)
+    state
+        .write_and_send(move |tx| -> Result<Option<Moved>, AppError> {
+            let Some(case) = cases::by_verification(tx, &verification)? else {
+                return Ok(None);
+            };
+            let transition = match Transition::new(case.status, to, &message) {
+                Ok(t) => t,
+                Err(refused) => return Ok(Some(Moved::Refused(refused))),
+            };
+            if !cases::change_status(tx, case.id, &transition, &actor, now)? {
+                return Ok(Some(Moved::Raced));
+            }
+            let detail = format!(
+                "{} -> {}",
+                transition.from().as_str(),
+                transition.to().as_str()
+            );
+            Entry::new(ActorKind::Staff, &actor, "case_status_changed")
+                .target(&verification)
+                .ip(&ip)
+                .detail(&detail)
+                .record(tx, now)?;
+            if let Some(account) = case
+                .account_id
+                .map(|a| accounts::by_id(tx, a))
+                .transpose()?
+                .flatten()
+            {
+                let t = Texts::new(account.lang);
+                outbox::enqueue(
+                    tx,
+                    &messages::case_updated(t, &account.email, &my_page),
+                    now,
+                )?;
+            }
+            Ok(Some(Moved::Done))
+        })
+        .await
 }

@@ -1,9 +1,12 @@
 //! What every handler can reach: one value built at start and passed as app data.
 use std::sync::Arc;
 
+use r2d2_sqlite::rusqlite::Transaction;
+
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::secret::Keyring;
+use crate::error::AppError;
 use crate::notify::Delivery;
 use crate::security::hashing::PasswordHasher;
 use crate::security::middleware::CookieName;
@@ -34,6 +37,19 @@ pub struct AppState {
 impl AppState {
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// A write that may queue messages in the outbox ([`crate::db::write`]); once it
+    /// has committed, the delivery worker is woken to send them.
+    pub async fn write_and_send<T, E, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        E: Into<AppError> + From<crate::db::SqlError> + Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T, E> + Send + 'static,
+    {
+        let value = crate::db::write(&self.pool, f).await?;
+        self.delivery.wake();
+        Ok(value)
     }
 
     /// A cookie's name in this mode.

@@ -171,23 +171,6 @@ pub enum Changed {
     NoAccount,
 }
 
-/// Writes the audit entry of a support operation on `account`, with the note (`detail`).
-fn audit(
-    tx: &Connection,
-    actor: &str,
-    action: &str,
-    account: &str,
-    ip: &str,
-    detail: &str,
-    now: i64,
-) -> r2d2_sqlite::rusqlite::Result<()> {
-    Entry::new(ActorKind::Staff, actor, action)
-        .target(account)
-        .ip(ip)
-        .detail(detail)
-        .record(tx, now)
-}
-
 /// The summary with the whole phone number, once support has verified the caller
 /// by voice; the reveal is recorded with the note. None: no such account.
 pub async fn reveal_phone(
@@ -204,15 +187,11 @@ pub async fn reveal_phone(
             let Some(s) = summary(tx, id, true)? else {
                 return Ok(None);
             };
-            audit(
-                tx,
-                &actor,
-                "support_phone_revealed",
-                &s.email,
-                &ip,
-                &verified.0,
-                now,
-            )?;
+            Entry::new(ActorKind::Staff, &actor, "support_phone_revealed")
+                .target(&s.email)
+                .ip(&ip)
+                .detail(&verified.0)
+                .record(tx, now)?;
             Ok(Some(s))
         },
     )
@@ -232,47 +211,42 @@ pub async fn change_phone(
     ip: String,
 ) -> Result<Changed, AppError> {
     let (actor, now) = (who.member().email.clone(), state.now());
-    let changed = db::write(&state.pool, move |tx| -> Result<Changed, AppError> {
-        let Some(a) = accounts::by_id(tx, id)? else {
-            return Ok(Changed::NoAccount);
-        };
-        if accounts::phone_taken(tx, phone.as_str(), id)? {
-            return Ok(Changed::InUse);
-        }
-        accounts::set_phone(tx, id, phone.as_str())?;
-        sessions::delete_for_account(tx, id, None)?;
-        let t = Texts::new(a.lang);
-        if let Some(old) = a.phone.as_deref().filter(|old| *old != phone.as_str()) {
+    state
+        .write_and_send(move |tx| -> Result<Changed, AppError> {
+            let Some(a) = accounts::by_id(tx, id)? else {
+                return Ok(Changed::NoAccount);
+            };
+            if accounts::phone_taken(tx, phone.as_str(), id)? {
+                return Ok(Changed::InUse);
+            }
+            accounts::set_phone(tx, id, phone.as_str())?;
+            sessions::delete_for_account(tx, id, None)?;
+            let t = Texts::new(a.lang);
+            if let Some(old) = a.phone.as_deref().filter(|old| *old != phone.as_str()) {
+                outbox::enqueue(
+                    tx,
+                    &messages::phone_changed_sms(t, old, "sms.phone_changed.removed"),
+                    now,
+                )?;
+            }
             outbox::enqueue(
                 tx,
-                &messages::phone_changed_sms(t, old, "sms.phone_changed.removed"),
+                &messages::phone_changed_sms(t, phone.as_str(), "sms.phone_changed.added"),
                 now,
             )?;
-        }
-        outbox::enqueue(
-            tx,
-            &messages::phone_changed_sms(t, phone.as_str(), "sms.phone_changed.added"),
-            now,
-        )?;
-        outbox::enqueue(
-            tx,
-            &messages::phone_changed(t, &a.email, &phone.masked()),
-            now,
-        )?;
-        audit(
-            tx,
-            &actor,
-            "support_phone_changed",
-            &a.email,
-            &ip,
-            &verified.0,
-            now,
-        )?;
-        Ok(Changed::Done)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(changed)
+            outbox::enqueue(
+                tx,
+                &messages::phone_changed(t, &a.email, &phone.masked()),
+                now,
+            )?;
+            Entry::new(ActorKind::Staff, &actor, "support_phone_changed")
+                .target(&a.email)
+                .ip(&ip)
+                .detail(&verified.0)
+                .record(tx, now)?;
+            Ok(Changed::Done)
+        })
+        .await
 }
 
 /// Corrects a mistyped email address: the new address becomes the username, the
@@ -287,36 +261,31 @@ pub async fn correct_email(
     ip: String,
 ) -> Result<Changed, AppError> {
     let (actor, now) = (who.member().email.clone(), state.now());
-    let changed = db::write(&state.pool, move |tx| -> Result<Changed, AppError> {
-        let Some(a) = accounts::by_id(tx, id)? else {
-            return Ok(Changed::NoAccount);
-        };
-        if accounts::by_email(tx, email.as_str())?.is_some_and(|other| other.id != id) {
-            return Ok(Changed::InUse);
-        }
-        accounts::set_email(tx, id, email.as_str())?;
-        sessions::delete_for_account(tx, id, None)?;
-        let t = Texts::new(a.lang);
-        outbox::enqueue(
-            tx,
-            &messages::email_changed(t, &a.email, &email.masked()),
-            now,
-        )?;
-        let detail = format!("{} (was {})", verified.0, a.email);
-        audit(
-            tx,
-            &actor,
-            "support_email_corrected",
-            email.as_str(),
-            &ip,
-            &detail,
-            now,
-        )?;
-        Ok(Changed::Done)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(changed)
+    state
+        .write_and_send(move |tx| -> Result<Changed, AppError> {
+            let Some(a) = accounts::by_id(tx, id)? else {
+                return Ok(Changed::NoAccount);
+            };
+            if accounts::by_email(tx, email.as_str())?.is_some_and(|other| other.id != id) {
+                return Ok(Changed::InUse);
+            }
+            accounts::set_email(tx, id, email.as_str())?;
+            sessions::delete_for_account(tx, id, None)?;
+            let t = Texts::new(a.lang);
+            outbox::enqueue(
+                tx,
+                &messages::email_changed(t, &a.email, &email.masked()),
+                now,
+            )?;
+            let detail = format!("{} (was {})", verified.0, a.email);
+            Entry::new(ActorKind::Staff, &actor, "support_email_corrected")
+                .target(email.as_str())
+                .ip(&ip)
+                .detail(&detail)
+                .record(tx, now)?;
+            Ok(Changed::Done)
+        })
+        .await
 }
 
 /// Closes the account at the person's request: sessions end, unfinished
@@ -332,32 +301,27 @@ pub async fn close_account(
     ip: String,
 ) -> Result<bool, AppError> {
     let (actor, now) = (who.member().email.clone(), state.now());
-    let closed = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
-        let Some(a) = accounts::by_id(tx, id)? else {
-            return Ok(false);
-        };
-        drafts::detach_submitted(tx, id)?;
-        outbox::enqueue(
-            tx,
-            &messages::account_closed(Texts::new(a.lang), &a.email),
-            now,
-        )?;
-        // Cascades to sessions, codes, reset links and unsubmitted drafts with their documents.
-        accounts::delete(tx, id)?;
-        audit(
-            tx,
-            &actor,
-            "support_account_closed",
-            &a.email,
-            &ip,
-            &verified.0,
-            now,
-        )?;
-        Ok(true)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(closed)
+    state
+        .write_and_send(move |tx| -> Result<bool, AppError> {
+            let Some(a) = accounts::by_id(tx, id)? else {
+                return Ok(false);
+            };
+            drafts::detach_submitted(tx, id)?;
+            outbox::enqueue(
+                tx,
+                &messages::account_closed(Texts::new(a.lang), &a.email),
+                now,
+            )?;
+            // Cascades to sessions, codes, reset links and unsubmitted drafts with their documents.
+            accounts::delete(tx, id)?;
+            Entry::new(ActorKind::Staff, &actor, "support_account_closed")
+                .target(&a.email)
+                .ip(&ip)
+                .detail(&verified.0)
+                .record(tx, now)?;
+            Ok(true)
+        })
+        .await
 }
 
 /// Sends a new confirmation code to an account whose address is not yet confirmed.
@@ -370,25 +334,24 @@ pub async fn resend_confirmation(
     let (actor, now) = (who.member().email.clone(), state.now());
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::ConfirmEmail, &code);
-    let sent = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
-        let Some(a) = accounts::by_id(tx, id)?.filter(|a| a.confirmed_at.is_none()) else {
-            return Ok(false);
-        };
-        codes::issue(tx, id, Purpose::ConfirmEmail, &code_hash, None, now)?;
-        outbox::enqueue(
-            tx,
-            &messages::confirm_code(Texts::new(a.lang), &a.email, &code),
-            now,
-        )?;
-        Entry::new(ActorKind::Staff, &actor, "support_confirmation_resent")
-            .target(&a.email)
-            .ip(&ip)
-            .record(tx, now)?;
-        Ok(true)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(sent)
+    state
+        .write_and_send(move |tx| -> Result<bool, AppError> {
+            let Some(a) = accounts::by_id(tx, id)?.filter(|a| a.confirmed_at.is_none()) else {
+                return Ok(false);
+            };
+            codes::issue(tx, id, Purpose::ConfirmEmail, &code_hash, None, now)?;
+            outbox::enqueue(
+                tx,
+                &messages::confirm_code(Texts::new(a.lang), &a.email, &code),
+                now,
+            )?;
+            Entry::new(ActorKind::Staff, &actor, "support_confirmation_resent")
+                .target(&a.email)
+                .ip(&ip)
+                .record(tx, now)?;
+            Ok(true)
+        })
+        .await
 }
 
 /// Sends the questionnaire of case `verification` again with a new link (the old
@@ -402,33 +365,33 @@ pub async fn resend_questionnaire(
 ) -> Result<bool, AppError> {
     let (actor, now) = (who.member().email.clone(), state.now());
     let (keyring, base) = (state.keyring.clone(), state.settings.public_url());
-    let sent = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
-        let Some(case) = cases::by_verification(tx, &verification)? else {
-            return Ok(false);
-        };
-        let Some(q) = questionnaires::for_case(tx, case.id)?.filter(|q| q.answered_at.is_none())
-        else {
-            return Ok(false);
-        };
-        let to = email
-            .as_ref()
-            .map_or(q.email.clone(), |e| e.as_str().to_string());
-        crate::questionnaire::send_new_link(tx, &keyring, &q, &to, &base, now)?;
-        let detail = if to != q.email {
-            format!("address corrected (was {})", q.email)
-        } else {
-            "same address".into()
-        };
-        Entry::new(ActorKind::Staff, &actor, "support_questionnaire_resent")
-            .target(&verification)
-            .ip(&ip)
-            .detail(&detail)
-            .record(tx, now)?;
-        Ok(true)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(sent)
+    state
+        .write_and_send(move |tx| -> Result<bool, AppError> {
+            let Some(case) = cases::by_verification(tx, &verification)? else {
+                return Ok(false);
+            };
+            let Some(q) =
+                questionnaires::for_case(tx, case.id)?.filter(|q| q.answered_at.is_none())
+            else {
+                return Ok(false);
+            };
+            let to = email
+                .as_ref()
+                .map_or(q.email.clone(), |e| e.as_str().to_string());
+            crate::questionnaire::send_new_link(tx, &keyring, &q, &to, &base, now)?;
+            let detail = if to != q.email {
+                format!("address corrected (was {})", q.email)
+            } else {
+                "same address".into()
+            };
+            Entry::new(ActorKind::Staff, &actor, "support_questionnaire_resent")
+                .target(&verification)
+                .ip(&ip)
+                .detail(&detail)
+                .record(tx, now)?;
+            Ok(true)
+        })
+        .await
 }
 
 /// The account a case belongs to (None once the account is closed).

@@ -86,31 +86,31 @@ pub async fn start(
     let title = form.title.get(lang).to_string();
     let form_id = form.id.clone();
     let r = reference.clone();
-    db::write(&state.pool, move |tx| -> Result<(), AppError> {
-        let email = db::accounts::by_id(tx, account)?
-            .ok_or(AppError::NotFound)?
-            .email;
-        drafts::insert(
-            tx,
-            &NewDraft {
-                reference: &r,
-                account: Some(account),
-                form_id: &form_id,
-                lang,
-                expires_at,
-            },
-            now,
-        )?;
-        let deletion = Date::from_unix(expires_at).to_string();
-        outbox::enqueue(
-            tx,
-            &messages::draft_started(Texts::new(lang), &email, &title, &url, &deletion),
-            now,
-        )?;
-        Ok(())
-    })
-    .await?;
-    state.delivery.wake();
+    state
+        .write_and_send(move |tx| -> Result<(), AppError> {
+            let email = db::accounts::by_id(tx, account)?
+                .ok_or(AppError::NotFound)?
+                .email;
+            drafts::insert(
+                tx,
+                &NewDraft {
+                    reference: &r,
+                    account: Some(account),
+                    form_id: &form_id,
+                    lang,
+                    expires_at,
+                },
+                now,
+            )?;
+            let deletion = Date::from_unix(expires_at).to_string();
+            outbox::enqueue(
+                tx,
+                &messages::draft_started(Texts::new(lang), &email, &title, &url, &deletion),
+                now,
+            )?;
+            Ok(())
+        })
+        .await?;
     Ok(reference)
 }
 

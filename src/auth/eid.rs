@@ -128,27 +128,26 @@ pub async fn start_link(
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::LinkPin, &code);
     let now = state.now();
-    let result = db::write(&state.pool, move |tx| -> Result<Resend, AppError> {
-        let Some(a) = accounts::by_email(tx, email.as_str())? else {
-            return Ok(Resend::Sent);
-        };
-        if a.confirmed_at.is_none() || a.pin.is_some() {
-            return Ok(Resend::Sent);
-        }
-        let message = messages::link_code(Texts::new(a.lang), &a.email, &code);
-        Ok(issue_code_throttled(
-            tx,
-            a.id,
-            Purpose::LinkPin,
-            &code_hash,
-            Some(&pin),
-            &message,
-            now,
-        )?)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(result)
+    state
+        .write_and_send(move |tx| -> Result<Resend, AppError> {
+            let Some(a) = accounts::by_email(tx, email.as_str())? else {
+                return Ok(Resend::Sent);
+            };
+            if a.confirmed_at.is_none() || a.pin.is_some() {
+                return Ok(Resend::Sent);
+            }
+            let message = messages::link_code(Texts::new(a.lang), &a.email, &code);
+            Ok(issue_code_throttled(
+                tx,
+                a.id,
+                Purpose::LinkPin,
+                &code_hash,
+                Some(&pin),
+                &message,
+                now,
+            )?)
+        })
+        .await
 }
 
 /// The emailed code: when right, the account gets the person's number and the

@@ -86,45 +86,44 @@ pub async fn password(
     }
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::LoginSms, &code);
-    let outcome = db::write(&state.pool, move |tx| -> Result<LoginOutcome, AppError> {
-        accounts::clear_failed_logins(tx, account.id)?;
-        accounts::set_lang(tx, account.id, lang)?;
-        match account.phone.as_deref().filter(|_| account.two_step) {
-            Some(phone) => {
-                codes::issue(tx, account.id, Purpose::LoginSms, &code_hash, None, now)?;
-                outbox::enqueue(tx, &messages::sms_code(Texts::new(lang), phone, &code), now)?;
-                let token = start_session(
-                    tx,
-                    replacing.as_deref(),
-                    Some(account.id),
-                    Stage::PendingSms,
-                    Method::Password,
-                    Assurance::None,
-                    now,
-                )?;
-                Ok(LoginOutcome::NeedsSms(token))
+    state
+        .write_and_send(move |tx| -> Result<LoginOutcome, AppError> {
+            accounts::clear_failed_logins(tx, account.id)?;
+            accounts::set_lang(tx, account.id, lang)?;
+            match account.phone.as_deref().filter(|_| account.two_step) {
+                Some(phone) => {
+                    codes::issue(tx, account.id, Purpose::LoginSms, &code_hash, None, now)?;
+                    outbox::enqueue(tx, &messages::sms_code(Texts::new(lang), phone, &code), now)?;
+                    let token = start_session(
+                        tx,
+                        replacing.as_deref(),
+                        Some(account.id),
+                        Stage::PendingSms,
+                        Method::Password,
+                        Assurance::None,
+                        now,
+                    )?;
+                    Ok(LoginOutcome::NeedsSms(token))
+                }
+                None => {
+                    Entry::new(ActorKind::Applicant, &account.email, "applicant_login")
+                        .ip(&ip)
+                        .detail(Method::Password.as_str())
+                        .record(tx, now)?;
+                    let token = start_session(
+                        tx,
+                        replacing.as_deref(),
+                        Some(account.id),
+                        Stage::Authenticated,
+                        Method::Password,
+                        Assurance::Basic,
+                        now,
+                    )?;
+                    Ok(LoginOutcome::LoggedIn(token))
+                }
             }
-            None => {
-                Entry::new(ActorKind::Applicant, &account.email, "applicant_login")
-                    .ip(&ip)
-                    .detail(Method::Password.as_str())
-                    .record(tx, now)?;
-                let token = start_session(
-                    tx,
-                    replacing.as_deref(),
-                    Some(account.id),
-                    Stage::Authenticated,
-                    Method::Password,
-                    Assurance::Basic,
-                    now,
-                )?;
-                Ok(LoginOutcome::LoggedIn(token))
-            }
-        }
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(outcome)
+        })
+        .await
 }
 
 /// The SMS step. Wrong codes count as failed logins; a voided code ends the attempt.
@@ -190,25 +189,24 @@ pub async fn resend_sms(
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::LoginSms, &code);
     let now = state.now();
-    let result = db::write(&state.pool, move |tx| -> Result<Resend, AppError> {
-        let phone = accounts::by_id(tx, account)?.and_then(|a| a.phone);
-        let Some(phone) = phone else {
-            return Ok(Resend::TooSoon);
-        };
-        let message = messages::sms_code(Texts::new(lang), &phone, &code);
-        Ok(issue_code_throttled(
-            tx,
-            account,
-            Purpose::LoginSms,
-            &code_hash,
-            None,
-            &message,
-            now,
-        )?)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(result)
+    state
+        .write_and_send(move |tx| -> Result<Resend, AppError> {
+            let phone = accounts::by_id(tx, account)?.and_then(|a| a.phone);
+            let Some(phone) = phone else {
+                return Ok(Resend::TooSoon);
+            };
+            let message = messages::sms_code(Texts::new(lang), &phone, &code);
+            Ok(issue_code_throttled(
+                tx,
+                account,
+                Purpose::LoginSms,
+                &code_hash,
+                None,
+                &message,
+                now,
+            )?)
+        })
+        .await
 }
 
 pub async fn logout(state: &AppState, session: Option<SessionView>) -> Result<(), AppError> {

@@ -30,43 +30,42 @@ pub async fn create(
     let code_hash = state.code_hash(Purpose::ConfirmEmail, &code);
     let now = state.now();
     let base = state.settings.public_url();
-    let token = db::write(&state.pool, move |tx| -> Result<Token, AppError> {
-        let account = match accounts::by_email(tx, email.as_str())? {
-            None => Some(accounts::insert(tx, email.as_str(), &hash, lang, now)?),
-            Some(a) if a.confirmed_at.is_none() => {
-                accounts::restart_unconfirmed(tx, a.id, &hash, lang, now)?;
-                Some(a.id)
-            }
-            Some(a) => {
+    state
+        .write_and_send(move |tx| -> Result<Token, AppError> {
+            let account = match accounts::by_email(tx, email.as_str())? {
+                None => Some(accounts::insert(tx, email.as_str(), &hash, lang, now)?),
+                Some(a) if a.confirmed_at.is_none() => {
+                    accounts::restart_unconfirmed(tx, a.id, &hash, lang, now)?;
+                    Some(a.id)
+                }
+                Some(a) => {
+                    outbox::enqueue(
+                        tx,
+                        &messages::account_exists(Texts::new(a.lang), &a.email, &base),
+                        now,
+                    )?;
+                    None
+                }
+            };
+            if let Some(id) = account {
+                codes::issue(tx, id, Purpose::ConfirmEmail, &code_hash, None, now)?;
                 outbox::enqueue(
                     tx,
-                    &messages::account_exists(Texts::new(a.lang), &a.email, &base),
+                    &messages::confirm_code(Texts::new(lang), email.as_str(), &code),
                     now,
                 )?;
-                None
             }
-        };
-        if let Some(id) = account {
-            codes::issue(tx, id, Purpose::ConfirmEmail, &code_hash, None, now)?;
-            outbox::enqueue(
+            Ok(start_session(
                 tx,
-                &messages::confirm_code(Texts::new(lang), email.as_str(), &code),
+                replacing.as_deref(),
+                account,
+                Stage::PendingEmail,
+                Method::Password,
+                Assurance::None,
                 now,
-            )?;
-        }
-        Ok(start_session(
-            tx,
-            replacing.as_deref(),
-            account,
-            Stage::PendingEmail,
-            Method::Password,
-            Assurance::None,
-            now,
-        )?)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(token)
+            )?)
+        })
+        .await
 }
 
 /// Checks the emailed code; the right one confirms the account and logs the person in.
@@ -119,22 +118,21 @@ pub async fn resend(
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::ConfirmEmail, &code);
     let now = state.now();
-    let result = db::write(&state.pool, move |tx| -> Result<Resend, AppError> {
-        let Some(a) = accounts::by_id(tx, account)? else {
-            return Ok(Resend::Sent);
-        };
-        let message = messages::confirm_code(Texts::new(lang), &a.email, &code);
-        Ok(issue_code_throttled(
-            tx,
-            account,
-            Purpose::ConfirmEmail,
-            &code_hash,
-            None,
-            &message,
-            now,
-        )?)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(result)
+    state
+        .write_and_send(move |tx| -> Result<Resend, AppError> {
+            let Some(a) = accounts::by_id(tx, account)? else {
+                return Ok(Resend::Sent);
+            };
+            let message = messages::confirm_code(Texts::new(lang), &a.email, &code);
+            Ok(issue_code_throttled(
+                tx,
+                account,
+                Purpose::ConfirmEmail,
+                &code_hash,
+                None,
+                &message,
+                now,
+            )?)
+        })
+        .await
 }

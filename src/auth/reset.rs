@@ -22,21 +22,21 @@ pub async fn request(state: &AppState, email: Email) -> Result<(), AppError> {
         token.expose()
     );
     let now = state.now();
-    db::write(&state.pool, move |tx| -> Result<(), AppError> {
-        if let Some(a) =
-            accounts::by_email(tx, email.as_str())?.filter(|a| a.confirmed_at.is_some())
-        {
-            tokens::insert(tx, &token_hash, a.id, now)?;
-            outbox::enqueue(
-                tx,
-                &messages::reset_link(Texts::new(a.lang), &a.email, &url),
-                now,
-            )?;
-        }
-        Ok(())
-    })
-    .await?;
-    state.delivery.wake();
+    state
+        .write_and_send(move |tx| -> Result<(), AppError> {
+            if let Some(a) =
+                accounts::by_email(tx, email.as_str())?.filter(|a| a.confirmed_at.is_some())
+            {
+                tokens::insert(tx, &token_hash, a.id, now)?;
+                outbox::enqueue(
+                    tx,
+                    &messages::reset_link(Texts::new(a.lang), &a.email, &url),
+                    now,
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
     Ok(())
 }
 
@@ -65,28 +65,27 @@ pub async fn complete(
     let hash = state.hasher.hash(password.expose()).await?;
     let token_hash = token.hash();
     let now = state.now();
-    let done = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
-        let Some(account) = tokens::find_live(tx, &token_hash, now)? else {
-            return Ok(false);
-        };
-        let Some(a) = accounts::by_id(tx, account)? else {
-            return Ok(false);
-        };
-        accounts::set_password(tx, account, &hash)?;
-        accounts::clear_failed_logins(tx, account)?;
-        tokens::use_all(tx, account, now)?;
-        sessions::delete_for_account(tx, account, None)?;
-        outbox::enqueue(
-            tx,
-            &messages::password_changed(Texts::new(a.lang), &a.email),
-            now,
-        )?;
-        Entry::new(ActorKind::Applicant, &a.email, "applicant_password_reset")
-            .ip(&ip)
-            .record(tx, now)?;
-        Ok(true)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(done)
+    state
+        .write_and_send(move |tx| -> Result<bool, AppError> {
+            let Some(account) = tokens::find_live(tx, &token_hash, now)? else {
+                return Ok(false);
+            };
+            let Some(a) = accounts::by_id(tx, account)? else {
+                return Ok(false);
+            };
+            accounts::set_password(tx, account, &hash)?;
+            accounts::clear_failed_logins(tx, account)?;
+            tokens::use_all(tx, account, now)?;
+            sessions::delete_for_account(tx, account, None)?;
+            outbox::enqueue(
+                tx,
+                &messages::password_changed(Texts::new(a.lang), &a.email),
+                now,
+            )?;
+            Entry::new(ActorKind::Applicant, &a.email, "applicant_password_reset")
+                .ip(&ip)
+                .record(tx, now)?;
+            Ok(true)
+        })
+        .await
 }

@@ -59,37 +59,36 @@ pub async fn start_email_change(
     let code_hash = state.code_hash(Purpose::ChangeEmail, &code);
     let now = state.now();
     let session = session.clone();
-    let result = db::write(&state.pool, move |tx| -> Result<_, AppError> {
-        let token = if reauthenticate {
-            Some(renew(tx, &session, now)?)
-        } else {
-            None
-        };
-        let holder = accounts::by_email(tx, new.as_str())?;
-        let message = match holder {
-            Some(h) if h.id != account && h.confirmed_at.is_some() => {
-                messages::address_in_use(Texts::new(h.lang), new.as_str())
-            }
-            _ => messages::change_email_code(Texts::new(lang), new.as_str(), &code),
-        };
-        let sent = issue_code_throttled(
-            tx,
-            account,
-            Purpose::ChangeEmail,
-            &code_hash,
-            Some(new.as_str()),
-            &message,
-            now,
-        )?;
-        let outcome = match sent {
-            Resend::Sent => EmailStart::Sent,
-            Resend::TooSoon => EmailStart::TooSoon,
-        };
-        Ok((outcome, token))
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(result)
+    state
+        .write_and_send(move |tx| -> Result<_, AppError> {
+            let token = if reauthenticate {
+                Some(renew(tx, &session, now)?)
+            } else {
+                None
+            };
+            let holder = accounts::by_email(tx, new.as_str())?;
+            let message = match holder {
+                Some(h) if h.id != account && h.confirmed_at.is_some() => {
+                    messages::address_in_use(Texts::new(h.lang), new.as_str())
+                }
+                _ => messages::change_email_code(Texts::new(lang), new.as_str(), &code),
+            };
+            let sent = issue_code_throttled(
+                tx,
+                account,
+                Purpose::ChangeEmail,
+                &code_hash,
+                Some(new.as_str()),
+                &message,
+                now,
+            )?;
+            let outcome = match sent {
+                Resend::Sent => EmailStart::Sent,
+                Resend::TooSoon => EmailStart::TooSoon,
+            };
+            Ok((outcome, token))
+        })
+        .await
 }
 
 /// The address a code was last sent to, while that code is unused.
@@ -123,40 +122,39 @@ pub async fn verify_email_change(
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let submitted = state.code_hash(Purpose::ChangeEmail, &code);
     let now = state.now();
-    let result = db::write(&state.pool, move |tx| -> Result<EmailVerify, AppError> {
-        let check = codes::check(tx, account, Purpose::ChangeEmail, Some(&submitted), now)?;
-        let new = match check {
-            CodeCheck::Accepted { target: Some(new) } => new,
-            CodeCheck::Accepted { target: None } | CodeCheck::Void => {
-                return Ok(EmailVerify::Code(CodeOutcome::Void))
+    state
+        .write_and_send(move |tx| -> Result<EmailVerify, AppError> {
+            let check = codes::check(tx, account, Purpose::ChangeEmail, Some(&submitted), now)?;
+            let new = match check {
+                CodeCheck::Accepted { target: Some(new) } => new,
+                CodeCheck::Accepted { target: None } | CodeCheck::Void => {
+                    return Ok(EmailVerify::Code(CodeOutcome::Void))
+                }
+                CodeCheck::Wrong { tries_left } => {
+                    return Ok(EmailVerify::Code(CodeOutcome::Wrong { tries_left }))
+                }
+                CodeCheck::Expired => return Ok(EmailVerify::Code(CodeOutcome::Expired)),
+            };
+            if let Some(holder) = accounts::by_email(tx, &new)? {
+                if holder.id == account {
+                    return Ok(EmailVerify::Changed);
+                }
+                if holder.confirmed_at.is_some() {
+                    return Ok(EmailVerify::Taken);
+                }
+                accounts::delete_unconfirmed_holder(tx, &new)?;
             }
-            CodeCheck::Wrong { tries_left } => {
-                return Ok(EmailVerify::Code(CodeOutcome::Wrong { tries_left }))
-            }
-            CodeCheck::Expired => return Ok(EmailVerify::Code(CodeOutcome::Expired)),
-        };
-        if let Some(holder) = accounts::by_email(tx, &new)? {
-            if holder.id == account {
-                return Ok(EmailVerify::Changed);
-            }
-            if holder.confirmed_at.is_some() {
-                return Ok(EmailVerify::Taken);
-            }
-            accounts::delete_unconfirmed_holder(tx, &new)?;
-        }
-        let old = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
-        accounts::set_email(tx, account, &new)?;
-        let masked = Email::parse(&new).map(|e| e.masked()).unwrap_or_default();
-        outbox::enqueue(
-            tx,
-            &messages::email_changed(Texts::new(old.lang), &old.email, &masked),
-            now,
-        )?;
-        Ok(EmailVerify::Changed)
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(result)
+            let old = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
+            accounts::set_email(tx, account, &new)?;
+            let masked = Email::parse(&new).map(|e| e.masked()).unwrap_or_default();
+            outbox::enqueue(
+                tx,
+                &messages::email_changed(Texts::new(old.lang), &old.email, &masked),
+                now,
+            )?;
+            Ok(EmailVerify::Changed)
+        })
+        .await
 }
 
 /// Changes the password if the current one is right: every other session of the
@@ -177,19 +175,19 @@ pub async fn change_password(
     let hash = state.hasher.hash(new.expose()).await?;
     let now = state.now();
     let session = session.clone();
-    let token = db::write(&state.pool, move |tx| -> Result<Token, AppError> {
-        accounts::set_password(tx, account, &hash)?;
-        accounts::clear_failed_logins(tx, account)?;
-        reset_links::use_all(tx, account, now)?;
-        sessions::delete_for_account(tx, account, Some(&session.id_hash))?;
-        outbox::enqueue(
-            tx,
-            &messages::password_changed_in_settings(Texts::new(a.lang), &a.email),
-            now,
-        )?;
-        Ok(renew(tx, &session, now)?)
-    })
-    .await?;
-    state.delivery.wake();
+    let token = state
+        .write_and_send(move |tx| -> Result<Token, AppError> {
+            accounts::set_password(tx, account, &hash)?;
+            accounts::clear_failed_logins(tx, account)?;
+            reset_links::use_all(tx, account, now)?;
+            sessions::delete_for_account(tx, account, Some(&session.id_hash))?;
+            outbox::enqueue(
+                tx,
+                &messages::password_changed_in_settings(Texts::new(a.lang), &a.email),
+                now,
+            )?;
+            Ok(renew(tx, &session, now)?)
+        })
+        .await?;
     Ok(Some(token))
 }

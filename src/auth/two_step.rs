@@ -39,29 +39,28 @@ pub async fn start(
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::EnrolPhone, &code);
     let now = state.now();
-    let result = db::write(&state.pool, move |tx| -> Result<Start, AppError> {
-        if accounts::phone_taken(tx, phone.as_str(), account)? {
-            return Ok(Start::PhoneTaken);
-        }
-        let message = messages::sms_code(Texts::new(lang), phone.as_str(), &code);
-        Ok(
-            match issue_code_throttled(
-                tx,
-                account,
-                Purpose::EnrolPhone,
-                &code_hash,
-                Some(phone.as_str()),
-                &message,
-                now,
-            )? {
-                Resend::Sent => Start::Sent,
-                Resend::TooSoon => Start::TooSoon,
-            },
-        )
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(result)
+    state
+        .write_and_send(move |tx| -> Result<Start, AppError> {
+            if accounts::phone_taken(tx, phone.as_str(), account)? {
+                return Ok(Start::PhoneTaken);
+            }
+            let message = messages::sms_code(Texts::new(lang), phone.as_str(), &code);
+            Ok(
+                match issue_code_throttled(
+                    tx,
+                    account,
+                    Purpose::EnrolPhone,
+                    &code_hash,
+                    Some(phone.as_str()),
+                    &message,
+                    now,
+                )? {
+                    Resend::Sent => Start::Sent,
+                    Resend::TooSoon => Start::TooSoon,
+                },
+            )
+        })
+        .await
 }
 
 /// The number being enrolled (the target of the latest enrolment code), masked for display.
@@ -88,46 +87,47 @@ pub async fn verify(
     };
     let submitted = code.map(|c| state.code_hash(Purpose::EnrolPhone, &c));
     let now = state.now();
-    let result = db::write(&state.pool, move |tx| -> Result<Verify, AppError> {
-        Ok(
-            match codes::check(tx, account, Purpose::EnrolPhone, submitted.as_deref(), now)? {
-                CodeCheck::Accepted {
-                    target: Some(phone),
-                } => {
-                    if accounts::phone_taken(tx, &phone, account)? {
-                        return Ok(Verify::PhoneTaken);
+    state
+        .write_and_send(move |tx| -> Result<Verify, AppError> {
+            Ok(
+                match codes::check(tx, account, Purpose::EnrolPhone, submitted.as_deref(), now)? {
+                    CodeCheck::Accepted {
+                        target: Some(phone),
+                    } => {
+                        if accounts::phone_taken(tx, &phone, account)? {
+                            return Ok(Verify::PhoneTaken);
+                        }
+                        accounts::enable_two_step(tx, account, &phone)?;
+                        let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
+                        let masked = crate::domain::phone::mask(&phone);
+                        outbox::enqueue(
+                            tx,
+                            &messages::two_step_on(Texts::new(a.lang), &a.email, &masked),
+                            now,
+                        )?;
+                        Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_on")
+                            .ip(&ip)
+                            .record(tx, now)?;
+                        Verify::Code(CodeOutcome::Accepted(advance(
+                            tx,
+                            &session,
+                            Stage::Authenticated,
+                            Method::PasswordSms,
+                            Assurance::Substantial,
+                            now,
+                        )?))
                     }
-                    accounts::enable_two_step(tx, account, &phone)?;
-                    let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
-                    let masked = crate::domain::phone::mask(&phone);
-                    outbox::enqueue(
-                        tx,
-                        &messages::two_step_on(Texts::new(a.lang), &a.email, &masked),
-                        now,
-                    )?;
-                    Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_on")
-                        .ip(&ip)
-                        .record(tx, now)?;
-                    Verify::Code(CodeOutcome::Accepted(advance(
-                        tx,
-                        &session,
-                        Stage::Authenticated,
-                        Method::PasswordSms,
-                        Assurance::Substantial,
-                        now,
-                    )?))
-                }
-                CodeCheck::Accepted { target: None } | CodeCheck::Void => {
-                    Verify::Code(CodeOutcome::Void)
-                }
-                CodeCheck::Wrong { tries_left } => Verify::Code(CodeOutcome::Wrong { tries_left }),
-                CodeCheck::Expired => Verify::Code(CodeOutcome::Expired),
-            },
-        )
-    })
-    .await?;
-    state.delivery.wake();
-    Ok(result)
+                    CodeCheck::Accepted { target: None } | CodeCheck::Void => {
+                        Verify::Code(CodeOutcome::Void)
+                    }
+                    CodeCheck::Wrong { tries_left } => {
+                        Verify::Code(CodeOutcome::Wrong { tries_left })
+                    }
+                    CodeCheck::Expired => Verify::Code(CodeOutcome::Expired),
+                },
+            )
+        })
+        .await
 }
 
 /// Turns two-step verification off if the password is right. Returns whether it was.
@@ -142,19 +142,19 @@ pub async fn turn_off(
         return Ok(false);
     };
     let now = state.now();
-    db::write(&state.pool, move |tx| -> Result<(), AppError> {
-        accounts::disable_two_step(tx, account)?;
-        outbox::enqueue(
-            tx,
-            &messages::two_step_off(Texts::new(a.lang), &a.email),
-            now,
-        )?;
-        Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_off")
-            .ip(&ip)
-            .record(tx, now)?;
-        Ok(())
-    })
-    .await?;
-    state.delivery.wake();
+    state
+        .write_and_send(move |tx| -> Result<(), AppError> {
+            accounts::disable_two_step(tx, account)?;
+            outbox::enqueue(
+                tx,
+                &messages::two_step_off(Texts::new(a.lang), &a.email),
+                now,
+            )?;
+            Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_off")
+                .ip(&ip)
+                .record(tx, now)?;
+            Ok(())
+        })
+        .await?;
     Ok(true)
 }

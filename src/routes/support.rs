@@ -217,19 +217,16 @@ pub async fn change_phone(
 ) -> Result<HttpResponse, AppError> {
     let who = support(staff)?;
     let id = AccountId(id.into_inner());
-    let mut errors = FormErrors::default();
-    let phone = Phone::parse(None, &form.phone)
-        .map_err(|p| errors.add("phone", ctx.t(p.key())))
-        .ok();
-    let verified = checked(
+    let phone = Phone::parse(None, &form.phone).map_err(|p| p.key());
+    let (phone, verified) = match value_and_verification(
         &ctx,
-        &mut errors,
         "phone",
+        phone,
         &form.phone_verified,
         &form.phone_note,
-    );
-    let (Some(phone), Some(verified)) = (phone, verified) else {
-        return refused(&ctx, &state, &who, id, errors).await;
+    ) {
+        Ok(both) => both,
+        Err(errors) => return refused(&ctx, &state, &who, id, errors).await,
     };
     let changed = desk::change_phone(
         &state,
@@ -241,7 +238,22 @@ pub async fn change_phone(
     )
     .await?;
     let field = ("phone", "error.support.phone_in_use");
-    answer(&ctx, &state, &who, id, changed, field, errors).await
+    answer(&ctx, &state, &who, id, changed, field).await
+}
+
+/// A new value for `field` (or the catalog key of its problem) with the caller's
+/// verification; or the problems of both, shown at once.
+fn value_and_verification<T>(
+    ctx: &Ctx,
+    field: &str,
+    value: Result<T, &'static str>,
+    verified: &Option<String>,
+    note: &str,
+) -> Result<(T, Verified), FormErrors> {
+    let mut errors = FormErrors::default();
+    let value = value.map_err(|key| errors.add(field, ctx.t(key))).ok();
+    let verified = checked(ctx, &mut errors, field, verified, note);
+    value.zip(verified).ok_or(errors)
 }
 
 /// The page after a change of the phone number or the email address (`field`):
@@ -253,11 +265,11 @@ async fn answer(
     id: AccountId,
     changed: Changed,
     (field, in_use): (&str, &str),
-    mut errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     match changed {
         Changed::Done => Ok(after(id, field)),
         Changed::InUse => {
+            let mut errors = FormErrors::default();
             errors.add(field, ctx.t(in_use));
             refused(ctx, state, who, id, errors).await
         }
@@ -284,19 +296,16 @@ pub async fn correct_email(
 ) -> Result<HttpResponse, AppError> {
     let who = support(staff)?;
     let id = AccountId(id.into_inner());
-    let mut errors = FormErrors::default();
-    let email = Email::parse(&form.email)
-        .map_err(|p| errors.add("email", ctx.t(p.key())))
-        .ok();
-    let verified = checked(
+    let email = Email::parse(&form.email).map_err(|p| p.key());
+    let (email, verified) = match value_and_verification(
         &ctx,
-        &mut errors,
         "email",
+        email,
         &form.email_verified,
         &form.email_note,
-    );
-    let (Some(email), Some(verified)) = (email, verified) else {
-        return refused(&ctx, &state, &who, id, errors).await;
+    ) {
+        Ok(both) => both,
+        Err(errors) => return refused(&ctx, &state, &who, id, errors).await,
     };
     let changed = desk::correct_email(
         &state,
@@ -308,7 +317,7 @@ pub async fn correct_email(
     )
     .await?;
     let field = ("email", "error.support.email_in_use");
-    answer(&ctx, &state, &who, id, changed, field, errors).await
+    answer(&ctx, &state, &who, id, changed, field).await
 }
 
 /// A form with only the verification tick and note (reveal, close); its field
