@@ -83,8 +83,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
-    use crate::auth::staff as flow;
     use crate::domain::staff::Role;
+    use crate::flows::identity::staff as flow;
     let pool = crate::db::open(&settings.database_path())?;
     let now = Clock::system().now();
     match command {

@@ -1,6 +1,6 @@
 //! One error type for every handler. Its `Display` is safe to show; causes
 //! are logged, never shown. The page itself is rendered by
-//! `security::error_pages` in the person's language.
+//! `web::guard::error_pages` in the person's language.
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 

@@ -8,7 +8,7 @@ use crate::domain::forms::FormDef;
 use crate::domain::rules::{DAY, UNCONFIRMED_ACCOUNT_LIFETIME};
 use crate::error::AppError;
 use crate::i18n::Texts;
-use crate::notify::{messages, Delivery, Report};
+use crate::outbound::notify::{messages, Delivery, Report};
 use crate::state::AppState;
 
 /// Rows deleted per transaction, so no cleanup holds the write lock for long.
@@ -89,7 +89,10 @@ pub async fn remind_drafts(
                 .find(|(id, _)| *id == draft.form_id)
                 .map(|(_, t)| t.get(draft.lang))
                 .unwrap_or(&draft.form_id);
-            let url = format!("{base}{}", crate::apply::draft_path(&draft.reference));
+            let url = format!(
+                "{base}{}",
+                crate::flows::apply::draft_path(&draft.reference)
+            );
             let date = crate::domain::date::Date::from_unix(draft.expires_at).to_string();
             db::outbox::enqueue(
                 tx,
@@ -159,7 +162,9 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
             }
             // Questionnaire reminders run with the draft reminders: the same kind of work.
             let base = s.settings.public_url();
-            if let Err(e) = crate::questionnaire::remind(&s.pool, &s.keyring, &base, now).await {
+            if let Err(e) =
+                crate::flows::questionnaire::remind(&s.pool, &s.keyring, &base, now).await
+            {
                 tracing::error!(error = ?e, "questionnaire reminder job");
             }
             s.delivery.wake();

@@ -1,28 +1,22 @@
 //! Kansli: a self-hosted e-service portal for permit applications.
 //!
-//! `routes` (thin actix handlers) parse input into `domain` types, make one
-//! `db` call and render `views`. Messages go through the `notify` outbox;
-//! scheduled work lives in `jobs`. Time always comes from the injected [`clock::Clock`].
-pub mod apply;
-pub mod auth;
-pub mod casework;
+//! `web` (the HTTP edge: handlers, guard, views) parses input into `domain`
+//! types, makes one `flows` call and renders the outcome. Flows are the use
+//! cases, each step one transaction with the messages it causes (the outbox in
+//! `outbound::notify`). Scheduled work lives in `jobs`. Time always comes from the
+//! injected [`clock::Clock`].
 pub mod cli;
 pub mod clock;
 pub mod db;
-pub mod documents;
 pub mod domain;
-pub mod eid;
 pub mod error;
+pub mod fakes;
+pub mod flows;
+pub mod hashing;
 pub mod i18n;
 pub mod jobs;
-pub mod notify;
-pub mod page_cache;
-pub mod payments;
-pub mod questionnaire;
-pub mod routes;
-pub mod security;
+pub mod outbound;
 pub mod settings;
 pub mod startup;
 pub mod state;
-pub mod support;
-pub mod views;
+pub mod web;

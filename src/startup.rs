@@ -13,17 +13,17 @@ use crate::clock::Clock;
 use crate::db;
 use crate::domain::rules::FORM_LIMIT;
 use crate::domain::secret::{random_key, Keyring};
-use crate::eid::login::Eid;
 use crate::error::AppError;
-use crate::notify::Delivery;
-use crate::payments::gateway::HttpGateway;
-use crate::payments::mock;
-use crate::security::error_pages;
-use crate::security::hashing::PasswordHasher;
-use crate::security::middleware::{guard, load_context};
-use crate::security::ratelimit::RateLimiter;
+use crate::fakes::mock_acquirer;
+use crate::hashing::PasswordHasher;
+use crate::outbound::eid::orders::Eid;
+use crate::outbound::notify::Delivery;
+use crate::outbound::payment::HttpGateway;
 use crate::settings::Settings;
 use crate::state::AppState;
+use crate::web::guard::error_pages;
+use crate::web::guard::middleware::{guard, load_context};
+use crate::web::guard::ratelimit::RateLimiter;
 
 pub struct Application {
     port: u16,
@@ -45,15 +45,17 @@ impl Application {
         let pool = db::open(&settings.database_path())?;
         let key = db::write(&pool, |tx| db::installation::key(tx, random_key())).await?;
         if !settings.is_production() {
-            db::write(&pool, |tx| db::register::seed_examples(tx)).await?;
+            db::write(&pool, |tx| db::population::seed_examples(tx)).await?;
         }
         let delivery = Delivery::new(&settings)?;
         let keyring = Keyring::new(key);
         let gateway = match &settings.payment {
             Some(p) => HttpGateway::new(p.url.clone(), p.api_key.clone())?,
             None => HttpGateway::new(
-                format!("{}{}/api", settings.public_url(), mock::PREFIX),
-                keyring.derived_secret(mock::API_KEY_PURPOSE).into(),
+                format!("{}{}/api", settings.public_url(), mock_acquirer::PREFIX),
+                keyring
+                    .derived_secret(mock_acquirer::API_KEY_PURPOSE)
+                    .into(),
             )?,
         };
         let eid = build_eid(&settings, listener.local_addr()?)?;
@@ -80,13 +82,13 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(FORM_LIMIT))
-                .configure(crate::routes::configure)
+                .configure(crate::web::configure)
                 .configure(|cfg| {
                     if mock_acquirer {
-                        crate::routes::mock_acquirer::configure(cfg);
+                        crate::fakes::mock_acquirer::handlers::configure(cfg);
                     }
                     if simulator {
-                        crate::routes::eid_sim::configure(cfg);
+                        crate::fakes::eid_sim::handlers::configure(cfg);
                     }
                 })
                 .default_service(web::to(|| async {
@@ -125,8 +127,9 @@ impl Application {
 /// settings; in development, the others are the built-in simulator, reached over
 /// HTTP on the address this server listens on.
 fn build_eid(settings: &Settings, local: std::net::SocketAddr) -> anyhow::Result<Eid> {
-    use crate::eid::client::{RpClient, Tls};
-    use crate::eid::{simulator, EidProvider, Provider};
+    use crate::fakes::eid_sim as simulator;
+    use crate::outbound::eid::client::{RpClient, Tls};
+    use crate::outbound::eid::{EidProvider, Provider};
     let timeout = std::time::Duration::from_secs(settings.eid.timeout_seconds);
     let own = match local {
         a if a.ip().is_unspecified() => format!("http://127.0.0.1:{}", a.port()),
@@ -158,7 +161,7 @@ fn build_eid(settings: &Settings, local: std::net::SocketAddr) -> anyhow::Result
     if organisations.is_empty() && simulated && settings.eid.professional.is_none() {
         organisations = simulator::ORGANISATIONS
             .iter()
-            .map(|(id, name)| crate::eid::Organisation {
+            .map(|(id, name)| crate::outbound::eid::Organisation {
                 id: id.to_string(),
                 name: name.to_string(),
             })

@@ -7,11 +7,11 @@ use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::secret::Keyring;
 use crate::error::AppError;
-use crate::notify::Delivery;
-use crate::security::hashing::PasswordHasher;
-use crate::security::middleware::CookieName;
-use crate::security::ratelimit::RateLimiter;
+use crate::hashing::PasswordHasher;
+use crate::outbound::notify::Delivery;
 use crate::settings::Settings;
+use crate::web::guard::middleware::CookieName;
+use crate::web::guard::ratelimit::RateLimiter;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -25,13 +25,13 @@ pub struct AppState {
     /// The application types, checked at start.
     pub forms: Arc<Vec<crate::domain::forms::FormDef>>,
     /// The card payment provider: the built-in mock acquirer unless one is configured.
-    pub gateway: Arc<dyn crate::payments::gateway::PaymentGateway>,
+    pub gateway: Arc<dyn crate::outbound::payment::PaymentGateway>,
     /// E-identification: the services offered and the orders in progress.
-    pub eid: Arc<crate::eid::login::Eid>,
+    pub eid: Arc<crate::outbound::eid::orders::Eid>,
     /// My Page as last rendered for each session, while nothing it shows has changed.
-    pub my_page: Arc<crate::page_cache::PageCache<crate::page_cache::MyPageInputs>>,
+    pub my_page: Arc<crate::web::page_cache::PageCache<crate::web::page_cache::MyPageInputs>>,
     /// The login page as every visitor without a session first sees it.
-    pub login_page: Arc<crate::page_cache::PerLanguage<crate::page_cache::Template>>,
+    pub login_page: Arc<crate::web::page_cache::PerLanguage<crate::web::page_cache::Template>>,
 }
 
 impl AppState {

@@ -17,11 +17,10 @@ pub mod documents;
 pub mod drafts;
 pub mod installation;
 pub mod migrate;
-pub mod mock_acquirer;
 pub mod outbox;
 pub mod payments;
+pub mod population;
 pub mod questionnaires;
-pub mod register;
 pub mod sessions;
 pub mod staff;
 

@@ -6,7 +6,7 @@ use crate::domain::rules::{SESSION_ABSOLUTE, SESSION_IDLE};
 use crate::domain::session::{is_live, Assurance, Method, Stage};
 use crate::domain::AccountId;
 use crate::error::AppError;
-use crate::security::SessionView;
+use crate::web::guard::SessionView;
 
 type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
 

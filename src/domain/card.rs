@@ -163,7 +163,7 @@ pub fn check_cvc(cvc: &str, brand: Brand) -> Result<(), CardProblem> {
     Ok(())
 }
 
-/// How the mock acquirer treats a card: the test cards of DESIGN.md, and approval
+/// How the mock acquirer treats a card: the test cards listed in README, and approval
 /// without 3-D Secure for any other valid number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scenario {

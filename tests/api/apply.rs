@@ -360,7 +360,7 @@ async fn a_relative_application_needs_the_matching_kind_of_permit() {
         &reference,
         &[],
         "pass.jpg",
-        kansli::documents::samples::jpeg(40, 30),
+        kansli::domain::documents::samples::jpeg(40, 30),
     )
     .await;
     assert_redirect(
@@ -412,7 +412,7 @@ async fn a_relative_application_needs_the_matching_kind_of_permit() {
 
 mod uploads {
     use super::*;
-    use kansli::documents::samples;
+    use kansli::domain::documents::samples;
     use reqwest::multipart::{Form, Part};
 
     /// Sends the passport page with a file through its Upload button, as a browser would.
@@ -604,7 +604,7 @@ mod uploads {
 
 pub(crate) mod review {
     use super::*;
-    use kansli::documents::samples;
+    use kansli::domain::documents::samples;
 
     /// A visit-visa application filled in to the review page, with its passport photo.
     pub(crate) async fn complete() -> (TestApp, String) {

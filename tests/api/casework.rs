@@ -761,7 +761,7 @@ async fn an_unanswered_questionnaire_is_reminded_of_once_after_seven_days_and_su
         let state = app.state.clone();
         let base = app.address.clone();
         async move {
-            kansli::questionnaire::remind(&state.pool, &state.keyring, &base, at)
+            kansli::flows::questionnaire::remind(&state.pool, &state.keyring, &base, at)
                 .await
                 .unwrap()
         }

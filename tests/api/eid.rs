@@ -6,10 +6,10 @@ use std::time::Duration;
 use crate::casework::{audit_rows, staff, submitted};
 use crate::helpers::*;
 use kansli::domain::staff::Role;
-use kansli::eid::client::RpClient;
-use kansli::eid::simulator::api_url;
-use kansli::eid::{Collected, EidError, EidProvider, Provider};
+use kansli::fakes::eid_sim::api_url;
 use kansli::i18n::Texts;
+use kansli::outbound::eid::client::RpClient;
+use kansli::outbound::eid::{Collected, EidError, EidProvider, Provider};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ANNA: &str = "199001011239";
@@ -321,7 +321,7 @@ async fn cancel_and_expiry_end_the_order_and_log_no_one_in() {
 
     start(&app, "bankid").await;
     let token = autostart_token(&app).await;
-    app.clock.advance(kansli::eid::ORDER_LIFETIME + 1);
+    app.clock.advance(kansli::outbound::eid::ORDER_LIFETIME + 1);
     let page = app.get_html("/login/eid").await;
     assert_eq!(
         first_text(&page, "#eid-status"),

@@ -14,8 +14,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
 
 use crate::helpers::*;
-use kansli::eid::client::{RpClient, Tls};
-use kansli::eid::{EidError, EidProvider};
+use kansli::outbound::eid::client::{RpClient, Tls};
+use kansli::outbound::eid::{EidError, EidProvider};
 
 const ANNA: &str = "199001011239";
 

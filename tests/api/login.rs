@@ -199,7 +199,7 @@ async fn the_login_page_rendered_once_carries_each_visitors_own_token_in_every_f
     };
     let [(first, token_a), (second, token_b)] = <[_; 2]>::try_from(pages).unwrap();
     assert_ne!(token_a, token_b);
-    assert!(!first.contains(kansli::page_cache::CSRF_MARK));
+    assert!(!first.contains(kansli::web::page_cache::CSRF_MARK));
     let forms = scraper::Selector::parse("form input[name=csrf]").unwrap();
     let html = scraper::Html::parse_document(&second);
     let tokens: Vec<_> = html

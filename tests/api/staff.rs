@@ -7,9 +7,14 @@ const STAFF_PASSWORD: &str = "a long staff passphrase for the desk";
 
 /// Creates a staff account as `kansli staff add` does; returns the setup path and the app secret.
 async fn add_staff(app: &TestApp, email: &str, role: Role) -> (String, TotpSecret) {
-    let link =
-        kansli::auth::staff::add(&app.state.pool, &app.address, email, role, app.clock.now())
-            .expect("staff added");
+    let link = kansli::flows::identity::staff::add(
+        &app.state.pool,
+        &app.address,
+        email,
+        role,
+        app.clock.now(),
+    )
+    .expect("staff added");
     let path = link
         .strip_prefix(&app.address)
         .expect("link to this site")
@@ -163,9 +168,12 @@ async fn staff_sessions_end_after_30_idle_minutes_and_when_disabled() {
     app.clock.advance(STEP);
     staff_login(&app, "desk@agency.se", &secret.code_at(app.clock.now())).await;
     assert_eq!(app.get("/staff").await.status(), 200);
-    assert!(
-        kansli::auth::staff::disable(&app.state.pool, "desk@agency.se", app.clock.now()).unwrap()
-    );
+    assert!(kansli::flows::identity::staff::disable(
+        &app.state.pool,
+        "desk@agency.se",
+        app.clock.now()
+    )
+    .unwrap());
     assert_redirect(&app.get("/staff").await, "/staff/login");
     app.clock.advance(STEP);
     assert_eq!(

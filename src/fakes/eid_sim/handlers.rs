@@ -1,0 +1,278 @@
+//! The e-identification simulator (development and demo mode): the RP API v6
+//! endpoints of each simulated provider, and its test app page.
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::domain::pin::PersonalIdentityNumber;
+use crate::error::AppError;
+use crate::fakes::eid_sim::{self, AppProblem, Decision, Simulator, PREFIX};
+use crate::outbound::eid::client::{
+    AuthRequest, AuthResponse, CollectResponse, CompletionData, Empty, ErrorBody, OrderRequest,
+    User,
+};
+use crate::outbound::eid::{Collected, Identity, Provider};
+use crate::state::AppState;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{html, invalid};
+use crate::web::views::components::FormErrors;
+use crate::web::views::eid as view;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    use web::{get, post, resource, scope};
+    cfg.service(
+        scope(PREFIX)
+            .service(resource("/{provider}/rp/v6.0/auth").route(post().to(auth)))
+            .service(resource("/{provider}/rp/v6.0/collect").route(post().to(collect)))
+            .service(resource("/{provider}/rp/v6.0/cancel").route(post().to(cancel)))
+            .service(
+                resource("/{provider}/app")
+                    .route(get().to(app))
+                    .route(post().to(open)),
+            )
+            .service(resource("/{provider}/app/decide").route(post().to(decide))),
+    );
+}
+
+fn simulated<'a>(
+    state: &'a AppState,
+    provider: &str,
+) -> Result<(Provider, &'a Simulator), AppError> {
+    let provider = Provider::parse(provider).ok_or(AppError::NotFound)?;
+    let sim = state.eid.simulator.as_deref().ok_or(AppError::NotFound)?;
+    Ok((provider, sim))
+}
+
+fn refused(code: &str, details: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(ErrorBody {
+        error_code: code.into(),
+        details: details.into(),
+    })
+}
+
+async fn auth(
+    state: web::Data<AppState>,
+    provider: web::Path<String>,
+    body: web::Json<AuthRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, sim) = simulated(&state, &provider)?;
+    let pin = body
+        .requirement
+        .as_ref()
+        .and_then(|r| r.personal_number.as_deref());
+    Ok(match sim.auth(provider, pin, state.now()) {
+        Some(o) => HttpResponse::Ok().json(AuthResponse {
+            order_ref: o.order_ref,
+            auto_start_token: o.auto_start_token,
+            qr_start_token: o.qr_start_token,
+            qr_start_secret: o.qr_start_secret,
+        }),
+        None => refused(
+            "alreadyInProgress",
+            "An order for this personal number is already in progress.",
+        ),
+    })
+}
+
+async fn collect(
+    state: web::Data<AppState>,
+    provider: web::Path<String>,
+    body: web::Json<OrderRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, sim) = simulated(&state, &provider)?;
+    let Some(collected) = sim.collect(provider, &body.order_ref, state.now()) else {
+        return Ok(refused("notFound", "No such order."));
+    };
+    let (status, hint, completion) = match collected {
+        Collected::Pending(h) => ("pending", Some(h), None),
+        Collected::Failed(h) => ("failed", Some(h), None),
+        Collected::Complete(who) => ("complete", None, Some(completion_data(who))),
+    };
+    Ok(HttpResponse::Ok().json(CollectResponse {
+        order_ref: body.into_inner().order_ref,
+        status: status.into(),
+        hint_code: hint,
+        completion_data: completion,
+    }))
+}
+
+fn completion_data(who: Identity) -> CompletionData {
+    let (given, surname) = who
+        .name
+        .rsplit_once(' ')
+        .map(|(g, s)| (g.to_string(), s.to_string()))
+        .unwrap_or_else(|| (who.name.clone(), String::new()));
+    CompletionData {
+        user: User {
+            personal_number: who.pin,
+            name: who.name,
+            given_name: given,
+            surname,
+        },
+        organisation: who.organisation,
+    }
+}
+
+async fn cancel(
+    state: web::Data<AppState>,
+    provider: web::Path<String>,
+    body: web::Json<OrderRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, sim) = simulated(&state, &provider)?;
+    Ok(if sim.cancel(provider, &body.order_ref) {
+        HttpResponse::Ok().json(Empty {})
+    } else {
+        refused("notFound", "No such order.")
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AppQuery {
+    autostarttoken: Option<String>,
+}
+
+/// The test app's first screen: scan (paste) the QR code, or arrive by the launch link.
+async fn app(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    provider: web::Path<String>,
+    q: web::Query<AppQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, _) = simulated(&state, &provider)?;
+    Ok(html(view::sim_scan(
+        &ctx,
+        provider,
+        q.autostarttoken.as_deref().unwrap_or_default(),
+        &FormErrors::default(),
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct ScanForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn open(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    provider: web::Path<String>,
+    Posted(form): Posted<ScanForm>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, sim) = simulated(&state, &provider)?;
+    match sim.open(provider, &form.code, state.now()) {
+        Ok(order_ref) => Ok(html(view::sim_decide(
+            &ctx,
+            provider,
+            &order_ref,
+            &FormErrors::default(),
+        ))),
+        Err(problem) => {
+            let mut errors = FormErrors::default();
+            errors.add("code", ctx.t(problem.key()));
+            Ok(invalid(view::sim_scan(&ctx, provider, &form.code, &errors)))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    order_ref: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    other_pin: String,
+    #[serde(default)]
+    other_name: String,
+}
+
+async fn decide(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    provider: web::Path<String>,
+    Posted(form): Posted<DecideForm>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, sim) = simulated(&state, &provider)?;
+    let mut errors = FormErrors::default();
+    let decision = match form.action.as_str() {
+        "identify" => chosen(&ctx, &state, provider, &form, &mut errors).map(Decision::Identify),
+        "cancel" => Some(Decision::Cancel),
+        "expire" => Some(Decision::Expire),
+        "certificate" => Some(Decision::CertificateError),
+        "start_failed" => Some(Decision::StartFailed),
+        "read_document" => Some(Decision::ReadDocument),
+        _ => None,
+    };
+    let Some(decision) = decision else {
+        return Ok(invalid(view::sim_decide(
+            &ctx,
+            provider,
+            &form.order_ref,
+            &errors,
+        )));
+    };
+    let reading = matches!(decision, Decision::ReadDocument);
+    match sim.decide(provider, &form.order_ref, decision, state.now()) {
+        Ok(()) if reading => Ok(html(view::sim_decide(
+            &ctx,
+            provider,
+            &form.order_ref,
+            &FormErrors::default(),
+        ))),
+        Ok(()) => Ok(html(view::sim_done(&ctx, provider, &form.action))),
+        Err(problem) => {
+            errors.add(
+                if problem == AppProblem::OtherPerson {
+                    "person"
+                } else {
+                    "action"
+                },
+                ctx.t(problem.key()),
+            );
+            Ok(invalid(view::sim_decide(
+                &ctx,
+                provider,
+                &form.order_ref,
+                &errors,
+            )))
+        }
+    }
+}
+
+/// The person the tester picked: one of the list, or any valid number with a name.
+fn chosen(
+    ctx: &Ctx,
+    state: &AppState,
+    provider: Provider,
+    form: &DecideForm,
+    errors: &mut FormErrors,
+) -> Option<Identity> {
+    if form.person != "other" {
+        let found = eid_sim::people(provider)
+            .iter()
+            .find(|p| p.pin == form.person)
+            .map(|p| p.identity());
+        if found.is_none() {
+            errors.add("person", ctx.t("sim.problem.person"));
+        }
+        return found;
+    }
+    let pin = PersonalIdentityNumber::parse(
+        &form.other_pin,
+        crate::domain::date::Date::from_unix(state.now()),
+    )
+    .map_err(|p| errors.add("other_pin", ctx.t(p.key())))
+    .ok();
+    let name = form.other_name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.add("other_name", ctx.t("sim.problem.name"));
+        return None;
+    }
+    Some(Identity {
+        pin: pin?.as_str().to_string(),
+        name: name.to_string(),
+        organisation: None,
+    })
+}

@@ -1,0 +1,481 @@
+//! Filling in an application: each step a person takes, in one transaction with
+//! the messages it causes. The server keeps the position, each page has 30
+//! minutes, and a page posted from an older revision changes nothing.
+use std::collections::BTreeSet;
+
+use crate::db::drafts::{Draft, NewDraft, Owner};
+use crate::db::{self, drafts, outbox, population};
+use crate::domain::date::Date;
+use crate::domain::forms::answers::{check_page, salvage_page, Answers};
+use crate::domain::forms::navigation::Position;
+use crate::domain::forms::{FieldKind, FormDef};
+use crate::domain::population::RelativeCheck;
+use crate::domain::rules::{draft_expires_at, PAGE_TIME};
+use crate::domain::secret::public_reference;
+use crate::domain::{AccountId, Lang};
+use crate::error::AppError;
+use crate::i18n::Texts;
+use crate::outbound::notify::messages;
+use crate::state::AppState;
+
+/// A draft with everything its pages need.
+pub struct DraftState {
+    pub draft: Draft,
+    /// Who opened it: the applicant, or the person in Sweden answering a questionnaire.
+    pub owner: Owner,
+    pub answers: Answers,
+    pub done: BTreeSet<String>,
+    /// (field, document reference, file name)
+    pub documents: Vec<(String, String, String)>,
+    /// When each page was last opened (its 30 minutes run from there).
+    pub opened: std::collections::BTreeMap<String, i64>,
+}
+
+impl DraftState {
+    pub fn position<'a>(&'a self, form: &'a FormDef) -> Position<'a> {
+        Position {
+            form,
+            answers: &self.answers,
+            done: &self.done,
+        }
+    }
+}
+
+/// The draft itself: where the emailed link and My Page lead.
+pub fn draft_path(reference: &str) -> String {
+    format!("/applications/{reference}")
+}
+
+pub fn page_path(reference: &str, page: &str) -> String {
+    format!("{}/pages/{page}", draft_path(reference))
+}
+
+pub fn review_path(reference: &str) -> String {
+    format!("{}/review", draft_path(reference))
+}
+
+/// The review page with the notice that an approved application cannot change.
+pub fn locked_path(reference: &str) -> String {
+    format!("{}?locked=1", review_path(reference))
+}
+
+pub fn approved_path(reference: &str) -> String {
+    format!("{}/approved", draft_path(reference))
+}
+
+/// Where the person should be now: the first incomplete page, or the review.
+pub fn current_path(state: &DraftState, form: &FormDef) -> String {
+    match state.position(form).first_incomplete() {
+        Some(page) => page_path(&state.draft.reference, &page.id),
+        None => review_path(&state.draft.reference),
+    }
+}
+
+/// Starts a draft and emails the link to continue it with its deletion date.
+#[tracing::instrument(skip_all)]
+pub async fn start(
+    state: &AppState,
+    account: AccountId,
+    form: &FormDef,
+    lang: Lang,
+) -> Result<String, AppError> {
+    let reference = public_reference();
+    let now = state.now();
+    let expires_at = draft_expires_at(now, form.lifetime_days);
+    let url = format!("{}{}", state.settings.public_url(), draft_path(&reference));
+    let title = form.title.get(lang).to_string();
+    let form_id = form.id.clone();
+    let r = reference.clone();
+    state
+        .write_and_send(move |tx| -> Result<(), AppError> {
+            let email = db::accounts::by_id(tx, account)?
+                .ok_or(AppError::NotFound)?
+                .email;
+            drafts::insert(
+                tx,
+                &NewDraft {
+                    reference: &r,
+                    account: Some(account),
+                    form_id: &form_id,
+                    lang,
+                    expires_at,
+                },
+                now,
+            )?;
+            let deletion = Date::from_unix(expires_at).to_string();
+            outbox::enqueue(
+                tx,
+                &messages::draft_started(Texts::new(lang), &email, &title, &url, &deletion),
+                now,
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(reference)
+}
+
+/// The owner's draft; anyone else's is not found.
+pub async fn load(
+    state: &AppState,
+    reference: String,
+    owner: Owner,
+) -> Result<Option<DraftState>, AppError> {
+    db::read(&state.pool, move |c| {
+        let Some(draft) = drafts::find_owned(c, &reference, owner)? else {
+            return Ok(None);
+        };
+        let answers = drafts::answers(c, draft.id)?;
+        let done = drafts::done_pages(c, draft.id)?;
+        let documents = db::documents::names_by_field(c, draft.id)?;
+        let opened = drafts::opened_pages(c, draft.id)?;
+        Ok(Some(DraftState {
+            draft,
+            owner,
+            answers,
+            done,
+            documents,
+            opened,
+        }))
+    })
+    .await
+}
+
+/// Opening a page starts its 30 minutes and counts as activity.
+pub async fn open_page(
+    state: &AppState,
+    draft: &Draft,
+    form: &FormDef,
+    page: &str,
+) -> Result<(), AppError> {
+    let (id, page, now) = (draft.id, page.to_string(), state.now());
+    let expires_at = draft_expires_at(now, form.lifetime_days);
+    db::write(&state.pool, move |tx| -> Result<(), AppError> {
+        drafts::open_page(tx, id, &page, now)?;
+        drafts::touch(tx, id, now, expires_at)?;
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Next,
+    Back,
+    SaveAndLeave,
+}
+
+#[derive(Debug)]
+pub enum Submitted {
+    /// Saved; go here.
+    Go(String),
+    /// Not saved: these fields have problems (catalog keys).
+    Invalid(Vec<(String, &'static str)>),
+    /// Not saved: the page's 30 minutes had passed. Its time starts again.
+    TooLate,
+    /// Not saved: posted from an older revision (browser back, another tab). Go here.
+    Stale(String),
+    /// Approved: nothing can change.
+    Locked,
+}
+
+/// What every post of a page passes first: the application is not approved, the page
+/// was not sent from an older copy, it may be open, and its 30 minutes have not run
+/// out (then nothing is saved and its time starts again). Gives the page, or the
+/// answer the person gets instead.
+async fn admit<'a>(
+    state: &AppState,
+    current: &DraftState,
+    form: &'a FormDef,
+    page_id: &str,
+    revision: i64,
+    now: i64,
+) -> Result<Result<&'a crate::domain::forms::Page, Submitted>, AppError> {
+    if current.draft.approved_at.is_some() {
+        return Ok(Err(Submitted::Locked));
+    }
+    if revision != current.draft.revision || !current.position(form).may_open(page_id) {
+        return Ok(Err(Submitted::Stale(current_path(current, form))));
+    }
+    let page = form
+        .pages
+        .iter()
+        .find(|p| p.id == page_id)
+        .ok_or(AppError::NotFound)?;
+    if current
+        .opened
+        .get(page_id)
+        .is_none_or(|at| now - at > PAGE_TIME)
+    {
+        let (draft_id, key) = (current.draft.id, page_id.to_string());
+        db::write(&state.pool, move |tx| {
+            drafts::open_page(tx, draft_id, &key, now)
+        })
+        .await?;
+        return Ok(Err(Submitted::TooLate));
+    }
+    Ok(Ok(page))
+}
+
+/// Handles a posted page. `revision` is the one the page was shown with.
+#[tracing::instrument(skip_all)]
+pub async fn submit_page(
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    page_id: &str,
+    action: Action,
+    revision: i64,
+    posted: Answers,
+) -> Result<Submitted, AppError> {
+    let now = state.now();
+    let page = match admit(state, current, form, page_id, revision, now).await? {
+        Ok(page) => page,
+        Err(instead) => return Ok(instead),
+    };
+    let today = Date::from_unix(now);
+    let (saved, done) = match action {
+        Action::Next => match check_page(page, &posted, &current.answers, today) {
+            Ok(clean) => (clean, true),
+            Err(problems) => {
+                return Ok(Submitted::Invalid(
+                    problems.iter().map(|(f, p)| (f.clone(), p.key())).collect(),
+                ))
+            }
+        },
+        Action::Back | Action::SaveAndLeave => {
+            (salvage_page(page, &posted, &current.answers, today), false)
+        }
+    };
+    // For "Next" the page's answers become exactly what was checked: hidden or emptied fields go.
+    let hidden: Vec<String> = if done {
+        page.fields
+            .iter()
+            .filter(|f| !saved.contains_key(&f.id))
+            .map(|f| f.id.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let relatives: Vec<(String, String, String)> = page
+        .fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::PersonalIdentityNumber)
+        .filter_map(|f| {
+            Some((
+                f.id.clone(),
+                f.permit_kind.clone()?,
+                saved.get(&f.id)?.clone(),
+            ))
+        })
+        .collect();
+    let (draft_id, reference, page_key) = (
+        current.draft.id,
+        current.draft.reference.clone(),
+        page_id.to_string(),
+    );
+    let expires_at = draft_expires_at(now, form.lifetime_days);
+    let (saved_values, hidden_fields) = (saved.clone(), hidden.clone());
+    let outcome = db::write(
+        &state.pool,
+        move |tx| -> Result<Option<Submitted>, AppError> {
+            // Checked again inside the transaction: two tabs cannot both save over one revision.
+            let fresh = drafts::find_by_id(tx, draft_id)?.ok_or(AppError::NotFound)?;
+            if fresh.revision != revision || fresh.approved_at.is_some() {
+                return Ok(None);
+            }
+            if drafts::page_opened_at(tx, draft_id, &page_key)?
+                .is_none_or(|at| now - at > PAGE_TIME)
+            {
+                drafts::open_page(tx, draft_id, &page_key, now)?;
+                return Ok(Some(Submitted::TooLate));
+            }
+            if done {
+                let mut problems = Vec::new();
+                for (field, required, pin) in &relatives {
+                    let found = population::permit_kind(tx, pin)?;
+                    if let Some(key) = RelativeCheck::of(required, found.as_deref()).key() {
+                        problems.push((field.clone(), key));
+                    }
+                }
+                if !problems.is_empty() {
+                    return Ok(Some(Submitted::Invalid(problems)));
+                }
+            }
+            let hidden: Vec<&str> = hidden.iter().map(String::as_str).collect();
+            drafts::save_answers(tx, draft_id, &saved, &hidden, &page_key, done)?;
+            drafts::touch(tx, draft_id, now, expires_at)?;
+            Ok(Some(Submitted::Go(String::new())))
+        },
+    )
+    .await?;
+    let Some(outcome) = outcome else {
+        let reloaded = load(state, reference.clone(), current.owner)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Ok(Submitted::Stale(current_path(&reloaded, form)));
+    };
+    if !matches!(outcome, Submitted::Go(_)) {
+        return Ok(outcome);
+    }
+    // Where to go, from the answers as they now stand (no need to read them back).
+    let mut answers = current.answers.clone();
+    for field in &hidden_fields {
+        answers.remove(field);
+    }
+    answers.extend(saved_values);
+    let mut done_pages = current.done.clone();
+    if done {
+        done_pages.insert(page_id.to_string());
+    }
+    let position = Position {
+        form,
+        answers: &answers,
+        done: &done_pages,
+    };
+    Ok(Submitted::Go(match action {
+        Action::Next => match position.next_after(page_id) {
+            Some(next) => page_path(&reference, &next.id),
+            None => review_path(&reference),
+        },
+        Action::Back => match position.previous_before(page_id) {
+            Some(previous) => page_path(&reference, &previous.id),
+            None => page_path(&reference, page_id),
+        },
+        Action::SaveAndLeave => match current.owner {
+            Owner::Account(_) => "/account?saved=1".to_string(),
+            Owner::Respondent(_) => "/questionnaire?saved=1".to_string(),
+        },
+    }))
+}
+
+/// Stores a photo for a document field of a page, together with whatever typed
+/// answers on the page are valid (so uploading loses nothing that was typed).
+#[tracing::instrument(skip_all)]
+#[allow(clippy::too_many_arguments)]
+pub async fn upload(
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    page_id: &str,
+    field_id: &str,
+    revision: i64,
+    posted: Answers,
+    file: (String, Vec<u8>),
+) -> Result<Submitted, AppError> {
+    use crate::domain::documents::{self as docs, Refusal};
+    let now = state.now();
+    let page = match admit(state, current, form, page_id, revision, now).await? {
+        Ok(page) => page,
+        Err(instead) => return Ok(instead),
+    };
+    let field = page
+        .fields
+        .iter()
+        .find(|f| f.id == field_id && f.kind == FieldKind::Document)
+        .ok_or(AppError::NotFound)?;
+    let refused = |r: Refusal| Submitted::Invalid(vec![(field.id.clone(), r.key())]);
+    let (filename, bytes) = file;
+    // Untrusted images are decoded on the blocking pool; a panic there refuses the file.
+    let processed = tokio::task::spawn_blocking(move || docs::process(&bytes))
+        .await
+        .unwrap_or(Err(Refusal::Damaged));
+    let processed = match processed {
+        Ok(p) => p,
+        Err(r) => return Ok(refused(r)),
+    };
+    let kept = salvage_page(page, &posted, &current.answers, Date::from_unix(now));
+    let (draft_id, field_key, page_key) = (current.draft.id, field.id.clone(), page_id.to_string());
+    let expires_at = draft_expires_at(now, form.lifetime_days);
+    let reference = public_reference();
+    let filename = docs::clean_filename(&filename);
+    /// What the upload's transaction found.
+    enum Stored {
+        Done,
+        /// Someone saved in between: the page shown was stale.
+        Stale,
+        Refused(Refusal),
+    }
+    let outcome = db::write(&state.pool, move |tx| -> Result<Stored, AppError> {
+        let fresh = drafts::find_by_id(tx, draft_id)?.ok_or(AppError::NotFound)?;
+        if fresh.revision != revision || fresh.approved_at.is_some() {
+            return Ok(Stored::Stale);
+        }
+        let (count, size) = db::documents::usage(tx, draft_id, &field_key)?;
+        if count + 1 > docs::MAX_PER_DRAFT
+            || size + processed.bytes.len() as i64 > docs::MAX_BYTES_PER_DRAFT
+        {
+            return Ok(Stored::Refused(Refusal::TooMany));
+        }
+        let document = db::documents::NewDocument {
+            reference: &reference,
+            draft: draft_id,
+            field: &field_key,
+            filename: &filename,
+            mime: processed.mime,
+            bytes: &processed.bytes,
+            thumbnail: &processed.thumbnail,
+        };
+        db::documents::replace(tx, &document, now)?;
+        let mut values = kept;
+        values.insert(field_key.clone(), format!("doc:{reference}"));
+        drafts::open_page(tx, draft_id, &page_key, now)?;
+        drafts::save_answers(tx, draft_id, &values, &[], &page_key, false)?;
+        drafts::touch(tx, draft_id, now, expires_at)?;
+        Ok(Stored::Done)
+    })
+    .await?;
+    Ok(match outcome {
+        Stored::Done => Submitted::Go(page_path(&current.draft.reference, page_id)),
+        Stored::Stale => Submitted::Stale(current_path(current, form)),
+        Stored::Refused(r) => refused(r),
+    })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Approval {
+    Approved,
+    /// The confirmation box was not ticked.
+    NotConfirmed,
+    /// Pages are still incomplete, or the draft changed since the review was shown.
+    NotReady,
+    AlreadyApproved,
+}
+
+/// Approves the application after review. From then on the server refuses every change.
+#[tracing::instrument(skip_all)]
+pub async fn approve(
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    revision: i64,
+    confirmed: bool,
+) -> Result<Approval, AppError> {
+    if current.draft.approved_at.is_some() {
+        return Ok(Approval::AlreadyApproved);
+    }
+    if current.position(form).first_incomplete().is_some() || revision != current.draft.revision {
+        return Ok(Approval::NotReady);
+    }
+    if !confirmed {
+        return Ok(Approval::NotConfirmed);
+    }
+    let (id, now) = (current.draft.id, state.now());
+    let questionnaire = match current.owner {
+        Owner::Respondent(q) => Some(q),
+        Owner::Account(_) => None,
+    };
+    let done = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
+        let approved = drafts::approve(tx, id, revision, now)?;
+        // A questionnaire is answered the moment it is approved: the case shows it.
+        if let (true, Some(q)) = (approved, questionnaire) {
+            db::questionnaires::mark_answered(tx, q, now)?;
+        }
+        Ok(approved)
+    })
+    .await?;
+    Ok(if done {
+        Approval::Approved
+    } else {
+        Approval::NotReady
+    })
+}

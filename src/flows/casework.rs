@@ -1,0 +1,143 @@
+//! What caseworkers do: find cases, read one whole (answers, documents, payment,
+//! the questionnaire, the timeline), and move it through the status machine.
+//! Every operation takes the [`Caseworker`] permission, which only a role check makes.
+use crate::db::audit::{ActorKind, Entry};
+use crate::db::cases::{self, Case, Event, Filter, Found};
+use crate::db::payments::Payment;
+use crate::db::questionnaires::{self, Questionnaire};
+use crate::db::{self, accounts, drafts, outbox, payments};
+use crate::domain::case::{CaseStatus, Refused, Transition};
+use crate::domain::forms::answers::Answers;
+use crate::domain::payment::PaymentState;
+use crate::domain::staff::Caseworker;
+use crate::error::AppError;
+use crate::i18n::Texts;
+use crate::outbound::notify::messages;
+use crate::state::AppState;
+
+/// Cases on one page of the caseworkers' list.
+pub const PAGE_SIZE: i64 = 25;
+
+/// One page of cases matching `filter`, and whether there is a next page.
+pub async fn list(
+    state: &AppState,
+    _who: &Caseworker,
+    filter: Filter,
+    page: i64,
+) -> Result<(Vec<Found>, bool), AppError> {
+    let offset = (page - 1) * PAGE_SIZE;
+    let mut rows = db::read(&state.pool, move |c| {
+        cases::search(c, &filter, offset, PAGE_SIZE)
+    })
+    .await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    Ok((rows, more))
+}
+
+/// A case with everything a caseworker reads.
+pub struct CaseFile {
+    pub case: Case,
+    pub history: Vec<Event>,
+    pub answers: Answers,
+    /// (field, document reference, file name)
+    pub documents: Vec<(String, String, String)>,
+    pub payment: Option<Payment>,
+    /// The questionnaire, and its answers once the person in Sweden has sent them.
+    pub questionnaire: Option<(Questionnaire, Option<Answers>)>,
+}
+
+pub async fn case_file(
+    state: &AppState,
+    _who: &Caseworker,
+    verification: String,
+) -> Result<Option<CaseFile>, AppError> {
+    db::read(&state.pool, move |c| {
+        let Some(case) = cases::by_verification(c, &verification)? else {
+            return Ok(None);
+        };
+        let questionnaire = match questionnaires::for_case(c, case.id)? {
+            Some(q) => {
+                let answers = match (q.answered_at, q.draft_id) {
+                    (Some(_), Some(d)) => Some(drafts::answers(c, d)?),
+                    _ => None,
+                };
+                Some((q, answers))
+            }
+            None => None,
+        };
+        Ok(Some(CaseFile {
+            history: cases::history(c, case.id)?,
+            answers: drafts::answers(c, case.draft_id)?,
+            documents: db::documents::names_by_field(c, case.draft_id)?,
+            payment: payments::for_draft(c, case.draft_id)?
+                .into_iter()
+                .find(|p| p.state == PaymentState::Success),
+            questionnaire,
+            case,
+        }))
+    })
+    .await
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Moved {
+    Done,
+    Refused(Refused),
+    /// Someone changed the status first; nothing was changed.
+    Raced,
+}
+
+/// Moves the case to `to` if the machine allows it from its current status, records
+/// who did it, and emails the applicant (if the account still exists) that
+/// something has happened: no details, only the way to My Page.
+#[tracing::instrument(skip_all)]
+pub async fn change_status(
+    state: &AppState,
+    who: &Caseworker,
+    verification: String,
+    to: CaseStatus,
+    message: String,
+    ip: String,
+) -> Result<Option<Moved>, AppError> {
+    let (now, actor) = (state.now(), who.member().email.clone());
+    let my_page = format!("{}/account", state.settings.public_url());
+    state
+        .write_and_send(move |tx| -> Result<Option<Moved>, AppError> {
+            let Some(case) = cases::by_verification(tx, &verification)? else {
+                return Ok(None);
+            };
+            let transition = match Transition::new(case.status, to, &message) {
+                Ok(t) => t,
+                Err(refused) => return Ok(Some(Moved::Refused(refused))),
+            };
+            if !cases::change_status(tx, case.id, &transition, &actor, now)? {
+                return Ok(Some(Moved::Raced));
+            }
+            let detail = format!(
+                "{} -> {}",
+                transition.from().as_str(),
+                transition.to().as_str()
+            );
+            Entry::new(ActorKind::Staff, &actor, "case_status_changed")
+                .target(&verification)
+                .ip(&ip)
+                .detail(&detail)
+                .record(tx, now)?;
+            if let Some(account) = case
+                .account_id
+                .map(|a| accounts::by_id(tx, a))
+                .transpose()?
+                .flatten()
+            {
+                let t = Texts::new(account.lang);
+                outbox::enqueue(
+                    tx,
+                    &messages::case_updated(t, &account.email, &my_page),
+                    now,
+                )?;
+            }
+            Ok(Some(Moved::Done))
+        })
+        .await
+}

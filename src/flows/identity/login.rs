@@ -1,0 +1,217 @@
+//! Logging in: the password step, the SMS step, and logging out.
+use secrecy::SecretString;
+
+use super::{
+    advance, code_outcome, failed_step, issue_code_throttled, start_session, CodeOutcome, Resend,
+};
+use crate::db::audit::{ActorKind, Entry};
+use crate::db::codes::{self, Purpose};
+use crate::db::{self, accounts, outbox, sessions};
+use crate::domain::email::Email;
+use crate::domain::rules::login_blocked;
+use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::{Assurance, Method, Stage};
+use crate::domain::Lang;
+use crate::error::AppError;
+use crate::i18n::Texts;
+use crate::outbound::notify::messages;
+use crate::state::AppState;
+use crate::web::guard::SessionView;
+
+pub enum LoginOutcome {
+    /// Unknown address, wrong password, unconfirmed, locked or waiting: all look the same.
+    Failed,
+    /// The password was right and an SMS code is on its way.
+    NeedsSms(Token),
+    LoggedIn(Token),
+}
+
+/// The password step. Every path costs exactly one argon2 verification.
+#[tracing::instrument(skip_all)]
+pub async fn password(
+    state: &AppState,
+    email: Option<Email>,
+    password: SecretString,
+    lang: Lang,
+    replacing: Option<Vec<u8>>,
+    ip: String,
+) -> Result<LoginOutcome, AppError> {
+    let now = state.now();
+    let tried = email
+        .as_ref()
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_default();
+    let account = match email {
+        Some(e) => db::read(&state.pool, move |c| accounts::by_email(c, e.as_str())).await?,
+        None => None,
+    };
+    // Locked or still inside the growing delay: verify against the dummy so timing tells nothing.
+    let waiting = account
+        .as_ref()
+        .is_some_and(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
+    let stored = account
+        .as_ref()
+        .filter(|_| !waiting)
+        .map(|a| a.password_hash.clone());
+    let right = state.hasher.verify(&password, stored).await?;
+    let Some(account) = account else {
+        let ip = ip.clone();
+        db::write(&state.pool, move |tx| {
+            Entry::new(ActorKind::Anonymous, &tried, "applicant_login_failed")
+                .ip(&ip)
+                .detail("unknown address")
+                .record(tx, now)
+        })
+        .await?;
+        return Ok(LoginOutcome::Failed);
+    };
+    if waiting || !right {
+        let (email, ip) = (account.email.clone(), ip.clone());
+        db::write(&state.pool, move |tx| -> Result<(), AppError> {
+            if waiting {
+                Entry::new(ActorKind::Applicant, &email, "applicant_login_failed")
+                    .ip(&ip)
+                    .detail("waiting or locked")
+                    .record(tx, now)?;
+            } else {
+                failed_step(tx, account.id, &email, &ip, "wrong password", now)?;
+            }
+            Ok(())
+        })
+        .await?;
+        return Ok(LoginOutcome::Failed);
+    }
+    if account.confirmed_at.is_none() {
+        return Ok(LoginOutcome::Failed);
+    }
+    let code = OneTimeCode::generate();
+    let code_hash = state.code_hash(Purpose::LoginSms, &code);
+    state
+        .write_and_send(move |tx| -> Result<LoginOutcome, AppError> {
+            accounts::clear_failed_logins(tx, account.id)?;
+            accounts::set_lang(tx, account.id, lang)?;
+            match account.phone.as_deref().filter(|_| account.two_step) {
+                Some(phone) => {
+                    codes::issue(tx, account.id, Purpose::LoginSms, &code_hash, None, now)?;
+                    outbox::enqueue(tx, &messages::sms_code(Texts::new(lang), phone, &code), now)?;
+                    let token = start_session(
+                        tx,
+                        replacing.as_deref(),
+                        Some(account.id),
+                        Stage::PendingSms,
+                        Method::Password,
+                        Assurance::None,
+                        now,
+                    )?;
+                    Ok(LoginOutcome::NeedsSms(token))
+                }
+                None => {
+                    Entry::new(ActorKind::Applicant, &account.email, "applicant_login")
+                        .ip(&ip)
+                        .detail(Method::Password.as_str())
+                        .record(tx, now)?;
+                    let token = start_session(
+                        tx,
+                        replacing.as_deref(),
+                        Some(account.id),
+                        Stage::Authenticated,
+                        Method::Password,
+                        Assurance::Basic,
+                        now,
+                    )?;
+                    Ok(LoginOutcome::LoggedIn(token))
+                }
+            }
+        })
+        .await
+}
+
+/// The SMS step. Wrong codes count as failed logins; a voided code ends the attempt.
+#[tracing::instrument(skip_all)]
+pub async fn sms(
+    state: &AppState,
+    session: SessionView,
+    code: Option<OneTimeCode>,
+    ip: String,
+) -> Result<CodeOutcome, AppError> {
+    let Some(account) = session.account_id else {
+        return Ok(CodeOutcome::Void);
+    };
+    let email = session.email.clone().unwrap_or_default();
+    let submitted = code.map(|c| state.code_hash(Purpose::LoginSms, &c));
+    let now = state.now();
+    db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
+        let check = codes::check(tx, account, Purpose::LoginSms, submitted.as_deref(), now)?;
+        let outcome = code_outcome(check, |_| {
+            accounts::clear_failed_logins(tx, account)?;
+            advance(
+                tx,
+                &session,
+                Stage::Authenticated,
+                Method::PasswordSms,
+                Assurance::Substantial,
+                now,
+            )
+        })?;
+        let entry = |action| Entry::new(ActorKind::Applicant, &email, action).ip(&ip);
+        match outcome {
+            CodeOutcome::Wrong { .. } => {
+                failed_step(tx, account, &email, &ip, "wrong SMS code", now)?;
+            }
+            CodeOutcome::Void => {
+                sessions::delete(tx, &session.id_hash)?;
+                failed_step(tx, account, &email, &ip, "SMS code used up", now)?;
+            }
+            CodeOutcome::Accepted(_) => {
+                entry("applicant_login")
+                    .detail(Method::PasswordSms.as_str())
+                    .record(tx, now)?;
+            }
+            CodeOutcome::Expired => {
+                entry("applicant_login_failed")
+                    .detail("SMS code expired")
+                    .record(tx, now)?;
+            }
+        }
+        Ok(outcome)
+    })
+    .await
+}
+
+pub async fn resend_sms(
+    state: &AppState,
+    session: SessionView,
+    lang: Lang,
+) -> Result<Resend, AppError> {
+    let Some(account) = session.account_id else {
+        return Ok(Resend::TooSoon);
+    };
+    let code = OneTimeCode::generate();
+    let code_hash = state.code_hash(Purpose::LoginSms, &code);
+    let now = state.now();
+    state
+        .write_and_send(move |tx| -> Result<Resend, AppError> {
+            let phone = accounts::by_id(tx, account)?.and_then(|a| a.phone);
+            let Some(phone) = phone else {
+                return Ok(Resend::TooSoon);
+            };
+            let message = messages::sms_code(Texts::new(lang), &phone, &code);
+            Ok(issue_code_throttled(
+                tx,
+                account,
+                Purpose::LoginSms,
+                &code_hash,
+                None,
+                &message,
+                now,
+            )?)
+        })
+        .await
+}
+
+pub async fn logout(state: &AppState, session: Option<SessionView>) -> Result<(), AppError> {
+    if let Some(s) = session {
+        db::write(&state.pool, move |tx| sessions::delete(tx, &s.id_hash)).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Creating an account and confirming its email address with the emailed code.
+use super::{advance, code_outcome, issue_code_throttled, start_session, CodeOutcome, Resend};
+use crate::db::codes::{self, Purpose};
+use crate::db::{self, accounts, outbox};
+use crate::domain::email::Email;
+use crate::domain::password::NewPassword;
+use crate::domain::rules::EMAIL_CODE_TRIES;
+use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::{Assurance, Method, Stage};
+use crate::domain::Lang;
+use crate::error::AppError;
+use crate::i18n::Texts;
+use crate::outbound::notify::messages;
+use crate::state::AppState;
+use crate::web::guard::SessionView;
+
+/// Creates the account (or restarts an unconfirmed one) and emails a code. For an address
+/// that already has a confirmed account, the owner is told instead, and the person sees the
+/// same next page as for a new account.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    state: &AppState,
+    email: Email,
+    password: NewPassword,
+    lang: Lang,
+    replacing: Option<Vec<u8>>,
+) -> Result<Token, AppError> {
+    let hash = state.hasher.hash(password.expose()).await?;
+    let code = OneTimeCode::generate();
+    let code_hash = state.code_hash(Purpose::ConfirmEmail, &code);
+    let now = state.now();
+    let base = state.settings.public_url();
+    state
+        .write_and_send(move |tx| -> Result<Token, AppError> {
+            let account = match accounts::by_email(tx, email.as_str())? {
+                None => Some(accounts::insert(tx, email.as_str(), &hash, lang, now)?),
+                Some(a) if a.confirmed_at.is_none() => {
+                    accounts::restart_unconfirmed(tx, a.id, &hash, lang, now)?;
+                    Some(a.id)
+                }
+                Some(a) => {
+                    outbox::enqueue(
+                        tx,
+                        &messages::account_exists(Texts::new(a.lang), &a.email, &base),
+                        now,
+                    )?;
+                    None
+                }
+            };
+            if let Some(id) = account {
+                codes::issue(tx, id, Purpose::ConfirmEmail, &code_hash, None, now)?;
+                outbox::enqueue(
+                    tx,
+                    &messages::confirm_code(Texts::new(lang), email.as_str(), &code),
+                    now,
+                )?;
+            }
+            Ok(start_session(
+                tx,
+                replacing.as_deref(),
+                account,
+                Stage::PendingEmail,
+                Method::Password,
+                Assurance::None,
+                now,
+            )?)
+        })
+        .await
+}
+
+/// Checks the emailed code; the right one confirms the account and logs the person in.
+#[tracing::instrument(skip_all)]
+pub async fn confirm(
+    state: &AppState,
+    session: SessionView,
+    code: Option<OneTimeCode>,
+) -> Result<CodeOutcome, AppError> {
+    let Some(account) = session.account_id else {
+        // The address already had an account: no code was sent, so none can be right.
+        return Ok(CodeOutcome::Wrong {
+            tries_left: EMAIL_CODE_TRIES - 1,
+        });
+    };
+    let submitted = code.map(|c| state.code_hash(Purpose::ConfirmEmail, &c));
+    let now = state.now();
+    db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
+        let check = codes::check(
+            tx,
+            account,
+            Purpose::ConfirmEmail,
+            submitted.as_deref(),
+            now,
+        )?;
+        Ok(code_outcome(check, |_| {
+            accounts::confirm(tx, account, now)?;
+            advance(
+                tx,
+                &session,
+                Stage::Authenticated,
+                Method::Password,
+                Assurance::Basic,
+                now,
+            )
+        })?)
+    })
+    .await
+}
+
+/// "Send a new code", at most once per resend interval.
+pub async fn resend(
+    state: &AppState,
+    session: SessionView,
+    lang: Lang,
+) -> Result<Resend, AppError> {
+    let Some(account) = session.account_id else {
+        return Ok(Resend::Sent);
+    };
+    let code = OneTimeCode::generate();
+    let code_hash = state.code_hash(Purpose::ConfirmEmail, &code);
+    let now = state.now();
+    state
+        .write_and_send(move |tx| -> Result<Resend, AppError> {
+            let Some(a) = accounts::by_id(tx, account)? else {
+                return Ok(Resend::Sent);
+            };
+            let message = messages::confirm_code(Texts::new(lang), &a.email, &code);
+            Ok(issue_code_throttled(
+                tx,
+                account,
+                Purpose::ConfirmEmail,
+                &code_hash,
+                None,
+                &message,
+                now,
+            )?)
+        })
+        .await
+}

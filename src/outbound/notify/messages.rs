@@ -1,0 +1,360 @@
+//! One function per message. Each email has a plain-text and an HTML part in the
+//! person's language; SMS are short plain text. Codes appear only in the body.
+use crate::db::outbox::{Channel, Outgoing};
+use crate::domain::rules::{EMAIL_CODE_VALID, MINUTE, RESET_TOKEN_VALID, SMS_CODE_VALID};
+use crate::domain::secret::OneTimeCode;
+use crate::i18n::Texts;
+use crate::outbound::notify::emails;
+
+/// An email made of paragraphs and at most one link.
+fn email(
+    t: Texts,
+    to: &str,
+    subject_key: &str,
+    paragraphs: Vec<String>,
+    link: Option<(&str, &str)>,
+) -> Outgoing {
+    let subject = t.t(subject_key).to_string();
+    let mut text = format!("{}\n\n", t.t("email.greeting"));
+    for p in &paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    if let Some((label, url)) = link {
+        text.push_str(&format!("{label}:\n{url}\n\n"));
+    }
+    text.push_str(t.t("email.signature"));
+    text.push_str("\n\n-- \n");
+    text.push_str(t.t("email.automatic"));
+    let html = emails::render(t, &subject, &paragraphs, link);
+    Outgoing {
+        channel: Channel::Email,
+        recipient: to.to_string(),
+        subject,
+        text,
+        html: Some(html),
+    }
+}
+
+/// A change to the account, told to its owner, with what to do if it was not them.
+fn account_changed(t: Texts, to: &str, subject_key: &str, body: String) -> Outgoing {
+    let paragraphs = vec![body, t.t("email.contact_support").to_string()];
+    email(t, to, subject_key, paragraphs, None)
+}
+
+fn minutes(seconds: i64) -> String {
+    (seconds / MINUTE).to_string()
+}
+
+pub fn confirm_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.confirm.subject",
+        vec![
+            t.tf("email.confirm.code", &[("code", code.expose())]),
+            t.tf(
+                "email.confirm.valid",
+                &[("minutes", &minutes(EMAIL_CODE_VALID))],
+            ),
+            t.t("email.confirm.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
+pub fn account_exists(t: Texts, to: &str, base_url: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.exists.subject",
+        vec![
+            t.t("email.exists.body").to_string(),
+            t.t("email.exists.not_you").to_string(),
+        ],
+        Some((
+            t.t("email.exists.link"),
+            &format!("{base_url}/password/forgot"),
+        )),
+    )
+}
+
+pub fn two_step_on(t: Texts, to: &str, masked_phone: &str) -> Outgoing {
+    account_changed(
+        t,
+        to,
+        "email.two_step_on.subject",
+        t.tf("email.two_step_on.body", &[("phone", masked_phone)]),
+    )
+}
+
+pub fn two_step_off(t: Texts, to: &str) -> Outgoing {
+    account_changed(
+        t,
+        to,
+        "email.two_step_off.subject",
+        t.t("email.two_step_off.body").to_string(),
+    )
+}
+
+pub fn reset_link(t: Texts, to: &str, url: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.reset.subject",
+        vec![
+            t.t("email.reset.body").to_string(),
+            t.tf(
+                "email.reset.valid",
+                &[("minutes", &minutes(RESET_TOKEN_VALID))],
+            ),
+            t.t("email.reset.not_you").to_string(),
+        ],
+        Some((t.t("email.reset.link"), url)),
+    )
+}
+
+pub fn password_changed(t: Texts, to: &str) -> Outgoing {
+    account_changed(
+        t,
+        to,
+        "email.password_changed.subject",
+        t.t("email.password_changed.body").to_string(),
+    )
+}
+
+/// After a change of password in the account settings (the person stays logged in here).
+pub fn password_changed_in_settings(t: Texts, to: &str) -> Outgoing {
+    account_changed(
+        t,
+        to,
+        "email.password_changed.subject",
+        t.t("email.password_changed.in_settings").to_string(),
+    )
+}
+
+/// The code that proves the new email address is the person's.
+pub fn change_email_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.change_email.subject",
+        vec![
+            t.tf("email.change_email.code", &[("code", code.expose())]),
+            t.tf(
+                "email.confirm.valid",
+                &[("minutes", &minutes(EMAIL_CODE_VALID))],
+            ),
+            t.t("email.change_email.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
+/// The code that links the account to the person who identified with e-identification.
+pub fn link_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.link_eid.subject",
+        vec![
+            t.tf("email.link_eid.code", &[("code", code.expose())]),
+            t.tf(
+                "email.confirm.valid",
+                &[("minutes", &minutes(EMAIL_CODE_VALID))],
+            ),
+            t.t("email.link_eid.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
+/// To an address that already has an account, instead of a code: it cannot be used twice.
+pub fn address_in_use(t: Texts, to: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.address_in_use.subject",
+        vec![
+            t.t("email.address_in_use.body").to_string(),
+            t.t("email.address_in_use.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
+/// To the old address, once the change is done.
+pub fn email_changed(t: Texts, to: &str, masked_new: &str) -> Outgoing {
+    account_changed(
+        t,
+        to,
+        "email.email_changed.subject",
+        t.tf("email.email_changed.body", &[("email", masked_new)]),
+    )
+}
+
+pub fn draft_started(
+    t: Texts,
+    to: &str,
+    form_title: &str,
+    url: &str,
+    deletion_date: &str,
+) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.draft_started.subject",
+        vec![
+            t.tf("email.draft_started.body", &[("form", form_title)]),
+            t.tf("email.draft_started.deletion", &[("date", deletion_date)]),
+        ],
+        Some((t.t("email.draft_started.link"), url)),
+    )
+}
+
+pub fn draft_reminder(
+    t: Texts,
+    to: &str,
+    form_title: &str,
+    url: &str,
+    deletion_date: &str,
+) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.draft_reminder.subject",
+        vec![t.tf(
+            "email.draft_reminder.body",
+            &[("form", form_title), ("date", deletion_date)],
+        )],
+        Some((t.t("email.draft_started.link"), url)),
+    )
+}
+
+/// What the confirmation of a submitted application says: nothing else personal.
+pub struct Submission<'a> {
+    pub verification: &'a str,
+    pub form_title: &'a str,
+    pub date: &'a str,
+    pub amount: &'a str,
+}
+
+pub fn submitted(t: Texts, to: &str, s: &Submission) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.submitted.subject",
+        vec![
+            t.tf("email.submitted.body", &[("form", s.form_title)]),
+            t.tf(
+                "email.submitted.verification",
+                &[("number", s.verification)],
+            ),
+            t.tf(
+                "email.submitted.details",
+                &[("date", s.date), ("amount", s.amount)],
+            ),
+            t.t("email.submitted.my_page").to_string(),
+        ],
+        None,
+    )
+}
+
+/// A text message: plain text, no subject.
+fn sms(phone: &str, text: String) -> Outgoing {
+    Outgoing {
+        channel: Channel::Sms,
+        recipient: phone.to_string(),
+        subject: "SMS".into(),
+        text,
+        html: None,
+    }
+}
+
+/// An SMS code, for enrolment or login.
+pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
+    let text = t.tf(
+        "sms.code",
+        &[
+            ("code", code.expose()),
+            ("minutes", &minutes(SMS_CODE_VALID)),
+        ],
+    );
+    sms(phone, text)
+}
+
+/// The questionnaire link for the person in Sweden, with the way in from the website.
+pub fn questionnaire(t: Texts, to: &str, url: &str, verification: &str, website: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.questionnaire.subject",
+        vec![
+            t.t("email.questionnaire.body").to_string(),
+            t.tf(
+                "email.questionnaire.website",
+                &[("number", verification), ("url", website)],
+            ),
+        ],
+        Some((t.t("email.questionnaire.link"), url)),
+    )
+}
+
+/// Once, when the questionnaire has waited 7 days unanswered.
+pub fn questionnaire_reminder(
+    t: Texts,
+    to: &str,
+    url: &str,
+    verification: &str,
+    website: &str,
+) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.questionnaire_reminder.subject",
+        vec![
+            t.t("email.questionnaire_reminder.body").to_string(),
+            t.tf(
+                "email.questionnaire.website",
+                &[("number", verification), ("url", website)],
+            ),
+        ],
+        Some((t.t("email.questionnaire.link"), url)),
+    )
+}
+
+/// Something happened in the case: no details, only where to read them.
+pub fn case_updated(t: Texts, to: &str, my_page: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.case_updated.subject",
+        vec![t.t("email.case_updated.body").to_string()],
+        Some((t.t("email.case_updated.link"), my_page)),
+    )
+}
+
+/// The account was closed at the person's request.
+pub fn account_closed(t: Texts, to: &str) -> Outgoing {
+    account_changed(
+        t,
+        to,
+        "email.account_closed.subject",
+        t.t("email.account_closed.body").to_string(),
+    )
+}
+
+/// The phone number for two-step verification was changed by support.
+pub fn phone_changed(t: Texts, to: &str, masked_new: &str) -> Outgoing {
+    account_changed(
+        t,
+        to,
+        "email.phone_changed.subject",
+        t.tf("email.phone_changed.body", &[("phone", masked_new)]),
+    )
+}
+
+/// An SMS to a number that was removed from, or added to, an account by support.
+pub fn phone_changed_sms(t: Texts, phone: &str, key: &str) -> Outgoing {
+    sms(phone, t.t(key).to_string())
+}

@@ -1,0 +1,139 @@
+//! Messages: composed in `messages`, queued in the outbox by the transaction
+//! that causes them, delivered here with retries (SMTP, SMS provider, or
+//! nowhere but the dev mailbox in development).
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, Notify};
+
+use crate::clock::Clock;
+use crate::db::outbox::{self, Channel, Queued};
+use crate::db::Pool;
+use crate::domain::rules::{outbox_backoff, OUTBOX_MAX_ATTEMPTS};
+use crate::error::AppError;
+use crate::settings::Settings;
+
+pub mod emails;
+pub mod messages;
+mod sms;
+mod smtp;
+
+/// How many messages one delivery round takes.
+const BATCH: i64 = 50;
+
+#[derive(Clone)]
+pub struct Delivery {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    mailer: Option<smtp::Mailer>,
+    sms: Option<sms::SmsClient>,
+    /// Without the dev mailbox nobody reads a sent body again, so it is erased.
+    keep_bodies: bool,
+    wake: Notify,
+    /// One delivery round at a time, so no message is sent twice.
+    round: Mutex<()>,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+impl Delivery {
+    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
+        Ok(Delivery {
+            inner: Arc::new(Inner {
+                mailer: settings.smtp.as_ref().map(smtp::Mailer::new).transpose()?,
+                sms: settings.sms.as_ref().map(sms::SmsClient::new).transpose()?,
+                keep_bodies: settings.dev_mailbox,
+                wake: Notify::new(),
+                round: Mutex::new(()),
+            }),
+        })
+    }
+
+    /// Tells the worker that something was queued.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Sends every due message once; failures are retried later with backoff.
+    pub async fn deliver_due(&self, pool: &Pool, now: i64) -> Result<Report, AppError> {
+        let _round = self.inner.round.lock().await;
+        let due = crate::db::read(pool, move |c| outbox::due(c, now, BATCH)).await?;
+        let mut report = Report::default();
+        for message in due {
+            let result = self.send(&message).await;
+            let id = message.id;
+            match result {
+                Ok(()) => {
+                    let scrub = !self.inner.keep_bodies;
+                    crate::db::write(pool, move |tx| outbox::mark_sent(tx, id, now, scrub)).await?;
+                    report.sent += 1;
+                }
+                Err(error) => {
+                    let attempts = message.attempts + 1;
+                    let retry_at =
+                        (attempts < OUTBOX_MAX_ATTEMPTS).then(|| now + outbox_backoff(attempts));
+                    tracing::warn!(
+                        id,
+                        channel = message.channel.as_str(),
+                        attempts,
+                        error = format!("{error:#}"),
+                        "message not delivered"
+                    );
+                    let error = format!("{error:#}");
+                    crate::db::write(pool, move |tx| {
+                        outbox::mark_attempt_failed(tx, id, &error, retry_at)
+                    })
+                    .await?;
+                    if retry_at.is_some() {
+                        report.retrying += 1;
+                    } else {
+                        report.failed += 1;
+                    }
+                }
+            }
+        }
+        if report != Report::default() {
+            tracing::info!(
+                sent = report.sent,
+                retrying = report.retrying,
+                failed = report.failed,
+                "outbox delivery"
+            );
+        }
+        Ok(report)
+    }
+
+    async fn send(&self, m: &Queued) -> anyhow::Result<()> {
+        match m.channel {
+            Channel::Email => match &self.inner.mailer {
+                Some(mailer) => mailer.send(m).await,
+                None => Ok(()), // development: the dev mailbox is the destination
+            },
+            Channel::Sms => match &self.inner.sms {
+                Some(client) => client.send(m).await,
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// Delivers whenever woken, and at least every 30 seconds.
+    pub fn spawn_worker(&self, pool: Pool, clock: Clock) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(30), this.inner.wake.notified()).await;
+                if let Err(e) = this.deliver_due(&pool, clock.now()).await {
+                    tracing::error!(error = ?e, "outbox worker");
+                }
+            }
+        });
+    }
+}

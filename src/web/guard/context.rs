@@ -1,0 +1,159 @@
+//! The request context every handler and view gets: the person's language,
+//! their session (if any) and the CSRF token for the forms on the page.
+use std::future::{ready, Ready};
+use std::rc::Rc;
+
+use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
+
+use crate::domain::session::{Assurance, Method, Stage};
+use crate::domain::{AccountId, Lang};
+use crate::i18n::Texts;
+
+/// A live session, as loaded for this request.
+#[derive(Clone, Debug)]
+pub struct SessionView {
+    pub id_hash: Vec<u8>,
+    pub account_id: Option<AccountId>,
+    pub email: Option<String>,
+    pub stage: Stage,
+    pub method: Method,
+    pub assurance: Assurance,
+    pub two_step: bool,
+    /// The verified phone number, when two-step verification is on.
+    pub phone: Option<String>,
+    pub created_at: i64,
+    pub last_step_at: i64,
+    /// For the person in Sweden: the questionnaire this session may answer.
+    pub questionnaire: Option<i64>,
+    /// E-identification: the personal identity number (12 digits) and name.
+    pub pin: Option<String>,
+    pub person_name: Option<String>,
+    /// Professional e-ID: the organisation's id.
+    pub organisation: Option<String>,
+    /// The account's revision: moves on with every change to what My Page lists.
+    pub revision: i64,
+}
+
+/// What handlers and views get: shared, so passing it around copies nothing.
+#[derive(Clone)]
+pub struct Ctx(Rc<RequestContext>);
+
+impl Ctx {
+    pub fn new(data: RequestContext) -> Self {
+        Ctx(Rc::new(data))
+    }
+
+    /// This request with another CSRF token: a page rendered once for every
+    /// visitor carries [`crate::web::page_cache::CSRF_MARK`] in place of each one's own.
+    pub fn with_csrf(&self, csrf: &str) -> Ctx {
+        Ctx::new(RequestContext {
+            t: self.t,
+            csrf: csrf.to_string(),
+            session: self.session.clone(),
+            path: self.path.clone(),
+            dev_mailbox: self.dev_mailbox,
+            production: self.production,
+        })
+    }
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = RequestContext;
+    fn deref(&self) -> &RequestContext {
+        &self.0
+    }
+}
+
+pub struct RequestContext {
+    pub t: Texts,
+    /// The CSRF token every form on this page carries.
+    pub csrf: String,
+    pub session: Option<SessionView>,
+    /// The path and query of this request, for the language switch.
+    pub path: String,
+    pub dev_mailbox: bool,
+    pub production: bool,
+}
+
+impl RequestContext {
+    pub fn lang(&self) -> Lang {
+        self.t.lang
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.t.t(key)
+    }
+
+    /// Whether a submitted CSRF token is this page's, compared in constant time.
+    pub fn csrf_matches(&self, submitted: &str) -> bool {
+        crate::domain::secret::constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes())
+    }
+
+    /// Catalog text for a page (escaped once at load).
+    pub fn h(&self, key: &str) -> crate::i18n::Escaped {
+        self.t.h(key)
+    }
+
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.t.tf(key, args)
+    }
+
+    /// The logged-in person, if the session has passed every login step.
+    pub fn account(&self) -> Option<&SessionView> {
+        self.session
+            .as_ref()
+            .filter(|s| s.stage == Stage::Authenticated && s.account_id.is_some())
+    }
+
+    /// A person logged in by e-identification without an account: they see the
+    /// cases whose applicant has their personal identity number.
+    pub fn person(&self) -> Option<&SessionView> {
+        self.session.as_ref().filter(|s| {
+            s.stage == Stage::Authenticated
+                && s.account_id.is_none()
+                && s.pin.is_some()
+                && s.method != Method::Professional
+        })
+    }
+
+    /// A municipality's or region's staff member, by professional e-ID.
+    pub fn partner(&self) -> Option<&SessionView> {
+        self.session.as_ref().filter(|s| {
+            s.stage == Stage::Authenticated
+                && s.method == Method::Professional
+                && s.organisation.is_some()
+        })
+    }
+
+    /// Anyone logged in, by whatever method (not the person in Sweden).
+    pub fn signed_in(&self) -> Option<&SessionView> {
+        self.account().or(self.person()).or(self.partner())
+    }
+
+    /// The person in Sweden answering a questionnaire (its id).
+    pub fn respondent(&self) -> Option<i64> {
+        self.session
+            .as_ref()
+            .filter(|s| s.stage == Stage::Authenticated && s.account_id.is_none())
+            .and_then(|s| s.questionnaire)
+    }
+
+    /// A session waiting at `stage` (an emailed or SMS code).
+    pub fn pending(&self, stage: Stage) -> Option<&SessionView> {
+        self.session.as_ref().filter(|s| s.stage == stage)
+    }
+}
+
+/// Handlers take `Ctx` as an argument; it was put in place by `middleware::load_context`.
+impl FromRequest for Ctx {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions().get::<Ctx>().cloned().ok_or_else(|| {
+                actix_web::error::ErrorInternalServerError("request context missing")
+            }),
+        )
+    }
+}

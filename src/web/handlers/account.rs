@@ -1,0 +1,331 @@
+//! Creating an account, confirming it with the emailed code, and the account page.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::db;
+use crate::db::payments::Receipt;
+use crate::domain::date::Date;
+use crate::domain::email::Email;
+use crate::domain::password::{NewPassword, PasswordProblem};
+use crate::domain::payment::format_sek;
+use crate::domain::phone::mask;
+use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_CREATE};
+use crate::domain::secret::OneTimeCode;
+use crate::domain::session::{Assurance, Stage};
+use crate::domain::Lang;
+use crate::error::AppError;
+use crate::flows::identity::{sign_up, CodeOutcome, Resend};
+use crate::state::AppState;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::page_cache::MyPageInputs;
+use crate::web::respond::{client_ip, html, html_bytes, invalid, redirect, redirect_with_session};
+use crate::web::views::account::{self as view, CaseRow, DraftRow, Overview, ReceiptRow};
+use crate::web::views::components::{FormErrors, Notice};
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_repeat: String,
+}
+
+/// Notices that a redirect asks for with a query flag.
+#[derive(Deserialize, Default)]
+pub struct Flags {
+    sent: Option<String>,
+    wait: Option<String>,
+    twostep: Option<String>,
+    saved: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+    /// A code to link an account was sent (person-only e-identification session).
+    link: Option<String>,
+    linked: Option<String>,
+}
+
+impl Flags {
+    pub fn notice(&self) -> Notice {
+        if self.sent.is_some() {
+            Some(("success", "code.sent_again"))
+        } else if self.wait.is_some() {
+            Some(("warning", "code.wait"))
+        } else if self.saved.is_some() {
+            Some(("success", "apply.saved"))
+        } else if self.email.is_some() {
+            Some(("success", "account.email.now_changed"))
+        } else if self.password.is_some() {
+            Some(("success", "account.password.now_changed"))
+        } else if self.linked.is_some() {
+            Some(("success", "eid.link.done"))
+        } else {
+            match self.twostep.as_deref() {
+                Some("on") => Some(("success", "account.two_step.now_on")),
+                Some("off") => Some(("success", "account.two_step.now_off")),
+                _ => None,
+            }
+        }
+    }
+}
+
+pub async fn create_form(ctx: Ctx) -> HttpResponse {
+    html(view::create_form(&ctx, &FormErrors::default(), ""))
+}
+
+/// The message for a refused new password, and the field it belongs to.
+pub fn password_problem(ctx: &Ctx, problem: &PasswordProblem) -> (&'static str, String) {
+    match problem {
+        PasswordProblem::Mismatch => (
+            "password_repeat",
+            ctx.t("error.password.mismatch").to_string(),
+        ),
+        PasswordProblem::Guessable(reason) => (
+            "password",
+            format!("{} {}", ctx.t("error.password.guessable"), ctx.t(reason)),
+        ),
+        other => (
+            "password",
+            ctx.tf(
+                &other.to_string(),
+                &[
+                    ("min", &crate::domain::password::MIN_CHARS.to_string()),
+                    ("max", &crate::domain::password::MAX_CHARS.to_string()),
+                ],
+            ),
+        ),
+    }
+}
+
+pub async fn create(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<CreateForm>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .limiter
+        .check("create", IP_LIMIT_CREATE, client_ip(&req), state.now())?;
+    let mut errors = FormErrors::default();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.add("email", ctx.t(&e.to_string())))
+        .ok();
+    let address = email.as_ref().map(Email::as_str).unwrap_or_default();
+    let password: SecretString = form.password.into();
+    let repeat: SecretString = form.password_repeat.into();
+    let new_password = NewPassword::parse_for_address(&password, &repeat, address)
+        .map_err(|p| {
+            let (field, message) = password_problem(&ctx, &p);
+            errors.add(field, message);
+        })
+        .ok();
+    let (Some(email), Some(new_password)) = (email, new_password) else {
+        return Ok(invalid(view::create_form(&ctx, &errors, &form.email)));
+    };
+    let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
+    let token = sign_up::create(&state, email, new_password, ctx.lang(), replacing).await?;
+    Ok(redirect_with_session(&state, "/account/confirm", &token))
+}
+
+pub async fn confirm_form(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
+    if ctx.pending(Stage::PendingEmail).is_none() {
+        return redirect("/login");
+    }
+    html(view::confirm_form(&ctx, &FormErrors::default(), q.notice()))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    pub code: String,
+}
+
+/// The message for a code that was not accepted.
+pub fn code_error(ctx: &Ctx, outcome: &CodeOutcome) -> String {
+    match outcome {
+        CodeOutcome::Wrong { tries_left } => {
+            ctx.tf("error.code.wrong", &[("tries", &tries_left.to_string())])
+        }
+        CodeOutcome::Expired => ctx.t("error.code.expired").to_string(),
+        _ => ctx.t("error.code.void").to_string(),
+    }
+}
+
+/// Parses a typed code, or gives the form error for one that is not six digits.
+pub fn parse_code(ctx: &Ctx, input: &str) -> Result<OneTimeCode, FormErrors> {
+    OneTimeCode::parse(input).ok_or_else(|| {
+        let mut errors = FormErrors::default();
+        let key = if input.trim().is_empty() {
+            "error.code.missing"
+        } else {
+            "error.code.format"
+        };
+        errors.add("code", ctx.t(key));
+        errors
+    })
+}
+
+pub async fn confirm(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
+        return Ok(redirect("/login"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let code = match parse_code(&ctx, &form.code) {
+        Ok(code) => code,
+        Err(errors) => return Ok(invalid(view::confirm_form(&ctx, &errors, None))),
+    };
+    match sign_up::confirm(&state, session, Some(code)).await? {
+        CodeOutcome::Accepted(token) => {
+            Ok(redirect_with_session(&state, "/account/created", &token))
+        }
+        other => {
+            let mut errors = FormErrors::default();
+            errors.add("code", code_error(&ctx, &other));
+            Ok(invalid(view::confirm_form(&ctx, &errors, None)))
+        }
+    }
+}
+
+pub async fn resend(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
+        return Ok(redirect("/login"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    Ok(match sign_up::resend(&state, session, ctx.lang()).await? {
+        Resend::Sent => redirect("/account/confirm?sent=1"),
+        Resend::TooSoon => redirect("/account/confirm?wait=1"),
+    })
+}
+
+pub async fn created(ctx: Ctx) -> HttpResponse {
+    if ctx.account().is_none() {
+        return redirect("/login");
+    }
+    html(view::created(&ctx))
+}
+
+/// My Page: the unfinished applications and the account settings. Everything but
+/// the draft list came with the session.
+pub async fn overview(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<Flags>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.account() else {
+        if ctx.person().is_some() {
+            return super::eid::person_overview(
+                &ctx,
+                &state,
+                "",
+                q.link.is_some(),
+                &FormErrors::default(),
+            )
+            .await;
+        }
+        if ctx.partner().is_some() {
+            return Ok(redirect("/partner"));
+        }
+        return Ok(redirect("/login"));
+    };
+    let account = session.account_id.ok_or(AppError::NotFound)?;
+    let inputs = MyPageInputs::new(&ctx, session, q.notice());
+    if let Some(page) = state.my_page.get(&session.id_hash, &inputs) {
+        return Ok(html_bytes(StatusCode::OK, page));
+    }
+    let more = session.assurance >= Assurance::Substantial;
+    let (revision, drafts, cases, receipts) = db::quick_read(&state.pool, move |c| {
+        let receipts = if more {
+            db::payments::receipts(c, account)?
+        } else {
+            Vec::new()
+        };
+        Ok((
+            db::accounts::revision(c, account)?,
+            db::drafts::unsubmitted(c, account)?,
+            db::cases::for_account(c, account)?,
+            receipts,
+        ))
+    })
+    .await?;
+    let lang = ctx.lang();
+    let title = |form_id: &str| form_title(&state, lang, form_id);
+    let overview = Overview {
+        email: session.email.as_deref().unwrap_or_default(),
+        masked_phone: session.phone.as_deref().map(mask),
+        assurance: session.assurance,
+        drafts: drafts
+            .into_iter()
+            .map(|d| DraftRow {
+                title: title(&d.form_id),
+                started: Date::from_unix(d.created_at).to_string(),
+                deleted_on: Date::from_unix(d.expires_at).to_string(),
+                href: if d.approved_at.is_some() {
+                    crate::flows::apply::approved_path(&d.reference)
+                } else {
+                    crate::flows::apply::draft_path(&d.reference)
+                },
+                awaiting_payment: d.approved_at.is_some(),
+            })
+            .collect(),
+        cases: cases
+            .into_iter()
+            .map(|c| CaseRow {
+                title: title(&c.form_id),
+                submitted: Date::from_unix(c.submitted_at).to_string(),
+                verification: c.verification,
+                status: c.status,
+            })
+            .collect(),
+        receipts: receipt_rows(&state, lang, receipts),
+    };
+    let page = web::Bytes::from(view::overview(&ctx, &overview, q.notice()).into_string());
+    // Kept only when read at the revision the session saw, so what is kept is
+    // exactly what these inputs show.
+    if revision == Some(inputs.revision()) {
+        state.my_page.put(&session.id_hash, inputs, page.clone());
+    }
+    Ok(html_bytes(StatusCode::OK, page))
+}
+
+fn form_title(state: &AppState, lang: Lang, form_id: &str) -> String {
+    state
+        .forms
+        .iter()
+        .find(|f| f.id == form_id)
+        .map_or_else(|| form_id.to_string(), |f| f.title.get(lang).to_string())
+}
+
+/// Receipts as My Page lists them.
+pub(super) fn receipt_rows(
+    state: &AppState,
+    lang: Lang,
+    receipts: Vec<Receipt>,
+) -> Vec<ReceiptRow> {
+    receipts
+        .into_iter()
+        .map(|r| ReceiptRow {
+            title: form_title(state, lang, &r.form_id),
+            paid: Date::from_unix(r.paid_at).to_string(),
+            amount: format_sek(r.amount),
+            href: crate::web::receipt_path(&r.payment_reference),
+            verification: r.verification,
+        })
+        .collect()
+}

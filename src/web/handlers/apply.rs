@@ -1,0 +1,398 @@
+//! Starting an application and filling in its pages.
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::db::drafts::Owner;
+use crate::db::Reader;
+use crate::domain::date::Date;
+use crate::domain::forms::answers::Answers;
+use crate::domain::forms::{FormDef, FormKind};
+use crate::domain::AccountId;
+use crate::error::AppError;
+use crate::flows::apply::{self as flow, Action, DraftState, Submitted};
+use crate::flows::questionnaire::START_PATH;
+use crate::state::AppState;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{html, html_status, redirect};
+use crate::web::views::apply::{self as view, PageView};
+use crate::web::views::components::{FormErrors, Notice};
+
+pub(super) fn logged_in(ctx: &Ctx) -> Option<AccountId> {
+    ctx.account().and_then(|s| s.account_id)
+}
+
+/// Who asks for a submitted application's records: the logged-in account, else a
+/// person identified by e-identification (as its applicant).
+pub(super) fn reader(ctx: &Ctx) -> Option<Reader> {
+    match (logged_in(ctx), ctx.person().and_then(|s| s.pin.clone())) {
+        (Some(account), _) => Some(Reader::Account(account)),
+        (None, Some(pin)) => Some(Reader::Applicant(pin)),
+        (None, None) => None,
+    }
+}
+
+/// Whether the reader sees answers, documents and receipts (substantial assurance:
+/// two-step verification, or e-identification).
+pub(super) fn sees_more(ctx: &Ctx, reader: &Reader) -> bool {
+    matches!(reader, Reader::Applicant(_)) || super::payment::show_more(ctx)
+}
+
+pub(super) fn form_of<'a>(state: &'a AppState, id: &str) -> Result<&'a FormDef, AppError> {
+    state
+        .forms
+        .iter()
+        .find(|f| f.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn choose(ctx: Ctx, state: web::Data<AppState>) -> HttpResponse {
+    if logged_in(&ctx).is_none() {
+        return redirect("/login");
+    }
+    html(view::choose(&ctx, &state.forms))
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    form: String,
+}
+
+pub async fn start(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(input): Posted<StartForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(account) = logged_in(&ctx) else {
+        return Ok(redirect("/login"));
+    };
+    let form = form_of(&state, &input.form)?;
+    if form.kind != FormKind::Application {
+        return Err(AppError::NotFound);
+    }
+    let reference = flow::start(&state, account, form, ctx.lang()).await?;
+    Ok(redirect(&flow::draft_path(&reference)))
+}
+
+/// Who the session may open drafts as: an applicant, or the person in Sweden
+/// answering one questionnaire.
+fn owner(ctx: &Ctx) -> Option<Owner> {
+    logged_in(ctx)
+        .map(Owner::Account)
+        .or_else(|| ctx.respondent().map(Owner::Respondent))
+}
+
+/// The owner's draft and its type; None when nobody is logged in, 404 for anyone else's.
+pub(super) async fn owned<'a>(
+    state: &'a AppState,
+    ctx: &Ctx,
+    reference: String,
+) -> Result<Option<(DraftState, &'a FormDef)>, AppError> {
+    let Some(owner) = owner(ctx) else {
+        return Ok(None);
+    };
+    let draft = flow::load(state, reference, owner)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = form_of(state, &draft.draft.form_id)?;
+    Ok(Some((draft, form)))
+}
+
+/// The revision a posted page was shown with (-1 when missing: then it is stale).
+pub(super) fn take_revision(posted: &mut BTreeMap<String, String>) -> i64 {
+    posted
+        .remove("revision")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(-1)
+}
+
+/// The emailed link and My Page's "continue" land here: on to the right page.
+pub async fn resume(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let reference = reference.into_inner();
+    // The emailed link: after logging in, the person comes back here.
+    let Some((draft, form)) = owned(&state, &ctx, reference.clone()).await? else {
+        let next = crate::web::views::layout::encode_path(&flow::draft_path(&reference));
+        return Ok(redirect(&format!("/login?next={next}")));
+    };
+    Ok(redirect(&flow::current_path(&draft, form)))
+}
+
+#[derive(Deserialize)]
+pub struct PageFlags {
+    stale: Option<String>,
+}
+
+pub async fn show_page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    q: web::Query<PageFlags>,
+) -> Result<HttpResponse, AppError> {
+    let (reference, page_id) = path.into_inner();
+    let Some((current, form)) = owned(&state, &ctx, reference).await? else {
+        return Ok(redirect("/login"));
+    };
+    if current.draft.approved_at.is_some() {
+        return Ok(redirect(&flow::locked_path(&current.draft.reference)));
+    }
+    if !current.position(form).may_open(&page_id) {
+        return Ok(redirect(&flow::current_path(&current, form)));
+    }
+    flow::open_page(&state, &current.draft, form, &page_id).await?;
+    let notice = q.stale.as_ref().map(|_| ("warning", "apply.page.stale"));
+    render_page(
+        &ctx,
+        &state,
+        &current,
+        form,
+        &page_id,
+        &current.answers,
+        &FormErrors::default(),
+        notice,
+        StatusCode::OK,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_page(
+    ctx: &Ctx,
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    page_id: &str,
+    values: &Answers,
+    errors: &FormErrors,
+    n: Notice,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let position = current.position(form);
+    let page = form
+        .pages
+        .iter()
+        .find(|p| p.id == page_id)
+        .ok_or(AppError::NotFound)?;
+    let view = PageView {
+        form,
+        page,
+        reference: &current.draft.reference,
+        step: position.step(page_id).ok_or(AppError::NotFound)?,
+        deletion_date: Date::from_unix(crate::domain::rules::draft_expires_at(
+            state.now(),
+            form.lifetime_days,
+        ))
+        .to_string(),
+        revision: current.draft.revision,
+        values,
+        has_previous: position.previous_before(page_id).is_some(),
+        documents: &current.documents,
+    };
+    Ok(html_status(status, view::page_form(ctx, &view, errors, n)))
+}
+
+pub async fn submit_page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    Posted(mut posted): Posted<BTreeMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (reference, page_id) = path.into_inner();
+    let Some((current, form)) = owned(&state, &ctx, reference).await? else {
+        return Ok(redirect("/login"));
+    };
+    posted.remove("csrf");
+    let revision = take_revision(&mut posted);
+    let action = match posted.remove("action").as_deref() {
+        Some("back") => Action::Back,
+        Some("save") => Action::SaveAndLeave,
+        _ => Action::Next,
+    };
+    let answers: Answers = posted.into_iter().collect();
+    let outcome = flow::submit_page(
+        &state,
+        &current,
+        form,
+        &page_id,
+        action,
+        revision,
+        answers.clone(),
+    )
+    .await?;
+    respond(&ctx, &state, &current, form, &page_id, &answers, outcome)
+}
+
+/// The answer to a posted page: on to the next place, or the page again with its problems.
+pub(super) fn respond(
+    ctx: &Ctx,
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    page_id: &str,
+    answers: &Answers,
+    outcome: Submitted,
+) -> Result<HttpResponse, AppError> {
+    let again = |errors: &FormErrors, n: Notice| {
+        render_page(
+            ctx,
+            state,
+            current,
+            form,
+            page_id,
+            answers,
+            errors,
+            n,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    match outcome {
+        Submitted::Go(to) => Ok(redirect(&to)),
+        Submitted::Stale(to) => Ok(redirect(&format!("{to}?stale=1"))),
+        Submitted::Locked => Ok(redirect(&flow::locked_path(&current.draft.reference))),
+        Submitted::TooLate => again(
+            &FormErrors::default(),
+            Some(("warning", "apply.page.too_late")),
+        ),
+        Submitted::Invalid(problems) => {
+            let mut errors = FormErrors::default();
+            for (field, key) in problems {
+                // Each message names its question, so the summary at the top reads on its own.
+                let question = form
+                    .field(&field)
+                    .map(|f| f.label.get(ctx.lang()))
+                    .unwrap_or_default();
+                errors.add(
+                    field,
+                    ctx.tf(
+                        "apply.problem",
+                        &[("question", question), ("problem", ctx.t(key))],
+                    ),
+                );
+            }
+            again(&errors, None)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReviewFlags {
+    locked: Option<String>,
+}
+
+/// Every answer grouped by page, with Change links; also the print view.
+pub async fn review(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    q: web::Query<ReviewFlags>,
+) -> Result<HttpResponse, AppError> {
+    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
+        return Ok(redirect("/login"));
+    };
+    if current.draft.submitted_at.is_some() && !super::payment::show_more(&ctx) {
+        return Ok(html(crate::web::views::payment::needs_two_step(&ctx)));
+    }
+    if current.draft.approved_at.is_none() && current.position(form).first_incomplete().is_some() {
+        return Ok(redirect(&flow::current_path(&current, form)));
+    }
+    let notice = q
+        .locked
+        .as_ref()
+        .map(|_| ("warning", "review.locked_change"));
+    render_review(
+        &ctx,
+        &state,
+        &current,
+        form,
+        &FormErrors::default(),
+        notice,
+        StatusCode::OK,
+    )
+}
+
+fn render_review(
+    ctx: &Ctx,
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    errors: &FormErrors,
+    n: Notice,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let applicant = crate::domain::forms::answers::applicant_name(&current.answers);
+    let view = crate::web::views::review::ReviewView {
+        form,
+        pages: current.position(form).pages(),
+        answers: &current.answers,
+        documents: &current.documents,
+        reference: &current.draft.reference,
+        applicant: if applicant.is_empty() {
+            ctx.account()
+                .and_then(|s| s.email.clone())
+                .unwrap_or_default()
+        } else {
+            applicant
+        },
+        started: Date::from_unix(current.draft.created_at).to_string(),
+        printed: Date::from_unix(state.now()).to_string(),
+        revision: current.draft.revision,
+        approved: current
+            .draft
+            .approved_at
+            .map(|at| Date::from_unix(at).to_string()),
+    };
+    Ok(html_status(
+        status,
+        crate::web::views::review::review(ctx, &view, errors, n),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ApproveForm {
+    #[serde(default)]
+    revision: String,
+    confirm: Option<String>,
+}
+
+pub async fn approve(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    Posted(input): Posted<ApproveForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
+        return Ok(redirect("/login"));
+    };
+    let revision = input.revision.parse().unwrap_or(-1);
+    let confirmed = input.confirm.as_deref() == Some("yes");
+    Ok(
+        match flow::approve(&state, &current, form, revision, confirmed).await? {
+            flow::Approval::Approved => match current.owner {
+                Owner::Account(_) => redirect(&flow::approved_path(&current.draft.reference)),
+                Owner::Respondent(_) => redirect(&format!("{START_PATH}?answered=1")),
+            },
+            flow::Approval::AlreadyApproved => {
+                redirect(&flow::locked_path(&current.draft.reference))
+            }
+            flow::Approval::NotReady => redirect(&flow::current_path(&current, form)),
+            flow::Approval::NotConfirmed => {
+                let mut errors = FormErrors::default();
+                errors.add("confirm", ctx.t("review.must_confirm"));
+                return render_review(
+                    &ctx,
+                    &state,
+                    &current,
+                    form,
+                    &errors,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+        },
+    )
+}

@@ -1,0 +1,252 @@
+//! The caseworkers' pages (role caseworker): the case list, one case, a status
+//! change, and the documents of a submitted application.
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::apply::form_of;
+use crate::db::{self, cases::Filter};
+use crate::domain::case::{CaseStatus, Refused};
+use crate::domain::date::Date;
+use crate::domain::staff::Caseworker;
+use crate::domain::verification::VerificationNumber;
+use crate::error::AppError;
+use crate::flows::casework::{self as work, Moved};
+use crate::state::AppState;
+use crate::web::guard::staff::StaffCtx;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{client_ip, html, html_status, redirect};
+use crate::web::views::casework::{self as view, CaseList, CasePage, ListFilters};
+use crate::web::views::components::{FormErrors, Notice};
+
+fn caseworker(staff: StaffCtx) -> Result<Caseworker, AppError> {
+    staff.require()?.as_caseworker().ok_or(AppError::Forbidden)
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    form: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    page: Option<i64>,
+}
+
+/// A date typed in a filter: empty is no limit; anything else must be a date.
+fn day(input: &str, field: &str, ctx: &Ctx, errors: &mut FormErrors) -> Option<i64> {
+    let input = input.trim();
+    if input.is_empty() {
+        return None;
+    }
+    match Date::parse_iso(input) {
+        Some(d) => Some(d.to_unix()),
+        None => {
+            errors.add(field, ctx.t("error.form.not_a_date"));
+            None
+        }
+    }
+}
+
+pub async fn list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let who = caseworker(staff)?;
+    let mut errors = FormErrors::default();
+    let filter = Filter {
+        status: CaseStatus::parse(q.status.trim()),
+        form_id: Some(q.form.trim().to_string()).filter(|f| state.forms.iter().any(|x| &x.id == f)),
+        from: day(&q.from, "from", &ctx, &mut errors),
+        // "Until" includes the whole day.
+        until: day(&q.until, "until", &ctx, &mut errors).map(|d| d + crate::domain::rules::DAY),
+    };
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let (rows, has_next) = work::list(&state, &who, filter, page).await?;
+    let filters = ListFilters {
+        status: q.status.trim().to_string(),
+        form: q.form.trim().to_string(),
+        from: q.from.trim().to_string(),
+        until: q.until.trim().to_string(),
+    };
+    let markup = view::list(
+        &ctx,
+        &CaseList {
+            rows: &rows,
+            filters: &filters,
+            page,
+            has_next,
+            forms: &state.forms,
+        },
+        &errors,
+    );
+    Ok(if errors.is_empty() {
+        html(markup)
+    } else {
+        crate::web::respond::invalid(markup)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CaseFlags {
+    changed: Option<String>,
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    number: web::Path<String>,
+    q: web::Query<CaseFlags>,
+) -> Result<HttpResponse, AppError> {
+    let who = caseworker(staff)?;
+    let notice = q
+        .changed
+        .as_ref()
+        .map(|_| ("success", "staff.cases.changed"));
+    render(
+        &ctx,
+        &state,
+        &who,
+        &number,
+        "",
+        "",
+        &FormErrors::default(),
+        notice,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    ctx: &Ctx,
+    state: &AppState,
+    who: &Caseworker,
+    number: &str,
+    to: &str,
+    message: &str,
+    errors: &FormErrors,
+    n: Notice,
+) -> Result<HttpResponse, AppError> {
+    let number = VerificationNumber::parse(number).map_err(|_| AppError::NotFound)?;
+    let file = work::case_file(state, who, number.as_str().to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = form_of(state, &file.case.form_id)?;
+    let questionnaire_form = file
+        .questionnaire
+        .as_ref()
+        .and_then(|(q, _)| form_of(state, &q.form_id).ok());
+    let page = view::case(
+        ctx,
+        &CasePage {
+            file: &file,
+            form,
+            questionnaire_form,
+            to,
+            message,
+        },
+        errors,
+        n,
+    );
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(html_status(status, page))
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    message: String,
+}
+
+pub async fn change_status(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    number: web::Path<String>,
+    Posted(form): Posted<StatusForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = caseworker(staff)?;
+    let number = VerificationNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+    let mut errors = FormErrors::default();
+    let refused = |r: Refused, errors: &mut FormErrors| {
+        let field = if r == Refused::NotAllowed {
+            "to"
+        } else {
+            "message"
+        };
+        errors.add(field, ctx.t(r.key()));
+    };
+    let moved = match CaseStatus::parse(form.to.trim()) {
+        Some(to) => work::change_status(
+            &state,
+            &who,
+            number.as_str().to_string(),
+            to,
+            form.message.clone(),
+            client_ip(&req).to_string(),
+        )
+        .await?
+        .ok_or(AppError::NotFound)?,
+        None => Moved::Refused(Refused::NotAllowed),
+    };
+    match moved {
+        Moved::Done => {
+            return Ok(redirect(&format!(
+                "/staff/cases/{}?changed=1",
+                number.as_str()
+            )))
+        }
+        Moved::Refused(r) => refused(r, &mut errors),
+        Moved::Raced => errors.add("to", ctx.t("error.case.raced")),
+    }
+    render(
+        &ctx,
+        &state,
+        &who,
+        number.as_str(),
+        form.to.trim(),
+        &form.message,
+        &errors,
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DocumentQuery {
+    thumbnail: Option<String>,
+}
+
+/// A document of a submitted application, for the caseworker reading the case.
+pub async fn document(
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    reference: web::Path<String>,
+    q: web::Query<DocumentQuery>,
+) -> Result<HttpResponse, AppError> {
+    let _who = caseworker(staff)?;
+    let (reference, thumbnail) = (reference.into_inner(), q.thumbnail.is_some());
+    let doc = db::read(&state.pool, move |c| {
+        db::documents::of_case(c, &reference, thumbnail)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, doc.mime))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header(("Content-Disposition", "inline"))
+        .body(doc.bytes))
+}

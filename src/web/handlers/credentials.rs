@@ -1,0 +1,215 @@
+//! Account settings: a new email address (with a code sent to it) and a new password.
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::account::{code_error, parse_code, password_problem, CodeForm};
+use super::two_step::VerifyFlags;
+use crate::domain::email::Email;
+use crate::domain::password::NewPassword;
+use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
+use crate::error::AppError;
+use crate::flows::identity::credentials::{self as flow, EmailStart, EmailVerify};
+use crate::state::AppState;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
+use crate::web::views::components::FormErrors;
+use crate::web::views::credentials as view;
+
+pub async fn email_form(ctx: Ctx, state: web::Data<AppState>) -> HttpResponse {
+    let Some(session) = ctx.account() else {
+        return redirect("/login");
+    };
+    let needs_password = flow::needs_password(session, state.now());
+    html(view::email_form(
+        &ctx,
+        &FormErrors::default(),
+        "",
+        needs_password,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+    password: Option<String>,
+}
+
+pub async fn start_email(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.account().cloned() else {
+        return Ok(redirect("/login"));
+    };
+    let needs_password = flow::needs_password(&session, state.now());
+    let (limit, bucket) = if needs_password {
+        (IP_LIMIT_LOGIN, "login")
+    } else {
+        (IP_LIMIT_CODES, "codes")
+    };
+    state
+        .limiter
+        .check(bucket, limit, client_ip(&req), state.now())?;
+    let show =
+        |errors: &FormErrors| invalid(view::email_form(&ctx, errors, &form.email, needs_password));
+    let mut errors = FormErrors::default();
+    let email = match Email::parse(&form.email) {
+        Ok(e) if session.email.as_deref() == Some(e.as_str()) => {
+            errors.add("email", ctx.t("error.email.same"));
+            None
+        }
+        Ok(e) => Some(e),
+        Err(problem) => {
+            errors.add("email", ctx.t(problem.key()));
+            None
+        }
+    };
+    let password = form.password.as_deref().unwrap_or_default();
+    if needs_password && password.is_empty() {
+        errors.add("password", ctx.t("error.password.missing"));
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Ok(show(&errors));
+    };
+    let password = needs_password.then(|| SecretString::from(password.to_string()));
+    let (outcome, token) = flow::start_email_change(
+        &state,
+        &session,
+        email,
+        password,
+        ctx.lang(),
+        client_ip(&req).to_string(),
+    )
+    .await?;
+    let location = match outcome {
+        EmailStart::Sent => "/account/email/verify",
+        EmailStart::TooSoon => "/account/email/verify?wait=1",
+        EmailStart::WrongPassword => {
+            errors.add("password", ctx.t("error.password.wrong"));
+            return Ok(show(&errors));
+        }
+    };
+    Ok(match token {
+        Some(token) => redirect_with_session(&state, location, &token),
+        None => redirect(location),
+    })
+}
+
+pub async fn verify_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<VerifyFlags>,
+) -> Result<HttpResponse, AppError> {
+    let Some(account) = ctx.account().and_then(|s| s.account_id) else {
+        return Ok(redirect("/login"));
+    };
+    let Some(address) = flow::pending_address(&state, account).await? else {
+        return Ok(redirect("/account/email"));
+    };
+    Ok(html(view::email_verify(
+        &ctx,
+        &FormErrors::default(),
+        &address,
+        q.notice(),
+    )))
+}
+
+pub async fn verify(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.account().cloned() else {
+        return Ok(redirect("/login"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let account = session.account_id.ok_or(AppError::NotFound)?;
+    let address = flow::pending_address(&state, account)
+        .await?
+        .unwrap_or_default();
+    let code = match parse_code(&ctx, &form.code) {
+        Ok(code) => code,
+        Err(errors) => return Ok(invalid(view::email_verify(&ctx, &errors, &address, None))),
+    };
+    let mut errors = FormErrors::default();
+    match flow::verify_email_change(&state, &session, code).await? {
+        EmailVerify::Changed => return Ok(redirect("/account?email=changed")),
+        EmailVerify::Taken => errors.add("code", ctx.t("error.email.taken")),
+        EmailVerify::Code(outcome) => errors.add("code", code_error(&ctx, &outcome)),
+    }
+    Ok(invalid(view::email_verify(&ctx, &errors, &address, None)))
+}
+
+pub async fn password_form(ctx: Ctx) -> HttpResponse {
+    if ctx.account().is_none() {
+        return redirect("/login");
+    }
+    html(view::password_form(&ctx, &FormErrors::default()))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_repeat: String,
+}
+
+pub async fn change_password(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.account().cloned() else {
+        return Ok(redirect("/login"));
+    };
+    state
+        .limiter
+        .check("login", IP_LIMIT_LOGIN, client_ip(&req), state.now())?;
+    let mut errors = FormErrors::default();
+    if form.current.is_empty() {
+        errors.add("current", ctx.t("error.password.missing"));
+    }
+    let new = NewPassword::parse_for_address(
+        &SecretString::from(form.password),
+        &SecretString::from(form.password_repeat),
+        session.email.as_deref().unwrap_or_default(),
+    )
+    .map_err(|p| {
+        let (field, message) = password_problem(&ctx, &p);
+        errors.add(field, message);
+    })
+    .ok();
+    let Some(new) = new.filter(|_| errors.is_empty()) else {
+        return Ok(invalid(view::password_form(&ctx, &errors)));
+    };
+    match flow::change_password(
+        &state,
+        &session,
+        form.current.into(),
+        new,
+        client_ip(&req).to_string(),
+    )
+    .await?
+    {
+        Some(token) => Ok(redirect_with_session(
+            &state,
+            "/account?password=changed",
+            &token,
+        )),
+        None => {
+            errors.add("current", ctx.t("error.password.wrong"));
+            Ok(invalid(view::password_form(&ctx, &errors)))
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Uploading photos of documents (multipart, with the page's typed answers) and
+//! serving them back to their owner only.
+use std::collections::BTreeMap;
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use futures_util::StreamExt;
+
+use super::apply::{owned, respond, take_revision};
+use crate::db;
+use crate::domain::documents::MAX_BYTES;
+use crate::domain::rules::FORM_LIMIT;
+use crate::error::AppError;
+use crate::flows::apply as flow;
+use crate::state::AppState;
+use crate::web::guard::Ctx;
+use crate::web::respond::redirect;
+
+/// More parts than any page has fields (plus the token, revision and button).
+const MAX_PARTS: usize = 100;
+
+/// What a page's multipart post carried.
+struct Upload {
+    text: BTreeMap<String, String>,
+    file: Option<(String, String, Vec<u8>)>,
+    too_large: bool,
+}
+
+/// Reads the parts, never more than the limits: text parts together up to the form
+/// limit, one file part up to the file limit. Past it, reading stops: the rest of the
+/// body is never read, and the file is refused.
+async fn read_parts(mut body: Multipart) -> Result<Upload, AppError> {
+    let bad = |_| AppError::Forbidden;
+    let mut upload = Upload {
+        text: BTreeMap::new(),
+        file: None,
+        too_large: false,
+    };
+    let mut text_bytes = 0usize;
+    let mut count = 0usize;
+    'parts: while let Some(part) = body.next().await {
+        count += 1;
+        if count > MAX_PARTS {
+            return Err(AppError::Forbidden);
+        }
+        let mut part = part.map_err(bad)?;
+        let name = part.name().unwrap_or_default().to_string();
+        let filename = part
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_string);
+        let mut data = Vec::new();
+        let limit = if filename.is_some() {
+            MAX_BYTES
+        } else {
+            FORM_LIMIT.saturating_sub(text_bytes)
+        };
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(bad)?;
+            if data.len() + chunk.len() > limit {
+                if filename.is_none() {
+                    return Err(AppError::Forbidden);
+                }
+                upload.too_large = true;
+                break 'parts;
+            }
+            data.extend_from_slice(&chunk);
+        }
+        match filename {
+            Some(f) if upload.file.is_none() => upload.file = Some((name, f, data)),
+            Some(_) => {}
+            None => {
+                text_bytes += data.len();
+                upload.text.insert(
+                    name,
+                    String::from_utf8(data).map_err(|_| AppError::Forbidden)?,
+                );
+            }
+        }
+    }
+    Ok(upload)
+}
+
+pub async fn upload(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (reference, page_id) = path.into_inner();
+    let Some((current, form)) = owned(&state, &ctx, reference).await? else {
+        return Ok(redirect("/login"));
+    };
+    let mut parts = read_parts(body).await?;
+    let csrf = parts.text.remove("csrf").unwrap_or_default();
+    if !ctx.csrf_matches(&csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let revision = take_revision(&mut parts.text);
+    let field = parts.text.remove("upload").unwrap_or_default();
+    parts.text.remove("action");
+    let answers: crate::domain::forms::answers::Answers = parts.text.into_iter().collect();
+    let refusal = if parts.too_large {
+        Some(crate::domain::documents::Refusal::TooLarge)
+    } else {
+        match &parts.file {
+            Some((name, _, bytes)) if *name == field && !bytes.is_empty() => None,
+            _ => Some(crate::domain::documents::Refusal::Missing),
+        }
+    };
+    let outcome = match refusal {
+        Some(r) => flow::Submitted::Invalid(vec![(field.clone(), r.key())]),
+        None => {
+            let (_, filename, bytes) = parts.file.take().unwrap_or_default();
+            flow::upload(
+                &state,
+                &current,
+                form,
+                &page_id,
+                &field,
+                revision,
+                answers.clone(),
+                (filename, bytes),
+            )
+            .await?
+        }
+    };
+    respond(&ctx, &state, &current, form, &page_id, &answers, outcome)
+}
+
+/// A document or its thumbnail, to its owner only; anyone else gets 404.
+pub async fn serve(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (reference, which) = path.into_inner();
+    let thumbnail = match which.as_str() {
+        "file" => false,
+        "thumbnail" => true,
+        _ => return Err(AppError::NotFound),
+    };
+    let reader = super::apply::reader(&ctx).ok_or(AppError::NotFound)?;
+    let more = super::apply::sees_more(&ctx, &reader);
+    let document = db::read(&state.pool, move |c| {
+        db::documents::owned(c, &reference, &reader, thumbnail)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if document.submitted && !more {
+        return Ok(crate::web::respond::html(
+            crate::web::views::payment::needs_two_step(&ctx),
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(document.mime.as_str())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{}\"", document.filename),
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(document.bytes))
+}

@@ -1,0 +1,464 @@
+//! Logging in by e-identification: starting an order, the page that follows it
+//! (with its small JSON endpoint for the script), finishing and cancelling; the
+//! person-only My Page and linking it to an account; the partner page.
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::db::{self, audit};
+use crate::domain::date::Date;
+use crate::domain::email::Email;
+use crate::domain::rules::IP_LIMIT_LOGIN;
+use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::Method;
+use crate::domain::verification::VerificationNumber;
+use crate::error::AppError;
+use crate::fakes::eid_sim::PREFIX;
+use crate::flows::identity::eid::{self as flow, display_pin, EidLogin};
+use crate::flows::identity::{CodeOutcome, Resend};
+use crate::outbound::eid::orders::{Attempt, Progress};
+use crate::outbound::eid::{error_message, Provider};
+use crate::state::AppState;
+use crate::web::guard::middleware::{removal_cookie, EID_COOKIE};
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{
+    client_ip, html, invalid, redirect, redirect_with_cookie, redirect_with_session,
+};
+use crate::web::views::components::FormErrors;
+use crate::web::views::eid::{self as view, OrderView, PersonPage};
+
+/// The key of the browser's order: the hash of its cookie.
+fn order_key(req: &HttpRequest, state: &AppState) -> Option<Vec<u8>> {
+    req.cookie(state.cookie_name(EID_COOKIE))
+        .and_then(|c| Token::from_client(c.value()))
+        .map(|t| t.hash())
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    method: String,
+}
+
+pub async fn start(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<StartForm>,
+) -> Result<HttpResponse, AppError> {
+    let method = Method::parse(&form.method)
+        .filter(|m| Provider::of(*m).is_some_and(|p| state.eid.offers(p)))
+        .ok_or(AppError::NotFound)?;
+    let ip = client_ip(&req);
+    state
+        .limiter
+        .check("login", IP_LIMIT_LOGIN, ip, state.now())?;
+    if let Some(old) = order_key(&req, &state) {
+        state.eid.cancel(&old).await;
+    }
+    let token = Token::generate();
+    match state
+        .eid
+        .start(token.hash(), method, &ip.to_string(), state.now())
+        .await
+    {
+        Ok(()) => Ok(redirect_with_cookie(
+            &state,
+            "/login/eid",
+            EID_COOKIE,
+            &token,
+        )),
+        Err(e) => Ok(crate::web::respond::html_status(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            view::start_failed(&ctx, method, error_message(&e)),
+        )),
+    }
+}
+
+/// What the page shows of the order now.
+fn order_view(state: &AppState, a: &Attempt) -> Result<OrderView, AppError> {
+    let now = state.now();
+    let provider = Provider::of(a.method).ok_or(AppError::NotFound)?;
+    let simulated = state.eid.simulator.is_some();
+    let qr = (a.method == Method::MobileBankId).then(|| a.qr(now));
+    let test_app = simulated.then(|| match a.method {
+        Method::MobileBankId => format!("{PREFIX}/{}/app", provider.as_str()),
+        _ => format!(
+            "{PREFIX}/{}/app?autostarttoken={}",
+            provider.as_str(),
+            a.order.auto_start_token
+        ),
+    });
+    Ok(OrderView {
+        qr_svg: qr.as_deref().map(qr_svg).transpose()?,
+        qr_content: qr.filter(|_| simulated),
+        launch: matches!(a.method, Method::BankId).then(|| {
+            format!(
+                "bankid:///?autostarttoken={}&redirect=null",
+                a.order.auto_start_token
+            )
+        }),
+        test_app,
+    })
+}
+
+/// The QR code as inline SVG markup. The markup holds only the code's modules
+/// (rectangles and one path of coordinates) made by the qrcode crate; the content
+/// itself never appears in it, so it is safe to put into the page unescaped.
+fn qr_svg(content: &str) -> Result<String, AppError> {
+    let svg = qrcode::QrCode::new(content.as_bytes())
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("qr code: {e}")))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    // Inline in HTML: without the XML declaration.
+    Ok(svg
+        .find("<svg")
+        .map_or(svg.clone(), |at| svg[at..].to_string()))
+}
+
+/// The order's page: the QR code or launch link and BankID's message; it refreshes
+/// itself (a script, or without one a meta refresh).
+pub async fn page(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let Some(key) = order_key(&req, &state) else {
+        return Ok(redirect("/login"));
+    };
+    let Some((attempt, progress)) = state.eid.progress(&key, state.now()).await else {
+        return Ok(redirect("/login"));
+    };
+    let v = order_view(&state, &attempt)?;
+    Ok(html(view::order_page(&ctx, &attempt, &progress, &v)))
+}
+
+#[derive(Serialize)]
+struct Status {
+    state: &'static str,
+    message: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qr_content: Option<String>,
+}
+
+/// The script's view of the order, every second.
+pub async fn status(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let progress = match order_key(&req, &state) {
+        Some(key) => state.eid.progress(&key, state.now()).await,
+        None => None,
+    };
+    let Some((attempt, progress)) = progress else {
+        return Ok(HttpResponse::NotFound().json(Status {
+            state: "failed",
+            message: ctx.t("eid.rfa22"),
+            qr: None,
+            qr_content: None,
+        }));
+    };
+    let (kind, key) = match &progress {
+        Progress::Pending(k) => ("pending", *k),
+        Progress::Failed(k) => ("failed", *k),
+        Progress::Complete(_) => ("complete", "eid.identified"),
+    };
+    let v = if kind == "pending" {
+        order_view(&state, &attempt)?
+    } else {
+        OrderView {
+            qr_svg: None,
+            qr_content: None,
+            launch: None,
+            test_app: None,
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(Status {
+            state: kind,
+            message: ctx.t(key),
+            qr: v.qr_svg,
+            qr_content: v.qr_content,
+        }))
+}
+
+/// "I have identified myself" (or the script, once complete): logs the person in.
+pub async fn finish(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: Posted<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    let Some(key) = order_key(&req, &state) else {
+        return Ok(redirect("/login"));
+    };
+    let Some((attempt, progress)) = state.eid.progress(&key, state.now()).await else {
+        return Ok(redirect("/login"));
+    };
+    let Progress::Complete(_) = progress else {
+        let v = order_view(&state, &attempt)?;
+        return Ok(html(view::order_page(&ctx, &attempt, &progress, &v)));
+    };
+    let Some((method, who)) = state.eid.take_identity(&key) else {
+        return Ok(redirect("/login"));
+    };
+    let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
+    let done = |location: &str, token: &Token| {
+        let mut res = redirect_with_session(&state, location, token);
+        let _ = res.add_cookie(&removal_cookie(&state, EID_COOKIE));
+        res
+    };
+    Ok(
+        match flow::login(&state, method, who, replacing, client_ip(&req).to_string()).await? {
+            EidLogin::Account(token) | EidLogin::Person(token) => done("/account", &token),
+            EidLogin::Partner(token) => done("/partner", &token),
+            EidLogin::UnknownOrganisation => invalid(view::start_failed(
+                &ctx,
+                Method::Professional,
+                "eid.professional_unknown",
+            )),
+        },
+    )
+}
+
+pub async fn cancel(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _form: Posted<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(key) = order_key(&req, &state) {
+        state.eid.cancel(&key).await;
+    }
+    let mut res = redirect("/login");
+    let _ = res.add_cookie(&removal_cookie(&state, EID_COOKIE));
+    Ok(res)
+}
+
+/// My Page of a person identified without an account: the cases whose applicant
+/// has their personal identity number.
+pub async fn person_overview(
+    ctx: &Ctx,
+    state: &AppState,
+    email: &str,
+    code_sent: bool,
+    errors: &FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let s = ctx.person().ok_or(AppError::NotFound)?;
+    let pin = s.pin.clone().unwrap_or_default();
+    let (cases, receipts) = db::quick_read(&state.pool, move |c| {
+        Ok((
+            db::cases::for_pin(c, &pin)?,
+            db::payments::receipts_of_applicant(c, &pin)?,
+        ))
+    })
+    .await?;
+    let page = view::person_page(
+        ctx,
+        &PersonPage {
+            name: s.person_name.as_deref().unwrap_or_default(),
+            pin: &display_pin(s.pin.as_deref().unwrap_or_default()),
+            cases: &cases,
+            receipts: &super::account::receipt_rows(state, ctx.lang(), receipts),
+            forms: &state.forms,
+            code_sent,
+            email,
+        },
+        errors,
+    );
+    Ok(if errors.is_empty() {
+        html(page)
+    } else {
+        invalid(page)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn start_link(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<LinkForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.person().cloned() else {
+        return Ok(redirect("/login"));
+    };
+    state.limiter.check(
+        "codes",
+        crate::domain::rules::IP_LIMIT_CODES,
+        client_ip(&req),
+        state.now(),
+    )?;
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(p) => {
+            let mut errors = FormErrors::default();
+            errors.add("email", ctx.t(p.key()));
+            return person_overview(&ctx, &state, &form.email, false, &errors).await;
+        }
+    };
+    // Sent or too soon: the same page, and the code already sent still works.
+    let (Resend::Sent | Resend::TooSoon) = flow::start_link(&state, &session, email).await?;
+    Ok(redirect("/account?link=sent"))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn finish_link(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.person().cloned() else {
+        return Ok(redirect("/login"));
+    };
+    let mut errors = FormErrors::default();
+    let key = match flow::finish_link(&state, &session, OneTimeCode::parse(&form.code)).await? {
+        CodeOutcome::Accepted(token) => {
+            return Ok(redirect_with_session(&state, "/account?linked=1", &token))
+        }
+        CodeOutcome::Wrong { .. } => "error.code.wrong",
+        CodeOutcome::Expired => "error.code.expired",
+        CodeOutcome::Void => "error.code.void",
+    };
+    errors.add("code", ctx.t(key));
+    person_overview(&ctx, &state, "", true, &errors).await
+}
+
+/// The partner page: report that a health examination was offered.
+pub async fn partner(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<ReportedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let organisation = organisation_of(&ctx, &state)?;
+    Ok(html(view::partner_page(
+        &ctx,
+        &organisation,
+        ("", ""),
+        &FormErrors::default(),
+        q.reported.as_deref(),
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct ReportedQuery {
+    reported: Option<String>,
+}
+
+fn organisation_of(ctx: &Ctx, state: &AppState) -> Result<String, AppError> {
+    let s = ctx.partner().ok_or(AppError::Forbidden)?;
+    let id = s.organisation.as_deref().unwrap_or_default();
+    state
+        .eid
+        .organisations
+        .iter()
+        .find(|o| o.id == id)
+        .map(|o| o.name.clone())
+        .ok_or(AppError::Forbidden)
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    verification: String,
+    #[serde(default)]
+    offered_on: String,
+}
+
+pub async fn report_health_examination(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<ReportForm>,
+) -> Result<HttpResponse, AppError> {
+    let organisation = organisation_of(&ctx, &state)?;
+    let s = ctx.partner().ok_or(AppError::Forbidden)?;
+    state.limiter.check(
+        "partner",
+        crate::domain::rules::IP_LIMIT_QUESTIONNAIRE,
+        client_ip(&req),
+        state.now(),
+    )?;
+    let mut errors = FormErrors::default();
+    let number = VerificationNumber::parse(&form.verification)
+        .map_err(|p| errors.add("verification", ctx.t(p.key())))
+        .ok();
+    let today = Date::from_unix(state.now());
+    let offered = match Date::parse_iso(form.offered_on.trim()) {
+        Some(d) if d <= today => Some(d),
+        _ => {
+            errors.add("offered_on", ctx.t("partner.error.date"));
+            None
+        }
+    };
+    let show = |errors: &FormErrors| {
+        invalid(view::partner_page(
+            &ctx,
+            &organisation,
+            (&form.verification, &form.offered_on),
+            errors,
+            None,
+        ))
+    };
+    let (Some(number), Some(offered)) = (number, offered) else {
+        return Ok(show(&errors));
+    };
+    let actor = format!(
+        "{} ({organisation})",
+        s.person_name.as_deref().unwrap_or_default()
+    );
+    let (who, org_id, ip, now) = (
+        display_pin(s.pin.as_deref().unwrap_or_default()),
+        s.organisation.clone().unwrap_or_default(),
+        client_ip(&req).to_string(),
+        state.now(),
+    );
+    let message = ctx.tf("partner.event", &[("date", &offered.to_string())]);
+    let v = number.as_str().to_string();
+    let recorded = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
+        let Some(case) = db::cases::by_verification(tx, &v)? else {
+            return Ok(false);
+        };
+        db::cases::record(
+            tx,
+            &db::cases::NewEvent {
+                case: case.id,
+                kind: crate::domain::case::EventKind::HealthExamination,
+                status: case.status,
+                from: None,
+                message: Some(&message),
+                actor: &actor,
+            },
+            now,
+        )?;
+        audit::Entry::new(
+            audit::ActorKind::Partner,
+            &who,
+            "partner_health_examination",
+        )
+        .target(&v)
+        .ip(&ip)
+        .detail(&format!("organisation {org_id}, offered on {offered}"))
+        .record(tx, now)?;
+        Ok(true)
+    })
+    .await?;
+    if !recorded {
+        errors.add("verification", ctx.t("partner.error.no_case"));
+        return Ok(show(&errors));
+    }
+    Ok(redirect(&format!("/partner?reported={}", number.as_str())))
+}

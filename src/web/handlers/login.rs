@@ -1,0 +1,224 @@
+//! Logging in with password and, with two-step verification, the SMS code; logging out.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::account::{code_error, parse_code, CodeForm};
+use crate::domain::email::Email;
+use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
+use crate::domain::session::Stage;
+use crate::error::AppError;
+use crate::flows::identity::login::{self as flow, LoginOutcome};
+use crate::flows::identity::{CodeOutcome, Resend};
+use crate::state::AppState;
+use crate::web::guard::middleware::{removal_cookie, SESSION_COOKIE};
+use crate::web::guard::{Ctx, Posted};
+use crate::web::page_cache::{Template, CSRF_MARK};
+use crate::web::respond::{
+    client_ip, html, html_bytes, invalid, local_path, redirect, redirect_with_session,
+};
+use crate::web::views::components::FormErrors;
+use crate::web::views::components::Notice;
+use crate::web::views::login as view;
+
+#[derive(Deserialize, Default)]
+pub struct LoginFlags {
+    again: Option<String>,
+    sent: Option<String>,
+    wait: Option<String>,
+    /// Where to go after logging in (e.g. the draft of an emailed link).
+    next: Option<String>,
+}
+
+/// `/login/sms` carrying `next` along.
+fn sms_path(next: Option<&str>) -> String {
+    match next {
+        Some(n) => format!(
+            "/login/sms?next={}",
+            crate::web::views::layout::encode_path(n)
+        ),
+        None => "/login/sms".to_string(),
+    }
+}
+
+impl LoginFlags {
+    fn notice(&self) -> Notice {
+        if self.again.is_some() {
+            Some(("warning", "login.again"))
+        } else if self.sent.is_some() {
+            Some(("success", "code.sent_again"))
+        } else if self.wait.is_some() {
+            Some(("warning", "code.wait"))
+        } else {
+            None
+        }
+    }
+}
+
+pub async fn form(ctx: Ctx, state: web::Data<AppState>, q: web::Query<LoginFlags>) -> HttpResponse {
+    if ctx.account().is_some() || ctx.person().is_some() {
+        return redirect("/account");
+    }
+    // The page as everyone without a session and without a query sees it (the most
+    // asked-for page there is) is rendered once per language; only the token differs.
+    if ctx.session.is_none() && ctx.path == "/login" {
+        let page = state.login_page.get_or_init(ctx.lang(), || {
+            let marked = ctx.with_csrf(CSRF_MARK);
+            Template::new(&login_page(&marked, &state, &q).into_string())
+        });
+        return html_bytes(StatusCode::OK, page.fill(&ctx.csrf));
+    }
+    html(login_page(&ctx, &state, &q))
+}
+
+fn login_page(ctx: &Ctx, state: &AppState, q: &LoginFlags) -> maud::Markup {
+    view::login_form(
+        ctx,
+        &FormErrors::default(),
+        "",
+        local_path(q.next.as_deref()),
+        q.notice(),
+        eid_choices(ctx, state),
+    )
+}
+
+/// The e-identification services offered, for the login page.
+fn eid_choices(ctx: &Ctx, state: &AppState) -> maud::Markup {
+    crate::web::views::eid::login_choices(ctx, |p| state.eid.offers(p))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .limiter
+        .check("login", IP_LIMIT_LOGIN, client_ip(&req), state.now())?;
+    let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
+    let outcome = flow::password(
+        &state,
+        Email::parse(&form.email).ok(),
+        form.password.into(),
+        ctx.lang(),
+        replacing,
+        client_ip(&req).to_string(),
+    )
+    .await?;
+    let next = local_path(form.next.as_deref());
+    Ok(match outcome {
+        LoginOutcome::LoggedIn(token) => {
+            redirect_with_session(&state, next.unwrap_or("/account"), &token)
+        }
+        LoginOutcome::NeedsSms(token) => redirect_with_session(&state, &sms_path(next), &token),
+        LoginOutcome::Failed => {
+            let mut errors = FormErrors::default();
+            errors.add("email", ctx.t("error.login.failed"));
+            invalid(view::login_form(
+                &ctx,
+                &errors,
+                &form.email,
+                next,
+                None,
+                eid_choices(&ctx, &state),
+            ))
+        }
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SmsForm {
+    #[serde(default)]
+    code: String,
+    next: Option<String>,
+}
+
+pub async fn sms_form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
+    if ctx.pending(Stage::PendingSms).is_none() {
+        return redirect("/login");
+    }
+    html(view::sms_form(
+        &ctx,
+        &FormErrors::default(),
+        local_path(q.next.as_deref()),
+        q.notice(),
+    ))
+}
+
+pub async fn sms(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<SmsForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
+        return Ok(redirect("/login?again=1"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let next = local_path(form.next.as_deref());
+    let code = match parse_code(&ctx, &form.code) {
+        Ok(code) => code,
+        Err(errors) => return Ok(invalid(view::sms_form(&ctx, &errors, next, None))),
+    };
+    Ok(
+        match flow::sms(&state, session, Some(code), client_ip(&req).to_string()).await? {
+            CodeOutcome::Accepted(token) => {
+                redirect_with_session(&state, next.unwrap_or("/account"), &token)
+            }
+            CodeOutcome::Void => redirect("/login?again=1"),
+            other => {
+                let mut errors = FormErrors::default();
+                errors.add("code", code_error(&ctx, &other));
+                invalid(view::sms_form(&ctx, &errors, next, None))
+            }
+        },
+    )
+}
+
+pub async fn resend(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
+        return Ok(redirect("/login?again=1"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    Ok(match flow::resend_sms(&state, session, ctx.lang()).await? {
+        Resend::Sent => redirect("/login/sms?sent=1"),
+        Resend::TooSoon => redirect("/login/sms?wait=1"),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(session) = &ctx.session {
+        state.my_page.forget(&session.id_hash);
+    }
+    flow::logout(&state, ctx.session.clone()).await?;
+    let mut res = redirect("/?logged_out=1");
+    res.add_cookie(&removal_cookie(&state, SESSION_COOKIE))
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(res)
+}

@@ -1,0 +1,78 @@
+//! Pages that change nothing: start, help, language switch, assets, dev mailbox.
+use actix_web::cookie::time::Duration;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::db::{self, outbox};
+use crate::domain::Lang;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::guard::middleware::{cookie, LANG_COOKIE};
+use crate::web::guard::Ctx;
+use crate::web::respond::{html, redirect};
+use crate::web::views;
+
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    logged_out: Option<String>,
+}
+
+pub async fn home(ctx: Ctx, q: web::Query<HomeQuery>) -> HttpResponse {
+    html(views::home::start(&ctx, q.logged_out.is_some()))
+}
+
+pub async fn help_login(ctx: Ctx) -> HttpResponse {
+    html(views::help::how_to_log_in(&ctx))
+}
+
+pub async fn help_support(ctx: Ctx) -> HttpResponse {
+    html(views::help::technical_support(&ctx))
+}
+
+pub async fn forgot_username(ctx: Ctx) -> HttpResponse {
+    html(views::help::forgot_username(&ctx))
+}
+
+#[derive(Deserialize)]
+pub struct Back {
+    back: Option<String>,
+}
+
+/// Remembers the language for a year and returns to the page the person was on.
+pub async fn switch_language(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    q: web::Query<Back>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    let back = crate::web::respond::local_path(q.back.as_deref()).unwrap_or("/");
+    let mut c = cookie(&state, LANG_COOKIE, lang.code().to_string());
+    c.set_max_age(Duration::days(365));
+    let mut res = redirect(back);
+    res.add_cookie(&c)
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(res)
+}
+
+pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let asset = views::assets::get(&name).ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type(asset.content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(asset.body))
+}
+
+/// Any request keeps a session alive; the idle warning's "stay logged in" calls this.
+pub async fn ping() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+/// Every email and SMS, newest first. Exists only while the dev mailbox is on.
+pub async fn mailbox(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if !state.settings.dev_mailbox {
+        return Err(AppError::NotFound);
+    }
+    let messages = db::read(&state.pool, |c| outbox::latest(c, 200)).await?;
+    Ok(html(views::mailbox::mailbox(&ctx, &messages)))
+}

@@ -1,0 +1,191 @@
+//! Paying the fee of an approved application, the return from the provider, the
+//! paid-and-submitted page and receipts.
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::apply::{form_of, logged_in};
+use crate::db::drafts::{self, Draft};
+use crate::db::{self, cases, payments as book};
+use crate::domain::forms::FormDef;
+use crate::domain::session::Assurance;
+use crate::error::AppError;
+use crate::flows::apply as flow;
+use crate::flows::payment::{self, Finish, Start};
+use crate::state::AppState;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{html, redirect};
+use crate::web::views::payment::{self as view, PayView};
+
+pub fn submitted_path(reference: &str) -> String {
+    format!("{}/submitted", flow::draft_path(reference))
+}
+
+pub fn receipt_path(payment_reference: &str) -> String {
+    format!("/receipts/{payment_reference}")
+}
+
+#[derive(Deserialize)]
+pub struct PayFlags {
+    pending: Option<String>,
+}
+
+/// The logged-in person's draft and its type. These pages need neither its answers
+/// nor its documents, so only the draft row is read. None when nobody is logged in;
+/// 404 for anyone else's.
+async fn owned_draft<'a>(
+    state: &'a AppState,
+    ctx: &Ctx,
+    reference: String,
+) -> Result<Option<(Draft, &'a FormDef)>, AppError> {
+    let Some(account) = logged_in(ctx) else {
+        return Ok(None);
+    };
+    let draft = db::read(&state.pool, move |c| {
+        drafts::find_owned(c, &reference, drafts::Owner::Account(account))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let form = form_of(state, &draft.form_id)?;
+    Ok(Some((draft, form)))
+}
+
+/// The draft if it waits for its fee; otherwise where the person goes instead.
+async fn payable<'a>(
+    state: &'a AppState,
+    ctx: &Ctx,
+    reference: String,
+) -> Result<Result<(Draft, &'a FormDef), HttpResponse>, AppError> {
+    let Some((draft, form)) = owned_draft(state, ctx, reference).await? else {
+        return Ok(Err(redirect("/login")));
+    };
+    if draft.approved_at.is_none() {
+        return Ok(Err(redirect(&flow::review_path(&draft.reference))));
+    }
+    if draft.submitted_at.is_some() {
+        return Ok(Err(redirect(&submitted_path(&draft.reference))));
+    }
+    Ok(Ok((draft, form)))
+}
+
+/// After approval: the fee, the last attempt's outcome, and the button to pay.
+pub async fn pay_page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    q: web::Query<PayFlags>,
+) -> Result<HttpResponse, AppError> {
+    let (draft, form) = match payable(&state, &ctx, reference.into_inner()).await? {
+        Ok(found) => found,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let draft = &draft;
+    let id = draft.id;
+    let attempts = db::read(&state.pool, move |c| book::for_draft(c, id)).await?;
+    let last = attempts.first();
+    Ok(html(view::pay(
+        &ctx,
+        &PayView {
+            form,
+            reference: &draft.reference,
+            amount: form.fee_ore(),
+            failed: last.and_then(|p| p.state.is_final().then_some(p.outcome).flatten()),
+            pending: q.pending.is_some() || last.is_some_and(|p| !p.state.is_final()),
+        },
+    )))
+}
+
+/// Starts (or continues) a payment and sends the person to the provider's page.
+/// Nothing posted sets the amount: it comes from the application type.
+pub async fn pay(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, AppError> {
+    let (draft, form) = match payable(&state, &ctx, reference.into_inner()).await? {
+        Ok(found) => found,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let draft = &draft;
+    Ok(match payment::start(&state, draft, form).await? {
+        Start::Provider(url) => redirect(&url),
+        Start::AlreadyPaid => redirect(&submitted_path(&draft.reference)),
+    })
+}
+
+/// The provider sends the person here; the outcome is asked of the provider.
+pub async fn returned(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(account) = logged_in(&ctx) else {
+        let next = crate::web::views::layout::encode_path(&payment::return_path(&reference));
+        return Ok(redirect(&format!("/login?next={next}")));
+    };
+    let reference = reference.into_inner();
+    let found = db::read(&state.pool, move |c| {
+        let Some(p) = book::owned(c, &reference, account)? else {
+            return Ok(None);
+        };
+        let draft = db::drafts::find_by_id(c, p.draft_id)?;
+        Ok(draft.map(|d| (p, d)))
+    })
+    .await?;
+    let (payment, draft) = found.ok_or(AppError::NotFound)?;
+    let form = form_of(&state, &draft.form_id)?;
+    Ok(
+        match payment::finish(&state, &payment, account, form).await? {
+            Finish::Submitted => redirect(&submitted_path(&draft.reference)),
+            Finish::Unsuccessful(_) => redirect(&flow::approved_path(&draft.reference)),
+            Finish::Pending => redirect(&format!(
+                "{}?pending=1",
+                flow::approved_path(&draft.reference)
+            )),
+        },
+    )
+}
+
+/// The box: paid for and submitted, with the verification number.
+pub async fn submitted(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some((draft, form)) = owned_draft(&state, &ctx, reference.into_inner()).await? else {
+        return Ok(redirect("/login"));
+    };
+    let id = draft.id;
+    let Some(case) = db::read(&state.pool, move |c| cases::for_draft(c, id)).await? else {
+        return Ok(redirect(&flow::approved_path(&draft.reference)));
+    };
+    Ok(html(view::submitted(&ctx, form, &case, show_more(&ctx))))
+}
+
+/// Whether this login may see answers, documents and receipts (DESIGN's assurance table).
+pub(super) fn show_more(ctx: &Ctx) -> bool {
+    ctx.account()
+        .is_some_and(|s| s.assurance >= Assurance::Substantial)
+}
+
+/// A printable receipt. Shown to a login with two-step verification and to the
+/// applicant identified by e-identification; anyone else's receipt does not exist.
+pub async fn receipt(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(reader) = super::apply::reader(&ctx) else {
+        return Ok(redirect("/login"));
+    };
+    let more = super::apply::sees_more(&ctx, &reader);
+    let reference = reference.into_inner();
+    let receipt = db::read(&state.pool, move |c| book::receipt(c, &reference, &reader))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !more {
+        return Ok(html(view::needs_two_step(&ctx)));
+    }
+    let form = form_of(&state, &receipt.form_id)?;
+    Ok(html(view::receipt(&ctx, form, &receipt)))
+}

@@ -1,0 +1,169 @@
+//! The person in Sweden's way into the questionnaire: the emailed link, or the
+//! website with the family member's verification number and their own personal
+//! identity number. Once in, the questions are the application pages.
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::apply::form_of;
+use crate::db::questionnaires::Questionnaire;
+use crate::domain::date::Date;
+use crate::domain::pin::PersonalIdentityNumber;
+use crate::domain::rules::IP_LIMIT_QUESTIONNAIRE;
+use crate::domain::secret::Token;
+use crate::domain::verification::VerificationNumber;
+use crate::error::AppError;
+use crate::flows::apply::draft_path;
+use crate::flows::questionnaire as flow;
+use crate::state::AppState;
+use crate::web::guard::middleware::SESSION_COOKIE;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{client_ip, html, invalid, redirect_with_cookie};
+use crate::web::views::components::FormErrors;
+use crate::web::views::questionnaire as view;
+
+#[derive(Deserialize)]
+pub struct StartFlags {
+    saved: Option<String>,
+    answered: Option<String>,
+}
+
+/// The website's way in; for a person already in, where they stand.
+pub async fn start_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<StartFlags>,
+) -> Result<HttpResponse, AppError> {
+    let notice = if q.answered.is_some() {
+        Some(("success", "questionnaire.status.sent"))
+    } else {
+        q.saved
+            .as_ref()
+            .map(|_| ("success", "questionnaire.status.saved"))
+    };
+    if let Some(id) = ctx.respondent() {
+        if let Some(found) = flow::of_session(&state, id).await? {
+            let form = form_of(&state, &found.form_id)?;
+            let reference = flow::draft_of(&state, &found, form).await?;
+            return Ok(html(view::status(
+                &ctx,
+                found.answered_at.is_some(),
+                &draft_path(&reference),
+                notice,
+            )));
+        }
+    }
+    Ok(html(view::start(
+        &ctx,
+        &FormErrors::default(),
+        "",
+        "",
+        notice,
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    verification: String,
+    #[serde(default)]
+    pin: String,
+}
+
+pub async fn start(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<StartForm>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.now();
+    state.limiter.check(
+        "questionnaire",
+        IP_LIMIT_QUESTIONNAIRE,
+        client_ip(&req),
+        now,
+    )?;
+    let mut errors = FormErrors::default();
+    let number = VerificationNumber::parse(&form.verification)
+        .map_err(|p| errors.add("verification", ctx.t(p.key())))
+        .ok();
+    let pin = PersonalIdentityNumber::parse(&form.pin, Date::from_unix(now))
+        .map_err(|p| errors.add("pin", ctx.t(p.key())))
+        .ok();
+    let found = match (number, pin) {
+        (Some(n), Some(p)) => flow::by_number(&state, n.as_str().into(), p.as_str().into()).await?,
+        _ => None,
+    };
+    let Some(found) = found else {
+        if errors.is_empty() {
+            // One message for every wrong combination: it tells nothing about which part was wrong.
+            errors.add("verification", ctx.t("questionnaire.start.no_match"));
+        }
+        return Ok(invalid(view::start(
+            &ctx,
+            &errors,
+            &form.verification,
+            &form.pin,
+            None,
+        )));
+    };
+    enter(&ctx, &state, &found).await
+}
+
+/// Starts the person's session for the questionnaire and opens it.
+async fn enter(
+    ctx: &Ctx,
+    state: &AppState,
+    found: &Questionnaire,
+) -> Result<HttpResponse, AppError> {
+    let form = form_of(state, &found.form_id)?;
+    let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
+    let (token, reference) = flow::enter(state, found, form, replacing).await?;
+    Ok(redirect_with_cookie(
+        state,
+        &draft_path(&reference),
+        SESSION_COOKIE,
+        &token,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn link_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<LinkQuery>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = Token::from_client(&q.token) else {
+        return Ok(html(view::link_gone(&ctx)));
+    };
+    Ok(match flow::by_link(&state, &token).await? {
+        Some(_) => html(view::link(&ctx, token.expose())),
+        None => html(view::link_gone(&ctx)),
+    })
+}
+
+pub async fn link(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<LinkQuery>,
+) -> Result<HttpResponse, AppError> {
+    state.limiter.check(
+        "questionnaire",
+        IP_LIMIT_QUESTIONNAIRE,
+        client_ip(&req),
+        state.now(),
+    )?;
+    let found = match Token::from_client(&form.token) {
+        Some(token) => flow::by_link(&state, &token).await?,
+        None => None,
+    };
+    match found {
+        Some(found) => enter(&ctx, &state, &found).await,
+        None => Ok(html(view::link_gone(&ctx))),
+    }
+}

@@ -1,0 +1,408 @@
+//! The support desk's pages (role support): search, an account's summary, and
+//! the changes support makes after verifying the caller.
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::domain::email::Email;
+use crate::domain::phone::Phone;
+use crate::domain::staff::Support;
+use crate::domain::AccountId;
+use crate::error::AppError;
+use crate::flows::support::{self as desk, Changed, Summary, Verified};
+use crate::state::AppState;
+use crate::web::guard::staff::StaffCtx;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{client_ip, html, invalid, redirect};
+use crate::web::views::components::{FormErrors, Notice};
+use crate::web::views::support::{self as view, SupportPage};
+
+fn support(staff: StaffCtx) -> Result<Support, AppError> {
+    staff.require()?.as_support().ok_or(AppError::Forbidden)
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    closed: Option<String>,
+}
+
+pub async fn search(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    q: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let query = q.q.trim();
+    let found = if query.is_empty() {
+        None
+    } else {
+        desk::find(&state, &who, query, client_ip(&req).to_string()).await?
+    };
+    Ok(html(view::support(
+        &ctx,
+        &SupportPage {
+            query,
+            found: found.as_ref(),
+            searched: !query.is_empty(),
+            forms: &state.forms,
+        },
+        &FormErrors::default(),
+        q.closed
+            .as_ref()
+            .map(|_| ("success", "staff.support.closed")),
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct DoneFlags {
+    done: Option<String>,
+}
+
+/// An account's summary, after an operation (with what was done).
+pub async fn account(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    q: web::Query<DoneFlags>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let summary = desk::summary_of(&state, &who, AccountId(id.into_inner()))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let notice = match q.done.as_deref() {
+        Some("phone") => Some(("success", "staff.support.phone_changed")),
+        Some("email") => Some(("success", "staff.support.email_corrected")),
+        Some("confirmation") => Some(("success", "staff.support.confirmation_sent")),
+        Some("questionnaire") => Some(("success", "staff.support.questionnaire_sent")),
+        _ => None,
+    };
+    Ok(show(
+        &ctx,
+        &state,
+        &summary,
+        &FormErrors::default(),
+        notice,
+        false,
+    ))
+}
+
+fn show(
+    ctx: &Ctx,
+    state: &AppState,
+    s: &Summary,
+    errors: &FormErrors,
+    n: Notice,
+    failed: bool,
+) -> HttpResponse {
+    let page = view::support(
+        ctx,
+        &SupportPage {
+            query: &s.email,
+            found: Some(s),
+            searched: true,
+            forms: &state.forms,
+        },
+        errors,
+        n,
+    );
+    if failed {
+        invalid(page)
+    } else {
+        html(page)
+    }
+}
+
+/// Shows the summary again with the form's problems (nothing was changed).
+async fn refused(
+    ctx: &Ctx,
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let summary = desk::summary_of(state, who, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(show(ctx, state, &summary, &errors, None, true))
+}
+
+fn after(id: AccountId, done: &str) -> HttpResponse {
+    redirect(&format!("/staff/support/{}?done={done}", id.0))
+}
+
+fn checked(
+    ctx: &Ctx,
+    errors: &mut FormErrors,
+    prefix: &str,
+    ticked: &Option<String>,
+    note: &str,
+) -> Option<Verified> {
+    Verified::parse(ticked.as_deref() == Some("yes"), note)
+        .map_err(|problem| {
+            let field = match problem {
+                desk::NotVerified::NotTicked => format!("{prefix}_verified"),
+                _ => format!("{prefix}_note"),
+            };
+            errors.add(field, ctx.t(problem.key()));
+        })
+        .ok()
+}
+
+/// For an operation that needs only the verification: the verification, or the
+/// summary again with its problems.
+async fn tick_only(
+    ctx: &Ctx,
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    prefix: &str,
+    form: &TickForm,
+) -> Result<Result<Verified, HttpResponse>, AppError> {
+    let mut errors = FormErrors::default();
+    match checked(ctx, &mut errors, prefix, &form.verified, &form.note) {
+        Some(v) => Ok(Ok(v)),
+        None => refused(ctx, state, who, id, errors).await.map(Err),
+    }
+}
+
+/// Shows the whole phone number once the caller is verified (the page is not
+/// redirected to, so the number is not kept in any address).
+pub async fn reveal_phone(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<TickForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let verified = match tick_only(&ctx, &state, &who, id, "reveal", &form).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let summary = desk::reveal_phone(&state, &who, id, verified, client_ip(&req).to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(show(
+        &ctx,
+        &state,
+        &summary,
+        &FormErrors::default(),
+        None,
+        false,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    phone: String,
+    phone_verified: Option<String>,
+    #[serde(default)]
+    phone_note: String,
+}
+
+pub async fn change_phone(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<PhoneForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let phone = Phone::parse(None, &form.phone).map_err(|p| p.key());
+    let (phone, verified) = match value_and_verification(
+        &ctx,
+        "phone",
+        phone,
+        &form.phone_verified,
+        &form.phone_note,
+    ) {
+        Ok(both) => both,
+        Err(errors) => return refused(&ctx, &state, &who, id, errors).await,
+    };
+    let changed = desk::change_phone(
+        &state,
+        &who,
+        id,
+        phone,
+        verified,
+        client_ip(&req).to_string(),
+    )
+    .await?;
+    let field = ("phone", "error.support.phone_in_use");
+    answer(&ctx, &state, &who, id, changed, field).await
+}
+
+/// A new value for `field` (or the catalog key of its problem) with the caller's
+/// verification; or the problems of both, shown at once.
+fn value_and_verification<T>(
+    ctx: &Ctx,
+    field: &str,
+    value: Result<T, &'static str>,
+    verified: &Option<String>,
+    note: &str,
+) -> Result<(T, Verified), FormErrors> {
+    let mut errors = FormErrors::default();
+    let value = value.map_err(|key| errors.add(field, ctx.t(key))).ok();
+    let verified = checked(ctx, &mut errors, field, verified, note);
+    value.zip(verified).ok_or(errors)
+}
+
+/// The page after a change of the phone number or the email address (`field`):
+/// done, or the form again when the new value belongs to another account.
+async fn answer(
+    ctx: &Ctx,
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    changed: Changed,
+    (field, in_use): (&str, &str),
+) -> Result<HttpResponse, AppError> {
+    match changed {
+        Changed::Done => Ok(after(id, field)),
+        Changed::InUse => {
+            let mut errors = FormErrors::default();
+            errors.add(field, ctx.t(in_use));
+            refused(ctx, state, who, id, errors).await
+        }
+        Changed::NoAccount => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+    email_verified: Option<String>,
+    #[serde(default)]
+    email_note: String,
+}
+
+pub async fn correct_email(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let email = Email::parse(&form.email).map_err(|p| p.key());
+    let (email, verified) = match value_and_verification(
+        &ctx,
+        "email",
+        email,
+        &form.email_verified,
+        &form.email_note,
+    ) {
+        Ok(both) => both,
+        Err(errors) => return refused(&ctx, &state, &who, id, errors).await,
+    };
+    let changed = desk::correct_email(
+        &state,
+        &who,
+        id,
+        email,
+        verified,
+        client_ip(&req).to_string(),
+    )
+    .await?;
+    let field = ("email", "error.support.email_in_use");
+    answer(&ctx, &state, &who, id, changed, field).await
+}
+
+/// A form with only the verification tick and note (reveal, close); its field
+/// names carry the form's prefix so ids stay unique on the page.
+#[derive(Deserialize)]
+pub struct TickForm {
+    #[serde(alias = "reveal_verified", alias = "close_verified")]
+    verified: Option<String>,
+    #[serde(default, alias = "reveal_note", alias = "close_note")]
+    note: String,
+}
+
+pub async fn close(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<TickForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let verified = match tick_only(&ctx, &state, &who, id, "close", &form).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    if !desk::close_account(&state, &who, id, verified, client_ip(&req).to_string()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect("/staff/support?closed=1"))
+}
+
+pub async fn resend_confirmation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    _form: Posted<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    desk::resend_confirmation(&state, &who, id, client_ip(&req).to_string()).await?;
+    Ok(after(id, "confirmation"))
+}
+
+#[derive(Deserialize)]
+pub struct QuestionnaireForm {
+    #[serde(default)]
+    questionnaire_email: String,
+}
+
+/// Sends the questionnaire link again, to a corrected address if one was typed.
+pub async fn resend_questionnaire(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    staff: StaffCtx,
+    verification: web::Path<String>,
+    Posted(form): Posted<QuestionnaireForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let verification = verification.into_inner();
+    let account = desk::account_of_case(&state, &who, verification.clone()).await?;
+    let email = match Email::parse(&form.questionnaire_email) {
+        Ok(e) => e,
+        Err(p) => {
+            let mut errors = FormErrors::default();
+            errors.add("questionnaire_email", ctx.t(p.key()));
+            let id = account.ok_or(AppError::NotFound)?;
+            return refused(&ctx, &state, &who, id, errors).await;
+        }
+    };
+    if !desk::resend_questionnaire(
+        &state,
+        &who,
+        verification,
+        Some(email),
+        client_ip(&req).to_string(),
+    )
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(match account {
+        Some(id) => after(id, "questionnaire"),
+        None => redirect("/staff/support"),
+    })
+}

@@ -1,0 +1,195 @@
+//! Turning two-step verification on (phone number, then the SMS code) and off.
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::account::{code_error, parse_code, CodeForm};
+use crate::domain::phone::{mask, Phone};
+use crate::domain::rules::IP_LIMIT_CODES;
+use crate::error::AppError;
+use crate::flows::identity::two_step::{self as flow, Start, Verify};
+use crate::flows::identity::CodeOutcome;
+use crate::state::AppState;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
+use crate::web::views::account as view;
+use crate::web::views::components::{FormErrors, Notice};
+
+const DEFAULT_COUNTRY: &str = "SE";
+
+pub async fn phone_form(ctx: Ctx) -> HttpResponse {
+    if ctx.account().is_none() {
+        return redirect("/login");
+    }
+    html(view::phone_form(
+        &ctx,
+        &FormErrors::default(),
+        DEFAULT_COUNTRY,
+        "",
+        false,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    phone: String,
+    acknowledged: Option<String>,
+}
+
+pub async fn start(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<PhoneForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(account) = ctx.account().and_then(|s| s.account_id) else {
+        return Ok(redirect("/login"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let show = |errors: &FormErrors, warn: bool| {
+        invalid(view::phone_form(
+            &ctx,
+            errors,
+            &form.country,
+            &form.phone,
+            warn,
+        ))
+    };
+    let phone = match Phone::parse(Some(&form.country), &form.phone) {
+        Ok(phone) => phone,
+        Err(problem) => {
+            let mut errors = FormErrors::default();
+            errors.add("phone", ctx.t(&problem.to_string()));
+            return Ok(show(&errors, false));
+        }
+    };
+    // Some operators drop texts from an alphanumeric sender: say so before sending, not after.
+    if phone.has_prefix_in(&state.settings.sms_unreliable_prefixes)
+        && form.acknowledged.as_deref() != Some("yes")
+    {
+        return Ok(show(&FormErrors::default(), true));
+    }
+    let unreliable = phone.has_prefix_in(&state.settings.sms_unreliable_prefixes);
+    Ok(
+        match flow::start(&state, account, phone, ctx.lang()).await? {
+            Start::Sent => redirect("/account/two-step/verify"),
+            Start::TooSoon => redirect("/account/two-step/verify?wait=1"),
+            Start::PhoneTaken => {
+                let mut errors = FormErrors::default();
+                errors.add("phone", ctx.t("error.phone.taken"));
+                show(&errors, unreliable)
+            }
+        },
+    )
+}
+
+/// A code page's one flag: a new code was asked for too soon.
+#[derive(Deserialize, Default)]
+pub struct VerifyFlags {
+    wait: Option<String>,
+}
+
+impl VerifyFlags {
+    pub fn notice(&self) -> Notice {
+        self.wait.as_ref().map(|_| ("warning", "code.wait"))
+    }
+}
+
+pub async fn verify_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    q: web::Query<VerifyFlags>,
+) -> Result<HttpResponse, AppError> {
+    let Some(account) = ctx.account().and_then(|s| s.account_id) else {
+        return Ok(redirect("/login"));
+    };
+    let Some(number) = flow::pending_number(&state, account).await? else {
+        return Ok(redirect("/account/two-step"));
+    };
+    Ok(html(view::phone_verify(
+        &ctx,
+        &FormErrors::default(),
+        &mask(&number),
+        q.notice(),
+    )))
+}
+
+pub async fn verify(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.account().cloned() else {
+        return Ok(redirect("/login"));
+    };
+    state
+        .limiter
+        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let account = session.account_id.ok_or(AppError::NotFound)?;
+    let masked = flow::pending_number(&state, account)
+        .await?
+        .as_deref()
+        .map(mask)
+        .unwrap_or_default();
+    let code = match parse_code(&ctx, &form.code) {
+        Ok(code) => code,
+        Err(errors) => return Ok(invalid(view::phone_verify(&ctx, &errors, &masked, None))),
+    };
+    let mut errors = FormErrors::default();
+    match flow::verify(&state, session, Some(code), client_ip(&req).to_string()).await? {
+        Verify::Code(CodeOutcome::Accepted(token)) => {
+            return Ok(redirect_with_session(&state, "/account?twostep=on", &token))
+        }
+        Verify::PhoneTaken => errors.add("code", ctx.t("error.phone.taken")),
+        Verify::Code(other) => errors.add("code", code_error(&ctx, &other)),
+    }
+    Ok(invalid(view::phone_verify(&ctx, &errors, &masked, None)))
+}
+
+pub async fn off_form(ctx: Ctx) -> HttpResponse {
+    if ctx.account().is_none() {
+        return redirect("/login");
+    }
+    html(view::two_step_off(&ctx, &FormErrors::default()))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn off(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Posted(form): Posted<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(account) = ctx.account().and_then(|s| s.account_id) else {
+        return Ok(redirect("/login"));
+    };
+    state.limiter.check(
+        "login",
+        crate::domain::rules::IP_LIMIT_LOGIN,
+        client_ip(&req),
+        state.now(),
+    )?;
+    if flow::turn_off(
+        &state,
+        account,
+        form.password.into(),
+        client_ip(&req).to_string(),
+    )
+    .await?
+    {
+        return Ok(redirect("/account?twostep=off"));
+    }
+    let mut errors = FormErrors::default();
+    errors.add("password", ctx.t("error.password.wrong"));
+    Ok(invalid(view::two_step_off(&ctx, &errors)))
+}

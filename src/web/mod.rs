@@ -1,0 +1,205 @@
+//! The HTTP edge, the only code that knows actix, maud and cookies: the route
+//! table here, request protection in `guard`, one handler file per area in
+//! `handlers`, and every piece of HTML in `views`.
+use actix_web::web;
+
+pub mod guard;
+pub mod handlers;
+pub mod page_cache;
+pub mod respond;
+pub mod views;
+
+use handlers::{
+    account, apply, cases, casework, credentials, documents, eid, login, pages, payment,
+    questionnaire, reset, staff, support, two_step,
+};
+
+pub use handlers::cases::case_path;
+pub use handlers::payment::receipt_path;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    use web::{get, post, resource, scope};
+    // One resource per path (GET and POST together) and a scope per first segment
+    // keep the router's linear scan short. Every pattern with a {parameter} is a
+    // regex, so each sits in a scope with a plain prefix: a request for another
+    // path never runs one.
+    cfg.service(resource("/").route(get().to(pages::home)))
+        .service(
+            resource("/login")
+                .route(get().to(login::form))
+                .route(post().to(login::submit)),
+        )
+        .service(
+            resource("/login/sms")
+                .route(get().to(login::sms_form))
+                .route(post().to(login::sms)),
+        )
+        .service(resource("/login/sms/resend").route(post().to(login::resend)))
+        .service(
+            resource("/login/eid")
+                .route(get().to(eid::page))
+                .route(post().to(eid::finish)),
+        )
+        .service(resource("/login/eid/start").route(post().to(eid::start)))
+        .service(resource("/login/eid/status").route(get().to(eid::status)))
+        .service(resource("/login/eid/cancel").route(post().to(eid::cancel)))
+        .service(resource("/partner").route(get().to(eid::partner)))
+        .service(
+            resource("/partner/health-examinations")
+                .route(post().to(eid::report_health_examination)),
+        )
+        .service(resource("/logout").route(post().to(login::logout)))
+        .service(
+            scope("/account")
+                .service(resource("").route(get().to(account::overview)))
+                .service(
+                    resource("/create")
+                        .route(get().to(account::create_form))
+                        .route(post().to(account::create)),
+                )
+                .service(
+                    resource("/confirm")
+                        .route(get().to(account::confirm_form))
+                        .route(post().to(account::confirm)),
+                )
+                .service(resource("/confirm/resend").route(post().to(account::resend)))
+                .service(resource("/created").route(get().to(account::created)))
+                .service(
+                    resource("/two-step")
+                        .route(get().to(two_step::phone_form))
+                        .route(post().to(two_step::start)),
+                )
+                .service(
+                    resource("/two-step/verify")
+                        .route(get().to(two_step::verify_form))
+                        .route(post().to(two_step::verify)),
+                )
+                .service(
+                    resource("/two-step/off")
+                        .route(get().to(two_step::off_form))
+                        .route(post().to(two_step::off)),
+                )
+                .service(
+                    resource("/email")
+                        .route(get().to(credentials::email_form))
+                        .route(post().to(credentials::start_email)),
+                )
+                .service(
+                    resource("/email/verify")
+                        .route(get().to(credentials::verify_form))
+                        .route(post().to(credentials::verify)),
+                )
+                .service(
+                    resource("/password")
+                        .route(get().to(credentials::password_form))
+                        .route(post().to(credentials::change_password)),
+                )
+                .service(resource("/link").route(post().to(eid::start_link)))
+                .service(resource("/link/verify").route(post().to(eid::finish_link))),
+        )
+        .service(
+            scope("/applications")
+                .service(
+                    resource("/new")
+                        .route(get().to(apply::choose))
+                        .route(post().to(apply::start)),
+                )
+                .service(resource("/{reference}").route(get().to(apply::resume)))
+                .service(
+                    resource("/{reference}/pages/{page}")
+                        .route(get().to(apply::show_page))
+                        .route(post().to(apply::submit_page)),
+                )
+                .service(
+                    resource("/{reference}/pages/{page}/upload")
+                        .route(post().to(documents::upload)),
+                )
+                .service(resource("/{reference}/review").route(get().to(apply::review)))
+                .service(resource("/{reference}/approve").route(post().to(apply::approve)))
+                .service(resource("/{reference}/approved").route(get().to(payment::pay_page)))
+                .service(resource("/{reference}/pay").route(post().to(payment::pay)))
+                .service(resource("/{reference}/submitted").route(get().to(payment::submitted))),
+        )
+        .service(
+            scope("/payments")
+                .service(resource("/{reference}/return").route(get().to(payment::returned))),
+        )
+        .service(scope("/cases").service(resource("/{verification}").route(get().to(cases::show))))
+        .service(
+            scope("/receipts").service(resource("/{reference}").route(get().to(payment::receipt))),
+        )
+        .service(
+            scope("/documents")
+                .service(resource("/{reference}/{which}").route(get().to(documents::serve))),
+        )
+        .service(
+            resource("/password/forgot")
+                .route(get().to(reset::forgot_form))
+                .route(post().to(reset::forgot)),
+        )
+        .service(
+            resource("/password/reset")
+                .route(get().to(reset::reset_form))
+                .route(post().to(reset::reset)),
+        )
+        .service(
+            scope("/staff")
+                .service(resource("").route(get().to(staff::home)))
+                .service(
+                    resource("/login")
+                        .route(get().to(staff::login_form))
+                        .route(post().to(staff::login)),
+                )
+                .service(resource("/logout").route(post().to(staff::logout)))
+                .service(
+                    resource("/setup")
+                        .route(get().to(staff::setup_form))
+                        .route(post().to(staff::setup)),
+                )
+                .service(resource("/setup/qr").route(get().to(staff::setup_qr)))
+                .service(resource("/audit").route(get().to(staff::audit)))
+                .service(resource("/support").route(get().to(support::search)))
+                .service(resource("/support/{id}").route(get().to(support::account)))
+                .service(resource("/support/{id}/phone").route(post().to(support::change_phone)))
+                .service(resource("/support/{id}/reveal").route(post().to(support::reveal_phone)))
+                .service(resource("/support/{id}/email").route(post().to(support::correct_email)))
+                .service(resource("/support/{id}/close").route(post().to(support::close)))
+                .service(
+                    resource("/support/{id}/confirmation")
+                        .route(post().to(support::resend_confirmation)),
+                )
+                .service(
+                    resource("/support/questionnaires/{verification}")
+                        .route(post().to(support::resend_questionnaire)),
+                )
+                .service(resource("/cases").route(get().to(casework::list)))
+                .service(resource("/cases/{verification}").route(get().to(casework::show)))
+                .service(
+                    resource("/cases/{verification}/status")
+                        .route(post().to(casework::change_status)),
+                )
+                .service(resource("/documents/{reference}").route(get().to(casework::document))),
+        )
+        .service(
+            scope("/questionnaire")
+                .service(
+                    resource("")
+                        .route(get().to(questionnaire::start_form))
+                        .route(post().to(questionnaire::start)),
+                )
+                .service(
+                    resource("/link")
+                        .route(get().to(questionnaire::link_form))
+                        .route(post().to(questionnaire::link)),
+                ),
+        )
+        .service(resource("/session/ping").route(get().to(pages::ping)))
+        .service(resource("/help/login").route(get().to(pages::help_login)))
+        .service(resource("/help/support").route(get().to(pages::help_support)))
+        .service(resource("/username/forgot").route(get().to(pages::forgot_username)))
+        .service(resource("/dev/mailbox").route(get().to(pages::mailbox)))
+        .service(
+            scope("/lang").service(resource("/{code}").route(get().to(pages::switch_language))),
+        )
+        .service(scope("/assets").service(resource("/{name}").route(get().to(pages::asset))));
+}

@@ -1,0 +1,244 @@
+//! Rendered pages kept for the session that asked for them, served again while
+//! everything they were rendered from is unchanged.
+//!
+//! An entry belongs to one session (the hash of its id, so it can never be shown to
+//! another) and carries the inputs it was rendered from; a lookup with any input
+//! different misses. For My Page the inputs include the account's `revision`, which
+//! the database's own triggers move on with every change to what the page lists
+//! (schema step 10), whoever makes it: a handler, a job, the command line.
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use actix_web::web::Bytes;
+
+use crate::domain::session::{Assurance, Method};
+use crate::domain::Lang;
+use crate::web::guard::context::SessionView;
+use crate::web::guard::Ctx;
+use crate::web::views::components::Notice;
+
+/// At most this much rendered HTML is kept; past it the cache starts again empty.
+pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// Everything My Page is rendered from besides its session's id (which the cache
+/// is keyed by, and from which the page's CSRF token is derived).
+#[derive(PartialEq, Debug)]
+pub struct MyPageInputs {
+    account: Option<i64>,
+    revision: i64,
+    lang: Lang,
+    /// With its query: the language switch links back to it.
+    path: String,
+    notice: Notice,
+    email: Option<String>,
+    phone: Option<String>,
+    method: Method,
+    assurance: Assurance,
+}
+
+impl MyPageInputs {
+    pub fn new(ctx: &Ctx, session: &SessionView, notice: Notice) -> Self {
+        MyPageInputs {
+            account: session.account_id.map(|a| a.0),
+            revision: session.revision,
+            lang: ctx.lang(),
+            path: ctx.path.clone(),
+            notice,
+            email: session.email.clone(),
+            phone: session.phone.clone(),
+            method: session.method,
+            assurance: session.assurance,
+        }
+    }
+
+    pub fn revision(&self) -> i64 {
+        self.revision
+    }
+}
+
+pub struct PageCache<I> {
+    inner: Mutex<Inner<I>>,
+}
+
+struct Inner<I> {
+    entries: HashMap<Vec<u8>, (I, Bytes)>,
+    bytes: usize,
+}
+
+impl<I: PartialEq> Default for PageCache<I> {
+    fn default() -> Self {
+        PageCache {
+            inner: Mutex::new(Inner {
+                entries: HashMap::new(),
+                bytes: 0,
+            }),
+        }
+    }
+}
+
+impl<I: PartialEq> PageCache<I> {
+    /// The page this session was shown from exactly these inputs, if kept.
+    pub fn get(&self, session: &[u8], inputs: &I) -> Option<Bytes> {
+        let inner = self.lock();
+        match inner.entries.get(session) {
+            Some((kept, page)) if kept == inputs => Some(page.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps a page rendered from `inputs`, replacing what the session had.
+    pub fn put(&self, session: &[u8], inputs: I, page: Bytes) {
+        let mut inner = self.lock();
+        if let Some((_, old)) = inner.entries.remove(session) {
+            inner.bytes -= old.len();
+        }
+        if inner.bytes + page.len() > MAX_BYTES {
+            inner.entries.clear();
+            inner.bytes = 0;
+        }
+        if page.len() <= MAX_BYTES {
+            inner.bytes += page.len();
+            inner.entries.insert(session.to_vec(), (inputs, page));
+        }
+    }
+
+    /// Forgets the session's page (at logout: nothing of it stays in memory).
+    pub fn forget(&self, session: &[u8]) {
+        let mut inner = self.lock();
+        if let Some((_, old)) = inner.entries.remove(session) {
+            inner.bytes -= old.len();
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<I>> {
+        // A panic while holding the lock leaves the map consistent (every change is
+        // one call on it), so a poisoned lock is still safe to use.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Where a [`Template`] is rendered with this in place of a CSRF token, the
+/// visitor's own token goes. (Letters and hyphens only: no escaping changes it.)
+pub const CSRF_MARK: &str = "kansli-csrf-token-goes-here";
+
+/// A page that is the same for every visitor but for the CSRF token its forms
+/// carry: rendered once with [`CSRF_MARK`] for the token, filled in per request.
+pub struct Template {
+    parts: Vec<String>,
+}
+
+impl Template {
+    pub fn new(page: &str) -> Template {
+        Template {
+            parts: page.split(CSRF_MARK).map(str::to_string).collect(),
+        }
+    }
+
+    /// The page with `token` in every form.
+    pub fn fill(&self, token: &str) -> Bytes {
+        let len = self.parts.iter().map(String::len).sum::<usize>()
+            + token.len() * (self.parts.len() - 1);
+        let mut page = String::with_capacity(len);
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                page.push_str(token);
+            }
+            page.push_str(part);
+        }
+        page.into()
+    }
+}
+
+/// One value per language, made the first time it is asked for.
+pub struct PerLanguage<T>([OnceLock<T>; 2]);
+
+impl<T> Default for PerLanguage<T> {
+    fn default() -> Self {
+        PerLanguage([OnceLock::new(), OnceLock::new()])
+    }
+}
+
+impl<T> PerLanguage<T> {
+    pub fn get_or_init(&self, lang: Lang, make: impl FnOnce() -> T) -> &T {
+        self.0[match lang {
+            Lang::Sv => 0,
+            Lang::En => 1,
+        }]
+        .get_or_init(make)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_served_again_only_to_its_session_with_the_same_inputs() {
+        let cache = PageCache::<(i64, &str)>::default();
+        cache.put(b"session-a", (7, "sv"), Bytes::from_static(b"<p>a</p>"));
+        assert_eq!(
+            cache.get(b"session-a", &(7, "sv")).as_deref(),
+            Some(&b"<p>a</p>"[..])
+        );
+        assert!(
+            cache.get(b"session-a", &(8, "sv")).is_none(),
+            "revision moved on"
+        );
+        assert!(
+            cache.get(b"session-a", &(7, "en")).is_none(),
+            "other language"
+        );
+        assert!(
+            cache.get(b"session-b", &(7, "sv")).is_none(),
+            "other session"
+        );
+        cache.put(b"session-a", (8, "sv"), Bytes::from_static(b"<p>new</p>"));
+        assert!(cache.get(b"session-a", &(7, "sv")).is_none(), "replaced");
+        assert_eq!(cache.len(), 1);
+        cache.forget(b"session-a");
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn a_template_puts_the_token_in_every_place_marked() {
+        let page = format!("<form>{CSRF_MARK}</form><p>x</p><form>{CSRF_MARK}</form>");
+        let template = Template::new(&page);
+        assert_eq!(
+            template.fill("T0k3n").as_ref(),
+            b"<form>T0k3n</form><p>x</p><form>T0k3n</form>"
+        );
+        assert_eq!(
+            Template::new("<p>no forms</p>").fill("T").as_ref(),
+            b"<p>no forms</p>"
+        );
+    }
+
+    #[test]
+    fn the_cache_never_holds_more_than_its_limit() {
+        let cache = PageCache::<u8>::default();
+        let page = Bytes::from(vec![b'x'; MAX_BYTES / 3 + 1]);
+        for i in 0..10u8 {
+            cache.put(&[i], 0, page.clone());
+            let inner = cache.lock();
+            assert!(inner.bytes <= MAX_BYTES);
+            assert_eq!(
+                inner.bytes,
+                inner.entries.values().map(|(_, p)| p.len()).sum::<usize>()
+            );
+        }
+        assert!(cache.get(&[9], &0).is_some(), "the newest page is kept");
+        cache.put(&[0], 0, Bytes::from(vec![b'x'; MAX_BYTES + 1]));
+        assert!(
+            cache.get(&[0], &0).is_none(),
+            "a page over the limit is not kept"
+        );
+    }
+}

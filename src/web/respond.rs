@@ -1,0 +1,70 @@
+//! What handlers answer with: pages, redirects (303 after every POST) and the
+//! few request facts they need (the client address, a safe local path).
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::Markup;
+
+use crate::domain::secret::Token;
+use crate::state::AppState;
+use crate::web::guard::middleware::{cookie, CookieName, SESSION_COOKIE};
+
+pub fn html(markup: Markup) -> HttpResponse {
+    html_status(StatusCode::OK, markup)
+}
+
+/// A page with a non-200 status (a form shown again with its errors is 422).
+pub fn html_status(status: StatusCode, markup: Markup) -> HttpResponse {
+    html_bytes(status, markup.into_string().into())
+}
+
+/// A page already rendered (kept by a [`crate::web::page_cache::PageCache`]).
+pub fn html_bytes(status: StatusCode, page: web::Bytes) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("text/html; charset=utf-8"),
+        ))
+        .body(page)
+}
+
+/// 303 See Other: the answer to every successful POST.
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A redirect that also hands the browser its new session id.
+pub fn redirect_with_session(state: &AppState, location: &str, token: &Token) -> HttpResponse {
+    redirect_with_cookie(state, location, SESSION_COOKIE, token)
+}
+
+/// A redirect that sets one of Kansli's cookies to a token.
+pub fn redirect_with_cookie(
+    state: &AppState,
+    location: &str,
+    name: CookieName,
+    token: &Token,
+) -> HttpResponse {
+    let mut res = redirect(location);
+    // Adding a well-formed cookie cannot fail.
+    let _ = res.add_cookie(&cookie(state, name, token.expose().to_string()));
+    res
+}
+
+/// A path on this site to go back to, or None: never an open redirect.
+pub fn local_path(path: Option<&str>) -> Option<&str> {
+    path.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+}
+
+/// The address rate limits count by.
+pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+}
+
+/// The form re-rendered with its errors.
+pub fn invalid(markup: Markup) -> HttpResponse {
+    html_status(StatusCode::UNPROCESSABLE_ENTITY, markup)
+}

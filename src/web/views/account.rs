@@ -1,0 +1,315 @@
+//! Creating and confirming an account, the account page, and two-step verification.
+use maud::{html, Markup};
+
+use super::components::{
+    code_field, error_summary, notice, notice_for, post_form, submit, Attr, Field, FormErrors,
+    Notice,
+};
+use super::layout::page;
+use crate::domain::case::CaseStatus;
+use crate::domain::password::MIN_CHARS;
+use crate::domain::session::Assurance;
+use crate::h;
+use crate::web::guard::Ctx;
+
+pub fn create_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
+    let min = MIN_CHARS.to_string();
+    page(
+        ctx,
+        h!(ctx, "account.create.title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.create.title")) }
+            p { (h!(ctx, "account.create.lead")) }
+            (post_form(ctx, "/account/create", "stack", html! {
+                (Field::new("email", h!(ctx, "login.email"), "email").hint(h!(ctx, "account.create.email_hint")).value(email).autocomplete("email").render(errors))
+                (Field::new("password", h!(ctx, "account.create.password"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
+                (Field::new("password_repeat", h!(ctx, "account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
+                (submit(h!(ctx, "account.create.submit")))
+            }))
+            p { (h!(ctx, "account.create.have_account")) " " a href="/login" { (h!(ctx, "home.login.button")) } }
+        },
+    )
+}
+
+pub fn confirm_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.confirm.title"),
+        html! {
+            (notice_for(ctx, n))
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.confirm.title")) }
+            p { (h!(ctx, "account.confirm.lead")) }
+            p.hint { (h!(ctx, "account.confirm.spam")) }
+            (post_form(ctx, "/account/confirm", "stack", html! {
+                (code_field(ctx, errors, h!(ctx, "account.confirm.hint")))
+                (submit(h!(ctx, "account.confirm.submit")))
+            }))
+            (post_form(ctx, "/account/confirm/resend", "secondary-action", html! {
+                button.link-button type="submit" { (h!(ctx, "code.resend")) }
+            }))
+        },
+    )
+}
+
+/// After confirmation: the account is ready; two-step verification is offered.
+pub fn created(ctx: &Ctx) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.created.title"),
+        html! {
+            (notice("success", html! { p { (h!(ctx, "account.created.done")) } }))
+            h1 { (h!(ctx, "account.created.title")) }
+            p { (h!(ctx, "account.two_step.explain")) }
+            p { (h!(ctx, "account.two_step.sms_needed")) }
+            p.actions {
+                a.button href="/account/two-step" { (h!(ctx, "account.two_step.turn_on")) }
+                " "
+                a.button.button-secondary href="/account" { (h!(ctx, "account.created.skip")) }
+            }
+        },
+    )
+}
+
+pub struct Overview<'a> {
+    pub email: &'a str,
+    pub masked_phone: Option<String>,
+    pub assurance: Assurance,
+    pub drafts: Vec<DraftRow>,
+    pub cases: Vec<CaseRow>,
+    /// Shown with two-step verification only.
+    pub receipts: Vec<ReceiptRow>,
+}
+
+/// A submitted application in My Page's list.
+pub struct CaseRow {
+    pub title: String,
+    pub verification: String,
+    pub submitted: String,
+    pub status: CaseStatus,
+}
+
+pub struct ReceiptRow {
+    pub title: String,
+    pub verification: String,
+    pub paid: String,
+    pub amount: String,
+    pub href: String,
+}
+
+/// An unfinished application in My Page's list.
+pub struct DraftRow {
+    pub title: String,
+    pub started: String,
+    pub deleted_on: String,
+    pub href: String,
+    /// Approved, with the fee not yet paid.
+    pub awaiting_payment: bool,
+}
+
+pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.page.title"),
+        html! {
+            (notice_for(ctx, n))
+            h1 { (h!(ctx, "account.page.title")) }
+            @if o.assurance < Assurance::Substantial {
+                (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
+            }
+            h2 { (h!(ctx, "apply.drafts")) }
+        @if o.drafts.is_empty() {
+            p { (h!(ctx, "account.page.no_cases")) }
+        } @else {
+            table.drafts {
+                thead { tr {
+                    th scope="col" { (h!(ctx, "apply.choose.title")) }
+                    th scope="col" { (h!(ctx, "apply.draft_started")) }
+                    th scope="col" { (h!(ctx, "apply.draft_deleted_on")) }
+                    th scope="col" { span.visually-hidden { (h!(ctx, "apply.continue")) } }
+                } }
+                tbody {
+                    @for d in &o.drafts {
+                        tr {
+                            td { (d.title) }
+                            td { (d.started) }
+                            td { @if d.awaiting_payment { (h!(ctx, "payment.awaiting")) } @else { (d.deleted_on) } }
+                            td {
+                                a href=(Attr(&d.href)) {
+                                    @if d.awaiting_payment { (h!(ctx, "payment.pay")) } @else { (h!(ctx, "apply.continue")) }
+                                    span.visually-hidden { " " (d.title) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p { a.button href="/applications/new" { (h!(ctx, "apply.new")) } }
+        (case_list(ctx, &o.cases))
+        @if o.assurance >= Assurance::Substantial {
+            (receipt_list(ctx, &o.receipts))
+        }
+        h2 { (h!(ctx, "account.page.settings")) }
+            dl.summary-list {
+                div {
+                    dt { (h!(ctx, "account.page.email")) }
+                    dd { (o.email) " " a href="/account/email" { (h!(ctx, "account.page.change")) span.visually-hidden { " " (h!(ctx, "account.page.email")) } } }
+                }
+                div {
+                    dt { (h!(ctx, "account.page.password")) }
+                    dd { a href="/account/password" { (h!(ctx, "account.password.title")) } }
+                }
+                div {
+                    dt { (h!(ctx, "account.page.two_step")) }
+                    dd {
+                        @if let Some(phone) = &o.masked_phone {
+                            (ctx.tf("account.page.two_step_on", &[("phone", phone)])) " "
+                            a href="/account/two-step/off" { (h!(ctx, "account.two_step.turn_off")) }
+                        } @else {
+                            (h!(ctx, "account.page.two_step_off")) " "
+                            a href="/account/two-step" { (h!(ctx, "account.two_step.turn_on")) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Submitted applications with their status, what it means and what comes next.
+fn case_list(ctx: &Ctx, cases: &[CaseRow]) -> Markup {
+    html! {
+        h2 { (h!(ctx, "cases.title")) }
+        @if cases.is_empty() {
+            p { (h!(ctx, "cases.none")) }
+        } @else {
+            ul.case-list {
+                @for c in cases {
+                    @let [name, explain, next] = c.status.keys();
+                    li.case {
+                        h3 { a href=(Attr(&crate::web::case_path(&c.verification))) { (c.title) } }
+                        dl.summary-list {
+                            div { dt { (h!(ctx, "cases.verification")) } dd.verification-number { (c.verification) } }
+                            div { dt { (h!(ctx, "cases.submitted")) } dd { (c.submitted) } }
+                            div { dt { (h!(ctx, "cases.status")) } dd { strong.status-tag { (ctx.h(name)) } " " (ctx.h(explain)) } }
+                            div { dt { (h!(ctx, "cases.next")) } dd { (ctx.h(next)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn receipt_list(ctx: &Ctx, receipts: &[ReceiptRow]) -> Markup {
+    html! {
+        h2 { (h!(ctx, "receipts.title")) }
+        @if receipts.is_empty() {
+            p { (h!(ctx, "receipts.none")) }
+        } @else {
+            table.receipts {
+                thead { tr {
+                    th scope="col" { (h!(ctx, "receipt.application")) }
+                    th scope="col" { (h!(ctx, "receipt.verification")) }
+                    th scope="col" { (h!(ctx, "receipt.date")) }
+                    th scope="col" { (h!(ctx, "receipt.amount")) }
+                    th scope="col" { span.visually-hidden { (h!(ctx, "receipt.title")) } }
+                } }
+                tbody {
+                    @for r in receipts {
+                        tr {
+                            td { (r.title) }
+                            td { (r.verification) }
+                            td { (r.paid) }
+                            td { (r.amount) }
+                            td { a href=(Attr(&r.href)) { (h!(ctx, "receipt.title")) span.visually-hidden { " " (r.verification) } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The phone number form. `warn` shows the unreliable-operator warning and its acknowledgement.
+pub fn phone_form(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    country: &str,
+    phone: &str,
+    warn: bool,
+) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.two_step.title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.two_step.title")) }
+            p { (h!(ctx, "account.two_step.explain")) }
+            p { (h!(ctx, "account.two_step.sms_needed")) }
+            (post_form(ctx, "/account/two-step", "stack", html! {
+                div.field {
+                    label for="country" { (h!(ctx, "phone.country")) }
+                    p.hint #country-hint { (h!(ctx, "phone.country_hint")) }
+                    select #country name="country" aria-describedby="country-hint" autocomplete="tel-country-code" {
+                        @for (iso, name, code) in super::components::countries_by_name(ctx) {
+                            @if let Some(code) = code {
+                                option value=(iso) selected[iso.eq_ignore_ascii_case(country) || code == country] { (name) " (" (code) ")" }
+                            }
+                        }
+                    }
+                }
+                (Field::new("phone", h!(ctx, "phone.number"), "tel").hint(h!(ctx, "phone.number_hint")).value(phone).autocomplete("tel").render(errors))
+                @if warn {
+                    (notice("warning", html! {
+                        h2 { (h!(ctx, "phone.unreliable.title")) }
+                        p { (h!(ctx, "phone.unreliable.text")) }
+                    }))
+                    div.field.checkbox {
+                        input #acknowledged type="checkbox" name="acknowledged" value="yes";
+                        label for="acknowledged" { (h!(ctx, "phone.unreliable.acknowledge")) }
+                    }
+                }
+                (submit(h!(ctx, "account.two_step.send_code")))
+            }))
+            p { a href="/account" { (h!(ctx, "account.two_step.cancel")) } }
+        },
+    )
+}
+
+pub fn phone_verify(ctx: &Ctx, errors: &FormErrors, masked: &str, n: Notice) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.two_step.verify_title"),
+        html! {
+            (notice_for(ctx, n))
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.two_step.verify_title")) }
+            p { (ctx.tf("account.two_step.verify_lead", &[("phone", masked)])) }
+            (post_form(ctx, "/account/two-step/verify", "stack", html! {
+                (code_field(ctx, errors, h!(ctx, "login.sms.hint")))
+                (submit(h!(ctx, "account.two_step.verify_submit")))
+            }))
+            p { a href="/account/two-step" { (h!(ctx, "account.two_step.other_number")) } }
+        },
+    )
+}
+
+pub fn two_step_off(ctx: &Ctx, errors: &FormErrors) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.two_step.off_title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.two_step.off_title")) }
+            p { (h!(ctx, "account.two_step.off_lead")) }
+            (post_form(ctx, "/account/two-step/off", "stack", html! {
+                (Field::new("password", h!(ctx, "login.password"), "password").autocomplete("current-password").render(errors))
+                (submit(h!(ctx, "account.two_step.off_submit")))
+            }))
+            p { a href="/account" { (h!(ctx, "account.two_step.cancel")) } }
+        },
+    )
+}

@@ -1,0 +1,277 @@
+//! Choosing an application type and filling in its pages. Fields are drawn from
+//! the type's definition; every kind has its own input.
+use maud::{html, Markup};
+
+use super::components::{
+    described_by, error_summary, notice_for, post_form, Field as Input, FormErrors, Notice,
+};
+use super::layout::page;
+use crate::domain::forms::answers::Answers;
+use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
+use crate::domain::rules::PAGE_TIME;
+use crate::h;
+use crate::web::guard::Ctx;
+
+pub fn choose(ctx: &Ctx, forms: &[FormDef]) -> Markup {
+    let lang = ctx.lang();
+    page(
+        ctx,
+        h!(ctx, "apply.choose.title"),
+        html! {
+            h1 { (h!(ctx, "apply.choose.title")) }
+            p.lead { (h!(ctx, "apply.choose.lead")) }
+            div.cards {
+                @for form in forms.iter().filter(|f| f.kind == FormKind::Application) {
+                    section.card {
+                        h2 { (form.title.get(lang)) }
+                        p { (form.description.get(lang)) }
+                        ul.facts {
+                            li { (ctx.tf("apply.choose.fee", &[("fee", &form.fee_sek.to_string())])) }
+                            li { (ctx.tf("apply.choose.lifetime", &[("days", &form.lifetime_days.to_string())])) }
+                        }
+                        (post_form(ctx, "/applications/new", "inline-form", html! {
+                            input type="hidden" name="form" value=(form.id);
+                            button.button type="submit" aria-label=(format!("{} – {}", ctx.t("apply.choose.start"), form.title.get(lang))) {
+                                (h!(ctx, "apply.choose.start"))
+                            }
+                        }))
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Everything a page of the form shows.
+pub struct PageView<'a> {
+    pub form: &'a FormDef,
+    pub page: &'a Page,
+    pub reference: &'a str,
+    pub step: (usize, usize),
+    pub deletion_date: String,
+    pub revision: i64,
+    /// The values to show: what was posted, or what is saved.
+    pub values: &'a Answers,
+    pub has_previous: bool,
+    /// (field, document reference, file name) of the photos already uploaded.
+    pub documents: &'a [(String, String, String)],
+}
+
+pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Markup {
+    let lang = ctx.lang();
+    let action = crate::flows::apply::page_path(v.reference, &v.page.id);
+    let (step, steps) = (v.step.0.to_string(), v.step.1.to_string());
+    page(
+        ctx,
+        v.page.title.get(lang),
+        html! {
+            (notice_for(ctx, n))
+            (error_summary(ctx, errors))
+            p.caption { (v.form.title.get(lang)) }
+            p.step { (ctx.tf("apply.page.step", &[("step", &step), ("steps", &steps)])) }
+            h1 { (v.page.title.get(lang)) }
+            @if let Some(intro) = &v.page.intro { p { (intro.get(lang)) } }
+            div.draft-facts {
+                p { (ctx.tf("apply.page.deletion", &[("date", &v.deletion_date)])) }
+                p #page-timer data-seconds=(PAGE_TIME) data-template=(ctx.t("apply.page.time_left")) {
+                    (ctx.tf("apply.page.time", &[("minutes", &(PAGE_TIME / 60).to_string())]))
+                }
+            }
+            (post_form(ctx, &action, "stack", html! {
+                input type="hidden" name="revision" value=(v.revision);
+                @for field in &v.page.fields {
+                    @if field.kind == FieldKind::Document {
+                        (document_input(ctx, v, field, errors))
+                    } @else {
+                        (field_input(ctx, v.form, field, v.values, errors))
+                    }
+                }
+                div.form-buttons {
+                    @if v.has_previous {
+                        button.button.button-secondary type="submit" name="action" value="back" { (h!(ctx, "apply.page.back")) }
+                    }
+                    button.button type="submit" name="action" value="next" { (h!(ctx, "apply.page.next")) }
+                    button.link-button type="submit" name="action" value="save" { (h!(ctx, "apply.page.save")) }
+                }
+            }))
+            p.hint { (h!(ctx, "apply.page.use_buttons")) }
+        },
+    )
+}
+
+/// The hint for a field shown only after a certain answer.
+fn condition_hint(ctx: &Ctx, form: &FormDef, field: &Field) -> Option<String> {
+    let c = field.show_if.as_ref()?;
+    let source = form.field(&c.field)?;
+    let answer = match source.kind {
+        FieldKind::YesNo => ctx
+            .t(if c.equals == "yes" {
+                "apply.yes"
+            } else {
+                "apply.no"
+            })
+            .to_string(),
+        _ => source
+            .options
+            .iter()
+            .find(|o| o.value == c.equals)?
+            .label
+            .get(ctx.lang())
+            .to_string(),
+    };
+    Some(ctx.tf(
+        "apply.conditional",
+        &[
+            ("question", source.label.get(ctx.lang())),
+            ("answer", &answer),
+        ],
+    ))
+}
+
+fn field_input(
+    ctx: &Ctx,
+    form: &FormDef,
+    field: &Field,
+    values: &Answers,
+    errors: &FormErrors,
+) -> Markup {
+    let lang = ctx.lang();
+    let value = values
+        .get(&field.id)
+        .map(String::as_str)
+        .unwrap_or_default();
+    let hint = match (
+        field.hint.as_ref().map(|h| h.get(lang).to_string()),
+        condition_hint(ctx, form, field),
+    ) {
+        (Some(h), Some(c)) => Some(format!("{h} {c}")),
+        (h, c) => h.or(c),
+    };
+    let label = if field.required {
+        field.label.get(lang).to_string()
+    } else {
+        format!("{} {}", field.label.get(lang), ctx.t("apply.optional"))
+    };
+    let id = field.id.as_str();
+    let error = errors.get(id);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = described_by(id, hint.is_some(), error.is_some());
+    let messages = html! {
+        @if let Some(h) = &hint { p.hint id=(hint_id) { (h) } }
+        @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
+    };
+    let simple = |kind: &'static str, autocomplete: &'static str| {
+        let mut input = Input::new(id, label.as_str(), kind)
+            .value(value)
+            .autocomplete(autocomplete);
+        if let Some(h) = &hint {
+            input = input.hint(h.as_str());
+        }
+        input.render(errors)
+    };
+    match field.kind {
+        FieldKind::ShortText | FieldKind::PassportNumber | FieldKind::PersonalIdentityNumber => {
+            simple("text", "off")
+        }
+        FieldKind::Email => simple("email", "email"),
+        FieldKind::Phone => simple("tel", "tel"),
+        FieldKind::Date => simple("date", "off"),
+        FieldKind::Number => simple("text", "off"),
+        FieldKind::LongText => html! {
+            div.field.field-error[error.is_some()] {
+                label for=(id) { (label) }
+                (messages)
+                textarea id=(id) name=(id) rows="5" aria-describedby=[described.as_deref()] aria-invalid=[error.map(|_| "true")] { (value) }
+            }
+        },
+        FieldKind::YesNo | FieldKind::Choice => {
+            let options: Vec<(String, String)> = match field.kind {
+                FieldKind::YesNo => vec![
+                    ("yes".into(), ctx.t("apply.yes").into()),
+                    ("no".into(), ctx.t("apply.no").into()),
+                ],
+                _ => field
+                    .options
+                    .iter()
+                    .map(|o| (o.value.clone(), o.label.get(lang).to_string()))
+                    .collect(),
+            };
+            html! {
+                div.field.field-error[error.is_some()] {
+                    fieldset id=(id) aria-describedby=[described.as_deref()] {
+                        legend { (label) }
+                        (messages)
+                        @for (i, (v, text)) in options.iter().enumerate() {
+                            @let option_id = format!("{id}-{i}");
+                            div.radio {
+                                input type="radio" id=(option_id) name=(id) value=(v) checked[v == value];
+                                label for=(option_id) { (text) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        FieldKind::Country => html! {
+            div.field.field-error[error.is_some()] {
+                label for=(id) { (label) }
+                (messages)
+                select id=(id) name=(id) aria-describedby=[described.as_deref()] aria-invalid=[error.map(|_| "true")] {
+                    option value="" { (h!(ctx, "apply.choose_country")) }
+                    @for (iso, name, _) in super::components::countries_by_name(ctx) {
+                        option value=(iso) selected[iso.eq_ignore_ascii_case(value)] { (name) }
+                    }
+                }
+            }
+        },
+        // Drawn by `document_input`.
+        FieldKind::Document => html! {},
+    }
+}
+
+/// A photo of a document: what is uploaded, a file picker, and an upload button that
+/// sends the whole page (typed answers too) as multipart, so nothing typed is lost.
+fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -> Markup {
+    let lang = ctx.lang();
+    let id = field.id.as_str();
+    let error = errors.get(id);
+    let uploaded = v.documents.iter().find(|(f, _, _)| f == id);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = described_by(id, true, error.is_some());
+    let upload = format!(
+        "{}/upload",
+        crate::flows::apply::page_path(v.reference, &v.page.id)
+    );
+    let mut hint = field
+        .hint
+        .as_ref()
+        .map(|h| h.get(lang).to_string())
+        .unwrap_or_default();
+    hint.push(' ');
+    hint.push_str(ctx.t("apply.document.rules"));
+    html! {
+        div.field.field-error[error.is_some()] {
+            label for=(id) {
+                (field.label.get(lang))
+                @if !field.required { " " (h!(ctx, "apply.optional")) }
+            }
+            p.hint id=(hint_id) { (hint) }
+            @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
+            @if let Some((_, reference, name)) = uploaded {
+                figure.document {
+                    img src=(format!("/documents/{reference}/thumbnail")) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
+                    figcaption {
+                        (h!(ctx, "apply.document.uploaded")) " "
+                        a href=(format!("/documents/{reference}/file")) { (name) }
+                    }
+                }
+            }
+            input type="file" id=(id) name=(id) accept="image/jpeg,image/png" aria-describedby=[described] aria-invalid=[error.map(|_| "true")];
+            button.button.button-secondary type="submit" name="upload" value=(id) formaction=(upload) formenctype="multipart/form-data" formmethod="post" formnovalidate {
+                @if uploaded.is_some() { (h!(ctx, "apply.document.replace")) } @else { (h!(ctx, "apply.document.upload")) }
+            }
+        }
+    }
+}

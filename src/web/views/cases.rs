@@ -1,0 +1,92 @@
+//! One submitted application: its status, what it means, what comes next, and
+//! every status it has had. Answers, documents and the receipt are linked for a
+//! login with two-step verification.
+use maud::{html, Markup};
+
+use super::components::{notice, Attr};
+use super::layout::page;
+use crate::db::cases::{Case, Event};
+use crate::domain::case::{CaseStatus, EventKind};
+use crate::domain::date::Date;
+use crate::domain::forms::FormDef;
+use crate::h;
+use crate::web::guard::Ctx;
+
+pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more: bool) -> Markup {
+    let supplement = (case.status == CaseStatus::SupplementRequested)
+        .then(|| {
+            history
+                .iter()
+                .rev()
+                .find(|e| {
+                    e.kind == EventKind::Status && e.status == CaseStatus::SupplementRequested
+                })
+                .and_then(|e| e.message.as_deref())
+        })
+        .flatten();
+    let [name, explain, next] = case.status.keys();
+    page(
+        ctx,
+        form.title.get(ctx.lang()),
+        html! {
+            p.caption { (h!(ctx, "cases.title")) }
+            h1 { (form.title.get(ctx.lang())) }
+            dl.summary-list {
+                div { dt { (h!(ctx, "cases.verification")) } dd.verification-number { (case.verification) } }
+                div { dt { (h!(ctx, "cases.submitted")) } dd { (Date::from_unix(case.submitted_at).to_string()) } }
+                div { dt { (h!(ctx, "cases.status")) } dd { strong.status-tag { (ctx.h(name)) } " " (ctx.h(explain)) } }
+                div { dt { (h!(ctx, "cases.next")) } dd { (ctx.h(next)) } }
+            }
+            @if case.status == CaseStatus::SupplementRequested {
+                (notice("warning", html! {
+                    h2 { (h!(ctx, "case.supplement.title")) }
+                    @if let Some(m) = supplement { p.message { (m) } }
+                    p { (h!(ctx, "case.supplement.how")) }
+                }))
+            }
+            h2 { (h!(ctx, "cases.history")) }
+            (timeline(ctx, history))
+            @if more {
+                ul.link-list {
+                    li { a href=(Attr(&crate::flows::apply::review_path(&case.draft_reference))) { (h!(ctx, "cases.answers")) } }
+                    li { a href=(Attr(&crate::web::receipt_path(&case.payment_reference))) { (h!(ctx, "receipt.title")) } }
+                }
+            } @else {
+                (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
+            }
+            p { a href="/account" { (h!(ctx, "nav.my_page")) } }
+        },
+    )
+}
+
+/// What has happened to a case, oldest first: each status with its explanation
+/// and message, and the questionnaire's steps. Shared by the applicant's and the
+/// caseworker's case pages.
+pub fn timeline(ctx: &Ctx, history: &[Event]) -> Markup {
+    html! {
+        ol.timeline {
+            @for e in history {
+                li {
+                    span.timeline-date { (Date::from_unix(e.at).to_string()) }
+                    " "
+                    @match e.kind {
+                        EventKind::Status => {
+                            strong { (ctx.tf("case.timeline.status", &[("status", ctx.t(e.status.keys()[0]))])) }
+                            " " (ctx.h(e.status.keys()[1]))
+                            @if let Some(m) = &e.message {
+                                p.message { span.visually-hidden { (h!(ctx, "case.timeline.message")) ": " } (m) }
+                            }
+                        }
+                        EventKind::QuestionnaireSent => { (h!(ctx, "case.timeline.questionnaire_sent")) }
+                        EventKind::QuestionnaireAnswered => { (h!(ctx, "case.timeline.questionnaire_answered")) }
+                        EventKind::HealthExamination => {
+                            strong { (h!(ctx, "case.timeline.health_examination")) }
+                            " " (e.actor)
+                            @if let Some(m) = &e.message { p.message { (m) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

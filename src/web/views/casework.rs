@@ -1,0 +1,219 @@
+//! The caseworkers' pages: the list of cases with its filters and paging, and one
+//! case with everything in it and the form that moves it to its next status.
+use maud::{html, Markup};
+
+use super::cases::timeline;
+use super::components::{
+    error_summary, form_title, notice_for, post_form, submit, Attr, Field, FormErrors, Notice,
+};
+use super::layout::page;
+use crate::db::cases::Found;
+use crate::domain::case::{CaseStatus, MESSAGE_MAX_CHARS};
+use crate::domain::date::Date;
+use crate::domain::forms::answers::Answers;
+use crate::domain::forms::{FieldKind, FormDef, FormKind};
+use crate::domain::payment::format_sek;
+use crate::flows::casework::CaseFile;
+use crate::h;
+use crate::web::guard::Ctx;
+
+/// The list's filters as typed, kept in the form and the paging links.
+#[derive(Default)]
+pub struct ListFilters {
+    pub status: String,
+    pub form: String,
+    pub from: String,
+    pub until: String,
+}
+
+pub struct CaseList<'a> {
+    pub rows: &'a [Found],
+    pub filters: &'a ListFilters,
+    pub page: i64,
+    pub has_next: bool,
+    pub forms: &'a [FormDef],
+}
+
+pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
+    let f = l.filters;
+    let link = |page: i64| {
+        serde_urlencoded::to_string([
+            ("status", f.status.as_str()),
+            ("form", f.form.as_str()),
+            ("from", f.from.as_str()),
+            ("until", f.until.as_str()),
+            ("page", &page.to_string()),
+        ])
+        .map(|q| format!("/staff/cases?{q}"))
+        .unwrap_or_default()
+    };
+    page(
+        ctx,
+        h!(ctx, "staff.cases.title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "staff.cases.title")) }
+            form.filters method="get" action="/staff/cases" {
+                div.field {
+                    label for="status" { (h!(ctx, "cases.status")) }
+                    select #status name="status" {
+                        option value="" { (h!(ctx, "staff.cases.any")) }
+                        @for s in CaseStatus::ALL {
+                            option value=(s.as_str()) selected[f.status == s.as_str()] { (ctx.h(s.keys()[0])) }
+                        }
+                    }
+                }
+                div.field {
+                    label for="form" { (h!(ctx, "staff.cases.type")) }
+                    select #form name="form" {
+                        option value="" { (h!(ctx, "staff.cases.any")) }
+                        @for form in l.forms.iter().filter(|x| x.kind == FormKind::Application) {
+                            option value=(form.id) selected[f.form == form.id] { (form.title.get(ctx.lang())) }
+                        }
+                    }
+                }
+                (Field::new("from", h!(ctx, "staff.cases.from"), "date").value(&f.from).render(errors))
+                (Field::new("until", h!(ctx, "staff.cases.until"), "date").value(&f.until).render(errors))
+                (submit(h!(ctx, "staff.audit.filter")))
+            }
+            @if l.rows.is_empty() {
+                p.none { (h!(ctx, "staff.cases.none")) }
+            } @else {
+                table.cases {
+                    thead { tr {
+                        th scope="col" { (h!(ctx, "cases.verification")) }
+                        th scope="col" { (h!(ctx, "staff.cases.applicant")) }
+                        th scope="col" { (h!(ctx, "staff.cases.type")) }
+                        th scope="col" { (h!(ctx, "cases.submitted")) }
+                        th scope="col" { (h!(ctx, "cases.status")) }
+                    } }
+                    tbody {
+                        @for r in l.rows {
+                            tr {
+                                td { a.verification-number href=(Attr(&format!("/staff/cases/{}", r.verification))) { (r.verification) } }
+                                td { (r.applicant_name) }
+                                td { (form_title(ctx, l.forms, &r.form_id)) }
+                                td { (Date::from_unix(r.submitted_at).to_string()) }
+                                td.status { (ctx.h(r.status.keys()[0])) }
+                            }
+                        }
+                    }
+                }
+            }
+            nav.paging aria-label=(ctx.t("staff.cases.paging")) {
+                @if l.page > 1 { a rel="prev" href=(Attr(&link(l.page - 1))) { (h!(ctx, "staff.cases.previous")) } " " }
+                @if l.has_next { a rel="next" href=(Attr(&link(l.page + 1))) { (h!(ctx, "staff.cases.next")) } }
+            }
+            p { a href="/staff" { (h!(ctx, "staff.home.title")) } }
+        },
+    )
+}
+
+/// Answers as a definition list, page by page, with links to the documents.
+fn answers(
+    ctx: &Ctx,
+    form: &FormDef,
+    values: &Answers,
+    documents: &[(String, String, String)],
+) -> Markup {
+    html! {
+        @for p in &form.pages {
+            @let shown: Vec<_> = p.fields.iter().filter(|f| values.contains_key(&f.id)).collect();
+            @if !shown.is_empty() {
+                h3 { (p.title.get(ctx.lang())) }
+                dl.summary-list {
+                    @for field in shown {
+                        div {
+                            dt { (field.label.get(ctx.lang())) }
+                            dd {
+                                @if field.kind == FieldKind::Document {
+                                    @for (_, reference, name) in documents.iter().filter(|d| d.0 == field.id) {
+                                        a href=(Attr(&format!("/staff/documents/{reference}"))) { (name) }
+                                    }
+                                } @else {
+                                    (values.get(&field.id).map(String::as_str).unwrap_or_default())
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub struct CasePage<'a> {
+    pub file: &'a CaseFile,
+    pub form: &'a FormDef,
+    pub questionnaire_form: Option<&'a FormDef>,
+    /// The status and message as typed, when the change was refused.
+    pub to: &'a str,
+    pub message: &'a str,
+}
+
+pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
+    let c = &p.file.case;
+    let next = c.status.next_steps();
+    page(
+        ctx,
+        &c.verification,
+        html! {
+            (notice_for(ctx, n))
+            (error_summary(ctx, errors))
+            p.caption { (p.form.title.get(ctx.lang())) }
+            h1 { (h!(ctx, "cases.verification")) " " span.verification-number { (c.verification) } }
+            dl.summary-list {
+                div { dt { (h!(ctx, "staff.cases.applicant")) } dd { (c.applicant_name) } }
+                div { dt { (h!(ctx, "cases.submitted")) } dd { (Date::from_unix(c.submitted_at).to_string()) } }
+                div { dt { (h!(ctx, "cases.status")) } dd { strong.status-tag { (ctx.h(c.status.keys()[0])) } } }
+                @if c.account_id.is_none() { div { dt { (h!(ctx, "staff.cases.account")) } dd { (h!(ctx, "staff.cases.account_closed")) } } }
+                @if let Some(pay) = &p.file.payment {
+                    div { dt { (h!(ctx, "staff.cases.payment")) } dd.payment {
+                        (format_sek(pay.amount)) ", " (pay.brand.as_deref().unwrap_or("")) " •••• " (pay.last4.as_deref().unwrap_or(""))
+                        ", " (Date::from_unix(pay.finished_at.unwrap_or(pay.created_at)).to_string())
+                    } }
+                }
+            }
+            @if !next.is_empty() {
+                section.change-status {
+                    h2 { (h!(ctx, "staff.cases.change_title")) }
+                    (post_form(ctx, &format!("/staff/cases/{}/status", c.verification), "stack", html! {
+                        fieldset.field.field-error[errors.get("to").is_some()] {
+                            legend { (h!(ctx, "staff.cases.new_status")) }
+                            @if let Some(e) = errors.get("to") { p.error-message #to-error { (e) } }
+                            @for (i, s) in next.iter().enumerate() {
+                                div.radio {
+                                    input id=(format!("to-{i}")) type="radio" name="to" value=(s.as_str()) checked[p.to == s.as_str()];
+                                    label for=(format!("to-{i}")) { (ctx.h(s.keys()[0])) }
+                                }
+                            }
+                        }
+                        div.field.field-error[errors.get("message").is_some()] {
+                            label for="message" { (h!(ctx, "staff.cases.message")) }
+                            p.hint #message-hint { (ctx.tf("staff.cases.message_hint", &[("max", &MESSAGE_MAX_CHARS.to_string())])) }
+                            @if let Some(e) = errors.get("message") { p.error-message #message-error { (e) } }
+                            textarea #message name="message" rows="4" aria-describedby="message-hint" { (p.message) }
+                        }
+                        (submit(h!(ctx, "staff.cases.change")))
+                    }))
+                }
+            }
+            h2 { (h!(ctx, "cases.history")) }
+            (timeline(ctx, &p.file.history))
+            h2 { (h!(ctx, "staff.cases.answers")) }
+            (answers(ctx, p.form, &p.file.answers, &p.file.documents))
+            @if let Some((q, a)) = &p.file.questionnaire {
+                h2 { (h!(ctx, "staff.cases.questionnaire")) }
+                p { (ctx.tf("staff.cases.questionnaire_to", &[("name", &q.name), ("email", &q.email)])) }
+                @match (a, p.questionnaire_form) {
+                    (Some(values), Some(form)) => {
+                        p.answered { (h!(ctx, "case.timeline.questionnaire_answered")) }
+                        (answers(ctx, form, values, &[]))
+                    }
+                    _ => { p.unanswered { (h!(ctx, "staff.cases.questionnaire_waiting")) } }
+                }
+            }
+            p { a href="/staff/cases" { (h!(ctx, "staff.cases.title")) } }
+        },
+    )
+}

@@ -1,0 +1,71 @@
+//! Account settings: changing the email address and the password.
+use maud::{html, Markup};
+
+use super::components::{
+    code_field, error_summary, notice_for, post_form, submit, Field, FormErrors, Notice,
+};
+use super::layout::page;
+use crate::domain::password::MIN_CHARS;
+use crate::h;
+use crate::web::guard::Ctx;
+
+/// The new address, and the password again when the last login step is a while ago.
+pub fn email_form(ctx: &Ctx, errors: &FormErrors, email: &str, needs_password: bool) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.email.title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.email.title")) }
+            p { (h!(ctx, "account.email.lead")) }
+            (post_form(ctx, "/account/email", "stack", html! {
+                (Field::new("email", h!(ctx, "account.email.new"), "email").hint(h!(ctx, "account.email.new_hint")).value(email).autocomplete("email").render(errors))
+                @if needs_password {
+                    (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "account.email.password_again")).autocomplete("current-password").render(errors))
+                }
+                (submit(h!(ctx, "account.email.submit")))
+            }))
+            p { a href="/account" { (h!(ctx, "account.two_step.cancel")) } }
+        },
+    )
+}
+
+/// The code sent to the new address.
+pub fn email_verify(ctx: &Ctx, errors: &FormErrors, address: &str, n: Notice) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.email.verify_title"),
+        html! {
+            (notice_for(ctx, n))
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.email.verify_title")) }
+            p { (ctx.tf("account.email.verify_lead", &[("email", address)])) }
+            p.hint { (h!(ctx, "account.confirm.spam")) }
+            (post_form(ctx, "/account/email/verify", "stack", html! {
+                (code_field(ctx, errors, h!(ctx, "account.email.code_hint")))
+                (submit(h!(ctx, "account.email.verify_submit")))
+            }))
+            p { a href="/account/email" { (h!(ctx, "account.email.other")) } }
+        },
+    )
+}
+
+pub fn password_form(ctx: &Ctx, errors: &FormErrors) -> Markup {
+    let min = MIN_CHARS.to_string();
+    page(
+        ctx,
+        h!(ctx, "account.password.title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.password.title")) }
+            p { (h!(ctx, "account.password.lead")) }
+            (post_form(ctx, "/account/password", "stack", html! {
+                (Field::new("current", h!(ctx, "account.password.current"), "password").autocomplete("current-password").render(errors))
+                (Field::new("password", h!(ctx, "account.password.new"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
+                (Field::new("password_repeat", h!(ctx, "account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
+                (submit(h!(ctx, "account.password.submit")))
+            }))
+            p { a href="/account" { (h!(ctx, "account.two_step.cancel")) } }
+        },
+    )
+}

@@ -1,0 +1,357 @@
+//! E-identification pages: the choices on the login page, the page that follows
+//! an order (launch link or animated QR code, BankID's message), the person-only
+//! My Page, the partner page, and the simulator's test app.
+use maud::{html, Markup, PreEscaped};
+
+use super::assets::url;
+use super::components::{
+    code_field, error_summary, form_title, notice, post_form, submit, Attr, Field, FormErrors,
+};
+use super::layout::{page, page_with};
+use crate::db::cases::Listed;
+use crate::domain::date::Date;
+use crate::domain::forms::FormDef;
+use crate::domain::session::Method;
+use crate::fakes::eid_sim::{self, PREFIX};
+use crate::h;
+use crate::outbound::eid::orders::{Attempt, Progress};
+use crate::outbound::eid::Provider;
+use crate::web::guard::Ctx;
+
+fn method_title(method: Method) -> &'static str {
+    match method {
+        Method::MobileBankId => "eid.mobile_bankid",
+        Method::Telia => "eid.telia",
+        Method::Professional => "eid.professional",
+        _ => "eid.bankid",
+    }
+}
+
+fn start_button(ctx: &Ctx, method: Method, class: &str) -> Markup {
+    post_form(
+        ctx,
+        "/login/eid/start",
+        "eid-choice",
+        html! {
+            input type="hidden" name="method" value=(method.as_str());
+            button.button.(class) type="submit" { (ctx.h(method_title(method))) }
+        },
+    )
+}
+
+/// The e-identification choices at the top of the login page, for the services offered.
+pub fn login_choices(ctx: &Ctx, offers: impl Fn(Provider) -> bool) -> Markup {
+    html! {
+        @if offers(Provider::BankId) || offers(Provider::Telia) {
+            section.eid-login aria-labelledby="eid-heading" {
+                h2 #eid-heading { (h!(ctx, "eid.heading")) }
+                p { (h!(ctx, "eid.rfa19")) }
+                @if offers(Provider::BankId) {
+                    (start_button(ctx, Method::BankId, "button-primary"))
+                    (start_button(ctx, Method::MobileBankId, "button-primary"))
+                }
+                @if offers(Provider::Telia) {
+                    details.more-alternatives {
+                        summary { (h!(ctx, "eid.more")) }
+                        p { (h!(ctx, "eid.telia_lead")) }
+                        (start_button(ctx, Method::Telia, "button-secondary"))
+                    }
+                }
+            }
+        }
+        @if offers(Provider::Professional) {
+            section.eid-professional aria-labelledby="professional-heading" {
+                h2 #professional-heading { (h!(ctx, "eid.professional")) }
+                p { (h!(ctx, "eid.professional_lead")) }
+                (start_button(ctx, Method::Professional, "button-secondary"))
+            }
+        }
+    }
+}
+
+/// What the page shows of an order: the QR code (as SVG markup) and its content,
+/// or the launch link, and the development links to the simulator's test app.
+pub struct OrderView {
+    pub qr_svg: Option<String>,
+    /// The QR code's content, shown in development so a tester can paste it.
+    pub qr_content: Option<String>,
+    pub launch: Option<String>,
+    pub test_app: Option<String>,
+}
+
+pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) -> Markup {
+    let pending = matches!(progress, Progress::Pending(_));
+    let head = html! {
+        @if pending {
+            script src=(Attr(url("eid.js"))) defer {}
+            noscript { meta http-equiv="refresh" content="2"; }
+        }
+    };
+    page_with(
+        ctx,
+        ctx.h(method_title(a.method)),
+        head,
+        html! {
+            h1 { (ctx.h(method_title(a.method))) }
+            div #eid data-status="/login/eid/status" {
+                @match progress {
+                    Progress::Pending(key) => {
+                        p #eid-status .eid-status role="status" aria-live="polite" { (ctx.h(key)) }
+                        // Module shapes only, made by `qr_svg` (no request text inside).
+                        @if let Some(svg) = &v.qr_svg {
+                            div #eid-qr .eid-qr role="img" aria-label=(h!(ctx, "eid.qr_label")) { (PreEscaped(svg)) }
+                            p { (h!(ctx, "eid.qr_help")) }
+                        }
+                        @if let Some(link) = &v.launch {
+                            p { a.button href=(Attr(link)) { (h!(ctx, "eid.launch")) } }
+                        }
+                        @if let Some(app) = &v.test_app {
+                            div.dev-note role="note" {
+                                p { strong { (h!(ctx, "eid.dev_note")) } " " a href=(Attr(app)) target="_blank" rel="noopener" { (h!(ctx, "eid.dev_app")) } }
+                                @if let Some(c) = &v.qr_content {
+                                    p { (h!(ctx, "eid.dev_qr")) " " code #eid-qr-content { (c) } }
+                                }
+                            }
+                        }
+                        form #eid-finish method="post" action="/login/eid" {
+                            input type="hidden" name="csrf" value=(ctx.csrf);
+                            button.button.button-secondary type="submit" { (h!(ctx, "eid.done")) }
+                        }
+                        form #eid-cancel .secondary-action method="post" action="/login/eid/cancel" {
+                            input type="hidden" name="csrf" value=(ctx.csrf);
+                            button.link-button type="submit" { (h!(ctx, "eid.cancel")) }
+                        }
+                    }
+                    Progress::Failed(key) => {
+                        (notice("error", html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
+                        @if a.method == Method::Professional { (professional_checklist(ctx)) }
+                        (start_button(ctx, a.method, "button-primary"))
+                        p { a href="/login" { (h!(ctx, "eid.other_way")) } }
+                    }
+                    Progress::Complete(_) => {
+                        p #eid-status .eid-status role="status" { (h!(ctx, "eid.identified")) }
+                        form #eid-finish method="post" action="/login/eid" {
+                            input type="hidden" name="csrf" value=(ctx.csrf);
+                            button.button type="submit" { (h!(ctx, "eid.continue")) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The page when no order could be started, or none is in progress.
+pub fn start_failed(ctx: &Ctx, method: Method, key: &str) -> Markup {
+    page(
+        ctx,
+        ctx.h(method_title(method)),
+        html! {
+            h1 { (ctx.h(method_title(method))) }
+            (notice("error", html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
+            @if method == Method::Professional { (professional_checklist(ctx)) }
+            (start_button(ctx, method, "button-primary"))
+            p { a href="/login" { (h!(ctx, "eid.other_way")) } }
+        },
+    )
+}
+
+/// The reference pages' points to check when professional e-ID does not work.
+pub fn professional_checklist(ctx: &Ctx) -> Markup {
+    html! {
+        section.checklist aria-labelledby="checklist-heading" {
+            h2 #checklist-heading { (h!(ctx, "eid.checklist.title")) }
+            ul {
+                li { (h!(ctx, "eid.checklist.reader")) }
+                li { (h!(ctx, "eid.checklist.netid")) }
+                li { (h!(ctx, "eid.checklist.certificate")) }
+                li { (h!(ctx, "eid.checklist.proxy")) }
+                li { (h!(ctx, "eid.checklist.test_page")) }
+            }
+            p { (h!(ctx, "eid.checklist.contact")) }
+        }
+    }
+}
+
+/// My Page of a person identified by e-identification without a linked account.
+pub struct PersonPage<'a> {
+    pub name: &'a str,
+    pub pin: &'a str,
+    pub cases: &'a [Listed],
+    pub forms: &'a [FormDef],
+    /// The link form's state: None (nothing asked), Some(true) a code was sent.
+    pub code_sent: bool,
+    pub email: &'a str,
+    pub receipts: &'a [crate::web::views::account::ReceiptRow],
+}
+
+pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.page.title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.page.title")) }
+            p.who { (p.name) ", " (p.pin) }
+            p { (h!(ctx, "eid.person.lead")) }
+            h2 { (h!(ctx, "account.page.cases")) }
+            @if p.cases.is_empty() {
+                p.no-cases { (h!(ctx, "eid.person.no_cases")) }
+            } @else {
+                ul.cases {
+                    @for c in p.cases {
+                        li {
+                            a href=(Attr(&format!("/cases/{}", c.verification))) { span.verification-number { (c.verification) } }
+                            " " (form_title(ctx, p.forms, &c.form_id)) ", " (Date::from_unix(c.submitted_at).to_string())
+                            ": " span.status { (ctx.h(c.status.keys()[0])) }
+                        }
+                    }
+                }
+            }
+            (crate::web::views::account::receipt_list(ctx, p.receipts))
+            section.link-account aria-labelledby="link-heading" {
+                h2 #link-heading { (h!(ctx, "eid.link.title")) }
+                @if p.code_sent {
+                    p { (h!(ctx, "eid.link.sent")) }
+                    (post_form(ctx, "/account/link/verify", "stack", html! {
+                        (code_field(ctx, errors, h!(ctx, "eid.link.code_hint")))
+                        (submit(h!(ctx, "eid.link.verify")))
+                    }))
+                } @else {
+                    p { (h!(ctx, "eid.link.lead")) }
+                    (post_form(ctx, "/account/link", "stack", html! {
+                        (Field::new("email", h!(ctx, "login.email"), "email").value(p.email).autocomplete("email").render(errors))
+                        (submit(h!(ctx, "eid.link.send")))
+                    }))
+                }
+            }
+        },
+    )
+}
+
+/// The partner page of a municipality's or region's staff member.
+pub fn partner_page(
+    ctx: &Ctx,
+    organisation: &str,
+    typed: (&str, &str),
+    errors: &FormErrors,
+    reported: Option<&str>,
+) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "partner.title"),
+        html! {
+            @if let Some(number) = reported {
+                (notice("success", html! { p { (ctx.tf("partner.reported", &[("number", number)])) } }))
+            }
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "partner.title")) }
+            p.organisation { (organisation) }
+            h2 { (h!(ctx, "partner.health.title")) }
+            p { (h!(ctx, "partner.health.lead")) }
+            (post_form(ctx, "/partner/health-examinations", "stack", html! {
+                (Field::new("verification", h!(ctx, "partner.verification"), "text").hint(h!(ctx, "partner.verification_hint")).value(typed.0).render(errors))
+                (Field::new("offered_on", h!(ctx, "partner.offered_on"), "text").hint(h!(ctx, "partner.offered_on_hint")).value(typed.1).render(errors))
+                (submit(h!(ctx, "partner.report")))
+            }))
+        },
+    )
+}
+
+// The simulator's test app.
+
+fn sim_header(ctx: &Ctx, provider: Provider) -> Markup {
+    html! {
+        p.caption { (h!(ctx, "sim.caption")) }
+        h1 { (ctx.tf("sim.title", &[("provider", ctx.t(provider_name(provider)))])) }
+    }
+}
+
+fn provider_name(p: Provider) -> &'static str {
+    match p {
+        Provider::BankId => "eid.bankid_name",
+        Provider::Telia => "eid.telia",
+        Provider::Professional => "eid.professional",
+    }
+}
+
+fn app_path(provider: Provider) -> String {
+    format!("{PREFIX}/{}/app", provider.as_str())
+}
+
+pub fn sim_scan(ctx: &Ctx, provider: Provider, code: &str, errors: &FormErrors) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "sim.scan.title"),
+        html! {
+            (error_summary(ctx, errors))
+            (sim_header(ctx, provider))
+            p { (h!(ctx, "sim.scan.lead")) }
+            (post_form(ctx, &app_path(provider), "stack", html! {
+                (Field::new("code", h!(ctx, "sim.scan.code"), "text").hint(h!(ctx, "sim.scan.hint")).value(code).render(errors))
+                (submit(h!(ctx, "sim.scan.open")))
+            }))
+        },
+    )
+}
+
+pub fn sim_decide(ctx: &Ctx, provider: Provider, order_ref: &str, errors: &FormErrors) -> Markup {
+    let person_error = errors.get("person");
+    page(
+        ctx,
+        h!(ctx, "sim.decide.title"),
+        html! {
+            (error_summary(ctx, errors))
+            (sim_header(ctx, provider))
+            (post_form(ctx, &format!("{}/decide", app_path(provider)), "stack", html! {
+                input type="hidden" name="order_ref" value=(order_ref);
+                fieldset.field.field-error[person_error.is_some()] #person aria-describedby=[person_error.map(|_| "person-error")] {
+                    legend { (h!(ctx, "sim.decide.person")) }
+                    @if let Some(e) = person_error { p.error-message #person-error { (e) } }
+                    @for (i, p) in eid_sim::people(provider).iter().enumerate() {
+                        div.radio {
+                            input type="radio" name="person" id={ "person-" (i) } value=(p.pin) checked[i == 0];
+                            label for={ "person-" (i) } {
+                                (p.name) " (" (crate::flows::identity::eid::display_pin(p.pin)) ")"
+                                @if let Some((_, org)) = p.organisation { ", " (org) }
+                            }
+                        }
+                    }
+                    div.radio {
+                        input type="radio" name="person" id="person-other" value="other";
+                        label for="person-other" { (h!(ctx, "sim.decide.other")) }
+                    }
+                }
+                (Field::new("other_pin", h!(ctx, "sim.decide.other_pin"), "text").hint(h!(ctx, "sim.decide.other_pin_hint")).render(errors))
+                (Field::new("other_name", h!(ctx, "sim.decide.other_name"), "text").render(errors))
+                div.button-row #action {
+                    button.button type="submit" name="action" value="identify" { (h!(ctx, "sim.decide.identify")) }
+                    button.button.button-secondary type="submit" name="action" value="cancel" { (h!(ctx, "sim.decide.cancel")) }
+                }
+                details.sim-more {
+                    summary { (h!(ctx, "sim.decide.more")) }
+                    div.button-row {
+                        button.button.button-secondary type="submit" name="action" value="expire" { (h!(ctx, "sim.decide.expire")) }
+                        button.button.button-secondary type="submit" name="action" value="certificate" { (h!(ctx, "sim.decide.certificate")) }
+                        button.button.button-secondary type="submit" name="action" value="start_failed" { (h!(ctx, "sim.decide.start_failed")) }
+                        button.button.button-secondary type="submit" name="action" value="read_document" { (h!(ctx, "sim.decide.read_document")) }
+                    }
+                }
+            }))
+        },
+    )
+}
+
+pub fn sim_done(ctx: &Ctx, provider: Provider, action: &str) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "sim.done.title"),
+        html! {
+            (sim_header(ctx, provider))
+            p.sim-done role="status" {
+                (ctx.h(if action == "identify" { "sim.done.identified" } else { "sim.done.other" }))
+            }
+            p { a href=(Attr(&app_path(provider))) { (h!(ctx, "sim.done.again")) } }
+        },
+    )
+}

@@ -1,0 +1,44 @@
+//! The start page: what the service is, log in, create an account.
+use maud::{html, Markup};
+
+use super::components::notice;
+use super::layout::page;
+use crate::h;
+use crate::web::guard::Ctx;
+
+pub fn start(ctx: &Ctx, logged_out: bool) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "home.title"),
+        html! {
+            @if logged_out {
+                (notice("success", html! { p { (h!(ctx, "home.logged_out")) } }))
+            }
+            h1 { (h!(ctx, "home.title")) }
+            p.lead { (h!(ctx, "home.lead")) }
+            div.cards {
+                section.card {
+                    h2 { (h!(ctx, "home.login.title")) }
+                    p { (h!(ctx, "home.login.text")) }
+                    @if ctx.account().is_some() {
+                        a.button href="/account" { (h!(ctx, "nav.my_page")) }
+                    } @else {
+                        a.button href="/login" { (h!(ctx, "home.login.button")) }
+                    }
+                }
+                section.card {
+                    h2 { (h!(ctx, "home.create.title")) }
+                    p { (h!(ctx, "home.create.text")) }
+                    a.button.button-secondary href="/account/create" { (h!(ctx, "home.create.button")) }
+                }
+            }
+            h2 { (h!(ctx, "home.how.title")) }
+            ol.steps {
+                li { (h!(ctx, "home.how.step1")) }
+                li { (h!(ctx, "home.how.step2")) }
+                li { (h!(ctx, "home.how.step3")) }
+            }
+            p { a href="/help/login" { (h!(ctx, "help.login.title")) } " · " a href="/help/support" { (h!(ctx, "help.support.title")) } }
+        },
+    )
+}

@@ -1,0 +1,21 @@
+//! Every piece of HTML, written with maud: the layout, small components, and
+//! one file per area. Text comes from the catalogs through `Ctx`.
+pub mod account;
+pub mod apply;
+pub mod assets;
+pub mod cases;
+pub mod casework;
+pub mod components;
+pub mod credentials;
+pub mod eid;
+pub mod errors;
+pub mod help;
+pub mod home;
+pub mod layout;
+pub mod login;
+pub mod mailbox;
+pub mod payment;
+pub mod questionnaire;
+pub mod review;
+pub mod staff;
+pub mod support;

@@ -1,0 +1,114 @@
+//! The payment page after approval, the paid-and-submitted box and receipts.
+use maud::{html, Markup};
+
+use super::components::{notice, post_form, Attr};
+use super::layout::page;
+use crate::db::cases::Case;
+use crate::db::payments::Receipt;
+use crate::domain::date::Date;
+use crate::domain::forms::FormDef;
+use crate::domain::payment::{format_sek, Outcome};
+use crate::h;
+use crate::web::guard::Ctx;
+
+pub struct PayView<'a> {
+    pub form: &'a FormDef,
+    pub reference: &'a str,
+    /// In öre.
+    pub amount: i64,
+    /// How the last attempt ended, if it did not succeed.
+    pub failed: Option<Outcome>,
+    /// An attempt is still open at the provider.
+    pub pending: bool,
+}
+
+pub fn pay(ctx: &Ctx, v: &PayView) -> Markup {
+    let action = format!("{}/pay", crate::flows::apply::draft_path(v.reference));
+    page(
+        ctx,
+        h!(ctx, "payment.title"),
+        html! {
+            @if let Some(outcome) = v.failed {
+                (notice("warning", html! {
+                    h2 { (h!(ctx, "payment.failed_title")) }
+                    p { (ctx.h(outcome.message_key())) }
+                    p { (h!(ctx, "payment.try_again")) }
+                }))
+            } @else if v.pending {
+                (notice("info", html! { p { (h!(ctx, "payment.pending")) } }))
+            }
+            p.caption { (v.form.title.get(ctx.lang())) }
+            h1 { (h!(ctx, "payment.title")) }
+            p { (h!(ctx, "review.approved_done")) " " (h!(ctx, "review.locked")) }
+            dl.summary-list {
+                div {
+                    dt { (h!(ctx, "payment.fee")) }
+                    dd.amount { (format_sek(v.amount)) }
+                }
+            }
+            p { (h!(ctx, "payment.lead")) }
+            (post_form(ctx, &action, "stack", html! {
+                button.button type="submit" {
+                    @if v.failed.is_some() { (h!(ctx, "payment.pay_again")) } @else { (h!(ctx, "payment.pay")) }
+                }
+            }))
+            p { a href=(Attr(&crate::flows::apply::review_path(v.reference))) { (h!(ctx, "review.see_application")) } }
+        },
+    )
+}
+
+pub fn submitted(ctx: &Ctx, form: &FormDef, case: &Case, show_receipt: bool) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "submitted.title"),
+        html! {
+            div.panel-confirmation role="status" {
+                h1 { (h!(ctx, "submitted.title")) }
+                p { (h!(ctx, "submitted.verification")) br; strong.verification-number { (case.verification) } }
+            }
+            p.caption { (form.title.get(ctx.lang())) }
+            p { (h!(ctx, "submitted.email")) }
+            p { (h!(ctx, "submitted.keep_number")) }
+            h2 { (h!(ctx, "submitted.next_title")) }
+            p { (ctx.h(case.status.keys()[2])) }
+            ul.link-list {
+                @if show_receipt {
+                    li { a href=(Attr(&crate::web::receipt_path(&case.payment_reference))) { (h!(ctx, "receipt.title")) } }
+                }
+                li { a href="/account" { (h!(ctx, "nav.my_page")) } }
+            }
+        },
+    )
+}
+
+pub fn receipt(ctx: &Ctx, form: &FormDef, r: &Receipt) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "receipt.title"),
+        html! {
+            h1 { (h!(ctx, "receipt.title")) }
+            dl.summary-list {
+                div { dt { (h!(ctx, "receipt.application")) } dd { (form.title.get(ctx.lang())) } }
+                div { dt { (h!(ctx, "receipt.verification")) } dd { (r.verification) } }
+                div { dt { (h!(ctx, "receipt.amount")) } dd { (format_sek(r.amount)) } }
+                div { dt { (h!(ctx, "receipt.date")) } dd { (Date::from_unix(r.paid_at).to_string()) } }
+                div { dt { (h!(ctx, "receipt.card")) } dd { (r.brand) " •••• " (r.last4) } }
+            }
+            p.no-print { button #print-button .button.button-secondary type="button" hidden { (h!(ctx, "receipt.print")) } }
+            p.no-print { a href="/account" { (h!(ctx, "nav.my_page")) } }
+        },
+    )
+}
+
+/// For a login without two-step verification, in place of answers, documents and receipts.
+pub fn needs_two_step(ctx: &Ctx) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.page.needs_two_step_title"),
+        html! {
+            h1 { (h!(ctx, "account.page.needs_two_step_title")) }
+            (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
+            p { a href="/account" { (h!(ctx, "nav.my_page")) } }
+        },
+    )
+}

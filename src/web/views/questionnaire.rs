@@ -1,0 +1,85 @@
+//! The questionnaire's own pages for the person in Sweden: the way in from the
+//! website (verification number + personal identity number), the page the emailed
+//! link opens, and where they land before and after answering. The questions
+//! themselves are the application pages (`views::apply`, `views::review`).
+use maud::{html, Markup};
+
+use super::components::{error_summary, notice_for, post_form, submit, Field, FormErrors, Notice};
+use super::layout::page;
+use crate::h;
+use crate::web::guard::Ctx;
+
+/// The terms the person accepts by logging in, as the agency's pages put it.
+fn terms(ctx: &Ctx) -> Markup {
+    html! { p.terms { (h!(ctx, "questionnaire.terms")) } }
+}
+
+/// From the website: the family member's verification number and one's own
+/// personal identity number.
+pub fn start(ctx: &Ctx, errors: &FormErrors, number: &str, pin: &str, n: Notice) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "questionnaire.start.title"),
+        html! {
+            (notice_for(ctx, n))
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "questionnaire.start.title")) }
+            p.lead { (h!(ctx, "questionnaire.start.lead")) }
+            (post_form(ctx, "/questionnaire", "stack", html! {
+                (Field::new("verification", h!(ctx, "questionnaire.start.verification"), "text").hint(h!(ctx, "questionnaire.start.verification_hint")).value(number).render(errors))
+                (Field::new("pin", h!(ctx, "questionnaire.start.pin"), "text").hint(h!(ctx, "questionnaire.start.pin_hint")).value(pin).render(errors))
+                (terms(ctx))
+                (submit(h!(ctx, "questionnaire.start.submit")))
+            }))
+        },
+    )
+}
+
+/// What the emailed link opens: one button, so that a mail scanner following the
+/// link starts nothing.
+pub fn link(ctx: &Ctx, token: &str) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "questionnaire.start.title"),
+        html! {
+            h1 { (h!(ctx, "questionnaire.start.title")) }
+            p.lead { (h!(ctx, "questionnaire.link.lead")) }
+            (post_form(ctx, "/questionnaire/link", "stack", html! {
+                input type="hidden" name="token" value=(token);
+                (terms(ctx))
+                (submit(h!(ctx, "questionnaire.start.submit")))
+            }))
+        },
+    )
+}
+
+/// A link that is not (or no longer) the current one.
+pub fn link_gone(ctx: &Ctx) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "questionnaire.gone.title"),
+        html! {
+            h1 { (h!(ctx, "questionnaire.gone.title")) }
+            p { (h!(ctx, "questionnaire.gone.text")) }
+            p { a href="/questionnaire" { (h!(ctx, "questionnaire.gone.website")) } }
+        },
+    )
+}
+
+/// The person in Sweden's own start: continue, or the thanks once answered.
+pub fn status(ctx: &Ctx, answered: bool, continue_to: &str, n: Notice) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "questionnaire.status.title"),
+        html! {
+            (notice_for(ctx, n))
+            h1 { (h!(ctx, "questionnaire.status.title")) }
+            @if answered {
+                p.answered { (h!(ctx, "questionnaire.status.answered")) }
+            } @else {
+                p { (h!(ctx, "questionnaire.status.lead")) }
+                p { a.button href=(super::components::Attr(continue_to)) { (h!(ctx, "questionnaire.status.continue")) } }
+            }
+        },
+    )
+}

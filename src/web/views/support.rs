@@ -1,0 +1,141 @@
+//! The support desk: the search, an account's summary, and the forms for what
+//! support may change after verifying the caller. Each form has its own field
+//! names, so ids stay unique on the page.
+use maud::{html, Markup};
+
+use super::components::{
+    error_summary, form_title, notice_for, post_form, submit, Field, FormErrors, Notice,
+};
+use super::layout::page;
+use crate::domain::date::Date;
+use crate::domain::forms::FormDef;
+use crate::flows::support::Summary;
+use crate::h;
+use crate::web::guard::Ctx;
+
+pub struct SupportPage<'a> {
+    pub query: &'a str,
+    /// None: nothing searched yet, or nothing found (then `searched` is true).
+    pub found: Option<&'a Summary>,
+    pub searched: bool,
+    pub forms: &'a [FormDef],
+}
+
+/// The tick and the note every change to an account needs, named after its form.
+fn verification(ctx: &Ctx, errors: &FormErrors, prefix: &'static str) -> Markup {
+    let (tick, note) = match prefix {
+        "phone" => ("phone_verified", "phone_note"),
+        "reveal" => ("reveal_verified", "reveal_note"),
+        "email" => ("email_verified", "email_note"),
+        _ => ("close_verified", "close_note"),
+    };
+    let error = errors.get(tick);
+    html! {
+        div.field.checkbox.field-error[error.is_some()] {
+            @if let Some(e) = error { p.error-message id={ (tick) "-error" } { (e) } }
+            input id=(tick) type="checkbox" name=(tick) value="yes" aria-describedby=[error.map(|_| format!("{tick}-error"))];
+            label for=(tick) { (h!(ctx, "staff.support.verified")) }
+        }
+        (Field::new(note, h!(ctx, "staff.support.note"), "text").hint(h!(ctx, "staff.support.note_hint")).render(errors))
+    }
+}
+
+pub fn support(ctx: &Ctx, p: &SupportPage, errors: &FormErrors, n: Notice) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "staff.support.title"),
+        html! {
+            (notice_for(ctx, n))
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "staff.support.title")) }
+            form.stack role="search" method="get" action="/staff/support" {
+                (Field::new("q", h!(ctx, "staff.support.query"), "search").hint(h!(ctx, "staff.support.query_hint")).value(p.query).render(&FormErrors::default()))
+                (submit(h!(ctx, "staff.support.search")))
+            }
+            @if let Some(s) = p.found {
+                (summary(ctx, s, p.forms, errors))
+            } @else if p.searched {
+                p.not-found { (h!(ctx, "staff.support.not_found")) }
+            }
+            p { a href="/staff" { (h!(ctx, "staff.home.title")) } }
+        },
+    )
+}
+
+fn summary(ctx: &Ctx, s: &Summary, forms: &[FormDef], errors: &FormErrors) -> Markup {
+    let base = format!("/staff/support/{}", s.id.0);
+    let yes_no = |b: bool| ctx.h(if b { "apply.yes" } else { "apply.no" });
+    html! {
+        section.account-summary {
+            h2 { (h!(ctx, "staff.support.account")) }
+            dl.summary-list {
+                div { dt { (h!(ctx, "login.email")) } dd.account-email { (s.email) } }
+                div { dt { (h!(ctx, "staff.support.created")) } dd { (Date::from_unix(s.created_at).to_string()) } }
+                div { dt { (h!(ctx, "staff.support.confirmed")) } dd { @match s.confirmed_at { Some(at) => (Date::from_unix(at).to_string()), None => (yes_no(false)) } } }
+                div { dt { (h!(ctx, "staff.support.two_step")) } dd.two-step { (yes_no(s.two_step)) } }
+                @if let Some(full) = &s.phone_revealed {
+                    div { dt { (h!(ctx, "staff.support.phone_full")) } dd.phone { (full) } }
+                } @else {
+                    div { dt { (h!(ctx, "staff.support.phone")) } dd.phone { (s.phone_masked.as_deref().unwrap_or("–")) } }
+                }
+            }
+            @if s.phone_masked.is_some() && s.phone_revealed.is_none() {
+                details.reveal-phone open[errors.get("reveal_verified").is_some() || errors.get("reveal_note").is_some()] {
+                    summary { (h!(ctx, "staff.support.reveal_title")) }
+                    (post_form(ctx, &format!("{base}/reveal"), "stack", html! {
+                        (verification(ctx, errors, "reveal"))
+                        (submit(h!(ctx, "staff.support.reveal")))
+                    }))
+                }
+            }
+            h3 { (h!(ctx, "staff.support.drafts")) }
+            @if s.drafts.is_empty() { p { (h!(ctx, "staff.support.no_drafts")) } } @else {
+                ul.drafts { @for d in &s.drafts { li { (form_title(ctx, forms, &d.form_id)) ", " (Date::from_unix(d.created_at).to_string()) } } }
+            }
+            h3 { (h!(ctx, "staff.support.cases")) }
+            @if s.cases.is_empty() { p { (h!(ctx, "staff.support.no_cases")) } } @else {
+                ul.cases { @for c in &s.cases { li { span.verification-number { (c.verification) } " " (form_title(ctx, forms, &c.form_id)) ": " (ctx.h(c.status.keys()[0])) } } }
+            }
+        }
+        @if s.confirmed_at.is_none() {
+            (post_form(ctx, &format!("{base}/confirmation"), "secondary-action", html! {
+                button.button.button-secondary type="submit" { (h!(ctx, "staff.support.resend_confirmation")) }
+            }))
+        }
+        @for q in &s.questionnaires {
+            section.questionnaire-support {
+                h3 { (ctx.tf("staff.support.questionnaire", &[("number", &q.verification)])) }
+                @if q.answered_at.is_some() { p { (h!(ctx, "case.timeline.questionnaire_answered")) } } @else {
+                    (post_form(ctx, &format!("/staff/support/questionnaires/{}", q.verification), "stack", html! {
+                        (Field::new("questionnaire_email", h!(ctx, "staff.support.questionnaire_email"), "email").value(&q.email).render(errors))
+                        (submit(h!(ctx, "staff.support.resend_questionnaire")))
+                    }))
+                }
+            }
+        }
+        section {
+            h2 { (h!(ctx, "staff.support.phone_title")) }
+            (post_form(ctx, &format!("{base}/phone"), "stack", html! {
+                (Field::new("phone", h!(ctx, "staff.support.new_phone"), "tel").hint(h!(ctx, "phone.number_hint")).render(errors))
+                (verification(ctx, errors, "phone"))
+                (submit(h!(ctx, "staff.support.change_phone")))
+            }))
+        }
+        section {
+            h2 { (h!(ctx, "staff.support.email_title")) }
+            (post_form(ctx, &format!("{base}/email"), "stack", html! {
+                (Field::new("email", h!(ctx, "staff.support.new_email"), "email").render(errors))
+                (verification(ctx, errors, "email"))
+                (submit(h!(ctx, "staff.support.correct_email")))
+            }))
+        }
+        section {
+            h2 { (h!(ctx, "staff.support.close_title")) }
+            p { (h!(ctx, "staff.support.close_lead")) }
+            (post_form(ctx, &format!("{base}/close"), "stack", html! {
+                (verification(ctx, errors, "close"))
+                button.button type="submit" { (h!(ctx, "staff.support.close")) }
+            }))
+        }
+    }
+}
