@@ -85,7 +85,7 @@ pub struct EidSettings {
     pub professional: Option<EidService>,
     /// The municipalities and regions whose professional e-ID holders reach the
     /// partner page. Empty with the simulator: its example organisations.
-    pub organisations: Vec<crate::outbound::eid::Organisation>,
+    pub organisations: Vec<crate::domain::Organisation>,
     /// How long a call to a service may take before the person is told to try again.
     pub timeout_seconds: u64,
 }

@@ -23,12 +23,13 @@ use crate::settings::Settings;
 use crate::state::AppState;
 use crate::web::guard::error_pages;
 use crate::web::guard::middleware::{guard, load_context};
-use crate::web::guard::ratelimit::RateLimiter;
+use crate::web::web_state::WebState;
 
 pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    web: Arc<WebState>,
     _scheduler: JobScheduler,
 }
 
@@ -58,8 +59,7 @@ impl Application {
                     .into(),
             )?,
         };
-        let eid = build_eid(&settings, listener.local_addr()?)?;
-        let simulator = eid.simulator.is_some();
+        let (eid, simulator) = build_eid(&settings, listener.local_addr()?)?;
         let mock_acquirer = settings.mock_acquirer();
         let state = AppState {
             settings: Arc::new(settings),
@@ -67,17 +67,15 @@ impl Application {
             clock: clock.clone(),
             keyring,
             hasher: PasswordHasher::new(),
-            limiter: Arc::new(RateLimiter::default()),
             delivery: delivery.clone(),
             forms: Arc::new(forms),
             gateway: Arc::new(gateway),
             eid: Arc::new(eid),
-            my_page: Arc::default(),
-            login_page: Arc::default(),
         };
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;
-        let data = web::Data::new(state.clone());
+        let web_state = Arc::new(WebState::new(state.clone()));
+        let data = web::Data::from(web_state.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
@@ -87,8 +85,8 @@ impl Application {
                     if mock_acquirer {
                         crate::fakes::mock_acquirer::handlers::configure(cfg);
                     }
-                    if simulator {
-                        crate::fakes::eid_sim::handlers::configure(cfg);
+                    if let Some(simulator) = &simulator {
+                        crate::fakes::eid_sim::handlers::configure(cfg, simulator.clone());
                     }
                 })
                 .default_service(web::to(|| async {
@@ -106,6 +104,7 @@ impl Application {
             port,
             server,
             state,
+            web: web_state,
             _scheduler: scheduler,
         })
     }
@@ -118,6 +117,11 @@ impl Application {
         &self.state
     }
 
+    /// What the HTTP edge keeps (limits, kept pages), shared with the running server.
+    pub fn web_state(&self) -> &Arc<WebState> {
+        &self.web
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
@@ -126,7 +130,11 @@ impl Application {
 /// The e-identification services: each configured one over HTTP with its TLS
 /// settings; in development, the others are the built-in simulator, reached over
 /// HTTP on the address this server listens on.
-fn build_eid(settings: &Settings, local: std::net::SocketAddr) -> anyhow::Result<Eid> {
+/// The simulator, when there is one, is returned beside them for its own routes.
+fn build_eid(
+    settings: &Settings,
+    local: std::net::SocketAddr,
+) -> anyhow::Result<(Eid, Option<Arc<crate::fakes::eid_sim::Simulator>>)> {
     use crate::fakes::eid_sim as simulator;
     use crate::outbound::eid::client::{RpClient, Tls};
     use crate::outbound::eid::{EidProvider, Provider};
@@ -168,5 +176,6 @@ fn build_eid(settings: &Settings, local: std::net::SocketAddr) -> anyhow::Result
             .collect();
     }
     let simulator = simulated.then(|| Arc::new(simulator::Simulator::default()));
-    Ok(Eid::new(providers, simulator, organisations))
+    let test_app = simulated.then(|| simulator::PREFIX.to_string());
+    Ok((Eid::new(providers, test_app, organisations), simulator))
 }

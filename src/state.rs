@@ -1,4 +1,6 @@
-//! What every handler can reach: one value built at start and passed as app data.
+//! What flows need: the pool, the clock, keys, the hasher, message delivery, the
+//! application types, and the payment and e-identification services. Built once at
+//! start; the web edge wraps it in its own `WebState`.
 use std::sync::Arc;
 
 use r2d2_sqlite::rusqlite::Transaction;
@@ -10,8 +12,6 @@ use crate::error::AppError;
 use crate::hashing::PasswordHasher;
 use crate::outbound::notify::Delivery;
 use crate::settings::Settings;
-use crate::web::guard::middleware::CookieName;
-use crate::web::guard::ratelimit::RateLimiter;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,7 +20,6 @@ pub struct AppState {
     pub clock: Clock,
     pub keyring: Keyring,
     pub hasher: PasswordHasher,
-    pub limiter: Arc<RateLimiter>,
     pub delivery: Delivery,
     /// The application types, checked at start.
     pub forms: Arc<Vec<crate::domain::forms::FormDef>>,
@@ -28,10 +27,6 @@ pub struct AppState {
     pub gateway: Arc<dyn crate::outbound::payment::PaymentGateway>,
     /// E-identification: the services offered and the orders in progress.
     pub eid: Arc<crate::outbound::eid::orders::Eid>,
-    /// My Page as last rendered for each session, while nothing it shows has changed.
-    pub my_page: Arc<crate::web::page_cache::PageCache<crate::web::page_cache::MyPageInputs>>,
-    /// The login page as every visitor without a session first sees it.
-    pub login_page: Arc<crate::web::page_cache::PerLanguage<crate::web::page_cache::Template>>,
 }
 
 impl AppState {
@@ -50,14 +45,5 @@ impl AppState {
         let value = crate::db::write(&self.pool, f).await?;
         self.delivery.wake();
         Ok(value)
-    }
-
-    /// A cookie's name in this mode.
-    pub fn cookie_name(&self, name: CookieName) -> &'static str {
-        if self.settings.is_production() {
-            name.host_only
-        } else {
-            name.plain
-        }
     }
 }

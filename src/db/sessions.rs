@@ -3,10 +3,10 @@ use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
 
 use super::Pool;
 use crate::domain::rules::{SESSION_ABSOLUTE, SESSION_IDLE};
+use crate::domain::session::SessionView;
 use crate::domain::session::{is_live, Assurance, Method, Stage};
 use crate::domain::AccountId;
 use crate::error::AppError;
-use crate::web::guard::SessionView;
 
 type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
 

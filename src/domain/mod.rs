@@ -48,3 +48,10 @@ impl Lang {
         }
     }
 }
+
+/// The organisation of a professional e-ID holder.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+}

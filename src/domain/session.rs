@@ -1,6 +1,7 @@
 //! What a session is: its stage in the login, how the person logged in, the
 //! assurance that gives, and when it ends.
 use super::rules::{SESSION_ABSOLUTE, SESSION_IDLE};
+use super::AccountId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -75,6 +76,31 @@ text_enum!(Assurance { None = "none", Basic = "basic", Substantial = "substantia
 /// A session is live while it has seen a request within the idle limit and is younger than the absolute limit.
 pub fn is_live(created_at: i64, last_seen_at: i64, now: i64) -> bool {
     now - last_seen_at < SESSION_IDLE && now - created_at < SESSION_ABSOLUTE
+}
+
+/// A live session, as loaded for a request.
+#[derive(Clone, Debug)]
+pub struct SessionView {
+    pub id_hash: Vec<u8>,
+    pub account_id: Option<AccountId>,
+    pub email: Option<String>,
+    pub stage: Stage,
+    pub method: Method,
+    pub assurance: Assurance,
+    pub two_step: bool,
+    /// The verified phone number, when two-step verification is on.
+    pub phone: Option<String>,
+    pub created_at: i64,
+    pub last_step_at: i64,
+    /// For the person in Sweden: the questionnaire this session may answer.
+    pub questionnaire: Option<i64>,
+    /// E-identification: the personal identity number (12 digits) and name.
+    pub pin: Option<String>,
+    pub person_name: Option<String>,
+    /// Professional e-ID: the organisation's id.
+    pub organisation: Option<String>,
+    /// The account's revision: moves on with every change to what My Page lists.
+    pub revision: i64,
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod page_cache;
 pub mod respond;
 pub mod views;
+pub mod web_state;
 
 use handlers::{
     account, apply, cases, casework, credentials, documents, eid, login, pages, payment,

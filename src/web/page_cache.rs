@@ -11,9 +11,9 @@ use std::sync::{Mutex, OnceLock};
 
 use actix_web::web::Bytes;
 
+use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method};
 use crate::domain::Lang;
-use crate::web::guard::context::SessionView;
 use crate::web::guard::Ctx;
 use crate::web::views::components::Notice;
 

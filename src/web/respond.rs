@@ -1,12 +1,13 @@
 //! What handlers answer with: pages, redirects (303 after every POST) and the
 //! few request facts they need (the client address, a safe local path).
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use maud::Markup;
 
 use crate::domain::secret::Token;
-use crate::state::AppState;
+use crate::error::AppError;
 use crate::web::guard::middleware::{cookie, CookieName, SESSION_COOKIE};
+use crate::web::web_state::WebState;
 
 pub fn html(markup: Markup) -> HttpResponse {
     html_status(StatusCode::OK, markup)
@@ -35,13 +36,13 @@ pub fn redirect(location: &str) -> HttpResponse {
 }
 
 /// A redirect that also hands the browser its new session id.
-pub fn redirect_with_session(state: &AppState, location: &str, token: &Token) -> HttpResponse {
+pub fn redirect_with_session(state: &WebState, location: &str, token: &Token) -> HttpResponse {
     redirect_with_cookie(state, location, SESSION_COOKIE, token)
 }
 
 /// A redirect that sets one of Kansli's cookies to a token.
 pub fn redirect_with_cookie(
-    state: &AppState,
+    state: &WebState,
     location: &str,
     name: CookieName,
     token: &Token,
@@ -67,4 +68,34 @@ pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
 /// The form re-rendered with its errors.
 pub fn invalid(markup: Markup) -> HttpResponse {
     html_status(StatusCode::UNPROCESSABLE_ENTITY, markup)
+}
+
+/// What each error answers with; the page itself comes from `guard::error_pages`.
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StaffLogin => StatusCode::SEE_OTHER,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Unexpected(cause) = self {
+            tracing::error!(error = ?cause, "request failed");
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        if matches!(self, AppError::StaffLogin) {
+            return res
+                .insert_header((actix_web::http::header::LOCATION, "/staff/login"))
+                .finish();
+        }
+        if matches!(self, AppError::TooManyRequests | AppError::Busy) {
+            res.insert_header(("Retry-After", "60"));
+        }
+        res.finish()
+    }
 }

@@ -18,6 +18,8 @@ pub const START: i64 = 1_795_248_000;
 pub struct TestApp {
     pub address: String,
     pub state: AppState,
+    /// The HTTP edge's own state: limits and kept pages.
+    pub web: Arc<kansli::web::web_state::WebState>,
     pub clock: Clock,
     pub client: reqwest::Client,
     pub cookies: Arc<reqwest::cookie::Jar>,
@@ -60,11 +62,13 @@ pub async fn spawn_app_in(
         .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
+    let web = app.web_state().clone();
     tokio::spawn(app.run_until_stopped());
     let cookies = Arc::new(reqwest::cookie::Jar::default());
     TestApp {
         address,
         state,
+        web,
         clock,
         client: client(cookies.clone()),
         cookies,
@@ -91,6 +95,7 @@ impl TestApp {
         TestApp {
             address: self.address.clone(),
             state: self.state.clone(),
+            web: self.web.clone(),
             clock: self.clock.clone(),
             client: client(cookies.clone()),
             cookies,

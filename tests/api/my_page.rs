@@ -22,7 +22,7 @@ async fn my_page_is_served_again_only_while_nothing_it_shows_has_changed() {
     app.create_account("ana@example.se").await;
     let number = submitted(&app, "ana@example.se", "visit-visa").await;
     let first = app.get("/account").await.text().await.unwrap();
-    assert_eq!(app.state.my_page.len(), 1, "kept for this session");
+    assert_eq!(app.web.my_page.len(), 1, "kept for this session");
     let again = app.get("/account").await.text().await.unwrap();
     assert_eq!(again, first, "the kept page is the page");
     assert_eq!(
@@ -98,7 +98,7 @@ async fn my_page_is_served_again_only_while_nothing_it_shows_has_changed() {
 
     // Logging out forgets the session's page.
     app.logout().await;
-    assert!(app.state.my_page.is_empty());
+    assert!(app.web.my_page.is_empty());
 }
 
 #[tokio::test]
@@ -117,7 +117,7 @@ async fn a_kept_page_is_never_shown_to_another_session_of_the_same_account() {
         csrf,
         "each session's page carries its own CSRF token"
     );
-    assert_eq!(app.state.my_page.len(), 2);
+    assert_eq!(app.web.my_page.len(), 2);
     assert_eq!(
         select_text(&theirs, ".case .verification-number"),
         select_text(&mine, ".case .verification-number")

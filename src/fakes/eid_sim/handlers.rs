@@ -1,5 +1,7 @@
 //! The e-identification simulator (development and demo mode): the RP API v6
 //! endpoints of each simulated provider, and its test app page.
+use std::sync::Arc;
+
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -11,15 +13,16 @@ use crate::outbound::eid::client::{
     User,
 };
 use crate::outbound::eid::{Collected, Identity, Provider};
-use crate::state::AppState;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, invalid};
 use crate::web::views::components::FormErrors;
-use crate::web::views::eid as view;
+use crate::web::web_state::WebState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+use super::views as sim_view;
+
+pub fn configure(cfg: &mut web::ServiceConfig, simulator: Arc<Simulator>) {
     use web::{get, post, resource, scope};
-    cfg.service(
+    cfg.app_data(web::Data::from(simulator)).service(
         scope(PREFIX)
             .service(resource("/{provider}/rp/v6.0/auth").route(post().to(auth)))
             .service(resource("/{provider}/rp/v6.0/collect").route(post().to(collect)))
@@ -34,11 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn simulated<'a>(
-    state: &'a AppState,
+    sim: &'a web::Data<Simulator>,
     provider: &str,
 ) -> Result<(Provider, &'a Simulator), AppError> {
     let provider = Provider::parse(provider).ok_or(AppError::NotFound)?;
-    let sim = state.eid.simulator.as_deref().ok_or(AppError::NotFound)?;
     Ok((provider, sim))
 }
 
@@ -50,11 +52,12 @@ fn refused(code: &str, details: &str) -> HttpResponse {
 }
 
 async fn auth(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     provider: web::Path<String>,
+    simulator: web::Data<Simulator>,
     body: web::Json<AuthRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (provider, sim) = simulated(&state, &provider)?;
+    let (provider, sim) = simulated(&simulator, &provider)?;
     let pin = body
         .requirement
         .as_ref()
@@ -74,11 +77,12 @@ async fn auth(
 }
 
 async fn collect(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     provider: web::Path<String>,
+    simulator: web::Data<Simulator>,
     body: web::Json<OrderRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (provider, sim) = simulated(&state, &provider)?;
+    let (provider, sim) = simulated(&simulator, &provider)?;
     let Some(collected) = sim.collect(provider, &body.order_ref, state.now()) else {
         return Ok(refused("notFound", "No such order."));
     };
@@ -113,11 +117,11 @@ fn completion_data(who: Identity) -> CompletionData {
 }
 
 async fn cancel(
-    state: web::Data<AppState>,
     provider: web::Path<String>,
+    simulator: web::Data<Simulator>,
     body: web::Json<OrderRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (provider, sim) = simulated(&state, &provider)?;
+    let (provider, sim) = simulated(&simulator, &provider)?;
     Ok(if sim.cancel(provider, &body.order_ref) {
         HttpResponse::Ok().json(Empty {})
     } else {
@@ -133,12 +137,12 @@ pub struct AppQuery {
 /// The test app's first screen: scan (paste) the QR code, or arrive by the launch link.
 async fn app(
     ctx: Ctx,
-    state: web::Data<AppState>,
     provider: web::Path<String>,
+    simulator: web::Data<Simulator>,
     q: web::Query<AppQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (provider, _) = simulated(&state, &provider)?;
-    Ok(html(view::sim_scan(
+    let (provider, _) = simulated(&simulator, &provider)?;
+    Ok(html(sim_view::scan(
         &ctx,
         provider,
         q.autostarttoken.as_deref().unwrap_or_default(),
@@ -154,13 +158,14 @@ pub struct ScanForm {
 
 async fn open(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     provider: web::Path<String>,
+    simulator: web::Data<Simulator>,
     Posted(form): Posted<ScanForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (provider, sim) = simulated(&state, &provider)?;
+    let (provider, sim) = simulated(&simulator, &provider)?;
     match sim.open(provider, &form.code, state.now()) {
-        Ok(order_ref) => Ok(html(view::sim_decide(
+        Ok(order_ref) => Ok(html(sim_view::decide(
             &ctx,
             provider,
             &order_ref,
@@ -169,7 +174,7 @@ async fn open(
         Err(problem) => {
             let mut errors = FormErrors::default();
             errors.add("code", ctx.t(problem.key()));
-            Ok(invalid(view::sim_scan(&ctx, provider, &form.code, &errors)))
+            Ok(invalid(sim_view::scan(&ctx, provider, &form.code, &errors)))
         }
     }
 }
@@ -190,11 +195,12 @@ pub struct DecideForm {
 
 async fn decide(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     provider: web::Path<String>,
+    simulator: web::Data<Simulator>,
     Posted(form): Posted<DecideForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (provider, sim) = simulated(&state, &provider)?;
+    let (provider, sim) = simulated(&simulator, &provider)?;
     let mut errors = FormErrors::default();
     let decision = match form.action.as_str() {
         "identify" => chosen(&ctx, &state, provider, &form, &mut errors).map(Decision::Identify),
@@ -206,7 +212,7 @@ async fn decide(
         _ => None,
     };
     let Some(decision) = decision else {
-        return Ok(invalid(view::sim_decide(
+        return Ok(invalid(sim_view::decide(
             &ctx,
             provider,
             &form.order_ref,
@@ -215,13 +221,13 @@ async fn decide(
     };
     let reading = matches!(decision, Decision::ReadDocument);
     match sim.decide(provider, &form.order_ref, decision, state.now()) {
-        Ok(()) if reading => Ok(html(view::sim_decide(
+        Ok(()) if reading => Ok(html(sim_view::decide(
             &ctx,
             provider,
             &form.order_ref,
             &FormErrors::default(),
         ))),
-        Ok(()) => Ok(html(view::sim_done(&ctx, provider, &form.action))),
+        Ok(()) => Ok(html(sim_view::done(&ctx, provider, &form.action))),
         Err(problem) => {
             errors.add(
                 if problem == AppProblem::OtherPerson {
@@ -231,7 +237,7 @@ async fn decide(
                 },
                 ctx.t(problem.key()),
             );
-            Ok(invalid(view::sim_decide(
+            Ok(invalid(sim_view::decide(
                 &ctx,
                 provider,
                 &form.order_ref,
@@ -244,7 +250,7 @@ async fn decide(
 /// The person the tester picked: one of the list, or any valid number with a name.
 fn chosen(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     provider: Provider,
     form: &DecideForm,
     errors: &mut FormErrors,

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use rand::Rng;
 
 pub mod handlers;
+pub mod views;
 
 use crate::outbound::eid::{
     parse_qr, qr_code_matches, Collected, Identity, Order, Organisation, Provider, ORDER_LIFETIME,

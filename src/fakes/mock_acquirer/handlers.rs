@@ -12,10 +12,10 @@ use crate::fakes::mock_acquirer::store::MockPayment;
 use crate::fakes::mock_acquirer::views as view;
 use crate::fakes::mock_acquirer::{self, CardForm, Next};
 use crate::outbound::payment::NewPayment;
-use crate::state::AppState;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, html_status, redirect};
 use crate::web::views::components::FormErrors;
+use crate::web::web_state::WebState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use web::{get, post, resource, scope};
@@ -38,7 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The API answers only the portal, which holds the shared key.
-fn authorised(req: &HttpRequest, state: &AppState) -> bool {
+fn authorised(req: &HttpRequest, state: &WebState) -> bool {
     req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -50,7 +50,7 @@ fn authorised(req: &HttpRequest, state: &AppState) -> bool {
 
 async fn api_create(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     body: web::Json<NewPayment>,
 ) -> Result<HttpResponse, AppError> {
     if !authorised(&req, &state) {
@@ -74,7 +74,7 @@ async fn api_create(
 
 async fn api_report(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     if !authorised(&req, &state) {
@@ -87,7 +87,7 @@ async fn api_report(
 }
 
 /// The payment of a page's address; an unknown one does not exist.
-async fn found(state: &AppState, id: String) -> Result<MockPayment, AppError> {
+async fn found(state: &WebState, id: String) -> Result<MockPayment, AppError> {
     mock_acquirer::load(state, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -103,7 +103,7 @@ fn elsewhere(ctx: &Ctx, p: &MockPayment) -> HttpResponse {
 
 async fn card_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let p = found(&state, id.into_inner()).await?;
@@ -120,7 +120,7 @@ async fn card_form(
 
 async fn card_submit(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     id: web::Path<String>,
     Posted(form): Posted<CardForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -159,7 +159,7 @@ async fn card_submit(
 
 async fn cancel(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     id: web::Path<String>,
     Posted(_): Posted<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
@@ -170,7 +170,7 @@ async fn cancel(
 
 async fn next(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     p: &MockPayment,
     n: Next,
 ) -> Result<HttpResponse, AppError> {
@@ -188,7 +188,7 @@ async fn next(
 
 async fn challenge_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let p = found(&state, id.into_inner()).await?;
@@ -214,7 +214,7 @@ struct ChallengeForm {
 
 async fn challenge_submit(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     id: web::Path<String>,
     Posted(form): Posted<ChallengeForm>,
 ) -> Result<HttpResponse, AppError> {

@@ -11,7 +11,7 @@ use crate::domain::secret::public_reference;
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::fakes::mock_acquirer::store::{self as book, MockPayment, NewMockPayment, Step};
-use crate::state::AppState;
+use crate::web::web_state::WebState;
 
 pub mod handlers;
 pub mod store;
@@ -24,7 +24,7 @@ pub const PREFIX: &str = "/mock-acquirer";
 pub const API_KEY_PURPOSE: &str = "mock-acquirer-api";
 
 /// The key the portal presents to the mock's API.
-pub fn api_key(state: &AppState) -> String {
+pub fn api_key(state: &WebState) -> String {
     state.keyring.derived_secret(API_KEY_PURPOSE)
 }
 
@@ -38,7 +38,7 @@ pub fn challenge_page(id: &str) -> String {
 
 /// The bank's one-time code for a payment's 3-D Secure step; worked out again
 /// when needed, never stored.
-pub fn challenge_code(state: &AppState, id: &str) -> String {
+pub fn challenge_code(state: &WebState, id: &str) -> String {
     state
         .keyring
         .derived_code("mock-acquirer-3ds", id)
@@ -48,7 +48,7 @@ pub fn challenge_code(state: &AppState, id: &str) -> String {
 
 /// Creates a payment, or gives back the one made before with the same key.
 pub async fn create(
-    state: &AppState,
+    state: &WebState,
     request: NewPayment,
     idempotency_key: String,
 ) -> Result<Created, AppError> {
@@ -82,7 +82,7 @@ pub async fn create(
 }
 
 /// The payment as the API reports it; an unfinished one past 90 minutes has expired.
-pub async fn report(state: &AppState, id: String) -> Result<Option<Report>, AppError> {
+pub async fn report(state: &WebState, id: String) -> Result<Option<Report>, AppError> {
     let Some(p) = load(state, id).await? else {
         return Ok(None);
     };
@@ -97,7 +97,7 @@ pub async fn report(state: &AppState, id: String) -> Result<Option<Report>, AppE
 }
 
 /// The payment, with expiry applied first.
-pub async fn load(state: &AppState, id: String) -> Result<Option<MockPayment>, AppError> {
+pub async fn load(state: &WebState, id: String) -> Result<Option<MockPayment>, AppError> {
     let now = state.now();
     db::write(&state.pool, move |tx| -> Result<_, AppError> {
         let Some(p) = book::get(tx, &id)? else {
@@ -206,7 +206,7 @@ pub enum Next {
 }
 
 /// Charges a checked card as its scenario says.
-pub async fn pay(state: &AppState, id: String, card: CheckedCard) -> Result<Next, AppError> {
+pub async fn pay(state: &WebState, id: String, card: CheckedCard) -> Result<Next, AppError> {
     let now = state.now();
     let step = match card.scenario {
         Scenario::Approved => to(PaymentState::Success),
@@ -239,7 +239,7 @@ pub async fn pay(state: &AppState, id: String, card: CheckedCard) -> Result<Next
 
 /// The answer on the bank's page: a code, or cancel.
 pub async fn challenge(
-    state: &AppState,
+    state: &WebState,
     id: String,
     code: Option<String>,
 ) -> Result<Next, AppError> {
@@ -269,7 +269,7 @@ pub async fn challenge(
 }
 
 /// The person cancels on the card page.
-pub async fn cancel(state: &AppState, id: String) -> Result<Next, AppError> {
+pub async fn cancel(state: &WebState, id: String) -> Result<Next, AppError> {
     let now = state.now();
     advance(
         state,
@@ -284,7 +284,7 @@ pub async fn cancel(state: &AppState, id: String) -> Result<Next, AppError> {
 
 /// Takes one step from `from`, in one transaction; an expired payment ends instead.
 async fn advance<F>(
-    state: &AppState,
+    state: &WebState,
     id: String,
     now: i64,
     from: PaymentState,

@@ -8,12 +8,12 @@ use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
 use crate::domain::rules::recently_authenticated;
 use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::SessionView;
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
 use crate::state::AppState;
-use crate::web::guard::SessionView;
 
 /// What asking for a new email address led to.
 pub enum EmailStart {

@@ -11,6 +11,7 @@ use crate::db::sessions::{NewSession, Person};
 use crate::db::{self, accounts};
 use crate::domain::email::Email;
 use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::AccountId;
 use crate::error::AppError;
@@ -18,7 +19,6 @@ use crate::i18n::Texts;
 use crate::outbound::eid::Identity;
 use crate::outbound::notify::messages;
 use crate::state::AppState;
-use crate::web::guard::SessionView;
 
 pub enum EidLogin {
     /// The account linked to the number.

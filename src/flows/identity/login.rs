@@ -10,13 +10,13 @@ use crate::db::{self, accounts, outbox, sessions};
 use crate::domain::email::Email;
 use crate::domain::rules::login_blocked;
 use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
 use crate::state::AppState;
-use crate::web::guard::SessionView;
 
 pub enum LoginOutcome {
     /// Unknown address, wrong password, unconfirmed, locked or waiting: all look the same.

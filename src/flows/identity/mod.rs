@@ -8,10 +8,10 @@ use crate::db::sessions::{self, NewSession};
 use crate::db::SqlError;
 use crate::domain::rules::CODE_RESEND_INTERVAL;
 use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::AccountId;
 use crate::state::AppState;
-use crate::web::guard::SessionView;
 
 pub mod credentials;
 pub mod eid;

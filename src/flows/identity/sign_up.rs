@@ -6,13 +6,13 @@ use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
 use crate::domain::rules::EMAIL_CODE_TRIES;
 use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
 use crate::state::AppState;
-use crate::web::guard::SessionView;
 
 /// Creates the account (or restarts an unconfirmed one) and emails a code. For an address
 /// that already has a confirmed account, the owner is told instead, and the person sees the

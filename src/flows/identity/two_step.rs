@@ -7,13 +7,13 @@ use crate::db::codes::{self, CodeCheck, Purpose};
 use crate::db::{self, accounts, outbox};
 use crate::domain::phone::Phone;
 use crate::domain::secret::OneTimeCode;
+use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::{AccountId, Lang};
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
 use crate::state::AppState;
-use crate::web::guard::SessionView;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Start {

@@ -12,6 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::domain::session::Method;
+pub use crate::domain::Organisation;
 
 /// How long an order lives at the provider (BankID: 3 minutes).
 pub const ORDER_LIFETIME: i64 = 180;
@@ -59,13 +60,6 @@ pub struct Order {
     pub auto_start_token: String,
     pub qr_start_token: String,
     pub qr_start_secret: String,
-}
-
-/// The organisation of a professional e-ID holder.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Organisation {
-    pub id: String,
-    pub name: String,
 }
 
 /// Who was identified.

@@ -55,8 +55,9 @@ pub enum Progress {
 /// The e-identification services this installation offers, and the orders in progress.
 pub struct Eid {
     providers: HashMap<Provider, Arc<dyn EidProvider>>,
-    /// Development and demo mode: the built-in simulator behind the providers.
-    pub simulator: Option<Arc<crate::fakes::eid_sim::Simulator>>,
+    /// Development and demo mode: where the simulator's test app is (the path its
+    /// providers' pages begin with), so the login pages can link to it.
+    pub test_app: Option<String>,
     /// The organisations whose professional e-ID holders may use the partner page.
     pub organisations: Vec<Organisation>,
     attempts: Mutex<HashMap<Vec<u8>, Attempt>>,
@@ -65,12 +66,12 @@ pub struct Eid {
 impl Eid {
     pub fn new(
         providers: HashMap<Provider, Arc<dyn EidProvider>>,
-        simulator: Option<Arc<crate::fakes::eid_sim::Simulator>>,
+        test_app: Option<String>,
         organisations: Vec<Organisation>,
     ) -> Self {
         Eid {
             providers,
-            simulator,
+            test_app,
             organisations,
             attempts: Mutex::new(HashMap::new()),
         }

@@ -5,34 +5,9 @@ use std::rc::Rc;
 
 use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
 
-use crate::domain::session::{Assurance, Method, Stage};
-use crate::domain::{AccountId, Lang};
+use crate::domain::session::{Method, SessionView, Stage};
+use crate::domain::Lang;
 use crate::i18n::Texts;
-
-/// A live session, as loaded for this request.
-#[derive(Clone, Debug)]
-pub struct SessionView {
-    pub id_hash: Vec<u8>,
-    pub account_id: Option<AccountId>,
-    pub email: Option<String>,
-    pub stage: Stage,
-    pub method: Method,
-    pub assurance: Assurance,
-    pub two_step: bool,
-    /// The verified phone number, when two-step verification is on.
-    pub phone: Option<String>,
-    pub created_at: i64,
-    pub last_step_at: i64,
-    /// For the person in Sweden: the questionnaire this session may answer.
-    pub questionnaire: Option<i64>,
-    /// E-identification: the personal identity number (12 digits) and name.
-    pub pin: Option<String>,
-    pub person_name: Option<String>,
-    /// Professional e-ID: the organisation's id.
-    pub organisation: Option<String>,
-    /// The account's revision: moves on with every change to what My Page lists.
-    pub revision: i64,
-}
 
 /// What handlers and views get: shared, so passing it around copies nothing.
 #[derive(Clone)]

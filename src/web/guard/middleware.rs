@@ -12,12 +12,13 @@ use actix_web::HttpResponse;
 use actix_web::{web, HttpMessage};
 use futures_util::FutureExt;
 
-use super::context::{Ctx, RequestContext, SessionView};
+use super::context::{Ctx, RequestContext};
 use crate::domain::secret::Token;
+use crate::domain::session::SessionView;
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::i18n::{from_accept_language, Texts};
-use crate::state::AppState;
+use crate::web::web_state::WebState;
 
 /// A cookie's name in development, and in production with the `__Host-` prefix
 /// (which browsers accept only with Secure, path / and no domain).
@@ -71,7 +72,7 @@ pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
 }
 
 /// A cookie as every Kansli cookie is: HttpOnly, SameSite=Lax, path /, Secure in production.
-pub fn cookie(state: &AppState, base: CookieName, value: String) -> Cookie<'static> {
+pub fn cookie(state: &WebState, base: CookieName, value: String) -> Cookie<'static> {
     Cookie::build(state.cookie_name(base), value)
         .path("/")
         .http_only(true)
@@ -80,7 +81,7 @@ pub fn cookie(state: &AppState, base: CookieName, value: String) -> Cookie<'stat
         .finish()
 }
 
-pub fn removal_cookie(state: &AppState, base: CookieName) -> Cookie<'static> {
+pub fn removal_cookie(state: &WebState, base: CookieName) -> Cookie<'static> {
     let mut c = cookie(state, base, String::new());
     c.make_removal();
     c
@@ -94,14 +95,14 @@ pub async fn load_context(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if is_asset(req.path()) {
         let production = req
-            .app_data::<web::Data<AppState>>()
+            .app_data::<web::Data<WebState>>()
             .is_some_and(|s| s.settings.is_production());
         let mut res = next.call(req).await?;
         add_security_headers(&mut res, production, true);
         return Ok(res);
     }
     let state = req
-        .app_data::<web::Data<AppState>>()
+        .app_data::<web::Data<WebState>>()
         .cloned()
         .ok_or_else(|| actix_web::error::ErrorInternalServerError("state missing"))?;
     let lang = request_lang(req.request());
@@ -195,7 +196,7 @@ fn same_origin(req: &ServiceRequest) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let state = req.app_data::<web::Data<AppState>>();
+    let state = req.app_data::<web::Data<WebState>>();
     // In production the public address is known; in development people use localhost or 127.0.0.1 alike.
     match state
         .filter(|s| s.settings.is_production())

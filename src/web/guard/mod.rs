@@ -8,5 +8,6 @@ pub mod posted;
 pub mod ratelimit;
 pub mod staff;
 
-pub use context::{Ctx, SessionView};
+pub use crate::domain::session::SessionView;
+pub use context::Ctx;
 pub use posted::Posted;

@@ -10,7 +10,7 @@ use crate::db::{self, staff::sessions};
 use crate::domain::secret::Token;
 use crate::domain::staff::StaffMember;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::web_state::WebState;
 
 pub const STAFF_COOKIE: CookieName = CookieName {
     plain: "kansli_staff",
@@ -32,7 +32,7 @@ impl FromRequest for StaffCtx {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = req.app_data::<web::Data<WebState>>().cloned();
         let token = state.as_ref().and_then(|s| {
             req.cookie(s.cookie_name(STAFF_COOKIE))
                 .and_then(|c| Token::from_client(c.value()))

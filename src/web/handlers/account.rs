@@ -17,12 +17,12 @@ use crate::domain::session::{Assurance, Stage};
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::flows::identity::{sign_up, CodeOutcome, Resend};
-use crate::state::AppState;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::MyPageInputs;
 use crate::web::respond::{client_ip, html, html_bytes, invalid, redirect, redirect_with_session};
 use crate::web::views::account::{self as view, CaseRow, DraftRow, Overview, ReceiptRow};
 use crate::web::views::components::{FormErrors, Notice};
+use crate::web::web_state::WebState;
 
 #[derive(Deserialize)]
 pub struct CreateForm {
@@ -103,7 +103,7 @@ pub fn password_problem(ctx: &Ctx, problem: &PasswordProblem) -> (&'static str, 
 pub async fn create(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<CreateForm>,
 ) -> Result<HttpResponse, AppError> {
     state
@@ -171,7 +171,7 @@ pub fn parse_code(ctx: &Ctx, input: &str) -> Result<OneTimeCode, FormErrors> {
 pub async fn confirm(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
@@ -199,7 +199,7 @@ pub async fn confirm(
 pub async fn resend(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _form: Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
@@ -225,7 +225,7 @@ pub async fn created(ctx: Ctx) -> HttpResponse {
 /// the draft list came with the session.
 pub async fn overview(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<Flags>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account() else {
@@ -304,7 +304,7 @@ pub async fn overview(
     Ok(html_bytes(StatusCode::OK, page))
 }
 
-fn form_title(state: &AppState, lang: Lang, form_id: &str) -> String {
+fn form_title(state: &WebState, lang: Lang, form_id: &str) -> String {
     state
         .forms
         .iter()
@@ -314,7 +314,7 @@ fn form_title(state: &AppState, lang: Lang, form_id: &str) -> String {
 
 /// Receipts as My Page lists them.
 pub(super) fn receipt_rows(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     receipts: Vec<Receipt>,
 ) -> Vec<ReceiptRow> {

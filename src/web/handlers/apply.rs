@@ -14,11 +14,11 @@ use crate::domain::AccountId;
 use crate::error::AppError;
 use crate::flows::apply::{self as flow, Action, DraftState, Submitted};
 use crate::flows::questionnaire::START_PATH;
-use crate::state::AppState;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, html_status, redirect};
 use crate::web::views::apply::{self as view, PageView};
 use crate::web::views::components::{FormErrors, Notice};
+use crate::web::web_state::WebState;
 
 pub(super) fn logged_in(ctx: &Ctx) -> Option<AccountId> {
     ctx.account().and_then(|s| s.account_id)
@@ -40,7 +40,7 @@ pub(super) fn sees_more(ctx: &Ctx, reader: &Reader) -> bool {
     matches!(reader, Reader::Applicant(_)) || super::payment::show_more(ctx)
 }
 
-pub(super) fn form_of<'a>(state: &'a AppState, id: &str) -> Result<&'a FormDef, AppError> {
+pub(super) fn form_of<'a>(state: &'a WebState, id: &str) -> Result<&'a FormDef, AppError> {
     state
         .forms
         .iter()
@@ -48,7 +48,7 @@ pub(super) fn form_of<'a>(state: &'a AppState, id: &str) -> Result<&'a FormDef, 
         .ok_or(AppError::NotFound)
 }
 
-pub async fn choose(ctx: Ctx, state: web::Data<AppState>) -> HttpResponse {
+pub async fn choose(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
     if logged_in(&ctx).is_none() {
         return redirect("/login");
     }
@@ -63,7 +63,7 @@ pub struct StartForm {
 
 pub async fn start(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(input): Posted<StartForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = logged_in(&ctx) else {
@@ -87,7 +87,7 @@ fn owner(ctx: &Ctx) -> Option<Owner> {
 
 /// The owner's draft and its type; None when nobody is logged in, 404 for anyone else's.
 pub(super) async fn owned<'a>(
-    state: &'a AppState,
+    state: &'a WebState,
     ctx: &Ctx,
     reference: String,
 ) -> Result<Option<(DraftState, &'a FormDef)>, AppError> {
@@ -112,7 +112,7 @@ pub(super) fn take_revision(posted: &mut BTreeMap<String, String>) -> i64 {
 /// The emailed link and My Page's "continue" land here: on to the right page.
 pub async fn resume(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let reference = reference.into_inner();
@@ -131,7 +131,7 @@ pub struct PageFlags {
 
 pub async fn show_page(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     path: web::Path<(String, String)>,
     q: web::Query<PageFlags>,
 ) -> Result<HttpResponse, AppError> {
@@ -163,7 +163,7 @@ pub async fn show_page(
 #[allow(clippy::too_many_arguments)]
 fn render_page(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     current: &DraftState,
     form: &FormDef,
     page_id: &str,
@@ -198,7 +198,7 @@ fn render_page(
 
 pub async fn submit_page(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     path: web::Path<(String, String)>,
     Posted(mut posted): Posted<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
@@ -230,7 +230,7 @@ pub async fn submit_page(
 /// The answer to a posted page: on to the next place, or the page again with its problems.
 pub(super) fn respond(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     current: &DraftState,
     form: &FormDef,
     page_id: &str,
@@ -287,7 +287,7 @@ pub struct ReviewFlags {
 /// Every answer grouped by page, with Change links; also the print view.
 pub async fn review(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     reference: web::Path<String>,
     q: web::Query<ReviewFlags>,
 ) -> Result<HttpResponse, AppError> {
@@ -317,7 +317,7 @@ pub async fn review(
 
 fn render_review(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     current: &DraftState,
     form: &FormDef,
     errors: &FormErrors,
@@ -361,7 +361,7 @@ pub struct ApproveForm {
 
 pub async fn approve(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     reference: web::Path<String>,
     Posted(input): Posted<ApproveForm>,
 ) -> Result<HttpResponse, AppError> {

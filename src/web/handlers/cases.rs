@@ -5,9 +5,9 @@ use super::apply::{form_of, reader, sees_more};
 use crate::db::{self, cases, Reader};
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
-use crate::state::AppState;
 use crate::web::guard::Ctx;
 use crate::web::respond::{html, redirect};
+use crate::web::web_state::WebState;
 
 pub fn case_path(verification: &str) -> String {
     format!("/cases/{verification}")
@@ -16,7 +16,7 @@ pub fn case_path(verification: &str) -> String {
 /// The case, if it is the logged-in person's; anyone else's does not exist.
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     // A person identified by e-identification sees the cases of their personal identity number.

@@ -12,12 +12,12 @@ use crate::domain::staff::Caseworker;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::casework::{self as work, Moved};
-use crate::state::AppState;
 use crate::web::guard::staff::StaffCtx;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, html_status, redirect};
 use crate::web::views::casework::{self as view, CaseList, CasePage, ListFilters};
 use crate::web::views::components::{FormErrors, Notice};
+use crate::web::web_state::WebState;
 
 fn caseworker(staff: StaffCtx) -> Result<Caseworker, AppError> {
     staff.require()?.as_caseworker().ok_or(AppError::Forbidden)
@@ -53,7 +53,7 @@ fn day(input: &str, field: &str, ctx: &Ctx, errors: &mut FormErrors) -> Option<i
 
 pub async fn list(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -99,7 +99,7 @@ pub struct CaseFlags {
 
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     number: web::Path<String>,
     q: web::Query<CaseFlags>,
@@ -125,7 +125,7 @@ pub async fn show(
 #[allow(clippy::too_many_arguments)]
 async fn render(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     who: &Caseworker,
     number: &str,
     to: &str,
@@ -173,7 +173,7 @@ pub struct StatusForm {
 pub async fn change_status(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     number: web::Path<String>,
     Posted(form): Posted<StatusForm>,
@@ -232,7 +232,7 @@ pub struct DocumentQuery {
 
 /// A document of a submitted application, for the caseworker reading the case.
 pub async fn document(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     reference: web::Path<String>,
     q: web::Query<DocumentQuery>,

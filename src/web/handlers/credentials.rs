@@ -10,13 +10,13 @@ use crate::domain::password::NewPassword;
 use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
 use crate::error::AppError;
 use crate::flows::identity::credentials::{self as flow, EmailStart, EmailVerify};
-use crate::state::AppState;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::components::FormErrors;
 use crate::web::views::credentials as view;
+use crate::web::web_state::WebState;
 
-pub async fn email_form(ctx: Ctx, state: web::Data<AppState>) -> HttpResponse {
+pub async fn email_form(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
     let Some(session) = ctx.account() else {
         return redirect("/login");
     };
@@ -39,7 +39,7 @@ pub struct EmailForm {
 pub async fn start_email(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<EmailForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account().cloned() else {
@@ -101,7 +101,7 @@ pub async fn start_email(
 
 pub async fn verify_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<VerifyFlags>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = ctx.account().and_then(|s| s.account_id) else {
@@ -121,7 +121,7 @@ pub async fn verify_form(
 pub async fn verify(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account().cloned() else {
@@ -167,7 +167,7 @@ pub struct PasswordForm {
 pub async fn change_password(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account().cloned() else {

@@ -13,9 +13,9 @@ use crate::domain::documents::MAX_BYTES;
 use crate::domain::rules::FORM_LIMIT;
 use crate::error::AppError;
 use crate::flows::apply as flow;
-use crate::state::AppState;
 use crate::web::guard::Ctx;
 use crate::web::respond::redirect;
+use crate::web::web_state::WebState;
 
 /// More parts than any page has fields (plus the token, revision and button).
 const MAX_PARTS: usize = 100;
@@ -84,7 +84,7 @@ async fn read_parts(mut body: Multipart) -> Result<Upload, AppError> {
 
 pub async fn upload(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     path: web::Path<(String, String)>,
     body: Multipart,
 ) -> Result<HttpResponse, AppError> {
@@ -132,7 +132,7 @@ pub async fn upload(
 /// A document or its thumbnail, to its owner only; anyone else gets 404.
 pub async fn serve(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (reference, which) = path.into_inner();

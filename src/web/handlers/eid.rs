@@ -12,12 +12,10 @@ use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::Method;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
-use crate::fakes::eid_sim::PREFIX;
 use crate::flows::identity::eid::{self as flow, display_pin, EidLogin};
 use crate::flows::identity::{CodeOutcome, Resend};
 use crate::outbound::eid::orders::{Attempt, Progress};
 use crate::outbound::eid::{error_message, Provider};
-use crate::state::AppState;
 use crate::web::guard::middleware::{removal_cookie, EID_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{
@@ -25,9 +23,10 @@ use crate::web::respond::{
 };
 use crate::web::views::components::FormErrors;
 use crate::web::views::eid::{self as view, OrderView, PersonPage};
+use crate::web::web_state::WebState;
 
 /// The key of the browser's order: the hash of its cookie.
-fn order_key(req: &HttpRequest, state: &AppState) -> Option<Vec<u8>> {
+fn order_key(req: &HttpRequest, state: &WebState) -> Option<Vec<u8>> {
     req.cookie(state.cookie_name(EID_COOKIE))
         .and_then(|c| Token::from_client(c.value()))
         .map(|t| t.hash())
@@ -42,7 +41,7 @@ pub struct StartForm {
 pub async fn start(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<StartForm>,
 ) -> Result<HttpResponse, AppError> {
     let method = Method::parse(&form.method)
@@ -75,15 +74,15 @@ pub async fn start(
 }
 
 /// What the page shows of the order now.
-fn order_view(state: &AppState, a: &Attempt) -> Result<OrderView, AppError> {
+fn order_view(state: &WebState, a: &Attempt) -> Result<OrderView, AppError> {
     let now = state.now();
     let provider = Provider::of(a.method).ok_or(AppError::NotFound)?;
-    let simulated = state.eid.simulator.is_some();
+    let simulated = state.eid.test_app.is_some();
     let qr = (a.method == Method::MobileBankId).then(|| a.qr(now));
-    let test_app = simulated.then(|| match a.method {
-        Method::MobileBankId => format!("{PREFIX}/{}/app", provider.as_str()),
+    let test_app = state.eid.test_app.as_deref().map(|prefix| match a.method {
+        Method::MobileBankId => format!("{prefix}/{}/app", provider.as_str()),
         _ => format!(
-            "{PREFIX}/{}/app?autostarttoken={}",
+            "{prefix}/{}/app?autostarttoken={}",
             provider.as_str(),
             a.order.auto_start_token
         ),
@@ -121,7 +120,7 @@ fn qr_svg(content: &str) -> Result<String, AppError> {
 pub async fn page(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
 ) -> Result<HttpResponse, AppError> {
     let Some(key) = order_key(&req, &state) else {
         return Ok(redirect("/login"));
@@ -147,7 +146,7 @@ struct Status {
 pub async fn status(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
 ) -> Result<HttpResponse, AppError> {
     let progress = match order_key(&req, &state) {
         Some(key) => state.eid.progress(&key, state.now()).await,
@@ -190,7 +189,7 @@ pub async fn status(
 pub async fn finish(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _form: Posted<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
     let Some(key) = order_key(&req, &state) else {
@@ -227,7 +226,7 @@ pub async fn finish(
 
 pub async fn cancel(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _form: Posted<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(key) = order_key(&req, &state) {
@@ -242,7 +241,7 @@ pub async fn cancel(
 /// has their personal identity number.
 pub async fn person_overview(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     email: &str,
     code_sent: bool,
     errors: &FormErrors,
@@ -285,7 +284,7 @@ pub struct LinkForm {
 pub async fn start_link(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<LinkForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.person().cloned() else {
@@ -318,7 +317,7 @@ pub struct CodeForm {
 
 pub async fn finish_link(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.person().cloned() else {
@@ -340,7 +339,7 @@ pub async fn finish_link(
 /// The partner page: report that a health examination was offered.
 pub async fn partner(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<ReportedQuery>,
 ) -> Result<HttpResponse, AppError> {
     let organisation = organisation_of(&ctx, &state)?;
@@ -358,7 +357,7 @@ pub struct ReportedQuery {
     reported: Option<String>,
 }
 
-fn organisation_of(ctx: &Ctx, state: &AppState) -> Result<String, AppError> {
+fn organisation_of(ctx: &Ctx, state: &WebState) -> Result<String, AppError> {
     let s = ctx.partner().ok_or(AppError::Forbidden)?;
     let id = s.organisation.as_deref().unwrap_or_default();
     state
@@ -381,7 +380,7 @@ pub struct ReportForm {
 pub async fn report_health_examination(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<ReportForm>,
 ) -> Result<HttpResponse, AppError> {
     let organisation = organisation_of(&ctx, &state)?;

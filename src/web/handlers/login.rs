@@ -10,7 +10,6 @@ use crate::domain::session::Stage;
 use crate::error::AppError;
 use crate::flows::identity::login::{self as flow, LoginOutcome};
 use crate::flows::identity::{CodeOutcome, Resend};
-use crate::state::AppState;
 use crate::web::guard::middleware::{removal_cookie, SESSION_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::{Template, CSRF_MARK};
@@ -20,6 +19,7 @@ use crate::web::respond::{
 use crate::web::views::components::FormErrors;
 use crate::web::views::components::Notice;
 use crate::web::views::login as view;
+use crate::web::web_state::WebState;
 
 #[derive(Deserialize, Default)]
 pub struct LoginFlags {
@@ -55,7 +55,7 @@ impl LoginFlags {
     }
 }
 
-pub async fn form(ctx: Ctx, state: web::Data<AppState>, q: web::Query<LoginFlags>) -> HttpResponse {
+pub async fn form(ctx: Ctx, state: web::Data<WebState>, q: web::Query<LoginFlags>) -> HttpResponse {
     if ctx.account().is_some() || ctx.person().is_some() {
         return redirect("/account");
     }
@@ -71,7 +71,7 @@ pub async fn form(ctx: Ctx, state: web::Data<AppState>, q: web::Query<LoginFlags
     html(login_page(&ctx, &state, &q))
 }
 
-fn login_page(ctx: &Ctx, state: &AppState, q: &LoginFlags) -> maud::Markup {
+fn login_page(ctx: &Ctx, state: &WebState, q: &LoginFlags) -> maud::Markup {
     view::login_form(
         ctx,
         &FormErrors::default(),
@@ -83,7 +83,7 @@ fn login_page(ctx: &Ctx, state: &AppState, q: &LoginFlags) -> maud::Markup {
 }
 
 /// The e-identification services offered, for the login page.
-fn eid_choices(ctx: &Ctx, state: &AppState) -> maud::Markup {
+fn eid_choices(ctx: &Ctx, state: &WebState) -> maud::Markup {
     crate::web::views::eid::login_choices(ctx, |p| state.eid.offers(p))
 }
 
@@ -99,7 +99,7 @@ pub struct LoginForm {
 pub async fn submit(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     state
@@ -158,7 +158,7 @@ pub async fn sms_form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
 pub async fn sms(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<SmsForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
@@ -190,7 +190,7 @@ pub async fn sms(
 pub async fn resend(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _form: Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
@@ -210,7 +210,7 @@ pub struct Empty {}
 
 pub async fn logout(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     _form: Posted<Empty>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(session) = &ctx.session {

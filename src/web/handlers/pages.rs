@@ -7,11 +7,11 @@ use serde::Deserialize;
 use crate::db::{self, outbox};
 use crate::domain::Lang;
 use crate::error::AppError;
-use crate::state::AppState;
 use crate::web::guard::middleware::{cookie, LANG_COOKIE};
 use crate::web::guard::Ctx;
 use crate::web::respond::{html, redirect};
 use crate::web::views;
+use crate::web::web_state::WebState;
 
 #[derive(Deserialize)]
 pub struct HomeQuery {
@@ -41,7 +41,7 @@ pub struct Back {
 
 /// Remembers the language for a year and returns to the page the person was on.
 pub async fn switch_language(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     code: web::Path<String>,
     q: web::Query<Back>,
 ) -> Result<HttpResponse, AppError> {
@@ -69,7 +69,7 @@ pub async fn ping() -> HttpResponse {
 }
 
 /// Every email and SMS, newest first. Exists only while the dev mailbox is on.
-pub async fn mailbox(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn mailbox(ctx: Ctx, state: web::Data<WebState>) -> Result<HttpResponse, AppError> {
     if !state.settings.dev_mailbox {
         return Err(AppError::NotFound);
     }

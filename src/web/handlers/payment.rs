@@ -11,10 +11,10 @@ use crate::domain::session::Assurance;
 use crate::error::AppError;
 use crate::flows::apply as flow;
 use crate::flows::payment::{self, Finish, Start};
-use crate::state::AppState;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, redirect};
 use crate::web::views::payment::{self as view, PayView};
+use crate::web::web_state::WebState;
 
 pub fn submitted_path(reference: &str) -> String {
     format!("{}/submitted", flow::draft_path(reference))
@@ -33,7 +33,7 @@ pub struct PayFlags {
 /// nor its documents, so only the draft row is read. None when nobody is logged in;
 /// 404 for anyone else's.
 async fn owned_draft<'a>(
-    state: &'a AppState,
+    state: &'a WebState,
     ctx: &Ctx,
     reference: String,
 ) -> Result<Option<(Draft, &'a FormDef)>, AppError> {
@@ -51,7 +51,7 @@ async fn owned_draft<'a>(
 
 /// The draft if it waits for its fee; otherwise where the person goes instead.
 async fn payable<'a>(
-    state: &'a AppState,
+    state: &'a WebState,
     ctx: &Ctx,
     reference: String,
 ) -> Result<Result<(Draft, &'a FormDef), HttpResponse>, AppError> {
@@ -70,7 +70,7 @@ async fn payable<'a>(
 /// After approval: the fee, the last attempt's outcome, and the button to pay.
 pub async fn pay_page(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     reference: web::Path<String>,
     q: web::Query<PayFlags>,
 ) -> Result<HttpResponse, AppError> {
@@ -98,7 +98,7 @@ pub async fn pay_page(
 /// Nothing posted sets the amount: it comes from the application type.
 pub async fn pay(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     reference: web::Path<String>,
     Posted(_): Posted<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
@@ -116,7 +116,7 @@ pub async fn pay(
 /// The provider sends the person here; the outcome is asked of the provider.
 pub async fn returned(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = logged_in(&ctx) else {
@@ -149,7 +149,7 @@ pub async fn returned(
 /// The box: paid for and submitted, with the verification number.
 pub async fn submitted(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let Some((draft, form)) = owned_draft(&state, &ctx, reference.into_inner()).await? else {
@@ -172,7 +172,7 @@ pub(super) fn show_more(ctx: &Ctx) -> bool {
 /// applicant identified by e-identification; anyone else's receipt does not exist.
 pub async fn receipt(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let Some(reader) = super::apply::reader(&ctx) else {

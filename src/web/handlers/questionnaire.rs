@@ -14,12 +14,12 @@ use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::apply::draft_path;
 use crate::flows::questionnaire as flow;
-use crate::state::AppState;
 use crate::web::guard::middleware::SESSION_COOKIE;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect_with_cookie};
 use crate::web::views::components::FormErrors;
 use crate::web::views::questionnaire as view;
+use crate::web::web_state::WebState;
 
 #[derive(Deserialize)]
 pub struct StartFlags {
@@ -30,7 +30,7 @@ pub struct StartFlags {
 /// The website's way in; for a person already in, where they stand.
 pub async fn start_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<StartFlags>,
 ) -> Result<HttpResponse, AppError> {
     let notice = if q.answered.is_some() {
@@ -72,7 +72,7 @@ pub struct StartForm {
 pub async fn start(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<StartForm>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.now();
@@ -112,7 +112,7 @@ pub async fn start(
 /// Starts the person's session for the questionnaire and opens it.
 async fn enter(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     found: &Questionnaire,
 ) -> Result<HttpResponse, AppError> {
     let form = form_of(state, &found.form_id)?;
@@ -134,7 +134,7 @@ pub struct LinkQuery {
 
 pub async fn link_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, AppError> {
     let Some(token) = Token::from_client(&q.token) else {
@@ -149,7 +149,7 @@ pub async fn link_form(
 pub async fn link(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<LinkQuery>,
 ) -> Result<HttpResponse, AppError> {
     state.limiter.check(

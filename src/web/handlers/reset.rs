@@ -10,11 +10,11 @@ use crate::domain::rules::IP_LIMIT_RESET;
 use crate::domain::secret::Token;
 use crate::error::AppError;
 use crate::flows::identity::reset as flow;
-use crate::state::AppState;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
 use crate::web::views::components::FormErrors;
 use crate::web::views::login as view;
+use crate::web::web_state::WebState;
 
 #[derive(Deserialize, Default)]
 pub struct SentFlag {
@@ -37,7 +37,7 @@ pub struct ForgotForm {
 pub async fn forgot(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
     state
@@ -64,7 +64,7 @@ pub struct TokenQuery {
 
 pub async fn reset_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, AppError> {
     if q.done.is_some() {
@@ -96,7 +96,7 @@ pub struct ResetForm {
 pub async fn reset(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<ResetForm>,
 ) -> Result<HttpResponse, AppError> {
     state

@@ -12,13 +12,13 @@ use crate::domain::secret::Token;
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
 use crate::flows::identity::staff::{self as flow, Setup, ISSUER};
-use crate::state::AppState;
 use crate::web::guard::middleware::removal_cookie;
 use crate::web::guard::staff::{StaffCtx, STAFF_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_cookie};
 use crate::web::views::components::FormErrors;
 use crate::web::views::staff::{self as view, AuditPage};
+use crate::web::web_state::WebState;
 
 #[derive(Deserialize, Default)]
 pub struct LoginFlags {
@@ -48,7 +48,7 @@ pub struct LoginForm {
 pub async fn login(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
@@ -80,7 +80,7 @@ pub async fn home(ctx: Ctx, staff: StaffCtx) -> HttpResponse {
 
 pub async fn logout(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     _form: Posted<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
@@ -107,7 +107,7 @@ impl SetupQuery {
 
 pub async fn setup_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<SetupQuery>,
 ) -> Result<HttpResponse, AppError> {
     let Some(token) = q.token() else {
@@ -130,7 +130,7 @@ pub async fn setup_form(
 
 /// The enrolment QR code as an SVG image (an image, so no markup from data is spliced into a page).
 pub async fn setup_qr(
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<SetupQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = q.token().ok_or(AppError::NotFound)?;
@@ -161,7 +161,7 @@ pub struct SetupForm {
 pub async fn setup(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<SetupQuery>,
     Posted(form): Posted<SetupForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -221,7 +221,7 @@ const AUDIT_PAGE: i64 = 50;
 /// The audit log, newest first, 50 a page, filtered by action and by who or whom.
 pub async fn audit(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {

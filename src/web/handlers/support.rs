@@ -9,12 +9,12 @@ use crate::domain::staff::Support;
 use crate::domain::AccountId;
 use crate::error::AppError;
 use crate::flows::support::{self as desk, Changed, Summary, Verified};
-use crate::state::AppState;
 use crate::web::guard::staff::StaffCtx;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::views::support::{self as view, SupportPage};
+use crate::web::web_state::WebState;
 
 fn support(staff: StaffCtx) -> Result<Support, AppError> {
     staff.require()?.as_support().ok_or(AppError::Forbidden)
@@ -30,7 +30,7 @@ pub struct SearchQuery {
 pub async fn search(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     q: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -64,7 +64,7 @@ pub struct DoneFlags {
 /// An account's summary, after an operation (with what was done).
 pub async fn account(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     id: web::Path<i64>,
     q: web::Query<DoneFlags>,
@@ -92,7 +92,7 @@ pub async fn account(
 
 fn show(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     s: &Summary,
     errors: &FormErrors,
     n: Notice,
@@ -119,7 +119,7 @@ fn show(
 /// Shows the summary again with the form's problems (nothing was changed).
 async fn refused(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     who: &Support,
     id: AccountId,
     errors: FormErrors,
@@ -156,7 +156,7 @@ fn checked(
 /// summary again with its problems.
 async fn tick_only(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     who: &Support,
     id: AccountId,
     prefix: &str,
@@ -174,7 +174,7 @@ async fn tick_only(
 pub async fn reveal_phone(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     id: web::Path<i64>,
     Posted(form): Posted<TickForm>,
@@ -210,7 +210,7 @@ pub struct PhoneForm {
 pub async fn change_phone(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     id: web::Path<i64>,
     Posted(form): Posted<PhoneForm>,
@@ -260,7 +260,7 @@ fn value_and_verification<T>(
 /// done, or the form again when the new value belongs to another account.
 async fn answer(
     ctx: &Ctx,
-    state: &AppState,
+    state: &WebState,
     who: &Support,
     id: AccountId,
     changed: Changed,
@@ -289,7 +289,7 @@ pub struct EmailForm {
 pub async fn correct_email(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     id: web::Path<i64>,
     Posted(form): Posted<EmailForm>,
@@ -333,7 +333,7 @@ pub struct TickForm {
 pub async fn close(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     id: web::Path<i64>,
     Posted(form): Posted<TickForm>,
@@ -352,7 +352,7 @@ pub async fn close(
 
 pub async fn resend_confirmation(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     id: web::Path<i64>,
     _form: Posted<super::login::Empty>,
@@ -373,7 +373,7 @@ pub struct QuestionnaireForm {
 pub async fn resend_questionnaire(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     staff: StaffCtx,
     verification: web::Path<String>,
     Posted(form): Posted<QuestionnaireForm>,

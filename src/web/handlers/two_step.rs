@@ -8,11 +8,11 @@ use crate::domain::rules::IP_LIMIT_CODES;
 use crate::error::AppError;
 use crate::flows::identity::two_step::{self as flow, Start, Verify};
 use crate::flows::identity::CodeOutcome;
-use crate::state::AppState;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::account as view;
 use crate::web::views::components::{FormErrors, Notice};
+use crate::web::web_state::WebState;
 
 const DEFAULT_COUNTRY: &str = "SE";
 
@@ -41,7 +41,7 @@ pub struct PhoneForm {
 pub async fn start(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<PhoneForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = ctx.account().and_then(|s| s.account_id) else {
@@ -101,7 +101,7 @@ impl VerifyFlags {
 
 pub async fn verify_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     q: web::Query<VerifyFlags>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = ctx.account().and_then(|s| s.account_id) else {
@@ -121,7 +121,7 @@ pub async fn verify_form(
 pub async fn verify(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account().cloned() else {
@@ -167,7 +167,7 @@ pub struct PasswordForm {
 pub async fn off(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<WebState>,
     Posted(form): Posted<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = ctx.account().and_then(|s| s.account_id) else {

@@ -1,0 +1,47 @@
+//! What only the HTTP edge keeps between requests: the per-address limits, the
+//! pages kept as rendered, and the cookie names of this mode. Handlers get it as
+//! app data; it dereferences to the [`AppState`] that flows take.
+use std::ops::Deref;
+
+use crate::state::AppState;
+
+use crate::web::guard::middleware::CookieName;
+use crate::web::guard::ratelimit::RateLimiter;
+use crate::web::page_cache::{MyPageInputs, PageCache, PerLanguage, Template};
+
+pub struct WebState {
+    pub app: AppState,
+    pub limiter: RateLimiter,
+    /// My Page as last rendered for each session, while nothing it shows has changed.
+    pub my_page: PageCache<MyPageInputs>,
+    /// The login page as every visitor without a session first sees it.
+    pub login_page: PerLanguage<Template>,
+}
+
+impl WebState {
+    pub fn new(app: AppState) -> Self {
+        WebState {
+            app,
+            limiter: RateLimiter::default(),
+            my_page: PageCache::default(),
+            login_page: PerLanguage::default(),
+        }
+    }
+
+    /// A cookie's name in this mode (`__Host-` names in production).
+    pub fn cookie_name(&self, name: CookieName) -> &'static str {
+        if self.app.settings.is_production() {
+            name.host_only
+        } else {
+            name.plain
+        }
+    }
+}
+
+impl Deref for WebState {
+    type Target = AppState;
+
+    fn deref(&self) -> &AppState {
+        &self.app
+    }
+}
