@@ -71,6 +71,7 @@ pub async fn expire_drafts(pool: &Pool, now: i64) -> Result<usize, AppError> {
 
 /// Emails each owner once, three days before their draft's deletion.
 pub async fn remind_drafts(
+    delivery: &Delivery,
     pool: &Pool,
     forms: &[FormDef],
     base_url: &str,
@@ -81,29 +82,30 @@ pub async fn remind_drafts(
         .map(|f| (f.id.clone(), f.title.clone()))
         .collect();
     let base = base_url.to_string();
-    let sent = db::write(pool, move |tx| -> Result<usize, AppError> {
-        let due = db::drafts::due_reminders(tx, now, BATCH)?;
-        for (draft, email) in &due {
-            let title = titles
-                .iter()
-                .find(|(id, _)| *id == draft.form_id)
-                .map(|(_, t)| t.get(draft.lang))
-                .unwrap_or(&draft.form_id);
-            let url = format!(
-                "{base}{}",
-                crate::flows::apply::draft_path(&draft.reference)
-            );
-            let date = crate::domain::date::Date::from_unix(draft.expires_at).to_string();
-            db::outbox::enqueue(
-                tx,
-                &messages::draft_reminder(Texts::new(draft.lang), email, title, &url, &date),
-                now,
-            )?;
-            db::drafts::mark_reminded(tx, draft.id, now)?;
-        }
-        Ok(due.len())
-    })
-    .await?;
+    let sent = delivery
+        .write_and_send(pool, move |tx| -> Result<usize, AppError> {
+            let due = db::drafts::due_reminders(tx, now, BATCH)?;
+            for (draft, email) in &due {
+                let title = titles
+                    .iter()
+                    .find(|(id, _)| *id == draft.form_id)
+                    .map(|(_, t)| t.get(draft.lang))
+                    .unwrap_or(&draft.form_id);
+                let url = format!(
+                    "{base}{}",
+                    crate::flows::apply::draft_path(&draft.reference)
+                );
+                let date = crate::domain::date::Date::from_unix(draft.expires_at).to_string();
+                db::outbox::enqueue(
+                    tx,
+                    &messages::draft_reminder(Texts::new(draft.lang), email, title, &url, &date),
+                    now,
+                )?;
+                db::drafts::mark_reminded(tx, draft.id, now)?;
+            }
+            Ok(due.len())
+        })
+        .await?;
     if sent > 0 {
         tracing::info!(sent, "draft deletion reminders queued");
     }
@@ -157,17 +159,25 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
             if let Err(e) = expire_drafts(&s.pool, now).await {
                 tracing::error!(error = ?e, "draft expiry job");
             }
-            if let Err(e) = remind_drafts(&s.pool, &s.forms, &s.settings.public_url(), now).await {
+            if let Err(e) = remind_drafts(
+                &s.delivery,
+                &s.pool,
+                &s.forms,
+                &s.settings.public_url(),
+                now,
+            )
+            .await
+            {
                 tracing::error!(error = ?e, "draft reminder job");
             }
             // Questionnaire reminders run with the draft reminders: the same kind of work.
             let base = s.settings.public_url();
             if let Err(e) =
-                crate::flows::questionnaire::remind(&s.pool, &s.keyring, &base, now).await
+                crate::flows::questionnaire::remind(&s.delivery, &s.pool, &s.keyring, &base, now)
+                    .await
             {
                 tracing::error!(error = ?e, "questionnaire reminder job");
             }
-            s.delivery.wake();
         },
     )
     .await?;

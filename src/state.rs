@@ -3,9 +3,8 @@
 //! start; the web edge wraps it in its own `WebState`.
 use std::sync::Arc;
 
-use r2d2_sqlite::rusqlite::Transaction;
-
 use crate::clock::Clock;
+use crate::db::outbox::Outbox;
 use crate::db::Pool;
 use crate::domain::secret::Keyring;
 use crate::error::AppError;
@@ -34,16 +33,14 @@ impl AppState {
         self.clock.now()
     }
 
-    /// A write that may queue messages in the outbox ([`crate::db::write`]); once it
-    /// has committed, the delivery worker is woken to send them.
+    /// A write that may queue messages in the outbox; once it has committed, the
+    /// delivery worker is woken to send them ([`Delivery::write_and_send`]).
     pub async fn write_and_send<T, E, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         E: Into<AppError> + From<crate::db::SqlError> + Send + 'static,
-        F: FnOnce(&Transaction) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&Outbox) -> Result<T, E> + Send + 'static,
     {
-        let value = crate::db::write(&self.pool, f).await?;
-        self.delivery.wake();
-        Ok(value)
+        self.delivery.write_and_send(&self.pool, f).await
     }
 }

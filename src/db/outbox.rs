@@ -1,5 +1,7 @@
 //! The `outbox` table: every email and SMS, queued in the transaction that causes it.
-use r2d2_sqlite::rusqlite::{params, Connection, Row};
+use std::ops::Deref;
+
+use r2d2_sqlite::rusqlite::{params, Connection, Row, Transaction};
 
 type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
 
@@ -15,6 +17,30 @@ impl Channel {
             Channel::Email => "email",
             Channel::Sms => "sms",
         }
+    }
+}
+
+/// A write transaction that may queue messages. Only
+/// `outbound::notify::Delivery::write_and_send` opens one, and it wakes the
+/// delivery worker once the transaction has committed: a message can only be
+/// queued where its wake cannot be forgotten. It is the transaction for every
+/// other statement too.
+pub struct Outbox<'t, 'c> {
+    tx: &'t Transaction<'c>,
+}
+
+impl<'t, 'c> Outbox<'t, 'c> {
+    /// For `Delivery::write_and_send` alone (the structure test checks it).
+    pub(crate) fn within(tx: &'t Transaction<'c>) -> Self {
+        Outbox { tx }
+    }
+}
+
+impl<'c> Deref for Outbox<'_, 'c> {
+    type Target = Transaction<'c>;
+
+    fn deref(&self) -> &Transaction<'c> {
+        self.tx
     }
 }
 
@@ -63,8 +89,8 @@ fn from_row(r: &Row) -> Result<Queued> {
     })
 }
 
-pub fn enqueue(conn: &Connection, m: &Outgoing, now: i64) -> Result<()> {
-    conn.execute(
+pub fn enqueue(outbox: &Outbox, m: &Outgoing, now: i64) -> Result<()> {
+    outbox.tx.execute(
         "INSERT INTO outbox (channel, recipient, subject, body_text, body_html, next_attempt_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
         params![m.channel.as_str(), m.recipient, m.subject, m.text, m.html, now],

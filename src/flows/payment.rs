@@ -174,82 +174,85 @@ pub async fn finish(
     let amount = payment.amount;
     let questionnaire = form.questionnaire.clone();
     let (keyring, base_url) = (state.keyring.clone(), state.settings.public_url());
-    db::write(&state.pool, move |tx| -> Result<Finish, AppError> {
-        let card = Some((brand.as_str(), last4.as_str()));
-        let changed = match payments::settle(tx, id, PaymentState::Success, None, card, now) {
-            Ok(changed) => changed,
-            // Another attempt for this application succeeded first: this one cannot.
-            Err(e) if db::is_unique_violation(&e) => {
-                tracing::error!("a second successful payment for one application refused");
-                payments::settle(
-                    tx,
-                    id,
-                    PaymentState::Error,
-                    Some(Outcome::Mismatch),
-                    None,
-                    now,
-                )?;
-                return Ok(Finish::Unsuccessful(Outcome::Mismatch));
+    state
+        .write_and_send(move |tx| -> Result<Finish, AppError> {
+            let card = Some((brand.as_str(), last4.as_str()));
+            let changed = match payments::settle(tx, id, PaymentState::Success, None, card, now) {
+                Ok(changed) => changed,
+                // Another attempt for this application succeeded first: this one cannot.
+                Err(e) if db::is_unique_violation(&e) => {
+                    tracing::error!("a second successful payment for one application refused");
+                    payments::settle(
+                        tx,
+                        id,
+                        PaymentState::Error,
+                        Some(Outcome::Mismatch),
+                        None,
+                        now,
+                    )?;
+                    return Ok(Finish::Unsuccessful(Outcome::Mismatch));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if !changed {
+                let current = payments::by_id(tx, id)?;
+                return Ok(current
+                    .as_ref()
+                    .and_then(settled)
+                    .unwrap_or(Finish::Pending));
             }
-            Err(e) => return Err(e.into()),
-        };
-        if !changed {
-            let current = payments::by_id(tx, id)?;
-            return Ok(current
-                .as_ref()
-                .and_then(settled)
-                .unwrap_or(Finish::Pending));
-        }
-        if !drafts::mark_submitted(tx, draft_id, now)? {
-            return Err(AppError::Unexpected(anyhow::anyhow!(
-                "paid draft was not approved or already submitted"
-            )));
-        }
-        let answers = drafts::answers(tx, draft_id)?;
-        let (case, number) = cases::insert(
-            tx,
-            &cases::NewCase {
-                draft_id,
-                account,
-                payment_id: id,
-                form_id: &form_id,
-                applicant_name: &crate::domain::forms::answers::applicant_name(&answers),
-                applicant_pin: crate::domain::forms::answers::applicant_pin(&answers).as_deref(),
-            },
-            now,
-        )?;
-        let person = accounts::by_id(tx, account)?
-            .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("account of a payment missing")))?;
-        if let Some(link) = &questionnaire {
-            crate::flows::questionnaire::create_for_case(
+            if !drafts::mark_submitted(tx, draft_id, now)? {
+                return Err(AppError::Unexpected(anyhow::anyhow!(
+                    "paid draft was not approved or already submitted"
+                )));
+            }
+            let answers = drafts::answers(tx, draft_id)?;
+            let (case, number) = cases::insert(
                 tx,
-                &keyring,
-                link,
-                &answers,
-                case,
-                person.lang,
-                &base_url,
+                &cases::NewCase {
+                    draft_id,
+                    account,
+                    payment_id: id,
+                    form_id: &form_id,
+                    applicant_name: &crate::domain::forms::answers::applicant_name(&answers),
+                    applicant_pin: crate::domain::forms::answers::applicant_pin(&answers)
+                        .as_deref(),
+                },
                 now,
             )?;
-        }
-        let t = Texts::new(person.lang);
-        outbox::enqueue(
-            tx,
-            &messages::submitted(
-                t,
-                &person.email,
-                &messages::Submission {
-                    verification: number.as_str(),
-                    form_title: title.get(person.lang),
-                    date: &Date::from_unix(now).to_string(),
-                    amount: &format_sek(amount),
-                },
-            ),
-            now,
-        )?;
-        Ok(Finish::Submitted)
-    })
-    .await
+            let person = accounts::by_id(tx, account)?.ok_or_else(|| {
+                AppError::Unexpected(anyhow::anyhow!("account of a payment missing"))
+            })?;
+            if let Some(link) = &questionnaire {
+                crate::flows::questionnaire::create_for_case(
+                    tx,
+                    &keyring,
+                    link,
+                    &answers,
+                    case,
+                    person.lang,
+                    &base_url,
+                    now,
+                )?;
+            }
+            let t = Texts::new(person.lang);
+            outbox::enqueue(
+                tx,
+                &messages::submitted(
+                    t,
+                    &person.email,
+                    &messages::Submission {
+                        verification: number.as_str(),
+                        form_title: title.get(person.lang),
+                        date: &Date::from_unix(now).to_string(),
+                        amount: &format_sek(amount),
+                    },
+                ),
+                now,
+            )?;
+            Ok(Finish::Submitted)
+        })
+        .await
 }
 
 /// What a payment that already ended came to.

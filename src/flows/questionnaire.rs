@@ -4,6 +4,7 @@
 //! engine as applications (`apply`), and reminded of once after 7 days.
 use r2d2_sqlite::rusqlite::Connection;
 
+use crate::db::outbox::Outbox;
 use crate::db::questionnaires::{self, NewQuestionnaire, Questionnaire};
 use crate::db::{self, drafts, outbox, Pool};
 use crate::domain::forms::answers::Answers;
@@ -14,7 +15,7 @@ use crate::domain::Lang;
 use crate::error::AppError;
 use crate::flows::identity::start_questionnaire_session;
 use crate::i18n::Texts;
-use crate::outbound::notify::messages;
+use crate::outbound::notify::{messages, Delivery};
 use crate::state::AppState;
 
 /// Where the person in Sweden starts from the website.
@@ -29,7 +30,7 @@ fn link_token(keyring: &Keyring, case: i64, sent_at: i64) -> Token {
 
 /// The link email (or its reminder) for `q`, put in the outbox.
 fn enqueue_link(
-    tx: &Connection,
+    tx: &Outbox,
     keyring: &Keyring,
     q: &Questionnaire,
     base_url: &str,
@@ -53,7 +54,7 @@ fn enqueue_link(
 /// create it for the person the answers name and email them its link.
 #[allow(clippy::too_many_arguments)]
 pub fn create_for_case(
-    tx: &Connection,
+    tx: &Outbox,
     keyring: &Keyring,
     link: &QuestionnaireLink,
     answers: &Answers,
@@ -84,7 +85,7 @@ pub fn create_for_case(
 
 /// Sends a new link (the old one stops working), to `email` when support corrected it.
 pub fn send_new_link(
-    tx: &Connection,
+    tx: &Outbox,
     keyring: &Keyring,
     q: &Questionnaire,
     email: &str,
@@ -203,6 +204,7 @@ pub async fn of_session(state: &AppState, id: i64) -> Result<Option<Questionnair
 /// Emails a reminder, once, for every questionnaire unanswered 7 days after its
 /// link was sent. Returns how many were sent.
 pub async fn remind(
+    delivery: &Delivery,
     pool: &Pool,
     keyring: &Keyring,
     base_url: &str,
@@ -211,16 +213,18 @@ pub async fn remind(
     let mut total = 0;
     loop {
         let (keyring, base) = (keyring.clone(), base_url.to_string());
-        let n = db::write(pool, move |tx| -> Result<usize, AppError> {
-            let due = questionnaires::due_reminders(tx, now - QUESTIONNAIRE_REMINDER_AFTER, 100)?;
-            for q in &due {
-                if questionnaires::mark_reminded(tx, q.id, now)? {
-                    enqueue_link(tx, &keyring, q, &base, true, now)?;
+        let n = delivery
+            .write_and_send(pool, move |tx| -> Result<usize, AppError> {
+                let due =
+                    questionnaires::due_reminders(tx, now - QUESTIONNAIRE_REMINDER_AFTER, 100)?;
+                for q in &due {
+                    if questionnaires::mark_reminded(tx, q.id, now)? {
+                        enqueue_link(tx, &keyring, q, &base, true, now)?;
+                    }
                 }
-            }
-            Ok(due.len())
-        })
-        .await?;
+                Ok(due.len())
+            })
+            .await?;
         total += n;
         if n < 100 {
             return Ok(total);

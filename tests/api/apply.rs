@@ -328,14 +328,15 @@ async fn the_deletion_reminder_goes_out_once_three_days_before() {
     let app = logged_in().await;
     start(&app, "work-permit").await;
     let remind = |app: &TestApp| {
-        let (pool, forms, base, now) = (
+        let (delivery, pool, forms, base, now) = (
+            app.state.delivery.clone(),
             app.state.pool.clone(),
             app.state.forms.clone(),
             app.address.clone(),
             app.clock.now(),
         );
         async move {
-            kansli::jobs::remind_drafts(&pool, &forms, &base, now)
+            kansli::jobs::remind_drafts(&delivery, &pool, &forms, &base, now)
                 .await
                 .unwrap()
         }

@@ -761,9 +761,15 @@ async fn an_unanswered_questionnaire_is_reminded_of_once_after_seven_days_and_su
         let state = app.state.clone();
         let base = app.address.clone();
         async move {
-            kansli::flows::questionnaire::remind(&state.pool, &state.keyring, &base, at)
-                .await
-                .unwrap()
+            kansli::flows::questionnaire::remind(
+                &state.delivery,
+                &state.pool,
+                &state.keyring,
+                &base,
+                at,
+            )
+            .await
+            .unwrap()
         }
     };
     let sent = app.clock.now();

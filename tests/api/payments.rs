@@ -243,6 +243,37 @@ async fn every_test_card_ends_as_designed_and_failures_can_be_retried_until_one_
     }
 }
 
+/// The status of the first message to `to` with this subject, once it is not queued.
+async fn delivered(app: &TestApp, to: &str, subject: &str) -> String {
+    loop {
+        let status = app
+            .messages_to(to)
+            .await
+            .into_iter()
+            .find(|m| m.subject == subject)
+            .map(|m| m.status);
+        match status {
+            Some(s) if s != "queued" => return s,
+            _ => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_confirmation_email_of_a_paid_application_leaves_at_once() {
+    let (app, reference) = approved().await;
+    pay_fully(&app, &reference, APPROVED).await;
+    // Committing the submission wakes the delivery worker: the email does not
+    // wait for the worker's 30-second sweep.
+    let status = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        delivered(&app, "a@example.se", "Din ansökan är inskickad"),
+    )
+    .await
+    .expect("the confirmation email left within a second");
+    assert_eq!(status, "sent");
+}
+
 #[tokio::test]
 async fn the_approved_card_submits_with_a_box_an_email_and_a_case_on_my_page() {
     let (app, reference) = approved().await;

@@ -3,7 +3,7 @@
 use r2d2_sqlite::rusqlite::Connection;
 
 use crate::db::codes::{self, CodeCheck, Purpose};
-use crate::db::outbox::{self, Outgoing};
+use crate::db::outbox::{self, Outbox, Outgoing};
 use crate::db::sessions::{self, NewSession};
 use crate::db::SqlError;
 use crate::domain::rules::CODE_RESEND_INTERVAL;
@@ -47,7 +47,7 @@ impl AppState {
 
 /// Issues a code and queues the message carrying it, unless one was sent within the resend interval.
 fn issue_code_throttled(
-    tx: &Connection,
+    tx: &Outbox,
     account: AccountId,
     purpose: Purpose,
     code_hash: &[u8],

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::{Mutex, Notify};
 
 use crate::clock::Clock;
-use crate::db::outbox::{self, Channel, Queued};
+use crate::db::outbox::{self, Channel, Outbox, Queued};
 use crate::db::Pool;
 use crate::domain::rules::{outbox_backoff, OUTBOX_MAX_ATTEMPTS};
 use crate::error::AppError;
@@ -57,8 +57,21 @@ impl Delivery {
     }
 
     /// Tells the worker that something was queued.
-    pub fn wake(&self) {
+    fn wake(&self) {
         self.inner.wake.notify_one();
+    }
+
+    /// A write that may queue messages in the outbox (the one way to get an
+    /// [`Outbox`]); once it has committed, the worker is woken to send them.
+    pub async fn write_and_send<T, E, F>(&self, pool: &Pool, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        E: Into<AppError> + From<crate::db::SqlError> + Send + 'static,
+        F: FnOnce(&Outbox) -> Result<T, E> + Send + 'static,
+    {
+        let value = crate::db::write(pool, move |tx| f(&Outbox::within(tx))).await?;
+        self.wake();
+        Ok(value)
     }
 
     /// Sends every due message once; failures are retried later with backoff.
