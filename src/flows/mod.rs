@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod casework;
 pub mod identity;
+pub mod partner;
 pub mod payment;
 pub mod questionnaire;
 pub mod support;

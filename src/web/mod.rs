@@ -3,6 +3,7 @@
 //! `handlers`, and every piece of HTML in `views`.
 use actix_web::web;
 
+pub mod forms;
 pub mod guard;
 pub mod handlers;
 pub mod page_cache;
@@ -11,7 +12,7 @@ pub mod views;
 pub mod web_state;
 
 use handlers::{
-    account, apply, cases, casework, credentials, documents, eid, login, pages, payment,
+    account, apply, cases, casework, credentials, eid, login, pages, partner, payment,
     questionnaire, reset, staff, support, two_step,
 };
 
@@ -44,10 +45,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/login/eid/start").route(post().to(eid::start)))
         .service(resource("/login/eid/status").route(get().to(eid::status)))
         .service(resource("/login/eid/cancel").route(post().to(eid::cancel)))
-        .service(resource("/partner").route(get().to(eid::partner)))
+        .service(resource("/partner").route(get().to(partner::page)))
         .service(
             resource("/partner/health-examinations")
-                .route(post().to(eid::report_health_examination)),
+                .route(post().to(partner::report_health_examination)),
         )
         .service(resource("/logout").route(post().to(login::logout)))
         .service(
@@ -95,8 +96,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(get().to(credentials::password_form))
                         .route(post().to(credentials::change_password)),
                 )
-                .service(resource("/link").route(post().to(eid::start_link)))
-                .service(resource("/link/verify").route(post().to(eid::finish_link))),
+                .service(resource("/link").route(post().to(account::person::start_link)))
+                .service(resource("/link/verify").route(post().to(account::person::finish_link))),
         )
         .service(
             scope("/applications")
@@ -113,7 +114,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(
                     resource("/{reference}/pages/{page}/upload")
-                        .route(post().to(documents::upload)),
+                        .route(post().to(apply::documents::upload)),
                 )
                 .service(resource("/{reference}/review").route(get().to(apply::review)))
                 .service(resource("/{reference}/approve").route(post().to(apply::approve)))
@@ -131,7 +132,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             scope("/documents")
-                .service(resource("/{reference}/{which}").route(get().to(documents::serve))),
+                .service(resource("/{reference}/{which}").route(get().to(apply::documents::serve))),
         )
         .service(
             resource("/password/forgot")

@@ -15,4 +15,5 @@ mod reset;
 mod security;
 mod settings;
 mod staff;
+mod structure;
 mod two_step;

@@ -1,6 +1,7 @@
 //! Protection on every request: the request context (language, session,
 //! CSRF binding), security headers, origin checks, panics caught, error pages,
 //! per-IP limits and the bounded password hasher.
+pub mod access;
 pub mod context;
 pub mod error_pages;
 pub mod middleware;

@@ -1,10 +1,10 @@
 //! A submitted application's own page on My Page.
 use actix_web::{web, HttpResponse};
 
-use super::apply::{form_of, reader, sees_more};
 use crate::db::{self, cases, Reader};
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
+use crate::web::guard::access::{form_of, reader, sees_more};
 use crate::web::guard::Ctx;
 use crate::web::respond::{html, redirect};
 use crate::web::web_state::WebState;

@@ -4,7 +4,6 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::apply::form_of;
 use crate::db::{self, cases::Filter};
 use crate::domain::case::{CaseStatus, Refused};
 use crate::domain::date::Date;
@@ -12,6 +11,7 @@ use crate::domain::staff::Caseworker;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::casework::{self as work, Moved};
+use crate::web::guard::access::form_of;
 use crate::web::guard::staff::StaffCtx;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, html_status, redirect};

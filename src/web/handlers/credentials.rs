@@ -3,13 +3,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::account::{code_error, parse_code, password_problem, CodeForm};
-use super::two_step::VerifyFlags;
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
 use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
 use crate::error::AppError;
 use crate::flows::identity::credentials::{self as flow, EmailStart, EmailVerify};
+use crate::web::forms::{code_error, parse_code, password_problem, CodeForm, VerifyFlags};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::components::FormErrors;

@@ -4,16 +4,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::db::{self, audit};
-use crate::domain::date::Date;
-use crate::domain::email::Email;
 use crate::domain::rules::IP_LIMIT_LOGIN;
-use crate::domain::secret::{OneTimeCode, Token};
+use crate::domain::secret::Token;
 use crate::domain::session::Method;
-use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
-use crate::flows::identity::eid::{self as flow, display_pin, EidLogin};
-use crate::flows::identity::{CodeOutcome, Resend};
+use crate::flows::identity::eid::{self as flow, EidLogin};
 use crate::outbound::eid::orders::{Attempt, Progress};
 use crate::outbound::eid::{error_message, Provider};
 use crate::web::guard::middleware::{removal_cookie, EID_COOKIE};
@@ -21,8 +16,7 @@ use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{
     client_ip, html, invalid, redirect, redirect_with_cookie, redirect_with_session,
 };
-use crate::web::views::components::FormErrors;
-use crate::web::views::eid::{self as view, OrderView, PersonPage};
+use crate::web::views::eid::{self as view, OrderView};
 use crate::web::web_state::WebState;
 
 /// The key of the browser's order: the hash of its cookie.
@@ -190,7 +184,7 @@ pub async fn finish(
     req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
-    _form: Posted<super::login::Empty>,
+    _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
     let Some(key) = order_key(&req, &state) else {
         return Ok(redirect("/login"));
@@ -227,7 +221,7 @@ pub async fn finish(
 pub async fn cancel(
     req: HttpRequest,
     state: web::Data<WebState>,
-    _form: Posted<super::login::Empty>,
+    _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(key) = order_key(&req, &state) {
         state.eid.cancel(&key).await;
@@ -235,229 +229,4 @@ pub async fn cancel(
     let mut res = redirect("/login");
     let _ = res.add_cookie(&removal_cookie(&state, EID_COOKIE));
     Ok(res)
-}
-
-/// My Page of a person identified without an account: the cases whose applicant
-/// has their personal identity number.
-pub async fn person_overview(
-    ctx: &Ctx,
-    state: &WebState,
-    email: &str,
-    code_sent: bool,
-    errors: &FormErrors,
-) -> Result<HttpResponse, AppError> {
-    let s = ctx.person().ok_or(AppError::NotFound)?;
-    let pin = s.pin.clone().unwrap_or_default();
-    let (cases, receipts) = db::quick_read(&state.pool, move |c| {
-        Ok((
-            db::cases::for_pin(c, &pin)?,
-            db::payments::receipts_of_applicant(c, &pin)?,
-        ))
-    })
-    .await?;
-    let page = view::person_page(
-        ctx,
-        &PersonPage {
-            name: s.person_name.as_deref().unwrap_or_default(),
-            pin: &display_pin(s.pin.as_deref().unwrap_or_default()),
-            cases: &cases,
-            receipts: &super::account::receipt_rows(state, ctx.lang(), receipts),
-            forms: &state.forms,
-            code_sent,
-            email,
-        },
-        errors,
-    );
-    Ok(if errors.is_empty() {
-        html(page)
-    } else {
-        invalid(page)
-    })
-}
-
-#[derive(Deserialize)]
-pub struct LinkForm {
-    #[serde(default)]
-    email: String,
-}
-
-pub async fn start_link(
-    req: HttpRequest,
-    ctx: Ctx,
-    state: web::Data<WebState>,
-    Posted(form): Posted<LinkForm>,
-) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.person().cloned() else {
-        return Ok(redirect("/login"));
-    };
-    state.limiter.check(
-        "codes",
-        crate::domain::rules::IP_LIMIT_CODES,
-        client_ip(&req),
-        state.now(),
-    )?;
-    let email = match Email::parse(&form.email) {
-        Ok(e) => e,
-        Err(p) => {
-            let mut errors = FormErrors::default();
-            errors.add("email", ctx.t(p.key()));
-            return person_overview(&ctx, &state, &form.email, false, &errors).await;
-        }
-    };
-    // Sent or too soon: the same page, and the code already sent still works.
-    let (Resend::Sent | Resend::TooSoon) = flow::start_link(&state, &session, email).await?;
-    Ok(redirect("/account?link=sent"))
-}
-
-#[derive(Deserialize)]
-pub struct CodeForm {
-    #[serde(default)]
-    code: String,
-}
-
-pub async fn finish_link(
-    ctx: Ctx,
-    state: web::Data<WebState>,
-    Posted(form): Posted<CodeForm>,
-) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.person().cloned() else {
-        return Ok(redirect("/login"));
-    };
-    let mut errors = FormErrors::default();
-    let key = match flow::finish_link(&state, &session, OneTimeCode::parse(&form.code)).await? {
-        CodeOutcome::Accepted(token) => {
-            return Ok(redirect_with_session(&state, "/account?linked=1", &token))
-        }
-        CodeOutcome::Wrong { .. } => "error.code.wrong",
-        CodeOutcome::Expired => "error.code.expired",
-        CodeOutcome::Void => "error.code.void",
-    };
-    errors.add("code", ctx.t(key));
-    person_overview(&ctx, &state, "", true, &errors).await
-}
-
-/// The partner page: report that a health examination was offered.
-pub async fn partner(
-    ctx: Ctx,
-    state: web::Data<WebState>,
-    q: web::Query<ReportedQuery>,
-) -> Result<HttpResponse, AppError> {
-    let organisation = organisation_of(&ctx, &state)?;
-    Ok(html(view::partner_page(
-        &ctx,
-        &organisation,
-        ("", ""),
-        &FormErrors::default(),
-        q.reported.as_deref(),
-    )))
-}
-
-#[derive(Deserialize)]
-pub struct ReportedQuery {
-    reported: Option<String>,
-}
-
-fn organisation_of(ctx: &Ctx, state: &WebState) -> Result<String, AppError> {
-    let s = ctx.partner().ok_or(AppError::Forbidden)?;
-    let id = s.organisation.as_deref().unwrap_or_default();
-    state
-        .eid
-        .organisations
-        .iter()
-        .find(|o| o.id == id)
-        .map(|o| o.name.clone())
-        .ok_or(AppError::Forbidden)
-}
-
-#[derive(Deserialize)]
-pub struct ReportForm {
-    #[serde(default)]
-    verification: String,
-    #[serde(default)]
-    offered_on: String,
-}
-
-pub async fn report_health_examination(
-    req: HttpRequest,
-    ctx: Ctx,
-    state: web::Data<WebState>,
-    Posted(form): Posted<ReportForm>,
-) -> Result<HttpResponse, AppError> {
-    let organisation = organisation_of(&ctx, &state)?;
-    let s = ctx.partner().ok_or(AppError::Forbidden)?;
-    state.limiter.check(
-        "partner",
-        crate::domain::rules::IP_LIMIT_QUESTIONNAIRE,
-        client_ip(&req),
-        state.now(),
-    )?;
-    let mut errors = FormErrors::default();
-    let number = VerificationNumber::parse(&form.verification)
-        .map_err(|p| errors.add("verification", ctx.t(p.key())))
-        .ok();
-    let today = Date::from_unix(state.now());
-    let offered = match Date::parse_iso(form.offered_on.trim()) {
-        Some(d) if d <= today => Some(d),
-        _ => {
-            errors.add("offered_on", ctx.t("partner.error.date"));
-            None
-        }
-    };
-    let show = |errors: &FormErrors| {
-        invalid(view::partner_page(
-            &ctx,
-            &organisation,
-            (&form.verification, &form.offered_on),
-            errors,
-            None,
-        ))
-    };
-    let (Some(number), Some(offered)) = (number, offered) else {
-        return Ok(show(&errors));
-    };
-    let actor = format!(
-        "{} ({organisation})",
-        s.person_name.as_deref().unwrap_or_default()
-    );
-    let (who, org_id, ip, now) = (
-        display_pin(s.pin.as_deref().unwrap_or_default()),
-        s.organisation.clone().unwrap_or_default(),
-        client_ip(&req).to_string(),
-        state.now(),
-    );
-    let message = ctx.tf("partner.event", &[("date", &offered.to_string())]);
-    let v = number.as_str().to_string();
-    let recorded = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
-        let Some(case) = db::cases::by_verification(tx, &v)? else {
-            return Ok(false);
-        };
-        db::cases::record(
-            tx,
-            &db::cases::NewEvent {
-                case: case.id,
-                kind: crate::domain::case::EventKind::HealthExamination,
-                status: case.status,
-                from: None,
-                message: Some(&message),
-                actor: &actor,
-            },
-            now,
-        )?;
-        audit::Entry::new(
-            audit::ActorKind::Partner,
-            &who,
-            "partner_health_examination",
-        )
-        .target(&v)
-        .ip(&ip)
-        .detail(&format!("organisation {org_id}, offered on {offered}"))
-        .record(tx, now)?;
-        Ok(true)
-    })
-    .await?;
-    if !recorded {
-        errors.add("verification", ctx.t("partner.error.no_case"));
-        return Ok(show(&errors));
-    }
-    Ok(redirect(&format!("/partner?reported={}", number.as_str())))
 }

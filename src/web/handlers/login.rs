@@ -3,13 +3,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::account::{code_error, parse_code, CodeForm};
 use crate::domain::email::Email;
 use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
 use crate::domain::session::Stage;
 use crate::error::AppError;
 use crate::flows::identity::login::{self as flow, LoginOutcome};
 use crate::flows::identity::{CodeOutcome, Resend};
+use crate::web::forms::Empty;
+use crate::web::forms::{code_error, parse_code, CodeForm};
 use crate::web::guard::middleware::{removal_cookie, SESSION_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::{Template, CSRF_MARK};
@@ -204,9 +205,6 @@ pub async fn resend(
         Resend::TooSoon => redirect("/login/sms?wait=1"),
     })
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 pub async fn logout(
     ctx: Ctx,

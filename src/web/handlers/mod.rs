@@ -5,10 +5,11 @@ pub mod apply;
 pub mod cases;
 pub mod casework;
 pub mod credentials;
-pub mod documents;
+
 pub mod eid;
 pub mod login;
 pub mod pages;
+pub mod partner;
 pub mod payment;
 pub mod questionnaire;
 pub mod reset;

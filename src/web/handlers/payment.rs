@@ -3,14 +3,14 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::apply::{form_of, logged_in};
 use crate::db::drafts::{self, Draft};
 use crate::db::{self, cases, payments as book};
 use crate::domain::forms::FormDef;
-use crate::domain::session::Assurance;
 use crate::error::AppError;
 use crate::flows::apply as flow;
 use crate::flows::payment::{self, Finish, Start};
+use crate::web::guard::access::show_more;
+use crate::web::guard::access::{form_of, logged_in};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, redirect};
 use crate::web::views::payment::{self as view, PayView};
@@ -162,12 +162,6 @@ pub async fn submitted(
     Ok(html(view::submitted(&ctx, form, &case, show_more(&ctx))))
 }
 
-/// Whether this login may see answers, documents and receipts (DESIGN's assurance table).
-pub(super) fn show_more(ctx: &Ctx) -> bool {
-    ctx.account()
-        .is_some_and(|s| s.assurance >= Assurance::Substantial)
-}
-
 /// A printable receipt. Shown to a login with two-step verification and to the
 /// applicant identified by e-identification; anyone else's receipt does not exist.
 pub async fn receipt(
@@ -175,10 +169,10 @@ pub async fn receipt(
     state: web::Data<WebState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(reader) = super::apply::reader(&ctx) else {
+    let Some(reader) = crate::web::guard::access::reader(&ctx) else {
         return Ok(redirect("/login"));
     };
-    let more = super::apply::sees_more(&ctx, &reader);
+    let more = crate::web::guard::access::sees_more(&ctx, &reader);
     let reference = reference.into_inner();
     let receipt = db::read(&state.pool, move |c| book::receipt(c, &reference, &reader))
         .await?

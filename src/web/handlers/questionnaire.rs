@@ -4,7 +4,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::apply::form_of;
 use crate::db::questionnaires::Questionnaire;
 use crate::domain::date::Date;
 use crate::domain::pin::PersonalIdentityNumber;
@@ -14,6 +13,7 @@ use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::apply::draft_path;
 use crate::flows::questionnaire as flow;
+use crate::web::guard::access::form_of;
 use crate::web::guard::middleware::SESSION_COOKIE;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect_with_cookie};

@@ -3,13 +3,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::account::password_problem;
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
 use crate::domain::rules::IP_LIMIT_RESET;
 use crate::domain::secret::Token;
 use crate::error::AppError;
 use crate::flows::identity::reset as flow;
+use crate::web::forms::password_problem;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
 use crate::web::views::components::FormErrors;

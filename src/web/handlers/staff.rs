@@ -4,7 +4,6 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::account::password_problem;
 use crate::db::{self, audit};
 use crate::domain::password::NewPassword;
 use crate::domain::rules::IP_LIMIT_LOGIN;
@@ -12,6 +11,7 @@ use crate::domain::secret::Token;
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
 use crate::flows::identity::staff::{self as flow, Setup, ISSUER};
+use crate::web::forms::password_problem;
 use crate::web::guard::middleware::removal_cookie;
 use crate::web::guard::staff::{StaffCtx, STAFF_COOKIE};
 use crate::web::guard::{Ctx, Posted};
@@ -82,7 +82,7 @@ pub async fn logout(
     req: HttpRequest,
     state: web::Data<WebState>,
     staff: StaffCtx,
-    _form: Posted<super::login::Empty>,
+    _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
     if let Some((member, hash)) = staff.0 {
         flow::logout(&state, hash, member.email, client_ip(&req).to_string()).await?;

@@ -355,7 +355,7 @@ pub async fn resend_confirmation(
     state: web::Data<WebState>,
     staff: StaffCtx,
     id: web::Path<i64>,
-    _form: Posted<super::login::Empty>,
+    _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
     let who = support(staff)?;
     let id = AccountId(id.into_inner());

@@ -2,16 +2,16 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::account::{code_error, parse_code, CodeForm};
 use crate::domain::phone::{mask, Phone};
 use crate::domain::rules::IP_LIMIT_CODES;
 use crate::error::AppError;
 use crate::flows::identity::two_step::{self as flow, Start, Verify};
 use crate::flows::identity::CodeOutcome;
+use crate::web::forms::{code_error, parse_code, CodeForm, VerifyFlags};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::account as view;
-use crate::web::views::components::{FormErrors, Notice};
+use crate::web::views::components::FormErrors;
 use crate::web::web_state::WebState;
 
 const DEFAULT_COUNTRY: &str = "SE";
@@ -85,18 +85,6 @@ pub async fn start(
             }
         },
     )
-}
-
-/// A code page's one flag: a new code was asked for too soon.
-#[derive(Deserialize, Default)]
-pub struct VerifyFlags {
-    wait: Option<String>,
-}
-
-impl VerifyFlags {
-    pub fn notice(&self) -> Notice {
-        self.wait.as_ref().map(|_| ("warning", "code.wait"))
-    }
 }
 
 pub async fn verify_form(

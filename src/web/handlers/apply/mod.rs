@@ -1,4 +1,6 @@
 //! Starting an application and filling in its pages.
+pub mod documents;
+
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
@@ -6,47 +8,18 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::db::drafts::Owner;
-use crate::db::Reader;
 use crate::domain::date::Date;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FormDef, FormKind};
-use crate::domain::AccountId;
 use crate::error::AppError;
 use crate::flows::apply::{self as flow, Action, DraftState, Submitted};
 use crate::flows::questionnaire::START_PATH;
+use crate::web::guard::access::{form_of, logged_in};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, html_status, redirect};
 use crate::web::views::apply::{self as view, PageView};
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::web_state::WebState;
-
-pub(super) fn logged_in(ctx: &Ctx) -> Option<AccountId> {
-    ctx.account().and_then(|s| s.account_id)
-}
-
-/// Who asks for a submitted application's records: the logged-in account, else a
-/// person identified by e-identification (as its applicant).
-pub(super) fn reader(ctx: &Ctx) -> Option<Reader> {
-    match (logged_in(ctx), ctx.person().and_then(|s| s.pin.clone())) {
-        (Some(account), _) => Some(Reader::Account(account)),
-        (None, Some(pin)) => Some(Reader::Applicant(pin)),
-        (None, None) => None,
-    }
-}
-
-/// Whether the reader sees answers, documents and receipts (substantial assurance:
-/// two-step verification, or e-identification).
-pub(super) fn sees_more(ctx: &Ctx, reader: &Reader) -> bool {
-    matches!(reader, Reader::Applicant(_)) || super::payment::show_more(ctx)
-}
-
-pub(super) fn form_of<'a>(state: &'a WebState, id: &str) -> Result<&'a FormDef, AppError> {
-    state
-        .forms
-        .iter()
-        .find(|f| f.id == id)
-        .ok_or(AppError::NotFound)
-}
 
 pub async fn choose(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
     if logged_in(&ctx).is_none() {
@@ -86,7 +59,7 @@ fn owner(ctx: &Ctx) -> Option<Owner> {
 }
 
 /// The owner's draft and its type; None when nobody is logged in, 404 for anyone else's.
-pub(super) async fn owned<'a>(
+async fn owned<'a>(
     state: &'a WebState,
     ctx: &Ctx,
     reference: String,
@@ -102,7 +75,7 @@ pub(super) async fn owned<'a>(
 }
 
 /// The revision a posted page was shown with (-1 when missing: then it is stale).
-pub(super) fn take_revision(posted: &mut BTreeMap<String, String>) -> i64 {
+fn take_revision(posted: &mut BTreeMap<String, String>) -> i64 {
     posted
         .remove("revision")
         .and_then(|r| r.parse().ok())
@@ -228,7 +201,7 @@ pub async fn submit_page(
 }
 
 /// The answer to a posted page: on to the next place, or the page again with its problems.
-pub(super) fn respond(
+fn respond(
     ctx: &Ctx,
     state: &WebState,
     current: &DraftState,
@@ -294,7 +267,7 @@ pub async fn review(
     let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
         return Ok(redirect("/login"));
     };
-    if current.draft.submitted_at.is_some() && !super::payment::show_more(&ctx) {
+    if current.draft.submitted_at.is_some() && !crate::web::guard::access::show_more(&ctx) {
         return Ok(html(crate::web::views::payment::needs_two_step(&ctx)));
     }
     if current.draft.approved_at.is_none() && current.position(form).first_incomplete().is_some() {

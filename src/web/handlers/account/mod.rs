@@ -1,4 +1,6 @@
 //! Creating an account, confirming it with the emailed code, and the account page.
+pub mod person;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
@@ -8,15 +10,15 @@ use crate::db;
 use crate::db::payments::Receipt;
 use crate::domain::date::Date;
 use crate::domain::email::Email;
-use crate::domain::password::{NewPassword, PasswordProblem};
+use crate::domain::password::NewPassword;
 use crate::domain::payment::format_sek;
 use crate::domain::phone::mask;
 use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_CREATE};
-use crate::domain::secret::OneTimeCode;
 use crate::domain::session::{Assurance, Stage};
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::flows::identity::{sign_up, CodeOutcome, Resend};
+use crate::web::forms::{code_error, parse_code, password_problem, CodeForm};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::MyPageInputs;
 use crate::web::respond::{client_ip, html, html_bytes, invalid, redirect, redirect_with_session};
@@ -76,30 +78,6 @@ pub async fn create_form(ctx: Ctx) -> HttpResponse {
     html(view::create_form(&ctx, &FormErrors::default(), ""))
 }
 
-/// The message for a refused new password, and the field it belongs to.
-pub fn password_problem(ctx: &Ctx, problem: &PasswordProblem) -> (&'static str, String) {
-    match problem {
-        PasswordProblem::Mismatch => (
-            "password_repeat",
-            ctx.t("error.password.mismatch").to_string(),
-        ),
-        PasswordProblem::Guessable(reason) => (
-            "password",
-            format!("{} {}", ctx.t("error.password.guessable"), ctx.t(reason)),
-        ),
-        other => (
-            "password",
-            ctx.tf(
-                &other.to_string(),
-                &[
-                    ("min", &crate::domain::password::MIN_CHARS.to_string()),
-                    ("max", &crate::domain::password::MAX_CHARS.to_string()),
-                ],
-            ),
-        ),
-    }
-}
-
 pub async fn create(
     req: HttpRequest,
     ctx: Ctx,
@@ -135,37 +113,6 @@ pub async fn confirm_form(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
         return redirect("/login");
     }
     html(view::confirm_form(&ctx, &FormErrors::default(), q.notice()))
-}
-
-#[derive(Deserialize)]
-pub struct CodeForm {
-    #[serde(default)]
-    pub code: String,
-}
-
-/// The message for a code that was not accepted.
-pub fn code_error(ctx: &Ctx, outcome: &CodeOutcome) -> String {
-    match outcome {
-        CodeOutcome::Wrong { tries_left } => {
-            ctx.tf("error.code.wrong", &[("tries", &tries_left.to_string())])
-        }
-        CodeOutcome::Expired => ctx.t("error.code.expired").to_string(),
-        _ => ctx.t("error.code.void").to_string(),
-    }
-}
-
-/// Parses a typed code, or gives the form error for one that is not six digits.
-pub fn parse_code(ctx: &Ctx, input: &str) -> Result<OneTimeCode, FormErrors> {
-    OneTimeCode::parse(input).ok_or_else(|| {
-        let mut errors = FormErrors::default();
-        let key = if input.trim().is_empty() {
-            "error.code.missing"
-        } else {
-            "error.code.format"
-        };
-        errors.add("code", ctx.t(key));
-        errors
-    })
 }
 
 pub async fn confirm(
@@ -230,14 +177,8 @@ pub async fn overview(
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account() else {
         if ctx.person().is_some() {
-            return super::eid::person_overview(
-                &ctx,
-                &state,
-                "",
-                q.link.is_some(),
-                &FormErrors::default(),
-            )
-            .await;
+            return person::overview(&ctx, &state, "", q.link.is_some(), &FormErrors::default())
+                .await;
         }
         if ctx.partner().is_some() {
             return Ok(redirect("/partner"));

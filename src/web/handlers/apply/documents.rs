@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 
-use super::apply::{owned, respond, take_revision};
+use super::{owned, respond, take_revision};
 use crate::db;
 use crate::domain::documents::MAX_BYTES;
 use crate::domain::rules::FORM_LIMIT;
@@ -141,8 +141,8 @@ pub async fn serve(
         "thumbnail" => true,
         _ => return Err(AppError::NotFound),
     };
-    let reader = super::apply::reader(&ctx).ok_or(AppError::NotFound)?;
-    let more = super::apply::sees_more(&ctx, &reader);
+    let reader = crate::web::guard::access::reader(&ctx).ok_or(AppError::NotFound)?;
+    let more = crate::web::guard::access::sees_more(&ctx, &reader);
     let document = db::read(&state.pool, move |c| {
         db::documents::owned(c, &reference, &reader, thumbnail)
     })

@@ -1,0 +1,79 @@
+//! Form bodies and messages that several handlers share: codes, new passwords,
+//! the code page's flags and the form with no fields (a button and its CSRF token).
+use serde::Deserialize;
+
+use crate::domain::password::PasswordProblem;
+use crate::domain::secret::OneTimeCode;
+use crate::flows::identity::CodeOutcome;
+use crate::web::guard::Ctx;
+use crate::web::views::components::{FormErrors, Notice};
+
+/// The message for a refused new password, and the field it belongs to.
+pub fn password_problem(ctx: &Ctx, problem: &PasswordProblem) -> (&'static str, String) {
+    match problem {
+        PasswordProblem::Mismatch => (
+            "password_repeat",
+            ctx.t("error.password.mismatch").to_string(),
+        ),
+        PasswordProblem::Guessable(reason) => (
+            "password",
+            format!("{} {}", ctx.t("error.password.guessable"), ctx.t(reason)),
+        ),
+        other => (
+            "password",
+            ctx.tf(
+                &other.to_string(),
+                &[
+                    ("min", &crate::domain::password::MIN_CHARS.to_string()),
+                    ("max", &crate::domain::password::MAX_CHARS.to_string()),
+                ],
+            ),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    pub code: String,
+}
+
+/// The message for a code that was not accepted.
+pub fn code_error(ctx: &Ctx, outcome: &CodeOutcome) -> String {
+    match outcome {
+        CodeOutcome::Wrong { tries_left } => {
+            ctx.tf("error.code.wrong", &[("tries", &tries_left.to_string())])
+        }
+        CodeOutcome::Expired => ctx.t("error.code.expired").to_string(),
+        _ => ctx.t("error.code.void").to_string(),
+    }
+}
+
+/// Parses a typed code, or gives the form error for one that is not six digits.
+pub fn parse_code(ctx: &Ctx, input: &str) -> Result<OneTimeCode, FormErrors> {
+    OneTimeCode::parse(input).ok_or_else(|| {
+        let mut errors = FormErrors::default();
+        let key = if input.trim().is_empty() {
+            "error.code.missing"
+        } else {
+            "error.code.format"
+        };
+        errors.add("code", ctx.t(key));
+        errors
+    })
+}
+
+/// A code page's one flag: a new code was asked for too soon.
+#[derive(Deserialize, Default)]
+pub struct VerifyFlags {
+    wait: Option<String>,
+}
+
+impl VerifyFlags {
+    pub fn notice(&self) -> Notice {
+        self.wait.as_ref().map(|_| ("warning", "code.wait"))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}

@@ -1,0 +1,110 @@
+//! My Page of a person identified by e-identification without an account, and
+//! linking that identity to an account.
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::db;
+use crate::domain::email::Email;
+use crate::domain::secret::OneTimeCode;
+use crate::error::AppError;
+use crate::flows::identity::eid::{self as flow, display_pin};
+use crate::flows::identity::{CodeOutcome, Resend};
+use crate::web::forms::CodeForm;
+use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
+use crate::web::views::components::FormErrors;
+use crate::web::views::eid::{self as view, PersonPage};
+use crate::web::web_state::WebState;
+
+/// My Page of a person identified without an account: the cases whose applicant
+/// has their personal identity number.
+pub async fn overview(
+    ctx: &Ctx,
+    state: &WebState,
+    email: &str,
+    code_sent: bool,
+    errors: &FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let s = ctx.person().ok_or(AppError::NotFound)?;
+    let pin = s.pin.clone().unwrap_or_default();
+    let (cases, receipts) = db::quick_read(&state.pool, move |c| {
+        Ok((
+            db::cases::for_pin(c, &pin)?,
+            db::payments::receipts_of_applicant(c, &pin)?,
+        ))
+    })
+    .await?;
+    let page = view::person_page(
+        ctx,
+        &PersonPage {
+            name: s.person_name.as_deref().unwrap_or_default(),
+            pin: &display_pin(s.pin.as_deref().unwrap_or_default()),
+            cases: &cases,
+            receipts: &super::receipt_rows(state, ctx.lang(), receipts),
+            forms: &state.forms,
+            code_sent,
+            email,
+        },
+        errors,
+    );
+    Ok(if errors.is_empty() {
+        html(page)
+    } else {
+        invalid(page)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn start_link(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    Posted(form): Posted<LinkForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.person().cloned() else {
+        return Ok(redirect("/login"));
+    };
+    state.limiter.check(
+        "codes",
+        crate::domain::rules::IP_LIMIT_CODES,
+        client_ip(&req),
+        state.now(),
+    )?;
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(p) => {
+            let mut errors = FormErrors::default();
+            errors.add("email", ctx.t(p.key()));
+            return overview(&ctx, &state, &form.email, false, &errors).await;
+        }
+    };
+    // Sent or too soon: the same page, and the code already sent still works.
+    let (Resend::Sent | Resend::TooSoon) = flow::start_link(&state, &session, email).await?;
+    Ok(redirect("/account?link=sent"))
+}
+
+pub async fn finish_link(
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    Posted(form): Posted<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.person().cloned() else {
+        return Ok(redirect("/login"));
+    };
+    let mut errors = FormErrors::default();
+    let key = match flow::finish_link(&state, &session, OneTimeCode::parse(&form.code)).await? {
+        CodeOutcome::Accepted(token) => {
+            return Ok(redirect_with_session(&state, "/account?linked=1", &token))
+        }
+        CodeOutcome::Wrong { .. } => "error.code.wrong",
+        CodeOutcome::Expired => "error.code.expired",
+        CodeOutcome::Void => "error.code.void",
+    };
+    errors.add("code", ctx.t(key));
+    overview(&ctx, &state, "", true, &errors).await
+}
