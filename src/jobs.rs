@@ -9,6 +9,7 @@ use crate::domain::rules::{DAY, UNCONFIRMED_ACCOUNT_LIFETIME};
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::{messages, Delivery, Report};
+use crate::paths;
 use crate::state::AppState;
 
 /// Rows deleted per transaction, so no cleanup holds the write lock for long.
@@ -91,10 +92,7 @@ pub async fn remind_drafts(
                     .find(|(id, _)| *id == draft.form_id)
                     .map(|(_, t)| t.get(draft.lang))
                     .unwrap_or(&draft.form_id);
-                let url = format!(
-                    "{base}{}",
-                    crate::flows::apply::draft_path(&draft.reference)
-                );
+                let url = format!("{base}{}", paths::draft(&draft.reference));
                 let date = crate::domain::date::Date::from_unix(draft.expires_at).to_string();
                 db::outbox::enqueue(
                     tx,

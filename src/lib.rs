@@ -16,6 +16,7 @@ pub mod hashing;
 pub mod i18n;
 pub mod jobs;
 pub mod outbound;
+pub mod paths;
 pub mod settings;
 pub mod startup;
 pub mod state;

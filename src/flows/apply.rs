@@ -16,6 +16,7 @@ use crate::domain::{AccountId, Lang};
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
+use crate::paths;
 use crate::state::AppState;
 
 /// A draft with everything its pages need.
@@ -41,33 +42,22 @@ impl DraftState {
     }
 }
 
-/// The draft itself: where the emailed link and My Page lead.
-pub fn draft_path(reference: &str) -> String {
-    format!("/applications/{reference}")
-}
-
-pub fn page_path(reference: &str, page: &str) -> String {
-    format!("{}/pages/{page}", draft_path(reference))
-}
-
-pub fn review_path(reference: &str) -> String {
-    format!("{}/review", draft_path(reference))
-}
-
-/// The review page with the notice that an approved application cannot change.
-pub fn locked_path(reference: &str) -> String {
-    format!("{}?locked=1", review_path(reference))
-}
-
-pub fn approved_path(reference: &str) -> String {
-    format!("{}/approved", draft_path(reference))
+/// Where in an application the person goes: the handler spells the path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A page, by its id.
+    Page(String),
+    /// The review page before approval.
+    Review,
+    /// Saved and left: back to My Page (or the questionnaire's start).
+    Left(Owner),
 }
 
 /// Where the person should be now: the first incomplete page, or the review.
-pub fn current_path(state: &DraftState, form: &FormDef) -> String {
+pub fn current_place(state: &DraftState, form: &FormDef) -> Place {
     match state.position(form).first_incomplete() {
-        Some(page) => page_path(&state.draft.reference, &page.id),
-        None => review_path(&state.draft.reference),
+        Some(page) => Place::Page(page.id.clone()),
+        None => Place::Review,
     }
 }
 
@@ -82,7 +72,11 @@ pub async fn start(
     let reference = public_reference();
     let now = state.now();
     let expires_at = draft_expires_at(now, form.lifetime_days);
-    let url = format!("{}{}", state.settings.public_url(), draft_path(&reference));
+    let url = format!(
+        "{}{}",
+        state.settings.public_url(),
+        paths::draft(&reference)
+    );
     let title = form.title.get(lang).to_string();
     let form_id = form.id.clone();
     let r = reference.clone();
@@ -165,15 +159,15 @@ pub enum Action {
 }
 
 #[derive(Debug)]
-pub enum Submitted {
+pub enum PageOutcome {
     /// Saved; go here.
-    Go(String),
+    Go(Place),
     /// Not saved: these fields have problems (catalog keys).
     Invalid(Vec<(String, &'static str)>),
     /// Not saved: the page's 30 minutes had passed. Its time starts again.
     TooLate,
     /// Not saved: posted from an older revision (browser back, another tab). Go here.
-    Stale(String),
+    Stale(Place),
     /// Approved: nothing can change.
     Locked,
 }
@@ -189,12 +183,12 @@ async fn admit<'a>(
     page_id: &str,
     revision: i64,
     now: i64,
-) -> Result<Result<&'a crate::domain::forms::Page, Submitted>, AppError> {
+) -> Result<Result<&'a crate::domain::forms::Page, PageOutcome>, AppError> {
     if current.draft.approved_at.is_some() {
-        return Ok(Err(Submitted::Locked));
+        return Ok(Err(PageOutcome::Locked));
     }
     if revision != current.draft.revision || !current.position(form).may_open(page_id) {
-        return Ok(Err(Submitted::Stale(current_path(current, form))));
+        return Ok(Err(PageOutcome::Stale(current_place(current, form))));
     }
     let page = form
         .pages
@@ -211,7 +205,7 @@ async fn admit<'a>(
             drafts::open_page(tx, draft_id, &key, now)
         })
         .await?;
-        return Ok(Err(Submitted::TooLate));
+        return Ok(Err(PageOutcome::TooLate));
     }
     Ok(Ok(page))
 }
@@ -226,7 +220,7 @@ pub async fn submit_page(
     action: Action,
     revision: i64,
     posted: Answers,
-) -> Result<Submitted, AppError> {
+) -> Result<PageOutcome, AppError> {
     let now = state.now();
     let page = match admit(state, current, form, page_id, revision, now).await? {
         Ok(page) => page,
@@ -237,7 +231,7 @@ pub async fn submit_page(
         Action::Next => match check_page(page, &posted, &current.answers, today) {
             Ok(clean) => (clean, true),
             Err(problems) => {
-                return Ok(Submitted::Invalid(
+                return Ok(PageOutcome::Invalid(
                     problems.iter().map(|(f, p)| (f.clone(), p.key())).collect(),
                 ))
             }
@@ -277,7 +271,7 @@ pub async fn submit_page(
     let (saved_values, hidden_fields) = (saved.clone(), hidden.clone());
     let outcome = db::write(
         &state.pool,
-        move |tx| -> Result<Option<Submitted>, AppError> {
+        move |tx| -> Result<Option<PageOutcome>, AppError> {
             // Checked again inside the transaction: two tabs cannot both save over one revision.
             let fresh = drafts::find_by_id(tx, draft_id)?.ok_or(AppError::NotFound)?;
             if fresh.revision != revision || fresh.approved_at.is_some() {
@@ -287,7 +281,7 @@ pub async fn submit_page(
                 .is_none_or(|at| now - at > PAGE_TIME)
             {
                 drafts::open_page(tx, draft_id, &page_key, now)?;
-                return Ok(Some(Submitted::TooLate));
+                return Ok(Some(PageOutcome::TooLate));
             }
             if done {
                 let mut problems = Vec::new();
@@ -298,13 +292,13 @@ pub async fn submit_page(
                     }
                 }
                 if !problems.is_empty() {
-                    return Ok(Some(Submitted::Invalid(problems)));
+                    return Ok(Some(PageOutcome::Invalid(problems)));
                 }
             }
             let hidden: Vec<&str> = hidden.iter().map(String::as_str).collect();
             drafts::save_answers(tx, draft_id, &saved, &hidden, &page_key, done)?;
             drafts::touch(tx, draft_id, now, expires_at)?;
-            Ok(Some(Submitted::Go(String::new())))
+            Ok(Some(PageOutcome::Go(Place::Review)))
         },
     )
     .await?;
@@ -312,9 +306,9 @@ pub async fn submit_page(
         let reloaded = load(state, reference.clone(), current.owner)
             .await?
             .ok_or(AppError::NotFound)?;
-        return Ok(Submitted::Stale(current_path(&reloaded, form)));
+        return Ok(PageOutcome::Stale(current_place(&reloaded, form)));
     };
-    if !matches!(outcome, Submitted::Go(_)) {
+    if !matches!(outcome, PageOutcome::Go(_)) {
         return Ok(outcome);
     }
     // Where to go, from the answers as they now stand (no need to read them back).
@@ -332,19 +326,16 @@ pub async fn submit_page(
         answers: &answers,
         done: &done_pages,
     };
-    Ok(Submitted::Go(match action {
+    Ok(PageOutcome::Go(match action {
         Action::Next => match position.next_after(page_id) {
-            Some(next) => page_path(&reference, &next.id),
-            None => review_path(&reference),
+            Some(next) => Place::Page(next.id.clone()),
+            None => Place::Review,
         },
         Action::Back => match position.previous_before(page_id) {
-            Some(previous) => page_path(&reference, &previous.id),
-            None => page_path(&reference, page_id),
+            Some(previous) => Place::Page(previous.id.clone()),
+            None => Place::Page(page_id.to_string()),
         },
-        Action::SaveAndLeave => match current.owner {
-            Owner::Account(_) => "/account?saved=1".to_string(),
-            Owner::Respondent(_) => "/questionnaire?saved=1".to_string(),
-        },
+        Action::SaveAndLeave => Place::Left(current.owner),
     }))
 }
 
@@ -361,7 +352,7 @@ pub async fn upload(
     revision: i64,
     posted: Answers,
     file: (String, Vec<u8>),
-) -> Result<Submitted, AppError> {
+) -> Result<PageOutcome, AppError> {
     use crate::domain::documents::{self as docs, Refusal};
     let now = state.now();
     let page = match admit(state, current, form, page_id, revision, now).await? {
@@ -373,7 +364,7 @@ pub async fn upload(
         .iter()
         .find(|f| f.id == field_id && f.kind == FieldKind::Document)
         .ok_or(AppError::NotFound)?;
-    let refused = |r: Refusal| Submitted::Invalid(vec![(field.id.clone(), r.key())]);
+    let refused = |r: Refusal| PageOutcome::Invalid(vec![(field.id.clone(), r.key())]);
     let (filename, bytes) = file;
     // Untrusted images are decoded on the blocking pool; a panic there refuses the file.
     let processed = tokio::task::spawn_blocking(move || docs::process(&bytes))
@@ -425,8 +416,8 @@ pub async fn upload(
     })
     .await?;
     Ok(match outcome {
-        Stored::Done => Submitted::Go(page_path(&current.draft.reference, page_id)),
-        Stored::Stale => Submitted::Stale(current_path(current, form)),
+        Stored::Done => PageOutcome::Go(Place::Page(page_id.to_string())),
+        Stored::Stale => PageOutcome::Stale(current_place(current, form)),
         Stored::Refused(r) => refused(r),
     })
 }

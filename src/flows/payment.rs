@@ -15,6 +15,7 @@ use crate::domain::AccountId;
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
+use crate::paths;
 use crate::state::AppState;
 
 /// Where the payment page leads.
@@ -80,7 +81,7 @@ pub async fn start(state: &AppState, draft: &Draft, form: &FormDef) -> Result<St
         return_url: format!(
             "{}{}",
             state.settings.public_url(),
-            return_path(&payment.reference)
+            paths::payment_return(&payment.reference)
         ),
         language: draft.lang.code().to_string(),
     };
@@ -95,11 +96,6 @@ pub async fn start(state: &AppState, draft: &Draft, form: &FormDef) -> Result<St
     })
     .await?;
     Ok(Start::Provider(next_url))
-}
-
-/// Where the provider sends the person back.
-pub fn return_path(payment_reference: &str) -> String {
-    format!("/payments/{payment_reference}/return")
 }
 
 /// What the return from the provider came to.

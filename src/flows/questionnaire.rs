@@ -16,10 +16,8 @@ use crate::error::AppError;
 use crate::flows::identity::start_questionnaire_session;
 use crate::i18n::Texts;
 use crate::outbound::notify::{messages, Delivery};
+use crate::paths;
 use crate::state::AppState;
-
-/// Where the person in Sweden starts from the website.
-pub const START_PATH: &str = "/questionnaire";
 
 /// The link's token: worked out from the installation key, the case and when the
 /// link was (last) sent, so the reminder can carry the same link while only its
@@ -38,8 +36,8 @@ fn enqueue_link(
     now: i64,
 ) -> r2d2_sqlite::rusqlite::Result<()> {
     let token = link_token(keyring, q.case_id, q.sent_at);
-    let url = format!("{base_url}{START_PATH}/link?token={}", token.expose());
-    let website = format!("{base_url}{START_PATH}");
+    let url = format!("{base_url}{}", paths::questionnaire_link(token.expose()));
+    let website = format!("{base_url}{}", paths::QUESTIONNAIRE);
     let t = Texts::new(q.lang);
     let message = if reminder {
         messages::questionnaire_reminder(t, &q.email, &url, &q.verification, &website)

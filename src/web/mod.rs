@@ -16,9 +16,6 @@ use handlers::{
     questionnaire, reset, staff, support, two_step,
 };
 
-pub use handlers::cases::case_path;
-pub use handlers::payment::receipt_path;
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use web::{get, post, resource, scope};
     // One resource per path (GET and POST together) and a scope per first segment

@@ -6,6 +6,7 @@ use maud::Markup;
 
 use crate::domain::secret::Token;
 use crate::error::AppError;
+use crate::paths;
 use crate::web::guard::middleware::{cookie, CookieName, SESSION_COOKIE};
 use crate::web::web_state::WebState;
 
@@ -90,7 +91,7 @@ impl ResponseError for AppError {
         let mut res = HttpResponse::build(self.status_code());
         if matches!(self, AppError::StaffLogin) {
             return res
-                .insert_header((actix_web::http::header::LOCATION, "/staff/login"))
+                .insert_header((actix_web::http::header::LOCATION, paths::STAFF_LOGIN))
                 .finish();
         }
         if matches!(self, AppError::TooManyRequests | AppError::Busy) {

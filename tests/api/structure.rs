@@ -199,3 +199,22 @@ fn only_write_and_send_opens_the_outbox() {
         .collect();
     assert!(wrong.is_empty(), "an outbox opened elsewhere: {wrong:?}");
 }
+
+/// A string literal that begins like a path of the site: `"/` and a letter.
+fn spells_a_path(code: &str) -> bool {
+    code.match_indices("\"/")
+        .any(|(i, _)| code[i + 2..].starts_with(|c: char| c.is_ascii_lowercase()))
+}
+
+#[test]
+fn only_paths_spells_a_url_of_the_site() {
+    let wrong: Vec<String> = sources()
+        .into_iter()
+        // The route table matches the paths; the fakes serve under their own prefixes.
+        .filter(|s| !["paths.rs", "web/mod.rs"].contains(&s.path.as_str()))
+        .filter(|s| !s.path.starts_with("fakes/"))
+        .filter(|s| spells_a_path(s.code.split("#[cfg(test)]").next().unwrap()))
+        .map(|s| s.path)
+        .collect();
+    assert!(wrong.is_empty(), "URLs spelled outside paths.rs: {wrong:?}");
+}

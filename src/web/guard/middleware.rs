@@ -18,6 +18,7 @@ use crate::domain::session::SessionView;
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::i18n::{from_accept_language, Texts};
+use crate::paths;
 use crate::web::web_state::WebState;
 
 /// A cookie's name in development, and in production with the `__Host-` prefix
@@ -54,7 +55,7 @@ const CROSS_ORIGIN_OPENER_POLICY: header::HeaderName =
 const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 fn is_asset(path: &str) -> bool {
-    path.starts_with("/assets/")
+    path.starts_with(paths::ASSETS)
 }
 
 /// The language: the remembered choice, else the browser's preference, else Swedish.

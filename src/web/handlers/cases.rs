@@ -4,14 +4,11 @@ use actix_web::{web, HttpResponse};
 use crate::db::{self, cases, Reader};
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
+use crate::paths;
 use crate::web::guard::access::{form_of, reader, sees_more};
 use crate::web::guard::Ctx;
 use crate::web::respond::{html, redirect};
 use crate::web::web_state::WebState;
-
-pub fn case_path(verification: &str) -> String {
-    format!("/cases/{verification}")
-}
 
 /// The case, if it is the logged-in person's; anyone else's does not exist.
 pub async fn show(
@@ -21,7 +18,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     // A person identified by e-identification sees the cases of their personal identity number.
     let Some(reader) = reader(&ctx) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let more = sees_more(&ctx, &reader);
     let number = VerificationNumber::parse(&number).map_err(|_| AppError::NotFound)?;

@@ -11,6 +11,7 @@ use crate::domain::staff::Caseworker;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::casework::{self as work, Moved};
+use crate::paths;
 use crate::web::guard::access::form_of;
 use crate::web::guard::staff::StaffCtx;
 use crate::web::guard::{Ctx, Posted};
@@ -203,12 +204,7 @@ pub async fn change_status(
         None => Moved::Refused(Refused::NotAllowed),
     };
     match moved {
-        Moved::Done => {
-            return Ok(redirect(&format!(
-                "/staff/cases/{}?changed=1",
-                number.as_str()
-            )))
-        }
+        Moved::Done => return Ok(redirect(&paths::staff_case_changed(number.as_str()))),
         Moved::Refused(r) => refused(r, &mut errors),
         Moved::Raced => errors.add("to", ctx.t("error.case.raced")),
     }

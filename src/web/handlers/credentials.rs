@@ -8,6 +8,7 @@ use crate::domain::password::NewPassword;
 use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
 use crate::error::AppError;
 use crate::flows::identity::credentials::{self as flow, EmailStart, EmailVerify};
+use crate::paths;
 use crate::web::forms::{code_error, parse_code, password_problem, CodeForm, VerifyFlags};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
@@ -17,7 +18,7 @@ use crate::web::web_state::WebState;
 
 pub async fn email_form(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
     let Some(session) = ctx.account() else {
-        return redirect("/login");
+        return redirect(paths::LOGIN);
     };
     let needs_password = flow::needs_password(session, state.now());
     html(view::email_form(
@@ -42,7 +43,7 @@ pub async fn start_email(
     Posted(form): Posted<EmailForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account().cloned() else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let needs_password = flow::needs_password(&session, state.now());
     let (limit, bucket) = if needs_password {
@@ -85,8 +86,8 @@ pub async fn start_email(
     )
     .await?;
     let location = match outcome {
-        EmailStart::Sent => "/account/email/verify",
-        EmailStart::TooSoon => "/account/email/verify?wait=1",
+        EmailStart::Sent => paths::ACCOUNT_EMAIL_VERIFY,
+        EmailStart::TooSoon => paths::ACCOUNT_EMAIL_VERIFY_WAIT,
         EmailStart::WrongPassword => {
             errors.add("password", ctx.t("error.password.wrong"));
             return Ok(show(&errors));
@@ -104,10 +105,10 @@ pub async fn verify_form(
     q: web::Query<VerifyFlags>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = ctx.account().and_then(|s| s.account_id) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let Some(address) = flow::pending_address(&state, account).await? else {
-        return Ok(redirect("/account/email"));
+        return Ok(redirect(paths::ACCOUNT_EMAIL));
     };
     Ok(html(view::email_verify(
         &ctx,
@@ -124,7 +125,7 @@ pub async fn verify(
     Posted(form): Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account().cloned() else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     state
         .limiter
@@ -139,7 +140,7 @@ pub async fn verify(
     };
     let mut errors = FormErrors::default();
     match flow::verify_email_change(&state, &session, code).await? {
-        EmailVerify::Changed => return Ok(redirect("/account?email=changed")),
+        EmailVerify::Changed => return Ok(redirect(paths::ACCOUNT_EMAIL_CHANGED)),
         EmailVerify::Taken => errors.add("code", ctx.t("error.email.taken")),
         EmailVerify::Code(outcome) => errors.add("code", code_error(&ctx, &outcome)),
     }
@@ -148,7 +149,7 @@ pub async fn verify(
 
 pub async fn password_form(ctx: Ctx) -> HttpResponse {
     if ctx.account().is_none() {
-        return redirect("/login");
+        return redirect(paths::LOGIN);
     }
     html(view::password_form(&ctx, &FormErrors::default()))
 }
@@ -170,7 +171,7 @@ pub async fn change_password(
     Posted(form): Posted<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account().cloned() else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     state
         .limiter
@@ -203,7 +204,7 @@ pub async fn change_password(
     {
         Some(token) => Ok(redirect_with_session(
             &state,
-            "/account?password=changed",
+            paths::ACCOUNT_PASSWORD_CHANGED,
             &token,
         )),
         None => {

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::flows::identity::eid::{self as flow, EidLogin};
 use crate::outbound::eid::orders::{Attempt, Progress};
 use crate::outbound::eid::{error_message, Provider};
+use crate::paths;
 use crate::web::guard::middleware::{removal_cookie, EID_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{
@@ -56,7 +57,7 @@ pub async fn start(
     {
         Ok(()) => Ok(redirect_with_cookie(
             &state,
-            "/login/eid",
+            paths::LOGIN_EID,
             EID_COOKIE,
             &token,
         )),
@@ -117,10 +118,10 @@ pub async fn page(
     state: web::Data<WebState>,
 ) -> Result<HttpResponse, AppError> {
     let Some(key) = order_key(&req, &state) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let Some((attempt, progress)) = state.eid.progress(&key, state.now()).await else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let v = order_view(&state, &attempt)?;
     Ok(html(view::order_page(&ctx, &attempt, &progress, &v)))
@@ -187,17 +188,17 @@ pub async fn finish(
     _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
     let Some(key) = order_key(&req, &state) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let Some((attempt, progress)) = state.eid.progress(&key, state.now()).await else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let Progress::Complete(_) = progress else {
         let v = order_view(&state, &attempt)?;
         return Ok(html(view::order_page(&ctx, &attempt, &progress, &v)));
     };
     let Some((method, who)) = state.eid.take_identity(&key) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
     let done = |location: &str, token: &Token| {
@@ -207,8 +208,8 @@ pub async fn finish(
     };
     Ok(
         match flow::login(&state, method, who, replacing, client_ip(&req).to_string()).await? {
-            EidLogin::Account(token) | EidLogin::Person(token) => done("/account", &token),
-            EidLogin::Partner(token) => done("/partner", &token),
+            EidLogin::Account(token) | EidLogin::Person(token) => done(paths::ACCOUNT, &token),
+            EidLogin::Partner(token) => done(paths::PARTNER, &token),
             EidLogin::UnknownOrganisation => invalid(view::start_failed(
                 &ctx,
                 Method::Professional,
@@ -226,7 +227,7 @@ pub async fn cancel(
     if let Some(key) = order_key(&req, &state) {
         state.eid.cancel(&key).await;
     }
-    let mut res = redirect("/login");
+    let mut res = redirect(paths::LOGIN);
     let _ = res.add_cookie(&removal_cookie(&state, EID_COOKIE));
     Ok(res)
 }

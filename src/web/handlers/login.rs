@@ -9,6 +9,7 @@ use crate::domain::session::Stage;
 use crate::error::AppError;
 use crate::flows::identity::login::{self as flow, LoginOutcome};
 use crate::flows::identity::{CodeOutcome, Resend};
+use crate::paths;
 use crate::web::forms::Empty;
 use crate::web::forms::{code_error, parse_code, CodeForm};
 use crate::web::guard::middleware::{removal_cookie, SESSION_COOKIE};
@@ -34,11 +35,8 @@ pub struct LoginFlags {
 /// `/login/sms` carrying `next` along.
 fn sms_path(next: Option<&str>) -> String {
     match next {
-        Some(n) => format!(
-            "/login/sms?next={}",
-            crate::web::views::layout::encode_path(n)
-        ),
-        None => "/login/sms".to_string(),
+        Some(n) => paths::login_sms_then(&crate::web::views::layout::encode_path(n)),
+        None => paths::LOGIN_SMS.to_string(),
     }
 }
 
@@ -58,11 +56,11 @@ impl LoginFlags {
 
 pub async fn form(ctx: Ctx, state: web::Data<WebState>, q: web::Query<LoginFlags>) -> HttpResponse {
     if ctx.account().is_some() || ctx.person().is_some() {
-        return redirect("/account");
+        return redirect(paths::ACCOUNT);
     }
     // The page as everyone without a session and without a query sees it (the most
     // asked-for page there is) is rendered once per language; only the token differs.
-    if ctx.session.is_none() && ctx.path == "/login" {
+    if ctx.session.is_none() && ctx.path == paths::LOGIN {
         let page = state.login_page.get_or_init(ctx.lang(), || {
             let marked = ctx.with_csrf(CSRF_MARK);
             Template::new(&login_page(&marked, &state, &q).into_string())
@@ -119,7 +117,7 @@ pub async fn submit(
     let next = local_path(form.next.as_deref());
     Ok(match outcome {
         LoginOutcome::LoggedIn(token) => {
-            redirect_with_session(&state, next.unwrap_or("/account"), &token)
+            redirect_with_session(&state, next.unwrap_or(paths::ACCOUNT), &token)
         }
         LoginOutcome::NeedsSms(token) => redirect_with_session(&state, &sms_path(next), &token),
         LoginOutcome::Failed => {
@@ -146,7 +144,7 @@ pub struct SmsForm {
 
 pub async fn sms_form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
     if ctx.pending(Stage::PendingSms).is_none() {
-        return redirect("/login");
+        return redirect(paths::LOGIN);
     }
     html(view::sms_form(
         &ctx,
@@ -163,7 +161,7 @@ pub async fn sms(
     Posted(form): Posted<SmsForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
-        return Ok(redirect("/login?again=1"));
+        return Ok(redirect(paths::LOGIN_AGAIN));
     };
     state
         .limiter
@@ -176,9 +174,9 @@ pub async fn sms(
     Ok(
         match flow::sms(&state, session, Some(code), client_ip(&req).to_string()).await? {
             CodeOutcome::Accepted(token) => {
-                redirect_with_session(&state, next.unwrap_or("/account"), &token)
+                redirect_with_session(&state, next.unwrap_or(paths::ACCOUNT), &token)
             }
-            CodeOutcome::Void => redirect("/login?again=1"),
+            CodeOutcome::Void => redirect(paths::LOGIN_AGAIN),
             other => {
                 let mut errors = FormErrors::default();
                 errors.add("code", code_error(&ctx, &other));
@@ -195,14 +193,14 @@ pub async fn resend(
     _form: Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
-        return Ok(redirect("/login?again=1"));
+        return Ok(redirect(paths::LOGIN_AGAIN));
     };
     state
         .limiter
         .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
     Ok(match flow::resend_sms(&state, session, ctx.lang()).await? {
-        Resend::Sent => redirect("/login/sms?sent=1"),
-        Resend::TooSoon => redirect("/login/sms?wait=1"),
+        Resend::Sent => redirect(paths::LOGIN_SMS_SENT),
+        Resend::TooSoon => redirect(paths::LOGIN_SMS_WAIT),
     })
 }
 

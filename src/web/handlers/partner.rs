@@ -8,6 +8,7 @@ use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::identity::eid::display_pin;
 use crate::flows::partner::{self as flow, HealthExamination, Reported};
+use crate::paths;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
 use crate::web::views::components::FormErrors;
@@ -110,5 +111,5 @@ pub async fn report_health_examination(
         errors.add("verification", ctx.t("partner.error.no_case"));
         return Ok(show(&errors));
     }
-    Ok(redirect(&format!("/partner?reported={}", number.as_str())))
+    Ok(redirect(&paths::partner_reported(number.as_str())))
 }

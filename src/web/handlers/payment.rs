@@ -7,22 +7,14 @@ use crate::db::drafts::{self, Draft};
 use crate::db::{self, cases, payments as book};
 use crate::domain::forms::FormDef;
 use crate::error::AppError;
-use crate::flows::apply as flow;
 use crate::flows::payment::{self, Finish, Start};
+use crate::paths;
 use crate::web::guard::access::show_more;
 use crate::web::guard::access::{form_of, logged_in};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, redirect};
 use crate::web::views::payment::{self as view, PayView};
 use crate::web::web_state::WebState;
-
-pub fn submitted_path(reference: &str) -> String {
-    format!("{}/submitted", flow::draft_path(reference))
-}
-
-pub fn receipt_path(payment_reference: &str) -> String {
-    format!("/receipts/{payment_reference}")
-}
 
 #[derive(Deserialize)]
 pub struct PayFlags {
@@ -56,13 +48,13 @@ async fn payable<'a>(
     reference: String,
 ) -> Result<Result<(Draft, &'a FormDef), HttpResponse>, AppError> {
     let Some((draft, form)) = owned_draft(state, ctx, reference).await? else {
-        return Ok(Err(redirect("/login")));
+        return Ok(Err(redirect(paths::LOGIN)));
     };
     if draft.approved_at.is_none() {
-        return Ok(Err(redirect(&flow::review_path(&draft.reference))));
+        return Ok(Err(redirect(&paths::review(&draft.reference))));
     }
     if draft.submitted_at.is_some() {
-        return Ok(Err(redirect(&submitted_path(&draft.reference))));
+        return Ok(Err(redirect(&paths::submitted(&draft.reference))));
     }
     Ok(Ok((draft, form)))
 }
@@ -109,7 +101,7 @@ pub async fn pay(
     let draft = &draft;
     Ok(match payment::start(&state, draft, form).await? {
         Start::Provider(url) => redirect(&url),
-        Start::AlreadyPaid => redirect(&submitted_path(&draft.reference)),
+        Start::AlreadyPaid => redirect(&paths::submitted(&draft.reference)),
     })
 }
 
@@ -120,8 +112,8 @@ pub async fn returned(
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = logged_in(&ctx) else {
-        let next = crate::web::views::layout::encode_path(&payment::return_path(&reference));
-        return Ok(redirect(&format!("/login?next={next}")));
+        let next = crate::web::views::layout::encode_path(&paths::payment_return(&reference));
+        return Ok(redirect(&paths::login_then(&next)));
     };
     let reference = reference.into_inner();
     let found = db::read(&state.pool, move |c| {
@@ -136,12 +128,11 @@ pub async fn returned(
     let form = form_of(&state, &draft.form_id)?;
     Ok(
         match payment::finish(&state, &payment, account, form).await? {
-            Finish::Submitted => redirect(&submitted_path(&draft.reference)),
-            Finish::Unsuccessful(_) => redirect(&flow::approved_path(&draft.reference)),
-            Finish::Pending => redirect(&format!(
-                "{}?pending=1",
-                flow::approved_path(&draft.reference)
-            )),
+            Finish::Submitted => redirect(&paths::submitted(&draft.reference)),
+            Finish::Unsuccessful(_) => redirect(&paths::approved(&draft.reference)),
+            Finish::Pending => {
+                redirect(&format!("{}?pending=1", paths::approved(&draft.reference)))
+            }
         },
     )
 }
@@ -153,11 +144,11 @@ pub async fn submitted(
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let Some((draft, form)) = owned_draft(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let id = draft.id;
     let Some(case) = db::read(&state.pool, move |c| cases::for_draft(c, id)).await? else {
-        return Ok(redirect(&flow::approved_path(&draft.reference)));
+        return Ok(redirect(&paths::approved(&draft.reference)));
     };
     Ok(html(view::submitted(&ctx, form, &case, show_more(&ctx))))
 }
@@ -170,7 +161,7 @@ pub async fn receipt(
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let Some(reader) = crate::web::guard::access::reader(&ctx) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let more = crate::web::guard::access::sees_more(&ctx, &reader);
     let reference = reference.into_inner();

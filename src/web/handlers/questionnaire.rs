@@ -11,8 +11,8 @@ use crate::domain::rules::IP_LIMIT_QUESTIONNAIRE;
 use crate::domain::secret::Token;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
-use crate::flows::apply::draft_path;
 use crate::flows::questionnaire as flow;
+use crate::paths;
 use crate::web::guard::access::form_of;
 use crate::web::guard::middleware::SESSION_COOKIE;
 use crate::web::guard::{Ctx, Posted};
@@ -47,7 +47,7 @@ pub async fn start_form(
             return Ok(html(view::status(
                 &ctx,
                 found.answered_at.is_some(),
-                &draft_path(&reference),
+                &paths::draft(&reference),
                 notice,
             )));
         }
@@ -120,7 +120,7 @@ async fn enter(
     let (token, reference) = flow::enter(state, found, form, replacing).await?;
     Ok(redirect_with_cookie(
         state,
-        &draft_path(&reference),
+        &paths::draft(&reference),
         SESSION_COOKIE,
         &token,
     ))

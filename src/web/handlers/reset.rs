@@ -9,6 +9,7 @@ use crate::domain::rules::IP_LIMIT_RESET;
 use crate::domain::secret::Token;
 use crate::error::AppError;
 use crate::flows::identity::reset as flow;
+use crate::paths;
 use crate::web::forms::password_problem;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
@@ -46,7 +47,7 @@ pub async fn forgot(
     match Email::parse(&form.email) {
         Ok(email) => {
             flow::request(&state, email).await?;
-            Ok(redirect("/password/forgot?sent=1"))
+            Ok(redirect(paths::PASSWORD_FORGOT_SENT))
         }
         Err(problem) => {
             let mut errors = FormErrors::default();
@@ -113,7 +114,7 @@ pub async fn reset(
     match NewPassword::parse_for_address(&password, &repeat, &email) {
         Ok(new_password) => Ok(
             if flow::complete(&state, token, new_password, client_ip(&req).to_string()).await? {
-                redirect("/password/reset?done=1")
+                redirect(paths::PASSWORD_RESET_DONE)
             } else {
                 html(view::reset_invalid(&ctx))
             },

@@ -11,6 +11,7 @@ use crate::domain::secret::Token;
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
 use crate::flows::identity::staff::{self as flow, Setup, ISSUER};
+use crate::paths;
 use crate::web::forms::password_problem;
 use crate::web::guard::middleware::removal_cookie;
 use crate::web::guard::staff::{StaffCtx, STAFF_COOKIE};
@@ -68,13 +69,18 @@ pub async fn login(
         errors.add("email", ctx.t("staff.login.failed"));
         return Ok(invalid(view::login(&ctx, &errors, &form.email, None)));
     };
-    Ok(redirect_with_cookie(&state, "/staff", STAFF_COOKIE, &token))
+    Ok(redirect_with_cookie(
+        &state,
+        paths::STAFF,
+        STAFF_COOKIE,
+        &token,
+    ))
 }
 
 pub async fn home(ctx: Ctx, staff: StaffCtx) -> HttpResponse {
     match staff.0 {
         Some((member, _)) => html(view::home(&ctx, &member, None)),
-        None => redirect("/staff/login"),
+        None => redirect(paths::STAFF_LOGIN),
     }
 }
 
@@ -87,7 +93,7 @@ pub async fn logout(
     if let Some((member, hash)) = staff.0 {
         flow::logout(&state, hash, member.email, client_ip(&req).to_string()).await?;
     }
-    let mut res = redirect("/staff/login?out=1");
+    let mut res = redirect(paths::STAFF_LOGIN_OUT);
     res.add_cookie(&removal_cookie(&state, STAFF_COOKIE))
         .map_err(|e| AppError::Unexpected(e.into()))?;
     Ok(res)
@@ -197,7 +203,7 @@ pub async fn setup(
         match flow::complete_setup(&state, &token, member, password, &form.code, ip.to_string())
             .await?
         {
-            Setup::Done => redirect("/staff/login?setup=1"),
+            Setup::Done => redirect(paths::STAFF_LOGIN_SETUP),
             Setup::WrongCode => {
                 errors.add("code", ctx.t("staff.setup.wrong_code"));
                 show(&errors)
@@ -226,7 +232,7 @@ pub async fn audit(
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let Some((member, _)) = staff.0 else {
-        return Ok(redirect("/staff/login"));
+        return Ok(redirect(paths::STAFF_LOGIN));
     };
     let _admin = member.as_admin().ok_or(AppError::Forbidden)?;
     let page = q.page.unwrap_or(1).clamp(1, 100_000);

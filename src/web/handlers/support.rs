@@ -9,6 +9,7 @@ use crate::domain::staff::Support;
 use crate::domain::AccountId;
 use crate::error::AppError;
 use crate::flows::support::{self as desk, Changed, Summary, Verified};
+use crate::paths;
 use crate::web::guard::staff::StaffCtx;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
@@ -131,7 +132,7 @@ async fn refused(
 }
 
 fn after(id: AccountId, done: &str) -> HttpResponse {
-    redirect(&format!("/staff/support/{}?done={done}", id.0))
+    redirect(&paths::staff_support_done(id.0, done))
 }
 
 fn checked(
@@ -347,7 +348,7 @@ pub async fn close(
     if !desk::close_account(&state, &who, id, verified, client_ip(&req).to_string()).await? {
         return Err(AppError::NotFound);
     }
-    Ok(redirect("/staff/support?closed=1"))
+    Ok(redirect(paths::STAFF_SUPPORT_CLOSED))
 }
 
 pub async fn resend_confirmation(
@@ -403,6 +404,6 @@ pub async fn resend_questionnaire(
     }
     Ok(match account {
         Some(id) => after(id, "questionnaire"),
-        None => redirect("/staff/support"),
+        None => redirect(paths::STAFF_SUPPORT),
     })
 }

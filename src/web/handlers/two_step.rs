@@ -7,6 +7,7 @@ use crate::domain::rules::IP_LIMIT_CODES;
 use crate::error::AppError;
 use crate::flows::identity::two_step::{self as flow, Start, Verify};
 use crate::flows::identity::CodeOutcome;
+use crate::paths;
 use crate::web::forms::{code_error, parse_code, CodeForm, VerifyFlags};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
@@ -18,7 +19,7 @@ const DEFAULT_COUNTRY: &str = "SE";
 
 pub async fn phone_form(ctx: Ctx) -> HttpResponse {
     if ctx.account().is_none() {
-        return redirect("/login");
+        return redirect(paths::LOGIN);
     }
     html(view::phone_form(
         &ctx,
@@ -45,7 +46,7 @@ pub async fn start(
     Posted(form): Posted<PhoneForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = ctx.account().and_then(|s| s.account_id) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     state
         .limiter
@@ -76,8 +77,8 @@ pub async fn start(
     let unreliable = phone.has_prefix_in(&state.settings.sms_unreliable_prefixes);
     Ok(
         match flow::start(&state, account, phone, ctx.lang()).await? {
-            Start::Sent => redirect("/account/two-step/verify"),
-            Start::TooSoon => redirect("/account/two-step/verify?wait=1"),
+            Start::Sent => redirect(paths::ACCOUNT_TWO_STEP_VERIFY),
+            Start::TooSoon => redirect(paths::ACCOUNT_TWO_STEP_VERIFY_WAIT),
             Start::PhoneTaken => {
                 let mut errors = FormErrors::default();
                 errors.add("phone", ctx.t("error.phone.taken"));
@@ -93,10 +94,10 @@ pub async fn verify_form(
     q: web::Query<VerifyFlags>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = ctx.account().and_then(|s| s.account_id) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let Some(number) = flow::pending_number(&state, account).await? else {
-        return Ok(redirect("/account/two-step"));
+        return Ok(redirect(paths::ACCOUNT_TWO_STEP));
     };
     Ok(html(view::phone_verify(
         &ctx,
@@ -113,7 +114,7 @@ pub async fn verify(
     Posted(form): Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.account().cloned() else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     state
         .limiter
@@ -131,7 +132,11 @@ pub async fn verify(
     let mut errors = FormErrors::default();
     match flow::verify(&state, session, Some(code), client_ip(&req).to_string()).await? {
         Verify::Code(CodeOutcome::Accepted(token)) => {
-            return Ok(redirect_with_session(&state, "/account?twostep=on", &token))
+            return Ok(redirect_with_session(
+                &state,
+                paths::ACCOUNT_TWOSTEP_ON,
+                &token,
+            ))
         }
         Verify::PhoneTaken => errors.add("code", ctx.t("error.phone.taken")),
         Verify::Code(other) => errors.add("code", code_error(&ctx, &other)),
@@ -141,7 +146,7 @@ pub async fn verify(
 
 pub async fn off_form(ctx: Ctx) -> HttpResponse {
     if ctx.account().is_none() {
-        return redirect("/login");
+        return redirect(paths::LOGIN);
     }
     html(view::two_step_off(&ctx, &FormErrors::default()))
 }
@@ -159,7 +164,7 @@ pub async fn off(
     Posted(form): Posted<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = ctx.account().and_then(|s| s.account_id) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     state.limiter.check(
         "login",
@@ -175,7 +180,7 @@ pub async fn off(
     )
     .await?
     {
-        return Ok(redirect("/account?twostep=off"));
+        return Ok(redirect(paths::ACCOUNT_TWOSTEP_OFF));
     }
     let mut errors = FormErrors::default();
     errors.add("password", ctx.t("error.password.wrong"));

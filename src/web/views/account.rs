@@ -10,6 +10,7 @@ use crate::domain::case::CaseStatus;
 use crate::domain::password::MIN_CHARS;
 use crate::domain::session::Assurance;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub fn create_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
@@ -21,13 +22,13 @@ pub fn create_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "account.create.title")) }
             p { (h!(ctx, "account.create.lead")) }
-            (post_form(ctx, "/account/create", "stack", html! {
+            (post_form(ctx, paths::ACCOUNT_CREATE, "stack", html! {
                 (Field::new("email", h!(ctx, "login.email"), "email").hint(h!(ctx, "account.create.email_hint")).value(email).autocomplete("email").render(errors))
                 (Field::new("password", h!(ctx, "account.create.password"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
                 (Field::new("password_repeat", h!(ctx, "account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
                 (submit(h!(ctx, "account.create.submit")))
             }))
-            p { (h!(ctx, "account.create.have_account")) " " a href="/login" { (h!(ctx, "home.login.button")) } }
+            p { (h!(ctx, "account.create.have_account")) " " a href=(paths::LOGIN) { (h!(ctx, "home.login.button")) } }
         },
     )
 }
@@ -42,11 +43,11 @@ pub fn confirm_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
             h1 { (h!(ctx, "account.confirm.title")) }
             p { (h!(ctx, "account.confirm.lead")) }
             p.hint { (h!(ctx, "account.confirm.spam")) }
-            (post_form(ctx, "/account/confirm", "stack", html! {
+            (post_form(ctx, paths::ACCOUNT_CONFIRM, "stack", html! {
                 (code_field(ctx, errors, h!(ctx, "account.confirm.hint")))
                 (submit(h!(ctx, "account.confirm.submit")))
             }))
-            (post_form(ctx, "/account/confirm/resend", "secondary-action", html! {
+            (post_form(ctx, paths::ACCOUNT_CONFIRM_RESEND, "secondary-action", html! {
                 button.link-button type="submit" { (h!(ctx, "code.resend")) }
             }))
         },
@@ -64,9 +65,9 @@ pub fn created(ctx: &Ctx) -> Markup {
             p { (h!(ctx, "account.two_step.explain")) }
             p { (h!(ctx, "account.two_step.sms_needed")) }
             p.actions {
-                a.button href="/account/two-step" { (h!(ctx, "account.two_step.turn_on")) }
+                a.button href=(paths::ACCOUNT_TWO_STEP) { (h!(ctx, "account.two_step.turn_on")) }
                 " "
-                a.button.button-secondary href="/account" { (h!(ctx, "account.created.skip")) }
+                a.button.button-secondary href=(paths::ACCOUNT) { (h!(ctx, "account.created.skip")) }
             }
         },
     )
@@ -146,7 +147,7 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
                 }
             }
         }
-        p { a.button href="/applications/new" { (h!(ctx, "apply.new")) } }
+        p { a.button href=(paths::APPLICATIONS_NEW) { (h!(ctx, "apply.new")) } }
         (case_list(ctx, &o.cases))
         @if o.assurance >= Assurance::Substantial {
             (receipt_list(ctx, &o.receipts))
@@ -155,21 +156,21 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
             dl.summary-list {
                 div {
                     dt { (h!(ctx, "account.page.email")) }
-                    dd { (o.email) " " a href="/account/email" { (h!(ctx, "account.page.change")) span.visually-hidden { " " (h!(ctx, "account.page.email")) } } }
+                    dd { (o.email) " " a href=(paths::ACCOUNT_EMAIL) { (h!(ctx, "account.page.change")) span.visually-hidden { " " (h!(ctx, "account.page.email")) } } }
                 }
                 div {
                     dt { (h!(ctx, "account.page.password")) }
-                    dd { a href="/account/password" { (h!(ctx, "account.password.title")) } }
+                    dd { a href=(paths::ACCOUNT_PASSWORD) { (h!(ctx, "account.password.title")) } }
                 }
                 div {
                     dt { (h!(ctx, "account.page.two_step")) }
                     dd {
                         @if let Some(phone) = &o.masked_phone {
                             (ctx.tf("account.page.two_step_on", &[("phone", phone)])) " "
-                            a href="/account/two-step/off" { (h!(ctx, "account.two_step.turn_off")) }
+                            a href=(paths::ACCOUNT_TWO_STEP_OFF) { (h!(ctx, "account.two_step.turn_off")) }
                         } @else {
                             (h!(ctx, "account.page.two_step_off")) " "
-                            a href="/account/two-step" { (h!(ctx, "account.two_step.turn_on")) }
+                            a href=(paths::ACCOUNT_TWO_STEP) { (h!(ctx, "account.two_step.turn_on")) }
                         }
                     }
                 }
@@ -189,7 +190,7 @@ fn case_list(ctx: &Ctx, cases: &[CaseRow]) -> Markup {
                 @for c in cases {
                     @let [name, explain, next] = c.status.keys();
                     li.case {
-                        h3 { a href=(Attr(&crate::web::case_path(&c.verification))) { (c.title) } }
+                        h3 { a href=(Attr(&paths::case(&c.verification))) { (c.title) } }
                         dl.summary-list {
                             div { dt { (h!(ctx, "cases.verification")) } dd.verification-number { (c.verification) } }
                             div { dt { (h!(ctx, "cases.submitted")) } dd { (c.submitted) } }
@@ -249,7 +250,7 @@ pub fn phone_form(
             h1 { (h!(ctx, "account.two_step.title")) }
             p { (h!(ctx, "account.two_step.explain")) }
             p { (h!(ctx, "account.two_step.sms_needed")) }
-            (post_form(ctx, "/account/two-step", "stack", html! {
+            (post_form(ctx, paths::ACCOUNT_TWO_STEP, "stack", html! {
                 div.field {
                     label for="country" { (h!(ctx, "phone.country")) }
                     p.hint #country-hint { (h!(ctx, "phone.country_hint")) }
@@ -274,7 +275,7 @@ pub fn phone_form(
                 }
                 (submit(h!(ctx, "account.two_step.send_code")))
             }))
-            p { a href="/account" { (h!(ctx, "account.two_step.cancel")) } }
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "account.two_step.cancel")) } }
         },
     )
 }
@@ -288,11 +289,11 @@ pub fn phone_verify(ctx: &Ctx, errors: &FormErrors, masked: &str, n: Notice) -> 
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "account.two_step.verify_title")) }
             p { (ctx.tf("account.two_step.verify_lead", &[("phone", masked)])) }
-            (post_form(ctx, "/account/two-step/verify", "stack", html! {
+            (post_form(ctx, paths::ACCOUNT_TWO_STEP_VERIFY, "stack", html! {
                 (code_field(ctx, errors, h!(ctx, "login.sms.hint")))
                 (submit(h!(ctx, "account.two_step.verify_submit")))
             }))
-            p { a href="/account/two-step" { (h!(ctx, "account.two_step.other_number")) } }
+            p { a href=(paths::ACCOUNT_TWO_STEP) { (h!(ctx, "account.two_step.other_number")) } }
         },
     )
 }
@@ -305,11 +306,11 @@ pub fn two_step_off(ctx: &Ctx, errors: &FormErrors) -> Markup {
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "account.two_step.off_title")) }
             p { (h!(ctx, "account.two_step.off_lead")) }
-            (post_form(ctx, "/account/two-step/off", "stack", html! {
+            (post_form(ctx, paths::ACCOUNT_TWO_STEP_OFF, "stack", html! {
                 (Field::new("password", h!(ctx, "login.password"), "password").autocomplete("current-password").render(errors))
                 (submit(h!(ctx, "account.two_step.off_submit")))
             }))
-            p { a href="/account" { (h!(ctx, "account.two_step.cancel")) } }
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "account.two_step.cancel")) } }
         },
     )
 }

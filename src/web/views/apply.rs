@@ -10,6 +10,7 @@ use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
 use crate::domain::rules::PAGE_TIME;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub fn choose(ctx: &Ctx, forms: &[FormDef]) -> Markup {
@@ -29,7 +30,7 @@ pub fn choose(ctx: &Ctx, forms: &[FormDef]) -> Markup {
                             li { (ctx.tf("apply.choose.fee", &[("fee", &form.fee_sek.to_string())])) }
                             li { (ctx.tf("apply.choose.lifetime", &[("days", &form.lifetime_days.to_string())])) }
                         }
-                        (post_form(ctx, "/applications/new", "inline-form", html! {
+                        (post_form(ctx, paths::APPLICATIONS_NEW, "inline-form", html! {
                             input type="hidden" name="form" value=(form.id);
                             button.button type="submit" aria-label=(format!("{} – {}", ctx.t("apply.choose.start"), form.title.get(lang))) {
                                 (h!(ctx, "apply.choose.start"))
@@ -59,7 +60,7 @@ pub struct PageView<'a> {
 
 pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Markup {
     let lang = ctx.lang();
-    let action = crate::flows::apply::page_path(v.reference, &v.page.id);
+    let action = paths::draft_page(v.reference, &v.page.id);
     let (step, steps) = (v.step.0.to_string(), v.step.1.to_string());
     page(
         ctx,
@@ -240,10 +241,7 @@ fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described = described_by(id, true, error.is_some());
-    let upload = format!(
-        "{}/upload",
-        crate::flows::apply::page_path(v.reference, &v.page.id)
-    );
+    let upload = format!("{}/upload", paths::draft_page(v.reference, &v.page.id));
     let mut hint = field
         .hint
         .as_ref()
@@ -261,10 +259,10 @@ fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -
             @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
             @if let Some((_, reference, name)) = uploaded {
                 figure.document {
-                    img src=(format!("/documents/{reference}/thumbnail")) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
+                    img src=(paths::document_thumbnail(reference)) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
                     figcaption {
                         (h!(ctx, "apply.document.uploaded")) " "
-                        a href=(format!("/documents/{reference}/file")) { (name) }
+                        a href=(paths::document_file(reference)) { (name) }
                     }
                 }
             }

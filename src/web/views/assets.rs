@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
+use crate::paths;
+
 pub struct Asset {
     pub content_type: &'static str,
     pub body: &'static [u8],
@@ -54,7 +56,7 @@ fn table() -> &'static HashMap<&'static str, Asset> {
             .map(|(name, content_type, body)| {
                 let digest = Sha256::digest(body);
                 let version: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
-                let url = format!("/assets/{name}?v={version}");
+                let url = paths::asset(name, &version);
                 (
                     *name,
                     Asset {
@@ -77,5 +79,5 @@ pub fn get(name: &str) -> Option<&'static Asset> {
 pub fn url(name: &str) -> &'static str {
     get(name)
         .map(|a| a.url.as_str())
-        .unwrap_or("/assets/missing")
+        .unwrap_or(paths::ASSETS_MISSING)
 }

@@ -10,6 +10,7 @@ use crate::domain::case::{CaseStatus, EventKind};
 use crate::domain::date::Date;
 use crate::domain::forms::FormDef;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more: bool) -> Markup {
@@ -48,13 +49,13 @@ pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more
             (timeline(ctx, history))
             @if more {
                 ul.link-list {
-                    li { a href=(Attr(&crate::flows::apply::review_path(&case.draft_reference))) { (h!(ctx, "cases.answers")) } }
-                    li { a href=(Attr(&crate::web::receipt_path(&case.payment_reference))) { (h!(ctx, "receipt.title")) } }
+                    li { a href=(Attr(&paths::review(&case.draft_reference))) { (h!(ctx, "cases.answers")) } }
+                    li { a href=(Attr(&paths::receipt(&case.payment_reference))) { (h!(ctx, "receipt.title")) } }
                 }
             } @else {
                 (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
             }
-            p { a href="/account" { (h!(ctx, "nav.my_page")) } }
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) } }
         },
     )
 }

@@ -15,6 +15,7 @@ use crate::domain::forms::{FieldKind, FormDef, FormKind};
 use crate::domain::payment::format_sek;
 use crate::flows::casework::CaseFile;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 /// The list's filters as typed, kept in the form and the paging links.
@@ -44,7 +45,7 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
             ("until", f.until.as_str()),
             ("page", &page.to_string()),
         ])
-        .map(|q| format!("/staff/cases?{q}"))
+        .map(|q| paths::staff_cases_query(&q))
         .unwrap_or_default()
     };
     page(
@@ -53,7 +54,7 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
         html! {
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "staff.cases.title")) }
-            form.filters method="get" action="/staff/cases" {
+            form.filters method="get" action=(paths::STAFF_CASES) {
                 div.field {
                     label for="status" { (h!(ctx, "cases.status")) }
                     select #status name="status" {
@@ -90,7 +91,7 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
                     tbody {
                         @for r in l.rows {
                             tr {
-                                td { a.verification-number href=(Attr(&format!("/staff/cases/{}", r.verification))) { (r.verification) } }
+                                td { a.verification-number href=(Attr(&paths::staff_case(&r.verification))) { (r.verification) } }
                                 td { (r.applicant_name) }
                                 td { (form_title(ctx, l.forms, &r.form_id)) }
                                 td { (Date::from_unix(r.submitted_at).to_string()) }
@@ -104,7 +105,7 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
                 @if l.page > 1 { a rel="prev" href=(Attr(&link(l.page - 1))) { (h!(ctx, "staff.cases.previous")) } " " }
                 @if l.has_next { a rel="next" href=(Attr(&link(l.page + 1))) { (h!(ctx, "staff.cases.next")) } }
             }
-            p { a href="/staff" { (h!(ctx, "staff.home.title")) } }
+            p { a href=(paths::STAFF) { (h!(ctx, "staff.home.title")) } }
         },
     )
 }
@@ -128,7 +129,7 @@ fn answers(
                             dd {
                                 @if field.kind == FieldKind::Document {
                                     @for (_, reference, name) in documents.iter().filter(|d| d.0 == field.id) {
-                                        a href=(Attr(&format!("/staff/documents/{reference}"))) { (name) }
+                                        a href=(Attr(&paths::staff_document(reference))) { (name) }
                                     }
                                 } @else {
                                     (values.get(&field.id).map(String::as_str).unwrap_or_default())
@@ -177,7 +178,7 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
             @if !next.is_empty() {
                 section.change-status {
                     h2 { (h!(ctx, "staff.cases.change_title")) }
-                    (post_form(ctx, &format!("/staff/cases/{}/status", c.verification), "stack", html! {
+                    (post_form(ctx, &paths::staff_case_status(&c.verification), "stack", html! {
                         fieldset.field.field-error[errors.get("to").is_some()] {
                             legend { (h!(ctx, "staff.cases.new_status")) }
                             @if let Some(e) = errors.get("to") { p.error-message #to-error { (e) } }
@@ -213,7 +214,7 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
                     _ => { p.unanswered { (h!(ctx, "staff.cases.questionnaire_waiting")) } }
                 }
             }
-            p { a href="/staff/cases" { (h!(ctx, "staff.cases.title")) } }
+            p { a href=(paths::STAFF_CASES) { (h!(ctx, "staff.cases.title")) } }
         },
     )
 }

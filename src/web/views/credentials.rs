@@ -7,6 +7,7 @@ use super::components::{
 use super::layout::page;
 use crate::domain::password::MIN_CHARS;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 /// The new address, and the password again when the last login step is a while ago.
@@ -18,14 +19,14 @@ pub fn email_form(ctx: &Ctx, errors: &FormErrors, email: &str, needs_password: b
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "account.email.title")) }
             p { (h!(ctx, "account.email.lead")) }
-            (post_form(ctx, "/account/email", "stack", html! {
+            (post_form(ctx, paths::ACCOUNT_EMAIL, "stack", html! {
                 (Field::new("email", h!(ctx, "account.email.new"), "email").hint(h!(ctx, "account.email.new_hint")).value(email).autocomplete("email").render(errors))
                 @if needs_password {
                     (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "account.email.password_again")).autocomplete("current-password").render(errors))
                 }
                 (submit(h!(ctx, "account.email.submit")))
             }))
-            p { a href="/account" { (h!(ctx, "account.two_step.cancel")) } }
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "account.two_step.cancel")) } }
         },
     )
 }
@@ -41,11 +42,11 @@ pub fn email_verify(ctx: &Ctx, errors: &FormErrors, address: &str, n: Notice) ->
             h1 { (h!(ctx, "account.email.verify_title")) }
             p { (ctx.tf("account.email.verify_lead", &[("email", address)])) }
             p.hint { (h!(ctx, "account.confirm.spam")) }
-            (post_form(ctx, "/account/email/verify", "stack", html! {
+            (post_form(ctx, paths::ACCOUNT_EMAIL_VERIFY, "stack", html! {
                 (code_field(ctx, errors, h!(ctx, "account.email.code_hint")))
                 (submit(h!(ctx, "account.email.verify_submit")))
             }))
-            p { a href="/account/email" { (h!(ctx, "account.email.other")) } }
+            p { a href=(paths::ACCOUNT_EMAIL) { (h!(ctx, "account.email.other")) } }
         },
     )
 }
@@ -59,13 +60,13 @@ pub fn password_form(ctx: &Ctx, errors: &FormErrors) -> Markup {
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "account.password.title")) }
             p { (h!(ctx, "account.password.lead")) }
-            (post_form(ctx, "/account/password", "stack", html! {
+            (post_form(ctx, paths::ACCOUNT_PASSWORD, "stack", html! {
                 (Field::new("current", h!(ctx, "account.password.current"), "password").autocomplete("current-password").render(errors))
                 (Field::new("password", h!(ctx, "account.password.new"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
                 (Field::new("password_repeat", h!(ctx, "account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
                 (submit(h!(ctx, "account.password.submit")))
             }))
-            p { a href="/account" { (h!(ctx, "account.two_step.cancel")) } }
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "account.two_step.cancel")) } }
         },
     )
 }

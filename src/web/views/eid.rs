@@ -12,6 +12,7 @@ use crate::db::cases::Listed;
 use crate::domain::date::Date;
 use crate::domain::forms::FormDef;
 use crate::domain::session::Method;
+use crate::paths;
 
 use crate::h;
 use crate::outbound::eid::orders::{Attempt, Progress};
@@ -30,7 +31,7 @@ fn method_title(method: Method) -> &'static str {
 fn start_button(ctx: &Ctx, method: Method, class: &str) -> Markup {
     post_form(
         ctx,
-        "/login/eid/start",
+        paths::LOGIN_EID_START,
         "eid-choice",
         html! {
             input type="hidden" name="method" value=(method.as_str());
@@ -93,7 +94,7 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
         head,
         html! {
             h1 { (ctx.h(method_title(a.method))) }
-            div #eid data-status="/login/eid/status" {
+            div #eid data-status=(paths::LOGIN_EID_STATUS) {
                 @match progress {
                     Progress::Pending(key) => {
                         p #eid-status .eid-status role="status" aria-live="polite" { (ctx.h(key)) }
@@ -113,11 +114,11 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
                                 }
                             }
                         }
-                        form #eid-finish method="post" action="/login/eid" {
+                        form #eid-finish method="post" action=(paths::LOGIN_EID) {
                             input type="hidden" name="csrf" value=(ctx.csrf);
                             button.button.button-secondary type="submit" { (h!(ctx, "eid.done")) }
                         }
-                        form #eid-cancel .secondary-action method="post" action="/login/eid/cancel" {
+                        form #eid-cancel .secondary-action method="post" action=(paths::LOGIN_EID_CANCEL) {
                             input type="hidden" name="csrf" value=(ctx.csrf);
                             button.link-button type="submit" { (h!(ctx, "eid.cancel")) }
                         }
@@ -126,11 +127,11 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
                         (notice("error", html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
                         @if a.method == Method::Professional { (professional_checklist(ctx)) }
                         (start_button(ctx, a.method, "button-primary"))
-                        p { a href="/login" { (h!(ctx, "eid.other_way")) } }
+                        p { a href=(paths::LOGIN) { (h!(ctx, "eid.other_way")) } }
                     }
                     Progress::Complete(_) => {
                         p #eid-status .eid-status role="status" { (h!(ctx, "eid.identified")) }
-                        form #eid-finish method="post" action="/login/eid" {
+                        form #eid-finish method="post" action=(paths::LOGIN_EID) {
                             input type="hidden" name="csrf" value=(ctx.csrf);
                             button.button type="submit" { (h!(ctx, "eid.continue")) }
                         }
@@ -151,7 +152,7 @@ pub fn start_failed(ctx: &Ctx, method: Method, key: &str) -> Markup {
             (notice("error", html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
             @if method == Method::Professional { (professional_checklist(ctx)) }
             (start_button(ctx, method, "button-primary"))
-            p { a href="/login" { (h!(ctx, "eid.other_way")) } }
+            p { a href=(paths::LOGIN) { (h!(ctx, "eid.other_way")) } }
         },
     )
 }
@@ -201,7 +202,7 @@ pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
                 ul.cases {
                     @for c in p.cases {
                         li {
-                            a href=(Attr(&format!("/cases/{}", c.verification))) { span.verification-number { (c.verification) } }
+                            a href=(Attr(&paths::case(&c.verification))) { span.verification-number { (c.verification) } }
                             " " (form_title(ctx, p.forms, &c.form_id)) ", " (Date::from_unix(c.submitted_at).to_string())
                             ": " span.status { (ctx.h(c.status.keys()[0])) }
                         }
@@ -213,13 +214,13 @@ pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
                 h2 #link-heading { (h!(ctx, "eid.link.title")) }
                 @if p.code_sent {
                     p { (h!(ctx, "eid.link.sent")) }
-                    (post_form(ctx, "/account/link/verify", "stack", html! {
+                    (post_form(ctx, paths::ACCOUNT_LINK_VERIFY, "stack", html! {
                         (code_field(ctx, errors, h!(ctx, "eid.link.code_hint")))
                         (submit(h!(ctx, "eid.link.verify")))
                     }))
                 } @else {
                     p { (h!(ctx, "eid.link.lead")) }
-                    (post_form(ctx, "/account/link", "stack", html! {
+                    (post_form(ctx, paths::ACCOUNT_LINK, "stack", html! {
                         (Field::new("email", h!(ctx, "login.email"), "email").value(p.email).autocomplete("email").render(errors))
                         (submit(h!(ctx, "eid.link.send")))
                     }))
@@ -249,7 +250,7 @@ pub fn partner_page(
             p.organisation { (organisation) }
             h2 { (h!(ctx, "partner.health.title")) }
             p { (h!(ctx, "partner.health.lead")) }
-            (post_form(ctx, "/partner/health-examinations", "stack", html! {
+            (post_form(ctx, paths::PARTNER_HEALTH_EXAMINATIONS, "stack", html! {
                 (Field::new("verification", h!(ctx, "partner.verification"), "text").hint(h!(ctx, "partner.verification_hint")).value(typed.0).render(errors))
                 (Field::new("offered_on", h!(ctx, "partner.offered_on"), "text").hint(h!(ctx, "partner.offered_on_hint")).value(typed.1).render(errors))
                 (submit(h!(ctx, "partner.report")))

@@ -4,6 +4,7 @@ use maud::{html, Markup};
 
 use super::layout::page;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 /// A section: a heading and paragraphs, all catalog keys.
@@ -37,7 +38,7 @@ pub fn how_to_log_in(ctx: &Ctx) -> Markup {
             }
             (section(ctx, "help.login.professional.title", &["help.login.professional.p1"]))
             (section(ctx, "help.login.logout.title", &["help.login.logout.p1", "help.login.logout.p2"]))
-            p { a.button href="/login" { (h!(ctx, "home.login.button")) } }
+            p { a.button href=(paths::LOGIN) { (h!(ctx, "home.login.button")) } }
         },
     )
 }
@@ -83,9 +84,9 @@ pub fn forgot_username(ctx: &Ctx) -> Markup {
             p { (h!(ctx, "username.p2")) }
             p { (h!(ctx, "username.p3")) }
             p.actions {
-                a.button href="/login" { (h!(ctx, "home.login.button")) }
+                a.button href=(paths::LOGIN) { (h!(ctx, "home.login.button")) }
                 " "
-                a.button.button-secondary href="/account/create" { (h!(ctx, "home.create.button")) }
+                a.button.button-secondary href=(paths::ACCOUNT_CREATE) { (h!(ctx, "home.create.button")) }
             }
         },
     )

@@ -4,6 +4,7 @@ use maud::{html, Markup};
 use super::components::notice;
 use super::layout::page;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub fn start(ctx: &Ctx, logged_out: bool) -> Markup {
@@ -21,15 +22,15 @@ pub fn start(ctx: &Ctx, logged_out: bool) -> Markup {
                     h2 { (h!(ctx, "home.login.title")) }
                     p { (h!(ctx, "home.login.text")) }
                     @if ctx.account().is_some() {
-                        a.button href="/account" { (h!(ctx, "nav.my_page")) }
+                        a.button href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) }
                     } @else {
-                        a.button href="/login" { (h!(ctx, "home.login.button")) }
+                        a.button href=(paths::LOGIN) { (h!(ctx, "home.login.button")) }
                     }
                 }
                 section.card {
                     h2 { (h!(ctx, "home.create.title")) }
                     p { (h!(ctx, "home.create.text")) }
-                    a.button.button-secondary href="/account/create" { (h!(ctx, "home.create.button")) }
+                    a.button.button-secondary href=(paths::ACCOUNT_CREATE) { (h!(ctx, "home.create.button")) }
                 }
             }
             h2 { (h!(ctx, "home.how.title")) }
@@ -38,7 +39,7 @@ pub fn start(ctx: &Ctx, logged_out: bool) -> Markup {
                 li { (h!(ctx, "home.how.step2")) }
                 li { (h!(ctx, "home.how.step3")) }
             }
-            p { a href="/help/login" { (h!(ctx, "help.login.title")) } " · " a href="/help/support" { (h!(ctx, "help.support.title")) } }
+            p { a href=(paths::HELP_LOGIN) { (h!(ctx, "help.login.title")) } " · " a href=(paths::HELP_SUPPORT) { (h!(ctx, "help.support.title")) } }
         },
     )
 }

@@ -7,6 +7,7 @@ use super::components::{post_form, Attr};
 use crate::domain::rules::{SESSION_IDLE, SESSION_WARNING};
 use crate::domain::Lang;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 /// A whole page around `content`.
@@ -40,7 +41,7 @@ pub fn page_with(ctx: &Ctx, title: impl maud::Render, head: Markup, content: Mar
                     div.dev-banner role="note" {
                         div.wrap {
                             strong { (h!(ctx, "dev.banner")) } " "
-                            a href="/dev/mailbox" { (h!(ctx, "dev.mailbox_link")) }
+                            a href=(paths::DEV_MAILBOX) { (h!(ctx, "dev.mailbox_link")) }
                         }
                     }
                 }
@@ -57,7 +58,7 @@ fn header(ctx: &Ctx) -> Markup {
         Lang::Sv => Lang::En,
         Lang::En => Lang::Sv,
     };
-    let switch_href = format!("/lang/{}?back={}", other.code(), encode_path(&ctx.path));
+    let switch_href = paths::switch_language(other.code(), &encode_path(&ctx.path));
     html! {
         header.site-header {
             div.wrap.header-row {
@@ -69,16 +70,16 @@ fn header(ctx: &Ctx) -> Markup {
                     a href=(Attr(&switch_href)) lang=(other.code()) hreflang=(other.code()) { (h!(ctx, "nav.other_language")) }
                     @if let Some(s) = ctx.signed_in() {
                         @if ctx.partner().is_some() {
-                            a href="/partner" { (h!(ctx, "partner.title")) }
+                            a href=(paths::PARTNER) { (h!(ctx, "partner.title")) }
                         } @else {
-                            a href="/account" { (h!(ctx, "nav.my_page")) }
+                            a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) }
                         }
                         span.who { (s.email.as_deref().or(s.person_name.as_deref()).unwrap_or_default()) }
-                        (post_form(ctx, "/logout", "inline-form", html! {
+                        (post_form(ctx, paths::LOGOUT, "inline-form", html! {
                             button.link-button type="submit" { (h!(ctx, "nav.logout")) }
                         }))
                     } @else {
-                        a href="/login" { (h!(ctx, "nav.login")) }
+                        a href=(paths::LOGIN) { (h!(ctx, "nav.login")) }
                     }
                 }
             }
@@ -91,8 +92,8 @@ fn footer(ctx: &Ctx) -> Markup {
         footer.site-footer {
             div.wrap {
                 ul.footer-links {
-                    li { a href="/help/login" { (h!(ctx, "help.login.title")) } }
-                    li { a href="/help/support" { (h!(ctx, "help.support.title")) } }
+                    li { a href=(paths::HELP_LOGIN) { (h!(ctx, "help.login.title")) } }
+                    li { a href=(paths::HELP_SUPPORT) { (h!(ctx, "help.support.title")) } }
                 }
                 p { (h!(ctx, "footer.about")) }
             }

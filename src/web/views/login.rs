@@ -7,6 +7,7 @@ use super::components::{
 use super::layout::page;
 use crate::domain::password::MIN_CHARS;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub fn login_form(
@@ -27,16 +28,16 @@ pub fn login_form(
             (eid)
             h2 { (h!(ctx, "login.password_heading")) }
             p { (h!(ctx, "login.lead")) }
-            (post_form(ctx, "/login", "stack", html! {
+            (post_form(ctx, paths::LOGIN, "stack", html! {
                 @if let Some(next) = next { input type="hidden" name="next" value=(next); }
                 (Field::new("email", h!(ctx, "login.email"), "email").hint(h!(ctx, "login.email_hint")).value(email).autocomplete("username").render(errors))
                 (Field::new("password", h!(ctx, "login.password"), "password").autocomplete("current-password").render(errors))
                 (submit(h!(ctx, "login.submit")))
             }))
             ul.link-list {
-                li { a href="/password/forgot" { (h!(ctx, "login.forgot_password")) } }
-                li { a href="/username/forgot" { (h!(ctx, "login.forgot_username")) } }
-                li { a href="/account/create" { (h!(ctx, "login.create")) } }
+                li { a href=(paths::PASSWORD_FORGOT) { (h!(ctx, "login.forgot_password")) } }
+                li { a href=(paths::USERNAME_FORGOT) { (h!(ctx, "login.forgot_username")) } }
+                li { a href=(paths::ACCOUNT_CREATE) { (h!(ctx, "login.create")) } }
             }
             p.hint { (h!(ctx, "login.unconfirmed_hint")) }
         },
@@ -52,15 +53,15 @@ pub fn sms_form(ctx: &Ctx, errors: &FormErrors, next: Option<&str>, n: Notice) -
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "login.sms.title")) }
             p { (h!(ctx, "login.sms.lead")) }
-            (post_form(ctx, "/login/sms", "stack", html! {
+            (post_form(ctx, paths::LOGIN_SMS, "stack", html! {
                 @if let Some(next) = next { input type="hidden" name="next" value=(next); }
                 (code_field(ctx, errors, h!(ctx, "login.sms.hint")))
                 (submit(h!(ctx, "login.sms.submit")))
             }))
-            (post_form(ctx, "/login/sms/resend", "secondary-action", html! {
+            (post_form(ctx, paths::LOGIN_SMS_RESEND, "secondary-action", html! {
                 button.link-button type="submit" { (h!(ctx, "code.resend")) }
             }))
-            p.hint { (h!(ctx, "login.sms.trouble")) " " a href="/help/support" { (h!(ctx, "help.support.title")) } }
+            p.hint { (h!(ctx, "login.sms.trouble")) " " a href=(paths::HELP_SUPPORT) { (h!(ctx, "help.support.title")) } }
         },
     )
 }
@@ -73,7 +74,7 @@ pub fn forgot_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "reset.forgot.title")) }
             p { (h!(ctx, "reset.forgot.lead")) }
-            (post_form(ctx, "/password/forgot", "stack", html! {
+            (post_form(ctx, paths::PASSWORD_FORGOT, "stack", html! {
                 (Field::new("email", h!(ctx, "login.email"), "email").value(email).autocomplete("username").render(errors))
                 (submit(h!(ctx, "reset.forgot.submit")))
             }))
@@ -89,7 +90,7 @@ pub fn forgot_sent(ctx: &Ctx) -> Markup {
             h1 { (h!(ctx, "reset.sent.title")) }
             p { (h!(ctx, "reset.sent.p1")) }
             p { (h!(ctx, "reset.sent.p2")) }
-            p { a href="/login" { (h!(ctx, "home.login.button")) } }
+            p { a href=(paths::LOGIN) { (h!(ctx, "home.login.button")) } }
         },
     )
 }
@@ -102,7 +103,7 @@ pub fn reset_form(ctx: &Ctx, errors: &FormErrors, token: &str) -> Markup {
         html! {
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "reset.new.title")) }
-            (post_form(ctx, "/password/reset", "stack", html! {
+            (post_form(ctx, paths::PASSWORD_RESET, "stack", html! {
                 input type="hidden" name="token" value=(token);
                 (Field::new("password", h!(ctx, "account.create.password"), "password").hint(&ctx.tf("account.create.password_hint", &[("min", &min)])).autocomplete("new-password").render(errors))
                 (Field::new("password_repeat", h!(ctx, "account.create.password_repeat"), "password").autocomplete("new-password").render(errors))
@@ -119,7 +120,7 @@ pub fn reset_invalid(ctx: &Ctx) -> Markup {
         html! {
             h1 { (h!(ctx, "reset.invalid.title")) }
             p { (h!(ctx, "reset.invalid.text")) }
-            p { a.button href="/password/forgot" { (h!(ctx, "reset.forgot.title")) } }
+            p { a.button href=(paths::PASSWORD_FORGOT) { (h!(ctx, "reset.forgot.title")) } }
         },
     )
 }
@@ -132,7 +133,7 @@ pub fn reset_done(ctx: &Ctx) -> Markup {
             (notice("success", html! { p { (h!(ctx, "reset.done.text")) } }))
             h1 { (h!(ctx, "reset.done.title")) }
             p { (h!(ctx, "reset.done.next")) }
-            p { a.button href="/login" { (h!(ctx, "home.login.button")) } }
+            p { a.button href=(paths::LOGIN) { (h!(ctx, "home.login.button")) } }
         },
     )
 }

@@ -9,6 +9,7 @@ use crate::domain::date::Date;
 use crate::domain::forms::FormDef;
 use crate::domain::payment::{format_sek, Outcome};
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub struct PayView<'a> {
@@ -23,7 +24,7 @@ pub struct PayView<'a> {
 }
 
 pub fn pay(ctx: &Ctx, v: &PayView) -> Markup {
-    let action = format!("{}/pay", crate::flows::apply::draft_path(v.reference));
+    let action = format!("{}/pay", paths::draft(v.reference));
     page(
         ctx,
         h!(ctx, "payment.title"),
@@ -52,7 +53,7 @@ pub fn pay(ctx: &Ctx, v: &PayView) -> Markup {
                     @if v.failed.is_some() { (h!(ctx, "payment.pay_again")) } @else { (h!(ctx, "payment.pay")) }
                 }
             }))
-            p { a href=(Attr(&crate::flows::apply::review_path(v.reference))) { (h!(ctx, "review.see_application")) } }
+            p { a href=(Attr(&paths::review(v.reference))) { (h!(ctx, "review.see_application")) } }
         },
     )
 }
@@ -73,9 +74,9 @@ pub fn submitted(ctx: &Ctx, form: &FormDef, case: &Case, show_receipt: bool) -> 
             p { (ctx.h(case.status.keys()[2])) }
             ul.link-list {
                 @if show_receipt {
-                    li { a href=(Attr(&crate::web::receipt_path(&case.payment_reference))) { (h!(ctx, "receipt.title")) } }
+                    li { a href=(Attr(&paths::receipt(&case.payment_reference))) { (h!(ctx, "receipt.title")) } }
                 }
-                li { a href="/account" { (h!(ctx, "nav.my_page")) } }
+                li { a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) } }
             }
         },
     )
@@ -95,7 +96,7 @@ pub fn receipt(ctx: &Ctx, form: &FormDef, r: &Receipt) -> Markup {
                 div { dt { (h!(ctx, "receipt.card")) } dd { (r.brand) " •••• " (r.last4) } }
             }
             p.no-print { button #print-button .button.button-secondary type="button" hidden { (h!(ctx, "receipt.print")) } }
-            p.no-print { a href="/account" { (h!(ctx, "nav.my_page")) } }
+            p.no-print { a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) } }
         },
     )
 }
@@ -108,7 +109,7 @@ pub fn needs_two_step(ctx: &Ctx) -> Markup {
         html! {
             h1 { (h!(ctx, "account.page.needs_two_step_title")) }
             (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
-            p { a href="/account" { (h!(ctx, "nav.my_page")) } }
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) } }
         },
     )
 }

@@ -7,6 +7,7 @@ use maud::{html, Markup};
 use super::components::{error_summary, notice_for, post_form, submit, Field, FormErrors, Notice};
 use super::layout::page;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 /// The terms the person accepts by logging in, as the agency's pages put it.
@@ -25,7 +26,7 @@ pub fn start(ctx: &Ctx, errors: &FormErrors, number: &str, pin: &str, n: Notice)
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "questionnaire.start.title")) }
             p.lead { (h!(ctx, "questionnaire.start.lead")) }
-            (post_form(ctx, "/questionnaire", "stack", html! {
+            (post_form(ctx, paths::QUESTIONNAIRE, "stack", html! {
                 (Field::new("verification", h!(ctx, "questionnaire.start.verification"), "text").hint(h!(ctx, "questionnaire.start.verification_hint")).value(number).render(errors))
                 (Field::new("pin", h!(ctx, "questionnaire.start.pin"), "text").hint(h!(ctx, "questionnaire.start.pin_hint")).value(pin).render(errors))
                 (terms(ctx))
@@ -44,7 +45,7 @@ pub fn link(ctx: &Ctx, token: &str) -> Markup {
         html! {
             h1 { (h!(ctx, "questionnaire.start.title")) }
             p.lead { (h!(ctx, "questionnaire.link.lead")) }
-            (post_form(ctx, "/questionnaire/link", "stack", html! {
+            (post_form(ctx, paths::QUESTIONNAIRE_LINK, "stack", html! {
                 input type="hidden" name="token" value=(token);
                 (terms(ctx))
                 (submit(h!(ctx, "questionnaire.start.submit")))
@@ -61,7 +62,7 @@ pub fn link_gone(ctx: &Ctx) -> Markup {
         html! {
             h1 { (h!(ctx, "questionnaire.gone.title")) }
             p { (h!(ctx, "questionnaire.gone.text")) }
-            p { a href="/questionnaire" { (h!(ctx, "questionnaire.gone.website")) } }
+            p { a href=(paths::QUESTIONNAIRE) { (h!(ctx, "questionnaire.gone.website")) } }
         },
     )
 }

@@ -10,6 +10,7 @@ use crate::domain::countries::is_country;
 use crate::domain::forms::answers::{holds, Answers};
 use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub struct ReviewView<'a> {
@@ -97,7 +98,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                     div.review-heading {
                         h2 { (p.title.get(lang)) }
                         @if v.approved.is_none() {
-                            a.no-print href=(crate::flows::apply::page_path(v.reference, &p.id)) {
+                            a.no-print href=(paths::draft_page(v.reference, &p.id)) {
                                 (h!(ctx, "review.change")) span.visually-hidden { " " (p.title.get(lang)) }
                             }
                         }
@@ -110,7 +111,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                                     @if field.kind == FieldKind::Document {
                                         @if let Some((_, reference, name)) = v.documents.iter().find(|(f, _, _)| *f == field.id) {
                                             figure.document {
-                                                img src=(format!("/documents/{reference}/thumbnail")) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
+                                                img src=(paths::document_thumbnail(reference)) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
                                                 figcaption { (name) }
                                             }
                                         } @else { (h!(ctx, "review.no_answer")) }
@@ -131,7 +132,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                 section.approve.no-print {
                     h2 { (ctx.h(approve_title)) }
                     p { (ctx.h(approve_lead)) }
-                    (post_form(ctx, &format!("{}/approve", crate::flows::apply::draft_path(v.reference)), "stack", html! {
+                    (post_form(ctx, &format!("{}/approve", paths::draft(v.reference)), "stack", html! {
                         input type="hidden" name="revision" value=(v.revision);
                         div.field.checkbox.field-error[errors.get("confirm").is_some()] {
                             input #confirm type="checkbox" name="confirm" value="yes" aria-describedby=[errors.get("confirm").map(|_| "confirm-error")];

@@ -9,6 +9,7 @@ use crate::db::audit::Logged;
 use crate::domain::date::{time_of_day, Date};
 use crate::domain::staff::StaffMember;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub fn login(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Markup {
@@ -20,7 +21,7 @@ pub fn login(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Markup {
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "staff.login.title")) }
             p { (h!(ctx, "staff.login.lead")) }
-            (post_form(ctx, "/staff/login", "stack", html! {
+            (post_form(ctx, paths::STAFF_LOGIN, "stack", html! {
                 (Field::new("email", h!(ctx, "login.email"), "email").value(email).autocomplete("username").render(errors))
                 (Field::new("password", h!(ctx, "login.password"), "password").autocomplete("current-password").render(errors))
                 (Field::new("code", h!(ctx, "staff.code"), "text").hint(h!(ctx, "staff.code_hint")).autocomplete("one-time-code").inputmode("numeric").render(errors))
@@ -32,7 +33,7 @@ pub fn login(ctx: &Ctx, errors: &FormErrors, email: &str, n: Notice) -> Markup {
 
 /// The setup page: the QR code (and the secret to type), the password, a first code.
 pub fn setup(ctx: &Ctx, errors: &FormErrors, email: &str, token: &str, secret: &str) -> Markup {
-    let action = format!("/staff/setup?token={token}");
+    let action = paths::staff_setup(token);
     page(
         ctx,
         h!(ctx, "staff.setup.title"),
@@ -42,7 +43,7 @@ pub fn setup(ctx: &Ctx, errors: &FormErrors, email: &str, token: &str, secret: &
             p { (ctx.tf("staff.setup.lead", &[("email", email)])) }
             h2 { (h!(ctx, "staff.setup.app_title")) }
             p { (h!(ctx, "staff.setup.app_lead")) }
-            img.qr src=(Attr(&format!("/staff/setup/qr?token={token}"))) alt=(ctx.t("staff.setup.qr_alt")) width="220" height="220";
+            img.qr src=(Attr(&paths::staff_setup_qr(token))) alt=(ctx.t("staff.setup.qr_alt")) width="220" height="220";
             p { (h!(ctx, "staff.setup.secret")) " " code.secret { (secret) } }
             h2 { (h!(ctx, "staff.setup.password_title")) }
             (post_form(ctx, &action, "stack", html! {
@@ -78,16 +79,16 @@ pub fn home(ctx: &Ctx, member: &StaffMember, n: Notice) -> Markup {
             p { (ctx.tf("staff.home.signed_in", &[("email", &member.email), ("role", ctx.t(member.role.key()))])) }
             ul.link-list {
                 @if member.as_support().is_some() {
-                    li { a href="/staff/support" { (h!(ctx, "staff.support.title")) } }
+                    li { a href=(paths::STAFF_SUPPORT) { (h!(ctx, "staff.support.title")) } }
                 }
                 @if member.as_caseworker().is_some() {
-                    li { a href="/staff/cases" { (h!(ctx, "staff.cases.title")) } }
+                    li { a href=(paths::STAFF_CASES) { (h!(ctx, "staff.cases.title")) } }
                 }
                 @if member.as_admin().is_some() {
-                    li { a href="/staff/audit" { (h!(ctx, "staff.audit.title")) } }
+                    li { a href=(paths::STAFF_AUDIT) { (h!(ctx, "staff.audit.title")) } }
                 }
             }
-            (post_form(ctx, "/staff/logout", "secondary-action", html! {
+            (post_form(ctx, paths::STAFF_LOGOUT, "secondary-action", html! {
                 button.button.button-secondary type="submit" { (h!(ctx, "staff.logout")) }
             }))
         },
@@ -109,7 +110,7 @@ pub fn audit(ctx: &Ctx, a: &AuditPage) -> Markup {
             ("who", a.who),
             ("page", &page.to_string()),
         ])
-        .map(|q| format!("/staff/audit?{q}"))
+        .map(|q| paths::staff_audit_query(&q))
         .unwrap_or_default()
     };
     page(
@@ -117,7 +118,7 @@ pub fn audit(ctx: &Ctx, a: &AuditPage) -> Markup {
         h!(ctx, "staff.audit.title"),
         html! {
             h1 { (h!(ctx, "staff.audit.title")) }
-            form.stack method="get" action="/staff/audit" {
+            form.stack method="get" action=(paths::STAFF_AUDIT) {
                 (Field::new("action", h!(ctx, "staff.audit.action"), "text").hint(h!(ctx, "staff.audit.action_hint")).value(a.action).render(&FormErrors::default()))
                 (Field::new("who", h!(ctx, "staff.audit.who"), "text").value(a.who).render(&FormErrors::default()))
                 (submit(h!(ctx, "staff.audit.filter")))
@@ -152,7 +153,7 @@ pub fn audit(ctx: &Ctx, a: &AuditPage) -> Markup {
                 @if a.page > 1 { a href=(Attr(&link(a.page - 1))) { (h!(ctx, "staff.audit.newer")) } " " }
                 @if a.has_next { a href=(Attr(&link(a.page + 1))) { (h!(ctx, "staff.audit.older")) } }
             }
-            p { a href="/staff" { (h!(ctx, "staff.home.title")) } }
+            p { a href=(paths::STAFF) { (h!(ctx, "staff.home.title")) } }
         },
     )
 }

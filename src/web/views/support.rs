@@ -11,6 +11,7 @@ use crate::domain::date::Date;
 use crate::domain::forms::FormDef;
 use crate::flows::support::Summary;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub struct SupportPage<'a> {
@@ -48,7 +49,7 @@ pub fn support(ctx: &Ctx, p: &SupportPage, errors: &FormErrors, n: Notice) -> Ma
             (notice_for(ctx, n))
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "staff.support.title")) }
-            form.stack role="search" method="get" action="/staff/support" {
+            form.stack role="search" method="get" action=(paths::STAFF_SUPPORT) {
                 (Field::new("q", h!(ctx, "staff.support.query"), "search").hint(h!(ctx, "staff.support.query_hint")).value(p.query).render(&FormErrors::default()))
                 (submit(h!(ctx, "staff.support.search")))
             }
@@ -57,13 +58,13 @@ pub fn support(ctx: &Ctx, p: &SupportPage, errors: &FormErrors, n: Notice) -> Ma
             } @else if p.searched {
                 p.not-found { (h!(ctx, "staff.support.not_found")) }
             }
-            p { a href="/staff" { (h!(ctx, "staff.home.title")) } }
+            p { a href=(paths::STAFF) { (h!(ctx, "staff.home.title")) } }
         },
     )
 }
 
 fn summary(ctx: &Ctx, s: &Summary, forms: &[FormDef], errors: &FormErrors) -> Markup {
-    let base = format!("/staff/support/{}", s.id.0);
+    let base = paths::staff_support_account(s.id.0);
     let yes_no = |b: bool| ctx.h(if b { "apply.yes" } else { "apply.no" });
     html! {
         section.account-summary {
@@ -106,7 +107,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &[FormDef], errors: &FormErrors) -> Ma
             section.questionnaire-support {
                 h3 { (ctx.tf("staff.support.questionnaire", &[("number", &q.verification)])) }
                 @if q.answered_at.is_some() { p { (h!(ctx, "case.timeline.questionnaire_answered")) } } @else {
-                    (post_form(ctx, &format!("/staff/support/questionnaires/{}", q.verification), "stack", html! {
+                    (post_form(ctx, &paths::staff_support_questionnaire(&q.verification), "stack", html! {
                         (Field::new("questionnaire_email", h!(ctx, "staff.support.questionnaire_email"), "email").value(&q.email).render(errors))
                         (submit(h!(ctx, "staff.support.resend_questionnaire")))
                     }))

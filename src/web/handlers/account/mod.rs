@@ -18,6 +18,7 @@ use crate::domain::session::{Assurance, Stage};
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::flows::identity::{sign_up, CodeOutcome, Resend};
+use crate::paths;
 use crate::web::forms::{code_error, parse_code, password_problem, CodeForm};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::MyPageInputs;
@@ -105,12 +106,16 @@ pub async fn create(
     };
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
     let token = sign_up::create(&state, email, new_password, ctx.lang(), replacing).await?;
-    Ok(redirect_with_session(&state, "/account/confirm", &token))
+    Ok(redirect_with_session(
+        &state,
+        paths::ACCOUNT_CONFIRM,
+        &token,
+    ))
 }
 
 pub async fn confirm_form(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
     if ctx.pending(Stage::PendingEmail).is_none() {
-        return redirect("/login");
+        return redirect(paths::LOGIN);
     }
     html(view::confirm_form(&ctx, &FormErrors::default(), q.notice()))
 }
@@ -122,7 +127,7 @@ pub async fn confirm(
     Posted(form): Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     state
         .limiter
@@ -132,9 +137,11 @@ pub async fn confirm(
         Err(errors) => return Ok(invalid(view::confirm_form(&ctx, &errors, None))),
     };
     match sign_up::confirm(&state, session, Some(code)).await? {
-        CodeOutcome::Accepted(token) => {
-            Ok(redirect_with_session(&state, "/account/created", &token))
-        }
+        CodeOutcome::Accepted(token) => Ok(redirect_with_session(
+            &state,
+            paths::ACCOUNT_CREATED,
+            &token,
+        )),
         other => {
             let mut errors = FormErrors::default();
             errors.add("code", code_error(&ctx, &other));
@@ -150,20 +157,20 @@ pub async fn resend(
     _form: Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     state
         .limiter
         .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
     Ok(match sign_up::resend(&state, session, ctx.lang()).await? {
-        Resend::Sent => redirect("/account/confirm?sent=1"),
-        Resend::TooSoon => redirect("/account/confirm?wait=1"),
+        Resend::Sent => redirect(paths::ACCOUNT_CONFIRM_SENT),
+        Resend::TooSoon => redirect(paths::ACCOUNT_CONFIRM_WAIT),
     })
 }
 
 pub async fn created(ctx: Ctx) -> HttpResponse {
     if ctx.account().is_none() {
-        return redirect("/login");
+        return redirect(paths::LOGIN);
     }
     html(view::created(&ctx))
 }
@@ -181,9 +188,9 @@ pub async fn overview(
                 .await;
         }
         if ctx.partner().is_some() {
-            return Ok(redirect("/partner"));
+            return Ok(redirect(paths::PARTNER));
         }
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let inputs = MyPageInputs::new(&ctx, session, q.notice());
@@ -218,9 +225,9 @@ pub async fn overview(
                 started: Date::from_unix(d.created_at).to_string(),
                 deleted_on: Date::from_unix(d.expires_at).to_string(),
                 href: if d.approved_at.is_some() {
-                    crate::flows::apply::approved_path(&d.reference)
+                    paths::approved(&d.reference)
                 } else {
-                    crate::flows::apply::draft_path(&d.reference)
+                    paths::draft(&d.reference)
                 },
                 awaiting_payment: d.approved_at.is_some(),
             })
@@ -265,7 +272,7 @@ pub(super) fn receipt_rows(
             title: form_title(state, lang, &r.form_id),
             paid: Date::from_unix(r.paid_at).to_string(),
             amount: format_sek(r.amount),
-            href: crate::web::receipt_path(&r.payment_reference),
+            href: paths::receipt(&r.payment_reference),
             verification: r.verification,
         })
         .collect()

@@ -9,6 +9,7 @@ use crate::domain::secret::OneTimeCode;
 use crate::error::AppError;
 use crate::flows::identity::eid::{self as flow, display_pin};
 use crate::flows::identity::{CodeOutcome, Resend};
+use crate::paths;
 use crate::web::forms::CodeForm;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
@@ -67,7 +68,7 @@ pub async fn start_link(
     Posted(form): Posted<LinkForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.person().cloned() else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     state.limiter.check(
         "codes",
@@ -85,7 +86,7 @@ pub async fn start_link(
     };
     // Sent or too soon: the same page, and the code already sent still works.
     let (Resend::Sent | Resend::TooSoon) = flow::start_link(&state, &session, email).await?;
-    Ok(redirect("/account?link=sent"))
+    Ok(redirect(paths::ACCOUNT_LINK_SENT))
 }
 
 pub async fn finish_link(
@@ -94,12 +95,12 @@ pub async fn finish_link(
     Posted(form): Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.person().cloned() else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let mut errors = FormErrors::default();
     let key = match flow::finish_link(&state, &session, OneTimeCode::parse(&form.code)).await? {
         CodeOutcome::Accepted(token) => {
-            return Ok(redirect_with_session(&state, "/account?linked=1", &token))
+            return Ok(redirect_with_session(&state, paths::ACCOUNT_LINKED, &token))
         }
         CodeOutcome::Wrong { .. } => "error.code.wrong",
         CodeOutcome::Expired => "error.code.expired",

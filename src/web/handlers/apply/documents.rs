@@ -13,6 +13,7 @@ use crate::domain::documents::MAX_BYTES;
 use crate::domain::rules::FORM_LIMIT;
 use crate::error::AppError;
 use crate::flows::apply as flow;
+use crate::paths;
 use crate::web::guard::Ctx;
 use crate::web::respond::redirect;
 use crate::web::web_state::WebState;
@@ -90,7 +91,7 @@ pub async fn upload(
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
     let Some((current, form)) = owned(&state, &ctx, reference).await? else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let mut parts = read_parts(body).await?;
     let csrf = parts.text.remove("csrf").unwrap_or_default();
@@ -110,7 +111,7 @@ pub async fn upload(
         }
     };
     let outcome = match refusal {
-        Some(r) => flow::Submitted::Invalid(vec![(field.clone(), r.key())]),
+        Some(r) => flow::PageOutcome::Invalid(vec![(field.clone(), r.key())]),
         None => {
             let (_, filename, bytes) = parts.file.take().unwrap_or_default();
             flow::upload(

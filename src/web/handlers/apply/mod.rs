@@ -12,8 +12,8 @@ use crate::domain::date::Date;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FormDef, FormKind};
 use crate::error::AppError;
-use crate::flows::apply::{self as flow, Action, DraftState, Submitted};
-use crate::flows::questionnaire::START_PATH;
+use crate::flows::apply::{self as flow, Action, DraftState, PageOutcome, Place};
+use crate::paths;
 use crate::web::guard::access::{form_of, logged_in};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, html_status, redirect};
@@ -23,7 +23,7 @@ use crate::web::web_state::WebState;
 
 pub async fn choose(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
     if logged_in(&ctx).is_none() {
-        return redirect("/login");
+        return redirect(paths::LOGIN);
     }
     html(view::choose(&ctx, &state.forms))
 }
@@ -40,14 +40,14 @@ pub async fn start(
     Posted(input): Posted<StartForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(account) = logged_in(&ctx) else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let form = form_of(&state, &input.form)?;
     if form.kind != FormKind::Application {
         return Err(AppError::NotFound);
     }
     let reference = flow::start(&state, account, form, ctx.lang()).await?;
-    Ok(redirect(&flow::draft_path(&reference)))
+    Ok(redirect(&paths::draft(&reference)))
 }
 
 /// Who the session may open drafts as: an applicant, or the person in Sweden
@@ -91,10 +91,13 @@ pub async fn resume(
     let reference = reference.into_inner();
     // The emailed link: after logging in, the person comes back here.
     let Some((draft, form)) = owned(&state, &ctx, reference.clone()).await? else {
-        let next = crate::web::views::layout::encode_path(&flow::draft_path(&reference));
-        return Ok(redirect(&format!("/login?next={next}")));
+        let next = crate::web::views::layout::encode_path(&paths::draft(&reference));
+        return Ok(redirect(&paths::login_then(&next)));
     };
-    Ok(redirect(&flow::current_path(&draft, form)))
+    Ok(redirect(&place_path(
+        &draft,
+        &flow::current_place(&draft, form),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -110,13 +113,16 @@ pub async fn show_page(
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
     let Some((current, form)) = owned(&state, &ctx, reference).await? else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     if current.draft.approved_at.is_some() {
-        return Ok(redirect(&flow::locked_path(&current.draft.reference)));
+        return Ok(redirect(&paths::review_locked(&current.draft.reference)));
     }
     if !current.position(form).may_open(&page_id) {
-        return Ok(redirect(&flow::current_path(&current, form)));
+        return Ok(redirect(&place_path(
+            &current,
+            &flow::current_place(&current, form),
+        )));
     }
     flow::open_page(&state, &current.draft, form, &page_id).await?;
     let notice = q.stale.as_ref().map(|_| ("warning", "apply.page.stale"));
@@ -177,7 +183,7 @@ pub async fn submit_page(
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
     let Some((current, form)) = owned(&state, &ctx, reference).await? else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     posted.remove("csrf");
     let revision = take_revision(&mut posted);
@@ -208,7 +214,7 @@ fn respond(
     form: &FormDef,
     page_id: &str,
     answers: &Answers,
-    outcome: Submitted,
+    outcome: PageOutcome,
 ) -> Result<HttpResponse, AppError> {
     let again = |errors: &FormErrors, n: Notice| {
         render_page(
@@ -224,14 +230,14 @@ fn respond(
         )
     };
     match outcome {
-        Submitted::Go(to) => Ok(redirect(&to)),
-        Submitted::Stale(to) => Ok(redirect(&format!("{to}?stale=1"))),
-        Submitted::Locked => Ok(redirect(&flow::locked_path(&current.draft.reference))),
-        Submitted::TooLate => again(
+        PageOutcome::Go(to) => Ok(redirect(&place_path(current, &to))),
+        PageOutcome::Stale(to) => Ok(redirect(&format!("{}?stale=1", place_path(current, &to)))),
+        PageOutcome::Locked => Ok(redirect(&paths::review_locked(&current.draft.reference))),
+        PageOutcome::TooLate => again(
             &FormErrors::default(),
             Some(("warning", "apply.page.too_late")),
         ),
-        Submitted::Invalid(problems) => {
+        PageOutcome::Invalid(problems) => {
             let mut errors = FormErrors::default();
             for (field, key) in problems {
                 // Each message names its question, so the summary at the top reads on its own.
@@ -265,13 +271,16 @@ pub async fn review(
     q: web::Query<ReviewFlags>,
 ) -> Result<HttpResponse, AppError> {
     let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     if current.draft.submitted_at.is_some() && !crate::web::guard::access::show_more(&ctx) {
         return Ok(html(crate::web::views::payment::needs_two_step(&ctx)));
     }
     if current.draft.approved_at.is_none() && current.position(form).first_incomplete().is_some() {
-        return Ok(redirect(&flow::current_path(&current, form)));
+        return Ok(redirect(&place_path(
+            &current,
+            &flow::current_place(&current, form),
+        )));
     }
     let notice = q
         .locked
@@ -339,20 +348,22 @@ pub async fn approve(
     Posted(input): Posted<ApproveForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect("/login"));
+        return Ok(redirect(paths::LOGIN));
     };
     let revision = input.revision.parse().unwrap_or(-1);
     let confirmed = input.confirm.as_deref() == Some("yes");
     Ok(
         match flow::approve(&state, &current, form, revision, confirmed).await? {
             flow::Approval::Approved => match current.owner {
-                Owner::Account(_) => redirect(&flow::approved_path(&current.draft.reference)),
-                Owner::Respondent(_) => redirect(&format!("{START_PATH}?answered=1")),
+                Owner::Account(_) => redirect(&paths::approved(&current.draft.reference)),
+                Owner::Respondent(_) => redirect(paths::QUESTIONNAIRE_ANSWERED),
             },
             flow::Approval::AlreadyApproved => {
-                redirect(&flow::locked_path(&current.draft.reference))
+                redirect(&paths::review_locked(&current.draft.reference))
             }
-            flow::Approval::NotReady => redirect(&flow::current_path(&current, form)),
+            flow::Approval::NotReady => {
+                redirect(&place_path(&current, &flow::current_place(&current, form)))
+            }
             flow::Approval::NotConfirmed => {
                 let mut errors = FormErrors::default();
                 errors.add("confirm", ctx.t("review.must_confirm"));
@@ -368,4 +379,15 @@ pub async fn approve(
             }
         },
     )
+}
+
+/// The path of a place in the application.
+fn place_path(current: &DraftState, place: &Place) -> String {
+    let reference = &current.draft.reference;
+    match place {
+        Place::Page(page) => paths::draft_page(reference, page),
+        Place::Review => paths::review(reference),
+        Place::Left(Owner::Account(_)) => paths::ACCOUNT_SAVED.to_string(),
+        Place::Left(Owner::Respondent(_)) => paths::QUESTIONNAIRE_SAVED.to_string(),
+    }
 }
