@@ -1,10 +1,33 @@
 //! Kansli: a self-hosted e-service portal for permit applications.
 //!
-//! `web` (the HTTP edge: handlers, guard, views) parses input into `domain`
-//! types, makes one `flows` call and renders the outcome. Flows are the use
-//! cases, each step one transaction with the messages it causes (the outbox in
-//! `outbound::notify`). Scheduled work lives in `jobs`. Time always comes from the
-//! injected [`clock::Clock`].
+//! `web` is the HTTP edge: a handler extracts the request, parses it into
+//! `domain` types, makes one `flows` call and renders the outcome with `web::views`
+//! (or redirects with 303). Flows are the use cases: each public function is one
+//! step a person takes, in one transaction with the messages it causes (queued
+//! through `outbound::notify`). Scheduled work lives in `jobs`. Time always comes
+//! from the injected [`clock::Clock`].
+//!
+//! # Rules that keep it clean
+//!
+//! `tests/api/structure.rs` checks the ones marked (checked).
+//!
+//! 1. Imports go down only (checked): main → cli → startup → fakes →
+//!    {web, jobs} → flows → state → {outbound, hashing} → db →
+//!    {domain, settings, paths, i18n, clock, error}.
+//! 2. Nothing under flows/, outbound/, db/, domain/, state.rs or hashing.rs names
+//!    actix, maud or crate::web (checked). The one exception is
+//!    `outbound/notify/emails.rs`, which writes an email's HTML part with maud.
+//! 3. A handler area (a file, or a folder under web/handlers/) never imports
+//!    another (checked); what several share lives in web/forms.rs, web/guard/
+//!    or web/respond.rs.
+//! 4. Only startup.rs names crate::fakes (checked).
+//! 5. Only db/ holds SQL (checked; a fake's own `store.rs` keeps its tables);
+//!    only paths.rs spells a URL of the site (checked; the route table matches it).
+//! 6. A message is queued only through the `Outbox` that
+//!    `Delivery::write_and_send` opens, which wakes the sender after the commit
+//!    (checked, and enforced by the type).
+//! 7. Flows return outcome enums, never HTML, cookies or URL strings.
+//! 8. Every rule's number (30 minutes, 14 days) lives once, in `domain::rules`.
 pub mod cli;
 pub mod clock;
 pub mod db;
