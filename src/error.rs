@@ -11,6 +11,9 @@ pub enum AppError {
     TooManyRequests,
     #[error("busy")]
     Busy,
+    /// An applicant's page was asked for without the login it needs: to the login page.
+    #[error("login required")]
+    Login,
     /// A staff page was asked for without a staff session: to the staff login.
     #[error("staff login required")]
     StaffLogin,

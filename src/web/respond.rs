@@ -79,7 +79,7 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::StaffLogin => StatusCode::SEE_OTHER,
+            AppError::Login | AppError::StaffLogin => StatusCode::SEE_OTHER,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -89,6 +89,11 @@ impl ResponseError for AppError {
             tracing::error!(error = ?cause, "request failed");
         }
         let mut res = HttpResponse::build(self.status_code());
+        if matches!(self, AppError::Login) {
+            return res
+                .insert_header((actix_web::http::header::LOCATION, paths::LOGIN))
+                .finish();
+        }
         if matches!(self, AppError::StaffLogin) {
             return res
                 .insert_header((actix_web::http::header::LOCATION, paths::STAFF_LOGIN))

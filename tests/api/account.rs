@@ -288,6 +288,11 @@ async fn pages_for_logged_in_people_send_others_to_the_login_page() {
         "/account/two-step",
         "/account/two-step/off",
         "/account/confirm",
+        "/account/email",
+        "/account/email/verify",
+        "/account/password",
+        "/account/two-step/verify",
+        "/applications/new",
         "/login/sms",
     ] {
         assert_redirect(&app.get(path).await, "/login");

@@ -1,11 +1,22 @@
 //! Who the request may act as: the logged-in account, the reader of a submitted
-//! application's records, and how much that login may see.
+//! application's records, and how much that login may see. The extractors
+//! ([`Applicant`], [`Person`]) send anyone else to the login page, and [`Limit`]
+//! counts the request against a per-address limit, so no handler writes either
+//! check by hand.
+use std::future::{ready, Ready};
+use std::marker::PhantomData;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
 use crate::db::Reader;
 use crate::domain::forms::FormDef;
-use crate::domain::session::Assurance;
+use crate::domain::rules;
+use crate::domain::session::{Assurance, SessionView};
 use crate::domain::AccountId;
 use crate::error::AppError;
 use crate::web::guard::Ctx;
+use crate::web::respond::client_ip;
 use crate::web::web_state::WebState;
 
 /// The account of a fully logged-in session.
@@ -42,4 +53,109 @@ pub fn form_of<'a>(state: &'a WebState, id: &str) -> Result<&'a FormDef, AppErro
 pub fn show_more(ctx: &Ctx) -> bool {
     ctx.account()
         .is_some_and(|s| s.assurance >= Assurance::Substantial)
+}
+
+/// The request's context, as the middleware loaded it.
+fn context(req: &HttpRequest) -> Option<Ctx> {
+    req.extensions().get::<Ctx>().cloned()
+}
+
+/// A fully logged-in applicant: every login step passed, with an account.
+/// Anyone else is sent to the login page.
+pub struct Applicant {
+    pub account: AccountId,
+    pub session: SessionView,
+}
+
+impl FromRequest for Applicant {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = context(req).and_then(|ctx| ctx.account().cloned());
+        ready(
+            session
+                .and_then(|session| {
+                    Some(Applicant {
+                        account: session.account_id?,
+                        session,
+                    })
+                })
+                .ok_or(AppError::Login),
+        )
+    }
+}
+
+/// A person identified by e-identification without an account. Anyone else is
+/// sent to the login page.
+pub struct Person(pub SessionView);
+
+impl FromRequest for Person {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = context(req).and_then(|ctx| ctx.person().cloned());
+        ready(session.map(Person).ok_or(AppError::Login))
+    }
+}
+
+/// A per-address limit: its name in the limiter and its (requests, seconds).
+pub trait LimitKind {
+    const NAME: &'static str;
+    const LIMIT: (u32, i64);
+}
+
+/// Counts this request against the limit `K` for its address; past the limit the
+/// request is refused with 429 before the handler runs. Put it after the
+/// parameters whose checks come first (the form's CSRF token, the login).
+pub struct Limit<K>(PhantomData<K>);
+
+impl<K: LimitKind> FromRequest for Limit<K> {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let checked = match req.app_data::<web::Data<WebState>>() {
+            Some(state) => count::<K>(req, state),
+            None => Err(AppError::Unexpected(anyhow::anyhow!("no WebState"))),
+        };
+        ready(checked.map(|()| Limit(PhantomData)))
+    }
+}
+
+/// Counts this request against the limit `K`, for a handler whose limit depends
+/// on what it finds (otherwise take a [`Limit`] parameter).
+pub fn count<K: LimitKind>(req: &HttpRequest, state: &WebState) -> Result<(), AppError> {
+    state
+        .limiter
+        .check(K::NAME, K::LIMIT, client_ip(req), state.now())
+}
+
+macro_rules! limit_kinds {
+    ($($(#[$doc:meta])* $kind:ident = $name:literal, $limit:expr;)*) => {$(
+        $(#[$doc])*
+        pub enum $kind {}
+        impl LimitKind for $kind {
+            const NAME: &'static str = $name;
+            const LIMIT: (u32, i64) = $limit;
+        }
+    )*};
+}
+
+limit_kinds! {
+    /// Password (and e-ID) login attempts, and password checks in settings.
+    Logins = "login", rules::IP_LIMIT_LOGIN;
+    /// Staff login attempts.
+    StaffLogins = "staff_login", rules::IP_LIMIT_LOGIN;
+    /// Accounts created.
+    Creations = "create", rules::IP_LIMIT_CREATE;
+    /// Codes sent or tried (email and SMS).
+    Codes = "codes", rules::IP_LIMIT_CODES;
+    /// Password reset requests and resets.
+    Resets = "reset", rules::IP_LIMIT_RESET;
+    /// Questionnaire starts by the person in Sweden.
+    Questionnaires = "questionnaire", rules::IP_LIMIT_QUESTIONNAIRE;
+    /// Reports from the partner page.
+    PartnerReports = "partner", rules::IP_LIMIT_QUESTIONNAIRE;
 }

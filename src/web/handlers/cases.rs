@@ -4,10 +4,9 @@ use actix_web::{web, HttpResponse};
 use crate::db::{self, cases, Reader};
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
-use crate::paths;
 use crate::web::guard::access::{form_of, reader, sees_more};
 use crate::web::guard::Ctx;
-use crate::web::respond::{html, redirect};
+use crate::web::respond::html;
 use crate::web::web_state::WebState;
 
 /// The case, if it is the logged-in person's; anyone else's does not exist.
@@ -17,9 +16,7 @@ pub async fn show(
     number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     // A person identified by e-identification sees the cases of their personal identity number.
-    let Some(reader) = reader(&ctx) else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let reader = reader(&ctx).ok_or(AppError::Login)?;
     let more = sees_more(&ctx, &reader);
     let number = VerificationNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let found = db::read(&state.pool, move |c| {

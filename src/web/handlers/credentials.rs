@@ -5,22 +5,23 @@ use serde::Deserialize;
 
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
-use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
 use crate::error::AppError;
 use crate::flows::identity::credentials::{self as flow, EmailStart, EmailVerify};
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, password_problem, CodeForm, VerifyFlags};
+use crate::web::guard::access::{count, Applicant, Codes, Limit, Logins};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::components::FormErrors;
 use crate::web::views::credentials as view;
 use crate::web::web_state::WebState;
 
-pub async fn email_form(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
-    let Some(session) = ctx.account() else {
-        return redirect(paths::LOGIN);
-    };
-    let needs_password = flow::needs_password(session, state.now());
+pub async fn email_form(
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    Applicant { session, .. }: Applicant,
+) -> HttpResponse {
+    let needs_password = flow::needs_password(&session, state.now());
     html(view::email_form(
         &ctx,
         &FormErrors::default(),
@@ -41,19 +42,15 @@ pub async fn start_email(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<EmailForm>,
+    Applicant { session, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.account().cloned() else {
-        return Ok(redirect(paths::LOGIN));
-    };
     let needs_password = flow::needs_password(&session, state.now());
-    let (limit, bucket) = if needs_password {
-        (IP_LIMIT_LOGIN, "login")
+    // Asking for the password again counts as a login attempt; otherwise as a code.
+    if needs_password {
+        count::<Logins>(&req, &state)?;
     } else {
-        (IP_LIMIT_CODES, "codes")
-    };
-    state
-        .limiter
-        .check(bucket, limit, client_ip(&req), state.now())?;
+        count::<Codes>(&req, &state)?;
+    }
     let show =
         |errors: &FormErrors| invalid(view::email_form(&ctx, errors, &form.email, needs_password));
     let mut errors = FormErrors::default();
@@ -103,10 +100,8 @@ pub async fn verify_form(
     ctx: Ctx,
     state: web::Data<WebState>,
     q: web::Query<VerifyFlags>,
+    Applicant { account, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    let Some(account) = ctx.account().and_then(|s| s.account_id) else {
-        return Ok(redirect(paths::LOGIN));
-    };
     let Some(address) = flow::pending_address(&state, account).await? else {
         return Ok(redirect(paths::ACCOUNT_EMAIL));
     };
@@ -119,17 +114,12 @@ pub async fn verify_form(
 }
 
 pub async fn verify(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
+    Applicant { session, .. }: Applicant,
+    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.account().cloned() else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    state
-        .limiter
-        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let address = flow::pending_address(&state, account)
         .await?
@@ -147,10 +137,7 @@ pub async fn verify(
     Ok(invalid(view::email_verify(&ctx, &errors, &address, None)))
 }
 
-pub async fn password_form(ctx: Ctx) -> HttpResponse {
-    if ctx.account().is_none() {
-        return redirect(paths::LOGIN);
-    }
+pub async fn password_form(ctx: Ctx, _: Applicant) -> HttpResponse {
     html(view::password_form(&ctx, &FormErrors::default()))
 }
 
@@ -169,13 +156,9 @@ pub async fn change_password(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<PasswordForm>,
+    Applicant { session, .. }: Applicant,
+    _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.account().cloned() else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    state
-        .limiter
-        .check("login", IP_LIMIT_LOGIN, client_ip(&req), state.now())?;
     let mut errors = FormErrors::default();
     if form.current.is_empty() {
         errors.add("current", ctx.t("error.password.missing"));

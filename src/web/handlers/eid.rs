@@ -4,7 +4,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::rules::IP_LIMIT_LOGIN;
 use crate::domain::secret::Token;
 use crate::domain::session::Method;
 use crate::error::AppError;
@@ -12,6 +11,7 @@ use crate::flows::identity::eid::{self as flow, EidLogin};
 use crate::outbound::eid::orders::{Attempt, Progress};
 use crate::outbound::eid::{error_message, Provider};
 use crate::paths;
+use crate::web::guard::access::{Limit, Logins};
 use crate::web::guard::middleware::{removal_cookie, EID_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{
@@ -38,14 +38,12 @@ pub async fn start(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<StartForm>,
+    _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
     let method = Method::parse(&form.method)
         .filter(|m| Provider::of(*m).is_some_and(|p| state.eid.offers(p)))
         .ok_or(AppError::NotFound)?;
     let ip = client_ip(&req);
-    state
-        .limiter
-        .check("login", IP_LIMIT_LOGIN, ip, state.now())?;
     if let Some(old) = order_key(&req, &state) {
         state.eid.cancel(&old).await;
     }
@@ -117,12 +115,12 @@ pub async fn page(
     ctx: Ctx,
     state: web::Data<WebState>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(key) = order_key(&req, &state) else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    let Some((attempt, progress)) = state.eid.progress(&key, state.now()).await else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let key = order_key(&req, &state).ok_or(AppError::Login)?;
+    let (attempt, progress) = state
+        .eid
+        .progress(&key, state.now())
+        .await
+        .ok_or(AppError::Login)?;
     let v = order_view(&state, &attempt)?;
     Ok(html(view::order_page(&ctx, &attempt, &progress, &v)))
 }
@@ -187,19 +185,17 @@ pub async fn finish(
     state: web::Data<WebState>,
     _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(key) = order_key(&req, &state) else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    let Some((attempt, progress)) = state.eid.progress(&key, state.now()).await else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let key = order_key(&req, &state).ok_or(AppError::Login)?;
+    let (attempt, progress) = state
+        .eid
+        .progress(&key, state.now())
+        .await
+        .ok_or(AppError::Login)?;
     let Progress::Complete(_) = progress else {
         let v = order_view(&state, &attempt)?;
         return Ok(html(view::order_page(&ctx, &attempt, &progress, &v)));
     };
-    let Some((method, who)) = state.eid.take_identity(&key) else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let (method, who) = state.eid.take_identity(&key).ok_or(AppError::Login)?;
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
     let done = |location: &str, token: &Token| {
         let mut res = redirect_with_session(&state, location, token);

@@ -4,7 +4,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::email::Email;
-use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_LOGIN};
 use crate::domain::session::Stage;
 use crate::error::AppError;
 use crate::flows::identity::login::{self as flow, LoginOutcome};
@@ -12,6 +11,7 @@ use crate::flows::identity::{CodeOutcome, Resend};
 use crate::paths;
 use crate::web::forms::Empty;
 use crate::web::forms::{code_error, parse_code, CodeForm};
+use crate::web::guard::access::{Codes, Limit, Logins};
 use crate::web::guard::middleware::{removal_cookie, SESSION_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::{Template, CSRF_MARK};
@@ -100,10 +100,8 @@ pub async fn submit(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<LoginForm>,
+    _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
-    state
-        .limiter
-        .check("login", IP_LIMIT_LOGIN, client_ip(&req), state.now())?;
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
     let outcome = flow::password(
         &state,
@@ -159,13 +157,11 @@ pub async fn sms(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<SmsForm>,
+    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
         return Ok(redirect(paths::LOGIN_AGAIN));
     };
-    state
-        .limiter
-        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
     let next = local_path(form.next.as_deref());
     let code = match parse_code(&ctx, &form.code) {
         Ok(code) => code,
@@ -187,17 +183,14 @@ pub async fn sms(
 }
 
 pub async fn resend(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     _form: Posted<CodeForm>,
+    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
         return Ok(redirect(paths::LOGIN_AGAIN));
     };
-    state
-        .limiter
-        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
     Ok(match flow::resend_sms(&state, session, ctx.lang()).await? {
         Resend::Sent => redirect(paths::LOGIN_SMS_SENT),
         Resend::TooSoon => redirect(paths::LOGIN_SMS_WAIT),

@@ -143,9 +143,9 @@ pub async fn submitted(
     state: web::Data<WebState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((draft, form)) = owned_draft(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let (draft, form) = owned_draft(&state, &ctx, reference.into_inner())
+        .await?
+        .ok_or(AppError::Login)?;
     let id = draft.id;
     let Some(case) = db::read(&state.pool, move |c| cases::for_draft(c, id)).await? else {
         return Ok(redirect(&paths::approved(&draft.reference)));
@@ -160,9 +160,7 @@ pub async fn receipt(
     state: web::Data<WebState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(reader) = crate::web::guard::access::reader(&ctx) else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let reader = crate::web::guard::access::reader(&ctx).ok_or(AppError::Login)?;
     let more = crate::web::guard::access::sees_more(&ctx, &reader);
     let reference = reference.into_inner();
     let receipt = db::read(&state.pool, move |c| book::receipt(c, &reference, &reader))

@@ -1,22 +1,22 @@
 //! The person in Sweden's way into the questionnaire: the emailed link, or the
 //! website with the family member's verification number and their own personal
 //! identity number. Once in, the questions are the application pages.
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::db::questionnaires::Questionnaire;
 use crate::domain::date::Date;
 use crate::domain::pin::PersonalIdentityNumber;
-use crate::domain::rules::IP_LIMIT_QUESTIONNAIRE;
 use crate::domain::secret::Token;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::questionnaire as flow;
 use crate::paths;
 use crate::web::guard::access::form_of;
+use crate::web::guard::access::{Limit, Questionnaires};
 use crate::web::guard::middleware::SESSION_COOKIE;
 use crate::web::guard::{Ctx, Posted};
-use crate::web::respond::{client_ip, html, invalid, redirect_with_cookie};
+use crate::web::respond::{html, invalid, redirect_with_cookie};
 use crate::web::views::components::FormErrors;
 use crate::web::views::questionnaire as view;
 use crate::web::web_state::WebState;
@@ -70,18 +70,12 @@ pub struct StartForm {
 }
 
 pub async fn start(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<StartForm>,
+    _: Limit<Questionnaires>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.now();
-    state.limiter.check(
-        "questionnaire",
-        IP_LIMIT_QUESTIONNAIRE,
-        client_ip(&req),
-        now,
-    )?;
     let mut errors = FormErrors::default();
     let number = VerificationNumber::parse(&form.verification)
         .map_err(|p| errors.add("verification", ctx.t(p.key())))
@@ -147,17 +141,11 @@ pub async fn link_form(
 }
 
 pub async fn link(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<LinkQuery>,
+    _: Limit<Questionnaires>,
 ) -> Result<HttpResponse, AppError> {
-    state.limiter.check(
-        "questionnaire",
-        IP_LIMIT_QUESTIONNAIRE,
-        client_ip(&req),
-        state.now(),
-    )?;
     let found = match Token::from_client(&form.token) {
         Some(token) => flow::by_link(&state, &token).await?,
         None => None,

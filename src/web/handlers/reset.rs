@@ -5,12 +5,12 @@ use serde::Deserialize;
 
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
-use crate::domain::rules::IP_LIMIT_RESET;
 use crate::domain::secret::Token;
 use crate::error::AppError;
 use crate::flows::identity::reset as flow;
 use crate::paths;
 use crate::web::forms::password_problem;
+use crate::web::guard::access::{Limit, Resets};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
 use crate::web::views::components::FormErrors;
@@ -36,14 +36,11 @@ pub struct ForgotForm {
 }
 
 pub async fn forgot(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<ForgotForm>,
+    _: Limit<Resets>,
 ) -> Result<HttpResponse, AppError> {
-    state
-        .limiter
-        .check("reset", IP_LIMIT_RESET, client_ip(&req), state.now())?;
     match Email::parse(&form.email) {
         Ok(email) => {
             flow::request(&state, email).await?;
@@ -99,10 +96,8 @@ pub async fn reset(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<ResetForm>,
+    _: Limit<Resets>,
 ) -> Result<HttpResponse, AppError> {
-    state
-        .limiter
-        .check("reset", IP_LIMIT_RESET, client_ip(&req), state.now())?;
     let Some(token) = Token::from_client(&form.token) else {
         return Ok(html(view::reset_invalid(&ctx)));
     };

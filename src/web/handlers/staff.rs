@@ -6,13 +6,13 @@ use serde::Deserialize;
 
 use crate::db::{self, audit};
 use crate::domain::password::NewPassword;
-use crate::domain::rules::IP_LIMIT_LOGIN;
 use crate::domain::secret::Token;
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
 use crate::flows::identity::staff::{self as flow, Setup, ISSUER};
 use crate::paths;
 use crate::web::forms::password_problem;
+use crate::web::guard::access::{Limit, StaffLogins};
 use crate::web::guard::middleware::removal_cookie;
 use crate::web::guard::staff::{StaffCtx, STAFF_COOKIE};
 use crate::web::guard::{Ctx, Posted};
@@ -51,11 +51,9 @@ pub async fn login(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<LoginForm>,
+    _: Limit<StaffLogins>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    state
-        .limiter
-        .check("staff_login", IP_LIMIT_LOGIN, ip, state.now())?;
     let token = flow::login(
         &state,
         &form.email,
@@ -170,11 +168,9 @@ pub async fn setup(
     state: web::Data<WebState>,
     q: web::Query<SetupQuery>,
     Posted(form): Posted<SetupForm>,
+    _: Limit<StaffLogins>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    state
-        .limiter
-        .check("staff_login", IP_LIMIT_LOGIN, ip, state.now())?;
     let Some(token) = q.token() else {
         return Ok(html(view::setup_gone(&ctx)));
     };

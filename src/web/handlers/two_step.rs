@@ -3,12 +3,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::phone::{mask, Phone};
-use crate::domain::rules::IP_LIMIT_CODES;
 use crate::error::AppError;
 use crate::flows::identity::two_step::{self as flow, Start, Verify};
 use crate::flows::identity::CodeOutcome;
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, CodeForm, VerifyFlags};
+use crate::web::guard::access::{Applicant, Codes, Limit, Logins};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::account as view;
@@ -17,10 +17,7 @@ use crate::web::web_state::WebState;
 
 const DEFAULT_COUNTRY: &str = "SE";
 
-pub async fn phone_form(ctx: Ctx) -> HttpResponse {
-    if ctx.account().is_none() {
-        return redirect(paths::LOGIN);
-    }
+pub async fn phone_form(ctx: Ctx, _: Applicant) -> HttpResponse {
     html(view::phone_form(
         &ctx,
         &FormErrors::default(),
@@ -40,17 +37,12 @@ pub struct PhoneForm {
 }
 
 pub async fn start(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<PhoneForm>,
+    Applicant { account, .. }: Applicant,
+    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(account) = ctx.account().and_then(|s| s.account_id) else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    state
-        .limiter
-        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
     let show = |errors: &FormErrors, warn: bool| {
         invalid(view::phone_form(
             &ctx,
@@ -92,10 +84,8 @@ pub async fn verify_form(
     ctx: Ctx,
     state: web::Data<WebState>,
     q: web::Query<VerifyFlags>,
+    Applicant { account, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    let Some(account) = ctx.account().and_then(|s| s.account_id) else {
-        return Ok(redirect(paths::LOGIN));
-    };
     let Some(number) = flow::pending_number(&state, account).await? else {
         return Ok(redirect(paths::ACCOUNT_TWO_STEP));
     };
@@ -112,13 +102,9 @@ pub async fn verify(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
+    Applicant { session, .. }: Applicant,
+    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.account().cloned() else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    state
-        .limiter
-        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let masked = flow::pending_number(&state, account)
         .await?
@@ -144,10 +130,7 @@ pub async fn verify(
     Ok(invalid(view::phone_verify(&ctx, &errors, &masked, None)))
 }
 
-pub async fn off_form(ctx: Ctx) -> HttpResponse {
-    if ctx.account().is_none() {
-        return redirect(paths::LOGIN);
-    }
+pub async fn off_form(ctx: Ctx, _: Applicant) -> HttpResponse {
     html(view::two_step_off(&ctx, &FormErrors::default()))
 }
 
@@ -162,16 +145,9 @@ pub async fn off(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<PasswordForm>,
+    Applicant { account, .. }: Applicant,
+    _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(account) = ctx.account().and_then(|s| s.account_id) else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    state.limiter.check(
-        "login",
-        crate::domain::rules::IP_LIMIT_LOGIN,
-        client_ip(&req),
-        state.now(),
-    )?;
     if flow::turn_off(
         &state,
         account,

@@ -2,7 +2,7 @@
 pub mod person;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -13,16 +13,16 @@ use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
 use crate::domain::payment::format_sek;
 use crate::domain::phone::mask;
-use crate::domain::rules::{IP_LIMIT_CODES, IP_LIMIT_CREATE};
 use crate::domain::session::{Assurance, Stage};
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::flows::identity::{sign_up, CodeOutcome, Resend};
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, password_problem, CodeForm};
+use crate::web::guard::access::{Applicant, Codes, Creations, Limit};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::MyPageInputs;
-use crate::web::respond::{client_ip, html, html_bytes, invalid, redirect, redirect_with_session};
+use crate::web::respond::{html, html_bytes, invalid, redirect, redirect_with_session};
 use crate::web::views::account::{self as view, CaseRow, DraftRow, Overview, ReceiptRow};
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::web_state::WebState;
@@ -80,14 +80,11 @@ pub async fn create_form(ctx: Ctx) -> HttpResponse {
 }
 
 pub async fn create(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<CreateForm>,
+    _: Limit<Creations>,
 ) -> Result<HttpResponse, AppError> {
-    state
-        .limiter
-        .check("create", IP_LIMIT_CREATE, client_ip(&req), state.now())?;
     let mut errors = FormErrors::default();
     let email = Email::parse(&form.email)
         .map_err(|e| errors.add("email", ctx.t(&e.to_string())))
@@ -121,17 +118,15 @@ pub async fn confirm_form(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
 }
 
 pub async fn confirm(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
+    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    state
-        .limiter
-        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let session = ctx
+        .pending(Stage::PendingEmail)
+        .cloned()
+        .ok_or(AppError::Login)?;
     let code = match parse_code(&ctx, &form.code) {
         Ok(code) => code,
         Err(errors) => return Ok(invalid(view::confirm_form(&ctx, &errors, None))),
@@ -151,27 +146,22 @@ pub async fn confirm(
 }
 
 pub async fn resend(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     _form: Posted<CodeForm>,
+    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    state
-        .limiter
-        .check("codes", IP_LIMIT_CODES, client_ip(&req), state.now())?;
+    let session = ctx
+        .pending(Stage::PendingEmail)
+        .cloned()
+        .ok_or(AppError::Login)?;
     Ok(match sign_up::resend(&state, session, ctx.lang()).await? {
         Resend::Sent => redirect(paths::ACCOUNT_CONFIRM_SENT),
         Resend::TooSoon => redirect(paths::ACCOUNT_CONFIRM_WAIT),
     })
 }
 
-pub async fn created(ctx: Ctx) -> HttpResponse {
-    if ctx.account().is_none() {
-        return redirect(paths::LOGIN);
-    }
+pub async fn created(ctx: Ctx, _: Applicant) -> HttpResponse {
     html(view::created(&ctx))
 }
 

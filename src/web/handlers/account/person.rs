@@ -1,6 +1,6 @@
 //! My Page of a person identified by e-identification without an account, and
 //! linking that identity to an account.
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::db;
@@ -11,8 +11,9 @@ use crate::flows::identity::eid::{self as flow, display_pin};
 use crate::flows::identity::{CodeOutcome, Resend};
 use crate::paths;
 use crate::web::forms::CodeForm;
+use crate::web::guard::access::{Codes, Limit, Person};
 use crate::web::guard::{Ctx, Posted};
-use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
+use crate::web::respond::{html, invalid, redirect, redirect_with_session};
 use crate::web::views::components::FormErrors;
 use crate::web::views::eid::{self as view, PersonPage};
 use crate::web::web_state::WebState;
@@ -62,20 +63,12 @@ pub struct LinkForm {
 }
 
 pub async fn start_link(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<LinkForm>,
+    Person(session): Person,
+    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.person().cloned() else {
-        return Ok(redirect(paths::LOGIN));
-    };
-    state.limiter.check(
-        "codes",
-        crate::domain::rules::IP_LIMIT_CODES,
-        client_ip(&req),
-        state.now(),
-    )?;
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
         Err(p) => {
@@ -93,10 +86,8 @@ pub async fn finish_link(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
+    Person(session): Person,
 ) -> Result<HttpResponse, AppError> {
-    let Some(session) = ctx.person().cloned() else {
-        return Ok(redirect(paths::LOGIN));
-    };
     let mut errors = FormErrors::default();
     let key = match flow::finish_link(&state, &session, OneTimeCode::parse(&form.code)).await? {
         CodeOutcome::Accepted(token) => {

@@ -13,9 +13,7 @@ use crate::domain::documents::MAX_BYTES;
 use crate::domain::rules::FORM_LIMIT;
 use crate::error::AppError;
 use crate::flows::apply as flow;
-use crate::paths;
 use crate::web::guard::Ctx;
-use crate::web::respond::redirect;
 use crate::web::web_state::WebState;
 
 /// More parts than any page has fields (plus the token, revision and button).
@@ -90,9 +88,9 @@ pub async fn upload(
     body: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
-    let Some((current, form)) = owned(&state, &ctx, reference).await? else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let (current, form) = owned(&state, &ctx, reference)
+        .await?
+        .ok_or(AppError::Login)?;
     let mut parts = read_parts(body).await?;
     let csrf = parts.text.remove("csrf").unwrap_or_default();
     if !ctx.csrf_matches(&csrf) {

@@ -14,6 +14,7 @@ use crate::domain::forms::{FormDef, FormKind};
 use crate::error::AppError;
 use crate::flows::apply::{self as flow, Action, DraftState, PageOutcome, Place};
 use crate::paths;
+use crate::web::guard::access::Applicant;
 use crate::web::guard::access::{form_of, logged_in};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, html_status, redirect};
@@ -21,10 +22,7 @@ use crate::web::views::apply::{self as view, PageView};
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::web_state::WebState;
 
-pub async fn choose(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
-    if logged_in(&ctx).is_none() {
-        return redirect(paths::LOGIN);
-    }
+pub async fn choose(ctx: Ctx, state: web::Data<WebState>, _: Applicant) -> HttpResponse {
     html(view::choose(&ctx, &state.forms))
 }
 
@@ -38,10 +36,8 @@ pub async fn start(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(input): Posted<StartForm>,
+    Applicant { account, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    let Some(account) = logged_in(&ctx) else {
-        return Ok(redirect(paths::LOGIN));
-    };
     let form = form_of(&state, &input.form)?;
     if form.kind != FormKind::Application {
         return Err(AppError::NotFound);
@@ -112,9 +108,9 @@ pub async fn show_page(
     q: web::Query<PageFlags>,
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
-    let Some((current, form)) = owned(&state, &ctx, reference).await? else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let (current, form) = owned(&state, &ctx, reference)
+        .await?
+        .ok_or(AppError::Login)?;
     if current.draft.approved_at.is_some() {
         return Ok(redirect(&paths::review_locked(&current.draft.reference)));
     }
@@ -182,9 +178,9 @@ pub async fn submit_page(
     Posted(mut posted): Posted<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
-    let Some((current, form)) = owned(&state, &ctx, reference).await? else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let (current, form) = owned(&state, &ctx, reference)
+        .await?
+        .ok_or(AppError::Login)?;
     posted.remove("csrf");
     let revision = take_revision(&mut posted);
     let action = match posted.remove("action").as_deref() {
@@ -270,9 +266,9 @@ pub async fn review(
     reference: web::Path<String>,
     q: web::Query<ReviewFlags>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let (current, form) = owned(&state, &ctx, reference.into_inner())
+        .await?
+        .ok_or(AppError::Login)?;
     if current.draft.submitted_at.is_some() && !crate::web::guard::access::show_more(&ctx) {
         return Ok(html(crate::web::views::payment::needs_two_step(&ctx)));
     }
@@ -347,9 +343,9 @@ pub async fn approve(
     reference: web::Path<String>,
     Posted(input): Posted<ApproveForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((current, form)) = owned(&state, &ctx, reference.into_inner()).await? else {
-        return Ok(redirect(paths::LOGIN));
-    };
+    let (current, form) = owned(&state, &ctx, reference.into_inner())
+        .await?
+        .ok_or(AppError::Login)?;
     let revision = input.revision.parse().unwrap_or(-1);
     let confirmed = input.confirm.as_deref() == Some("yes");
     Ok(
