@@ -84,18 +84,18 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 
 fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
     use crate::domain::staff::Role;
-    use crate::flows::identity::staff as flow;
+    use crate::flows::identity::staff;
     let pool = crate::db::open(&settings.database_path())?;
     let now = Clock::system().now();
     match command {
         StaffCommand::Add { email, role } => {
             let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
-            let link = flow::add(&pool, &settings.public_url(), &email, role, now)?;
+            let link = staff::add(&pool, &settings.public_url(), &email, role, now)?;
             println!("staff account {email} ({}) created.", role.as_str());
             println!("Send this one-time setup link to them; it works for 24 hours:\n{link}");
         }
         StaffCommand::List => {
-            for s in flow::list(&pool)? {
+            for s in staff::list(&pool)? {
                 let state = if s.disabled_at.is_some() {
                     "disabled"
                 } else if s.setup_at.is_some() {
@@ -107,7 +107,7 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
             }
         }
         StaffCommand::Disable { email } => {
-            if !flow::disable(&pool, &email, now)? {
+            if !staff::disable(&pool, &email, now)? {
                 anyhow::bail!("no staff account {email}");
             }
             println!("staff account {email} disabled; its sessions have ended.");

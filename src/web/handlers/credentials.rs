@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
 use crate::error::AppError;
-use crate::flows::identity::credentials::{self as flow, EmailStart, EmailVerify};
+use crate::flows::identity::credentials::{self, EmailStart, EmailVerify};
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, password_problem, CodeForm, VerifyFlags};
 use crate::web::guard::access::{count, Applicant, Codes, Limit, Logins};
@@ -21,7 +21,7 @@ pub async fn email_form(
     state: web::Data<WebState>,
     Applicant { session, .. }: Applicant,
 ) -> HttpResponse {
-    let needs_password = flow::needs_password(&session, state.now());
+    let needs_password = credentials::needs_password(&session, state.now());
     html(view::email_form(
         &ctx,
         &FormErrors::default(),
@@ -44,7 +44,7 @@ pub async fn start_email(
     Posted(form): Posted<EmailForm>,
     Applicant { session, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    let needs_password = flow::needs_password(&session, state.now());
+    let needs_password = credentials::needs_password(&session, state.now());
     // Asking for the password again counts as a login attempt; otherwise as a code.
     if needs_password {
         count::<Logins>(&req, &state)?;
@@ -73,7 +73,7 @@ pub async fn start_email(
         return Ok(show(&errors));
     };
     let password = needs_password.then(|| SecretString::from(password.to_string()));
-    let (outcome, token) = flow::start_email_change(
+    let (outcome, token) = credentials::start_email_change(
         &state,
         &session,
         email,
@@ -102,7 +102,7 @@ pub async fn verify_form(
     q: web::Query<VerifyFlags>,
     Applicant { account, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    let Some(address) = flow::pending_address(&state, account).await? else {
+    let Some(address) = credentials::pending_address(&state, account).await? else {
         return Ok(redirect(paths::ACCOUNT_EMAIL));
     };
     Ok(html(view::email_verify(
@@ -121,7 +121,7 @@ pub async fn verify(
     _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
     let account = session.account_id.ok_or(AppError::NotFound)?;
-    let address = flow::pending_address(&state, account)
+    let address = credentials::pending_address(&state, account)
         .await?
         .unwrap_or_default();
     let code = match parse_code(&ctx, &form.code) {
@@ -129,7 +129,7 @@ pub async fn verify(
         Err(errors) => return Ok(invalid(view::email_verify(&ctx, &errors, &address, None))),
     };
     let mut errors = FormErrors::default();
-    match flow::verify_email_change(&state, &session, code).await? {
+    match credentials::verify_email_change(&state, &session, code).await? {
         EmailVerify::Changed => return Ok(redirect(paths::ACCOUNT_EMAIL_CHANGED)),
         EmailVerify::Taken => errors.add("code", ctx.t("error.email.taken")),
         EmailVerify::Code(outcome) => errors.add("code", code_error(&ctx, &outcome)),
@@ -176,7 +176,7 @@ pub async fn change_password(
     let Some(new) = new.filter(|_| errors.is_empty()) else {
         return Ok(invalid(view::password_form(&ctx, &errors)));
     };
-    match flow::change_password(
+    match credentials::change_password(
         &state,
         &session,
         form.current.into(),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::secret::Token;
 use crate::domain::session::Method;
 use crate::error::AppError;
-use crate::flows::identity::eid::{self as flow, EidLogin};
+use crate::flows::identity::eid::{self, EidLogin};
 use crate::outbound::eid::orders::{Attempt, Progress};
 use crate::outbound::eid::{error_message, Provider};
 use crate::paths;
@@ -203,7 +203,7 @@ pub async fn finish(
         res
     };
     Ok(
-        match flow::login(&state, method, who, replacing, client_ip(&req).to_string()).await? {
+        match eid::login(&state, method, who, replacing, client_ip(&req).to_string()).await? {
             EidLogin::Account(token) | EidLogin::Person(token) => done(paths::ACCOUNT, &token),
             EidLogin::Partner(token) => done(paths::PARTNER, &token),
             EidLogin::UnknownOrganisation => invalid(view::start_failed(

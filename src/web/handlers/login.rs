@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::domain::email::Email;
 use crate::domain::session::Stage;
 use crate::error::AppError;
-use crate::flows::identity::login::{self as flow, LoginOutcome};
+use crate::flows::identity::login::{self, LoginOutcome};
 use crate::flows::identity::{CodeOutcome, Resend};
 use crate::paths;
 use crate::web::forms::Empty;
@@ -103,7 +103,7 @@ pub async fn submit(
     _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
-    let outcome = flow::password(
+    let outcome = login::password(
         &state,
         Email::parse(&form.email).ok(),
         form.password.into(),
@@ -168,7 +168,7 @@ pub async fn sms(
         Err(errors) => return Ok(invalid(view::sms_form(&ctx, &errors, next, None))),
     };
     Ok(
-        match flow::sms(&state, session, Some(code), client_ip(&req).to_string()).await? {
+        match login::sms(&state, session, Some(code), client_ip(&req).to_string()).await? {
             CodeOutcome::Accepted(token) => {
                 redirect_with_session(&state, next.unwrap_or(paths::ACCOUNT), &token)
             }
@@ -191,10 +191,12 @@ pub async fn resend(
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
         return Ok(redirect(paths::LOGIN_AGAIN));
     };
-    Ok(match flow::resend_sms(&state, session, ctx.lang()).await? {
-        Resend::Sent => redirect(paths::LOGIN_SMS_SENT),
-        Resend::TooSoon => redirect(paths::LOGIN_SMS_WAIT),
-    })
+    Ok(
+        match login::resend_sms(&state, session, ctx.lang()).await? {
+            Resend::Sent => redirect(paths::LOGIN_SMS_SENT),
+            Resend::TooSoon => redirect(paths::LOGIN_SMS_WAIT),
+        },
+    )
 }
 
 pub async fn logout(
@@ -205,7 +207,7 @@ pub async fn logout(
     if let Some(session) = &ctx.session {
         state.my_page.forget(&session.id_hash);
     }
-    flow::logout(&state, ctx.session.clone()).await?;
+    login::logout(&state, ctx.session.clone()).await?;
     let mut res = redirect("/?logged_out=1");
     res.add_cookie(&removal_cookie(&state, SESSION_COOKIE))
         .map_err(|e| AppError::Unexpected(e.into()))?;

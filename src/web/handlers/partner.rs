@@ -7,7 +7,7 @@ use crate::domain::date::Date;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::identity::eid::display_pin;
-use crate::flows::partner::{self as flow, HealthExamination, Reported};
+use crate::flows::partner::{self, HealthExamination, Reported};
 use crate::paths;
 use crate::web::guard::access::{Limit, PartnerReports};
 use crate::web::guard::{Ctx, Posted};
@@ -102,7 +102,7 @@ pub async fn report_health_examination(
         message: ctx.tf("partner.event", &[("date", &offered.to_string())]),
         ip: client_ip(&req).to_string(),
     };
-    let recorded = flow::report_health_examination(&state, report).await?;
+    let recorded = partner::report_health_examination(&state, report).await?;
     if let Reported::NoCase = recorded {
         errors.add("verification", ctx.t("partner.error.no_case"));
         return Ok(show(&errors));

@@ -10,7 +10,7 @@ use crate::domain::pin::PersonalIdentityNumber;
 use crate::domain::secret::Token;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
-use crate::flows::questionnaire as flow;
+use crate::flows::questionnaire;
 use crate::paths;
 use crate::web::guard::access::form_of;
 use crate::web::guard::access::{Limit, Questionnaires};
@@ -41,9 +41,9 @@ pub async fn start_form(
             .map(|_| ("success", "questionnaire.status.saved"))
     };
     if let Some(id) = ctx.respondent() {
-        if let Some(found) = flow::of_session(&state, id).await? {
+        if let Some(found) = questionnaire::of_session(&state, id).await? {
             let form = form_of(&state, &found.form_id)?;
-            let reference = flow::draft_of(&state, &found, form).await?;
+            let reference = questionnaire::draft_of(&state, &found, form).await?;
             return Ok(html(view::status(
                 &ctx,
                 found.answered_at.is_some(),
@@ -84,7 +84,9 @@ pub async fn start(
         .map_err(|p| errors.add("pin", ctx.t(p.key())))
         .ok();
     let found = match (number, pin) {
-        (Some(n), Some(p)) => flow::by_number(&state, n.as_str().into(), p.as_str().into()).await?,
+        (Some(n), Some(p)) => {
+            questionnaire::by_number(&state, n.as_str().into(), p.as_str().into()).await?
+        }
         _ => None,
     };
     let Some(found) = found else {
@@ -111,7 +113,7 @@ async fn enter(
 ) -> Result<HttpResponse, AppError> {
     let form = form_of(state, &found.form_id)?;
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
-    let (token, reference) = flow::enter(state, found, form, replacing).await?;
+    let (token, reference) = questionnaire::enter(state, found, form, replacing).await?;
     Ok(redirect_with_cookie(
         state,
         &paths::draft(&reference),
@@ -134,7 +136,7 @@ pub async fn link_form(
     let Some(token) = Token::from_client(&q.token) else {
         return Ok(html(view::link_gone(&ctx)));
     };
-    Ok(match flow::by_link(&state, &token).await? {
+    Ok(match questionnaire::by_link(&state, &token).await? {
         Some(_) => html(view::link(&ctx, token.expose())),
         None => html(view::link_gone(&ctx)),
     })
@@ -147,7 +149,7 @@ pub async fn link(
     _: Limit<Questionnaires>,
 ) -> Result<HttpResponse, AppError> {
     let found = match Token::from_client(&form.token) {
-        Some(token) => flow::by_link(&state, &token).await?,
+        Some(token) => questionnaire::by_link(&state, &token).await?,
         None => None,
     };
     match found {

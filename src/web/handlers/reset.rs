@@ -7,7 +7,7 @@ use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
 use crate::domain::secret::Token;
 use crate::error::AppError;
-use crate::flows::identity::reset as flow;
+use crate::flows::identity::reset;
 use crate::paths;
 use crate::web::forms::password_problem;
 use crate::web::guard::access::{Limit, Resets};
@@ -43,7 +43,7 @@ pub async fn forgot(
 ) -> Result<HttpResponse, AppError> {
     match Email::parse(&form.email) {
         Ok(email) => {
-            flow::request(&state, email).await?;
+            reset::request(&state, email).await?;
             Ok(redirect(paths::PASSWORD_FORGOT_SENT))
         }
         Err(problem) => {
@@ -71,7 +71,7 @@ pub async fn reset_form(
     let Some(token) = q.token.as_deref().and_then(Token::from_client) else {
         return Ok(html(view::reset_invalid(&ctx)));
     };
-    Ok(match flow::check(&state, &token).await? {
+    Ok(match reset::check(&state, &token).await? {
         Some(_) => html(view::reset_form(
             &ctx,
             &FormErrors::default(),
@@ -101,14 +101,14 @@ pub async fn reset(
     let Some(token) = Token::from_client(&form.token) else {
         return Ok(html(view::reset_invalid(&ctx)));
     };
-    let Some(email) = flow::check(&state, &token).await? else {
+    let Some(email) = reset::check(&state, &token).await? else {
         return Ok(html(view::reset_invalid(&ctx)));
     };
     let password: SecretString = form.password.into();
     let repeat: SecretString = form.password_repeat.into();
     match NewPassword::parse_for_address(&password, &repeat, &email) {
         Ok(new_password) => Ok(
-            if flow::complete(&state, token, new_password, client_ip(&req).to_string()).await? {
+            if reset::complete(&state, token, new_password, client_ip(&req).to_string()).await? {
                 redirect(paths::PASSWORD_RESET_DONE)
             } else {
                 html(view::reset_invalid(&ctx))

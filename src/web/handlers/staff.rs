@@ -9,7 +9,7 @@ use crate::domain::password::NewPassword;
 use crate::domain::secret::Token;
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
-use crate::flows::identity::staff::{self as flow, Setup, ISSUER};
+use crate::flows::identity::staff::{self, Setup, ISSUER};
 use crate::paths;
 use crate::web::forms::password_problem;
 use crate::web::guard::access::{Limit, StaffLogins};
@@ -54,7 +54,7 @@ pub async fn login(
     _: Limit<StaffLogins>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    let token = flow::login(
+    let token = staff::login(
         &state,
         &form.email,
         form.password.into(),
@@ -89,7 +89,7 @@ pub async fn logout(
     _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
     if let Some((member, hash)) = staff.0 {
-        flow::logout(&state, hash, member.email, client_ip(&req).to_string()).await?;
+        staff::logout(&state, hash, member.email, client_ip(&req).to_string()).await?;
     }
     let mut res = redirect(paths::STAFF_LOGIN_OUT);
     res.add_cookie(&removal_cookie(&state, STAFF_COOKIE))
@@ -117,7 +117,7 @@ pub async fn setup_form(
     let Some(token) = q.token() else {
         return Ok(html(view::setup_gone(&ctx)));
     };
-    Ok(match flow::setup_for(&state, &token).await? {
+    Ok(match staff::setup_for(&state, &token).await? {
         Some(member) => {
             let secret = TotpSecret::from_stored(member.totp_secret).base32();
             html(view::setup(
@@ -138,7 +138,7 @@ pub async fn setup_qr(
     q: web::Query<SetupQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = q.token().ok_or(AppError::NotFound)?;
-    let member = flow::setup_for(&state, &token)
+    let member = staff::setup_for(&state, &token)
         .await?
         .ok_or(AppError::NotFound)?;
     let url = TotpSecret::from_stored(member.totp_secret).otpauth_url(ISSUER, &member.email);
@@ -174,7 +174,7 @@ pub async fn setup(
     let Some(token) = q.token() else {
         return Ok(html(view::setup_gone(&ctx)));
     };
-    let Some(member) = flow::setup_for(&state, &token).await? else {
+    let Some(member) = staff::setup_for(&state, &token).await? else {
         return Ok(html(view::setup_gone(&ctx)));
     };
     let secret = TotpSecret::from_stored(member.totp_secret.clone()).base32();
@@ -196,7 +196,7 @@ pub async fn setup(
         return Ok(show(&errors));
     };
     Ok(
-        match flow::complete_setup(&state, &token, member, password, &form.code, ip.to_string())
+        match staff::complete_setup(&state, &token, member, password, &form.code, ip.to_string())
             .await?
         {
             Setup::Done => redirect(paths::STAFF_LOGIN_SETUP),

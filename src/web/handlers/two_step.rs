@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::domain::phone::{mask, Phone};
 use crate::error::AppError;
-use crate::flows::identity::two_step::{self as flow, Start, Verify};
+use crate::flows::identity::two_step::{self, Start, Verify};
 use crate::flows::identity::CodeOutcome;
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, CodeForm, VerifyFlags};
@@ -68,7 +68,7 @@ pub async fn start(
     }
     let unreliable = phone.has_prefix_in(&state.settings.sms_unreliable_prefixes);
     Ok(
-        match flow::start(&state, account, phone, ctx.lang()).await? {
+        match two_step::start(&state, account, phone, ctx.lang()).await? {
             Start::Sent => redirect(paths::ACCOUNT_TWO_STEP_VERIFY),
             Start::TooSoon => redirect(paths::ACCOUNT_TWO_STEP_VERIFY_WAIT),
             Start::PhoneTaken => {
@@ -86,7 +86,7 @@ pub async fn verify_form(
     q: web::Query<VerifyFlags>,
     Applicant { account, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    let Some(number) = flow::pending_number(&state, account).await? else {
+    let Some(number) = two_step::pending_number(&state, account).await? else {
         return Ok(redirect(paths::ACCOUNT_TWO_STEP));
     };
     Ok(html(view::phone_verify(
@@ -106,7 +106,7 @@ pub async fn verify(
     _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
     let account = session.account_id.ok_or(AppError::NotFound)?;
-    let masked = flow::pending_number(&state, account)
+    let masked = two_step::pending_number(&state, account)
         .await?
         .as_deref()
         .map(mask)
@@ -116,7 +116,7 @@ pub async fn verify(
         Err(errors) => return Ok(invalid(view::phone_verify(&ctx, &errors, &masked, None))),
     };
     let mut errors = FormErrors::default();
-    match flow::verify(&state, session, Some(code), client_ip(&req).to_string()).await? {
+    match two_step::verify(&state, session, Some(code), client_ip(&req).to_string()).await? {
         Verify::Code(CodeOutcome::Accepted(token)) => {
             return Ok(redirect_with_session(
                 &state,
@@ -148,7 +148,7 @@ pub async fn off(
     Applicant { account, .. }: Applicant,
     _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
-    if flow::turn_off(
+    if two_step::turn_off(
         &state,
         account,
         form.password.into(),

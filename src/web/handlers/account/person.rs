@@ -7,7 +7,7 @@ use crate::db;
 use crate::domain::email::Email;
 use crate::domain::secret::OneTimeCode;
 use crate::error::AppError;
-use crate::flows::identity::eid::{self as flow, display_pin};
+use crate::flows::identity::eid::{self, display_pin};
 use crate::flows::identity::{CodeOutcome, Resend};
 use crate::paths;
 use crate::web::forms::CodeForm;
@@ -78,7 +78,7 @@ pub async fn start_link(
         }
     };
     // Sent or too soon: the same page, and the code already sent still works.
-    let (Resend::Sent | Resend::TooSoon) = flow::start_link(&state, &session, email).await?;
+    let (Resend::Sent | Resend::TooSoon) = eid::start_link(&state, &session, email).await?;
     Ok(redirect(paths::ACCOUNT_LINK_SENT))
 }
 
@@ -89,7 +89,7 @@ pub async fn finish_link(
     Person(session): Person,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FormErrors::default();
-    let key = match flow::finish_link(&state, &session, OneTimeCode::parse(&form.code)).await? {
+    let key = match eid::finish_link(&state, &session, OneTimeCode::parse(&form.code)).await? {
         CodeOutcome::Accepted(token) => {
             return Ok(redirect_with_session(&state, paths::ACCOUNT_LINKED, &token))
         }

@@ -12,7 +12,7 @@ use crate::db;
 use crate::domain::documents::MAX_BYTES;
 use crate::domain::rules::FORM_LIMIT;
 use crate::error::AppError;
-use crate::flows::apply as flow;
+use crate::flows::apply;
 use crate::web::guard::Ctx;
 use crate::web::web_state::WebState;
 
@@ -109,10 +109,10 @@ pub async fn upload(
         }
     };
     let outcome = match refusal {
-        Some(r) => flow::PageOutcome::Invalid(vec![(field.clone(), r.key())]),
+        Some(r) => apply::PageOutcome::Invalid(vec![(field.clone(), r.key())]),
         None => {
             let (_, filename, bytes) = parts.file.take().unwrap_or_default();
-            flow::upload(
+            apply::upload(
                 &state,
                 &current,
                 form,

@@ -12,7 +12,7 @@ use crate::domain::date::Date;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FormDef, FormKind};
 use crate::error::AppError;
-use crate::flows::apply::{self as flow, Action, DraftState, PageOutcome, Place};
+use crate::flows::apply::{self, Action, DraftState, PageOutcome, Place};
 use crate::paths;
 use crate::web::guard::access::Applicant;
 use crate::web::guard::access::{form_of, logged_in};
@@ -42,7 +42,7 @@ pub async fn start(
     if form.kind != FormKind::Application {
         return Err(AppError::NotFound);
     }
-    let reference = flow::start(&state, account, form, ctx.lang()).await?;
+    let reference = apply::start(&state, account, form, ctx.lang()).await?;
     Ok(redirect(&paths::draft(&reference)))
 }
 
@@ -63,7 +63,7 @@ async fn owned<'a>(
     let Some(owner) = owner(ctx) else {
         return Ok(None);
     };
-    let draft = flow::load(state, reference, owner)
+    let draft = apply::load(state, reference, owner)
         .await?
         .ok_or(AppError::NotFound)?;
     let form = form_of(state, &draft.draft.form_id)?;
@@ -92,7 +92,7 @@ pub async fn resume(
     };
     Ok(redirect(&place_path(
         &draft,
-        &flow::current_place(&draft, form),
+        &apply::current_place(&draft, form),
     )))
 }
 
@@ -117,10 +117,10 @@ pub async fn show_page(
     if !current.position(form).may_open(&page_id) {
         return Ok(redirect(&place_path(
             &current,
-            &flow::current_place(&current, form),
+            &apply::current_place(&current, form),
         )));
     }
-    flow::open_page(&state, &current.draft, form, &page_id).await?;
+    apply::open_page(&state, &current.draft, form, &page_id).await?;
     let notice = q.stale.as_ref().map(|_| ("warning", "apply.page.stale"));
     render_page(
         &ctx,
@@ -189,7 +189,7 @@ pub async fn submit_page(
         _ => Action::Next,
     };
     let answers: Answers = posted.into_iter().collect();
-    let outcome = flow::submit_page(
+    let outcome = apply::submit_page(
         &state,
         &current,
         form,
@@ -275,7 +275,7 @@ pub async fn review(
     if current.draft.approved_at.is_none() && current.position(form).first_incomplete().is_some() {
         return Ok(redirect(&place_path(
             &current,
-            &flow::current_place(&current, form),
+            &apply::current_place(&current, form),
         )));
     }
     let notice = q
@@ -349,18 +349,18 @@ pub async fn approve(
     let revision = input.revision.parse().unwrap_or(-1);
     let confirmed = input.confirm.as_deref() == Some("yes");
     Ok(
-        match flow::approve(&state, &current, form, revision, confirmed).await? {
-            flow::Approval::Approved => match current.owner {
+        match apply::approve(&state, &current, form, revision, confirmed).await? {
+            apply::Approval::Approved => match current.owner {
                 Owner::Account(_) => redirect(&paths::approved(&current.draft.reference)),
                 Owner::Respondent(_) => redirect(paths::QUESTIONNAIRE_ANSWERED),
             },
-            flow::Approval::AlreadyApproved => {
+            apply::Approval::AlreadyApproved => {
                 redirect(&paths::review_locked(&current.draft.reference))
             }
-            flow::Approval::NotReady => {
-                redirect(&place_path(&current, &flow::current_place(&current, form)))
+            apply::Approval::NotReady => {
+                redirect(&place_path(&current, &apply::current_place(&current, form)))
             }
-            flow::Approval::NotConfirmed => {
+            apply::Approval::NotConfirmed => {
                 let mut errors = FormErrors::default();
                 errors.add("confirm", ctx.t("review.must_confirm"));
                 return render_review(
