@@ -2,71 +2,6 @@ use crate::helpers::*;
 use kansli::domain::rules::{DAY, MINUTE};
 use scraper::Selector;
 
-const APPLICANT: &[(&str, &str)] = &[
-    ("family_name", "Öberg"),
-    ("given_names", "Ana"),
-    ("date_of_birth", "1990-05-17"),
-    ("citizenship", "UA"),
-    ("email", "ana@example.com"),
-];
-
-const PASSPORT: &[(&str, &str)] = &[
-    ("passport_number", "AB1234567"),
-    ("passport_expiry", "2030-01-01"),
-];
-
-/// Starts an application of `form` for the logged-in browser; returns its reference.
-async fn start(app: &TestApp, form: &str) -> String {
-    let res = app
-        .submit("/applications/new", "/applications/new", &[("form", form)])
-        .await;
-    assert_eq!(res.status(), 303);
-    let location = res.headers()["location"].to_str().unwrap().to_string();
-    location.strip_prefix("/applications/").unwrap().to_string()
-}
-
-fn page(reference: &str, page: &str) -> String {
-    format!("/applications/{reference}/pages/{page}")
-}
-
-/// Opens a page as the browser would, then posts it with the page's own token and revision.
-async fn post_page(
-    app: &TestApp,
-    reference: &str,
-    name: &str,
-    fields: &[(&str, &str)],
-    action: &str,
-) -> reqwest::Response {
-    let path = page(reference, name);
-    let html = app.get_html(&path).await;
-    post_seen(app, &html, &path, fields, action).await
-}
-
-/// Posts a page from an HTML copy the browser already had.
-async fn post_seen(
-    app: &TestApp,
-    html: &scraper::Html,
-    path: &str,
-    fields: &[(&str, &str)],
-    action: &str,
-) -> reqwest::Response {
-    let value = |name: &str| form_value(html, path, name);
-    let (csrf, revision) = (value("csrf"), value("revision"));
-    let mut all = vec![
-        ("csrf", csrf.as_str()),
-        ("revision", revision.as_str()),
-        ("action", action),
-    ];
-    all.extend_from_slice(fields);
-    app.post_raw(path, &all, Default::default()).await
-}
-
-async fn logged_in() -> TestApp {
-    let app = spawn_app().await;
-    app.create_account("a@example.se").await;
-    app
-}
-
 #[tokio::test]
 async fn starting_an_application_emails_the_continue_link_and_the_deletion_date() {
     let app = logged_in().await;
@@ -356,7 +291,7 @@ async fn a_relative_application_needs_the_matching_kind_of_permit() {
     let app = logged_in().await;
     let reference = start(&app, "relative-of-student").await;
     post_page(&app, &reference, "applicant", APPLICANT, "next").await;
-    uploads::upload(
+    upload(
         &app,
         &reference,
         &[],
@@ -415,56 +350,6 @@ mod uploads {
     use super::*;
     use kansli::domain::documents::samples;
     use reqwest::multipart::{Form, Part};
-
-    /// Sends the passport page with a file through its Upload button, as a browser would.
-    pub async fn upload(
-        app: &TestApp,
-        reference: &str,
-        typed: &[(&str, &str)],
-        file_name: &str,
-        bytes: Vec<u8>,
-    ) -> reqwest::Response {
-        let html = app.get_html(&page(reference, "passport")).await;
-        upload_from(app, &html, reference, typed, file_name, bytes).await
-    }
-
-    /// The same from a copy of the page the browser already had.
-    pub async fn upload_from(
-        app: &TestApp,
-        html: &scraper::Html,
-        reference: &str,
-        typed: &[(&str, &str)],
-        file_name: &str,
-        bytes: Vec<u8>,
-    ) -> reqwest::Response {
-        let path = page(reference, "passport");
-        let value = |name: &str| form_value(html, &path, name);
-        let sel = Selector::parse("button[name=upload]").unwrap();
-        let button = html.select(&sel).next().expect("an upload button");
-        let action = button.value().attr("formaction").unwrap().to_string();
-        assert_eq!(
-            button.value().attr("formenctype"),
-            Some("multipart/form-data")
-        );
-        let mut form = Form::new()
-            .text("csrf", value("csrf"))
-            .text("revision", value("revision"))
-            .text("upload", "passport_photo_page");
-        for (k, v) in typed {
-            form = form.text(k.to_string(), v.to_string());
-        }
-        form = form.part(
-            "passport_photo_page",
-            Part::bytes(bytes).file_name(file_name.to_string()),
-        );
-        app.client
-            .post(app.url(&action))
-            .header("Origin", &app.address)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-    }
 
     async fn at_passport_page() -> (TestApp, String) {
         let app = logged_in().await;
@@ -603,61 +488,9 @@ mod uploads {
     }
 }
 
-pub(crate) mod review {
+mod review {
     use super::*;
     use kansli::domain::documents::samples;
-
-    /// A visit-visa application filled in to the review page, with its passport photo.
-    pub(crate) async fn complete() -> (TestApp, String) {
-        let app = logged_in().await;
-        let reference = start(&app, "visit-visa").await;
-        post_page(&app, &reference, "applicant", APPLICANT, "next").await;
-        let res =
-            super::uploads::upload(&app, &reference, &[], "pass.jpg", samples::jpeg(40, 30)).await;
-        assert_redirect(&res, &page(&reference, "passport"));
-        post_page(&app, &reference, "passport", PASSPORT, "next").await;
-        let travel = [
-            ("purpose", "family_visit"),
-            ("arrival", "2027-01-10"),
-            ("departure", "2027-01-20"),
-            ("visited_before", "no"),
-        ];
-        assert_redirect(
-            &post_page(&app, &reference, "travel", &travel, "next").await,
-            &page(&reference, "stay"),
-        );
-        let stay = [
-            ("host_name", "Erik"),
-            ("accommodation", "Storgatan 1, Malmö"),
-            ("funding", "host"),
-        ];
-        assert_redirect(
-            &post_page(&app, &reference, "stay", &stay, "next").await,
-            &format!("/applications/{reference}/review"),
-        );
-        (app, reference)
-    }
-
-    fn review(reference: &str) -> String {
-        format!("/applications/{reference}/review")
-    }
-
-    pub(crate) async fn approve(
-        app: &TestApp,
-        reference: &str,
-        confirm: bool,
-    ) -> reqwest::Response {
-        let path = review(reference);
-        let html = app.get_html(&path).await;
-        let action = format!("/applications/{reference}/approve");
-        let value = |name: &str| form_value(&html, &action, name);
-        let (csrf, revision) = (value("csrf"), value("revision"));
-        let mut fields = vec![("csrf", csrf.as_str()), ("revision", revision.as_str())];
-        if confirm {
-            fields.push(("confirm", "yes"));
-        }
-        app.post_raw(&action, &fields, Default::default()).await
-    }
 
     #[tokio::test]
     async fn the_review_shows_every_answer_by_page_with_change_links_and_cannot_be_reached_early() {
@@ -764,7 +597,7 @@ pub(crate) mod review {
         let (app, reference) = complete().await;
         let html = app.get_html(&page(&reference, "passport")).await;
         approve(&app, &reference, true).await;
-        let res = super::uploads::upload_from(
+        let res = upload_from(
             &app,
             &html,
             &reference,

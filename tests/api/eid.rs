@@ -3,7 +3,6 @@
 //! provider, the person-only My Page and linking, and the partner page.
 use std::time::Duration;
 
-use crate::casework::{audit_rows, staff, submitted};
 use crate::helpers::*;
 use kansli::domain::staff::Role;
 use kansli::fakes::eid_sim::api_url;

@@ -2,7 +2,6 @@
 //! nothing it shows has changed (src/page_cache.rs, schema step 10).
 use r2d2_sqlite::rusqlite::Connection;
 
-use crate::casework::{change_status, staff, submitted};
 use crate::helpers::*;
 use kansli::domain::staff::Role;
 

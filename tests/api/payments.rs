@@ -1,12 +1,10 @@
 //! Paying the fee through the built-in mock acquirer (over real HTTP, as a
 //! provider), submission with a verification number, receipts and My Page.
-use crate::apply::review::{approve, complete};
 use crate::helpers::*;
 use kansli::domain::card::TEST_CARDS;
 use kansli::domain::rules::MINUTE;
 use kansli::domain::verification::VerificationNumber;
 
-pub(crate) const APPROVED: &str = "4000 0082 6000 0000";
 const CHALLENGE: &str = "4000 0025 0000 3155";
 const CHALLENGE_THEN_DECLINED: &str = "4000 0084 0000 1629";
 const DECLINED: &str = "4000 0000 0000 0002";
@@ -15,53 +13,11 @@ const WRONG_CVC: &str = "4000 0000 0000 0127";
 const PROCESSING_ERROR: &str = "4000 0000 0000 0119";
 const ISSUER_UNREACHABLE: &str = "4000 0000 0000 3220";
 
-/// The path of a redirect, whether the Location is absolute (the provider's) or not.
-fn location(app: &TestApp, res: &reqwest::Response) -> String {
-    assert_eq!(
-        res.status(),
-        303,
-        "expected a redirect, got {}",
-        res.status()
-    );
-    let to = res.headers()["location"].to_str().unwrap();
-    to.strip_prefix(&app.address).unwrap_or(to).to_string()
-}
-
 /// An approved visit-visa application, ready to pay.
 async fn approved() -> (TestApp, String) {
     let (app, reference) = complete().await;
     assert_eq!(approve(&app, &reference, true).await.status(), 303);
     (app, reference)
-}
-
-fn pay_page(reference: &str) -> String {
-    format!("/applications/{reference}/approved")
-}
-
-/// Presses "Pay the fee": returns the provider's card page.
-async fn press_pay(app: &TestApp, reference: &str) -> String {
-    let action = format!("/applications/{reference}/pay");
-    let res = app.submit(&pay_page(reference), &action, &[]).await;
-    let card_page = location(app, &res);
-    assert!(card_page.starts_with("/mock-acquirer/pay/"), "{card_page}");
-    card_page
-}
-
-/// Fills in the provider's card form; returns where it leads.
-async fn pay_with(app: &TestApp, card_page: &str, number: &str) -> String {
-    let res = app
-        .submit(
-            card_page,
-            card_page,
-            &[
-                ("number", number),
-                ("expiry", "12/29"),
-                ("cvc", "123"),
-                ("name", "Ana Öberg"),
-            ],
-        )
-        .await;
-    location(app, &res)
 }
 
 /// Answers the bank's 3-D Secure page with `code` or cancels (None).
@@ -86,19 +42,6 @@ async fn answer_challenge(app: &TestApp, challenge: &str, code: Option<&str>) ->
 /// The code the test bank shows on its page.
 async fn shown_code(app: &TestApp, challenge: &str) -> String {
     first_text(&app.get_html(challenge).await, "strong.code")
-}
-
-/// Follows the return from the provider; gives where the portal sends the person.
-async fn come_back(app: &TestApp, return_path: &str) -> String {
-    assert!(return_path.starts_with("/payments/"), "{return_path}");
-    location(app, &app.get(return_path).await)
-}
-
-/// Pays in one go with a card that needs no bank step.
-pub(crate) async fn pay_fully(app: &TestApp, reference: &str, number: &str) -> String {
-    let card_page = press_pay(app, reference).await;
-    let back = pay_with(app, &card_page, number).await;
-    come_back(app, &back).await
 }
 
 async fn failure_message(app: &TestApp, reference: &str) -> String {

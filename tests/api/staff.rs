@@ -1,67 +1,7 @@
 //! Staff accounts: setup link, login with password and authenticator code, roles, audit log.
 use crate::helpers::*;
 use kansli::domain::staff::Role;
-use kansli::domain::totp::{TotpSecret, STEP};
-
-const STAFF_PASSWORD: &str = "a long staff passphrase for the desk";
-
-/// Creates a staff account as `kansli staff add` does; returns the setup path and the app secret.
-async fn add_staff(app: &TestApp, email: &str, role: Role) -> (String, TotpSecret) {
-    let link = kansli::flows::identity::staff::add(
-        &app.state.pool,
-        &app.address,
-        email,
-        role,
-        app.clock.now(),
-    )
-    .expect("staff added");
-    let path = link
-        .strip_prefix(&app.address)
-        .expect("link to this site")
-        .to_string();
-    let key = email.to_string();
-    let stored = kansli::db::read(&app.state.pool, move |c| {
-        kansli::db::staff::by_email(c, &key)
-    })
-    .await
-    .unwrap()
-    .expect("stored");
-    (path, TotpSecret::from_stored(stored.totp_secret))
-}
-
-async fn submit_setup(app: &TestApp, path: &str, code: &str) -> reqwest::Response {
-    app.submit(
-        path,
-        path,
-        &[
-            ("password", STAFF_PASSWORD),
-            ("password_repeat", STAFF_PASSWORD),
-            ("code", code),
-        ],
-    )
-    .await
-}
-
-pub(crate) async fn set_up(app: &TestApp, email: &str, role: Role) -> TotpSecret {
-    let (path, secret) = add_staff(app, email, role).await;
-    let code = secret.code_at(app.clock.now());
-    let res = submit_setup(app, &path, &code).await;
-    assert_redirect(&res, "/staff/login?setup=1");
-    secret
-}
-
-pub(crate) async fn staff_login(app: &TestApp, email: &str, code: &str) -> reqwest::Response {
-    app.submit(
-        "/staff/login",
-        "/staff/login",
-        &[
-            ("email", email),
-            ("password", STAFF_PASSWORD),
-            ("code", code),
-        ],
-    )
-    .await
-}
+use kansli::domain::totp::STEP;
 
 #[tokio::test]
 async fn a_setup_link_enrols_the_app_and_sets_the_password_once() {

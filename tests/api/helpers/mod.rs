@@ -1,5 +1,13 @@
 //! `TestApp`: the real application on port 0, with its own SQLite file and a
 //! manual clock; an HTTP client that keeps cookies and never follows redirects.
+mod application;
+mod payment;
+mod staff;
+
+pub use application::*;
+pub use payment::*;
+pub use staff::*;
+
 use std::sync::{Arc, Mutex};
 
 use kansli::clock::Clock;

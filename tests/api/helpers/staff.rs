@@ -1,0 +1,182 @@
+//! Staff as the agency has them: set up with an authenticator, logged in, and
+//! what they record; submitted cases for them to work on.
+use kansli::domain::rules::DAY;
+use kansli::domain::staff::Role;
+use kansli::domain::totp::{TotpSecret, STEP};
+
+use super::*;
+
+pub const STAFF_PASSWORD: &str = "a long staff passphrase for the desk";
+
+/// Creates a staff account as `kansli staff add` does; returns the setup path and the app secret.
+pub async fn add_staff(app: &TestApp, email: &str, role: Role) -> (String, TotpSecret) {
+    let link = kansli::flows::identity::staff::add(
+        &app.state.pool,
+        &app.address,
+        email,
+        role,
+        app.clock.now(),
+    )
+    .expect("staff added");
+    let path = link
+        .strip_prefix(&app.address)
+        .expect("link to this site")
+        .to_string();
+    let key = email.to_string();
+    let stored = kansli::db::read(&app.state.pool, move |c| {
+        kansli::db::staff::by_email(c, &key)
+    })
+    .await
+    .unwrap()
+    .expect("stored");
+    (path, TotpSecret::from_stored(stored.totp_secret))
+}
+
+pub async fn submit_setup(app: &TestApp, path: &str, code: &str) -> reqwest::Response {
+    app.submit(
+        path,
+        path,
+        &[
+            ("password", STAFF_PASSWORD),
+            ("password_repeat", STAFF_PASSWORD),
+            ("code", code),
+        ],
+    )
+    .await
+}
+
+pub async fn set_up(app: &TestApp, email: &str, role: Role) -> TotpSecret {
+    let (path, secret) = add_staff(app, email, role).await;
+    let code = secret.code_at(app.clock.now());
+    let res = submit_setup(app, &path, &code).await;
+    assert_redirect(&res, "/staff/login?setup=1");
+    secret
+}
+
+pub async fn staff_login(app: &TestApp, email: &str, code: &str) -> reqwest::Response {
+    app.submit(
+        "/staff/login",
+        "/staff/login",
+        &[
+            ("email", email),
+            ("password", STAFF_PASSWORD),
+            ("code", code),
+        ],
+    )
+    .await
+}
+
+pub const SPONSOR_EMAIL: &str = "erik@example.se";
+
+pub const SPONSOR_PIN: &str = "198112189876";
+
+/// The answers of an application of `form`, as its pages would have saved them.
+pub fn answers(form: &str) -> Vec<(&'static str, &'static str)> {
+    let mut a = vec![
+        ("family_name", "Öberg <b>&\"'"),
+        ("given_names", "Ana"),
+        ("date_of_birth", "1990-05-17"),
+        ("citizenship", "UA"),
+        ("email", "ana@example.com"),
+        ("passport_number", "AB1234567"),
+        ("passport_expiry", "2030-01-01"),
+    ];
+    if form == "citizenship" {
+        // Anna Andersson of the e-identification simulator's test people.
+        a.push(("personal_identity_number", "199001011239"));
+    }
+    if form == "spouse-partner" {
+        a.extend([
+            ("sponsor_name", "Erik Svensson"),
+            ("sponsor_pin", SPONSOR_PIN),
+            ("sponsor_email", SPONSOR_EMAIL),
+            ("relationship", "cohabiting"),
+            ("relationship_since", "2019-01-01"),
+            ("lived_together", "no"),
+            ("children_together", "no"),
+        ]);
+    }
+    a
+}
+
+/// An approved application of `form` for the browser's logged-in account (its
+/// answers written as its pages would have), paid for through the real payment
+/// flow. Returns the case's verification number.
+pub async fn submitted(app: &TestApp, email: &str, form: &'static str) -> String {
+    let email = email.to_string();
+    let reference = kansli::db::write(&app.state.pool, move |tx| {
+        let account = kansli::db::accounts::by_email(tx, &email)?.unwrap().id;
+        let reference = kansli::domain::secret::public_reference();
+        let draft = kansli::db::drafts::insert(
+            tx,
+            &kansli::db::drafts::NewDraft {
+                reference: &reference,
+                account: Some(account),
+                form_id: form,
+                lang: kansli::domain::Lang::Sv,
+                expires_at: START + 30 * DAY,
+            },
+            START,
+        )?;
+        for (field, value) in answers(form) {
+            tx.execute(
+                "INSERT INTO draft_answers (draft_id, field_id, value) VALUES (?1, ?2, ?3)",
+                (draft, field, value),
+            )?;
+        }
+        tx.execute(
+            "UPDATE drafts SET approved_at = ?2 WHERE id = ?1",
+            (draft, START),
+        )?;
+        Ok::<_, kansli::error::AppError>(reference)
+    })
+    .await
+    .unwrap();
+    let done = pay_fully(app, &reference, APPROVED).await;
+    assert!(done.ends_with("/submitted"), "{done}");
+    first_text(
+        &app.get_html("/account").await,
+        ".case .verification-number",
+    )
+}
+
+/// A browser logged in as a staff member with `role`.
+pub async fn staff(app: &TestApp, email: &str, role: Role) -> TestApp {
+    let browser = app.new_browser();
+    let secret = set_up(&browser, email, role).await;
+    app.clock.advance(STEP);
+    let res = staff_login(&browser, email, &secret.code_at(app.clock.now())).await;
+    assert_redirect(&res, "/staff");
+    browser
+}
+
+pub async fn audit_rows(
+    app: &TestApp,
+    action: &'static str,
+) -> Vec<(String, Option<String>, Option<String>)> {
+    kansli::db::read(&app.state.pool, move |c| {
+        let mut stmt =
+            c.prepare("SELECT actor, target, detail FROM audit_log WHERE action = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect()
+    })
+    .await
+    .unwrap()
+}
+
+/// Posts the status form (also where the page shows none, as a stale tab or a crafted request would).
+pub async fn change_status(
+    cw: &TestApp,
+    number: &str,
+    to: &str,
+    message: &str,
+) -> reqwest::Response {
+    let csrf = form_value(&cw.get_html("/staff").await, "/staff/logout", "csrf");
+    let action = format!("/staff/cases/{number}/status");
+    cw.post_raw(
+        &action,
+        &[("csrf", &csrf), ("to", to), ("message", message)],
+        Default::default(),
+    )
+    .await
+}
