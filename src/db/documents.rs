@@ -81,12 +81,29 @@ pub fn owned(
     .optional()
 }
 
-/// The file names of a draft's documents by field, for its pages.
-pub fn names_by_field(conn: &Connection, draft: i64) -> Result<Vec<(String, String, String)>> {
+/// A document as the pages list it: which question it answers and its file name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attached {
+    /// The id of the field (question) the document belongs to.
+    pub field: String,
+    /// The document's public reference (its URLs).
+    pub reference: String,
+    /// The file name as the person uploaded it (cleaned).
+    pub name: String,
+}
+
+/// A draft's documents, for its pages.
+pub fn names_by_field(conn: &Connection, draft: i64) -> Result<Vec<Attached>> {
     let mut stmt = conn.prepare_cached(
         "SELECT field_id, reference, filename FROM documents WHERE draft_id = ?1",
     )?;
-    let rows = stmt.query_map([draft], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = stmt.query_map([draft], |r| {
+        Ok(Attached {
+            field: r.get(0)?,
+            reference: r.get(1)?,
+            name: r.get(2)?,
+        })
+    })?;
     rows.collect()
 }
 

@@ -26,8 +26,7 @@ pub struct DraftState {
     pub owner: Owner,
     pub answers: Answers,
     pub done: BTreeSet<String>,
-    /// (field, document reference, file name)
-    pub documents: Vec<(String, String, String)>,
+    pub documents: Vec<crate::db::documents::Attached>,
     /// When each page was last opened (its 30 minutes run from there).
     pub opened: std::collections::BTreeMap<String, i64>,
 }

@@ -41,7 +41,7 @@ pub struct CaseFile {
     pub history: Vec<Event>,
     pub answers: Answers,
     /// (field, document reference, file name)
-    pub documents: Vec<(String, String, String)>,
+    pub documents: Vec<crate::db::documents::Attached>,
     pub payment: Option<Payment>,
     /// The questionnaire, and its answers once the person in Sweden has sent them.
     pub questionnaire: Option<(Questionnaire, Option<Answers>)>,

@@ -6,6 +6,7 @@ use crate::domain::password::PasswordProblem;
 use crate::domain::secret::OneTimeCode;
 use crate::flows::identity::CodeOutcome;
 use crate::web::guard::Ctx;
+use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
 
 /// The message for a refused new password, and the field it belongs to.
@@ -71,7 +72,7 @@ pub struct VerifyFlags {
 
 impl VerifyFlags {
     pub fn notice(&self) -> Notice {
-        self.wait.as_ref().map(|_| ("warning", "code.wait"))
+        self.wait.as_ref().map(|_| Message::warning("code.wait"))
     }
 }
 

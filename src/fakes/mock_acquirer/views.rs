@@ -8,6 +8,7 @@ use crate::fakes::mock_acquirer::store::MockPayment;
 use crate::fakes::mock_acquirer::{card_page, challenge_page, CardForm};
 use crate::h;
 use crate::web::guard::Ctx;
+use crate::web::views::components::Tone;
 use crate::web::views::components::{
     error_summary, notice, post_form, submit, Attr, Field, FormErrors,
 };
@@ -91,7 +92,7 @@ pub fn challenge(ctx: &Ctx, p: &MockPayment, code: &str, errors: &FormErrors) ->
             (provider_header(ctx, p))
             h1 { (h!(ctx, "mock.challenge.title")) }
             p { (h!(ctx, "mock.challenge.lead")) " " (p.brand.as_deref().unwrap_or_default()) " •••• " (p.last4.as_deref().unwrap_or_default()) }
-            (notice("info", html! { p { (h!(ctx, "mock.challenge.test_code")) " " strong.code { (code) } } }))
+            (notice(Tone::Info, html! { p { (h!(ctx, "mock.challenge.test_code")) " " strong.code { (code) } } }))
             (post_form(ctx, &action, "stack", html! {
                 (Field::new("code", h!(ctx, "code.label"), "text").hint(h!(ctx, "mock.challenge.hint")).autocomplete("one-time-code").inputmode("numeric").render(errors))
                 div.actions {

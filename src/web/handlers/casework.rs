@@ -17,6 +17,7 @@ use crate::web::guard::staff::StaffCtx;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, html_status, redirect};
 use crate::web::views::casework::{self as view, CaseList, CasePage, ListFilters};
+use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::web_state::WebState;
 
@@ -109,7 +110,7 @@ pub async fn show(
     let notice = q
         .changed
         .as_ref()
-        .map(|_| ("success", "staff.cases.changed"));
+        .map(|_| Message::success("staff.cases.changed"));
     render(
         &ctx,
         &state,

@@ -19,6 +19,7 @@ use crate::web::respond::{
     client_ip, html, html_bytes, invalid, local_path, redirect, redirect_with_session,
 };
 use crate::web::views::components::FormErrors;
+use crate::web::views::components::Message;
 use crate::web::views::components::Notice;
 use crate::web::views::login as view;
 use crate::web::web_state::WebState;
@@ -43,11 +44,11 @@ fn sms_path(next: Option<&str>) -> String {
 impl LoginFlags {
     fn notice(&self) -> Notice {
         if self.again.is_some() {
-            Some(("warning", "login.again"))
+            Some(Message::warning("login.again"))
         } else if self.sent.is_some() {
-            Some(("success", "code.sent_again"))
+            Some(Message::success("code.sent_again"))
         } else if self.wait.is_some() {
-            Some(("warning", "code.wait"))
+            Some(Message::warning("code.wait"))
         } else {
             None
         }

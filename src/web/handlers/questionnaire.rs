@@ -18,6 +18,7 @@ use crate::web::guard::middleware::SESSION_COOKIE;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, invalid, redirect_with_cookie};
 use crate::web::views::components::FormErrors;
+use crate::web::views::components::Message;
 use crate::web::views::questionnaire as view;
 use crate::web::web_state::WebState;
 
@@ -34,11 +35,11 @@ pub async fn start_form(
     q: web::Query<StartFlags>,
 ) -> Result<HttpResponse, AppError> {
     let notice = if q.answered.is_some() {
-        Some(("success", "questionnaire.status.sent"))
+        Some(Message::success("questionnaire.status.sent"))
     } else {
         q.saved
             .as_ref()
-            .map(|_| ("success", "questionnaire.status.saved"))
+            .map(|_| Message::success("questionnaire.status.saved"))
     };
     if let Some(id) = ctx.respondent() {
         if let Some(found) = questionnaire::of_session(&state, id).await? {

@@ -18,6 +18,7 @@ use crate::web::guard::staff::{StaffCtx, STAFF_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_cookie};
 use crate::web::views::components::FormErrors;
+use crate::web::views::components::Message;
 use crate::web::views::staff::{self as view, AuditPage};
 use crate::web::web_state::WebState;
 
@@ -29,9 +30,9 @@ pub struct LoginFlags {
 
 pub async fn login_form(ctx: Ctx, q: web::Query<LoginFlags>) -> HttpResponse {
     let notice = if q.setup.is_some() {
-        Some(("success", "staff.setup.done"))
+        Some(Message::success("staff.setup.done"))
     } else {
-        q.out.as_ref().map(|_| ("success", "staff.logged_out"))
+        q.out.as_ref().map(|_| Message::success("staff.logged_out"))
     };
     html(view::login(&ctx, &FormErrors::default(), "", notice))
 }

@@ -13,6 +13,7 @@ use crate::paths;
 use crate::web::guard::staff::StaffCtx;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
+use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::views::support::{self as view, SupportPage};
 use crate::web::web_state::WebState;
@@ -53,7 +54,7 @@ pub async fn search(
         &FormErrors::default(),
         q.closed
             .as_ref()
-            .map(|_| ("success", "staff.support.closed")),
+            .map(|_| Message::success("staff.support.closed")),
     )))
 }
 
@@ -75,10 +76,10 @@ pub async fn account(
         .await?
         .ok_or(AppError::NotFound)?;
     let notice = match q.done.as_deref() {
-        Some("phone") => Some(("success", "staff.support.phone_changed")),
-        Some("email") => Some(("success", "staff.support.email_corrected")),
-        Some("confirmation") => Some(("success", "staff.support.confirmation_sent")),
-        Some("questionnaire") => Some(("success", "staff.support.questionnaire_sent")),
+        Some("phone") => Some(Message::success("staff.support.phone_changed")),
+        Some("email") => Some(Message::success("staff.support.email_corrected")),
+        Some("confirmation") => Some(Message::success("staff.support.confirmation_sent")),
+        Some("questionnaire") => Some(Message::success("staff.support.questionnaire_sent")),
         _ => None,
     };
     Ok(show(

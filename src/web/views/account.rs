@@ -1,6 +1,7 @@
 //! Creating and confirming an account, the account page, and two-step verification.
 use maud::{html, Markup};
 
+use super::components::Tone;
 use super::components::{
     code_field, error_summary, notice, notice_for, post_form, submit, Attr, Field, FormErrors,
     Notice,
@@ -60,7 +61,7 @@ pub fn created(ctx: &Ctx) -> Markup {
         ctx,
         h!(ctx, "account.created.title"),
         html! {
-            (notice("success", html! { p { (h!(ctx, "account.created.done")) } }))
+            (notice(Tone::Success, html! { p { (h!(ctx, "account.created.done")) } }))
             h1 { (h!(ctx, "account.created.title")) }
             p { (h!(ctx, "account.two_step.explain")) }
             p { (h!(ctx, "account.two_step.sms_needed")) }
@@ -117,7 +118,7 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
             (notice_for(ctx, n))
             h1 { (h!(ctx, "account.page.title")) }
             @if o.assurance < Assurance::Substantial {
-                (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
+                (notice(Tone::Info, html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
             }
             h2 { (h!(ctx, "apply.drafts")) }
         @if o.drafts.is_empty() {
@@ -264,7 +265,7 @@ pub fn phone_form(
                 }
                 (Field::new("phone", h!(ctx, "phone.number"), "tel").hint(h!(ctx, "phone.number_hint")).value(phone).autocomplete("tel").render(errors))
                 @if warn {
-                    (notice("warning", html! {
+                    (notice(Tone::Warning, html! {
                         h2 { (h!(ctx, "phone.unreliable.title")) }
                         p { (h!(ctx, "phone.unreliable.text")) }
                     }))

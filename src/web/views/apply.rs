@@ -6,6 +6,7 @@ use super::components::{
     described_by, error_summary, notice_for, post_form, Field as Input, FormErrors, Notice,
 };
 use super::layout::page;
+use crate::db::documents::Attached;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
 use crate::domain::rules::PAGE_TIME;
@@ -54,8 +55,8 @@ pub struct PageView<'a> {
     /// The values to show: what was posted, or what is saved.
     pub values: &'a Answers,
     pub has_previous: bool,
-    /// (field, document reference, file name) of the photos already uploaded.
-    pub documents: &'a [(String, String, String)],
+    /// The photos already uploaded.
+    pub documents: &'a [Attached],
 }
 
 pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Markup {
@@ -237,7 +238,7 @@ fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -
     let lang = ctx.lang();
     let id = field.id.as_str();
     let error = errors.get(id);
-    let uploaded = v.documents.iter().find(|(f, _, _)| f == id);
+    let uploaded = v.documents.iter().find(|d| d.field == id);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described = described_by(id, true, error.is_some());
@@ -257,7 +258,7 @@ fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -
             }
             p.hint id=(hint_id) { (hint) }
             @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
-            @if let Some((_, reference, name)) = uploaded {
+            @if let Some(Attached { reference, name, .. }) = uploaded {
                 figure.document {
                     img src=(paths::document_thumbnail(reference)) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
                     figcaption {

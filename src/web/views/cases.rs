@@ -3,6 +3,7 @@
 //! login with two-step verification.
 use maud::{html, Markup};
 
+use super::components::Tone;
 use super::components::{notice, Attr};
 use super::layout::page;
 use crate::db::cases::{Case, Event};
@@ -39,7 +40,7 @@ pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more
                 div { dt { (h!(ctx, "cases.next")) } dd { (ctx.h(next)) } }
             }
             @if case.status == CaseStatus::SupplementRequested {
-                (notice("warning", html! {
+                (notice(Tone::Warning, html! {
                     h2 { (h!(ctx, "case.supplement.title")) }
                     @if let Some(m) = supplement { p.message { (m) } }
                     p { (h!(ctx, "case.supplement.how")) }
@@ -53,7 +54,7 @@ pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more
                     li { a href=(Attr(&paths::receipt(&case.payment_reference))) { (h!(ctx, "receipt.title")) } }
                 }
             } @else {
-                (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
+                (notice(Tone::Info, html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
             }
             p { a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) } }
         },

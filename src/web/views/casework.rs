@@ -8,6 +8,7 @@ use super::components::{
 };
 use super::layout::page;
 use crate::db::cases::Found;
+use crate::db::documents::Attached;
 use crate::domain::case::{CaseStatus, MESSAGE_MAX_CHARS};
 use crate::domain::date::Date;
 use crate::domain::forms::answers::Answers;
@@ -111,12 +112,7 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
 }
 
 /// Answers as a definition list, page by page, with links to the documents.
-fn answers(
-    ctx: &Ctx,
-    form: &FormDef,
-    values: &Answers,
-    documents: &[(String, String, String)],
-) -> Markup {
+fn answers(ctx: &Ctx, form: &FormDef, values: &Answers, documents: &[Attached]) -> Markup {
     html! {
         @for p in &form.pages {
             @let shown: Vec<_> = p.fields.iter().filter(|f| values.contains_key(&f.id)).collect();
@@ -128,7 +124,7 @@ fn answers(
                             dt { (field.label.get(ctx.lang())) }
                             dd {
                                 @if field.kind == FieldKind::Document {
-                                    @for (_, reference, name) in documents.iter().filter(|d| d.0 == field.id) {
+                                    @for Attached { reference, name, .. } in documents.iter().filter(|d| d.field == field.id) {
                                         a href=(Attr(&paths::staff_document(reference))) { (name) }
                                     }
                                 } @else {

@@ -194,12 +194,55 @@ pub fn submit(label: Escaped) -> Markup {
     html! { button.button type="submit" { (label) } }
 }
 
-/// A notice chosen by the handler, by catalog key: (kind, key).
-pub type Notice = Option<(&'static str, &'static str)>;
+/// The kind of a notice box: its style, and whether it is announced (all but info).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tone {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+impl Tone {
+    fn class(self) -> &'static str {
+        match self {
+            Tone::Info => "notice notice-info",
+            Tone::Success => "notice notice-success",
+            Tone::Warning => "notice notice-warning",
+            Tone::Error => "notice notice-error",
+        }
+    }
+}
+
+/// A message the handler chose for the top of a page: its tone and catalog key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Message {
+    pub tone: Tone,
+    pub key: &'static str,
+}
+
+impl Message {
+    pub const fn success(key: &'static str) -> Self {
+        Message {
+            tone: Tone::Success,
+            key,
+        }
+    }
+
+    pub const fn warning(key: &'static str) -> Self {
+        Message {
+            tone: Tone::Warning,
+            key,
+        }
+    }
+}
+
+/// The message above a page's content, if there is one.
+pub type Notice = Option<Message>;
 
 /// The notice above a page's content, if there is one.
 pub fn notice_for(ctx: &Ctx, n: Notice) -> Markup {
-    html! { @if let Some((kind, key)) = n { (notice(kind, html! { p { (ctx.h(key)) } })) } }
+    html! { @if let Some(m) = n { (notice(m.tone, html! { p { (ctx.h(m.key)) } })) } }
 }
 
 /// A country's name in the person's language.
@@ -207,9 +250,9 @@ pub fn country_name(ctx: &Ctx, iso: &str) -> &'static str {
     ctx.t(&format!("country.{}", iso.to_ascii_lowercase()))
 }
 
-/// A notice box: kind is "info", "success" or "warning".
-pub fn notice(kind: &str, content: Markup) -> Markup {
-    html! { div class={ "notice notice-" (kind) } role=[(kind != "info").then_some("status")] { (content) } }
+/// A notice box.
+pub fn notice(tone: Tone, content: Markup) -> Markup {
+    html! { div class=(tone.class()) role=[(tone != Tone::Info).then_some("status")] { (content) } }
 }
 
 /// Countries as (ISO code, name in the person's language, calling code), sorted by

@@ -14,6 +14,7 @@ use crate::domain::forms::FormDef;
 use crate::domain::session::Method;
 use crate::paths;
 
+use super::components::Tone;
 use crate::h;
 use crate::outbound::eid::orders::{Attempt, Progress};
 use crate::outbound::eid::Provider;
@@ -124,7 +125,7 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
                         }
                     }
                     Progress::Failed(key) => {
-                        (notice("error", html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
+                        (notice(Tone::Error, html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
                         @if a.method == Method::Professional { (professional_checklist(ctx)) }
                         (start_button(ctx, a.method, "button-primary"))
                         p { a href=(paths::LOGIN) { (h!(ctx, "eid.other_way")) } }
@@ -149,7 +150,7 @@ pub fn start_failed(ctx: &Ctx, method: Method, key: &str) -> Markup {
         ctx.h(method_title(method)),
         html! {
             h1 { (ctx.h(method_title(method))) }
-            (notice("error", html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
+            (notice(Tone::Error, html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
             @if method == Method::Professional { (professional_checklist(ctx)) }
             (start_button(ctx, method, "button-primary"))
             p { a href=(paths::LOGIN) { (h!(ctx, "eid.other_way")) } }
@@ -243,7 +244,7 @@ pub fn partner_page(
         h!(ctx, "partner.title"),
         html! {
             @if let Some(number) = reported {
-                (notice("success", html! { p { (ctx.tf("partner.reported", &[("number", number)])) } }))
+                (notice(Tone::Success, html! { p { (ctx.tf("partner.reported", &[("number", number)])) } }))
             }
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "partner.title")) }

@@ -2,6 +2,7 @@
 use maud::{html, Markup};
 
 use super::components::notice;
+use super::components::Tone;
 use super::layout::page;
 use crate::h;
 use crate::paths;
@@ -13,7 +14,7 @@ pub fn start(ctx: &Ctx, logged_out: bool) -> Markup {
         h!(ctx, "home.title"),
         html! {
             @if logged_out {
-                (notice("success", html! { p { (h!(ctx, "home.logged_out")) } }))
+                (notice(Tone::Success, html! { p { (h!(ctx, "home.logged_out")) } }))
             }
             h1 { (h!(ctx, "home.title")) }
             p.lead { (h!(ctx, "home.lead")) }

@@ -1,6 +1,7 @@
 //! Logging in (password, then the SMS code) and resetting a forgotten password.
 use maud::{html, Markup};
 
+use super::components::Tone;
 use super::components::{
     code_field, error_summary, notice, notice_for, post_form, submit, Field, FormErrors, Notice,
 };
@@ -130,7 +131,7 @@ pub fn reset_done(ctx: &Ctx) -> Markup {
         ctx,
         h!(ctx, "reset.done.title"),
         html! {
-            (notice("success", html! { p { (h!(ctx, "reset.done.text")) } }))
+            (notice(Tone::Success, html! { p { (h!(ctx, "reset.done.text")) } }))
             h1 { (h!(ctx, "reset.done.title")) }
             p { (h!(ctx, "reset.done.next")) }
             p { a.button href=(paths::LOGIN) { (h!(ctx, "home.login.button")) } }

@@ -1,6 +1,7 @@
 //! The payment page after approval, the paid-and-submitted box and receipts.
 use maud::{html, Markup};
 
+use super::components::Tone;
 use super::components::{notice, post_form, Attr};
 use super::layout::page;
 use crate::db::cases::Case;
@@ -30,13 +31,13 @@ pub fn pay(ctx: &Ctx, v: &PayView) -> Markup {
         h!(ctx, "payment.title"),
         html! {
             @if let Some(outcome) = v.failed {
-                (notice("warning", html! {
+                (notice(Tone::Warning, html! {
                     h2 { (h!(ctx, "payment.failed_title")) }
                     p { (ctx.h(outcome.message_key())) }
                     p { (h!(ctx, "payment.try_again")) }
                 }))
             } @else if v.pending {
-                (notice("info", html! { p { (h!(ctx, "payment.pending")) } }))
+                (notice(Tone::Info, html! { p { (h!(ctx, "payment.pending")) } }))
             }
             p.caption { (v.form.title.get(ctx.lang())) }
             h1 { (h!(ctx, "payment.title")) }
@@ -108,7 +109,7 @@ pub fn needs_two_step(ctx: &Ctx) -> Markup {
         h!(ctx, "account.page.needs_two_step_title"),
         html! {
             h1 { (h!(ctx, "account.page.needs_two_step_title")) }
-            (notice("info", html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
+            (notice(Tone::Info, html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
             p { a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) } }
         },
     )

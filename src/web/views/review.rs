@@ -2,10 +2,12 @@
 //! same page, laid out by the print stylesheet) and the page after approval.
 use maud::{html, Markup};
 
+use super::components::Tone;
 use super::components::{
     country_name, error_summary, notice, notice_for, post_form, FormErrors, Notice,
 };
 use super::layout::page;
+use crate::db::documents::Attached;
 use crate::domain::countries::is_country;
 use crate::domain::forms::answers::{holds, Answers};
 use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
@@ -17,7 +19,7 @@ pub struct ReviewView<'a> {
     pub form: &'a FormDef,
     pub pages: Vec<&'a Page>,
     pub answers: &'a Answers,
-    pub documents: &'a [(String, String, String)],
+    pub documents: &'a [Attached],
     pub reference: &'a str,
     pub applicant: String,
     pub started: String,
@@ -109,7 +111,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                                 dt { (field.label.get(lang)) }
                                 dd {
                                     @if field.kind == FieldKind::Document {
-                                        @if let Some((_, reference, name)) = v.documents.iter().find(|(f, _, _)| *f == field.id) {
+                                        @if let Some(Attached { reference, name, .. }) = v.documents.iter().find(|d| d.field == field.id) {
                                             figure.document {
                                                 img src=(paths::document_thumbnail(reference)) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
                                                 figcaption { (name) }
@@ -143,7 +145,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                     }))
                 }
             } @else {
-                (notice("info", html! { p { (ctx.h(locked)) } }))
+                (notice(Tone::Info, html! { p { (ctx.h(locked)) } }))
             }
         },
     )

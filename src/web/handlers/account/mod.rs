@@ -24,6 +24,7 @@ use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::MyPageInputs;
 use crate::web::respond::{html, html_bytes, invalid, redirect, redirect_with_session};
 use crate::web::views::account::{self as view, CaseRow, DraftRow, Overview, ReceiptRow};
+use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::web_state::WebState;
 
@@ -54,21 +55,21 @@ pub struct Flags {
 impl Flags {
     pub fn notice(&self) -> Notice {
         if self.sent.is_some() {
-            Some(("success", "code.sent_again"))
+            Some(Message::success("code.sent_again"))
         } else if self.wait.is_some() {
-            Some(("warning", "code.wait"))
+            Some(Message::warning("code.wait"))
         } else if self.saved.is_some() {
-            Some(("success", "apply.saved"))
+            Some(Message::success("apply.saved"))
         } else if self.email.is_some() {
-            Some(("success", "account.email.now_changed"))
+            Some(Message::success("account.email.now_changed"))
         } else if self.password.is_some() {
-            Some(("success", "account.password.now_changed"))
+            Some(Message::success("account.password.now_changed"))
         } else if self.linked.is_some() {
-            Some(("success", "eid.link.done"))
+            Some(Message::success("eid.link.done"))
         } else {
             match self.twostep.as_deref() {
-                Some("on") => Some(("success", "account.two_step.now_on")),
-                Some("off") => Some(("success", "account.two_step.now_off")),
+                Some("on") => Some(Message::success("account.two_step.now_on")),
+                Some("off") => Some(Message::success("account.two_step.now_off")),
                 _ => None,
             }
         }

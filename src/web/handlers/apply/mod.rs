@@ -19,6 +19,7 @@ use crate::web::guard::access::{form_of, logged_in};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, html_status, redirect};
 use crate::web::views::apply::{self as view, PageView};
+use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::web_state::WebState;
 
@@ -121,7 +122,10 @@ pub async fn show_page(
         )));
     }
     apply::open_page(&state, &current.draft, form, &page_id).await?;
-    let notice = q.stale.as_ref().map(|_| ("warning", "apply.page.stale"));
+    let notice = q
+        .stale
+        .as_ref()
+        .map(|_| Message::warning("apply.page.stale"));
     render_page(
         &ctx,
         &state,
@@ -231,7 +235,7 @@ fn respond(
         PageOutcome::Locked => Ok(redirect(&paths::review_locked(&current.draft.reference))),
         PageOutcome::TooLate => again(
             &FormErrors::default(),
-            Some(("warning", "apply.page.too_late")),
+            Some(Message::warning("apply.page.too_late")),
         ),
         PageOutcome::Invalid(problems) => {
             let mut errors = FormErrors::default();
@@ -281,7 +285,7 @@ pub async fn review(
     let notice = q
         .locked
         .as_ref()
-        .map(|_| ("warning", "review.locked_change"));
+        .map(|_| Message::warning("review.locked_change"));
     render_review(
         &ctx,
         &state,
