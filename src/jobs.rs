@@ -4,7 +4,9 @@ use anyhow::Context;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::db::{self, accounts, codes, sessions, Pool};
-use crate::domain::forms::FormDef;
+use std::sync::Arc;
+
+use crate::domain::forms::Forms;
 use crate::domain::rules::{DAY, UNCONFIRMED_ACCOUNT_LIFETIME};
 use crate::error::AppError;
 use crate::i18n::Texts;
@@ -74,24 +76,17 @@ pub async fn expire_drafts(pool: &Pool, now: i64) -> Result<usize, AppError> {
 pub async fn remind_drafts(
     delivery: &Delivery,
     pool: &Pool,
-    forms: &[FormDef],
+    forms: &Arc<Forms>,
     base_url: &str,
     now: i64,
 ) -> Result<usize, AppError> {
-    let titles: Vec<(String, crate::domain::forms::Text)> = forms
-        .iter()
-        .map(|f| (f.id.clone(), f.title.clone()))
-        .collect();
+    let forms = forms.clone();
     let base = base_url.to_string();
     let sent = delivery
         .write_and_send(pool, move |tx| -> Result<usize, AppError> {
             let due = db::drafts::due_reminders(tx, now, BATCH)?;
             for (draft, email) in &due {
-                let title = titles
-                    .iter()
-                    .find(|(id, _)| *id == draft.form_id)
-                    .map(|(_, t)| t.get(draft.lang))
-                    .unwrap_or(&draft.form_id);
+                let title = forms.title(&draft.form_id, draft.lang);
                 let url = format!("{base}{}", paths::draft(&draft.reference));
                 let date = crate::domain::date::Date::from_unix(draft.expires_at).to_string();
                 db::outbox::enqueue(

@@ -21,7 +21,7 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub delivery: Delivery,
     /// The application types, checked at start.
-    pub forms: Arc<Vec<crate::domain::forms::FormDef>>,
+    pub forms: Arc<crate::domain::forms::Forms>,
     /// The card payment provider: the built-in mock acquirer unless one is configured.
     pub gateway: Arc<dyn crate::outbound::payment::PaymentGateway>,
     /// E-identification: the services offered and the orders in progress.

@@ -245,11 +245,7 @@ mod tests {
     }
 
     fn form(id: &str) -> FormDef {
-        load_all(SHIPPED)
-            .unwrap()
-            .into_iter()
-            .find(|f| f.id == id)
-            .unwrap()
+        load_all(SHIPPED).unwrap().get(id).unwrap().clone()
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
 
 /// Every application type, checked. A bad definition stops start-up with a message
 /// naming the file and the field.
-pub fn load_all(files: &[(&str, &str)]) -> Result<Vec<FormDef>, FormError> {
+pub fn load_all(files: &[(&str, &str)]) -> Result<Forms, FormError> {
     let mut forms: Vec<FormDef> = Vec::with_capacity(files.len());
     for (file, text) in files {
         let form = FormDef::parse(file, text)?;
@@ -75,7 +75,33 @@ pub fn load_all(files: &[(&str, &str)]) -> Result<Vec<FormDef>, FormError> {
             }
         }
     }
-    Ok(forms)
+    Ok(Forms(forms))
+}
+
+/// The application types of this installation: the one place that finds a type by
+/// its id or names it.
+#[derive(Clone, Debug)]
+pub struct Forms(Vec<FormDef>);
+
+impl Forms {
+    /// The type with this id.
+    pub fn get(&self, id: &str) -> Option<&FormDef> {
+        self.0.iter().find(|f| f.id == id)
+    }
+
+    /// The type's title in `lang`; the id itself for a type this installation no
+    /// longer has (an old draft or case).
+    pub fn title<'a>(&'a self, id: &'a str, lang: crate::domain::Lang) -> &'a str {
+        self.get(id).map_or(id, |f| f.title.get(lang))
+    }
+}
+
+impl std::ops::Deref for Forms {
+    type Target = [FormDef];
+
+    fn deref(&self) -> &[FormDef] {
+        &self.0
+    }
 }
 
 #[cfg(test)]
@@ -85,12 +111,22 @@ mod tests {
     #[test]
     fn every_shipped_definition_loads_with_its_rules() {
         let all = load_all(SHIPPED).unwrap();
-        let (forms, questionnaires): (Vec<_>, Vec<_>) = all
-            .into_iter()
-            .partition(|f| f.kind == FormKind::Application);
+        let (forms, questionnaires): (Vec<_>, Vec<_>) =
+            all.iter().partition(|f| f.kind == FormKind::Application);
         assert_eq!(forms.len(), 7);
         assert_eq!(questionnaires.len(), 1);
         assert_eq!(questionnaires[0].fee_sek, 0);
+        assert_eq!(all.get("visit-visa").map(|f| f.fee_sek), Some(1000));
+        assert_eq!(
+            all.title("visit-visa", crate::domain::Lang::Sv),
+            "Visum för besök"
+        );
+        // A type this installation no longer has (an old case) is named by its id.
+        assert!(all.get("retired-type").is_none());
+        assert_eq!(
+            all.title("retired-type", crate::domain::Lang::En),
+            "retired-type"
+        );
         let lifetime = |id: &str| forms.iter().find(|f| f.id == id).unwrap().lifetime_days;
         assert_eq!(lifetime("visit-visa"), 14);
         assert_eq!(lifetime("studies"), 14);

@@ -42,11 +42,7 @@ pub fn sees_more(ctx: &Ctx, reader: &Reader) -> bool {
 
 /// The application type with this id; 404 for an id no type has.
 pub fn form_of<'a>(state: &'a WebState, id: &str) -> Result<&'a FormDef, AppError> {
-    state
-        .forms
-        .iter()
-        .find(|f| f.id == id)
-        .ok_or(AppError::NotFound)
+    state.forms.get(id).ok_or(AppError::NotFound)
 }
 
 /// Whether this login may see answers, documents and receipts (the assurance levels in README).

@@ -63,7 +63,7 @@ pub async fn list(
     let mut errors = FormErrors::default();
     let filter = Filter {
         status: CaseStatus::parse(q.status.trim()),
-        form_id: Some(q.form.trim().to_string()).filter(|f| state.forms.iter().any(|x| &x.id == f)),
+        form_id: Some(q.form.trim().to_string()).filter(|f| state.forms.get(f).is_some()),
         from: day(&q.from, "from", &ctx, &mut errors),
         // "Until" includes the whole day.
         until: day(&q.until, "until", &ctx, &mut errors).map(|d| d + crate::domain::rules::DAY),

@@ -12,7 +12,7 @@ use crate::db::documents::Attached;
 use crate::domain::case::{CaseStatus, MESSAGE_MAX_CHARS};
 use crate::domain::date::Date;
 use crate::domain::forms::answers::Answers;
-use crate::domain::forms::{FieldKind, FormDef, FormKind};
+use crate::domain::forms::{FieldKind, FormDef, FormKind, Forms};
 use crate::domain::payment::format_sek;
 use crate::flows::casework::CaseFile;
 use crate::h;
@@ -33,7 +33,7 @@ pub struct CaseList<'a> {
     pub filters: &'a ListFilters,
     pub page: i64,
     pub has_next: bool,
-    pub forms: &'a [FormDef],
+    pub forms: &'a Forms,
 }
 
 pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {

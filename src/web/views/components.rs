@@ -267,13 +267,6 @@ pub fn countries_by_name(ctx: &Ctx) -> Vec<(&'static str, &'static str, Option<&
 }
 
 /// The title of application type `id` in the page's language (the id itself if unknown).
-pub fn form_title<'a>(
-    ctx: &Ctx,
-    forms: &'a [crate::domain::forms::FormDef],
-    id: &'a str,
-) -> &'a str {
-    forms
-        .iter()
-        .find(|f| f.id == id)
-        .map_or(id, |f| f.title.get(ctx.lang()))
+pub fn form_title<'a>(ctx: &Ctx, forms: &'a crate::domain::forms::Forms, id: &'a str) -> &'a str {
+    forms.title(id, ctx.lang())
 }

@@ -10,7 +10,7 @@ use super::components::{
 use super::layout::{page, page_with};
 use crate::db::cases::Listed;
 use crate::domain::date::Date;
-use crate::domain::forms::FormDef;
+use crate::domain::forms::Forms;
 use crate::domain::session::Method;
 use crate::paths;
 
@@ -180,7 +180,7 @@ pub struct PersonPage<'a> {
     pub name: &'a str,
     pub pin: &'a str,
     pub cases: &'a [Listed],
-    pub forms: &'a [FormDef],
+    pub forms: &'a Forms,
     /// The link form's state: None (nothing asked), Some(true) a code was sent.
     pub code_sent: bool,
     pub email: &'a str,

@@ -8,7 +8,7 @@ use super::components::{
 };
 use super::layout::page;
 use crate::domain::date::Date;
-use crate::domain::forms::FormDef;
+use crate::domain::forms::Forms;
 use crate::flows::support::Summary;
 use crate::h;
 use crate::paths;
@@ -19,7 +19,7 @@ pub struct SupportPage<'a> {
     /// None: nothing searched yet, or nothing found (then `searched` is true).
     pub found: Option<&'a Summary>,
     pub searched: bool,
-    pub forms: &'a [FormDef],
+    pub forms: &'a Forms,
 }
 
 /// The tick and the note every change to an account needs, named after its form.
@@ -63,7 +63,7 @@ pub fn support(ctx: &Ctx, p: &SupportPage, errors: &FormErrors, n: Notice) -> Ma
     )
 }
 
-fn summary(ctx: &Ctx, s: &Summary, forms: &[FormDef], errors: &FormErrors) -> Markup {
+fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup {
     let base = paths::staff_support_account(s.id.0);
     let yes_no = |b: bool| ctx.h(if b { "apply.yes" } else { "apply.no" });
     html! {

@@ -204,7 +204,7 @@ pub async fn overview(
     })
     .await?;
     let lang = ctx.lang();
-    let title = |form_id: &str| form_title(&state, lang, form_id);
+    let title = |form_id: &str| state.forms.title(form_id, lang).to_string();
     let overview = Overview {
         email: session.email.as_deref().unwrap_or_default(),
         masked_phone: session.phone.as_deref().map(mask),
@@ -243,14 +243,6 @@ pub async fn overview(
     Ok(html_bytes(StatusCode::OK, page))
 }
 
-fn form_title(state: &WebState, lang: Lang, form_id: &str) -> String {
-    state
-        .forms
-        .iter()
-        .find(|f| f.id == form_id)
-        .map_or_else(|| form_id.to_string(), |f| f.title.get(lang).to_string())
-}
-
 /// Receipts as My Page lists them.
 pub(super) fn receipt_rows(
     state: &WebState,
@@ -260,7 +252,7 @@ pub(super) fn receipt_rows(
     receipts
         .into_iter()
         .map(|r| ReceiptRow {
-            title: form_title(state, lang, &r.form_id),
+            title: state.forms.title(&r.form_id, lang).to_string(),
             paid: Date::from_unix(r.paid_at).to_string(),
             amount: format_sek(r.amount),
             href: paths::receipt(&r.payment_reference),
