@@ -310,14 +310,43 @@ pub async fn submit_page(
     if !matches!(outcome, PageOutcome::Go(_)) {
         return Ok(outcome);
     }
-    // Where to go, from the answers as they now stand (no need to read them back).
+    Ok(PageOutcome::Go(next_place(
+        current,
+        form,
+        page_id,
+        action,
+        Saved {
+            values: saved_values,
+            hidden: hidden_fields,
+            done,
+        },
+    )))
+}
+
+/// What a page's save changed in the draft.
+struct Saved {
+    values: Answers,
+    hidden: Vec<String>,
+    /// Whether the page now counts as done ("Next" with every answer valid).
+    done: bool,
+}
+
+/// Where the person goes after a saved page, from the answers as they now stand
+/// (no need to read them back).
+fn next_place(
+    current: &DraftState,
+    form: &FormDef,
+    page_id: &str,
+    action: Action,
+    saved: Saved,
+) -> Place {
     let mut answers = current.answers.clone();
-    for field in &hidden_fields {
+    for field in &saved.hidden {
         answers.remove(field);
     }
-    answers.extend(saved_values);
+    answers.extend(saved.values);
     let mut done_pages = current.done.clone();
-    if done {
+    if saved.done {
         done_pages.insert(page_id.to_string());
     }
     let position = Position {
@@ -325,7 +354,7 @@ pub async fn submit_page(
         answers: &answers,
         done: &done_pages,
     };
-    Ok(PageOutcome::Go(match action {
+    match action {
         Action::Next => match position.next_after(page_id) {
             Some(next) => Place::Page(next.id.clone()),
             None => Place::Review,
@@ -335,7 +364,7 @@ pub async fn submit_page(
             None => Place::Page(page_id.to_string()),
         },
         Action::SaveAndLeave => Place::Left(current.owner),
-    }))
+    }
 }
 
 /// Stores a photo for a document field of a page, together with whatever typed

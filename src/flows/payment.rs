@@ -15,6 +15,7 @@ use crate::domain::AccountId;
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
+use crate::outbound::payment::Report;
 use crate::paths;
 use crate::state::AppState;
 
@@ -131,38 +132,65 @@ pub async fn finish(
         .map_err(AppError::Unexpected)?;
     let now = state.now();
     let reported = report.state();
-    let (id, draft_id) = (payment.id, payment.draft_id);
     if reported != PaymentState::Success {
-        if !reported.is_final() && !expired(payment.created_at, now) {
-            return Ok(Finish::Pending);
-        }
-        let outcome = if reported.is_final() {
-            report.outcome()
-        } else {
-            Outcome::Expired
-        };
-        let settled = db::write(&state.pool, move |tx| -> Result<_, AppError> {
-            payments::settle(tx, id, outcome.state(), Some(outcome), None, now)?;
-            Ok(payments::by_id(tx, id)?)
-        })
-        .await?;
-        return Ok(settled
-            .as_ref()
-            .and_then(self::settled)
-            .unwrap_or(Finish::Pending));
+        return settle_unsuccessful(state, payment, &report, now).await;
     }
     if report.amount != payment.amount {
         tracing::error!(
             payment = payment.reference,
             "provider reported another amount"
         );
-        let outcome = Outcome::Mismatch;
+        let (id, outcome) = (payment.id, Outcome::Mismatch);
         db::write(&state.pool, move |tx| {
             payments::settle(tx, id, outcome.state(), Some(outcome), None, now)
         })
         .await?;
         return Ok(Finish::Unsuccessful(outcome));
     }
+    submit(state, payment, account, form, &report, now).await
+}
+
+/// Settles a payment the provider reports as not successful: failed, cancelled or
+/// in error, or still unfinished when its time has run out.
+async fn settle_unsuccessful(
+    state: &AppState,
+    payment: &Payment,
+    report: &Report,
+    now: i64,
+) -> Result<Finish, AppError> {
+    let reported = report.state();
+    let id = payment.id;
+    if !reported.is_final() && !expired(payment.created_at, now) {
+        return Ok(Finish::Pending);
+    }
+    let outcome = if reported.is_final() {
+        report.outcome()
+    } else {
+        Outcome::Expired
+    };
+    let settled = db::write(&state.pool, move |tx| -> Result<_, AppError> {
+        payments::settle(tx, id, outcome.state(), Some(outcome), None, now)?;
+        Ok(payments::by_id(tx, id)?)
+    })
+    .await?;
+    Ok(settled
+        .as_ref()
+        .and_then(self::settled)
+        .unwrap_or(Finish::Pending))
+}
+
+/// Settles a successful payment and submits its application in the same
+/// transaction: a case with its verification number, the questionnaire for the
+/// person in Sweden, and the confirmation email.
+async fn submit(
+    state: &AppState,
+    payment: &Payment,
+    account: AccountId,
+    form: &FormDef,
+    report: &Report,
+    now: i64,
+) -> Result<Finish, AppError> {
+    let (id, draft_id) = (payment.id, payment.draft_id);
     let brand = report.card_brand.clone().unwrap_or_default();
     let last4: String = report.last4.clone().unwrap_or_default();
     let form_id = form.id.clone();
