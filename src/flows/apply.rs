@@ -171,6 +171,12 @@ pub enum PageOutcome {
     Locked,
 }
 
+/// What [`admit`] lets through: the page, or the answer the person gets instead.
+enum Admitted<'a> {
+    Page(&'a crate::domain::forms::Page),
+    Refused(PageOutcome),
+}
+
 /// What every post of a page passes first: the application is not approved, the page
 /// was not sent from an older copy, it may be open, and its 30 minutes have not run
 /// out (then nothing is saved and its time starts again). Gives the page, or the
@@ -182,12 +188,14 @@ async fn admit<'a>(
     page_id: &str,
     revision: i64,
     now: i64,
-) -> Result<Result<&'a crate::domain::forms::Page, PageOutcome>, AppError> {
+) -> Result<Admitted<'a>, AppError> {
     if current.draft.approved_at.is_some() {
-        return Ok(Err(PageOutcome::Locked));
+        return Ok(Admitted::Refused(PageOutcome::Locked));
     }
     if revision != current.draft.revision || !current.position(form).may_open(page_id) {
-        return Ok(Err(PageOutcome::Stale(current_place(current, form))));
+        return Ok(Admitted::Refused(PageOutcome::Stale(current_place(
+            current, form,
+        ))));
     }
     let page = form
         .pages
@@ -204,9 +212,9 @@ async fn admit<'a>(
             drafts::open_page(tx, draft_id, &key, now)
         })
         .await?;
-        return Ok(Err(PageOutcome::TooLate));
+        return Ok(Admitted::Refused(PageOutcome::TooLate));
     }
-    Ok(Ok(page))
+    Ok(Admitted::Page(page))
 }
 
 /// Handles a posted page. `revision` is the one the page was shown with.
@@ -222,8 +230,8 @@ pub async fn submit_page(
 ) -> Result<PageOutcome, AppError> {
     let now = state.now();
     let page = match admit(state, current, form, page_id, revision, now).await? {
-        Ok(page) => page,
-        Err(instead) => return Ok(instead),
+        Admitted::Page(page) => page,
+        Admitted::Refused(instead) => return Ok(instead),
     };
     let today = Date::from_unix(now);
     let (saved, done) = match action {
@@ -384,8 +392,8 @@ pub async fn upload(
     use crate::domain::documents::{self as docs, Refusal};
     let now = state.now();
     let page = match admit(state, current, form, page_id, revision, now).await? {
-        Ok(page) => page,
-        Err(instead) => return Ok(instead),
+        Admitted::Page(page) => page,
+        Admitted::Refused(instead) => return Ok(instead),
     };
     let field = page
         .fields

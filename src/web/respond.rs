@@ -71,6 +71,13 @@ pub fn invalid(markup: Markup) -> HttpResponse {
     html_status(StatusCode::UNPROCESSABLE_ENTITY, markup)
 }
 
+/// What a check made before a handler's work comes to: the value to go on with,
+/// or the answer to give instead (a redirect, or a page with its problems).
+pub enum Checked<T> {
+    Go(T),
+    Answer(HttpResponse),
+}
+
 /// What each error answers with; the page itself comes from `guard::error_pages`.
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {

@@ -12,7 +12,7 @@ use crate::paths;
 use crate::web::guard::access::show_more;
 use crate::web::guard::access::{form_of, logged_in};
 use crate::web::guard::{Ctx, Posted};
-use crate::web::respond::{html, redirect};
+use crate::web::respond::{html, redirect, Checked};
 use crate::web::views::payment::{self as view, PayView};
 use crate::web::web_state::WebState;
 
@@ -46,17 +46,19 @@ async fn payable<'a>(
     state: &'a WebState,
     ctx: &Ctx,
     reference: String,
-) -> Result<Result<(Draft, &'a FormDef), HttpResponse>, AppError> {
+) -> Result<Checked<(Draft, &'a FormDef)>, AppError> {
     let Some((draft, form)) = owned_draft(state, ctx, reference).await? else {
-        return Ok(Err(redirect(paths::LOGIN)));
+        return Ok(Checked::Answer(redirect(paths::LOGIN)));
     };
     if draft.approved_at.is_none() {
-        return Ok(Err(redirect(&paths::review(&draft.reference))));
+        return Ok(Checked::Answer(redirect(&paths::review(&draft.reference))));
     }
     if draft.submitted_at.is_some() {
-        return Ok(Err(redirect(&paths::submitted(&draft.reference))));
+        return Ok(Checked::Answer(redirect(&paths::submitted(
+            &draft.reference,
+        ))));
     }
-    Ok(Ok((draft, form)))
+    Ok(Checked::Go((draft, form)))
 }
 
 /// After approval: the fee, the last attempt's outcome, and the button to pay.
@@ -67,8 +69,8 @@ pub async fn pay_page(
     q: web::Query<PayFlags>,
 ) -> Result<HttpResponse, AppError> {
     let (draft, form) = match payable(&state, &ctx, reference.into_inner()).await? {
-        Ok(found) => found,
-        Err(elsewhere) => return Ok(elsewhere),
+        Checked::Go(found) => found,
+        Checked::Answer(elsewhere) => return Ok(elsewhere),
     };
     let draft = &draft;
     let id = draft.id;
@@ -95,8 +97,8 @@ pub async fn pay(
     Posted(_): Posted<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
     let (draft, form) = match payable(&state, &ctx, reference.into_inner()).await? {
-        Ok(found) => found,
-        Err(elsewhere) => return Ok(elsewhere),
+        Checked::Go(found) => found,
+        Checked::Answer(elsewhere) => return Ok(elsewhere),
     };
     let draft = &draft;
     Ok(match payment::start(&state, draft, form).await? {

@@ -12,7 +12,7 @@ use crate::flows::support::{self as desk, Changed, Summary, Verified};
 use crate::paths;
 use crate::web::guard::staff::StaffCtx;
 use crate::web::guard::{Ctx, Posted};
-use crate::web::respond::{client_ip, html, invalid, redirect};
+use crate::web::respond::{client_ip, html, invalid, redirect, Checked};
 use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::views::support::{self as view, SupportPage};
@@ -163,11 +163,13 @@ async fn tick_only(
     id: AccountId,
     prefix: &str,
     form: &TickForm,
-) -> Result<Result<Verified, HttpResponse>, AppError> {
+) -> Result<Checked<Verified>, AppError> {
     let mut errors = FormErrors::default();
     match checked(ctx, &mut errors, prefix, &form.verified, &form.note) {
-        Some(v) => Ok(Ok(v)),
-        None => refused(ctx, state, who, id, errors).await.map(Err),
+        Some(v) => Ok(Checked::Go(v)),
+        None => refused(ctx, state, who, id, errors)
+            .await
+            .map(Checked::Answer),
     }
 }
 
@@ -184,8 +186,8 @@ pub async fn reveal_phone(
     let who = support(staff)?;
     let id = AccountId(id.into_inner());
     let verified = match tick_only(&ctx, &state, &who, id, "reveal", &form).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
+        Checked::Go(v) => v,
+        Checked::Answer(page) => return Ok(page),
     };
     let summary = desk::reveal_phone(&state, &who, id, verified, client_ip(&req).to_string())
         .await?
@@ -343,8 +345,8 @@ pub async fn close(
     let who = support(staff)?;
     let id = AccountId(id.into_inner());
     let verified = match tick_only(&ctx, &state, &who, id, "close", &form).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
+        Checked::Go(v) => v,
+        Checked::Answer(page) => return Ok(page),
     };
     if !desk::close_account(&state, &who, id, verified, client_ip(&req).to_string()).await? {
         return Err(AppError::NotFound);
