@@ -3,11 +3,9 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmailProblem {
-    #[error("error.email.missing")]
     Missing,
-    #[error("error.email.invalid")]
     Invalid,
 }
 

@@ -17,19 +17,27 @@ impl NewPassword {
 }
 
 /// Why a new password was refused; each is a catalog key.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum PasswordProblem {
-    #[error("error.password.missing")]
     Missing,
-    #[error("error.password.too_short")]
     TooShort,
-    #[error("error.password.too_long")]
     TooLong,
-    #[error("error.password.mismatch")]
     Mismatch,
     /// Too easy to guess; the catalog key of the reason.
-    #[error("error.password.guessable")]
     Guessable(&'static str),
+}
+
+impl PasswordProblem {
+    /// The catalog key of the message for the person.
+    pub fn key(&self) -> &'static str {
+        match self {
+            PasswordProblem::Missing => "error.password.missing",
+            PasswordProblem::TooShort => "error.password.too_short",
+            PasswordProblem::TooLong => "error.password.too_long",
+            PasswordProblem::Mismatch => "error.password.mismatch",
+            PasswordProblem::Guessable(_) => "error.password.guessable",
+        }
+    }
 }
 
 impl NewPassword {

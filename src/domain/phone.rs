@@ -4,11 +4,9 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Phone(String);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PhoneProblem {
-    #[error("error.phone.missing")]
     Missing,
-    #[error("error.phone.invalid")]
     Invalid,
 }
 

@@ -8,15 +8,11 @@ use super::date::Date;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PersonalIdentityNumber(String);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PinProblem {
-    #[error("error.pin.missing")]
     Missing,
-    #[error("error.pin.format")]
     Format,
-    #[error("error.pin.date")]
     Date,
-    #[error("error.pin.check_digit")]
     CheckDigit,
 }
 

@@ -7,12 +7,10 @@ use rand::Rng;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VerificationNumber(String);
 
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum VerificationProblem {
-    #[error("error.verification.format")]
     Format,
     /// The check digits do not match: a mistyped number.
-    #[error("error.verification.check")]
     Check,
 }
 

@@ -23,7 +23,7 @@ pub fn password_problem(ctx: &Ctx, problem: &PasswordProblem) -> (&'static str, 
         other => (
             "password",
             ctx.tf(
-                &other.to_string(),
+                other.key(),
                 &[
                     ("min", &crate::domain::password::MIN_CHARS.to_string()),
                     ("max", &crate::domain::password::MAX_CHARS.to_string()),

@@ -134,7 +134,7 @@ async fn card_submit(
         Err(problems) => {
             let mut errors = FormErrors::default();
             for (field, problem) in problems {
-                errors.add(field, ctx.t(&problem.to_string()));
+                errors.add(field, ctx.t(problem.key()));
             }
             // The security code is never shown again.
             let typed = CardForm {

@@ -48,7 +48,7 @@ pub async fn forgot(
         }
         Err(problem) => {
             let mut errors = FormErrors::default();
-            errors.add("email", ctx.t(&problem.to_string()));
+            errors.add("email", ctx.t(problem.key()));
             Ok(invalid(view::forgot_form(&ctx, &errors, &form.email)))
         }
     }

@@ -56,7 +56,7 @@ pub async fn start(
         Ok(phone) => phone,
         Err(problem) => {
             let mut errors = FormErrors::default();
-            errors.add("phone", ctx.t(&problem.to_string()));
+            errors.add("phone", ctx.t(problem.key()));
             return Ok(show(&errors, false));
         }
     };

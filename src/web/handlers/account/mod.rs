@@ -88,7 +88,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FormErrors::default();
     let email = Email::parse(&form.email)
-        .map_err(|e| errors.add("email", ctx.t(&e.to_string())))
+        .map_err(|e| errors.add("email", ctx.t(e.key())))
         .ok();
     let address = email.as_ref().map(Email::as_str).unwrap_or_default();
     let password: SecretString = form.password.into();
