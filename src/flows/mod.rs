@@ -7,4 +7,5 @@ pub mod identity;
 pub mod partner;
 pub mod payment;
 pub mod questionnaire;
+pub mod records;
 pub mod support;

@@ -218,3 +218,19 @@ fn only_paths_spells_a_url_of_the_site() {
         .collect();
     assert!(wrong.is_empty(), "URLs spelled outside paths.rs: {wrong:?}");
 }
+
+/// A handler makes flow calls; reading and writing the database is the flows' work.
+#[test]
+fn handlers_do_not_reach_the_database() {
+    let wrong: Vec<String> = sources()
+        .into_iter()
+        .filter(|s| s.path.starts_with("web/handlers/"))
+        .filter(|s| {
+            ["db::read(", "db::write(", "db::quick_read(", ".execute(", ".prepare"]
+                .iter()
+                .any(|call| s.code.contains(call))
+        })
+        .map(|s| s.path)
+        .collect();
+    assert!(wrong.is_empty(), "handlers using the database: {wrong:?}");
+}

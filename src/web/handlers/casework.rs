@@ -4,13 +4,14 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::db::{self, cases::Filter};
+use crate::db::cases::Filter;
 use crate::domain::case::{CaseStatus, Refused};
 use crate::domain::date::Date;
 use crate::domain::staff::Caseworker;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::casework::{self as work, Moved};
+use crate::flows::records;
 use crate::paths;
 use crate::web::guard::access::form_of;
 use crate::web::guard::staff::StaffCtx;
@@ -234,13 +235,11 @@ pub async fn document(
     reference: web::Path<String>,
     q: web::Query<DocumentQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let _who = caseworker(staff)?;
+    let who = caseworker(staff)?;
     let (reference, thumbnail) = (reference.into_inner(), q.thumbnail.is_some());
-    let doc = db::read(&state.pool, move |c| {
-        db::documents::of_case(c, &reference, thumbnail)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let doc = records::case_document(&state, &who, reference, thumbnail)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, doc.mime))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))

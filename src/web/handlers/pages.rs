@@ -4,9 +4,9 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::db::{self, outbox};
 use crate::domain::Lang;
 use crate::error::AppError;
+use crate::flows::records;
 use crate::web::guard::middleware::{cookie, LANG_COOKIE};
 use crate::web::guard::Ctx;
 use crate::web::respond::{html, redirect};
@@ -73,6 +73,6 @@ pub async fn mailbox(ctx: Ctx, state: web::Data<WebState>) -> Result<HttpRespons
     if !state.settings.dev_mailbox {
         return Err(AppError::NotFound);
     }
-    let messages = db::read(&state.pool, |c| outbox::latest(c, 200)).await?;
+    let messages = records::latest_messages(&state, 200).await?;
     Ok(html(views::mailbox::mailbox(&ctx, &messages)))
 }

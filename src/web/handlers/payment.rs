@@ -3,11 +3,11 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::db::drafts::{self, Draft};
-use crate::db::{self, cases, payments as book};
+use crate::db::drafts::Draft;
 use crate::domain::forms::FormDef;
 use crate::error::AppError;
 use crate::flows::payment::{self, Finish, Start};
+use crate::flows::records;
 use crate::paths;
 use crate::web::guard::access::show_more;
 use crate::web::guard::access::{form_of, logged_in};
@@ -32,11 +32,9 @@ async fn owned_draft<'a>(
     let Some(account) = logged_in(ctx) else {
         return Ok(None);
     };
-    let draft = db::read(&state.pool, move |c| {
-        drafts::find_owned(c, &reference, drafts::Owner::Account(account))
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let draft = records::own_draft(state, account, reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let form = form_of(state, &draft.form_id)?;
     Ok(Some((draft, form)))
 }
@@ -74,7 +72,7 @@ pub async fn pay_page(
     };
     let draft = &draft;
     let id = draft.id;
-    let attempts = db::read(&state.pool, move |c| book::for_draft(c, id)).await?;
+    let attempts = records::payments_of_draft(&state, id).await?;
     let last = attempts.first();
     Ok(html(view::pay(
         &ctx,
@@ -118,14 +116,7 @@ pub async fn returned(
         return Ok(redirect(&paths::login_then(&next)));
     };
     let reference = reference.into_inner();
-    let found = db::read(&state.pool, move |c| {
-        let Some(p) = book::owned(c, &reference, account)? else {
-            return Ok(None);
-        };
-        let draft = db::drafts::find_by_id(c, p.draft_id)?;
-        Ok(draft.map(|d| (p, d)))
-    })
-    .await?;
+    let found = records::own_payment(&state, account, reference).await?;
     let (payment, draft) = found.ok_or(AppError::NotFound)?;
     let form = form_of(&state, &draft.form_id)?;
     Ok(
@@ -149,7 +140,7 @@ pub async fn submitted(
         .await?
         .ok_or(AppError::Login)?;
     let id = draft.id;
-    let Some(case) = db::read(&state.pool, move |c| cases::for_draft(c, id)).await? else {
+    let Some(case) = records::case_of_draft(&state, id).await? else {
         return Ok(redirect(&paths::approved(&draft.reference)));
     };
     Ok(html(view::submitted(&ctx, form, &case, show_more(&ctx))))
@@ -165,7 +156,7 @@ pub async fn receipt(
     let reader = crate::web::guard::access::reader(&ctx).ok_or(AppError::Login)?;
     let more = crate::web::guard::access::sees_more(&ctx, &reader);
     let reference = reference.into_inner();
-    let receipt = db::read(&state.pool, move |c| book::receipt(c, &reference, &reader))
+    let receipt = records::receipt(&state, reader, reference)
         .await?
         .ok_or(AppError::NotFound)?;
     if !more {

@@ -4,12 +4,12 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::db::{self, audit};
 use crate::domain::password::NewPassword;
 use crate::domain::secret::Token;
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
 use crate::flows::identity::staff::{self, Setup, ISSUER};
+use crate::flows::records;
 use crate::paths;
 use crate::web::forms::password_problem;
 use crate::web::guard::access::{Limit, StaffLogins};
@@ -231,19 +231,18 @@ pub async fn audit(
     let Some((member, _)) = staff.0 else {
         return Ok(redirect(paths::STAFF_LOGIN));
     };
-    let _admin = member.as_admin().ok_or(AppError::Forbidden)?;
+    let admin = member.as_admin().ok_or(AppError::Forbidden)?;
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let action = Some(q.action.trim().to_string()).filter(|s| !s.is_empty());
     let who = Some(q.who.trim().to_string()).filter(|s| !s.is_empty());
-    let mut entries = db::read(&state.pool, move |c| {
-        audit::page(
-            c,
-            action.as_deref(),
-            who.as_deref(),
-            (page - 1) * AUDIT_PAGE,
-            AUDIT_PAGE,
-        )
-    })
+    let mut entries = records::audit_page(
+        &state,
+        &admin,
+        action,
+        who,
+        (page - 1) * AUDIT_PAGE,
+        AUDIT_PAGE,
+    )
     .await?;
     let has_next = entries.len() as i64 > AUDIT_PAGE;
     entries.truncate(AUDIT_PAGE as usize);

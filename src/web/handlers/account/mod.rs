@@ -6,7 +6,6 @@ use actix_web::{web, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::db;
 use crate::db::payments::Receipt;
 use crate::domain::date::Date;
 use crate::domain::email::Email;
@@ -17,6 +16,7 @@ use crate::domain::session::{Assurance, Stage};
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::flows::identity::{sign_up, CodeOutcome, Resend};
+use crate::flows::records;
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, password_problem, CodeForm};
 use crate::web::guard::access::{Applicant, Codes, Creations, Limit};
@@ -189,20 +189,12 @@ pub async fn overview(
         return Ok(html_bytes(StatusCode::OK, page));
     }
     let more = session.assurance >= Assurance::Substantial;
-    let (revision, drafts, cases, receipts) = db::quick_read(&state.pool, move |c| {
-        let receipts = if more {
-            db::payments::receipts(c, account)?
-        } else {
-            Vec::new()
-        };
-        Ok((
-            db::accounts::revision(c, account)?,
-            db::drafts::unsubmitted(c, account)?,
-            db::cases::for_account(c, account)?,
-            receipts,
-        ))
-    })
-    .await?;
+    let records::MyPage {
+        revision,
+        drafts,
+        cases,
+        receipts,
+    } = records::my_page(&state, account, more).await?;
     let lang = ctx.lang();
     let title = |form_id: &str| state.forms.title(form_id, lang).to_string();
     let overview = Overview {

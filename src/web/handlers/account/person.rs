@@ -3,12 +3,12 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::db;
 use crate::domain::email::Email;
 use crate::domain::secret::OneTimeCode;
 use crate::error::AppError;
 use crate::flows::identity::eid::{self, display_pin};
 use crate::flows::identity::{CodeOutcome, Resend};
+use crate::flows::records;
 use crate::paths;
 use crate::web::forms::CodeForm;
 use crate::web::guard::access::{Codes, Limit, Person};
@@ -29,13 +29,7 @@ pub async fn overview(
 ) -> Result<HttpResponse, AppError> {
     let s = ctx.person().ok_or(AppError::NotFound)?;
     let pin = s.pin.clone().unwrap_or_default();
-    let (cases, receipts) = db::quick_read(&state.pool, move |c| {
-        Ok((
-            db::cases::for_pin(c, &pin)?,
-            db::payments::receipts_of_applicant(c, &pin)?,
-        ))
-    })
-    .await?;
+    let (cases, receipts) = records::of_applicant(state, pin).await?;
     let page = view::person_page(
         ctx,
         &PersonPage {

@@ -8,11 +8,11 @@ use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 
 use super::{owned, respond, take_revision};
-use crate::db;
 use crate::domain::documents::MAX_BYTES;
 use crate::domain::rules::FORM_LIMIT;
 use crate::error::AppError;
 use crate::flows::apply;
+use crate::flows::records;
 use crate::web::guard::Ctx;
 use crate::web::web_state::WebState;
 
@@ -142,11 +142,9 @@ pub async fn serve(
     };
     let reader = crate::web::guard::access::reader(&ctx).ok_or(AppError::NotFound)?;
     let more = crate::web::guard::access::sees_more(&ctx, &reader);
-    let document = db::read(&state.pool, move |c| {
-        db::documents::owned(c, &reference, &reader, thumbnail)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let document = records::document(&state, reader, reference, thumbnail)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if document.submitted && !more {
         return Ok(crate::web::respond::html(
             crate::web::views::payment::needs_two_step(&ctx),
