@@ -1,7 +1,7 @@
 //! Kansli: a self-hosted e-service portal for permit applications.
 //!
 //! `web` is the HTTP edge: a handler extracts the request, parses it into
-//! `domain` types, makes one `flows` call and renders the outcome with `web::views`
+//! `domain` types, calls `flows` and renders the outcome with `web::views`
 //! (or redirects with 303). Flows are the use cases: each public function is one
 //! step a person takes, in one transaction with the messages it causes (queued
 //! through `outbound::notify`). Scheduled work lives in `jobs`. Time always comes
@@ -21,13 +21,19 @@
 //!    another (checked); what several share lives in web/forms.rs, web/guard/
 //!    or web/respond.rs.
 //! 4. Only startup.rs names crate::fakes (checked).
-//! 5. Only db/ holds SQL (checked; a fake's own `store.rs` keeps its tables);
-//!    only paths.rs spells a URL of the site (checked; the route table matches it).
+//! 5. Only db/ holds SQL (checked for the usual statements; a fake's own
+//!    `store.rs` keeps its tables). Only paths.rs spells a URL of the site (checked
+//!    for string literals; the route table in web/mod.rs holds the patterns that
+//!    match them).
 //! 6. A message is queued only through the `Outbox` that
-//!    `Delivery::write_and_send` opens, which wakes the sender after the commit
-//!    (checked, and enforced by the type).
-//! 7. Flows return outcome enums, never HTML, cookies or URL strings.
-//! 8. Every rule's number (30 minutes, 14 days) lives once, in `domain::rules`.
+//!    `Delivery::write_and_send` opens, which wakes the sender after the commit:
+//!    `enqueue` takes an `Outbox`, and the structure test checks that nothing
+//!    else in the crate calls its `pub(crate)` constructor.
+//! 7. A handler makes flow calls, not database calls (checked). Flows return
+//!    outcome enums, never HTML or cookies; the links they put in emails come
+//!    from paths.rs.
+//! 8. Each rule's number (30 minutes, 14 days) lives in exactly one place,
+//!    most of them in `domain::rules`.
 pub mod cli;
 pub mod clock;
 pub mod db;

@@ -70,6 +70,9 @@ pub const HOME: &str = "/";
 /// Where the static files are served (with a version, cached for good).
 pub const ASSETS: &str = "/assets/";
 
+/// The home page after logging out.
+pub const HOME_LOGGED_OUT: &str = "/?logged_out=1";
+
 /// The login page, coming back to `next` (already percent-encoded) afterwards.
 pub fn login_then(next: &str) -> String {
     format!("{LOGIN}?next={next}")
@@ -100,6 +103,11 @@ pub fn draft_page(reference: &str, page: &str) -> String {
     format!("/applications/{reference}/pages/{page}")
 }
 
+/// Where a page's photo is uploaded (the page's own form, sent as multipart).
+pub fn draft_page_upload(reference: &str, page: &str) -> String {
+    format!("/applications/{reference}/pages/{page}/upload")
+}
+
 /// The review page before approval (printable).
 pub fn review(reference: &str) -> String {
     format!("/applications/{reference}/review")
@@ -110,9 +118,24 @@ pub fn review_locked(reference: &str) -> String {
     format!("/applications/{reference}/review?locked=1")
 }
 
+/// Where the application is approved (from the review page).
+pub fn approve(reference: &str) -> String {
+    format!("/applications/{reference}/approve")
+}
+
+/// Where "Pay the fee" is sent.
+pub fn pay(reference: &str) -> String {
+    format!("/applications/{reference}/pay")
+}
+
 /// The payment page of an approved application.
 pub fn approved(reference: &str) -> String {
     format!("/applications/{reference}/approved")
+}
+
+/// The payment page while the provider has not finished the payment.
+pub fn approved_pending(reference: &str) -> String {
+    format!("/applications/{reference}/approved?pending=1")
 }
 
 /// The box that says the application is paid for and submitted.
@@ -143,6 +166,11 @@ pub fn document_thumbnail(reference: &str) -> String {
 /// A document at full size.
 pub fn document_file(reference: &str) -> String {
     format!("/documents/{reference}/file")
+}
+
+/// The emailed password reset link.
+pub fn password_reset_link(token: &str) -> String {
+    format!("{PASSWORD_RESET}?token={token}")
 }
 
 /// The emailed questionnaire link for the person in Sweden.
@@ -198,6 +226,12 @@ pub fn staff_audit_query(query: &str) -> String {
 /// One account as support sees it.
 pub fn staff_support_account(id: i64) -> String {
     format!("{STAFF_SUPPORT}/{id}")
+}
+
+/// An action support takes on one account (`reveal`, `phone`, `email`, `close`,
+/// `confirmation`).
+pub fn staff_support_action(id: i64, action: &str) -> String {
+    format!("{STAFF_SUPPORT}/{id}/{action}")
 }
 
 /// One account as support sees it, after an action (`done` names it).

@@ -101,7 +101,7 @@ pub async fn change_status(
     ip: String,
 ) -> Result<Option<Moved>, AppError> {
     let (now, actor) = (state.now(), who.member().email.clone());
-    let my_page = format!("{}/account", state.settings.public_url());
+    let my_page = format!("{}{}", state.settings.public_url(), crate::paths::ACCOUNT);
     state
         .write_and_send(move |tx| -> Result<Option<Moved>, AppError> {
             let Some(case) = cases::by_verification(tx, &verification)? else {

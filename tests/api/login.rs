@@ -233,3 +233,31 @@ async fn the_login_page_rendered_once_carries_each_visitors_own_token_in_every_f
         "Log in"
     );
 }
+
+#[tokio::test]
+async fn code_posts_turned_away_before_their_step_do_not_use_up_the_code_limit() {
+    let app = spawn_app().await;
+    let token = app.csrf("/login", "/login").await;
+    // Without a session waiting for a code, these are turned away before any code is
+    // tried, so they must not count: 40 is past the limit of 30 codes an hour.
+    for _ in 0..40 {
+        let res = app
+            .post_raw(
+                "/login/sms",
+                &[("csrf", &token), ("code", "123456")],
+                Default::default(),
+            )
+            .await;
+        assert_redirect(&res, "/login?again=1");
+    }
+    // A real code step from the same address is still served.
+    app.create_account("a@example.se").await;
+    let res = app
+        .submit(
+            "/account/email",
+            "/account/email",
+            &[("email", "b@example.se")],
+        )
+        .await;
+    assert_ne!(res.status(), 429);
+}

@@ -17,9 +17,9 @@ pub async fn request(state: &AppState, email: Email) -> Result<(), AppError> {
     let token = Token::generate();
     let token_hash = token.hash();
     let url = format!(
-        "{}/password/reset?token={}",
+        "{}{}",
         state.settings.public_url(),
-        token.expose()
+        crate::paths::password_reset_link(token.expose())
     );
     let now = state.now();
     state

@@ -63,7 +63,10 @@ pub fn add(
             .record(tx, now)?;
         Ok(())
     })?;
-    Ok(format!("{base_url}/staff/setup?token={}", token.expose()))
+    Ok(format!(
+        "{base_url}{}",
+        crate::paths::staff_setup(token.expose())
+    ))
 }
 
 /// Every staff account, for `kansli staff list`.

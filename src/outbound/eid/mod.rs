@@ -3,7 +3,7 @@
 //! hint code), and cancelled when the person gives up (`cancel`). BankID, Telia
 //! e-ID and professional e-ID sit behind one [`EidProvider`]; each is reached over
 //! HTTP by [`client::RpClient`], also when the other end is Kansli's own
-//! [`simulator`] (development and demo mode).
+//! simulator (`fakes::eid_sim`, development and demo mode).
 pub mod client;
 pub mod orders;
 

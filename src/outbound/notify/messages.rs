@@ -74,7 +74,7 @@ pub fn account_exists(t: Texts, to: &str, base_url: &str) -> Outgoing {
         ],
         Some((
             t.t("email.exists.link"),
-            &format!("{base_url}/password/forgot"),
+            &format!("{base_url}{}", crate::paths::PASSWORD_FORGOT),
         )),
     )
 }

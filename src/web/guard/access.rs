@@ -1,13 +1,12 @@
 //! Who the request may act as: the logged-in account, the reader of a submitted
 //! application's records, and how much that login may see. The extractors
-//! ([`Applicant`], [`Person`]) send anyone else to the login page, and [`Limit`]
-//! counts the request against a per-address limit, so no handler writes either
+//! ([`Applicant`], [`Person`]) send anyone else to the login page, and [`count`]
+//! counts a request against a named per-address limit, so no handler writes either
 //! check by hand.
 use std::future::{ready, Ready};
-use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use crate::db::Reader;
 use crate::domain::forms::FormDef;
@@ -102,26 +101,11 @@ pub trait LimitKind {
     const LIMIT: (u32, i64);
 }
 
-/// Counts this request against the limit `K` for its address; past the limit the
-/// request is refused with 429 before the handler runs. Put it after the
-/// parameters whose checks come first (the form's CSRF token, the login).
-pub struct Limit<K>(PhantomData<K>);
-
-impl<K: LimitKind> FromRequest for Limit<K> {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let checked = match req.app_data::<web::Data<WebState>>() {
-            Some(state) => count::<K>(req, state),
-            None => Err(AppError::Unexpected(anyhow::anyhow!("no WebState"))),
-        };
-        ready(checked.map(|()| Limit(PhantomData)))
-    }
-}
-
-/// Counts this request against the limit `K`, for a handler whose limit depends
-/// on what it finds (otherwise take a [`Limit`] parameter).
+/// Counts this request against the per-address limit `K`; past it, 429.
+///
+/// A call in the handler's body, not an extractor: actix calls every extractor of
+/// a handler before it polls any, so a counting extractor would count requests
+/// that its CSRF or login check then turns away.
 pub fn count<K: LimitKind>(req: &HttpRequest, state: &WebState) -> Result<(), AppError> {
     state
         .limiter

@@ -10,6 +10,7 @@ use actix_web::HttpMessage;
 use super::context::{Ctx, RequestContext};
 use super::middleware::request_lang;
 use crate::i18n::Texts;
+use crate::paths;
 use crate::web::views::errors::error_page;
 
 pub fn handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
@@ -40,7 +41,7 @@ fn render<B: MessageBody + 'static>(
                 t: Texts::new(request_lang(res.request())),
                 csrf: String::new(),
                 session: None,
-                path: "/".into(),
+                path: paths::HOME.into(),
                 dev_mailbox: false,
                 production: true,
             })

@@ -75,7 +75,7 @@ pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
 /// A cookie as every Kansli cookie is: HttpOnly, SameSite=Lax, path /, Secure in production.
 pub fn cookie(state: &WebState, base: CookieName, value: String) -> Cookie<'static> {
     Cookie::build(state.cookie_name(base), value)
-        .path("/")
+        .path(paths::HOME)
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.settings.is_production())

@@ -1,6 +1,6 @@
 //! Protection on every request: the request context (language, session,
-//! CSRF binding), security headers, origin checks, panics caught, error pages,
-//! per-IP limits and the bounded password hasher.
+//! CSRF binding), who may act (access), security headers, origin checks, panics
+//! caught, error pages, per-IP limits and staff sessions.
 pub mod access;
 pub mod context;
 pub mod error_pages;

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::flows::identity::credentials::{self, EmailStart, EmailVerify};
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, password_problem, CodeForm, VerifyFlags};
-use crate::web::guard::access::{count, Applicant, Codes, Limit, Logins};
+use crate::web::guard::access::{count, Applicant, Codes, Logins};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::components::FormErrors;
@@ -114,12 +114,13 @@ pub async fn verify_form(
 }
 
 pub async fn verify(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
     Applicant { session, .. }: Applicant,
-    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Codes>(&req, &state)?;
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let address = credentials::pending_address(&state, account)
         .await?
@@ -157,8 +158,8 @@ pub async fn change_password(
     state: web::Data<WebState>,
     Posted(form): Posted<PasswordForm>,
     Applicant { session, .. }: Applicant,
-    _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Logins>(&req, &state)?;
     let mut errors = FormErrors::default();
     if form.current.is_empty() {
         errors.add("current", ctx.t("error.password.missing"));

@@ -11,7 +11,7 @@ use crate::flows::identity::eid::{self, EidLogin};
 use crate::outbound::eid::orders::{Attempt, Progress};
 use crate::outbound::eid::{error_message, Provider};
 use crate::paths;
-use crate::web::guard::access::{Limit, Logins};
+use crate::web::guard::access::{count, Logins};
 use crate::web::guard::middleware::{removal_cookie, EID_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{
@@ -38,12 +38,12 @@ pub async fn start(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<StartForm>,
-    _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
     let method = Method::parse(&form.method)
         .filter(|m| Provider::of(*m).is_some_and(|p| state.eid.offers(p)))
         .ok_or(AppError::NotFound)?;
     let ip = client_ip(&req);
+    count::<Logins>(&req, &state)?;
     if let Some(old) = order_key(&req, &state) {
         state.eid.cancel(&old).await;
     }

@@ -11,7 +11,7 @@ use crate::flows::identity::{CodeOutcome, Resend};
 use crate::paths;
 use crate::web::forms::Empty;
 use crate::web::forms::{code_error, parse_code, CodeForm};
-use crate::web::guard::access::{Codes, Limit, Logins};
+use crate::web::guard::access::{count, Codes, Logins};
 use crate::web::guard::middleware::{removal_cookie, SESSION_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::{Template, CSRF_MARK};
@@ -101,8 +101,8 @@ pub async fn submit(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<LoginForm>,
-    _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Logins>(&req, &state)?;
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
     let outcome = login::password(
         &state,
@@ -158,11 +158,11 @@ pub async fn sms(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<SmsForm>,
-    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
         return Ok(redirect(paths::LOGIN_AGAIN));
     };
+    count::<Codes>(&req, &state)?;
     let next = local_path(form.next.as_deref());
     let code = match parse_code(&ctx, &form.code) {
         Ok(code) => code,
@@ -184,14 +184,15 @@ pub async fn sms(
 }
 
 pub async fn resend(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     _form: Posted<CodeForm>,
-    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
     let Some(session) = ctx.pending(Stage::PendingSms).cloned() else {
         return Ok(redirect(paths::LOGIN_AGAIN));
     };
+    count::<Codes>(&req, &state)?;
     Ok(
         match login::resend_sms(&state, session, ctx.lang()).await? {
             Resend::Sent => redirect(paths::LOGIN_SMS_SENT),
@@ -209,7 +210,7 @@ pub async fn logout(
         state.my_page.forget(&session.id_hash);
     }
     login::logout(&state, ctx.session.clone()).await?;
-    let mut res = redirect("/?logged_out=1");
+    let mut res = redirect(paths::HOME_LOGGED_OUT);
     res.add_cookie(&removal_cookie(&state, SESSION_COOKIE))
         .map_err(|e| AppError::Unexpected(e.into()))?;
     Ok(res)

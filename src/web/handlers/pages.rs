@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::flows::records;
+use crate::paths;
 use crate::web::guard::middleware::{cookie, LANG_COOKIE};
 use crate::web::guard::Ctx;
 use crate::web::respond::{html, redirect};
@@ -46,7 +47,7 @@ pub async fn switch_language(
     q: web::Query<Back>,
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
-    let back = crate::web::respond::local_path(q.back.as_deref()).unwrap_or("/");
+    let back = crate::web::respond::local_path(q.back.as_deref()).unwrap_or(paths::HOME);
     let mut c = cookie(&state, LANG_COOKIE, lang.code().to_string());
     c.set_max_age(Duration::days(365));
     let mut res = redirect(back);

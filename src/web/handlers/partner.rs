@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::flows::identity::eid::display_pin;
 use crate::flows::partner::{self, HealthExamination, Reported};
 use crate::paths;
-use crate::web::guard::access::{Limit, PartnerReports};
+use crate::web::guard::access::{count, PartnerReports};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
 use crate::web::views::components::FormErrors;
@@ -62,10 +62,10 @@ pub async fn report_health_examination(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<ReportForm>,
-    _: Limit<PartnerReports>,
 ) -> Result<HttpResponse, AppError> {
     let organisation = organisation_of(&ctx, &state)?;
     let s = ctx.partner().ok_or(AppError::Forbidden)?;
+    count::<PartnerReports>(&req, &state)?;
     let mut errors = FormErrors::default();
     let number = VerificationNumber::parse(&form.verification)
         .map_err(|p| errors.add("verification", ctx.t(p.key())))

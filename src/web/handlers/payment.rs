@@ -123,9 +123,7 @@ pub async fn returned(
         match payment::finish(&state, &payment, account, form).await? {
             Finish::Submitted => redirect(&paths::submitted(&draft.reference)),
             Finish::Unsuccessful(_) => redirect(&paths::approved(&draft.reference)),
-            Finish::Pending => {
-                redirect(&format!("{}?pending=1", paths::approved(&draft.reference)))
-            }
+            Finish::Pending => redirect(&paths::approved_pending(&draft.reference)),
         },
     )
 }

@@ -1,7 +1,7 @@
 //! The person in Sweden's way into the questionnaire: the emailed link, or the
 //! website with the family member's verification number and their own personal
 //! identity number. Once in, the questions are the application pages.
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::db::questionnaires::Questionnaire;
@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::flows::questionnaire;
 use crate::paths;
 use crate::web::guard::access::form_of;
-use crate::web::guard::access::{Limit, Questionnaires};
+use crate::web::guard::access::{count, Questionnaires};
 use crate::web::guard::middleware::SESSION_COOKIE;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, invalid, redirect_with_cookie};
@@ -71,12 +71,13 @@ pub struct StartForm {
 }
 
 pub async fn start(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<StartForm>,
-    _: Limit<Questionnaires>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.now();
+    count::<Questionnaires>(&req, &state)?;
     let mut errors = FormErrors::default();
     let number = VerificationNumber::parse(&form.verification)
         .map_err(|p| errors.add("verification", ctx.t(p.key())))
@@ -144,11 +145,12 @@ pub async fn link_form(
 }
 
 pub async fn link(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<LinkQuery>,
-    _: Limit<Questionnaires>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Questionnaires>(&req, &state)?;
     let found = match Token::from_client(&form.token) {
         Some(token) => questionnaire::by_link(&state, &token).await?,
         None => None,

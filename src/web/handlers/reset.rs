@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::flows::identity::reset;
 use crate::paths;
 use crate::web::forms::password_problem;
-use crate::web::guard::access::{Limit, Resets};
+use crate::web::guard::access::{count, Resets};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect};
 use crate::web::views::components::FormErrors;
@@ -36,11 +36,12 @@ pub struct ForgotForm {
 }
 
 pub async fn forgot(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<ForgotForm>,
-    _: Limit<Resets>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Resets>(&req, &state)?;
     match Email::parse(&form.email) {
         Ok(email) => {
             reset::request(&state, email).await?;
@@ -96,8 +97,8 @@ pub async fn reset(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<ResetForm>,
-    _: Limit<Resets>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Resets>(&req, &state)?;
     let Some(token) = Token::from_client(&form.token) else {
         return Ok(html(view::reset_invalid(&ctx)));
     };

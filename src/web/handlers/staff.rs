@@ -12,7 +12,7 @@ use crate::flows::identity::staff::{self, Setup, ISSUER};
 use crate::flows::records;
 use crate::paths;
 use crate::web::forms::password_problem;
-use crate::web::guard::access::{Limit, StaffLogins};
+use crate::web::guard::access::{count, StaffLogins};
 use crate::web::guard::middleware::removal_cookie;
 use crate::web::guard::staff::{StaffCtx, STAFF_COOKIE};
 use crate::web::guard::{Ctx, Posted};
@@ -52,9 +52,9 @@ pub async fn login(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<LoginForm>,
-    _: Limit<StaffLogins>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
+    count::<StaffLogins>(&req, &state)?;
     let token = staff::login(
         &state,
         &form.email,
@@ -169,9 +169,9 @@ pub async fn setup(
     state: web::Data<WebState>,
     q: web::Query<SetupQuery>,
     Posted(form): Posted<SetupForm>,
-    _: Limit<StaffLogins>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
+    count::<StaffLogins>(&req, &state)?;
     let Some(token) = q.token() else {
         return Ok(html(view::setup_gone(&ctx)));
     };

@@ -8,7 +8,7 @@ use crate::flows::identity::two_step::{self, Start, Verify};
 use crate::flows::identity::CodeOutcome;
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, CodeForm, VerifyFlags};
-use crate::web::guard::access::{Applicant, Codes, Limit, Logins};
+use crate::web::guard::access::{count, Applicant, Codes, Logins};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::account as view;
@@ -37,12 +37,13 @@ pub struct PhoneForm {
 }
 
 pub async fn start(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<PhoneForm>,
     Applicant { account, .. }: Applicant,
-    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Codes>(&req, &state)?;
     let show = |errors: &FormErrors, warn: bool| {
         invalid(view::phone_form(
             &ctx,
@@ -103,8 +104,8 @@ pub async fn verify(
     state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
     Applicant { session, .. }: Applicant,
-    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Codes>(&req, &state)?;
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let masked = two_step::pending_number(&state, account)
         .await?
@@ -146,8 +147,8 @@ pub async fn off(
     state: web::Data<WebState>,
     Posted(form): Posted<PasswordForm>,
     Applicant { account, .. }: Applicant,
-    _: Limit<Logins>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Logins>(&req, &state)?;
     if two_step::turn_off(
         &state,
         account,

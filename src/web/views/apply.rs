@@ -242,7 +242,7 @@ fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described = described_by(id, true, error.is_some());
-    let upload = format!("{}/upload", paths::draft_page(v.reference, &v.page.id));
+    let upload = paths::draft_page_upload(v.reference, &v.page.id);
     let mut hint = field
         .hint
         .as_ref()

@@ -4,6 +4,7 @@ use maud::{html, Markup};
 
 use super::layout::page;
 use crate::h;
+use crate::paths;
 use crate::web::guard::Ctx;
 
 pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
@@ -23,7 +24,7 @@ pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
         html! {
             h1 { (title) }
             p { (ctx.h(&format!("error_page.{key}.text"))) }
-            p { a href="/" { (h!(ctx, "error_page.home")) } }
+            p { a href=(paths::HOME) { (h!(ctx, "error_page.home")) } }
         },
     )
 }

@@ -62,7 +62,7 @@ fn header(ctx: &Ctx) -> Markup {
     html! {
         header.site-header {
             div.wrap.header-row {
-                a.brand href="/" {
+                a.brand href=(paths::HOME) {
                     span.brand-mark aria-hidden="true" { "K" }
                     span { (h!(ctx, "service.name")) }
                 }

@@ -25,7 +25,7 @@ pub struct PayView<'a> {
 }
 
 pub fn pay(ctx: &Ctx, v: &PayView) -> Markup {
-    let action = format!("{}/pay", paths::draft(v.reference));
+    let action = paths::pay(v.reference);
     page(
         ctx,
         h!(ctx, "payment.title"),

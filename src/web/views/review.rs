@@ -134,7 +134,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                 section.approve.no-print {
                     h2 { (ctx.h(approve_title)) }
                     p { (ctx.h(approve_lead)) }
-                    (post_form(ctx, &format!("{}/approve", paths::draft(v.reference)), "stack", html! {
+                    (post_form(ctx, &paths::approve(v.reference), "stack", html! {
                         input type="hidden" name="revision" value=(v.revision);
                         div.field.checkbox.field-error[errors.get("confirm").is_some()] {
                             input #confirm type="checkbox" name="confirm" value="yes" aria-describedby=[errors.get("confirm").map(|_| "confirm-error")];

@@ -64,7 +64,6 @@ pub fn support(ctx: &Ctx, p: &SupportPage, errors: &FormErrors, n: Notice) -> Ma
 }
 
 fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup {
-    let base = paths::staff_support_account(s.id.0);
     let yes_no = |b: bool| ctx.h(if b { "apply.yes" } else { "apply.no" });
     html! {
         section.account-summary {
@@ -83,7 +82,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
             @if s.phone_masked.is_some() && s.phone_revealed.is_none() {
                 details.reveal-phone open[errors.get("reveal_verified").is_some() || errors.get("reveal_note").is_some()] {
                     summary { (h!(ctx, "staff.support.reveal_title")) }
-                    (post_form(ctx, &format!("{base}/reveal"), "stack", html! {
+                    (post_form(ctx, &paths::staff_support_action(s.id.0, "reveal"), "stack", html! {
                         (verification(ctx, errors, "reveal"))
                         (submit(h!(ctx, "staff.support.reveal")))
                     }))
@@ -99,7 +98,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
             }
         }
         @if s.confirmed_at.is_none() {
-            (post_form(ctx, &format!("{base}/confirmation"), "secondary-action", html! {
+            (post_form(ctx, &paths::staff_support_action(s.id.0, "confirmation"), "secondary-action", html! {
                 button.button.button-secondary type="submit" { (h!(ctx, "staff.support.resend_confirmation")) }
             }))
         }
@@ -116,7 +115,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
         }
         section {
             h2 { (h!(ctx, "staff.support.phone_title")) }
-            (post_form(ctx, &format!("{base}/phone"), "stack", html! {
+            (post_form(ctx, &paths::staff_support_action(s.id.0, "phone"), "stack", html! {
                 (Field::new("phone", h!(ctx, "staff.support.new_phone"), "tel").hint(h!(ctx, "phone.number_hint")).render(errors))
                 (verification(ctx, errors, "phone"))
                 (submit(h!(ctx, "staff.support.change_phone")))
@@ -124,7 +123,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
         }
         section {
             h2 { (h!(ctx, "staff.support.email_title")) }
-            (post_form(ctx, &format!("{base}/email"), "stack", html! {
+            (post_form(ctx, &paths::staff_support_action(s.id.0, "email"), "stack", html! {
                 (Field::new("email", h!(ctx, "staff.support.new_email"), "email").render(errors))
                 (verification(ctx, errors, "email"))
                 (submit(h!(ctx, "staff.support.correct_email")))
@@ -133,7 +132,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
         section {
             h2 { (h!(ctx, "staff.support.close_title")) }
             p { (h!(ctx, "staff.support.close_lead")) }
-            (post_form(ctx, &format!("{base}/close"), "stack", html! {
+            (post_form(ctx, &paths::staff_support_action(s.id.0, "close"), "stack", html! {
                 (verification(ctx, errors, "close"))
                 button.button type="submit" { (h!(ctx, "staff.support.close")) }
             }))

@@ -2,7 +2,7 @@
 pub mod person;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -19,7 +19,7 @@ use crate::flows::identity::{sign_up, CodeOutcome, Resend};
 use crate::flows::records;
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, password_problem, CodeForm};
-use crate::web::guard::access::{Applicant, Codes, Creations, Limit};
+use crate::web::guard::access::{count, Applicant, Codes, Creations};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::MyPageInputs;
 use crate::web::respond::{html, html_bytes, invalid, redirect, redirect_with_session};
@@ -81,11 +81,12 @@ pub async fn create_form(ctx: Ctx) -> HttpResponse {
 }
 
 pub async fn create(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<CreateForm>,
-    _: Limit<Creations>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Creations>(&req, &state)?;
     let mut errors = FormErrors::default();
     let email = Email::parse(&form.email)
         .map_err(|e| errors.add("email", ctx.t(e.key())))
@@ -119,15 +120,16 @@ pub async fn confirm_form(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
 }
 
 pub async fn confirm(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
-    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
     let session = ctx
         .pending(Stage::PendingEmail)
         .cloned()
         .ok_or(AppError::Login)?;
+    count::<Codes>(&req, &state)?;
     let code = match parse_code(&ctx, &form.code) {
         Ok(code) => code,
         Err(errors) => return Ok(invalid(view::confirm_form(&ctx, &errors, None))),
@@ -147,15 +149,16 @@ pub async fn confirm(
 }
 
 pub async fn resend(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     _form: Posted<CodeForm>,
-    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
     let session = ctx
         .pending(Stage::PendingEmail)
         .cloned()
         .ok_or(AppError::Login)?;
+    count::<Codes>(&req, &state)?;
     Ok(match sign_up::resend(&state, session, ctx.lang()).await? {
         Resend::Sent => redirect(paths::ACCOUNT_CONFIRM_SENT),
         Resend::TooSoon => redirect(paths::ACCOUNT_CONFIRM_WAIT),

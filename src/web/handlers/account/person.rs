@@ -1,6 +1,6 @@
 //! My Page of a person identified by e-identification without an account, and
 //! linking that identity to an account.
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::email::Email;
@@ -11,7 +11,7 @@ use crate::flows::identity::{CodeOutcome, Resend};
 use crate::flows::records;
 use crate::paths;
 use crate::web::forms::CodeForm;
-use crate::web::guard::access::{Codes, Limit, Person};
+use crate::web::guard::access::{count, Codes, Person};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, invalid, redirect, redirect_with_session};
 use crate::web::views::components::FormErrors;
@@ -57,12 +57,13 @@ pub struct LinkForm {
 }
 
 pub async fn start_link(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<LinkForm>,
     Person(session): Person,
-    _: Limit<Codes>,
 ) -> Result<HttpResponse, AppError> {
+    count::<Codes>(&req, &state)?;
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
         Err(p) => {
