@@ -1,6 +1,5 @@
 //! Rules and parsed types. Knows nothing of actix or rusqlite: input becomes
 //! a value here that is valid by construction, or a problem with a catalog key.
-pub mod card;
 pub mod case;
 pub mod countries;
 pub mod date;

@@ -1,9 +1,9 @@
 //! Paying the fee through the built-in mock acquirer (over real HTTP, as a
 //! provider), submission with a verification number, receipts and My Page.
 use crate::helpers::*;
-use kansli::domain::card::TEST_CARDS;
 use kansli::domain::rules::MINUTE;
 use kansli::domain::verification::VerificationNumber;
+use kansli::fakes::mock_acquirer::card::TEST_CARDS;
 
 const CHALLENGE: &str = "4000 0025 0000 3155";
 const CHALLENGE_THEN_DECLINED: &str = "4000 0084 0000 1629";

@@ -4,15 +4,18 @@
 //! `/mock-acquirer/`, and the portal learns only the outcome, brand and last four
 //! digits through the API. Each test card (README, "Card payment") has its outcome.
 use crate::db::{self};
-use crate::domain::card::{check_cvc, scenario, CardNumber, CardProblem, Expiry, Scenario};
 use crate::domain::date::Date;
 use crate::domain::payment::{expired, Outcome, PaymentState};
 use crate::domain::secret::public_reference;
 use crate::domain::Lang;
 use crate::error::AppError;
+use crate::fakes::mock_acquirer::card::{
+    check_cvc, scenario, CardNumber, CardProblem, Expiry, Scenario,
+};
 use crate::fakes::mock_acquirer::store::{self as book, MockPayment, NewMockPayment, Step};
 use crate::web::web_state::WebState;
 
+pub mod card;
 pub mod handlers;
 pub mod store;
 pub mod views;

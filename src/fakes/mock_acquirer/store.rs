@@ -2,9 +2,9 @@
 //! provider would keep on its side. No card number and no CVC.
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::domain::card::Scenario;
 use crate::domain::payment::{Outcome, PaymentState};
 use crate::domain::Lang;
+use crate::fakes::mock_acquirer::card::Scenario;
 
 type Result<T> = r2d2_sqlite::rusqlite::Result<T>;
 

@@ -2,8 +2,8 @@
 //! 3-D Secure page. Marked as a test provider on every page.
 use maud::{html, Markup};
 
-use crate::domain::card::TEST_CARDS;
 use crate::domain::payment::format_sek;
+use crate::fakes::mock_acquirer::card::TEST_CARDS;
 use crate::fakes::mock_acquirer::store::MockPayment;
 use crate::fakes::mock_acquirer::{card_page, challenge_page, CardForm};
 use crate::h;

@@ -3,7 +3,7 @@
 //! memory; what may be kept is the brand and the last four digits.
 use std::fmt;
 
-use super::date::Date;
+use crate::domain::date::Date;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Brand {
