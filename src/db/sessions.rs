@@ -155,6 +155,17 @@ pub fn purge(conn: &Connection, now: i64, limit: i64) -> Result<usize> {
     )
 }
 
+/// Whether a live session is waiting for the emailed code of this (unconfirmed)
+/// account: a sign-up of its address is under way in some browser.
+pub fn sign_up_waiting(conn: &Connection, account: AccountId, now: i64) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sessions WHERE account_id = ?1 AND stage = 'pending_email'
+            AND last_seen_at > ?2 AND created_at > ?3)",
+        params![account.0, now - SESSION_IDLE, now - SESSION_ABSOLUTE],
+        |r| r.get(0),
+    )
+}
+
 pub fn count_for_account(conn: &Connection, account: AccountId) -> Result<i64> {
     conn.query_row(
         "SELECT COUNT(*) FROM sessions WHERE account_id = ?1",

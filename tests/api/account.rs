@@ -256,6 +256,9 @@ async fn an_invalid_email_address_is_refused_in_the_persons_language() {
 async fn registering_again_with_an_unconfirmed_address_sends_a_new_code() {
     let app = spawn_app().await;
     app.start_account("late@example.se").await;
+    // The first browser left: its session is idle past 30 minutes, so its sign-up no
+    // longer holds the address (while it is live, see the test below).
+    app.clock.advance(31 * 60);
     let other = app.new_browser();
     let new_password = "a completely different passphrase";
     other
@@ -297,4 +300,61 @@ async fn pages_for_logged_in_people_send_others_to_the_login_page() {
     ] {
         assert_redirect(&app.get(path).await, "/login");
     }
+}
+
+/// Issue 15, item 1: the victim signs up, an attacker signs up the same address with
+/// their own password, the victim confirms with the newest code. The account must
+/// open with the victim's password only.
+#[tokio::test]
+async fn a_second_sign_up_of_a_pending_address_cannot_set_its_password() {
+    let app = spawn_app().await;
+    let victim = app.new_browser();
+    victim.start_account("anna@example.se").await;
+    let attacker = app.new_browser();
+    let attacker_password = "the attacker's own long passphrase";
+    let res = attacker
+        .submit(
+            "/account/create",
+            "/account/create",
+            &[
+                ("email", "anna@example.se"),
+                ("password", attacker_password),
+                ("password_repeat", attacker_password),
+            ],
+        )
+        .await;
+    // The attacker sees the same next page as anyone signing up.
+    assert_redirect(&res, "/account/confirm");
+    // The address's owner is told that someone tried, and no second code was sent.
+    let mails = app.messages_to("anna@example.se").await;
+    assert_eq!(
+        mails[0].subject,
+        "Någon försökte skapa ett konto med din e-postadress"
+    );
+    assert_eq!(mails.len(), 2, "the first code and the warning");
+
+    // The victim types the code of the email they got (the newest one with a code).
+    let code = mails
+        .iter()
+        .find_map(|m| {
+            m.text
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|w| w.len() == 6)
+                .map(str::to_string)
+        })
+        .expect("the confirmation code");
+    let res = victim
+        .submit("/account/confirm", "/account/confirm", &[("code", &code)])
+        .await;
+    assert_redirect(&res, "/account/created");
+    victim.logout().await;
+
+    let outsider = app.new_browser();
+    let res = outsider.login("anna@example.se", attacker_password).await;
+    assert_ne!(
+        res.headers().get("location").and_then(|l| l.to_str().ok()),
+        Some("/account"),
+        "the attacker's password opened the account"
+    );
+    assert_redirect(&victim.login("anna@example.se", PASSWORD).await, "/account");
 }

@@ -1,7 +1,7 @@
 //! Creating an account and confirming its email address with the emailed code.
 use super::{advance, code_outcome, issue_code_throttled, start_session, CodeOutcome, Resend};
 use crate::db::codes::{self, Purpose};
-use crate::db::{self, accounts, outbox};
+use crate::db::{self, accounts, outbox, sessions};
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
 use crate::domain::rules::EMAIL_CODE_TRIES;
@@ -14,9 +14,14 @@ use crate::i18n::Texts;
 use crate::outbound::notify::messages;
 use crate::state::AppState;
 
-/// Creates the account (or restarts an unconfirmed one) and emails a code. For an address
-/// that already has a confirmed account, the owner is told instead, and the person sees the
-/// same next page as for a new account.
+/// Creates the account and emails a code. The code confirms the sign-up of the
+/// session made here, with this password, and no other.
+///
+/// An unconfirmed account is restarted (new password, new code, any older session
+/// ended) only when no live session is waiting for its code. While one is, and for
+/// an address with a confirmed account, nothing changes: the address's owner is
+/// told that someone tried, and the person sees the same next page as for a new
+/// account.
 #[tracing::instrument(skip_all)]
 pub async fn create(
     state: &AppState,
@@ -34,7 +39,20 @@ pub async fn create(
         .write_and_send(move |tx| -> Result<Token, AppError> {
             let account = match accounts::by_email(tx, email.as_str())? {
                 None => Some(accounts::insert(tx, email.as_str(), &hash, lang, now)?),
+                Some(a)
+                    if a.confirmed_at.is_none() && sessions::sign_up_waiting(tx, a.id, now)? =>
+                {
+                    // Someone's sign-up of this address is waiting for its code: it
+                    // keeps its password and code, and nothing here says it exists.
+                    outbox::enqueue(
+                        tx,
+                        &messages::sign_up_pending(Texts::new(a.lang), &a.email),
+                        now,
+                    )?;
+                    None
+                }
                 Some(a) if a.confirmed_at.is_none() => {
+                    sessions::delete_for_account(tx, a.id, None)?;
                     accounts::restart_unconfirmed(tx, a.id, &hash, lang, now)?;
                     Some(a.id)
                 }

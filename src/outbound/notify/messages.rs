@@ -79,6 +79,21 @@ pub fn account_exists(t: Texts, to: &str, base_url: &str) -> Outgoing {
     )
 }
 
+/// To the address of an unconfirmed account whose sign-up is waiting for its code,
+/// when someone signs the same address up again.
+pub fn sign_up_pending(t: Texts, to: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.sign_up_pending.subject",
+        vec![
+            t.t("email.sign_up_pending.body").to_string(),
+            t.t("email.sign_up_pending.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
 pub fn two_step_on(t: Texts, to: &str, masked_phone: &str) -> Outgoing {
     account_changed(
         t,
