@@ -77,7 +77,17 @@ pub fn list(conn: &Connection) -> Result<Vec<Staff>> {
     rows.collect()
 }
 
-/// Sets the password and new authenticator secret chosen through the setup link.
+/// Gives a member who has not set up yet a new authenticator secret (a setup link
+/// issued again: whoever saw the old link's QR code must not be able to enrol).
+pub fn renew_secret(conn: &Connection, id: StaffId, secret: &[u8]) -> Result<()> {
+    conn.execute(
+        "UPDATE staff SET totp_secret = ?2, totp_last_step = 0 WHERE id = ?1 AND setup_at IS NULL",
+        params![id.0, secret],
+    )?;
+    Ok(())
+}
+
+/// Sets the password chosen through the setup link; the app holds the secret.
 pub fn complete_setup(
     conn: &Connection,
     id: StaffId,

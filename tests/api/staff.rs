@@ -55,6 +55,23 @@ async fn a_setup_link_expires_after_24_hours() {
     assert!(select_text(&app.get_html(&path).await, "form.stack").is_empty());
 }
 
+/// Issue 15, item 9: a setup link issued again comes with a new authenticator
+/// secret, so whoever saw the first link's QR code cannot enrol with it.
+#[tokio::test]
+async fn a_setup_link_issued_again_brings_a_fresh_authenticator_secret() {
+    let app = spawn_app().await;
+    let (_, first) = add_staff(&app, "desk@agency.se", Role::Support).await;
+    let (path, second) = add_staff(&app, "desk@agency.se", Role::Support).await;
+    assert_ne!(first.as_bytes(), second.as_bytes());
+    let stale = first.code_at(app.clock.now());
+    if stale != second.code_at(app.clock.now()) {
+        let res = submit_setup(&app, &path, &stale).await;
+        assert_eq!(res.status(), 422, "the first secret's code enrols no one");
+    }
+    let res = submit_setup(&app, &path, &second.code_at(app.clock.now())).await;
+    assert_redirect(&res, "/staff/login?setup=1");
+}
+
 #[tokio::test]
 async fn staff_log_in_with_password_and_a_code_that_works_once() {
     let app = spawn_app().await;

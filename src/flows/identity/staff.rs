@@ -46,15 +46,14 @@ pub fn add(
         return Err(AddError::Exists(s.email.clone()));
     }
     db::write_with(&mut conn, |tx| -> Result<(), AppError> {
+        // A link issued again brings a fresh secret: the old link's QR code enrols no one.
+        let secret = TotpSecret::generate();
         let id = match existing {
-            Some(s) => s.id,
-            None => staff::insert(
-                tx,
-                email.as_str(),
-                role,
-                TotpSecret::generate().as_bytes(),
-                now,
-            )?,
+            Some(s) => {
+                staff::renew_secret(tx, s.id, secret.as_bytes())?;
+                s.id
+            }
+            None => staff::insert(tx, email.as_str(), role, secret.as_bytes(), now)?,
         };
         setup_links::insert(tx, &token_hash, id, now, now + STAFF_SETUP_LINK_VALID)?;
         Entry::new(ActorKind::System, "kansli staff add", "staff_added")
