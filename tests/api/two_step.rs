@@ -192,3 +192,64 @@ async fn the_phone_picker_tells_countries_that_share_a_calling_code_apart() {
         .iter()
         .any(|o| o == "Kanada (+1)"));
 }
+
+/// A code that is not `right` (six digits).
+fn wrong_code(right: &str) -> &'static str {
+    if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
+}
+
+/// Issue 15, item 6: failures at the SMS step add up with failed passwords (a
+/// right password does not clear them), and while the growing delay runs the SMS
+/// step refuses even the right code, as the password step does.
+#[tokio::test]
+async fn the_sms_step_keeps_failures_and_waits_out_the_delay_like_the_password_step() {
+    let app = with_two_step("a@example.se").await;
+    app.logout().await;
+    for _ in 0..4 {
+        assert_eq!(
+            app.login("a@example.se", "not the password at all")
+                .await
+                .status(),
+            422
+        );
+    }
+    // Four failures are free; the right password leads to the SMS step.
+    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/login/sms");
+    let code = app.code_for(PHONE).await;
+    let res = app
+        .submit("/login/sms", "/login/sms", &[("code", wrong_code(&code))])
+        .await;
+    assert_eq!(res.status(), 422);
+    // Five failures in a row: one second to wait. The right code at once is refused
+    // and ends this login attempt.
+    let res = app
+        .submit("/login/sms", "/login/sms", &[("code", &code)])
+        .await;
+    assert_redirect(&res, "/login?again=1");
+    assert_redirect(&app.get("/account").await, "/login");
+}
+
+/// Issue 15, item 6: a login waiting for its SMS code ends 30 minutes after the
+/// password step, however often the page is used in between.
+#[tokio::test]
+async fn a_login_waiting_for_its_sms_code_ends_after_thirty_minutes() {
+    let app = with_two_step("a@example.se").await;
+    app.logout().await;
+    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/login/sms");
+    // Kept alive by a new code at 25 minutes, then used at 31: the code is still
+    // valid, the login step is not.
+    app.clock.advance(25 * MINUTE);
+    let res = app.submit("/login/sms", "/login/sms/resend", &[]).await;
+    assert_redirect(&res, "/login/sms?sent=1");
+    app.clock.advance(6 * MINUTE);
+    let code = app.code_for(PHONE).await;
+    let res = app
+        .submit("/login/sms", "/login/sms", &[("code", &code)])
+        .await;
+    assert_redirect(&res, "/login?again=1");
+    assert_redirect(&app.get("/account").await, "/login");
+}

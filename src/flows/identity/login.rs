@@ -8,7 +8,7 @@ use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::{self, Purpose};
 use crate::db::{self, accounts, outbox, sessions};
 use crate::domain::email::Email;
-use crate::domain::rules::login_blocked;
+use crate::domain::rules::{login_blocked, PENDING_LOGIN};
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
@@ -88,7 +88,9 @@ pub async fn password(
     let code_hash = state.code_hash(Purpose::LoginSms, &code);
     state
         .write_and_send(move |tx| -> Result<LoginOutcome, AppError> {
-            accounts::clear_failed_logins(tx, account.id)?;
+            // Failures are cleared when the login is complete: with two-step
+            // verification that is the SMS step, so a stolen password cannot wipe
+            // out the wrong codes counted there.
             accounts::set_lang(tx, account.id, lang)?;
             match account.phone.as_deref().filter(|_| account.two_step) {
                 Some(phone) => {
@@ -106,6 +108,7 @@ pub async fn password(
                     Ok(LoginOutcome::NeedsSms(token))
                 }
                 None => {
+                    accounts::clear_failed_logins(tx, account.id)?;
                     Entry::new(ActorKind::Applicant, &account.email, "applicant_login")
                         .ip(&ip)
                         .detail(Method::Password.as_str())
@@ -141,6 +144,24 @@ pub async fn sms(
     let submitted = code.map(|c| state.code_hash(Purpose::LoginSms, &c));
     let now = state.now();
     db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
+        // The SMS step has the password step's limits: it ends 30 minutes after the
+        // password was accepted, and waits out the growing delay (or the lock) that
+        // failed steps earned. Either ends this login attempt.
+        let expired = now - session.last_step_at >= PENDING_LOGIN;
+        let blocked = accounts::by_id(tx, account)?
+            .is_none_or(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
+        if expired || blocked {
+            sessions::delete(tx, &session.id_hash)?;
+            Entry::new(ActorKind::Applicant, &email, "applicant_login_failed")
+                .ip(&ip)
+                .detail(if expired {
+                    "SMS step after 30 minutes"
+                } else {
+                    "waiting or locked"
+                })
+                .record(tx, now)?;
+            return Ok(CodeOutcome::Void);
+        }
         let check = codes::check(tx, account, Purpose::LoginSms, submitted.as_deref(), now)?;
         let outcome = code_outcome(check, |_| {
             accounts::clear_failed_logins(tx, account)?;
