@@ -106,20 +106,35 @@ async fn an_sms_code_is_refused_after_ten_minutes() {
     );
 }
 
+/// Issue 15, item 12: the phone form does not tell whether a number belongs to
+/// another account. A code goes to the number as to any; only whoever holds the
+/// phone and types the code learns that it cannot be used, and support's log has it.
 #[tokio::test]
-async fn a_number_used_by_another_account_is_refused_with_a_clear_message() {
+async fn a_number_of_another_account_is_refused_only_after_its_code() {
     let app = with_two_step("first@example.se").await;
     let other = app.new_browser();
     other.create_account("second@example.se").await;
     let res = other.submit_phone("+46", "+46 70 123 45 67", false).await;
-    assert_eq!(res.status(), 422);
-    let html = html_of(res).await;
-    assert!(first_text(&html, "#phone-error").contains("används redan för ett annat konto"));
+    assert_redirect(&res, "/account/two-step/verify");
     assert_eq!(
         app.messages_to(PHONE).await.len(),
-        1,
-        "no SMS to the taken number"
+        2,
+        "a code like any other"
     );
+    let code = app.code_for(PHONE).await;
+    let res = other
+        .submit(
+            "/account/two-step/verify",
+            "/account/two-step/verify",
+            &[("code", &code)],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = html_of(res).await;
+    assert!(first_text(&html, "#code-error").contains("används redan för ett annat konto"));
+    let logged = audit_rows(&app, "applicant_phone_taken").await;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].0, "second@example.se");
 }
 
 #[tokio::test]

@@ -19,8 +19,6 @@ use crate::state::AppState;
 pub enum Start {
     Sent,
     TooSoon,
-    /// Another account has this number.
-    PhoneTaken,
 }
 
 pub enum Verify {
@@ -28,7 +26,8 @@ pub enum Verify {
     PhoneTaken,
 }
 
-/// Sends an enrolment code to the number, unless another account already has it.
+/// Sends an enrolment code to the number. Whether another account has it is not
+/// said here, only to whoever holds the phone and types its code (see [`verify`]).
 #[tracing::instrument(skip_all)]
 pub async fn start(
     state: &AppState,
@@ -41,9 +40,6 @@ pub async fn start(
     let now = state.now();
     state
         .write_and_send(move |tx| -> Result<Start, AppError> {
-            if accounts::phone_taken(tx, phone.as_str(), account)? {
-                return Ok(Start::PhoneTaken);
-            }
             let message = messages::sms_code(Texts::new(lang), phone.as_str(), &code);
             Ok(
                 match issue_code_throttled(
@@ -95,6 +91,12 @@ pub async fn verify(
                         target: Some(phone),
                     } => {
                         if accounts::phone_taken(tx, &phone, account)? {
+                            // For support's log: who tried to enrol a number in use.
+                            let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
+                            Entry::new(ActorKind::Applicant, &a.email, "applicant_phone_taken")
+                                .ip(&ip)
+                                .target(&crate::domain::phone::mask(&phone))
+                                .record(tx, now)?;
                             return Ok(Verify::PhoneTaken);
                         }
                         accounts::enable_two_step(tx, account, &phone)?;

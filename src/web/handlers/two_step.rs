@@ -67,16 +67,10 @@ pub async fn start(
     {
         return Ok(show(&FormErrors::default(), true));
     }
-    let unreliable = phone.has_prefix_in(&state.settings.sms_unreliable_prefixes);
     Ok(
         match two_step::start(&state, account, phone, ctx.lang()).await? {
             Start::Sent => redirect(paths::ACCOUNT_TWO_STEP_VERIFY),
             Start::TooSoon => redirect(paths::ACCOUNT_TWO_STEP_VERIFY_WAIT),
-            Start::PhoneTaken => {
-                let mut errors = FormErrors::default();
-                errors.add("phone", ctx.t("error.phone.taken"));
-                show(&errors, unreliable)
-            }
         },
     )
 }
