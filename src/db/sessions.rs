@@ -155,13 +155,24 @@ pub fn purge(conn: &Connection, now: i64, limit: i64) -> Result<usize> {
     )
 }
 
-/// Whether a live session is waiting for the emailed code of this (unconfirmed)
-/// account: a sign-up of its address is under way in some browser.
-pub fn sign_up_waiting(conn: &Connection, account: AccountId, now: i64) -> Result<bool> {
+/// Whether a live session other than `except` (the browser asking) is waiting for
+/// the emailed code of this (unconfirmed) account: a sign-up of its address is
+/// under way in another browser.
+pub fn sign_up_waiting(
+    conn: &Connection,
+    account: AccountId,
+    except: Option<&[u8]>,
+    now: i64,
+) -> Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sessions WHERE account_id = ?1 AND stage = 'pending_email'
-            AND last_seen_at > ?2 AND created_at > ?3)",
-        params![account.0, now - SESSION_IDLE, now - SESSION_ABSOLUTE],
+            AND last_seen_at > ?2 AND created_at > ?3 AND (?4 IS NULL OR id_hash <> ?4))",
+        params![
+            account.0,
+            now - SESSION_IDLE,
+            now - SESSION_ABSOLUTE,
+            except
+        ],
         |r| r.get(0),
     )
 }

@@ -358,3 +358,20 @@ async fn a_second_sign_up_of_a_pending_address_cannot_set_its_password() {
     );
     assert_redirect(&victim.login("anna@example.se", PASSWORD).await, "/account");
 }
+
+/// Signing up again from the same browser (the code did not arrive, the form was
+/// sent twice) is the same person: it restarts the sign-up with a new code.
+#[tokio::test]
+async fn signing_up_again_in_the_same_browser_sends_a_new_code_that_works() {
+    let app = spawn_app().await;
+    app.start_account("anna@example.se").await;
+    let res = app.start_account("anna@example.se").await;
+    assert_redirect(&res, "/account/confirm");
+    let mails = app.messages_to("anna@example.se").await;
+    assert_eq!(mails.len(), 2, "two codes, no warning");
+    let code = app.code_for("anna@example.se").await;
+    let res = app
+        .submit("/account/confirm", "/account/confirm", &[("code", &code)])
+        .await;
+    assert_redirect(&res, "/account/created");
+}

@@ -268,3 +268,19 @@ async fn a_login_waiting_for_its_sms_code_ends_after_thirty_minutes() {
     assert_redirect(&res, "/login?again=1");
     assert_redirect(&app.get("/account").await, "/login");
 }
+
+/// Issue 15, item 6: after the 30 minutes of the login step, "send a new code"
+/// sends nothing and ends the attempt.
+#[tokio::test]
+async fn no_new_sms_code_is_sent_after_the_login_step_has_ended() {
+    let app = with_two_step("a@example.se").await;
+    app.logout().await;
+    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/login/sms");
+    let sent = app.messages_to(PHONE).await.len();
+    app.clock.advance(20 * MINUTE);
+    app.get("/login/sms").await;
+    app.clock.advance(11 * MINUTE);
+    app.submit("/login/sms", "/login/sms/resend", &[]).await;
+    assert_eq!(app.messages_to(PHONE).await.len(), sent, "no new code");
+    assert_redirect(&app.get("/login/sms").await, "/login");
+}

@@ -1,4 +1,5 @@
 //! Logging in: the password step, the SMS step, and logging out.
+use r2d2_sqlite::rusqlite::Connection;
 use secrecy::SecretString;
 
 use super::{
@@ -6,13 +7,13 @@ use super::{
 };
 use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::{self, Purpose};
-use crate::db::{self, accounts, outbox, sessions};
+use crate::db::{self, accounts, outbox, sessions, SqlError};
 use crate::domain::email::Email;
 use crate::domain::rules::{login_blocked, PENDING_LOGIN};
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
-use crate::domain::Lang;
+use crate::domain::{AccountId, Lang};
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
@@ -144,22 +145,7 @@ pub async fn sms(
     let submitted = code.map(|c| state.code_hash(Purpose::LoginSms, &c));
     let now = state.now();
     db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
-        // The SMS step has the password step's limits: it ends 30 minutes after the
-        // password was accepted, and waits out the growing delay (or the lock) that
-        // failed steps earned. Either ends this login attempt.
-        let expired = now - session.last_step_at >= PENDING_LOGIN;
-        let blocked = accounts::by_id(tx, account)?
-            .is_none_or(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
-        if expired || blocked {
-            sessions::delete(tx, &session.id_hash)?;
-            Entry::new(ActorKind::Applicant, &email, "applicant_login_failed")
-                .ip(&ip)
-                .detail(if expired {
-                    "SMS step after 30 minutes"
-                } else {
-                    "waiting or locked"
-                })
-                .record(tx, now)?;
+        if end_if_over(tx, &session, account, &email, &ip, now)? {
             return Ok(CodeOutcome::Void);
         }
         let check = codes::check(tx, account, Purpose::LoginSms, submitted.as_deref(), now)?;
@@ -199,10 +185,42 @@ pub async fn sms(
     .await
 }
 
+/// The SMS step has the password step's limits: it ends 30 minutes after the
+/// password was accepted, and waits out the growing delay (or the lock) that failed
+/// steps earned. Either ends this login attempt: the session is deleted, the
+/// attempt audited, and true returned.
+fn end_if_over(
+    tx: &Connection,
+    session: &SessionView,
+    account: AccountId,
+    email: &str,
+    ip: &str,
+    now: i64,
+) -> Result<bool, SqlError> {
+    let expired = now - session.last_step_at >= PENDING_LOGIN;
+    let blocked = accounts::by_id(tx, account)?
+        .is_none_or(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
+    if !expired && !blocked {
+        return Ok(false);
+    }
+    sessions::delete(tx, &session.id_hash)?;
+    Entry::new(ActorKind::Applicant, email, "applicant_login_failed")
+        .ip(ip)
+        .detail(if expired {
+            "SMS step after 30 minutes"
+        } else {
+            "waiting or locked"
+        })
+        .record(tx, now)?;
+    Ok(true)
+}
+
+/// "Send a new code" at the SMS step, within the step's limits ([`end_if_over`]).
 pub async fn resend_sms(
     state: &AppState,
     session: SessionView,
     lang: Lang,
+    ip: String,
 ) -> Result<Resend, AppError> {
     let Some(account) = session.account_id else {
         return Ok(Resend::TooSoon);
@@ -210,8 +228,13 @@ pub async fn resend_sms(
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::LoginSms, &code);
     let now = state.now();
+    let email = session.email.clone().unwrap_or_default();
     state
         .write_and_send(move |tx| -> Result<Resend, AppError> {
+            // The attempt has ended: nothing is sent, and the code page leads to the login.
+            if end_if_over(tx, &session, account, &email, &ip, now)? {
+                return Ok(Resend::TooSoon);
+            }
             let phone = accounts::by_id(tx, account)?.and_then(|a| a.phone);
             let Some(phone) = phone else {
                 return Ok(Resend::TooSoon);

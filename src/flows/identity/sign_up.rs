@@ -18,7 +18,8 @@ use crate::state::AppState;
 /// session made here, with this password, and no other.
 ///
 /// An unconfirmed account is restarted (new password, new code, any older session
-/// ended) only when no live session is waiting for its code. While one is, and for
+/// ended) only when no live session of another browser is waiting for its code (the
+/// same browser signing up again is the same person). While one is, and for
 /// an address with a confirmed account, nothing changes: the address's owner is
 /// told that someone tried, and the person sees the same next page as for a new
 /// account.
@@ -40,7 +41,8 @@ pub async fn create(
             let account = match accounts::by_email(tx, email.as_str())? {
                 None => Some(accounts::insert(tx, email.as_str(), &hash, lang, now)?),
                 Some(a)
-                    if a.confirmed_at.is_none() && sessions::sign_up_waiting(tx, a.id, now)? =>
+                    if a.confirmed_at.is_none()
+                        && sessions::sign_up_waiting(tx, a.id, replacing.as_deref(), now)? =>
                 {
                     // Someone's sign-up of this address is waiting for its code: it
                     // keeps its password and code, and nothing here says it exists.

@@ -194,7 +194,7 @@ pub async fn resend(
     };
     count::<Codes>(&req, &state)?;
     Ok(
-        match login::resend_sms(&state, session, ctx.lang()).await? {
+        match login::resend_sms(&state, session, ctx.lang(), client_ip(&req).to_string()).await? {
             Resend::Sent => redirect(paths::LOGIN_SMS_SENT),
             Resend::TooSoon => redirect(paths::LOGIN_SMS_WAIT),
         },
