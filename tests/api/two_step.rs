@@ -217,6 +217,24 @@ fn wrong_code(right: &str) -> &'static str {
     }
 }
 
+/// A two-step account logged out and back in with its password: the login waits
+/// for its SMS code.
+async fn at_the_sms_step() -> TestApp {
+    let app = with_two_step("a@example.se").await;
+    app.logout().await;
+    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/login/sms");
+    app
+}
+
+/// Posts `code` at the SMS step and checks that it ended the login attempt.
+async fn assert_code_ends_the_attempt(app: &TestApp, code: &str) {
+    let res = app
+        .submit("/login/sms", "/login/sms", &[("code", code)])
+        .await;
+    assert_redirect(&res, "/login?again=1");
+    assert_redirect(&app.get("/account").await, "/login");
+}
+
 /// Issue 15, item 6: failures at the SMS step add up with failed passwords (a
 /// right password does not clear them), and while the growing delay runs the SMS
 /// step refuses even the right code, as the password step does.
@@ -241,20 +259,14 @@ async fn the_sms_step_keeps_failures_and_waits_out_the_delay_like_the_password_s
     assert_eq!(res.status(), 422);
     // Five failures in a row: one second to wait. The right code at once is refused
     // and ends this login attempt.
-    let res = app
-        .submit("/login/sms", "/login/sms", &[("code", &code)])
-        .await;
-    assert_redirect(&res, "/login?again=1");
-    assert_redirect(&app.get("/account").await, "/login");
+    assert_code_ends_the_attempt(&app, &code).await;
 }
 
 /// Issue 15, item 6: a login waiting for its SMS code ends 30 minutes after the
 /// password step, however often the page is used in between.
 #[tokio::test]
 async fn a_login_waiting_for_its_sms_code_ends_after_thirty_minutes() {
-    let app = with_two_step("a@example.se").await;
-    app.logout().await;
-    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/login/sms");
+    let app = at_the_sms_step().await;
     // Kept alive by a new code at 25 minutes, then used at 31: the code is still
     // valid, the login step is not.
     app.clock.advance(25 * MINUTE);
@@ -262,20 +274,14 @@ async fn a_login_waiting_for_its_sms_code_ends_after_thirty_minutes() {
     assert_redirect(&res, "/login/sms?sent=1");
     app.clock.advance(6 * MINUTE);
     let code = app.code_for(PHONE).await;
-    let res = app
-        .submit("/login/sms", "/login/sms", &[("code", &code)])
-        .await;
-    assert_redirect(&res, "/login?again=1");
-    assert_redirect(&app.get("/account").await, "/login");
+    assert_code_ends_the_attempt(&app, &code).await;
 }
 
 /// Issue 15, item 6: after the 30 minutes of the login step, "send a new code"
 /// sends nothing and ends the attempt.
 #[tokio::test]
 async fn no_new_sms_code_is_sent_after_the_login_step_has_ended() {
-    let app = with_two_step("a@example.se").await;
-    app.logout().await;
-    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/login/sms");
+    let app = at_the_sms_step().await;
     let sent = app.messages_to(PHONE).await.len();
     app.clock.advance(20 * MINUTE);
     app.get("/login/sms").await;
