@@ -5,6 +5,7 @@ use secrecy::SecretString;
 use super::{
     advance, code_outcome, failed_step, issue_code_throttled, start_session, CodeOutcome, Resend,
 };
+use crate::db::accounts::Account;
 use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::{self, Purpose};
 use crate::db::{self, accounts, outbox, sessions, SqlError};
@@ -13,7 +14,7 @@ use crate::domain::rules::{login_blocked, PENDING_LOGIN};
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
-use crate::domain::{AccountId, Lang};
+use crate::domain::Lang;
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
@@ -145,7 +146,8 @@ pub async fn sms(
     let submitted = code.map(|c| state.code_hash(Purpose::LoginSms, &c));
     let now = state.now();
     db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
-        if end_if_over(tx, &session, account, &email, &ip, now)? {
+        let stored = accounts::by_id(tx, account)?;
+        if end_if_over(tx, &session, stored.as_ref(), &email, &ip, now)? {
             return Ok(CodeOutcome::Void);
         }
         let check = codes::check(tx, account, Purpose::LoginSms, submitted.as_deref(), now)?;
@@ -188,18 +190,18 @@ pub async fn sms(
 /// The SMS step has the password step's limits: it ends 30 minutes after the
 /// password was accepted, and waits out the growing delay (or the lock) that failed
 /// steps earned. Either ends this login attempt: the session is deleted, the
-/// attempt audited, and true returned.
+/// attempt audited, and true returned. `account` is the session's account as the
+/// caller read it (None: it is gone).
 fn end_if_over(
     tx: &Connection,
     session: &SessionView,
-    account: AccountId,
+    account: Option<&Account>,
     email: &str,
     ip: &str,
     now: i64,
 ) -> Result<bool, SqlError> {
     let expired = now - session.last_step_at >= PENDING_LOGIN;
-    let blocked = accounts::by_id(tx, account)?
-        .is_none_or(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
+    let blocked = account.is_none_or(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
     if !expired && !blocked {
         return Ok(false);
     }
@@ -232,11 +234,11 @@ pub async fn resend_sms(
     state
         .write_and_send(move |tx| -> Result<Resend, AppError> {
             // The attempt has ended: nothing is sent, and the code page leads to the login.
-            if end_if_over(tx, &session, account, &email, &ip, now)? {
+            let stored = accounts::by_id(tx, account)?;
+            if end_if_over(tx, &session, stored.as_ref(), &email, &ip, now)? {
                 return Ok(Resend::TooSoon);
             }
-            let phone = accounts::by_id(tx, account)?.and_then(|a| a.phone);
-            let Some(phone) = phone else {
+            let Some(phone) = stored.and_then(|a| a.phone) else {
                 return Ok(Resend::TooSoon);
             };
             let message = messages::sms_code(Texts::new(lang), &phone, &code);

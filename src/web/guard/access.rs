@@ -44,7 +44,8 @@ pub fn form_of<'a>(state: &'a WebState, id: &str) -> Result<&'a FormDef, AppErro
     state.forms.get(id).ok_or(AppError::NotFound)
 }
 
-/// Whether this login may see answers, documents and receipts (the assurance levels in README).
+/// Whether this login may see answers, documents and receipts: substantial
+/// assurance, that is two-step verification.
 pub fn show_more(ctx: &Ctx) -> bool {
     ctx.account()
         .is_some_and(|s| s.assurance >= Assurance::Substantial)

@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use super::cases::timeline;
 use super::components::{
-    error_summary, form_title, notice_for, post_form, submit, Attr, Field, FormErrors, Notice,
+    error_summary, notice_for, post_form, submit, Attr, Field, FormErrors, Notice,
 };
 use super::layout::page;
 use crate::db::cases::Found;
@@ -94,7 +94,7 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
                             tr {
                                 td { a.verification-number href=(Attr(&paths::staff_case(&r.verification))) { (r.verification) } }
                                 td { (r.applicant_name) }
-                                td { (form_title(ctx, l.forms, &r.form_id)) }
+                                td { (l.forms.title(&r.form_id, ctx.lang())) }
                                 td { (Date::from_unix(r.submitted_at).to_string()) }
                                 td.status { (ctx.h(r.status.keys()[0])) }
                             }

@@ -265,8 +265,3 @@ pub fn countries_by_name(ctx: &Ctx) -> Vec<(&'static str, &'static str, Option<&
     list.sort_by(|a, b| a.1.cmp(b.1));
     list
 }
-
-/// The title of application type `id` in the page's language (the id itself if unknown).
-pub fn form_title<'a>(ctx: &Ctx, forms: &'a crate::domain::forms::Forms, id: &'a str) -> &'a str {
-    forms.title(id, ctx.lang())
-}

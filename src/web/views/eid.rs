@@ -5,7 +5,7 @@ use maud::{html, Markup, PreEscaped};
 
 use super::assets::url;
 use super::components::{
-    code_field, error_summary, form_title, notice, post_form, submit, Attr, Field, FormErrors,
+    code_field, error_summary, notice, post_form, submit, Attr, Field, FormErrors,
 };
 use super::layout::{page, page_with};
 use crate::db::cases::Listed;
@@ -204,7 +204,7 @@ pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
                     @for c in p.cases {
                         li {
                             a href=(Attr(&paths::case(&c.verification))) { span.verification-number { (c.verification) } }
-                            " " (form_title(ctx, p.forms, &c.form_id)) ", " (Date::from_unix(c.submitted_at).to_string())
+                            " " (p.forms.title(&c.form_id, ctx.lang())) ", " (Date::from_unix(c.submitted_at).to_string())
                             ": " span.status { (ctx.h(c.status.keys()[0])) }
                         }
                     }

@@ -3,9 +3,7 @@
 //! names, so ids stay unique on the page.
 use maud::{html, Markup};
 
-use super::components::{
-    error_summary, form_title, notice_for, post_form, submit, Field, FormErrors, Notice,
-};
+use super::components::{error_summary, notice_for, post_form, submit, Field, FormErrors, Notice};
 use super::layout::page;
 use crate::domain::date::Date;
 use crate::domain::forms::Forms;
@@ -90,11 +88,11 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
             }
             h3 { (h!(ctx, "staff.support.drafts")) }
             @if s.drafts.is_empty() { p { (h!(ctx, "staff.support.no_drafts")) } } @else {
-                ul.drafts { @for d in &s.drafts { li { (form_title(ctx, forms, &d.form_id)) ", " (Date::from_unix(d.created_at).to_string()) } } }
+                ul.drafts { @for d in &s.drafts { li { (forms.title(&d.form_id, ctx.lang())) ", " (Date::from_unix(d.created_at).to_string()) } } }
             }
             h3 { (h!(ctx, "staff.support.cases")) }
             @if s.cases.is_empty() { p { (h!(ctx, "staff.support.no_cases")) } } @else {
-                ul.cases { @for c in &s.cases { li { span.verification-number { (c.verification) } " " (form_title(ctx, forms, &c.form_id)) ": " (ctx.h(c.status.keys()[0])) } } }
+                ul.cases { @for c in &s.cases { li { span.verification-number { (c.verification) } " " (forms.title(&c.form_id, ctx.lang())) ": " (ctx.h(c.status.keys()[0])) } } }
             }
         }
         @if s.confirmed_at.is_none() {
