@@ -542,3 +542,41 @@ BEGIN
     UPDATE accounts SET revision = revision + 1
     WHERE id IN (SELECT account_id FROM cases WHERE payment_id = NEW.id);
 END;
+
+-- step 11: account security: codes that confirm a change, sessions listed on My Page
+-- Codes may now confirm a change to how an account is protected: a code to the
+-- current phone before two-step verification is turned off or the email address
+-- changed (confirm_change; the target says which change), and the codes support
+-- asks a caller to read out: from the new phone (support_phone, target the
+-- number), from the account's address (support_mail) or from a corrected address
+-- (support_email, target the address).
+CREATE TABLE codes_new (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('confirm_email', 'enrol_phone', 'login_sms', 'change_email', 'link_pin',
+                                                 'confirm_change', 'support_phone', 'support_mail', 'support_email')),
+    code_hash   BLOB NOT NULL,
+    target      TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    used_at     INTEGER
+) STRICT;
+INSERT INTO codes_new (id, account_id, purpose, code_hash, target, created_at, expires_at, attempts, used_at)
+    SELECT id, account_id, purpose, code_hash, target, created_at, expires_at, attempts, used_at FROM codes;
+DROP TABLE codes;
+ALTER TABLE codes_new RENAME TO codes;
+CREATE INDEX codes_account ON codes (account_id, purpose);
+CREATE INDEX codes_expiry ON codes (expires_at);
+CREATE INDEX codes_link ON codes (target) WHERE purpose = 'link_pin';
+
+-- My Page lists an account's sessions: the address and browser of the latest request.
+ALTER TABLE sessions ADD COLUMN ip TEXT;
+ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+
+-- A sign-up that sent no code (the address has an account, or another browser's
+-- sign-up of it is waiting) still answers like one that did: when its "code" was
+-- sent, and the wrong tries at it and in all.
+ALTER TABLE sessions ADD COLUMN decoy_sent_at INTEGER;
+ALTER TABLE sessions ADD COLUMN decoy_tries INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN decoy_wrong INTEGER NOT NULL DEFAULT 0;

@@ -67,6 +67,20 @@ pub fn set_pin(conn: &Connection, id: AccountId, pin: &str) -> Result<()> {
     Ok(())
 }
 
+/// Removes the account's link to a personal identity number; returns the number it had.
+pub fn clear_pin(conn: &Connection, id: AccountId) -> Result<Option<String>> {
+    let pin: Option<String> = conn
+        .query_row("SELECT pin FROM accounts WHERE id = ?1", [id.0], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten();
+    if pin.is_some() {
+        conn.execute("UPDATE accounts SET pin = NULL WHERE id = ?1", [id.0])?;
+    }
+    Ok(pin)
+}
+
 pub fn by_id(conn: &Connection, id: AccountId) -> Result<Option<Account>> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),

@@ -13,9 +13,18 @@ pub enum Purpose {
     LoginSms,
     /// A code sent to a new email address; the address is the code's target.
     ChangeEmail,
-    /// A code sent to an account's address to link it to an e-identified person's
-    /// personal identity number (the target).
+    /// A code sent to the phone of an account with two-step verification, to link
+    /// it to an e-identified person's personal identity number (the target).
     LinkPin,
+    /// A code to the current phone confirming a change to how the account is
+    /// protected; the target says which change.
+    ConfirmChange,
+    /// Support's change of phone number: a code to the new phone (the target)...
+    SupportPhone,
+    /// ...and one to the account's email address.
+    SupportMail,
+    /// Support's correction of the email address: a code to the new address (the target).
+    SupportEmail,
 }
 
 impl Purpose {
@@ -26,6 +35,10 @@ impl Purpose {
             Purpose::LoginSms => "login_sms",
             Purpose::ChangeEmail => "change_email",
             Purpose::LinkPin => "link_pin",
+            Purpose::ConfirmChange => "confirm_change",
+            Purpose::SupportPhone => "support_phone",
+            Purpose::SupportMail => "support_mail",
+            Purpose::SupportEmail => "support_email",
         }
     }
 
@@ -33,10 +46,14 @@ impl Purpose {
     pub fn limits(self) -> (i64, i64) {
         use crate::domain::rules::*;
         match self {
-            Purpose::ConfirmEmail | Purpose::ChangeEmail | Purpose::LinkPin => {
-                (EMAIL_CODE_VALID, EMAIL_CODE_TRIES)
+            Purpose::ConfirmEmail | Purpose::ChangeEmail => (EMAIL_CODE_VALID, EMAIL_CODE_TRIES),
+            Purpose::EnrolPhone | Purpose::LoginSms | Purpose::LinkPin | Purpose::ConfirmChange => {
+                (SMS_CODE_VALID, SMS_CODE_TRIES)
             }
-            Purpose::EnrolPhone | Purpose::LoginSms => (SMS_CODE_VALID, SMS_CODE_TRIES),
+            // Read out to support during the call.
+            Purpose::SupportPhone | Purpose::SupportMail | Purpose::SupportEmail => {
+                (SMS_CODE_VALID, EMAIL_CODE_TRIES)
+            }
         }
     }
 }
@@ -67,6 +84,8 @@ pub enum CodeCheck {
     Expired,
     /// Too many wrong tries, already used, or never sent: a new code is needed.
     Void,
+    /// Too many wrong codes for this account and purpose today (across new codes).
+    Capped,
 }
 
 /// Issues a new code, voiding any earlier unused one of the same purpose.
@@ -111,6 +130,42 @@ pub fn check(
     submitted_hash: Option<&[u8]>,
     now: i64,
 ) -> Result<CodeCheck> {
+    let (check, id) = judge(conn, account, purpose, submitted_hash, now)?;
+    if let (CodeCheck::Accepted { .. }, Some(id)) = (&check, id) {
+        spend(conn, id, now)?;
+    }
+    Ok(check)
+}
+
+/// Checks two codes that confirm one change together (one to a phone, one to an
+/// address): both are used only when both are right, so a wrong one never spends
+/// the other. Each wrong one counts against its own code.
+pub fn check_pair(
+    conn: &Connection,
+    account: AccountId,
+    first: (Purpose, Option<&[u8]>),
+    second: (Purpose, Option<&[u8]>),
+    now: i64,
+) -> Result<(CodeCheck, CodeCheck)> {
+    let (a, a_id) = judge(conn, account, first.0, first.1, now)?;
+    let (b, b_id) = judge(conn, account, second.0, second.1, now)?;
+    if let (CodeCheck::Accepted { .. }, CodeCheck::Accepted { .. }) = (&a, &b) {
+        for id in [a_id, b_id].into_iter().flatten() {
+            spend(conn, id, now)?;
+        }
+    }
+    Ok((a, b))
+}
+
+/// Judges a submitted code against the latest one without using it up; a wrong one
+/// counts as a try. Returns the code's id when it was right.
+fn judge(
+    conn: &Connection,
+    account: AccountId,
+    purpose: Purpose,
+    submitted_hash: Option<&[u8]>,
+    now: i64,
+) -> Result<(CodeCheck, Option<i64>)> {
     let (_, max_tries) = purpose.limits();
     let latest: Option<StoredCode> = conn
         .query_row(
@@ -130,31 +185,47 @@ pub fn check(
         )
         .optional()?;
     let Some((id, stored, target, expires_at, attempts, used_at)) = latest else {
-        return Ok(CodeCheck::Void);
+        return Ok((CodeCheck::Void, None));
     };
+    let wrong_today: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(attempts), 0) FROM codes
+         WHERE account_id = ?1 AND purpose = ?2 AND created_at > ?3",
+        params![account.0, purpose.as_str(), now - crate::domain::rules::DAY],
+        |r| r.get(0),
+    )?;
+    if wrong_today >= crate::domain::rules::CODE_WRONG_PER_DAY {
+        return Ok((CodeCheck::Capped, None));
+    }
     if used_at.is_some() || attempts >= max_tries {
-        return Ok(CodeCheck::Void);
+        return Ok((CodeCheck::Void, None));
     }
     if now >= expires_at {
-        return Ok(CodeCheck::Expired);
+        return Ok((CodeCheck::Expired, None));
     }
     if submitted_hash.is_some_and(|h| constant_time_eq(h, &stored)) {
-        conn.execute(
-            "UPDATE codes SET used_at = ?2 WHERE id = ?1",
-            params![id, now],
-        )?;
-        return Ok(CodeCheck::Accepted { target });
+        return Ok((CodeCheck::Accepted { target }, Some(id)));
     }
     conn.execute(
         "UPDATE codes SET attempts = attempts + 1 WHERE id = ?1",
         [id],
     )?;
     let tries_left = max_tries - attempts - 1;
-    Ok(if tries_left <= 0 {
-        CodeCheck::Void
-    } else {
-        CodeCheck::Wrong { tries_left }
-    })
+    Ok((
+        if tries_left <= 0 {
+            CodeCheck::Void
+        } else {
+            CodeCheck::Wrong { tries_left }
+        },
+        None,
+    ))
+}
+
+fn spend(conn: &Connection, id: i64, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE codes SET used_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
 }
 
 /// The target of the latest unused code of this purpose (the number being enrolled).

@@ -276,6 +276,37 @@ mod tests {
     }
 
     #[test]
+    fn step_11_keeps_codes_and_sessions_and_takes_the_new_purposes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        apply_up_to(&mut conn, 10).unwrap();
+        conn.execute_batch(
+            "INSERT INTO accounts (id, email, password_hash, lang, created_at) VALUES (1, 'a@b.se', 'h', 'sv', 0);
+             INSERT INTO codes (account_id, purpose, code_hash, target, created_at, expires_at) VALUES (1, 'link_pin', x'00', '199001011239', 0, 9);
+             INSERT INTO sessions (id_hash, account_id, stage, method, assurance, created_at, last_seen_at, last_step_at)
+                 VALUES (x'01', 1, 'authenticated', 'password', 'basic', 0, 0, 0);",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let (codes, sessions): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM codes WHERE target = '199001011239'),
+                        (SELECT COUNT(*) FROM sessions WHERE ip IS NULL AND decoy_tries = 0)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((codes, sessions), (1, 1));
+        for purpose in ["confirm_change", "support_phone", "support_mail", "support_email"] {
+            conn.execute(
+                "INSERT INTO codes (account_id, purpose, code_hash, created_at, expires_at) VALUES (1, ?1, x'00', 0, 9)",
+                [purpose],
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
     fn step_10_moves_an_accounts_revision_with_every_change_my_page_lists() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "foreign_keys", true).unwrap();

@@ -2,6 +2,7 @@
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
 
 use super::Pool;
+use crate::db::codes::CodeCheck;
 use crate::domain::rules::{SESSION_ABSOLUTE, SESSION_IDLE};
 use crate::domain::session::SessionView;
 use crate::domain::session::{is_live, Assurance, Method, Stage};
@@ -41,11 +42,34 @@ pub fn insert(conn: &Connection, s: &NewSession, now: i64) -> Result<()> {
     Ok(())
 }
 
-fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<(SessionView, i64)>> {
+/// Where a request came from, as the session list shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub ip: String,
+    /// The browser's User-Agent, cut to [`USER_AGENT_MAX`] characters.
+    pub user_agent: String,
+}
+
+/// The longest User-Agent kept.
+pub const USER_AGENT_MAX: usize = 200;
+
+impl Seen {
+    pub fn new(ip: String, user_agent: &str) -> Self {
+        Seen {
+            ip,
+            user_agent: user_agent.chars().take(USER_AGENT_MAX).collect(),
+        }
+    }
+}
+
+type Loaded = (SessionView, i64, Option<Seen>);
+
+fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<Loaded>> {
     conn.prepare_cached(
         "SELECT s.account_id, a.email, s.stage, s.method, s.assurance, COALESCE(a.two_step, 0),
                 s.created_at, s.last_step_at, s.last_seen_at, CASE WHEN a.two_step THEN a.phone END,
-                s.questionnaire_id, s.pin, s.person_name, s.organisation, COALESCE(a.revision, 0)
+                s.questionnaire_id, s.pin, s.person_name, s.organisation, COALESCE(a.revision, 0), a.pin,
+                s.ip, s.user_agent
          FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?1",
     )?
     .query_row([id_hash], |r| {
@@ -65,37 +89,111 @@ fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<(SessionView, i64)>>
             person_name: r.get(12)?,
             organisation: r.get(13)?,
             revision: r.get(14)?,
+            account_pin: r.get(15)?,
         };
-        Ok((view, r.get(8)?))
+        let seen = match (r.get::<_, Option<String>>(16)?, r.get::<_, Option<String>>(17)?) {
+            (Some(ip), Some(user_agent)) => Some(Seen { ip, user_agent }),
+            _ => None,
+        };
+        Ok((view, r.get(8)?, seen))
     })
     .optional()
 }
 
-/// The live session with this id, its last-seen time moved to `now`; an expired one is deleted.
-/// Reads first and writes only when the second has changed, so a burst of requests costs one write.
+/// The live session with this id, its last-seen time (and where the request came
+/// from) moved to `now`; an expired one is deleted. Reads first and writes only when
+/// the second or the origin has changed, so a burst of requests costs one write.
 pub async fn load_and_touch(
     pool: &Pool,
     id_hash: Vec<u8>,
     now: i64,
+    seen: Seen,
 ) -> std::result::Result<Option<SessionView>, AppError> {
     let key = id_hash.clone();
-    let Some((view, last_seen)) = super::quick_read(pool, move |c| load(c, &key)).await? else {
+    let Some((view, last_seen, stored)) = super::quick_read(pool, move |c| load(c, &key)).await?
+    else {
         return Ok(None);
     };
     if !is_live(view.created_at, last_seen, now) {
         super::write(pool, move |tx| delete(tx, &id_hash)).await?;
         return Ok(None);
     }
-    if last_seen < now {
+    if last_seen < now || stored.as_ref() != Some(&seen) {
         super::write(pool, move |tx| {
             tx.execute(
-                "UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?2) WHERE id_hash = ?1",
-                params![id_hash, now],
+                "UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?2), ip = ?3, user_agent = ?4
+                 WHERE id_hash = ?1",
+                params![id_hash, now, seen.ip, seen.user_agent],
             )
         })
         .await?;
     }
     Ok(Some(view))
+}
+
+/// One of an account's live sessions, as My Page lists it.
+pub struct Listed {
+    /// The first 16 hex digits of the id's hash: names the session in the form
+    /// that ends it, and tells nothing that could be used to take it over.
+    pub handle: String,
+    pub method: Method,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub seen: Seen,
+    pub current: bool,
+}
+
+/// The account's logged-in sessions, the most recently used first.
+pub fn list_for_account(
+    conn: &Connection,
+    account: AccountId,
+    current: &[u8],
+    now: i64,
+) -> Result<Vec<Listed>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id_hash, method, created_at, last_seen_at, COALESCE(ip, ''), COALESCE(user_agent, '')
+         FROM sessions WHERE account_id = ?1 AND stage = 'authenticated'
+         ORDER BY last_seen_at DESC, created_at DESC",
+    )?;
+    let rows = stmt.query_map([account.0], |r| {
+        let id: Vec<u8> = r.get(0)?;
+        Ok(Listed {
+            handle: handle_of(&id),
+            current: id == current,
+            method: Method::parse(&r.get::<_, String>(1)?).unwrap_or(Method::Password),
+            created_at: r.get(2)?,
+            last_seen_at: r.get(3)?,
+            seen: Seen {
+                ip: r.get(4)?,
+                user_agent: r.get(5)?,
+            },
+        })
+    })?;
+    let mut listed = rows.collect::<Result<Vec<_>>>()?;
+    listed.retain(|s| is_live(s.created_at, s.last_seen_at, now));
+    Ok(listed)
+}
+
+fn handle_of(id_hash: &[u8]) -> String {
+    id_hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Ends the account's session named by `handle` (never `keep`). Returns whether one ended.
+pub fn delete_by_handle(
+    conn: &Connection,
+    account: AccountId,
+    handle: &str,
+    keep: &[u8],
+) -> Result<bool> {
+    if handle.len() != 16 || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(false);
+    }
+    let n = conn.execute(
+        "DELETE FROM sessions WHERE account_id = ?1 AND id_hash <> ?3
+         AND lower(hex(substr(id_hash, 1, 8))) = lower(?2)",
+        params![account.0, handle, keep],
+    )?;
+    Ok(n > 0)
 }
 
 pub fn delete(conn: &Connection, id_hash: &[u8]) -> Result<()> {
@@ -112,6 +210,75 @@ pub fn delete_for_account(
     conn.execute(
         "DELETE FROM sessions WHERE account_id = ?1 AND (?2 IS NULL OR id_hash <> ?2)",
         params![account.0, keep],
+    )
+}
+
+/// A sign-up that sent no code answers a code the way a real one would: wrong until
+/// its tries are used up, expired after the code's lifetime, capped after a day's
+/// worth of wrong codes. Starts when the session does (`decoy_sent_at` set by
+/// [`start_decoy`]).
+pub fn decoy_check(conn: &Connection, id_hash: &[u8], now: i64) -> Result<CodeCheck> {
+    use crate::domain::rules::{CODE_WRONG_PER_DAY, EMAIL_CODE_TRIES, EMAIL_CODE_VALID};
+    let row: Option<(Option<i64>, i64, i64)> = conn
+        .query_row(
+            "SELECT decoy_sent_at, decoy_tries, decoy_wrong FROM sessions WHERE id_hash = ?1",
+            [id_hash],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((Some(sent_at), tries, wrong)) = row else {
+        return Ok(CodeCheck::Void);
+    };
+    if wrong >= CODE_WRONG_PER_DAY {
+        return Ok(CodeCheck::Capped);
+    }
+    if tries >= EMAIL_CODE_TRIES {
+        return Ok(CodeCheck::Void);
+    }
+    if now >= sent_at + EMAIL_CODE_VALID {
+        return Ok(CodeCheck::Expired);
+    }
+    conn.execute(
+        "UPDATE sessions SET decoy_tries = decoy_tries + 1, decoy_wrong = decoy_wrong + 1
+         WHERE id_hash = ?1",
+        [id_hash],
+    )?;
+    let tries_left = EMAIL_CODE_TRIES - tries - 1;
+    Ok(if tries_left <= 0 {
+        CodeCheck::Void
+    } else {
+        CodeCheck::Wrong { tries_left }
+    })
+}
+
+/// Marks a sign-up that sent no code as having "sent" one now (at the start and at
+/// every "send a new code" past the resend interval); the tries start over.
+pub fn start_decoy(conn: &Connection, id_hash: &[u8], now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE sessions SET decoy_sent_at = ?2, decoy_tries = 0 WHERE id_hash = ?1",
+        params![id_hash, now],
+    )?;
+    Ok(())
+}
+
+/// When a sign-up that sent no code last "sent" one.
+pub fn decoy_sent_at(conn: &Connection, id_hash: &[u8]) -> Result<Option<i64>> {
+    conn.query_row(
+        "SELECT decoy_sent_at FROM sessions WHERE id_hash = ?1",
+        [id_hash],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(Option::flatten)
+}
+
+/// Ends the account's sessions that were started by e-identification (its link to a
+/// personal identity number has just been removed).
+pub fn delete_eid_for_account(conn: &Connection, account: AccountId) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM sessions WHERE account_id = ?1
+         AND method IN ('bankid', 'mobile_bankid', 'telia')",
+        [account.0],
     )
 }
 

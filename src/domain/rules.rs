@@ -17,6 +17,9 @@ pub const EMAIL_CODE_VALID: i64 = 30 * MINUTE;
 pub const EMAIL_CODE_TRIES: i64 = 5;
 pub const SMS_CODE_VALID: i64 = 10 * MINUTE;
 pub const SMS_CODE_TRIES: i64 = 3;
+/// Wrong codes allowed for one account and purpose in a day, across new codes:
+/// past this, no code is accepted and the person is asked to contact support.
+pub const CODE_WRONG_PER_DAY: i64 = 10;
 /// Shortest time between two "send a new code" requests for the same account.
 pub const CODE_RESEND_INTERVAL: i64 = MINUTE;
 

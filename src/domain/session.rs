@@ -99,6 +99,8 @@ pub struct SessionView {
     pub person_name: Option<String>,
     /// Professional e-ID: the organisation's id.
     pub organisation: Option<String>,
+    /// The personal identity number the account is linked to, if any.
+    pub account_pin: Option<String>,
     /// The account's revision: moves on with every change to what My Page lists.
     pub revision: i64,
 }
