@@ -12,17 +12,25 @@ pub const ACCOUNT_CREATE: &str = "/account/create";
 pub const ACCOUNT_CREATED: &str = "/account/created";
 pub const ACCOUNT_EMAIL: &str = "/account/email";
 pub const ACCOUNT_EMAIL_VERIFY: &str = "/account/email/verify";
+pub const ACCOUNT_EMAIL_PHONE: &str = "/account/email/phone";
+pub const ACCOUNT_SESSIONS: &str = "/account/sessions";
+pub const ACCOUNT_SESSIONS_END: &str = "/account/sessions/end";
+pub const ACCOUNT_SESSIONS_END_OTHERS: &str = "/account/sessions/end-others";
+pub const ACCOUNT_SESSIONS_ENDED: &str = "/account/sessions?ended=1";
+pub const ACCOUNT_TWO_STEP_OFF_VERIFY: &str = "/account/two-step/off/verify";
 pub const ACCOUNT_EMAIL_VERIFY_WAIT: &str = "/account/email/verify?wait=1";
 pub const ACCOUNT_LINK: &str = "/account/link";
 pub const ACCOUNT_LINK_VERIFY: &str = "/account/link/verify";
+pub const ACCOUNT_UNLINK: &str = "/account/unlink";
 pub const ACCOUNT_PASSWORD: &str = "/account/password";
 pub const ACCOUNT_TWO_STEP: &str = "/account/two-step";
 pub const ACCOUNT_TWO_STEP_OFF: &str = "/account/two-step/off";
 pub const ACCOUNT_TWO_STEP_VERIFY: &str = "/account/two-step/verify";
 pub const ACCOUNT_TWO_STEP_VERIFY_WAIT: &str = "/account/two-step/verify?wait=1";
 pub const ACCOUNT_EMAIL_CHANGED: &str = "/account?email=changed";
-pub const ACCOUNT_LINK_SENT: &str = "/account?link=sent";
+pub const ACCOUNT_LINK_SMS: &str = "/account?link=sms";
 pub const ACCOUNT_LINKED: &str = "/account?linked=1";
+pub const ACCOUNT_UNLINKED: &str = "/account?unlinked=1";
 pub const ACCOUNT_PASSWORD_CHANGED: &str = "/account?password=changed";
 pub const ACCOUNT_SAVED: &str = "/account?saved=1";
 pub const ACCOUNT_TWOSTEP_OFF: &str = "/account?twostep=off";
@@ -32,6 +40,7 @@ pub const ASSETS_MISSING: &str = "/assets/missing";
 pub const DEV_MAILBOX: &str = "/dev/mailbox";
 pub const HELP_LOGIN: &str = "/help/login";
 pub const HELP_SUPPORT: &str = "/help/support";
+pub const TERMS: &str = "/terms";
 pub const LOGIN: &str = "/login";
 pub const LOGIN_EID: &str = "/login/eid";
 pub const LOGIN_EID_CANCEL: &str = "/login/eid/cancel";
@@ -237,6 +246,11 @@ pub fn staff_support_action(id: i64, action: &str) -> String {
 /// One account as support sees it, after an action (`done` names it).
 pub fn staff_support_done(id: i64, done: &str) -> String {
     format!("{STAFF_SUPPORT}/{id}?done={done}")
+}
+
+/// The summary with a change waiting for the caller's codes (`phone` or `email`).
+pub fn staff_support_pending(id: i64, what: &str) -> String {
+    format!("{STAFF_SUPPORT}/{id}?pending={what}")
 }
 
 /// Support's page for the questionnaire of the case with this verification number.

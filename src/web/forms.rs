@@ -46,6 +46,7 @@ pub fn code_error(ctx: &Ctx, outcome: &CodeOutcome) -> String {
             ctx.tf("error.code.wrong", &[("tries", &tries_left.to_string())])
         }
         CodeOutcome::Expired => ctx.t("error.code.expired").to_string(),
+        CodeOutcome::Capped => ctx.t("error.code.capped").to_string(),
         _ => ctx.t("error.code.void").to_string(),
     }
 }

@@ -84,6 +84,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(post().to(credentials::start_email)),
                 )
                 .service(
+                    resource("/email/phone")
+                        .route(get().to(credentials::phone_step_form))
+                        .route(post().to(credentials::phone_step)),
+                )
+                .service(resource("/sessions").route(get().to(account::devices::list)))
+                .service(resource("/sessions/end").route(post().to(account::devices::end)))
+                .service(
+                    resource("/sessions/end-others").route(post().to(account::devices::end_others)),
+                )
+                .service(
+                    resource("/two-step/off/verify")
+                        .route(get().to(two_step::off_verify_form))
+                        .route(post().to(two_step::off_verify)),
+                )
+                .service(
                     resource("/email/verify")
                         .route(get().to(credentials::verify_form))
                         .route(post().to(credentials::verify)),
@@ -94,7 +109,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(post().to(credentials::change_password)),
                 )
                 .service(resource("/link").route(post().to(account::person::start_link)))
-                .service(resource("/link/verify").route(post().to(account::person::finish_link))),
+                .service(resource("/link/verify").route(post().to(account::person::finish_link)))
+                .service(resource("/unlink").route(post().to(account::person::unlink))),
         )
         .service(
             scope("/applications")
@@ -162,6 +178,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/support/{id}/phone").route(post().to(support::change_phone)))
                 .service(resource("/support/{id}/reveal").route(post().to(support::reveal_phone)))
                 .service(resource("/support/{id}/email").route(post().to(support::correct_email)))
+                .service(
+                    resource("/support/{id}/phone/confirm")
+                        .route(post().to(support::confirm_phone)),
+                )
+                .service(
+                    resource("/support/{id}/email/confirm")
+                        .route(post().to(support::confirm_email)),
+                )
                 .service(resource("/support/{id}/close").route(post().to(support::close)))
                 .service(
                     resource("/support/{id}/confirmation")
@@ -195,6 +219,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/session/ping").route(get().to(pages::ping)))
         .service(resource("/help/login").route(get().to(pages::help_login)))
         .service(resource("/help/support").route(get().to(pages::help_support)))
+        .service(resource("/terms").route(get().to(pages::terms)))
         .service(resource("/username/forgot").route(get().to(pages::forgot_username)))
         .service(resource("/dev/mailbox").route(get().to(pages::mailbox)))
         .service(

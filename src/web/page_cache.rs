@@ -32,6 +32,7 @@ pub struct MyPageInputs {
     notice: Notice,
     email: Option<String>,
     phone: Option<String>,
+    linked_pin: Option<String>,
     method: Method,
     assurance: Assurance,
 }
@@ -46,6 +47,7 @@ impl MyPageInputs {
             notice,
             email: session.email.clone(),
             phone: session.phone.clone(),
+            linked_pin: session.account_pin.clone(),
             method: session.method,
             assurance: session.assurance,
         }

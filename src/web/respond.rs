@@ -71,6 +71,11 @@ pub fn invalid(markup: Markup) -> HttpResponse {
     html_status(StatusCode::UNPROCESSABLE_ENTITY, markup)
 }
 
+/// A page saying the request cannot be done as things stand.
+pub fn conflict(markup: Markup) -> HttpResponse {
+    html_status(StatusCode::CONFLICT, markup)
+}
+
 /// What a check made before a handler's work comes to: the value to go on with,
 /// or the answer to give instead (a redirect, or a page with its problems).
 pub enum Checked<T> {

@@ -14,73 +14,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const ANNA: &str = "199001011239";
 const ERIK: &str = "198512244560";
 
-/// Starts an order with `method` from the login page; returns the order's page.
-async fn start(app: &TestApp, method: &str) -> reqwest::Response {
-    app.submit("/login", "/login/eid/start", &[("method", method)])
-        .await
-}
-
-/// What the tester does in the test app: open the order by `code`, then press `action` as `person`.
-async fn in_app(
-    app: &TestApp,
-    provider: &str,
-    code: &str,
-    action: &str,
-    person: &str,
-) -> reqwest::Response {
-    let tester = app.new_browser();
-    let path = format!("/sim/{provider}/app");
-    let res = tester.submit(&path, &path, &[("code", code)]).await;
-    assert_eq!(res.status(), 200, "the app opens the order");
-    let page = html_of(res).await;
-    let order_ref = value_of(&page, "input[name=order_ref]").unwrap();
-    let csrf = form_value(&page, &format!("{path}/decide"), "csrf");
-    tester
-        .post_raw(
-            &format!("{path}/decide"),
-            &[
-                ("csrf", &csrf),
-                ("order_ref", &order_ref),
-                ("action", action),
-                ("person", person),
-            ],
-            Default::default(),
-        )
-        .await
-}
-
-/// The launch link's start token, as the order page gives it to the test app.
-async fn autostart_token(app: &TestApp) -> String {
-    let page = app.get_html("/login/eid").await;
-    let href = select_attr(&page, ".dev-note a", "href");
-    href.split("autostarttoken=").nth(1).unwrap().to_string()
-}
-
-fn select_attr(html: &scraper::Html, selector: &str, attr: &str) -> String {
-    let s = scraper::Selector::parse(selector).unwrap();
-    html.select(&s)
-        .next()
-        .and_then(|e| e.value().attr(attr))
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Identifies the browser with BankID on this device as `pin` and finishes the login.
-async fn bankid_login(app: &TestApp, pin: &str) -> reqwest::Response {
-    assert_redirect(&start(app, "bankid").await, "/login/eid");
-    let token = autostart_token(app).await;
-    in_app(app, "bankid", &token, "identify", pin).await;
-    app.clock.advance(2);
-    finish(app).await
-}
-
-/// "I have identified myself" (posted also where the page shows no such button).
-async fn finish(app: &TestApp) -> reqwest::Response {
-    let csrf = form_value(&app.get_html("/login").await, "/login", "csrf");
-    app.post_raw("/login/eid", &[("csrf", &csrf)], Default::default())
-        .await
-}
-
 async fn session_row(app: &TestApp) -> (Option<i64>, String, String, Option<String>) {
     let hash = kansli::domain::secret::Token::from_client(&app.session_cookie().unwrap())
         .unwrap()
@@ -113,7 +46,7 @@ async fn mobile_bankid_shows_an_animated_qr_code_and_logs_in_a_person_who_sees_t
         first_text(&login, ".eid-login details.more-alternatives").contains("Telia"),
         "Telia behind More alternatives"
     );
-    assert_redirect(&start(&app, "mobile_bankid").await, "/login/eid");
+    assert_redirect(&start_eid(&app, "mobile_bankid").await, "/login/eid");
     let page = app.get_html("/login/eid").await;
     assert!(!select_text(&page, "#eid-qr svg").is_empty() || page.html().contains("<svg"));
     assert_eq!(
@@ -217,7 +150,46 @@ async fn mobile_bankid_shows_an_animated_qr_code_and_logs_in_a_person_who_sees_t
 }
 
 #[tokio::test]
-async fn an_account_linked_by_the_emailed_code_is_reached_by_bankid_from_then_on() {
+async fn linking_an_account_needs_its_password_not_an_emailed_code() {
+    let app = spawn_app().await;
+    let owner = app.new_browser();
+    owner.create_account("erik@example.se").await;
+    let before = app.messages_to("erik@example.se").await.len();
+    // Someone logged in with their own BankID names Erik's account.
+    let attacker = app.new_browser();
+    assert_redirect(&bankid_login(&attacker, ANNA).await, "/account");
+    for fields in [
+        vec![("email", "erik@example.se")],
+        vec![
+            ("email", "erik@example.se"),
+            ("password", "not the password"),
+        ],
+    ] {
+        let res = attacker.submit("/account", "/account/link", &fields).await;
+        assert_eq!(res.status(), 422, "{fields:?}");
+        assert_eq!(session_row(&attacker).await.0, None, "still no account");
+    }
+    assert_eq!(
+        app.messages_to("erik@example.se").await.len(),
+        before,
+        "no code is mailed to the account"
+    );
+    // The old way in: the code route links nothing, whatever is typed.
+    let csrf = attacker.csrf("/account", "/account/link").await;
+    let res = attacker
+        .post_raw(
+            "/account/link/verify",
+            &[("csrf", &csrf), ("code", "123456")],
+            Default::default(),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(session_row(&attacker).await.0, None);
+    assert!(audit_rows(&app, "applicant_linked_eid").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_account_linked_by_its_password_is_reached_by_bankid_from_then_on() {
     let app = spawn_app().await;
     let owner = app.new_browser();
     owner.create_account("erik@example.se").await;
@@ -225,23 +197,10 @@ async fn an_account_linked_by_the_emailed_code_is_reached_by_bankid_from_then_on
     assert_eq!(session_row(&app).await.0, None, "no account yet");
 
     let res = app
-        .submit("/account", "/account/link", &[("email", "erik@example.se")])
-        .await;
-    assert_redirect(&res, "/account?link=sent");
-    let code = app.code_for("erik@example.se").await;
-    let res = app
         .submit(
-            "/account?link=sent",
-            "/account/link/verify",
-            &[("code", "000000")],
-        )
-        .await;
-    assert_eq!(res.status(), 422, "a wrong code");
-    let res = app
-        .submit(
-            "/account?link=sent",
-            "/account/link/verify",
-            &[("code", &code)],
+            "/account",
+            "/account/link",
+            &[("email", "erik@example.se"), ("password", PASSWORD)],
         )
         .await;
     assert_redirect(&res, "/account?linked=1");
@@ -251,6 +210,13 @@ async fn an_account_linked_by_the_emailed_code_is_reached_by_bankid_from_then_on
         (method.as_str(), assurance.as_str()),
         ("bankid", "substantial")
     );
+    let told = &app.messages_to("erik@example.se").await[0];
+    assert!(
+        told.text.contains("19851224-"),
+        "the owner is told: {}",
+        told.text
+    );
+    assert_eq!(audit_rows(&app, "applicant_linked_eid").await.len(), 1);
 
     let again = app.new_browser();
     assert_redirect(&bankid_login(&again, ERIK).await, "/account");
@@ -260,6 +226,73 @@ async fn an_account_linked_by_the_emailed_code_is_reached_by_bankid_from_then_on
     let someone_else = app.new_browser();
     bankid_login(&someone_else, ANNA).await;
     assert_eq!(session_row(&someone_else).await.0, None, "only that number");
+}
+
+#[tokio::test]
+async fn linking_an_account_with_two_step_needs_the_sms_code_too() {
+    let app = spawn_app().await;
+    let owner = app.new_browser();
+    owner.create_account("erik@example.se").await;
+    owner.enable_two_step("701234567").await;
+    assert_redirect(&bankid_login(&app, ERIK).await, "/account");
+    let res = app
+        .submit(
+            "/account",
+            "/account/link",
+            &[("email", "erik@example.se"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_redirect(&res, "/account?link=sms");
+    assert_eq!(session_row(&app).await.0, None, "not yet");
+    let res = app
+        .submit(
+            "/account?link=sms",
+            "/account/link/verify",
+            &[("code", "000000")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "a wrong code");
+    let code = app.code_for("+46701234567").await;
+    let res = app
+        .submit(
+            "/account?link=sms",
+            "/account/link/verify",
+            &[("code", &code)],
+        )
+        .await;
+    assert_redirect(&res, "/account?linked=1");
+    assert!(session_row(&app).await.0.is_some());
+}
+
+#[tokio::test]
+async fn my_page_shows_the_linked_number_and_can_remove_it() {
+    let app = spawn_app().await;
+    app.create_account("erik@example.se").await;
+    let person = app.new_browser();
+    assert_redirect(&bankid_login(&person, ERIK).await, "/account");
+    let res = person
+        .submit(
+            "/account",
+            "/account/link",
+            &[("email", "erik@example.se"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_redirect(&res, "/account?linked=1");
+    // The owner's own password session sees the link on My Page and removes it.
+    let page = app.get_html("/account").await;
+    assert_eq!(first_text(&page, ".linked-pin"), "19851224-4560");
+    let res = app.submit("/account", "/account/unlink", &[]).await;
+    assert_redirect(&res, "/account?unlinked=1");
+    let page = app.get_html("/account").await;
+    assert!(select_text(&page, ".linked-pin").is_empty());
+    assert!(app.messages_to("erik@example.se").await[0]
+        .text
+        .contains("19851224-"));
+    // BankID no longer reaches the account.
+    let again = app.new_browser();
+    bankid_login(&again, ERIK).await;
+    assert_eq!(session_row(&again).await.0, None);
+    assert_eq!(audit_rows(&app, "applicant_unlinked_eid").await.len(), 1);
 }
 
 #[tokio::test]
@@ -274,7 +307,7 @@ async fn every_outcome_in_the_test_app_shows_bankids_message() {
         ("read_document", "eid.rfa23", false),
     ] {
         let browser = app.new_browser();
-        start(&browser, "bankid").await;
+        start_eid(&browser, "bankid").await;
         let page = browser.get_html("/login/eid").await;
         assert_eq!(
             first_text(&page, "#eid-status"),
@@ -301,7 +334,7 @@ async fn every_outcome_in_the_test_app_shows_bankids_message() {
 #[tokio::test]
 async fn cancel_and_expiry_end_the_order_and_log_no_one_in() {
     let app = spawn_app().await;
-    start(&app, "bankid").await;
+    start_eid(&app, "bankid").await;
     let token = autostart_token(&app).await;
     assert_redirect(
         &app.submit("/login/eid", "/login/eid/cancel", &[]).await,
@@ -318,7 +351,7 @@ async fn cancel_and_expiry_end_the_order_and_log_no_one_in() {
     );
     assert_redirect(&app.get("/login/eid").await, "/login");
 
-    start(&app, "bankid").await;
+    start_eid(&app, "bankid").await;
     let token = autostart_token(&app).await;
     app.clock.advance(kansli::outbound::eid::ORDER_LIFETIME + 1);
     let page = app.get_html("/login/eid").await;
@@ -460,7 +493,7 @@ async fn a_provider_that_fails_times_out_or_refuses_gives_rfa5_or_rfa4_and_no_se
         s.eid.timeout_seconds = 1;
     })
     .await;
-    assert_redirect(&start(&app, "bankid").await, "/login/eid");
+    assert_redirect(&start_eid(&app, "bankid").await, "/login/eid");
     let page = app.get_html("/login/eid").await;
     assert_eq!(
         first_text(&page, "#eid-status"),
@@ -470,13 +503,13 @@ async fn a_provider_that_fails_times_out_or_refuses_gives_rfa5_or_rfa4_and_no_se
     assert_eq!(finish(&app).await.status(), 200);
     assert!(app.session_cookie().is_none(), "nothing half-logged-in");
 
-    let res = start(&app, "telia").await;
+    let res = start_eid(&app, "telia").await;
     assert_eq!(res.status(), 503, "auth timed out");
     assert_eq!(first_text(&html_of(res).await, "#eid-status"), rfa5);
     assert!(app.session_cookie().is_none());
 
     // A service that refuses the order as already in progress: RFA4 on the page.
-    let res = start(&app, "professional").await;
+    let res = start_eid(&app, "professional").await;
     assert_eq!(res.status(), 503);
     assert_eq!(
         first_text(&html_of(res).await, "#eid-status"),
@@ -495,7 +528,7 @@ async fn professional_eid_reaches_the_partner_page_which_reports_a_health_examin
 
     // An organisation not on the list: refused, with the reference pages' checklist.
     let outsider = app.new_browser();
-    assert_redirect(&start(&outsider, "professional").await, "/login/eid");
+    assert_redirect(&start_eid(&outsider, "professional").await, "/login/eid");
     let token = autostart_token(&outsider).await;
     in_app(
         &outsider,
@@ -512,7 +545,7 @@ async fn professional_eid_reaches_the_partner_page_which_reports_a_health_examin
     assert_eq!(outsider.get("/partner").await.status(), 403);
 
     let nurse = app.new_browser();
-    start(&nurse, "professional").await;
+    start_eid(&nurse, "professional").await;
     let token = autostart_token(&nurse).await;
     in_app(&nurse, "professional", &token, "identify", "196803032348").await;
     nurse.clock.advance(2);

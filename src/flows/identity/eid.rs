@@ -4,16 +4,23 @@
 //! person-only session sees the cases whose applicant has that number. Professional
 //! e-ID admits staff of a configured municipality or region to the partner page.
 
-use super::{fresh_session, issue_code_throttled, CodeOutcome, Resend};
+use secrecy::SecretString;
+
+use super::{
+    failed_step, fresh_session, issue_code_throttled, verify_password, CodeOutcome, Verified,
+};
 use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::{self, Purpose};
-use crate::db::sessions::{NewSession, Person};
-use crate::db::{self, accounts};
+use crate::db::outbox::{self, Outbox};
+use crate::db::sessions::{self, NewSession, Person};
+use crate::db::{self, accounts, SqlError};
 use crate::domain::email::Email;
+use crate::domain::rules::login_blocked;
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::AccountId;
+use crate::domain::Lang;
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::eid::Identity;
@@ -114,93 +121,213 @@ pub async fn login(
     .await
 }
 
-/// A person-only session asks to link the account with this email address: a code
-/// goes to the address if it has a confirmed account not yet linked to anyone.
-/// The answer is the same either way, so the form tells no one which addresses
-/// have accounts.
+/// What asking to link an account led to.
+pub enum LinkStart {
+    /// Unknown address, wrong password, unconfirmed, locked or waiting: as at the login page.
+    Failed,
+    /// The password was right, but the account or the number is linked already.
+    AlreadyLinked,
+    /// The account has two-step verification: a code went to its phone.
+    NeedsSms,
+    /// Linked: the session is now the account's (a new id).
+    Linked(Token),
+}
+
+/// A person-only session links an account by logging in to it: its password, and
+/// when two-step verification is on, the code sent to its phone ([`finish_link`]).
+/// Wrong passwords count as failed logins of the account, under its delay and lock.
 #[tracing::instrument(skip_all)]
 pub async fn start_link(
     state: &AppState,
     session: &SessionView,
-    email: Email,
-) -> Result<Resend, AppError> {
+    email: Option<Email>,
+    password: SecretString,
+    lang: Lang,
+    ip: String,
+) -> Result<LinkStart, AppError> {
     let pin = session.pin.clone().ok_or(AppError::NotFound)?;
+    let now = state.now();
+    let account = match &email {
+        Some(e) => {
+            let e = e.as_str().to_string();
+            db::read(&state.pool, move |c| accounts::by_email(c, &e)).await?
+        }
+        None => None,
+    };
+    let Verified { right, waiting } =
+        verify_password(state, account.as_ref(), &password, now).await?;
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::LinkPin, &code);
-    let now = state.now();
+    let session = session.clone();
     state
-        .write_and_send(move |tx| -> Result<Resend, AppError> {
-            let Some(a) = accounts::by_email(tx, email.as_str())? else {
-                return Ok(Resend::Sent);
+        .write_and_send(move |tx| -> Result<LinkStart, AppError> {
+            let Some(a) = account
+                .clone()
+                .filter(|a| right && a.confirmed_at.is_some())
+            else {
+                let tried = email.map(|e| e.as_str().to_string()).unwrap_or_default();
+                let detail = if waiting {
+                    "waiting or locked"
+                } else {
+                    "wrong password or unknown address"
+                };
+                Entry::new(
+                    ActorKind::Anonymous,
+                    &display_pin(&pin),
+                    "applicant_link_failed",
+                )
+                .target(&tried)
+                .ip(&ip)
+                .detail(detail)
+                .record(tx, now)?;
+                if let Some(a) = account.as_ref().filter(|_| !waiting && !right) {
+                    failed_step(
+                        tx,
+                        a.id,
+                        &a.email,
+                        &ip,
+                        "wrong password at e-ID linking",
+                        now,
+                    )?;
+                }
+                return Ok(LinkStart::Failed);
             };
-            if a.confirmed_at.is_none() || a.pin.is_some() {
-                return Ok(Resend::Sent);
+            if a.pin.is_some() || accounts::by_pin(tx, &pin)?.is_some() {
+                return Ok(LinkStart::AlreadyLinked);
             }
-            let message = messages::link_code(Texts::new(a.lang), &a.email, &code);
-            Ok(issue_code_throttled(
-                tx,
-                a.id,
-                Purpose::LinkPin,
-                &code_hash,
-                Some(&pin),
-                &message,
-                now,
-            )?)
+            match a.phone.as_deref().filter(|_| a.two_step) {
+                Some(phone) => {
+                    // Sent at most once a minute; the code sent before stays good.
+                    let message = messages::sms_code(Texts::new(lang), phone, &code);
+                    issue_code_throttled(
+                        tx,
+                        a.id,
+                        Purpose::LinkPin,
+                        &code_hash,
+                        Some(&pin),
+                        &message,
+                        now,
+                    )?;
+                    Ok(LinkStart::NeedsSms)
+                }
+                None => Ok(LinkStart::Linked(link(tx, a.id, &pin, &session, &ip, now)?)),
+            }
         })
         .await
 }
 
-/// The emailed code: when right, the account gets the person's number and the
-/// session becomes the account's (a new id, same method and assurance).
+/// The SMS code of an account with two-step verification: when right, the account
+/// is linked. Wrong codes count as failed logins of the account.
 #[tracing::instrument(skip_all)]
 pub async fn finish_link(
     state: &AppState,
     session: &SessionView,
     code: Option<OneTimeCode>,
+    ip: String,
 ) -> Result<CodeOutcome, AppError> {
     let pin = session.pin.clone().ok_or(AppError::NotFound)?;
     let submitted = code.map(|c| state.code_hash(Purpose::LinkPin, &c));
     let now = state.now();
     let session = session.clone();
-    db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
-        // A number linked meanwhile (another browser) cannot be linked again.
-        let taken = accounts::by_pin(tx, &pin)?.is_some();
-        let account = codes::link_target_account(tx, &pin)?;
-        let Some(account) = account.filter(|_| !taken) else {
-            return Ok(CodeOutcome::Void);
-        };
-        let check = codes::check(tx, account, Purpose::LinkPin, submitted.as_deref(), now)?;
-        let outcome = super::code_outcome(check, |_| {
-            accounts::set_pin(tx, account, &pin)?;
-            fresh_session(
+    state
+        .write_and_send(move |tx| -> Result<CodeOutcome, AppError> {
+            // A number linked meanwhile (another browser) cannot be linked again.
+            let taken = accounts::by_pin(tx, &pin)?.is_some();
+            let account = codes::link_target_account(tx, &pin)?
+                .filter(|_| !taken)
+                .map(|id| accounts::by_id(tx, id))
+                .transpose()?
+                .flatten();
+            let Some(a) = account else {
+                return Ok(CodeOutcome::Void);
+            };
+            if login_blocked(a.failed_logins, a.last_failed_at, now) {
+                return Ok(CodeOutcome::Void);
+            }
+            let check = codes::check(tx, a.id, Purpose::LinkPin, submitted.as_deref(), now)?;
+            let outcome = super::code_outcome(check, |_| link(tx, a.id, &pin, &session, &ip, now))?;
+            if let CodeOutcome::Wrong { .. } | CodeOutcome::Void = outcome {
+                failed_step(
+                    tx,
+                    a.id,
+                    &a.email,
+                    &ip,
+                    "wrong SMS code at e-ID linking",
+                    now,
+                )?;
+            }
+            Ok(outcome)
+        })
+        .await
+}
+
+/// Links `account` to the person's number: the session becomes the account's (a new
+/// id, same method and assurance), the owner is told by email, and the audit log records it.
+fn link(
+    tx: &Outbox,
+    account: AccountId,
+    pin: &str,
+    session: &SessionView,
+    ip: &str,
+    now: i64,
+) -> Result<Token, SqlError> {
+    accounts::set_pin(tx, account, pin)?;
+    accounts::clear_failed_logins(tx, account)?;
+    let token = fresh_session(
+        tx,
+        Some(&session.id_hash),
+        &NewSession {
+            id_hash: &[],
+            account: Some(account),
+            questionnaire: None,
+            stage: Stage::Authenticated,
+            method: session.method,
+            assurance: Assurance::Substantial,
+            started_at: session.created_at,
+            person: Some(Person {
+                pin,
+                name: session.person_name.as_deref().unwrap_or_default(),
+                organisation: None,
+            }),
+        },
+        now,
+    )?;
+    if let Some(a) = accounts::by_id(tx, account)? {
+        outbox::enqueue(
+            tx,
+            &messages::eid_linked(Texts::new(a.lang), &a.email, &display_pin(pin)),
+            now,
+        )?;
+        Entry::new(ActorKind::Applicant, &a.email, "applicant_linked_eid")
+            .ip(ip)
+            .detail(session.method.as_str())
+            .record(tx, now)?;
+    }
+    Ok(token)
+}
+
+/// Removes the account's link to a personal identity number: sessions started by
+/// e-identification end (this one too, if it was one), and the owner is told.
+#[tracing::instrument(skip_all)]
+pub async fn unlink(state: &AppState, session: &SessionView, ip: String) -> Result<(), AppError> {
+    let account = session.account_id.ok_or(AppError::NotFound)?;
+    let now = state.now();
+    state
+        .write_and_send(move |tx| -> Result<(), AppError> {
+            let Some(pin) = accounts::clear_pin(tx, account)? else {
+                return Ok(());
+            };
+            sessions::delete_eid_for_account(tx, account)?;
+            let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
+            outbox::enqueue(
                 tx,
-                Some(&session.id_hash),
-                &NewSession {
-                    id_hash: &[],
-                    account: Some(account),
-                    questionnaire: None,
-                    stage: Stage::Authenticated,
-                    method: session.method,
-                    assurance: Assurance::Substantial,
-                    started_at: session.created_at,
-                    person: Some(Person {
-                        pin: &pin,
-                        name: session.person_name.as_deref().unwrap_or_default(),
-                        organisation: None,
-                    }),
-                },
+                &messages::eid_unlinked(Texts::new(a.lang), &a.email, &display_pin(&pin)),
                 now,
-            )
-        })?;
-        if let CodeOutcome::Accepted(_) = outcome {
-            let email = accounts::by_id(tx, account)?
-                .map(|a| a.email)
-                .unwrap_or_default();
-            Entry::new(ActorKind::Applicant, &email, "applicant_linked_eid")
-                .detail(session.method.as_str())
+            )?;
+            Entry::new(ActorKind::Applicant, &a.email, "applicant_unlinked_eid")
+                .ip(&ip)
                 .record(tx, now)?;
-        }
-        Ok(outcome)
-    })
-    .await
+            Ok(())
+        })
+        .await
 }

@@ -3,7 +3,8 @@ use r2d2_sqlite::rusqlite::Connection;
 use secrecy::SecretString;
 
 use super::{
-    advance, code_outcome, failed_step, issue_code_throttled, start_session, CodeOutcome, Resend,
+    advance, code_outcome, failed_step, issue_code_throttled, start_session, verify_password,
+    CodeOutcome, Resend, Verified,
 };
 use crate::db::accounts::Account;
 use crate::db::audit::{ActorKind, Entry};
@@ -47,15 +48,8 @@ pub async fn password(
         Some(e) => db::read(&state.pool, move |c| accounts::by_email(c, e.as_str())).await?,
         None => None,
     };
-    // Locked or still inside the growing delay: verify against the dummy so timing tells nothing.
-    let waiting = account
-        .as_ref()
-        .is_some_and(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
-    let stored = account
-        .as_ref()
-        .filter(|_| !waiting)
-        .map(|a| a.password_hash.clone());
-    let right = state.hasher.verify(&password, stored).await?;
+    let Verified { right, waiting } =
+        verify_password(state, account.as_ref(), &password, now).await?;
     let Some(account) = account else {
         let ip = ip.clone();
         db::write(&state.pool, move |tx| {
@@ -179,6 +173,12 @@ pub async fn sms(
             CodeOutcome::Expired => {
                 entry("applicant_login_failed")
                     .detail("SMS code expired")
+                    .record(tx, now)?;
+            }
+            CodeOutcome::Capped => {
+                sessions::delete(tx, &session.id_hash)?;
+                entry("applicant_login_failed")
+                    .detail("too many wrong SMS codes today")
                     .record(tx, now)?;
             }
         }

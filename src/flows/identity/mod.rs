@@ -14,12 +14,19 @@ use crate::domain::AccountId;
 use crate::state::AppState;
 
 pub mod credentials;
+pub mod devices;
 pub mod eid;
 pub mod login;
 pub mod reset;
 pub mod sign_up;
 pub mod staff;
 pub mod two_step;
+
+/// The target of a `confirm_change` code that turns two-step verification off.
+const CONFIRM_TWO_STEP_OFF: &str = "two_step_off";
+/// The target prefix of a `confirm_change` code that lets a new email address be
+/// asked for (the address follows).
+const CONFIRM_EMAIL: &str = "email:";
 
 /// What entering a code led to.
 pub enum CodeOutcome {
@@ -31,6 +38,8 @@ pub enum CodeOutcome {
     Expired,
     /// Too many wrong tries or no live code: a new one is needed.
     Void,
+    /// Too many wrong codes today: only support can help.
+    Capped,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -179,17 +188,10 @@ async fn check_password(
     ip: &str,
 ) -> Result<Option<crate::db::accounts::Account>, crate::error::AppError> {
     use crate::db::{self, accounts};
-    use crate::domain::rules::login_blocked;
     let now = state.now();
     let stored = db::read(&state.pool, move |c| accounts::by_id(c, account)).await?;
-    let waiting = stored
-        .as_ref()
-        .is_some_and(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
-    let hash = stored
-        .as_ref()
-        .filter(|_| !waiting)
-        .map(|a| a.password_hash.clone());
-    let right = state.hasher.verify(password, hash).await? && !waiting;
+    let Verified { right, waiting } =
+        verify_password(state, stored.as_ref(), password, now).await?;
     let Some(a) = stored else {
         return Ok(None);
     };
@@ -208,6 +210,32 @@ async fn check_password(
         .await?;
     }
     Ok(right.then_some(a))
+}
+
+/// What checking a password against an account found.
+struct Verified {
+    /// The password is the account's, and the account is not waiting out a delay.
+    right: bool,
+    /// The account is locked or inside the growing delay earned by failed steps.
+    waiting: bool,
+}
+
+/// Checks `password` against the account's hash, or against the dummy hash when
+/// there is no account or it is waiting, so every path costs one argon2 verification
+/// and timing tells nothing.
+async fn verify_password(
+    state: &AppState,
+    account: Option<&crate::db::accounts::Account>,
+    password: &secrecy::SecretString,
+    now: i64,
+) -> Result<Verified, crate::error::AppError> {
+    use crate::domain::rules::login_blocked;
+    let waiting = account.is_some_and(|a| login_blocked(a.failed_logins, a.last_failed_at, now));
+    let stored = account
+        .filter(|_| !waiting)
+        .map(|a| a.password_hash.clone());
+    let right = state.hasher.verify(password, stored).await? && !waiting;
+    Ok(Verified { right, waiting })
 }
 
 /// Counts a failed login step of `account` and records it in the audit log, with
@@ -235,6 +263,17 @@ fn failed_step(
     Ok(())
 }
 
+/// The target of an accepted code, or the outcome a person sees for any other check.
+fn accepted(check: CodeCheck) -> Result<Option<String>, CodeOutcome> {
+    match check {
+        CodeCheck::Accepted { target } => Ok(target),
+        CodeCheck::Wrong { tries_left } => Err(CodeOutcome::Wrong { tries_left }),
+        CodeCheck::Expired => Err(CodeOutcome::Expired),
+        CodeCheck::Void => Err(CodeOutcome::Void),
+        CodeCheck::Capped => Err(CodeOutcome::Capped),
+    }
+}
+
 /// Maps a stored code check to the outcome a person sees, running `on_accept` for the right code.
 fn code_outcome(
     check: CodeCheck,
@@ -245,5 +284,6 @@ fn code_outcome(
         CodeCheck::Wrong { tries_left } => CodeOutcome::Wrong { tries_left },
         CodeCheck::Expired => CodeOutcome::Expired,
         CodeCheck::Void => CodeOutcome::Void,
+        CodeCheck::Capped => CodeOutcome::Capped,
     })
 }

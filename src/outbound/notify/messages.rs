@@ -112,6 +112,11 @@ pub fn two_step_off(t: Texts, to: &str) -> Outgoing {
     )
 }
 
+/// To the number that was the account's, when two-step verification is turned off.
+pub fn two_step_off_sms(t: Texts, phone: &str) -> Outgoing {
+    sms(phone, t.t("sms.two_step_off").to_string())
+}
+
 pub fn reset_link(t: Texts, to: &str, url: &str) -> Outgoing {
     email(
         t,
@@ -149,6 +154,25 @@ pub fn password_changed_in_settings(t: Texts, to: &str) -> Outgoing {
 }
 
 /// The code that proves the new email address is the person's.
+/// A code for the caller to read out to technical support, who is changing the
+/// account's phone number or email address at their request.
+pub fn support_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.support_code.subject",
+        vec![
+            t.tf("email.support_code.code", &[("code", code.expose())]),
+            t.tf(
+                "email.confirm.valid",
+                &[("minutes", &minutes(crate::domain::rules::SMS_CODE_VALID))],
+            ),
+            t.t("email.support_code.not_you").to_string(),
+        ],
+        None,
+    )
+}
+
 pub fn change_email_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
     email(
         t,
@@ -167,21 +191,16 @@ pub fn change_email_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
 }
 
 /// The code that links the account to the person who identified with e-identification.
-pub fn link_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
-    email(
-        t,
-        to,
-        "email.link_eid.subject",
-        vec![
-            t.tf("email.link_eid.code", &[("code", code.expose())]),
-            t.tf(
-                "email.confirm.valid",
-                &[("minutes", &minutes(EMAIL_CODE_VALID))],
-            ),
-            t.t("email.link_eid.not_you").to_string(),
-        ],
-        None,
-    )
+/// To the owner: their account was linked to a personal identity number (as people write it).
+pub fn eid_linked(t: Texts, to: &str, pin: &str) -> Outgoing {
+    let body = t.tf("email.link_eid.body", &[("pin", pin)]);
+    account_changed(t, to, "email.link_eid.subject", body)
+}
+
+/// To the owner: the link to a personal identity number was removed.
+pub fn eid_unlinked(t: Texts, to: &str, pin: &str) -> Outgoing {
+    let body = t.tf("email.unlink_eid.body", &[("pin", pin)]);
+    account_changed(t, to, "email.unlink_eid.subject", body)
 }
 
 /// To an address that already has an account, instead of a code: it cannot be used twice.

@@ -77,6 +77,8 @@ pub fn created(ctx: &Ctx) -> Markup {
 pub struct Overview<'a> {
     pub email: &'a str,
     pub masked_phone: Option<String>,
+    /// The personal identity number the account is linked to, as people write it.
+    pub linked_pin: Option<String>,
     pub assurance: Assurance,
     pub drafts: Vec<DraftRow>,
     pub cases: Vec<CaseRow>,
@@ -172,6 +174,23 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
                         } @else {
                             (h!(ctx, "account.page.two_step_off")) " "
                             a href=(paths::ACCOUNT_TWO_STEP) { (h!(ctx, "account.two_step.turn_on")) }
+                        }
+                    }
+                }
+                div {
+                    dt { (h!(ctx, "account.sessions.title")) }
+                    dd { a href=(paths::ACCOUNT_SESSIONS) { (h!(ctx, "account.sessions.link")) } }
+                }
+                div {
+                    dt { (h!(ctx, "eid.link.linked_to")) }
+                    dd {
+                        @if let Some(pin) = &o.linked_pin {
+                            span.linked-pin { (pin) }
+                            " " (post_form(ctx, paths::ACCOUNT_UNLINK, "inline-form", html! {
+                                button.link-button type="submit" { (h!(ctx, "eid.link.remove")) }
+                            }))
+                        } @else {
+                            (h!(ctx, "eid.link.none"))
                         }
                     }
                 }
@@ -274,6 +293,7 @@ pub fn phone_form(
                         label for="acknowledged" { (h!(ctx, "phone.unreliable.acknowledge")) }
                     }
                 }
+                (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "account.two_step.password_hint")).autocomplete("current-password").render(errors))
                 (submit(h!(ctx, "account.two_step.send_code")))
             }))
             p { a href=(paths::ACCOUNT) { (h!(ctx, "account.two_step.cancel")) } }
@@ -295,6 +315,102 @@ pub fn phone_verify(ctx: &Ctx, errors: &FormErrors, masked: &str, n: Notice) -> 
                 (submit(h!(ctx, "account.two_step.verify_submit")))
             }))
             p { a href=(paths::ACCOUNT_TWO_STEP) { (h!(ctx, "account.two_step.other_number")) } }
+        },
+    )
+}
+
+/// With two-step verification on: the number is changed by support, not here.
+pub fn phone_locked(ctx: &Ctx, masked: &str) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.two_step.locked_title"),
+        html! {
+            h1 { (h!(ctx, "account.two_step.locked_title")) }
+            p { (ctx.tf("account.two_step.locked", &[("phone", masked)])) }
+            p { a href=(paths::HELP_SUPPORT) { (h!(ctx, "account.two_step.locked_link")) } }
+            p { (h!(ctx, "account.two_step.locked_off")) " " a href=(paths::ACCOUNT_TWO_STEP_OFF) { (h!(ctx, "account.two_step.off_title")) } }
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "account.two_step.cancel")) } }
+        },
+    )
+}
+
+/// The code sent to the current phone, to turn two-step verification off.
+pub fn two_step_off_verify(ctx: &Ctx, errors: &FormErrors, masked: &str) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.two_step.off_verify_title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.two_step.off_verify_title")) }
+            p { (ctx.tf("account.two_step.off_verify_lead", &[("phone", masked)])) }
+            (post_form(ctx, paths::ACCOUNT_TWO_STEP_OFF_VERIFY, "stack", html! {
+                (code_field(ctx, errors, h!(ctx, "login.sms.hint")))
+                (submit(h!(ctx, "account.two_step.off_verify_submit")))
+            }))
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "account.two_step.cancel")) } }
+        },
+    )
+}
+
+/// One of the account's sessions, as the list shows it.
+pub struct SessionRow {
+    pub handle: String,
+    pub device: String,
+    pub ip: String,
+    pub started: String,
+    pub last_active: String,
+    pub current: bool,
+}
+
+/// Where the account is logged in: each session, and logging out any or all others.
+pub fn sessions_page(ctx: &Ctx, rows: &[SessionRow], ended: bool) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.sessions.title"),
+        html! {
+            @if ended {
+                (notice(Tone::Success, html! { p { (h!(ctx, "account.sessions.ended")) } }))
+            }
+            h1 { (h!(ctx, "account.sessions.title")) }
+            p { (h!(ctx, "account.sessions.lead")) }
+            table.sessions {
+                thead { tr {
+                    th scope="col" { (h!(ctx, "account.sessions.device")) }
+                    th scope="col" { (h!(ctx, "account.sessions.address")) }
+                    th scope="col" { (h!(ctx, "account.sessions.started")) }
+                    th scope="col" { (h!(ctx, "account.sessions.last_active")) }
+                    th scope="col" { span.visually-hidden { (h!(ctx, "account.sessions.end")) } }
+                } }
+                tbody {
+                    @for r in rows {
+                        tr.session.this-device[r.current] {
+                            td { (r.device) }
+                            td { (r.ip) }
+                            td { (r.started) }
+                            td { (r.last_active) }
+                            td {
+                                @if r.current {
+                                    strong { (h!(ctx, "account.sessions.this_device")) }
+                                } @else {
+                                    (post_form(ctx, paths::ACCOUNT_SESSIONS_END, "inline-form", html! {
+                                        input type="hidden" name="session" value=(Attr(&r.handle));
+                                        button.link-button type="submit" {
+                                            (h!(ctx, "account.sessions.end"))
+                                            span.visually-hidden { " " (r.device) " " (r.ip) }
+                                        }
+                                    }))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if rows.iter().any(|r| !r.current) {
+                (post_form(ctx, paths::ACCOUNT_SESSIONS_END_OTHERS, "stack", html! {
+                    (submit(h!(ctx, "account.sessions.end_others")))
+                }))
+            }
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "account.page.title")) } }
         },
     )
 }

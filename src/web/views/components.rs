@@ -235,6 +235,13 @@ impl Message {
             key,
         }
     }
+
+    pub const fn info(key: &'static str) -> Self {
+        Message {
+            tone: Tone::Info,
+            key,
+        }
+    }
 }
 
 /// The message above a page's content, if there is one.

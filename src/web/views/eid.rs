@@ -30,15 +30,37 @@ fn method_title(method: Method) -> &'static str {
 }
 
 fn start_button(ctx: &Ctx, method: Method, class: &str) -> Markup {
+    start_button_then(ctx, method, class, None)
+}
+
+/// A button starting an e-identification order; `next` is where the person goes
+/// once identified (My Page when None).
+fn start_button_then(ctx: &Ctx, method: Method, class: &str, next: Option<&str>) -> Markup {
     post_form(
         ctx,
         paths::LOGIN_EID_START,
         "eid-choice",
         html! {
             input type="hidden" name="method" value=(method.as_str());
+            @if let Some(next) = next {
+                input type="hidden" name="next" value=(next);
+            }
             button.button.(class) type="submit" { (ctx.h(method_title(method))) }
         },
     )
+}
+
+/// The personal e-identifications offered, each leading back to `next` once identified.
+pub fn choices_then(ctx: &Ctx, offers: impl Fn(Provider) -> bool, next: &str) -> Markup {
+    html! {
+        @if offers(Provider::BankId) {
+            (start_button_then(ctx, Method::BankId, "button-primary", Some(next)))
+            (start_button_then(ctx, Method::MobileBankId, "button-primary", Some(next)))
+        }
+        @if offers(Provider::Telia) {
+            (start_button_then(ctx, Method::Telia, "button-secondary", Some(next)))
+        }
+    }
 }
 
 /// The e-identification choices at the top of the login page, for the services offered.
@@ -181,7 +203,7 @@ pub struct PersonPage<'a> {
     pub pin: &'a str,
     pub cases: &'a [Listed],
     pub forms: &'a Forms,
-    /// The link form's state: None (nothing asked), Some(true) a code was sent.
+    /// The link form's state: true when an SMS code was sent to the account's phone.
     pub code_sent: bool,
     pub email: &'a str,
     pub receipts: &'a [crate::web::views::account::ReceiptRow],
@@ -222,7 +244,8 @@ pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
                 } @else {
                     p { (h!(ctx, "eid.link.lead")) }
                     (post_form(ctx, paths::ACCOUNT_LINK, "stack", html! {
-                        (Field::new("email", h!(ctx, "login.email"), "email").value(p.email).autocomplete("email").render(errors))
+                        (Field::new("email", h!(ctx, "login.email"), "email").value(p.email).autocomplete("username").render(errors))
+                        (Field::new("password", h!(ctx, "login.password"), "password").autocomplete("current-password").render(errors))
                         (submit(h!(ctx, "eid.link.send")))
                     }))
                 }

@@ -1,10 +1,12 @@
 //! `TestApp`: the real application on port 0, with its own SQLite file and a
 //! manual clock; an HTTP client that keeps cookies and never follows redirects.
 mod application;
+mod eid;
 mod payment;
 mod staff;
 
 pub use application::*;
+pub use eid::*;
 pub use payment::*;
 pub use staff::*;
 
@@ -87,6 +89,7 @@ pub async fn spawn_app_in(
 fn client(cookies: Arc<reqwest::cookie::Jar>) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .user_agent("kansli-tests/1.0")
         .cookie_provider(cookies)
         .build()
         .unwrap()
@@ -194,7 +197,11 @@ impl TestApp {
 
     /// Posts the two-step phone form.
     pub async fn submit_phone(&self, country: &str, phone: &str, acknowledged: bool) -> Response {
-        let mut fields = vec![("country", country), ("phone", phone)];
+        let mut fields = vec![
+            ("country", country),
+            ("phone", phone),
+            ("password", PASSWORD),
+        ];
         if acknowledged {
             fields.push(("acknowledged", "yes"));
         }

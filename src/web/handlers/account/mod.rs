@@ -1,4 +1,5 @@
 //! Creating an account, confirming it with the emailed code, and the account page.
+pub mod devices;
 pub mod person;
 
 use actix_web::http::StatusCode;
@@ -15,6 +16,7 @@ use crate::domain::phone::mask;
 use crate::domain::session::{Assurance, Stage};
 use crate::domain::Lang;
 use crate::error::AppError;
+use crate::flows::identity::eid::display_pin;
 use crate::flows::identity::{sign_up, CodeOutcome, Resend};
 use crate::flows::records;
 use crate::paths;
@@ -50,6 +52,7 @@ pub struct Flags {
     /// A code to link an account was sent (person-only e-identification session).
     link: Option<String>,
     linked: Option<String>,
+    unlinked: Option<String>,
 }
 
 impl Flags {
@@ -66,6 +69,8 @@ impl Flags {
             Some(Message::success("account.password.now_changed"))
         } else if self.linked.is_some() {
             Some(Message::success("eid.link.done"))
+        } else if self.unlinked.is_some() {
+            Some(Message::success("eid.link.removed"))
         } else {
             match self.twostep.as_deref() {
                 Some("on") => Some(Message::success("account.two_step.now_on")),
@@ -203,6 +208,7 @@ pub async fn overview(
     let overview = Overview {
         email: session.email.as_deref().unwrap_or_default(),
         masked_phone: session.phone.as_deref().map(mask),
+        linked_pin: session.account_pin.as_deref().map(display_pin),
         assurance: session.assurance,
         drafts: drafts
             .into_iter()

@@ -6,14 +6,14 @@ use serde::Deserialize;
 use crate::domain::email::Email;
 use crate::domain::secret::OneTimeCode;
 use crate::error::AppError;
-use crate::flows::identity::eid::{self, display_pin};
-use crate::flows::identity::{CodeOutcome, Resend};
+use crate::flows::identity::eid::{self, display_pin, LinkStart};
+use crate::flows::identity::CodeOutcome;
 use crate::flows::records;
 use crate::paths;
 use crate::web::forms::CodeForm;
-use crate::web::guard::access::{count, Codes, Person};
+use crate::web::guard::access::{count, Applicant, Codes, Logins, Person};
 use crate::web::guard::{Ctx, Posted};
-use crate::web::respond::{html, invalid, redirect, redirect_with_session};
+use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::components::FormErrors;
 use crate::web::views::eid::{self as view, PersonPage};
 use crate::web::web_state::WebState;
@@ -54,8 +54,12 @@ pub async fn overview(
 pub struct LinkForm {
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    password: String,
 }
 
+/// Links an account by logging in to it (password; the SMS code follows when the
+/// account has two-step verification). Limited per address like the login page.
 pub async fn start_link(
     req: HttpRequest,
     ctx: Ctx,
@@ -63,35 +67,60 @@ pub async fn start_link(
     Posted(form): Posted<LinkForm>,
     Person(session): Person,
 ) -> Result<HttpResponse, AppError> {
-    count::<Codes>(&req, &state)?;
-    let email = match Email::parse(&form.email) {
-        Ok(e) => e,
-        Err(p) => {
-            let mut errors = FormErrors::default();
-            errors.add("email", ctx.t(p.key()));
-            return overview(&ctx, &state, &form.email, false, &errors).await;
+    count::<Logins>(&req, &state)?;
+    let outcome = eid::start_link(
+        &state,
+        &session,
+        Email::parse(&form.email).ok(),
+        form.password.into(),
+        ctx.lang(),
+        client_ip(&req).to_string(),
+    )
+    .await?;
+    let key = match outcome {
+        LinkStart::Linked(token) => {
+            return Ok(redirect_with_session(&state, paths::ACCOUNT_LINKED, &token))
         }
+        LinkStart::NeedsSms => return Ok(redirect(paths::ACCOUNT_LINK_SMS)),
+        LinkStart::Failed => "error.login.failed",
+        LinkStart::AlreadyLinked => "eid.link.already",
     };
-    // Sent or too soon: the same page, and the code already sent still works.
-    let (Resend::Sent | Resend::TooSoon) = eid::start_link(&state, &session, email).await?;
-    Ok(redirect(paths::ACCOUNT_LINK_SENT))
+    let mut errors = FormErrors::default();
+    errors.add("email", ctx.t(key));
+    overview(&ctx, &state, &form.email, false, &errors).await
 }
 
 pub async fn finish_link(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<CodeForm>,
     Person(session): Person,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = FormErrors::default();
-    let key = match eid::finish_link(&state, &session, OneTimeCode::parse(&form.code)).await? {
+    count::<Codes>(&req, &state)?;
+    let code = OneTimeCode::parse(&form.code);
+    let ip = client_ip(&req).to_string();
+    let key = match eid::finish_link(&state, &session, code, ip).await? {
         CodeOutcome::Accepted(token) => {
             return Ok(redirect_with_session(&state, paths::ACCOUNT_LINKED, &token))
         }
         CodeOutcome::Wrong { .. } => "error.code.wrong",
         CodeOutcome::Expired => "error.code.expired",
         CodeOutcome::Void => "error.code.void",
+        CodeOutcome::Capped => "error.code.capped",
     };
+    let mut errors = FormErrors::default();
     errors.add("code", ctx.t(key));
     overview(&ctx, &state, "", true, &errors).await
+}
+
+/// Removes the account's link to e-identification (My Page, under Settings).
+pub async fn unlink(
+    req: HttpRequest,
+    state: web::Data<WebState>,
+    _form: Posted<crate::web::forms::Empty>,
+    Applicant { session, .. }: Applicant,
+) -> Result<HttpResponse, AppError> {
+    eid::unlink(&state, &session, client_ip(&req).to_string()).await?;
+    Ok(redirect(paths::ACCOUNT_UNLINKED))
 }
