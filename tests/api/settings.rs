@@ -45,7 +45,7 @@ async fn ask_for_address(app: &TestApp, email: &str, password: Option<&str>) -> 
 async fn a_new_email_address_is_used_once_the_code_sent_to_it_is_entered() {
     let app = logged_in("old@example.se").await;
     assert_redirect(
-        &ask_for_address(&app, "New.Address@Example.se", None).await,
+        &ask_for_address(&app, "New.Address@Example.se", Some(PASSWORD)).await,
         "/account/email/verify",
     );
     let page = app.get_html("/account/email/verify").await;
@@ -84,15 +84,9 @@ async fn a_new_email_address_is_used_once_the_code_sent_to_it_is_entered() {
 }
 
 #[tokio::test]
-async fn after_five_minutes_the_password_is_asked_again_before_a_code_is_sent() {
+async fn changing_the_email_address_always_needs_the_password() {
+    // Right after logging in too: a session someone else took over cannot change it.
     let app = logged_in("old@example.se").await;
-    let form = app.get_html("/account/email").await;
-    assert!(
-        value_of(&form, "input[name=password]").is_none()
-            && select_text(&form, "#password").is_empty()
-    );
-
-    app.clock.advance(5 * MINUTE + 1);
     let form = app.get_html("/account/email").await;
     assert_eq!(select_text(&form, "label[for=password]").len(), 1);
 
@@ -119,9 +113,41 @@ async fn after_five_minutes_the_password_is_asked_again_before_a_code_is_sent() 
         "passing the password again is a login step: new session id"
     );
     assert_eq!(app.messages_to("new@example.se").await.len(), 1);
-    // The fresh login step counts from now: no password for the next five minutes.
-    let form = app.get_html("/account/email").await;
-    assert!(select_text(&form, "label[for=password]").is_empty());
+}
+
+#[tokio::test]
+async fn with_two_step_a_new_address_also_needs_the_code_sent_to_the_current_phone() {
+    let app = logged_in("old@example.se").await;
+    app.enable_two_step("0701234567").await;
+    let res = ask_for_address(&app, "new@example.se", Some(PASSWORD)).await;
+    assert_redirect(&res, "/account/email/phone");
+    assert!(
+        app.messages_to("new@example.se").await.is_empty(),
+        "not yet"
+    );
+    let res = app
+        .submit(
+            "/account/email/phone",
+            "/account/email/phone",
+            &[("code", "000000")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(app.messages_to("new@example.se").await.is_empty());
+    let sms = app.code_for("+46701234567").await;
+    let res = app
+        .submit(
+            "/account/email/phone",
+            "/account/email/phone",
+            &[("code", &sms)],
+        )
+        .await;
+    assert_redirect(&res, "/account/email/verify");
+    let code = app.code_for("new@example.se").await;
+    assert_redirect(
+        &enter_email_code(&app, &code).await,
+        "/account?email=changed",
+    );
 }
 
 #[tokio::test]
@@ -131,7 +157,7 @@ async fn an_address_with_an_account_gets_a_notice_not_a_code_and_cannot_be_taken
     other.create_account("second@example.se").await;
 
     assert_redirect(
-        &ask_for_address(&app, "second@example.se", None).await,
+        &ask_for_address(&app, "second@example.se", Some(PASSWORD)).await,
         "/account/email/verify",
     );
     let to_second = app.messages_to("second@example.se").await;
@@ -159,7 +185,7 @@ async fn an_unconfirmed_account_does_not_block_the_address() {
     let squatter = app.new_browser();
     squatter.start_account("wanted@example.se").await;
 
-    ask_for_address(&app, "wanted@example.se", None).await;
+    ask_for_address(&app, "wanted@example.se", Some(PASSWORD)).await;
     let code = app.code_for("wanted@example.se").await;
     let res = enter_email_code(&app, &code).await;
     assert_redirect(&res, "/account?email=changed");
@@ -170,7 +196,7 @@ async fn an_unconfirmed_account_does_not_block_the_address() {
 async fn the_same_or_a_malformed_address_is_refused_with_a_message() {
     let app = logged_in("me@example.se").await;
     for (input, words) in [("ME@example.se", "redan"), ("<me>&\"'@x", "format")] {
-        let res = ask_for_address(&app, input, None).await;
+        let res = ask_for_address(&app, input, Some(PASSWORD)).await;
         assert_eq!(res.status(), 422);
         let page = html_of(res).await;
         assert!(first_text(&page, "#email-error").contains(words), "{input}");

@@ -163,7 +163,39 @@ async fn invalid_phone_numbers_are_refused_and_kept_in_the_field() {
 }
 
 #[tokio::test]
-async fn turning_two_step_off_requires_the_password() {
+async fn enrolling_a_phone_needs_the_password() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    for fields in [
+        vec![("country", "+46"), ("phone", "701234567")],
+        vec![
+            ("country", "+46"),
+            ("phone", "701234567"),
+            ("password", "not the password"),
+        ],
+    ] {
+        let res = app
+            .submit("/account/two-step", "/account/two-step", &fields)
+            .await;
+        assert_eq!(res.status(), 422, "{fields:?}");
+        let page = html_of(res).await;
+        assert!(!first_text(&page, "#password-error").is_empty());
+        assert_eq!(value_of(&page, "#phone").as_deref(), Some("701234567"));
+    }
+    assert!(app.messages_to(PHONE).await.is_empty(), "no code was sent");
+    assert_eq!(
+        audit_rows(&app, "applicant_login_failed").await.len(),
+        1,
+        "the wrong password counts as a failed login"
+    );
+    assert_redirect(
+        &app.submit_phone("+46", "701234567", false).await,
+        "/account/two-step/verify",
+    );
+}
+
+#[tokio::test]
+async fn turning_two_step_off_needs_the_password_and_a_code_to_the_current_phone() {
     let app = with_two_step("a@example.se").await;
     let res = app
         .submit(
@@ -181,13 +213,72 @@ async fn turning_two_step_off_requires_the_password() {
             &[("password", PASSWORD)],
         )
         .await;
+    assert_redirect(&res, "/account/two-step/off/verify");
+    let res = app
+        .submit(
+            "/account/two-step/off/verify",
+            "/account/two-step/off/verify",
+            &[("code", "000000")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "a wrong code");
+    let page = app.get_html("/account").await;
+    assert!(page.html().contains("a@example.se"));
+    assert!(
+        !select_text(&page, "a[href='/account/two-step/off']").is_empty(),
+        "still on"
+    );
+
+    let code = app.code_for(PHONE).await;
+    let res = app
+        .submit(
+            "/account/two-step/off/verify",
+            "/account/two-step/off/verify",
+            &[("code", &code)],
+        )
+        .await;
     assert_redirect(&res, "/account?twostep=off");
     assert_eq!(
         app.messages_to("a@example.se").await[0].subject,
         "Tvåstegsverifiering är avstängd"
     );
+    assert!(
+        app.messages_to(PHONE).await[0].text.contains("avstängd"),
+        "the old phone is told"
+    );
     app.logout().await;
     assert_redirect(&app.login("a@example.se", PASSWORD).await, "/account");
+}
+
+#[tokio::test]
+async fn once_two_step_is_on_the_number_is_changed_only_through_support() {
+    let app = with_two_step("a@example.se").await;
+    let page = app.get_html("/account/two-step").await;
+    assert!(
+        first_text(&page, "main").contains("support"),
+        "the page says to call support"
+    );
+    assert_eq!(
+        select_text(&page, "main a[href='/help/support']").len(),
+        1,
+        "and links to how to reach it"
+    );
+    assert!(select_text(&page, "#phone").is_empty(), "no number field");
+    let csrf = app.csrf("/account", "/logout").await;
+    let res = app
+        .post_raw(
+            "/account/two-step",
+            &[
+                ("csrf", &csrf),
+                ("country", "+46"),
+                ("phone", "709999999"),
+                ("password", PASSWORD),
+            ],
+            Default::default(),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert!(app.messages_to("+46709999999").await.is_empty());
 }
 
 #[tokio::test]

@@ -147,6 +147,7 @@ for (const lang of ["sv", "en"]) {
     await visit(page, `${lang}-04-created`);
     await page.getByRole("link", { name: t.turnOn }).click();
     await page.getByLabel(t.phone).fill(phone);
+    await page.getByLabel(t.current, { exact: true }).fill(PASSWORD);
     await visit(page, `${lang}-05-phone`);
     await page.getByRole("button", { name: t.sendCode }).click();
 
@@ -227,6 +228,7 @@ test("account settings: a new email address by its code, then a new password", a
   await page.getByRole("link", { name: "Change Email address (username)" }).click();
   await page.waitForURL("**/account/email");
   await page.getByLabel("New email address").fill("settings.new@example.se");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await visit(page, "14-change-email");
   await page.getByRole("button", { name: "Send code" }).click();
   await page.waitForURL("**/account/email/verify");

@@ -1,14 +1,16 @@
 //! Account settings: a new email address, proved by a code sent to it, and a new password.
 use secrecy::SecretString;
 
-use super::{check_password, issue_code_throttled, renew, CodeOutcome, Resend};
-use crate::db::codes::{self, reset as reset_links, CodeCheck, Purpose};
-use crate::db::{self, accounts, outbox, sessions};
+use super::CONFIRM_EMAIL;
+use super::{accepted, check_password, issue_code_throttled, renew, CodeOutcome, Resend};
+use crate::db::codes::{self, reset as reset_links, Purpose};
+use crate::db::outbox::Outbox;
+use crate::db::{self, accounts, outbox, sessions, SqlError};
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
-use crate::domain::rules::recently_authenticated;
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::SessionView;
+use crate::domain::AccountId;
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::i18n::Texts;
@@ -21,72 +23,156 @@ pub enum EmailStart {
     Sent,
     /// A code went to that address less than a minute ago.
     TooSoon,
-    /// The password was needed again and was wrong (or missing).
+    /// Two-step verification is on: a code went to the current phone first.
+    NeedsPhone,
+    /// The password was wrong (or missing).
     WrongPassword,
 }
 
-/// Whether changing the email address needs the password again in this session.
-pub fn needs_password(session: &SessionView, now: i64) -> bool {
-    !recently_authenticated(session.last_step_at, now)
-}
-
-/// Sends a code to the new address. An address that already has a (confirmed) account
-/// gets a message saying so instead, and the person here sees the same next page, so the
-/// form tells no one which addresses have accounts. When the last login step is more
-/// than a few minutes old, the password is checked first and the session, having passed
-/// a login step, gets a new id (returned).
+/// Asks for a new address, with the password (always: a session someone else has
+/// taken over must not be enough). With two-step verification a code goes to the
+/// current phone first ([`confirm_phone_for_email`]); otherwise the code goes to the
+/// new address at once ([`send_email_code`]). Passing the password is a login step:
+/// the session gets a new id (returned).
 #[tracing::instrument(skip_all)]
 pub async fn start_email_change(
     state: &AppState,
     session: &SessionView,
     new: Email,
-    password: Option<SecretString>,
+    password: SecretString,
     lang: Lang,
     ip: String,
 ) -> Result<(EmailStart, Option<Token>), AppError> {
     let account = session.account_id.ok_or(AppError::NotFound)?;
-    let reauthenticate = needs_password(session, state.now());
-    if reauthenticate {
-        let right = match &password {
-            Some(p) => check_password(state, account, p, &ip).await?.is_some(),
-            None => false,
-        };
-        if !right {
-            return Ok((EmailStart::WrongPassword, None));
-        }
-    }
+    let Some(a) = check_password(state, account, &password, &ip).await? else {
+        return Ok((EmailStart::WrongPassword, None));
+    };
+    let now = state.now();
+    let session = session.clone();
+    let phone = a.phone.filter(|_| a.two_step);
+    let purpose = if phone.is_some() {
+        Purpose::ConfirmChange
+    } else {
+        Purpose::ChangeEmail
+    };
     let code = OneTimeCode::generate();
-    let code_hash = state.code_hash(Purpose::ChangeEmail, &code);
+    let code_hash = state.code_hash(purpose, &code);
+    state
+        .write_and_send(move |tx| -> Result<_, AppError> {
+            let token = renew(tx, &session, now)?;
+            let outcome = match phone {
+                Some(phone) => {
+                    let message = messages::sms_code(Texts::new(lang), &phone, &code);
+                    let target = format!("{CONFIRM_EMAIL}{}", new.as_str());
+                    // Sent at most once a minute; the code sent before stays good.
+                    issue_code_throttled(
+                        tx,
+                        account,
+                        purpose,
+                        &code_hash,
+                        Some(&target),
+                        &message,
+                        now,
+                    )?;
+                    EmailStart::NeedsPhone
+                }
+                None => {
+                    match send_email_code(tx, account, new.as_str(), &code_hash, &code, lang, now)?
+                    {
+                        Resend::Sent => EmailStart::Sent,
+                        Resend::TooSoon => EmailStart::TooSoon,
+                    }
+                }
+            };
+            Ok((outcome, Some(token)))
+        })
+        .await
+}
+
+/// Sends the code to the new address. An address that already has a (confirmed)
+/// account gets a message saying so instead, and the person here sees the same next
+/// page, so the form tells no one which addresses have accounts.
+fn send_email_code(
+    tx: &Outbox,
+    account: AccountId,
+    new: &str,
+    code_hash: &[u8],
+    code: &OneTimeCode,
+    lang: Lang,
+    now: i64,
+) -> Result<Resend, SqlError> {
+    let holder = accounts::by_email(tx, new)?;
+    let message = match holder {
+        Some(h) if h.id != account && h.confirmed_at.is_some() => {
+            messages::address_in_use(Texts::new(h.lang), new)
+        }
+        _ => messages::change_email_code(Texts::new(lang), new, code),
+    };
+    issue_code_throttled(
+        tx,
+        account,
+        Purpose::ChangeEmail,
+        code_hash,
+        Some(new),
+        &message,
+        now,
+    )
+}
+
+/// The number the code for a new address went to, masked, while that code is unused.
+pub async fn pending_phone_step(
+    state: &AppState,
+    session: &SessionView,
+) -> Result<Option<String>, AppError> {
+    let account = session.account_id.ok_or(AppError::NotFound)?;
+    let pending = db::read(&state.pool, move |c| {
+        codes::pending_target(c, account, Purpose::ConfirmChange)
+    })
+    .await?;
+    Ok(pending
+        .filter(|t| t.starts_with(CONFIRM_EMAIL))
+        .and(session.phone.as_deref().map(crate::domain::phone::mask)))
+}
+
+/// The code sent to the current phone before a new address: when right, the code
+/// goes to the new address. Wrong codes count as failed logins.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_phone_for_email(
+    state: &AppState,
+    session: &SessionView,
+    code: Option<OneTimeCode>,
+    lang: Lang,
+    ip: String,
+) -> Result<CodeOutcome, AppError> {
+    let account = session.account_id.ok_or(AppError::NotFound)?;
+    let submitted = code.map(|c| state.code_hash(Purpose::ConfirmChange, &c));
+    let email_code = OneTimeCode::generate();
+    let email_hash = state.code_hash(Purpose::ChangeEmail, &email_code);
     let now = state.now();
     let session = session.clone();
     state
-        .write_and_send(move |tx| -> Result<_, AppError> {
-            let token = if reauthenticate {
-                Some(renew(tx, &session, now)?)
-            } else {
-                None
-            };
-            let holder = accounts::by_email(tx, new.as_str())?;
-            let message = match holder {
-                Some(h) if h.id != account && h.confirmed_at.is_some() => {
-                    messages::address_in_use(Texts::new(h.lang), new.as_str())
-                }
-                _ => messages::change_email_code(Texts::new(lang), new.as_str(), &code),
-            };
-            let sent = issue_code_throttled(
+        .write_and_send(move |tx| -> Result<CodeOutcome, AppError> {
+            let check = codes::check(
                 tx,
                 account,
-                Purpose::ChangeEmail,
-                &code_hash,
-                Some(new.as_str()),
-                &message,
+                Purpose::ConfirmChange,
+                submitted.as_deref(),
                 now,
             )?;
-            let outcome = match sent {
-                Resend::Sent => EmailStart::Sent,
-                Resend::TooSoon => EmailStart::TooSoon,
+            let new = match accepted(check) {
+                Ok(Some(t)) if t.starts_with(CONFIRM_EMAIL) => t[CONFIRM_EMAIL.len()..].to_string(),
+                Ok(_) => return Ok(CodeOutcome::Void),
+                Err(outcome) => {
+                    if let CodeOutcome::Wrong { .. } = outcome {
+                        let email = session.email.clone().unwrap_or_default();
+                        let why = "wrong SMS code changing the email address";
+                        super::failed_step(tx, account, &email, &ip, why, now)?;
+                    }
+                    return Ok(outcome);
+                }
             };
-            Ok((outcome, token))
+            send_email_code(tx, account, &new, &email_hash, &email_code, lang, now)?;
+            Ok(CodeOutcome::Accepted(renew(tx, &session, now)?))
         })
         .await
 }
@@ -94,7 +180,7 @@ pub async fn start_email_change(
 /// The address a code was last sent to, while that code is unused.
 pub async fn pending_address(
     state: &AppState,
-    account: crate::domain::AccountId,
+    account: AccountId,
 ) -> Result<Option<String>, AppError> {
     db::read(&state.pool, move |c| {
         codes::pending_target(c, account, Purpose::ChangeEmail)
@@ -122,18 +208,14 @@ pub async fn verify_email_change(
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let submitted = state.code_hash(Purpose::ChangeEmail, &code);
     let now = state.now();
+    let session = session.clone();
     state
         .write_and_send(move |tx| -> Result<EmailVerify, AppError> {
             let check = codes::check(tx, account, Purpose::ChangeEmail, Some(&submitted), now)?;
-            let new = match check {
-                CodeCheck::Accepted { target: Some(new) } => new,
-                CodeCheck::Accepted { target: None } | CodeCheck::Void => {
-                    return Ok(EmailVerify::Code(CodeOutcome::Void))
-                }
-                CodeCheck::Wrong { tries_left } => {
-                    return Ok(EmailVerify::Code(CodeOutcome::Wrong { tries_left }))
-                }
-                CodeCheck::Expired => return Ok(EmailVerify::Code(CodeOutcome::Expired)),
+            let new = match accepted(check) {
+                Ok(Some(new)) => new,
+                Ok(None) => return Ok(EmailVerify::Code(CodeOutcome::Void)),
+                Err(outcome) => return Ok(EmailVerify::Code(outcome)),
             };
             if let Some(holder) = accounts::by_email(tx, &new)? {
                 if holder.id == account {
@@ -146,6 +228,7 @@ pub async fn verify_email_change(
             }
             let old = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
             accounts::set_email(tx, account, &new)?;
+            super::two_step::protection_changed(tx, account, &session, now)?;
             let masked = Email::parse(&new).map(|e| e.masked()).unwrap_or_default();
             outbox::enqueue(
                 tx,

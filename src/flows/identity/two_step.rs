@@ -1,12 +1,18 @@
-//! Two-step verification by SMS: enrol a number (verified by a code), or turn it off.
+//! Two-step verification by SMS: enrol a number (the password, then a code to the
+//! number), or turn it off (the password, then a code to the current number). Once
+//! on, the number is changed only by support. Either change ends the account's
+//! other sessions, voids its reset links and tells the owner.
+use r2d2_sqlite::rusqlite::Connection;
 use secrecy::SecretString;
 
-use super::{advance, issue_code_throttled, CodeOutcome, Resend};
+use super::CodeOutcome;
+use super::{accepted, advance, check_password, failed_step, issue_code_throttled, renew};
+use super::{Resend, CONFIRM_TWO_STEP_OFF};
 use crate::db::audit::{ActorKind, Entry};
-use crate::db::codes::{self, CodeCheck, Purpose};
-use crate::db::{self, accounts, outbox};
+use crate::db::codes::{self, reset as reset_links, CodeCheck, Purpose};
+use crate::db::{self, accounts, outbox, sessions, SqlError};
 use crate::domain::phone::Phone;
-use crate::domain::secret::OneTimeCode;
+use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
 use crate::domain::{AccountId, Lang};
@@ -19,6 +25,10 @@ use crate::state::AppState;
 pub enum Start {
     Sent,
     TooSoon,
+    /// The password was wrong (or missing): nothing was sent.
+    WrongPassword,
+    /// Two-step verification is on: only support changes the number.
+    AlreadyOn,
 }
 
 pub enum Verify {
@@ -26,15 +36,30 @@ pub enum Verify {
     PhoneTaken,
 }
 
-/// Sends an enrolment code to the number. Whether another account has it is not
-/// said here, only to whoever holds the phone and types its code (see [`verify`]).
+/// Sends an enrolment code to the number once the password is right. Whether another
+/// account has the number is not said here, only to whoever holds the phone and
+/// types its code (see [`verify`]).
 #[tracing::instrument(skip_all)]
 pub async fn start(
     state: &AppState,
     account: AccountId,
     phone: Phone,
+    password: SecretString,
     lang: Lang,
+    ip: String,
 ) -> Result<Start, AppError> {
+    let on = db::read(&state.pool, move |c| accounts::by_id(c, account))
+        .await?
+        .is_some_and(|a| a.two_step);
+    if on {
+        return Ok(Start::AlreadyOn);
+    }
+    if check_password(state, account, &password, &ip)
+        .await?
+        .is_none()
+    {
+        return Ok(Start::WrongPassword);
+    }
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::EnrolPhone, &code);
     let now = state.now();
@@ -70,7 +95,8 @@ pub async fn pending_number(
     .await
 }
 
-/// The right code turns two-step verification on, raises the session's assurance, and tells the owner.
+/// The right code turns two-step verification on, raises the session's assurance,
+/// ends the account's other sessions, voids its reset links and tells the owner.
 #[tracing::instrument(skip_all)]
 pub async fn verify(
     state: &AppState,
@@ -85,78 +111,157 @@ pub async fn verify(
     let now = state.now();
     state
         .write_and_send(move |tx| -> Result<Verify, AppError> {
+            let check = codes::check(tx, account, Purpose::EnrolPhone, submitted.as_deref(), now)?;
+            let phone = match accepted(check) {
+                Ok(Some(phone)) => phone,
+                Ok(None) => return Ok(Verify::Code(CodeOutcome::Void)),
+                Err(outcome) => return Ok(Verify::Code(outcome)),
+            };
+            let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
+            if accounts::phone_taken(tx, &phone, account)? {
+                // For support's log: who tried to enrol a number in use.
+                Entry::new(ActorKind::Applicant, &a.email, "applicant_phone_taken")
+                    .ip(&ip)
+                    .target(&crate::domain::phone::mask(&phone))
+                    .record(tx, now)?;
+                return Ok(Verify::PhoneTaken);
+            }
+            if a.two_step {
+                // Turned on meanwhile (another tab): the number stays as it is.
+                return Ok(Verify::Code(CodeOutcome::Void));
+            }
+            accounts::enable_two_step(tx, account, &phone)?;
+            protection_changed(tx, account, &session, now)?;
+            let masked = crate::domain::phone::mask(&phone);
+            outbox::enqueue(
+                tx,
+                &messages::two_step_on(Texts::new(a.lang), &a.email, &masked),
+                now,
+            )?;
+            Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_on")
+                .ip(&ip)
+                .record(tx, now)?;
+            Ok(Verify::Code(CodeOutcome::Accepted(advance(
+                tx,
+                &session,
+                Stage::Authenticated,
+                Method::PasswordSms,
+                Assurance::Substantial,
+                now,
+            )?)))
+        })
+        .await
+}
+
+/// Ends every other session of the account and voids its unused reset links: how
+/// the account is protected has changed, so what was let in before must log in again.
+pub(super) fn protection_changed(
+    tx: &Connection,
+    account: AccountId,
+    session: &SessionView,
+    now: i64,
+) -> Result<(), SqlError> {
+    sessions::delete_for_account(tx, account, Some(&session.id_hash))?;
+    reset_links::use_all(tx, account, now)?;
+    Ok(())
+}
+
+/// Asking to turn two-step verification off: when the password is right, a code
+/// goes to the current phone ([`confirm_off`] finishes).
+#[tracing::instrument(skip_all)]
+pub async fn turn_off(
+    state: &AppState,
+    account: AccountId,
+    password: SecretString,
+    lang: Lang,
+    ip: String,
+) -> Result<Start, AppError> {
+    let Some(a) = check_password(state, account, &password, &ip).await? else {
+        return Ok(Start::WrongPassword);
+    };
+    let Some(phone) = a.phone.filter(|_| a.two_step) else {
+        return Ok(Start::TooSoon);
+    };
+    let code = OneTimeCode::generate();
+    let code_hash = state.code_hash(Purpose::ConfirmChange, &code);
+    let now = state.now();
+    state
+        .write_and_send(move |tx| -> Result<Start, AppError> {
+            let message = messages::sms_code(Texts::new(lang), &phone, &code);
             Ok(
-                match codes::check(tx, account, Purpose::EnrolPhone, submitted.as_deref(), now)? {
-                    CodeCheck::Accepted {
-                        target: Some(phone),
-                    } => {
-                        if accounts::phone_taken(tx, &phone, account)? {
-                            // For support's log: who tried to enrol a number in use.
-                            let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
-                            Entry::new(ActorKind::Applicant, &a.email, "applicant_phone_taken")
-                                .ip(&ip)
-                                .target(&crate::domain::phone::mask(&phone))
-                                .record(tx, now)?;
-                            return Ok(Verify::PhoneTaken);
-                        }
-                        accounts::enable_two_step(tx, account, &phone)?;
-                        let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
-                        let masked = crate::domain::phone::mask(&phone);
-                        outbox::enqueue(
-                            tx,
-                            &messages::two_step_on(Texts::new(a.lang), &a.email, &masked),
-                            now,
-                        )?;
-                        Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_on")
-                            .ip(&ip)
-                            .record(tx, now)?;
-                        Verify::Code(CodeOutcome::Accepted(advance(
-                            tx,
-                            &session,
-                            Stage::Authenticated,
-                            Method::PasswordSms,
-                            Assurance::Substantial,
-                            now,
-                        )?))
-                    }
-                    CodeCheck::Accepted { target: None } | CodeCheck::Void => {
-                        Verify::Code(CodeOutcome::Void)
-                    }
-                    CodeCheck::Wrong { tries_left } => {
-                        Verify::Code(CodeOutcome::Wrong { tries_left })
-                    }
-                    CodeCheck::Expired => Verify::Code(CodeOutcome::Expired),
+                match issue_code_throttled(
+                    tx,
+                    account,
+                    Purpose::ConfirmChange,
+                    &code_hash,
+                    Some(CONFIRM_TWO_STEP_OFF),
+                    &message,
+                    now,
+                )? {
+                    Resend::Sent => Start::Sent,
+                    Resend::TooSoon => Start::TooSoon,
                 },
             )
         })
         .await
 }
 
-/// Turns two-step verification off if the password is right. Returns whether it was.
+/// The code sent to the current phone: when right, two-step verification is off,
+/// the other sessions end, reset links are void, and the owner is told by email and
+/// the old phone by SMS. Wrong codes count as failed logins. The session gets a new id.
 #[tracing::instrument(skip_all)]
-pub async fn turn_off(
+pub async fn confirm_off(
     state: &AppState,
-    account: AccountId,
-    password: SecretString,
+    session: SessionView,
+    code: Option<OneTimeCode>,
     ip: String,
-) -> Result<bool, AppError> {
-    let Some(a) = super::check_password(state, account, &password, &ip).await? else {
-        return Ok(false);
-    };
+) -> Result<CodeOutcome, AppError> {
+    let account = session.account_id.ok_or(AppError::NotFound)?;
+    let submitted = code.map(|c| state.code_hash(Purpose::ConfirmChange, &c));
     let now = state.now();
     state
-        .write_and_send(move |tx| -> Result<(), AppError> {
-            accounts::disable_two_step(tx, account)?;
-            outbox::enqueue(
+        .write_and_send(move |tx| -> Result<CodeOutcome, AppError> {
+            let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
+            let Some(phone) = a.phone.clone().filter(|_| a.two_step) else {
+                return Ok(CodeOutcome::Void);
+            };
+            let check = codes::check(
                 tx,
-                &messages::two_step_off(Texts::new(a.lang), &a.email),
+                account,
+                Purpose::ConfirmChange,
+                submitted.as_deref(),
                 now,
             )?;
-            Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_off")
-                .ip(&ip)
-                .record(tx, now)?;
-            Ok(())
+            let check = match check {
+                CodeCheck::Accepted { target }
+                    if target.as_deref() != Some(CONFIRM_TWO_STEP_OFF) =>
+                {
+                    CodeCheck::Void
+                }
+                other => other,
+            };
+            let outcome = super::code_outcome(check, |_| -> Result<Token, SqlError> {
+                accounts::disable_two_step(tx, account)?;
+                protection_changed(tx, account, &session, now)?;
+                let t = Texts::new(a.lang);
+                outbox::enqueue(tx, &messages::two_step_off(t, &a.email), now)?;
+                outbox::enqueue(tx, &messages::two_step_off_sms(t, &phone), now)?;
+                Entry::new(ActorKind::Applicant, &a.email, "applicant_two_step_off")
+                    .ip(&ip)
+                    .record(tx, now)?;
+                renew(tx, &session, now)
+            })?;
+            if let CodeOutcome::Wrong { .. } | CodeOutcome::Void = outcome {
+                failed_step(
+                    tx,
+                    account,
+                    &a.email,
+                    &ip,
+                    "wrong SMS code turning two-step off",
+                    now,
+                )?;
+            }
+            Ok(outcome)
         })
-        .await?;
-    Ok(true)
+        .await
 }

@@ -5,8 +5,10 @@ use serde::Deserialize;
 
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
+use crate::domain::phone::mask;
 use crate::error::AppError;
 use crate::flows::identity::credentials::{self, EmailStart, EmailVerify};
+use crate::flows::identity::CodeOutcome;
 use crate::paths;
 use crate::web::forms::{code_error, parse_code, password_problem, CodeForm, VerifyFlags};
 use crate::web::guard::access::{count, Applicant, Codes, Logins};
@@ -16,25 +18,16 @@ use crate::web::views::components::FormErrors;
 use crate::web::views::credentials as view;
 use crate::web::web_state::WebState;
 
-pub async fn email_form(
-    ctx: Ctx,
-    state: web::Data<WebState>,
-    Applicant { session, .. }: Applicant,
-) -> HttpResponse {
-    let needs_password = credentials::needs_password(&session, state.now());
-    html(view::email_form(
-        &ctx,
-        &FormErrors::default(),
-        "",
-        needs_password,
-    ))
+pub async fn email_form(ctx: Ctx, _: Applicant) -> HttpResponse {
+    html(view::email_form(&ctx, &FormErrors::default(), ""))
 }
 
 #[derive(Deserialize)]
 pub struct EmailForm {
     #[serde(default)]
     email: String,
-    password: Option<String>,
+    #[serde(default)]
+    password: String,
 }
 
 pub async fn start_email(
@@ -44,15 +37,9 @@ pub async fn start_email(
     Posted(form): Posted<EmailForm>,
     Applicant { session, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    let needs_password = credentials::needs_password(&session, state.now());
-    // Asking for the password again counts as a login attempt; otherwise as a code.
-    if needs_password {
-        count::<Logins>(&req, &state)?;
-    } else {
-        count::<Codes>(&req, &state)?;
-    }
-    let show =
-        |errors: &FormErrors| invalid(view::email_form(&ctx, errors, &form.email, needs_password));
+    // The password is checked: a login attempt.
+    count::<Logins>(&req, &state)?;
+    let show = |errors: &FormErrors| invalid(view::email_form(&ctx, errors, &form.email));
     let mut errors = FormErrors::default();
     let email = match Email::parse(&form.email) {
         Ok(e) if session.email.as_deref() == Some(e.as_str()) => {
@@ -65,19 +52,17 @@ pub async fn start_email(
             None
         }
     };
-    let password = form.password.as_deref().unwrap_or_default();
-    if needs_password && password.is_empty() {
+    if form.password.is_empty() {
         errors.add("password", ctx.t("error.password.missing"));
     }
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Ok(show(&errors));
     };
-    let password = needs_password.then(|| SecretString::from(password.to_string()));
     let (outcome, token) = credentials::start_email_change(
         &state,
         &session,
         email,
-        password,
+        SecretString::from(form.password.clone()),
         ctx.lang(),
         client_ip(&req).to_string(),
     )
@@ -85,6 +70,7 @@ pub async fn start_email(
     let location = match outcome {
         EmailStart::Sent => paths::ACCOUNT_EMAIL_VERIFY,
         EmailStart::TooSoon => paths::ACCOUNT_EMAIL_VERIFY_WAIT,
+        EmailStart::NeedsPhone => paths::ACCOUNT_EMAIL_PHONE,
         EmailStart::WrongPassword => {
             errors.add("password", ctx.t("error.password.wrong"));
             return Ok(show(&errors));
@@ -94,6 +80,51 @@ pub async fn start_email(
         Some(token) => redirect_with_session(&state, location, &token),
         None => redirect(location),
     })
+}
+
+/// With two-step verification: the code sent to the current phone before a new address.
+pub async fn phone_step_form(
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    Applicant { session, .. }: Applicant,
+) -> Result<HttpResponse, AppError> {
+    let Some(masked) = credentials::pending_phone_step(&state, &session).await? else {
+        return Ok(redirect(paths::ACCOUNT_EMAIL));
+    };
+    Ok(html(view::email_phone_step(
+        &ctx,
+        &FormErrors::default(),
+        &masked,
+    )))
+}
+
+pub async fn phone_step(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    Posted(form): Posted<CodeForm>,
+    Applicant { session, .. }: Applicant,
+) -> Result<HttpResponse, AppError> {
+    count::<Codes>(&req, &state)?;
+    let masked = session.phone.as_deref().map(mask).unwrap_or_default();
+    let code = match parse_code(&ctx, &form.code) {
+        Ok(code) => code,
+        Err(errors) => return Ok(invalid(view::email_phone_step(&ctx, &errors, &masked))),
+    };
+    let ip = client_ip(&req).to_string();
+    match credentials::confirm_phone_for_email(&state, &session, Some(code), ctx.lang(), ip).await?
+    {
+        CodeOutcome::Accepted(token) => Ok(redirect_with_session(
+            &state,
+            paths::ACCOUNT_EMAIL_VERIFY,
+            &token,
+        )),
+        other => {
+            let mut errors = FormErrors::default();
+            errors.add("code", code_error(&ctx, &other));
+            Ok(invalid(view::email_phone_step(&ctx, &errors, &masked)))
+        }
+    }
 }
 
 pub async fn verify_form(

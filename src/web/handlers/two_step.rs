@@ -10,6 +10,7 @@ use crate::paths;
 use crate::web::forms::{code_error, parse_code, CodeForm, VerifyFlags};
 use crate::web::guard::access::{count, Applicant, Codes, Logins};
 use crate::web::guard::{Ctx, Posted};
+use crate::web::respond::conflict;
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::account as view;
 use crate::web::views::components::FormErrors;
@@ -17,7 +18,11 @@ use crate::web::web_state::WebState;
 
 const DEFAULT_COUNTRY: &str = "SE";
 
-pub async fn phone_form(ctx: Ctx, _: Applicant) -> HttpResponse {
+/// The number form, or with two-step verification on, how the number is changed (by support).
+pub async fn phone_form(ctx: Ctx, Applicant { session, .. }: Applicant) -> HttpResponse {
+    if let Some(phone) = session.phone.as_deref() {
+        return html(view::phone_locked(&ctx, &mask(phone)));
+    }
     html(view::phone_form(
         &ctx,
         &FormErrors::default(),
@@ -34,6 +39,8 @@ pub struct PhoneForm {
     #[serde(default)]
     phone: String,
     acknowledged: Option<String>,
+    #[serde(default)]
+    password: String,
 }
 
 pub async fn start(
@@ -41,9 +48,13 @@ pub async fn start(
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<PhoneForm>,
-    Applicant { account, .. }: Applicant,
+    Applicant { account, session }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    count::<Codes>(&req, &state)?;
+    // The password is checked: a login attempt.
+    count::<Logins>(&req, &state)?;
+    if let Some(phone) = session.phone.as_deref() {
+        return Ok(conflict(view::phone_locked(&ctx, &mask(phone))));
+    }
     let show = |errors: &FormErrors, warn: bool| {
         invalid(view::phone_form(
             &ctx,
@@ -67,10 +78,23 @@ pub async fn start(
     {
         return Ok(show(&FormErrors::default(), true));
     }
+    if form.password.is_empty() {
+        let mut errors = FormErrors::default();
+        errors.add("password", ctx.t("error.password.missing"));
+        return Ok(show(&errors, false));
+    }
+    let ip = client_ip(&req).to_string();
+    let password = form.password.clone().into();
     Ok(
-        match two_step::start(&state, account, phone, ctx.lang()).await? {
+        match two_step::start(&state, account, phone, password, ctx.lang(), ip).await? {
             Start::Sent => redirect(paths::ACCOUNT_TWO_STEP_VERIFY),
             Start::TooSoon => redirect(paths::ACCOUNT_TWO_STEP_VERIFY_WAIT),
+            Start::AlreadyOn => redirect(paths::ACCOUNT_TWO_STEP),
+            Start::WrongPassword => {
+                let mut errors = FormErrors::default();
+                errors.add("password", ctx.t("error.password.wrong"));
+                show(&errors, false)
+            }
         },
     )
 }
@@ -135,6 +159,7 @@ pub struct PasswordForm {
     password: String,
 }
 
+/// The password; when right, a code goes to the current phone.
 pub async fn off(
     req: HttpRequest,
     ctx: Ctx,
@@ -143,17 +168,57 @@ pub async fn off(
     Applicant { account, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
     count::<Logins>(&req, &state)?;
-    if two_step::turn_off(
-        &state,
-        account,
-        form.password.into(),
-        client_ip(&req).to_string(),
+    let ip = client_ip(&req).to_string();
+    Ok(
+        match two_step::turn_off(&state, account, form.password.into(), ctx.lang(), ip).await? {
+            Start::Sent | Start::TooSoon | Start::AlreadyOn => {
+                redirect(paths::ACCOUNT_TWO_STEP_OFF_VERIFY)
+            }
+            Start::WrongPassword => {
+                let mut errors = FormErrors::default();
+                errors.add("password", ctx.t("error.password.wrong"));
+                invalid(view::two_step_off(&ctx, &errors))
+            }
+        },
     )
-    .await?
-    {
-        return Ok(redirect(paths::ACCOUNT_TWOSTEP_OFF));
+}
+
+pub async fn off_verify_form(ctx: Ctx, Applicant { session, .. }: Applicant) -> HttpResponse {
+    let Some(phone) = session.phone.as_deref() else {
+        return redirect(paths::ACCOUNT);
+    };
+    html(view::two_step_off_verify(
+        &ctx,
+        &FormErrors::default(),
+        &mask(phone),
+    ))
+}
+
+/// The code sent to the current phone turns two-step verification off.
+pub async fn off_verify(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    Posted(form): Posted<CodeForm>,
+    Applicant { session, .. }: Applicant,
+) -> Result<HttpResponse, AppError> {
+    count::<Codes>(&req, &state)?;
+    let masked = session.phone.as_deref().map(mask).unwrap_or_default();
+    let code = match parse_code(&ctx, &form.code) {
+        Ok(code) => code,
+        Err(errors) => return Ok(invalid(view::two_step_off_verify(&ctx, &errors, &masked))),
+    };
+    let ip = client_ip(&req).to_string();
+    match two_step::confirm_off(&state, session, Some(code), ip).await? {
+        CodeOutcome::Accepted(token) => Ok(redirect_with_session(
+            &state,
+            paths::ACCOUNT_TWOSTEP_OFF,
+            &token,
+        )),
+        other => {
+            let mut errors = FormErrors::default();
+            errors.add("code", code_error(&ctx, &other));
+            Ok(invalid(view::two_step_off_verify(&ctx, &errors, &masked)))
+        }
     }
-    let mut errors = FormErrors::default();
-    errors.add("password", ctx.t("error.password.wrong"));
-    Ok(invalid(view::two_step_off(&ctx, &errors)))
 }

@@ -10,8 +10,8 @@ use crate::h;
 use crate::paths;
 use crate::web::guard::Ctx;
 
-/// The new address, and the password again when the last login step is a while ago.
-pub fn email_form(ctx: &Ctx, errors: &FormErrors, email: &str, needs_password: bool) -> Markup {
+/// The new address and the password.
+pub fn email_form(ctx: &Ctx, errors: &FormErrors, email: &str) -> Markup {
     page(
         ctx,
         h!(ctx, "account.email.title"),
@@ -21,10 +21,26 @@ pub fn email_form(ctx: &Ctx, errors: &FormErrors, email: &str, needs_password: b
             p { (h!(ctx, "account.email.lead")) }
             (post_form(ctx, paths::ACCOUNT_EMAIL, "stack", html! {
                 (Field::new("email", h!(ctx, "account.email.new"), "email").hint(h!(ctx, "account.email.new_hint")).value(email).autocomplete("email").render(errors))
-                @if needs_password {
-                    (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "account.email.password_again")).autocomplete("current-password").render(errors))
-                }
+                (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "account.email.password_again")).autocomplete("current-password").render(errors))
                 (submit(h!(ctx, "account.email.submit")))
+            }))
+            p { a href=(paths::ACCOUNT) { (h!(ctx, "account.two_step.cancel")) } }
+        },
+    )
+}
+
+/// With two-step verification: the code sent to the current phone, before the new address gets one.
+pub fn email_phone_step(ctx: &Ctx, errors: &FormErrors, masked: &str) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "account.email.phone_title"),
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (h!(ctx, "account.email.phone_title")) }
+            p { (ctx.tf("account.email.phone_lead", &[("phone", masked)])) }
+            (post_form(ctx, paths::ACCOUNT_EMAIL_PHONE, "stack", html! {
+                (code_field(ctx, errors, h!(ctx, "login.sms.hint")))
+                (submit(h!(ctx, "account.email.phone_submit")))
             }))
             p { a href=(paths::ACCOUNT) { (h!(ctx, "account.two_step.cancel")) } }
         },
