@@ -13,6 +13,7 @@ mod pages;
 mod payments;
 mod reset;
 mod security;
+mod sessions;
 mod settings;
 mod staff;
 mod structure;

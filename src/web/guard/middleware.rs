@@ -115,7 +115,16 @@ pub async fn load_context(
         Some(token) => {
             let hash = token.hash();
             let now = state.now();
-            crate::db::sessions::load_and_touch(&state.pool, hash, now).await?
+            let agent = req
+                .headers()
+                .get(actix_web::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let seen = crate::db::sessions::Seen::new(
+                crate::web::respond::client_ip(req.request()).to_string(),
+                agent,
+            );
+            crate::db::sessions::load_and_touch(&state.pool, hash, now, seen).await?
         }
         None => None,
     };
