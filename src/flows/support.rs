@@ -6,7 +6,7 @@
 use r2d2_sqlite::rusqlite::Connection;
 
 use crate::db::audit::{ActorKind, Entry};
-use crate::db::codes::{self, Purpose};
+use crate::db::codes::{self, CodeCheck, Purpose};
 use crate::db::questionnaires::{self, Questionnaire};
 use crate::db::{self, accounts, cases, drafts, outbox, sessions};
 use crate::domain::email::Email;
@@ -38,6 +38,10 @@ pub struct Summary {
     pub cases: Vec<cases::Listed>,
     /// The questionnaires of the account's cases.
     pub questionnaires: Vec<Questionnaire>,
+    /// A phone change waiting for the caller's codes: the new number, masked.
+    pub pending_phone: Option<String>,
+    /// An email correction waiting for the code sent to the new address.
+    pub pending_email: Option<String>,
 }
 
 /// What a search is for, told apart by its shape.
@@ -123,6 +127,11 @@ fn summary(
         drafts: drafts::unsubmitted(c, id)?,
         cases: cases::for_account(c, id)?,
         questionnaires: questionnaires::for_account(c, id)?,
+        pending_phone: codes::pending_target(c, id, Purpose::SupportPhone)?
+            .as_deref()
+            .map(mask),
+        pending_email: codes::pending_target(c, id, Purpose::SupportEmail)?
+            .and_then(|t| t.split_once(' ').map(|(address, _)| address.to_string())),
     }))
 }
 
@@ -163,14 +172,6 @@ impl Verified {
     }
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum Changed {
-    Done,
-    /// The phone number or email address belongs to another account.
-    InUse,
-    NoAccount,
-}
-
 /// The summary with the whole phone number, once support has verified the caller
 /// by voice; the reveal is recorded with the note. None: no such account.
 pub async fn reveal_phone(
@@ -198,9 +199,23 @@ pub async fn reveal_phone(
     .await
 }
 
-/// Changes the number used for two-step verification. The old number (if any) and
-/// the new one each get an SMS, the account's email a message, and every session of
-/// the person ends.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Changed {
+    /// The codes are sent; the change waits for the caller to read them out.
+    Pending,
+    Done,
+    /// The phone number or email address belongs to another account.
+    InUse,
+    /// A code read out was wrong (or is no longer valid): nothing changed.
+    WrongCode,
+    NoAccount,
+}
+
+/// Starts changing the number used for two-step verification, as the reference
+/// page asks the caller to have at hand: a code goes by SMS to the new phone and
+/// one to the account's email address, and nothing changes until the caller reads
+/// both out ([`confirm_phone_change`]). The verification note waits with the codes
+/// for the audit entry.
 #[tracing::instrument(skip_all)]
 pub async fn change_phone(
     state: &AppState,
@@ -211,6 +226,9 @@ pub async fn change_phone(
     ip: String,
 ) -> Result<Changed, AppError> {
     let (actor, now) = (who.member().email.clone(), state.now());
+    let (sms_code, mail_code) = (OneTimeCode::generate(), OneTimeCode::generate());
+    let sms_hash = state.code_hash(Purpose::SupportPhone, &sms_code);
+    let mail_hash = state.code_hash(Purpose::SupportMail, &mail_code);
     state
         .write_and_send(move |tx| -> Result<Changed, AppError> {
             let Some(a) = accounts::by_id(tx, id)? else {
@@ -219,10 +237,82 @@ pub async fn change_phone(
             if accounts::phone_taken(tx, phone.as_str(), id)? {
                 return Ok(Changed::InUse);
             }
-            accounts::set_phone(tx, id, phone.as_str())?;
-            sessions::delete_for_account(tx, id, None)?;
             let t = Texts::new(a.lang);
-            if let Some(old) = a.phone.as_deref().filter(|old| *old != phone.as_str()) {
+            codes::issue(
+                tx,
+                id,
+                Purpose::SupportPhone,
+                &sms_hash,
+                Some(phone.as_str()),
+                now,
+            )?;
+            codes::issue(
+                tx,
+                id,
+                Purpose::SupportMail,
+                &mail_hash,
+                Some(&verified.0),
+                now,
+            )?;
+            outbox::enqueue(tx, &messages::sms_code(t, phone.as_str(), &sms_code), now)?;
+            outbox::enqueue(tx, &messages::support_code(t, &a.email, &mail_code), now)?;
+            Entry::new(ActorKind::Staff, &actor, "support_phone_change_started")
+                .target(&a.email)
+                .ip(&ip)
+                .detail(&verified.0)
+                .record(tx, now)?;
+            Ok(Changed::Pending)
+        })
+        .await
+}
+
+/// The codes the caller read out. When both are right the number changes: the old
+/// number (if any) and the new one each get an SMS, the account's email a message,
+/// every session of the person ends and unused reset links stop working.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_phone_change(
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    codes_read: (Option<OneTimeCode>, Option<OneTimeCode>),
+    ip: String,
+) -> Result<Changed, AppError> {
+    let (actor, now) = (who.member().email.clone(), state.now());
+    let sms = codes_read
+        .0
+        .map(|c| state.code_hash(Purpose::SupportPhone, &c));
+    let mail = codes_read
+        .1
+        .map(|c| state.code_hash(Purpose::SupportMail, &c));
+    state
+        .write_and_send(move |tx| -> Result<Changed, AppError> {
+            let Some(a) = accounts::by_id(tx, id)? else {
+                return Ok(Changed::NoAccount);
+            };
+            let checked = codes::check_pair(
+                tx,
+                id,
+                (Purpose::SupportPhone, sms.as_deref()),
+                (Purpose::SupportMail, mail.as_deref()),
+                now,
+            )?;
+            let (
+                CodeCheck::Accepted {
+                    target: Some(phone),
+                },
+                CodeCheck::Accepted { target: note },
+            ) = checked
+            else {
+                return Ok(Changed::WrongCode);
+            };
+            if accounts::phone_taken(tx, &phone, id)? {
+                return Ok(Changed::InUse);
+            }
+            accounts::set_phone(tx, id, &phone)?;
+            sessions::delete_for_account(tx, id, None)?;
+            codes::reset::use_all(tx, id, now)?;
+            let t = Texts::new(a.lang);
+            if let Some(old) = a.phone.as_deref().filter(|old| *old != phone) {
                 outbox::enqueue(
                     tx,
                     &messages::phone_changed_sms(t, old, "sms.phone_changed.removed"),
@@ -231,26 +321,26 @@ pub async fn change_phone(
             }
             outbox::enqueue(
                 tx,
-                &messages::phone_changed_sms(t, phone.as_str(), "sms.phone_changed.added"),
+                &messages::phone_changed_sms(t, &phone, "sms.phone_changed.added"),
                 now,
             )?;
             outbox::enqueue(
                 tx,
-                &messages::phone_changed(t, &a.email, &phone.masked()),
+                &messages::phone_changed(t, &a.email, &mask(&phone)),
                 now,
             )?;
             Entry::new(ActorKind::Staff, &actor, "support_phone_changed")
                 .target(&a.email)
                 .ip(&ip)
-                .detail(&verified.0)
+                .detail(note.as_deref().unwrap_or_default())
                 .record(tx, now)?;
             Ok(Changed::Done)
         })
         .await
 }
 
-/// Corrects a mistyped email address: the new address becomes the username, the
-/// old one is told, and every session ends.
+/// Starts correcting a mistyped email address: a code goes to the new address,
+/// and nothing changes until the caller reads it out ([`confirm_email_correction`]).
 #[tracing::instrument(skip_all)]
 pub async fn correct_email(
     state: &AppState,
@@ -261,6 +351,8 @@ pub async fn correct_email(
     ip: String,
 ) -> Result<Changed, AppError> {
     let (actor, now) = (who.member().email.clone(), state.now());
+    let code = OneTimeCode::generate();
+    let code_hash = state.code_hash(Purpose::SupportEmail, &code);
     state
         .write_and_send(move |tx| -> Result<Changed, AppError> {
             let Some(a) = accounts::by_id(tx, id)? else {
@@ -269,17 +361,66 @@ pub async fn correct_email(
             if accounts::by_email(tx, email.as_str())?.is_some_and(|other| other.id != id) {
                 return Ok(Changed::InUse);
             }
-            accounts::set_email(tx, id, email.as_str())?;
-            sessions::delete_for_account(tx, id, None)?;
-            let t = Texts::new(a.lang);
-            outbox::enqueue(
+            // The address (never with a space) and the note, for the audit entry at the end.
+            let target = format!("{} {}", email.as_str(), verified.0);
+            codes::issue(
                 tx,
-                &messages::email_changed(t, &a.email, &email.masked()),
+                id,
+                Purpose::SupportEmail,
+                &code_hash,
+                Some(&target),
                 now,
             )?;
-            let detail = format!("{} (was {})", verified.0, a.email);
-            Entry::new(ActorKind::Staff, &actor, "support_email_corrected")
+            let t = Texts::new(a.lang);
+            outbox::enqueue(tx, &messages::support_code(t, email.as_str(), &code), now)?;
+            Entry::new(ActorKind::Staff, &actor, "support_email_correction_started")
                 .target(email.as_str())
+                .ip(&ip)
+                .detail(&verified.0)
+                .record(tx, now)?;
+            Ok(Changed::Pending)
+        })
+        .await
+}
+
+/// The code the caller read out from the new address: when right, the new address
+/// becomes the username, the old one is told, every session ends and unused reset
+/// links stop working.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_email_correction(
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    code: Option<OneTimeCode>,
+    ip: String,
+) -> Result<Changed, AppError> {
+    let (actor, now) = (who.member().email.clone(), state.now());
+    let submitted = code.map(|c| state.code_hash(Purpose::SupportEmail, &c));
+    state
+        .write_and_send(move |tx| -> Result<Changed, AppError> {
+            let Some(a) = accounts::by_id(tx, id)? else {
+                return Ok(Changed::NoAccount);
+            };
+            let check = codes::check(tx, id, Purpose::SupportEmail, submitted.as_deref(), now)?;
+            let CodeCheck::Accepted {
+                target: Some(target),
+            } = check
+            else {
+                return Ok(Changed::WrongCode);
+            };
+            let (email, note) = target.split_once(' ').unwrap_or((target.as_str(), ""));
+            if accounts::by_email(tx, email)?.is_some_and(|other| other.id != id) {
+                return Ok(Changed::InUse);
+            }
+            accounts::set_email(tx, id, email)?;
+            sessions::delete_for_account(tx, id, None)?;
+            codes::reset::use_all(tx, id, now)?;
+            let masked = Email::parse(email).map(|e| e.masked()).unwrap_or_default();
+            let t = Texts::new(a.lang);
+            outbox::enqueue(tx, &messages::email_changed(t, &a.email, &masked), now)?;
+            let detail = format!("{note} (was {})", a.email);
+            Entry::new(ActorKind::Staff, &actor, "support_email_corrected")
+                .target(email)
                 .ip(&ip)
                 .detail(&detail)
                 .record(tx, now)?;

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::domain::email::Email;
 use crate::domain::phone::Phone;
+use crate::domain::secret::OneTimeCode;
 use crate::domain::staff::Support;
 use crate::domain::AccountId;
 use crate::error::AppError;
@@ -61,6 +62,7 @@ pub async fn search(
 #[derive(Deserialize)]
 pub struct DoneFlags {
     done: Option<String>,
+    pending: Option<String>,
 }
 
 /// An account's summary, after an operation (with what was done).
@@ -80,7 +82,11 @@ pub async fn account(
         Some("email") => Some(Message::success("staff.support.email_corrected")),
         Some("confirmation") => Some(Message::success("staff.support.confirmation_sent")),
         Some("questionnaire") => Some(Message::success("staff.support.questionnaire_sent")),
-        _ => None,
+        _ => match q.pending.as_deref() {
+            Some("phone") => Some(Message::info("staff.support.phone_pending")),
+            Some("email") => Some(Message::info("staff.support.email_pending")),
+            _ => None,
+        },
     };
     Ok(show(
         &ctx,
@@ -270,15 +276,71 @@ async fn answer(
     changed: Changed,
     (field, in_use): (&str, &str),
 ) -> Result<HttpResponse, AppError> {
+    let mut errors = FormErrors::default();
     match changed {
-        Changed::Done => Ok(after(id, field)),
-        Changed::InUse => {
-            let mut errors = FormErrors::default();
-            errors.add(field, ctx.t(in_use));
-            refused(ctx, state, who, id, errors).await
+        Changed::Done => return Ok(after(id, field)),
+        Changed::Pending => return Ok(redirect(&paths::staff_support_pending(id.0, field))),
+        Changed::InUse => errors.add(field, ctx.t(in_use)),
+        Changed::WrongCode => {
+            let code_field = if field == "phone" {
+                "phone_code"
+            } else {
+                "address_code"
+            };
+            errors.add(code_field, ctx.t("error.support.code_wrong"))
         }
-        Changed::NoAccount => Err(AppError::NotFound),
+        Changed::NoAccount => return Err(AppError::NotFound),
     }
+    refused(ctx, state, who, id, errors).await
+}
+
+#[derive(Deserialize)]
+pub struct CodesForm {
+    #[serde(default)]
+    phone_code: String,
+    #[serde(default)]
+    email_code: String,
+    #[serde(default)]
+    address_code: String,
+}
+
+/// The codes the caller reads out from the new phone and from the account's email.
+pub async fn confirm_phone(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<CodesForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let read = (
+        OneTimeCode::parse(&form.phone_code),
+        OneTimeCode::parse(&form.email_code),
+    );
+    let ip = client_ip(&req).to_string();
+    let changed = desk::confirm_phone_change(&state, &who, id, read, ip).await?;
+    let field = ("phone", "error.support.phone_in_use");
+    answer(&ctx, &state, &who, id, changed, field).await
+}
+
+/// The code the caller reads out from the corrected address.
+pub async fn confirm_email(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    staff: StaffCtx,
+    id: web::Path<i64>,
+    Posted(form): Posted<CodesForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = support(staff)?;
+    let id = AccountId(id.into_inner());
+    let code = OneTimeCode::parse(&form.address_code);
+    let ip = client_ip(&req).to_string();
+    let changed = desk::confirm_email_correction(&state, &who, id, code, ip).await?;
+    let field = ("email", "error.support.email_in_use");
+    answer(&ctx, &state, &who, id, changed, field).await
 }
 
 #[derive(Deserialize)]

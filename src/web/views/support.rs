@@ -113,6 +113,14 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
         }
         section {
             h2 { (h!(ctx, "staff.support.phone_title")) }
+            @if let Some(number) = &s.pending_phone {
+                p { (ctx.tf("staff.support.phone_codes", &[("phone", number)])) }
+                (post_form(ctx, &paths::staff_support_action(s.id.0, "phone/confirm"), "stack", html! {
+                    (Field::new("phone_code", h!(ctx, "staff.support.phone_code"), "text").autocomplete("off").render(errors))
+                    (Field::new("email_code", h!(ctx, "staff.support.email_code"), "text").autocomplete("off").render(errors))
+                    (submit(h!(ctx, "staff.support.confirm_phone")))
+                }))
+            }
             (post_form(ctx, &paths::staff_support_action(s.id.0, "phone"), "stack", html! {
                 (Field::new("phone", h!(ctx, "staff.support.new_phone"), "tel").hint(h!(ctx, "phone.number_hint")).render(errors))
                 (verification(ctx, errors, "phone"))
@@ -121,6 +129,13 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
         }
         section {
             h2 { (h!(ctx, "staff.support.email_title")) }
+            @if let Some(address) = &s.pending_email {
+                p { (ctx.tf("staff.support.email_codes", &[("email", address)])) }
+                (post_form(ctx, &paths::staff_support_action(s.id.0, "email/confirm"), "stack", html! {
+                    (Field::new("address_code", h!(ctx, "staff.support.new_email_code"), "text").autocomplete("off").render(errors))
+                    (submit(h!(ctx, "staff.support.confirm_email")))
+                }))
+            }
             (post_form(ctx, &paths::staff_support_action(s.id.0, "email"), "stack", html! {
                 (Field::new("email", h!(ctx, "staff.support.new_email"), "email").render(errors))
                 (verification(ctx, errors, "email"))
