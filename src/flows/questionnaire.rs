@@ -4,6 +4,7 @@
 //! engine as applications (`apply`), and reminded of once after 7 days.
 use r2d2_sqlite::rusqlite::Connection;
 
+use crate::db::audit::{ActorKind, Entry};
 use crate::db::outbox::Outbox;
 use crate::db::questionnaires::{self, NewQuestionnaire, Questionnaire};
 use crate::db::{self, drafts, outbox, Pool};
@@ -13,6 +14,7 @@ use crate::domain::rules::{draft_expires_at, QUESTIONNAIRE_REMINDER_AFTER};
 use crate::domain::secret::{public_reference, Keyring, Token};
 use crate::domain::Lang;
 use crate::error::AppError;
+use crate::flows::identity::eid::display_pin;
 use crate::flows::identity::start_questionnaire_session;
 use crate::i18n::Texts;
 use crate::outbound::notify::{messages, Delivery};
@@ -106,17 +108,35 @@ pub async fn by_link(state: &AppState, token: &Token) -> Result<Option<Questionn
     db::read(&state.pool, move |c| questionnaires::by_token(c, &hash)).await
 }
 
-/// The questionnaire for this verification number and personal identity number
-/// (both already parsed and normalised); None for any other combination.
+/// The questionnaire for this verification number and the personal identity
+/// number of the person identified by e-identification (both already parsed and
+/// normalised); None for any other combination, which the audit log records.
 pub async fn by_number(
     state: &AppState,
     verification: String,
     pin: String,
+    ip: String,
 ) -> Result<Option<Questionnaire>, AppError> {
-    db::read(&state.pool, move |c| {
-        questionnaires::by_case_and_pin(c, &verification, &pin)
+    let (v, p) = (verification.clone(), pin.clone());
+    let found = db::read(&state.pool, move |c| {
+        questionnaires::by_case_and_pin(c, &v, &p)
     })
-    .await
+    .await?;
+    if found.is_none() {
+        let now = state.now();
+        db::write(&state.pool, move |tx| {
+            Entry::new(
+                ActorKind::Anonymous,
+                &display_pin(&pin),
+                "questionnaire_lookup_failed",
+            )
+            .target(&verification)
+            .ip(&ip)
+            .record(tx, now)
+        })
+        .await?;
+    }
+    Ok(found)
 }
 
 /// The questionnaire's draft, made on first opening (or again after unfinished

@@ -287,15 +287,41 @@ async fn support_finds_an_account_and_changes_its_phone_only_for_a_verified_call
         ("phone_note", "Asked for date of birth <and> last case"),
     ])
     .await;
+    // Nothing changes until the caller reads out the codes sent to the new phone
+    // and to the account's email address.
+    assert_redirect(&res, &format!("{summary}?pending=phone"));
+    assert_eq!(app.get("/account").await.status(), 200, "not yet");
+    let page = desk.get_html(&format!("{summary}?pending=phone")).await;
+    assert_eq!(select_text(&page, "#phone_code").len(), 1);
+    let confirm = format!("{summary}/phone/confirm");
+    let sms = app.code_for("+46701112233").await;
+    let mailed = app.code_for("ana@example.se").await;
+    let res = desk
+        .submit(
+            &summary,
+            &confirm,
+            &[("phone_code", &sms), ("email_code", "000000")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "the emailed code is wrong");
+    assert_eq!(app.get("/account").await.status(), 200, "still not changed");
+    let res = desk
+        .submit(
+            &summary,
+            &confirm,
+            &[("phone_code", &sms), ("email_code", &mailed)],
+        )
+        .await;
     assert_redirect(&res, &format!("{summary}?done=phone"));
     let old = app.messages_to("+46701234567").await;
     assert!(
         old.iter().any(|m| m.text.contains("inte längre")),
         "the old number is told"
     );
-    assert_eq!(
-        app.messages_to("+46701112233").await.len(),
-        1,
+    assert!(
+        app.messages_to("+46701112233").await[0]
+            .text
+            .contains("används nu"),
         "the new number is told"
     );
     let told = app.messages_to("ana@example.se").await;
@@ -312,7 +338,7 @@ async fn support_finds_an_account_and_changes_its_phone_only_for_a_verified_call
     );
     // The next login's SMS goes to the new number.
     app.login("ana@example.se", PASSWORD).await;
-    assert!(app.messages_to("+46701112233").await.len() >= 2);
+    assert!(app.messages_to("+46701112233").await.len() >= 3);
 }
 
 #[tokio::test]
@@ -435,6 +461,18 @@ async fn support_corrects_a_mistyped_email_address_but_not_to_one_in_use() {
                 ("email_note", "typo"),
             ],
         )
+        .await;
+    // The new address is confirmed by the code sent to it before it is used.
+    assert_redirect(&res, &format!("{summary}?pending=email"));
+    assert_eq!(app.get("/account").await.status(), 200, "not yet");
+    let confirm = format!("{summary}/email/confirm");
+    let res = desk
+        .submit(&summary, &confirm, &[("address_code", "000000")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let code = app.code_for("ana@example.se").await;
+    let res = desk
+        .submit(&summary, &confirm, &[("address_code", &code)])
         .await;
     assert_redirect(&res, &format!("{summary}?done=email"));
     assert_redirect(&app.get("/account").await, "/login");
@@ -581,56 +619,71 @@ async fn the_person_in_sweden_answers_by_the_emailed_link_and_the_case_shows_it(
 }
 
 #[tokio::test]
-async fn the_website_path_needs_the_right_number_and_personal_identity_number() {
+async fn the_website_path_needs_the_person_in_swedens_e_identification() {
+    const SPONSOR_PIN: &str = "198112189876";
     let app = spawn_app().await;
     app.create_account("ana@example.se").await;
     let number = submitted(&app, "ana@example.se", "spouse-partner").await;
-    let sponsor = app.new_browser();
-    let start = |verification: String, pin: &'static str| {
-        let sponsor = &sponsor;
-        async move {
-            sponsor
-                .submit(
-                    "/questionnaire",
-                    "/questionnaire",
-                    &[("verification", &verification), ("pin", pin)],
-                )
-                .await
-        }
-    };
-    let other = kansli::domain::verification::VerificationNumber::generate()
-        .as_str()
-        .to_string();
-    let mut messages = Vec::new();
-    for (verification, pin) in [(number.clone(), "920730-4560"), (other, "19811218-9876")] {
-        let res = start(verification, pin).await;
-        assert_eq!(res.status(), 422);
-        messages.push(first_text(&html_of(res).await, ".error-summary"));
-    }
-    assert_eq!(
-        messages[0], messages[1],
-        "one message for every wrong combination"
-    );
-    let res = start("1234".into(), "19811218-9876").await;
-    assert_eq!(res.status(), 422, "a malformed number says how to write it");
-    for _ in 0..6 {
-        assert_eq!(start(number.clone(), "920730-4560").await.status(), 422);
-    }
-    let res = start(number.clone(), "19811218-9876").await;
+    // The applicant knows the verification number and the sponsor's number: not enough.
+    let applicant = app.new_browser();
+    let page = applicant.get_html("/questionnaire").await;
     assert!(
-        location(&res).starts_with("/applications/"),
-        "the right pair opens it"
+        select_text(&page, "input[name=pin]").is_empty(),
+        "no number field"
     );
-    // Guessing is limited per address: the eleventh try within the hour is refused.
-    let res = app
-        .new_browser()
+    let csrf = applicant.csrf("/questionnaire", "/login/eid/start").await;
+    let res = applicant
+        .post_raw(
+            "/questionnaire",
+            &[
+                ("csrf", &csrf),
+                ("verification", &number),
+                ("pin", "19811218-9876"),
+            ],
+            Default::default(),
+        )
+        .await;
+    assert_ne!(res.status(), 303, "not let in");
+    assert!(applicant.session_cookie().is_none());
+    // The page says what logging in accepts, and the terms exist.
+    let terms = select_attr(&page, ".terms a", "href");
+    assert_eq!(applicant.get(&terms).await.status(), 200, "{terms}");
+
+    // Someone else's BankID with the right verification number: no, and audited.
+    let other = app.new_browser();
+    assert_redirect(
+        &bankid_login_from(&other, "/questionnaire", "199001011239").await,
+        "/questionnaire",
+    );
+    let res = other
         .submit(
             "/questionnaire",
             "/questionnaire",
-            &[("verification", &number), ("pin", "19811218-9876")],
+            &[("verification", &number)],
         )
         .await;
-    assert_eq!(res.status(), 429);
+    assert_eq!(res.status(), 422);
+    let failed = audit_rows(&app, "questionnaire_lookup_failed").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].1.as_deref(), Some(number.as_str()));
+
+    // The person in Sweden's own BankID and the number open it.
+    let sponsor = app.new_browser();
+    assert_redirect(
+        &bankid_login_from(&sponsor, "/questionnaire", SPONSOR_PIN).await,
+        "/questionnaire",
+    );
+    let res = sponsor
+        .submit(
+            "/questionnaire",
+            "/questionnaire",
+            &[("verification", &number)],
+        )
+        .await;
+    assert!(
+        location(&res).starts_with("/applications/"),
+        "the right person opens it"
+    );
 }
 
 #[tokio::test]

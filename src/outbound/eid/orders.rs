@@ -19,6 +19,8 @@ pub struct Attempt {
     pub method: Method,
     pub order: Order,
     pub started_at: i64,
+    /// Where the person goes once identified (a local path), when not the default.
+    pub then: Option<String>,
     last_collect_at: Option<i64>,
     last: Option<Collected>,
 }
@@ -96,6 +98,7 @@ impl Eid {
         key: Vec<u8>,
         method: Method,
         ip: &str,
+        then: Option<String>,
         now: i64,
     ) -> Result<(), EidError> {
         let provider = self.provider(method).ok_or(EidError::Unavailable)?;
@@ -112,6 +115,7 @@ impl Eid {
                     method,
                     order,
                     started_at: now,
+                    then,
                     last_collect_at: None,
                     last: None,
                 },
@@ -184,10 +188,12 @@ impl Eid {
     }
 
     /// Takes the browser's order if it is complete: who was identified, and how.
-    pub fn take_identity(&self, key: &[u8]) -> Option<(Method, Identity)> {
+    /// The identified person of a complete order (which ends here), with its method
+    /// and where the person goes next.
+    pub fn take_identity(&self, key: &[u8]) -> Option<(Method, Identity, Option<String>)> {
         let mut attempts = self.attempts();
         match attempts.get(key).and_then(|a| a.last.clone()) {
-            Some(Collected::Complete(who)) => attempts.remove(key).map(|a| (a.method, who)),
+            Some(Collected::Complete(who)) => attempts.remove(key).map(|a| (a.method, who, a.then)),
             _ => None,
         }
     }

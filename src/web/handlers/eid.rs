@@ -15,7 +15,7 @@ use crate::web::guard::access::{count, Logins};
 use crate::web::guard::middleware::{removal_cookie, EID_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{
-    client_ip, html, invalid, redirect, redirect_with_cookie, redirect_with_session,
+    client_ip, html, invalid, local_path, redirect, redirect_with_cookie, redirect_with_session,
 };
 use crate::web::views::eid::{self as view, OrderView};
 use crate::web::web_state::WebState;
@@ -31,6 +31,8 @@ fn order_key(req: &HttpRequest, state: &WebState) -> Option<Vec<u8>> {
 pub struct StartForm {
     #[serde(default)]
     method: String,
+    /// Where to go once identified (a local path), e.g. back to the questionnaire.
+    next: Option<String>,
 }
 
 pub async fn start(
@@ -50,7 +52,13 @@ pub async fn start(
     let token = Token::generate();
     match state
         .eid
-        .start(token.hash(), method, &ip.to_string(), state.now())
+        .start(
+            token.hash(),
+            method,
+            &ip.to_string(),
+            local_path(form.next.as_deref()).map(str::to_string),
+            state.now(),
+        )
         .await
     {
         Ok(()) => Ok(redirect_with_cookie(
@@ -195,7 +203,8 @@ pub async fn finish(
         let v = order_view(&state, &attempt)?;
         return Ok(html(view::order_page(&ctx, &attempt, &progress, &v)));
     };
-    let (method, who) = state.eid.take_identity(&key).ok_or(AppError::Login)?;
+    let (method, who, then) = state.eid.take_identity(&key).ok_or(AppError::Login)?;
+    let then = then.unwrap_or_else(|| paths::ACCOUNT.to_string());
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
     let done = |location: &str, token: &Token| {
         let mut res = redirect_with_session(&state, location, token);
@@ -204,7 +213,7 @@ pub async fn finish(
     };
     Ok(
         match eid::login(&state, method, who, replacing, client_ip(&req).to_string()).await? {
-            EidLogin::Account(token) | EidLogin::Person(token) => done(paths::ACCOUNT, &token),
+            EidLogin::Account(token) | EidLogin::Person(token) => done(&then, &token),
             EidLogin::Partner(token) => done(paths::PARTNER, &token),
             EidLogin::UnknownOrganisation => invalid(view::start_failed(
                 &ctx,

@@ -31,6 +31,10 @@ pub async fn help_support(ctx: Ctx) -> HttpResponse {
     html(views::help::technical_support(&ctx))
 }
 
+pub async fn terms(ctx: Ctx) -> HttpResponse {
+    html(views::help::terms(&ctx))
+}
+
 pub async fn forgot_username(ctx: Ctx) -> HttpResponse {
     html(views::help::forgot_username(&ctx))
 }

@@ -1,13 +1,12 @@
 //! The person in Sweden's way into the questionnaire: the emailed link, or the
-//! website with the family member's verification number and their own personal
-//! identity number. Once in, the questions are the application pages.
+//! website, where they log in with e-identification and give the family member's
+//! verification number. Once in, the questions are the application pages.
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::db::questionnaires::Questionnaire;
-use crate::domain::date::Date;
-use crate::domain::pin::PersonalIdentityNumber;
 use crate::domain::secret::Token;
+use crate::domain::session::Method;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::questionnaire;
@@ -16,9 +15,10 @@ use crate::web::guard::access::form_of;
 use crate::web::guard::access::{count, Questionnaires};
 use crate::web::guard::middleware::SESSION_COOKIE;
 use crate::web::guard::{Ctx, Posted};
-use crate::web::respond::{html, invalid, redirect_with_cookie};
+use crate::web::respond::{client_ip, html, invalid, redirect_with_cookie};
 use crate::web::views::components::FormErrors;
-use crate::web::views::components::Message;
+use crate::web::views::components::{Message, Notice};
+use crate::web::views::eid as eid_view;
 use crate::web::views::questionnaire as view;
 use crate::web::web_state::WebState;
 
@@ -53,54 +53,93 @@ pub async fn start_form(
             )));
         }
     }
-    Ok(html(view::start(
+    Ok(html(start_page(
         &ctx,
+        &state,
         &FormErrors::default(),
-        "",
         "",
         notice,
     )))
+}
+
+/// The person identified by e-identification on this browser (number, name): the
+/// only one who may start a questionnaire from the website.
+fn identified(ctx: &Ctx) -> Option<(String, String)> {
+    let s = ctx.session.as_ref()?;
+    let personal = s.method.is_eid() && s.method != Method::Professional;
+    let pin = s.pin.clone().filter(|_| personal)?;
+    Some((pin, s.person_name.clone().unwrap_or_default()))
+}
+
+fn start_page(
+    ctx: &Ctx,
+    state: &WebState,
+    errors: &FormErrors,
+    number: &str,
+    n: Notice,
+) -> maud::Markup {
+    let who = identified(ctx);
+    let choices = eid_view::choices_then(ctx, |p| state.eid.offers(p), paths::QUESTIONNAIRE);
+    view::start(
+        ctx,
+        errors,
+        number,
+        who.as_ref().map(|(_, name)| name.as_str()),
+        choices,
+        n,
+    )
 }
 
 #[derive(Deserialize)]
 pub struct StartForm {
     #[serde(default)]
     verification: String,
-    #[serde(default)]
-    pin: String,
 }
 
+/// The verification number, from a person identified by e-identification: the
+/// questionnaire opens when their personal identity number is the one the
+/// application gives for the person in Sweden. Failed lookups are audited.
 pub async fn start(
     req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     Posted(form): Posted<StartForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.now();
     count::<Questionnaires>(&req, &state)?;
     let mut errors = FormErrors::default();
-    let number = VerificationNumber::parse(&form.verification)
-        .map_err(|p| errors.add("verification", ctx.t(p.key())))
-        .ok();
-    let pin = PersonalIdentityNumber::parse(&form.pin, Date::from_unix(now))
-        .map_err(|p| errors.add("pin", ctx.t(p.key())))
-        .ok();
-    let found = match (number, pin) {
-        (Some(n), Some(p)) => {
-            questionnaire::by_number(&state, n.as_str().into(), p.as_str().into()).await?
-        }
-        _ => None,
-    };
-    let Some(found) = found else {
-        if errors.is_empty() {
-            // One message for every wrong combination: it tells nothing about which part was wrong.
-            errors.add("verification", ctx.t("questionnaire.start.no_match"));
-        }
-        return Ok(invalid(view::start(
+    let Some((pin, _)) = identified(&ctx) else {
+        errors.add("verification", ctx.t("questionnaire.start.log_in_first"));
+        return Ok(invalid(start_page(
             &ctx,
+            &state,
             &errors,
             &form.verification,
-            &form.pin,
+            None,
+        )));
+    };
+    let number = match VerificationNumber::parse(&form.verification) {
+        Ok(n) => n,
+        Err(p) => {
+            errors.add("verification", ctx.t(p.key()));
+            return Ok(invalid(start_page(
+                &ctx,
+                &state,
+                &errors,
+                &form.verification,
+                None,
+            )));
+        }
+    };
+    let ip = client_ip(&req).to_string();
+    let Some(found) = questionnaire::by_number(&state, number.as_str().into(), pin, ip).await?
+    else {
+        // One message for every wrong combination: it tells nothing about which part was wrong.
+        errors.add("verification", ctx.t("questionnaire.start.no_match"));
+        return Ok(invalid(start_page(
+            &ctx,
+            &state,
+            &errors,
+            &form.verification,
             None,
         )));
     };

@@ -91,3 +91,18 @@ pub fn forgot_username(ctx: &Ctx) -> Markup {
         },
     )
 }
+
+/// The terms of use a person accepts by logging in.
+pub fn terms(ctx: &Ctx) -> Markup {
+    page(
+        ctx,
+        h!(ctx, "terms.title"),
+        html! {
+            h1 { (h!(ctx, "terms.title")) }
+            (section(ctx, "terms.use.title", &["terms.use.p1", "terms.use.p2"]))
+            (section(ctx, "terms.login.title", &["terms.login.p1", "terms.login.p2"]))
+            (section(ctx, "terms.data.title", &["terms.data.p1", "terms.data.p2"]))
+            (section(ctx, "terms.availability.title", &["terms.availability.p1"]))
+        },
+    )
+}

@@ -12,12 +12,24 @@ use crate::web::guard::Ctx;
 
 /// The terms the person accepts by logging in, as the agency's pages put it.
 fn terms(ctx: &Ctx) -> Markup {
-    html! { p.terms { (h!(ctx, "questionnaire.terms")) } }
+    html! {
+        p.terms {
+            (h!(ctx, "questionnaire.terms")) " "
+            a href=(paths::TERMS) { (h!(ctx, "questionnaire.terms_link")) }
+        }
+    }
 }
 
-/// From the website: the family member's verification number and one's own
-/// personal identity number.
-pub fn start(ctx: &Ctx, errors: &FormErrors, number: &str, pin: &str, n: Notice) -> Markup {
+/// From the website: the person in Sweden logs in with e-identification; once
+/// identified (`identified`: their name), the family member's verification number.
+pub fn start(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    number: &str,
+    identified: Option<&str>,
+    choices: Markup,
+    n: Notice,
+) -> Markup {
     page(
         ctx,
         h!(ctx, "questionnaire.start.title"),
@@ -25,13 +37,18 @@ pub fn start(ctx: &Ctx, errors: &FormErrors, number: &str, pin: &str, n: Notice)
             (notice_for(ctx, n))
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "questionnaire.start.title")) }
-            p.lead { (h!(ctx, "questionnaire.start.lead")) }
-            (post_form(ctx, paths::QUESTIONNAIRE, "stack", html! {
-                (Field::new("verification", h!(ctx, "questionnaire.start.verification"), "text").hint(h!(ctx, "questionnaire.start.verification_hint")).value(number).render(errors))
-                (Field::new("pin", h!(ctx, "questionnaire.start.pin"), "text").hint(h!(ctx, "questionnaire.start.pin_hint")).value(pin).render(errors))
+            @if let Some(name) = identified {
+                p.lead { (ctx.tf("questionnaire.start.logged_in_as", &[("name", name)])) }
+                (post_form(ctx, paths::QUESTIONNAIRE, "stack", html! {
+                    (Field::new("verification", h!(ctx, "questionnaire.start.verification"), "text").hint(h!(ctx, "questionnaire.start.verification_hint")).value(number).render(errors))
+                    (submit(h!(ctx, "questionnaire.start.start")))
+                }))
+            } @else {
+                p.lead { (h!(ctx, "questionnaire.start.lead")) }
+                p { (h!(ctx, "questionnaire.start.identify")) }
                 (terms(ctx))
-                (submit(h!(ctx, "questionnaire.start.submit")))
-            }))
+                (choices)
+            }
         },
     )
 }
