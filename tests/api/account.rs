@@ -375,3 +375,99 @@ async fn signing_up_again_in_the_same_browser_sends_a_new_code_that_works() {
         .await;
     assert_redirect(&res, "/account/created");
 }
+
+/// What a browser at the confirmation step sees: the status and the answer's
+/// redirect or error message.
+async fn answer(res: reqwest::Response) -> (u16, String) {
+    let status = res.status().as_u16();
+    if let Some(to) = res.headers().get("location") {
+        return (status, to.to_str().unwrap().to_string());
+    }
+    (status, first_text(&html_of(res).await, "#code-error"))
+}
+
+#[tokio::test]
+async fn signing_up_a_taken_or_pending_address_answers_like_a_new_one_at_every_step() {
+    use kansli::domain::rules::MINUTE;
+    let app = spawn_app().await;
+    app.new_browser().create_account("taken@example.se").await;
+    let waiting = app.new_browser();
+    waiting.start_account("pending@example.se").await;
+    let (taken, pending, fresh) = (app.new_browser(), app.new_browser(), app.new_browser());
+    let browsers = [
+        (&taken, "taken@example.se"),
+        (&pending, "pending@example.se"),
+        (&fresh, "fresh@example.se"),
+    ];
+    for (browser, email) in browsers {
+        assert_redirect(&browser.start_account(email).await, "/account/confirm");
+    }
+    let all_alike = |step: &'static str| {
+        async move {
+            let mut seen = Vec::new();
+            for (browser, _) in browsers {
+                let res = if step == "resend" {
+                    browser
+                        .submit("/account/confirm", "/account/confirm/resend", &[])
+                        .await
+                } else {
+                    browser
+                        .submit(
+                            "/account/confirm",
+                            "/account/confirm",
+                            &[("code", "000000")],
+                        )
+                        .await
+                };
+                seen.push(answer(res).await);
+            }
+            assert!(seen.windows(2).all(|w| w[0] == w[1]), "{step}: {seen:?}");
+            seen.remove(0)
+        }
+    };
+    // A new code at once: everyone is asked to wait.
+    assert_eq!(all_alike("resend").await.1, "/account/confirm?wait=1");
+    // A wrong code: the same page and the same count of tries left.
+    let first = all_alike("wrong").await;
+    assert_eq!(first.0, 422);
+    // After the resend interval a new code is "sent" to everyone, and the count starts over.
+    app.clock.advance(MINUTE + 1);
+    assert_eq!(all_alike("resend").await.1, "/account/confirm?sent=1");
+    assert_eq!(all_alike("wrong").await, first);
+    // Every try used up: the same message (30 code requests an hour from one address).
+    for _ in 0..4 {
+        all_alike("wrong").await;
+    }
+}
+
+#[tokio::test]
+async fn ten_wrong_codes_a_day_across_new_codes_then_only_support_helps() {
+    use kansli::domain::rules::MINUTE;
+    let app = spawn_app().await;
+    assert_redirect(&app.start_account("a@example.se").await, "/account/confirm");
+    for _ in 0..2 {
+        for _ in 0..5 {
+            let res = app
+                .submit(
+                    "/account/confirm",
+                    "/account/confirm",
+                    &[("code", "000000")],
+                )
+                .await;
+            assert_eq!(res.status(), 422);
+        }
+        app.clock.advance(MINUTE + 1);
+        let res = app
+            .submit("/account/confirm", "/account/confirm/resend", &[])
+            .await;
+        assert_redirect(&res, "/account/confirm?sent=1");
+    }
+    // Ten wrong codes for this address today: even the right one is refused now.
+    let code = app.code_for("a@example.se").await;
+    let res = app
+        .submit("/account/confirm", "/account/confirm", &[("code", &code)])
+        .await;
+    assert_eq!(res.status(), 422);
+    let message = first_text(&html_of(res).await, "#code-error");
+    assert!(message.contains("support"), "{message}");
+}

@@ -1,10 +1,10 @@
 //! Creating an account and confirming its email address with the emailed code.
 use super::{advance, code_outcome, issue_code_throttled, start_session, CodeOutcome, Resend};
-use crate::db::codes::{self, Purpose};
+use crate::db::codes::{self, CodeCheck, Purpose};
 use crate::db::{self, accounts, outbox, sessions};
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
-use crate::domain::rules::EMAIL_CODE_TRIES;
+use crate::domain::rules::CODE_RESEND_INTERVAL;
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
@@ -75,7 +75,7 @@ pub async fn create(
                     now,
                 )?;
             }
-            Ok(start_session(
+            let token = start_session(
                 tx,
                 replacing.as_deref(),
                 account,
@@ -83,7 +83,12 @@ pub async fn create(
                 Method::Password,
                 Assurance::None,
                 now,
-            )?)
+            )?;
+            if account.is_none() {
+                // No code went out: the session answers as if one had (see `confirm`).
+                sessions::start_decoy(tx, &token.hash(), now)?;
+            }
+            Ok(token)
         })
         .await
 }
@@ -95,14 +100,22 @@ pub async fn confirm(
     session: SessionView,
     code: Option<OneTimeCode>,
 ) -> Result<CodeOutcome, AppError> {
+    let now = state.now();
     let Some(account) = session.account_id else {
-        // The address already had an account: no code was sent, so none can be right.
-        return Ok(CodeOutcome::Wrong {
-            tries_left: EMAIL_CODE_TRIES - 1,
-        });
+        // No code was sent (the address has an account, or another browser's sign-up
+        // of it is waiting), so none can be right; the answers count down as for a
+        // real code, so they tell nothing.
+        return db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
+            Ok(match sessions::decoy_check(tx, &session.id_hash, now)? {
+                CodeCheck::Wrong { tries_left } => CodeOutcome::Wrong { tries_left },
+                CodeCheck::Expired => CodeOutcome::Expired,
+                CodeCheck::Capped => CodeOutcome::Capped,
+                CodeCheck::Accepted { .. } | CodeCheck::Void => CodeOutcome::Void,
+            })
+        })
+        .await;
     };
     let submitted = code.map(|c| state.code_hash(Purpose::ConfirmEmail, &c));
-    let now = state.now();
     db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
         let check = codes::check(
             tx,
@@ -132,12 +145,21 @@ pub async fn resend(
     session: SessionView,
     lang: Lang,
 ) -> Result<Resend, AppError> {
+    let now = state.now();
     let Some(account) = session.account_id else {
-        return Ok(Resend::Sent);
+        // No code goes out, but the answer follows the same interval as a real one.
+        return db::write(&state.pool, move |tx| -> Result<Resend, AppError> {
+            let last = sessions::decoy_sent_at(tx, &session.id_hash)?;
+            if last.is_some_and(|at| now - at < CODE_RESEND_INTERVAL) {
+                return Ok(Resend::TooSoon);
+            }
+            sessions::start_decoy(tx, &session.id_hash, now)?;
+            Ok(Resend::Sent)
+        })
+        .await;
     };
     let code = OneTimeCode::generate();
     let code_hash = state.code_hash(Purpose::ConfirmEmail, &code);
-    let now = state.now();
     state
         .write_and_send(move |tx| -> Result<Resend, AppError> {
             let Some(a) = accounts::by_id(tx, account)? else {
