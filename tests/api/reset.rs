@@ -120,3 +120,44 @@ async fn a_forged_token_is_refused() {
     let html = app.get_html("/password/reset?token=<script>").await;
     assert_eq!(first_text(&html, "h1"), "Länken fungerar inte");
 }
+
+#[tokio::test]
+async fn asking_for_a_reset_takes_as_long_for_an_unknown_address_as_for_a_known_one() {
+    use kansli::domain::rules::HOUR;
+    let app = spawn_app().await;
+    app.create_account("known@example.se").await;
+    let timed = |email: String| {
+        let app = &app;
+        async move {
+            let started = std::time::Instant::now();
+            let res = request_reset(app, &email).await;
+            let took = started.elapsed();
+            assert_redirect(&res, "/password/forgot?sent=1");
+            took
+        }
+    };
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    for round in 0..3 {
+        // Ten requests an hour per address are allowed: five of each, then an hour on.
+        for i in 0..5 {
+            known.push(timed("known@example.se".to_string()).await);
+            unknown.push(timed(format!("nobody{round}{i}@example.se")).await);
+        }
+        app.clock.advance(HOUR);
+    }
+    let median = |v: &mut Vec<std::time::Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64()
+    };
+    let (k, u) = (median(&mut known), median(&mut unknown));
+    let ratio = k / u;
+    assert!(
+        (0.9..1.11).contains(&ratio),
+        "known {k:.4}s, unknown {u:.4}s: ratio {ratio:.2}"
+    );
+    assert_eq!(
+        audit_rows(&app, "password_reset_requested").await.len(),
+        30,
+        "every request is audited, known or not"
+    );
+}

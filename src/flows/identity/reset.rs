@@ -10,10 +10,17 @@ use crate::i18n::Texts;
 use crate::outbound::notify::messages;
 use crate::state::AppState;
 
+/// How long asking for a reset link takes at least. The work differs by whether the
+/// address has an account (a link is stored and queued), so the answer waits until
+/// this floor has passed: long enough to cover that work, short enough not to be felt.
+pub const ANSWER_FLOOR: std::time::Duration = std::time::Duration::from_millis(60);
+
 /// Emails a reset link if the address has a confirmed account; otherwise does nothing.
-/// The caller shows the same page either way.
+/// Either way the request is audited (one write) and the answer comes no sooner than
+/// [`ANSWER_FLOOR`], so neither the page nor its timing tells which addresses have accounts.
 #[tracing::instrument(skip_all)]
-pub async fn request(state: &AppState, email: Email) -> Result<(), AppError> {
+pub async fn request(state: &AppState, email: Email, ip: String) -> Result<(), AppError> {
+    let started = std::time::Instant::now();
     let token = Token::generate();
     let token_hash = token.hash();
     let url = format!(
@@ -22,11 +29,23 @@ pub async fn request(state: &AppState, email: Email) -> Result<(), AppError> {
         crate::paths::password_reset_link(token.expose())
     );
     let now = state.now();
-    state
+    let done = state
         .write_and_send(move |tx| -> Result<(), AppError> {
-            if let Some(a) =
-                accounts::by_email(tx, email.as_str())?.filter(|a| a.confirmed_at.is_some())
-            {
+            let account =
+                accounts::by_email(tx, email.as_str())?.filter(|a| a.confirmed_at.is_some());
+            Entry::new(
+                ActorKind::Anonymous,
+                email.as_str(),
+                "password_reset_requested",
+            )
+            .ip(&ip)
+            .detail(if account.is_some() {
+                "sent"
+            } else {
+                "no account"
+            })
+            .record(tx, now)?;
+            if let Some(a) = account {
                 tokens::insert(tx, &token_hash, a.id, now)?;
                 outbox::enqueue(
                     tx,
@@ -36,8 +55,9 @@ pub async fn request(state: &AppState, email: Email) -> Result<(), AppError> {
             }
             Ok(())
         })
-        .await?;
-    Ok(())
+        .await;
+    tokio::time::sleep(ANSWER_FLOOR.saturating_sub(started.elapsed())).await;
+    done
 }
 
 /// The email address of the account a reset link belongs to, if the link is still good.

@@ -44,7 +44,7 @@ pub async fn forgot(
     count::<Resets>(&req, &state)?;
     match Email::parse(&form.email) {
         Ok(email) => {
-            reset::request(&state, email).await?;
+            reset::request(&state, email, client_ip(&req).to_string()).await?;
             Ok(redirect(paths::PASSWORD_FORGOT_SENT))
         }
         Err(problem) => {
