@@ -109,6 +109,20 @@ pub fn issue(
     Ok(())
 }
 
+/// How many codes of this purpose the account was sent since `since`.
+pub fn count_since(
+    conn: &Connection,
+    account: AccountId,
+    purpose: Purpose,
+    since: i64,
+) -> Result<i64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM codes WHERE account_id = ?1 AND purpose = ?2 AND created_at >= ?3",
+        params![account.0, purpose.as_str(), since],
+        |r| r.get(0),
+    )
+}
+
 /// When the latest code of this purpose was sent, for throttling "send a new code".
 pub fn last_issued_at(
     conn: &Connection,

@@ -297,7 +297,12 @@ mod tests {
             )
             .unwrap();
         assert_eq!((codes, sessions), (1, 1));
-        for purpose in ["confirm_change", "support_phone", "support_mail", "support_email"] {
+        for purpose in [
+            "confirm_change",
+            "support_phone",
+            "support_mail",
+            "support_email",
+        ] {
             conn.execute(
                 "INSERT INTO codes (account_id, purpose, code_hash, created_at, expires_at) VALUES (1, ?1, x'00', 0, 9)",
                 [purpose],

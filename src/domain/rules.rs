@@ -17,11 +17,18 @@ pub const EMAIL_CODE_VALID: i64 = 30 * MINUTE;
 pub const EMAIL_CODE_TRIES: i64 = 5;
 pub const SMS_CODE_VALID: i64 = 10 * MINUTE;
 pub const SMS_CODE_TRIES: i64 = 3;
+/// SMS codes one login attempt may send (the first and two new ones); then the
+/// attempt ends and the person logs in again.
+pub const SMS_CODES_PER_LOGIN: i64 = 3;
 /// Wrong codes allowed for one account and purpose in a day, across new codes:
 /// past this, no code is accepted and the person is asked to contact support.
 pub const CODE_WRONG_PER_DAY: i64 = 10;
 /// Shortest time between two "send a new code" requests for the same account.
 pub const CODE_RESEND_INTERVAL: i64 = MINUTE;
+/// How long a sign-up waiting for its emailed code holds the address against
+/// sign-ups from other browsers, from when it began: activity and new codes do not
+/// extend it, so no one can hold an address they cannot confirm.
+pub const SIGN_UP_HOLD: i64 = 30 * MINUTE;
 
 pub const RESET_TOKEN_VALID: i64 = 30 * MINUTE;
 

@@ -381,3 +381,23 @@ async fn no_new_sms_code_is_sent_after_the_login_step_has_ended() {
     assert_eq!(app.messages_to(PHONE).await.len(), sent, "no new code");
     assert_redirect(&app.get("/login/sms").await, "/login");
 }
+
+#[tokio::test]
+async fn a_login_sends_at_most_three_sms_codes() {
+    let app = at_the_sms_step().await;
+    let sent = app.messages_to(PHONE).await.len();
+    for _ in 0..3 {
+        app.clock.advance(MINUTE + 1);
+        app.submit("/login/sms", "/login/sms/resend", &[]).await;
+    }
+    assert_eq!(
+        app.messages_to(PHONE).await.len(),
+        sent + 2,
+        "the first code and two new ones"
+    );
+    assert_redirect(&app.get("/login/sms").await, "/login");
+    assert!(audit_rows(&app, "applicant_login_failed")
+        .await
+        .iter()
+        .any(|r| r.2.as_deref() == Some("no more SMS codes for this login")));
+}

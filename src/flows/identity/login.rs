@@ -11,7 +11,7 @@ use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::{self, Purpose};
 use crate::db::{self, accounts, outbox, sessions, SqlError};
 use crate::domain::email::Email;
-use crate::domain::rules::{login_blocked, PENDING_LOGIN};
+use crate::domain::rules::{login_blocked, PENDING_LOGIN, SMS_CODES_PER_LOGIN};
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::SessionView;
 use crate::domain::session::{Assurance, Method, Stage};
@@ -241,6 +241,15 @@ pub async fn resend_sms(
             let Some(phone) = stored.and_then(|a| a.phone) else {
                 return Ok(Resend::TooSoon);
             };
+            let sent = codes::count_since(tx, account, Purpose::LoginSms, session.created_at)?;
+            if sent >= SMS_CODES_PER_LOGIN {
+                sessions::delete(tx, &session.id_hash)?;
+                Entry::new(ActorKind::Applicant, &email, "applicant_login_failed")
+                    .ip(&ip)
+                    .detail("no more SMS codes for this login")
+                    .record(tx, now)?;
+                return Ok(Resend::TooSoon);
+            }
             let message = messages::sms_code(Texts::new(lang), &phone, &code);
             Ok(issue_code_throttled(
                 tx,
