@@ -3,7 +3,7 @@ use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
 
 use super::Pool;
 use crate::db::codes::CodeCheck;
-use crate::domain::rules::{SESSION_ABSOLUTE, SESSION_IDLE};
+use crate::domain::rules::{SESSION_ABSOLUTE, SESSION_IDLE, SIGN_UP_HOLD};
 use crate::domain::session::SessionView;
 use crate::domain::session::{is_live, Assurance, Method, Stage};
 use crate::domain::AccountId;
@@ -324,7 +324,7 @@ pub fn purge(conn: &Connection, now: i64, limit: i64) -> Result<usize> {
 
 /// Whether a live session other than `except` (the browser asking) is waiting for
 /// the emailed code of this (unconfirmed) account: a sign-up of its address is
-/// under way in another browser.
+/// under way in another browser, begun within [`SIGN_UP_HOLD`].
 pub fn sign_up_waiting(
     conn: &Connection,
     account: AccountId,
@@ -334,12 +334,7 @@ pub fn sign_up_waiting(
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sessions WHERE account_id = ?1 AND stage = 'pending_email'
             AND last_seen_at > ?2 AND created_at > ?3 AND (?4 IS NULL OR id_hash <> ?4))",
-        params![
-            account.0,
-            now - SESSION_IDLE,
-            now - SESSION_ABSOLUTE,
-            except
-        ],
+        params![account.0, now - SESSION_IDLE, now - SIGN_UP_HOLD, except],
         |r| r.get(0),
     )
 }

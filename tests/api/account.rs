@@ -402,28 +402,26 @@ async fn signing_up_a_taken_or_pending_address_answers_like_a_new_one_at_every_s
     for (browser, email) in browsers {
         assert_redirect(&browser.start_account(email).await, "/account/confirm");
     }
-    let all_alike = |step: &'static str| {
-        async move {
-            let mut seen = Vec::new();
-            for (browser, _) in browsers {
-                let res = if step == "resend" {
-                    browser
-                        .submit("/account/confirm", "/account/confirm/resend", &[])
-                        .await
-                } else {
-                    browser
-                        .submit(
-                            "/account/confirm",
-                            "/account/confirm",
-                            &[("code", "000000")],
-                        )
-                        .await
-                };
-                seen.push(answer(res).await);
-            }
-            assert!(seen.windows(2).all(|w| w[0] == w[1]), "{step}: {seen:?}");
-            seen.remove(0)
+    let all_alike = |step: &'static str| async move {
+        let mut seen = Vec::new();
+        for (browser, _) in browsers {
+            let res = if step == "resend" {
+                browser
+                    .submit("/account/confirm", "/account/confirm/resend", &[])
+                    .await
+            } else {
+                browser
+                    .submit(
+                        "/account/confirm",
+                        "/account/confirm",
+                        &[("code", "000000")],
+                    )
+                    .await
+            };
+            seen.push(answer(res).await);
         }
+        assert!(seen.windows(2).all(|w| w[0] == w[1]), "{step}: {seen:?}");
+        seen.remove(0)
     };
     // A new code at once: everyone is asked to wait.
     assert_eq!(all_alike("resend").await.1, "/account/confirm?wait=1");
@@ -470,4 +468,32 @@ async fn ten_wrong_codes_a_day_across_new_codes_then_only_support_helps() {
     assert_eq!(res.status(), 422);
     let message = first_text(&html_of(res).await, "#code-error");
     assert!(message.contains("support"), "{message}");
+}
+
+#[tokio::test]
+async fn a_waiting_sign_up_holds_its_address_for_half_an_hour_however_active() {
+    use kansli::domain::rules::MINUTE;
+    let app = spawn_app().await;
+    let holder = app.new_browser();
+    holder.start_account("held@example.se").await;
+    // The holder keeps its session busy, asking for new codes now and then.
+    for _ in 0..3 {
+        app.clock.advance(10 * MINUTE);
+        holder
+            .submit("/account/confirm", "/account/confirm/resend", &[])
+            .await;
+    }
+    app.clock.advance(MINUTE);
+    let owner = app.new_browser();
+    let before = app.messages_to("held@example.se").await.len();
+    assert_redirect(
+        &owner.start_account("held@example.se").await,
+        "/account/confirm",
+    );
+    let code = app.code_for("held@example.se").await;
+    assert_eq!(app.messages_to("held@example.se").await.len(), before + 1);
+    let res = owner
+        .submit("/account/confirm", "/account/confirm", &[("code", &code)])
+        .await;
+    assert_redirect(&res, "/account/created");
 }
