@@ -8,7 +8,10 @@ pub enum AppError {
     #[error("forbidden")]
     Forbidden,
     #[error("too many requests")]
-    TooManyRequests,
+    TooManyRequests {
+        /// Seconds until the limit lets requests through again.
+        retry_after: i64,
+    },
     #[error("busy")]
     Busy,
     /// An applicant's page was asked for without the login it needs: to the login page.

@@ -41,6 +41,9 @@ pub struct Settings {
     pub eid: EidSettings,
     /// Calling codes whose operators are known to drop alphanumeric-sender texts.
     pub sms_unreliable_prefixes: Vec<String>,
+    /// Addresses or networks (CIDR) of reverse proxies in front of Kansli, whose
+    /// `Forwarded` / `X-Forwarded-For` headers name the client. Empty: none.
+    pub trusted_proxies: Vec<String>,
     pub schedule: Schedule,
     pub log: String,
 }
@@ -156,6 +159,7 @@ impl Default for Settings {
             payment: None,
             eid: EidSettings::default(),
             sms_unreliable_prefixes: vec!["+90".into(), "+63".into()],
+            trusted_proxies: Vec::new(),
             schedule: Schedule::default(),
             log: "info".into(),
         }
@@ -235,6 +239,13 @@ impl Settings {
         }
         if let Some(v) = var("KANSLI_SMS_UNRELIABLE_PREFIXES") {
             self.sms_unreliable_prefixes = v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+        if let Some(v) = var("KANSLI_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
                 .split(',')
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
@@ -336,6 +347,12 @@ impl Settings {
                     "base_url = {url:?} must start with http:// or https:// and not end with /"
                 ));
             }
+        }
+        if let Err(entry) = crate::domain::client_addr::TrustedProxies::parse(&self.trusted_proxies)
+        {
+            return invalid(format!(
+                "trusted_proxies: {entry:?} is not an address or network such as 127.0.0.1 or 10.0.0.0/8"
+            ));
         }
         for prefix in &self.sms_unreliable_prefixes {
             if !(prefix.starts_with('+')

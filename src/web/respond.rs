@@ -59,11 +59,21 @@ pub fn local_path(path: Option<&str>) -> Option<&str> {
     path.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
 }
 
-/// The address rate limits count by.
+/// The client's address, for rate limits, the audit log and e-identification:
+/// the connecting peer, or behind a trusted proxy the address it forwarded
+/// (see [`TrustedProxies::client`](crate::domain::client_addr::TrustedProxies::client)).
 pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
-    req.peer_addr()
+    let peer = req
+        .peer_addr()
         .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let Some(state) = req.app_data::<actix_web::web::Data<WebState>>() else {
+        return peer;
+    };
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    state
+        .trusted_proxies
+        .client(peer, header("forwarded"), header("x-forwarded-for"))
 }
 
 /// The form re-rendered with its errors.
@@ -89,7 +99,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Login | AppError::StaffLogin => StatusCode::SEE_OTHER,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -111,8 +121,14 @@ impl ResponseError for AppError {
                 .insert_header((actix_web::http::header::LOCATION, paths::STAFF_LOGIN))
                 .finish();
         }
-        if matches!(self, AppError::TooManyRequests | AppError::Busy) {
-            res.insert_header(("Retry-After", "60"));
+        match self {
+            AppError::TooManyRequests { retry_after } => {
+                res.insert_header(("Retry-After", retry_after.to_string()));
+            }
+            AppError::Busy => {
+                res.insert_header(("Retry-After", "5"));
+            }
+            _ => {}
         }
         res.finish()
     }

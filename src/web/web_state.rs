@@ -3,6 +3,7 @@
 //! app data; it dereferences to the [`AppState`] that flows take.
 use std::ops::Deref;
 
+use crate::domain::client_addr::TrustedProxies;
 use crate::state::AppState;
 
 use crate::web::guard::middleware::CookieName;
@@ -16,12 +17,18 @@ pub struct WebState {
     pub my_page: PageCache<MyPageInputs>,
     /// The login page as every visitor without a session first sees it.
     pub login_page: PerLanguage<Template>,
+    /// The reverse proxies whose forwarded client addresses are believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl WebState {
     pub fn new(app: AppState) -> Self {
+        // Checked when the settings were loaded.
+        let trusted_proxies =
+            TrustedProxies::parse(&app.settings.trusted_proxies).unwrap_or_default();
         WebState {
             app,
+            trusted_proxies,
             limiter: RateLimiter::default(),
             my_page: PageCache::default(),
             login_page: PerLanguage::default(),

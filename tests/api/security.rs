@@ -316,3 +316,70 @@ async fn account_creation_and_reset_requests_are_limited_per_address() {
         303
     );
 }
+
+/// Posts a failed login with `forwarded` as X-Forwarded-For; returns the status and Retry-After.
+async fn login_via(app: &TestApp, forwarded: &str) -> (u16, Option<String>) {
+    let csrf = app.csrf("/login", "/login").await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", forwarded.parse().unwrap());
+    let res = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("email", "nobody@example.se"),
+                ("password", "wrong"),
+            ],
+            headers,
+        )
+        .await;
+    let wait = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (res.status().as_u16(), wait)
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_login_limit() {
+    let app = spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    for _ in 0..30 {
+        assert_eq!(login_via(&app, "198.51.100.7, 203.0.113.2").await.0, 422);
+    }
+    app.clock.advance(100);
+    let (status, wait) = login_via(&app, "203.0.113.2").await;
+    assert_eq!(status, 429, "the 31st from one client");
+    assert_eq!(
+        wait.as_deref(),
+        Some("500"),
+        "the real wait: 600 s less 100"
+    );
+    assert_eq!(
+        login_via(&app, "203.0.113.3").await.0,
+        422,
+        "another client"
+    );
+    // The audit log has the client's address, not the proxy's.
+    let ips: Vec<String> = kansli::db::read(&app.state.pool, |c| {
+        let mut s =
+            c.prepare("SELECT DISTINCT ip FROM audit_log WHERE action = 'applicant_login_failed'")?;
+        let rows = s.query_map([], |r| r.get(0))?;
+        rows.collect()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        ips,
+        vec!["203.0.113.2".to_string(), "203.0.113.3".to_string()]
+    );
+}
+
+#[tokio::test]
+async fn a_forged_forwarded_header_from_an_untrusted_peer_is_ignored() {
+    let app = spawn_app().await;
+    for i in 0..30 {
+        let forged = format!("203.0.113.{i}");
+        assert_eq!(login_via(&app, &forged).await.0, 422);
+    }
+    assert_eq!(login_via(&app, "203.0.113.200").await.0, 429);
+}
