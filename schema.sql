@@ -576,7 +576,13 @@ ALTER TABLE sessions ADD COLUMN user_agent TEXT;
 
 -- A sign-up that sent no code (the address has an account, or another browser's
 -- sign-up of it is waiting) still answers like one that did: when its "code" was
--- sent, and the wrong tries at it and in all.
+-- sent, the wrong tries at it, and (per address, by a keyed hash, as a real
+-- account's codes are counted) the wrong tries of the last day.
 ALTER TABLE sessions ADD COLUMN decoy_sent_at INTEGER;
 ALTER TABLE sessions ADD COLUMN decoy_tries INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE sessions ADD COLUMN decoy_wrong INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN decoy_address BLOB;
+CREATE TABLE sign_up_decoys (
+    address_hash  BLOB PRIMARY KEY,
+    since         INTEGER NOT NULL,
+    wrong         INTEGER NOT NULL DEFAULT 0
+) STRICT, WITHOUT ROWID;

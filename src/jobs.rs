@@ -23,6 +23,7 @@ pub struct Cleanup {
     pub codes: usize,
     pub reset_tokens: usize,
     pub unconfirmed_accounts: usize,
+    pub sign_up_decoys: usize,
 }
 
 /// Deletes the rows of `delete` in batches, each its own transaction, until none are left.
@@ -55,6 +56,7 @@ pub async fn cleanup(pool: &Pool, now: i64) -> Result<Cleanup, AppError> {
             accounts::delete_unconfirmed(c, now - UNCONFIRMED_ACCOUNT_LIFETIME, BATCH)
         })
         .await?,
+        sign_up_decoys: in_batches(pool, move |c| sessions::purge_decoys(c, now, BATCH)).await?,
     };
     if report != Cleanup::default() {
         tracing::info!(?report, "cleanup");

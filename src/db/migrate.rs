@@ -291,7 +291,7 @@ mod tests {
         let (codes, sessions): (i64, i64) = conn
             .query_row(
                 "SELECT (SELECT COUNT(*) FROM codes WHERE target = '199001011239'),
-                        (SELECT COUNT(*) FROM sessions WHERE ip IS NULL AND decoy_tries = 0)",
+                        (SELECT COUNT(*) FROM sessions WHERE ip IS NULL AND decoy_tries = 0 AND decoy_address IS NULL)",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )

@@ -102,7 +102,8 @@ fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<Loaded>> {
 
 /// The live session with this id, its last-seen time (and where the request came
 /// from) moved to `now`; an expired one is deleted. Reads first and writes only when
-/// the second or the origin has changed, so a burst of requests costs one write.
+/// the second has changed (or the origin was never recorded), so a burst of
+/// requests costs one write.
 pub async fn load_and_touch(
     pool: &Pool,
     id_hash: Vec<u8>,
@@ -118,7 +119,9 @@ pub async fn load_and_touch(
         super::write(pool, move |tx| delete(tx, &id_hash)).await?;
         return Ok(None);
     }
-    if last_seen < now || stored.as_ref() != Some(&seen) {
+    // At most one write a second however the origin changes (a client alternating
+    // User-Agents cannot make every request a write), and the first one at once.
+    if last_seen < now || stored.is_none() {
         super::write(pool, move |tx| {
             tx.execute(
                 "UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?2), ip = ?3, user_agent = ?4
@@ -215,20 +218,29 @@ pub fn delete_for_account(
 
 /// A sign-up that sent no code answers a code the way a real one would: wrong until
 /// its tries are used up, expired after the code's lifetime, capped after a day's
-/// worth of wrong codes. Starts when the session does (`decoy_sent_at` set by
-/// [`start_decoy`]).
+/// worth of wrong codes for the address (counted per address, as a real account's
+/// are, so signing up again does not start the day over). Starts with
+/// [`start_decoy`].
 pub fn decoy_check(conn: &Connection, id_hash: &[u8], now: i64) -> Result<CodeCheck> {
-    use crate::domain::rules::{CODE_WRONG_PER_DAY, EMAIL_CODE_TRIES, EMAIL_CODE_VALID};
-    let row: Option<(Option<i64>, i64, i64)> = conn
+    use crate::domain::rules::{CODE_WRONG_PER_DAY, DAY, EMAIL_CODE_TRIES, EMAIL_CODE_VALID};
+    let row: Option<(Option<i64>, i64, Option<Vec<u8>>)> = conn
         .query_row(
-            "SELECT decoy_sent_at, decoy_tries, decoy_wrong FROM sessions WHERE id_hash = ?1",
+            "SELECT decoy_sent_at, decoy_tries, decoy_address FROM sessions WHERE id_hash = ?1",
             [id_hash],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((Some(sent_at), tries, wrong)) = row else {
+    let Some((Some(sent_at), tries, Some(address))) = row else {
         return Ok(CodeCheck::Void);
     };
+    let wrong: i64 = conn
+        .query_row(
+            "SELECT wrong FROM sign_up_decoys WHERE address_hash = ?1 AND since > ?2",
+            params![address, now - DAY],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
     if wrong >= CODE_WRONG_PER_DAY {
         return Ok(CodeCheck::Capped);
     }
@@ -239,9 +251,15 @@ pub fn decoy_check(conn: &Connection, id_hash: &[u8], now: i64) -> Result<CodeCh
         return Ok(CodeCheck::Expired);
     }
     conn.execute(
-        "UPDATE sessions SET decoy_tries = decoy_tries + 1, decoy_wrong = decoy_wrong + 1
-         WHERE id_hash = ?1",
+        "UPDATE sessions SET decoy_tries = decoy_tries + 1 WHERE id_hash = ?1",
         [id_hash],
+    )?;
+    conn.execute(
+        "INSERT INTO sign_up_decoys (address_hash, since, wrong) VALUES (?1, ?2, 1)
+         ON CONFLICT (address_hash) DO UPDATE SET
+             wrong = CASE WHEN since > ?2 - ?3 THEN wrong + 1 ELSE 1 END,
+             since = CASE WHEN since > ?2 - ?3 THEN since ELSE ?2 END",
+        params![address, now, DAY],
     )?;
     let tries_left = EMAIL_CODE_TRIES - tries - 1;
     Ok(if tries_left <= 0 {
@@ -251,14 +269,36 @@ pub fn decoy_check(conn: &Connection, id_hash: &[u8], now: i64) -> Result<CodeCh
     })
 }
 
-/// Marks a sign-up that sent no code as having "sent" one now (at the start and at
-/// every "send a new code" past the resend interval); the tries start over.
-pub fn start_decoy(conn: &Connection, id_hash: &[u8], now: i64) -> Result<()> {
+/// Marks a sign-up of `address` (a keyed hash) that sent no code as having "sent"
+/// one now (at the start and at every "send a new code" past the resend interval);
+/// the tries start over.
+pub fn start_decoy(conn: &Connection, id_hash: &[u8], address: &[u8], now: i64) -> Result<()> {
     conn.execute(
-        "UPDATE sessions SET decoy_sent_at = ?2, decoy_tries = 0 WHERE id_hash = ?1",
-        params![id_hash, now],
+        "UPDATE sessions SET decoy_sent_at = ?2, decoy_tries = 0, decoy_address = ?3
+         WHERE id_hash = ?1",
+        params![id_hash, now, address],
     )?;
     Ok(())
+}
+
+/// Forgets the per-address counts older than a day.
+pub fn purge_decoys(conn: &Connection, now: i64, limit: i64) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM sign_up_decoys WHERE address_hash IN
+         (SELECT address_hash FROM sign_up_decoys WHERE since <= ?1 LIMIT ?2)",
+        params![now - crate::domain::rules::DAY, limit],
+    )
+}
+
+/// The address hash of a sign-up that sent no code.
+pub fn decoy_address(conn: &Connection, id_hash: &[u8]) -> Result<Option<Vec<u8>>> {
+    conn.query_row(
+        "SELECT decoy_address FROM sessions WHERE id_hash = ?1",
+        [id_hash],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(Option::flatten)
 }
 
 /// When a sign-up that sent no code last "sent" one.

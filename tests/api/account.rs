@@ -497,3 +497,42 @@ async fn a_waiting_sign_up_holds_its_address_for_half_an_hour_however_active() {
         .await;
     assert_redirect(&res, "/account/created");
 }
+
+#[tokio::test]
+async fn signing_up_again_does_not_start_the_days_wrong_codes_over_for_any_address() {
+    use kansli::domain::rules::MINUTE;
+    let app = spawn_app().await;
+    app.new_browser().create_account("taken@example.se").await;
+    let (taken, fresh) = (app.new_browser(), app.new_browser());
+    let mut last = Vec::new();
+    for (browser, email) in [(&taken, "taken@example.se"), (&fresh, "fresh@example.se")] {
+        browser.start_account(email).await;
+        for _ in 0..2 {
+            for _ in 0..5 {
+                browser
+                    .submit(
+                        "/account/confirm",
+                        "/account/confirm",
+                        &[("code", "000000")],
+                    )
+                    .await;
+            }
+            app.clock.advance(MINUTE + 1);
+            browser
+                .submit("/account/confirm", "/account/confirm/resend", &[])
+                .await;
+        }
+        // Signing up again from the same browser: the day's ten wrong codes still count.
+        browser.start_account(email).await;
+        let res = browser
+            .submit(
+                "/account/confirm",
+                "/account/confirm",
+                &[("code", "000000")],
+            )
+            .await;
+        last.push(first_text(&html_of(res).await, "#code-error"));
+    }
+    assert_eq!(last[0], last[1]);
+    assert!(last[0].contains("support"), "{}", last[0]);
+}

@@ -36,6 +36,7 @@ pub async fn create(
     let code_hash = state.code_hash(Purpose::ConfirmEmail, &code);
     let now = state.now();
     let base = state.settings.public_url();
+    let address = decoy_address(state, &email);
     state
         .write_and_send(move |tx| -> Result<Token, AppError> {
             let account = match accounts::by_email(tx, email.as_str())? {
@@ -86,7 +87,7 @@ pub async fn create(
             )?;
             if account.is_none() {
                 // No code went out: the session answers as if one had (see `confirm`).
-                sessions::start_decoy(tx, &token.hash(), now)?;
+                sessions::start_decoy(tx, &token.hash(), &address, now)?;
             }
             Ok(token)
         })
@@ -153,7 +154,8 @@ pub async fn resend(
             if last.is_some_and(|at| now - at < CODE_RESEND_INTERVAL) {
                 return Ok(Resend::TooSoon);
             }
-            sessions::start_decoy(tx, &session.id_hash, now)?;
+            let address = sessions::decoy_address(tx, &session.id_hash)?.unwrap_or_default();
+            sessions::start_decoy(tx, &session.id_hash, &address, now)?;
             Ok(Resend::Sent)
         })
         .await;
@@ -177,4 +179,12 @@ pub async fn resend(
             )?)
         })
         .await
+}
+
+/// The keyed hash a sign-up that sent no code counts its address's wrong tries by.
+fn decoy_address(state: &AppState, email: &Email) -> Vec<u8> {
+    state
+        .keyring
+        .derived_token("sign_up_decoy", &email.as_str().to_lowercase())
+        .hash()
 }
