@@ -58,11 +58,11 @@ impl Purpose {
     }
 }
 
-/// The account the latest link code for this personal identity number went to.
+/// The account the latest unused link code for this personal identity number went to.
 pub fn link_target_account(conn: &Connection, pin: &str) -> Result<Option<AccountId>> {
     conn.query_row(
         "SELECT account_id FROM codes WHERE purpose = 'link_pin' AND target = ?1
-         ORDER BY id DESC LIMIT 1",
+         AND used_at IS NULL ORDER BY id DESC LIMIT 1",
         [pin],
         |r| Ok(AccountId(r.get(0)?)),
     )

@@ -401,3 +401,45 @@ async fn a_login_sends_at_most_three_sms_codes() {
         .iter()
         .any(|r| r.2.as_deref() == Some("no more SMS codes for this login")));
 }
+
+#[tokio::test]
+async fn a_new_number_within_the_minute_gets_its_own_code() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    assert_redirect(
+        &app.submit_phone("+46", "701234567", false).await,
+        "/account/two-step/verify",
+    );
+    // A typo noticed at once: the right number gets a code, not a "wait".
+    assert_redirect(
+        &app.submit_phone("+46", "701234568", false).await,
+        "/account/two-step/verify",
+    );
+    assert_eq!(app.messages_to("+46701234568").await.len(), 1);
+    let page = app.get_html("/account/two-step/verify").await;
+    assert!(
+        first_text(&page, "main").contains("68"),
+        "the new number is shown"
+    );
+}
+
+#[tokio::test]
+async fn a_code_post_with_no_code_waiting_is_not_a_failed_login() {
+    let app = with_two_step("a@example.se").await;
+    let before = audit_rows(&app, "applicant_login_failed").await.len();
+    let csrf = app.csrf("/account", "/logout").await;
+    for _ in 0..3 {
+        let res = app
+            .post_raw(
+                "/account/two-step/off/verify",
+                &[("csrf", &csrf), ("code", "123456")],
+                Default::default(),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+    }
+    assert_eq!(
+        audit_rows(&app, "applicant_login_failed").await.len(),
+        before
+    );
+}

@@ -192,6 +192,8 @@ pub async fn start_link(
                 }
                 return Ok(LinkStart::Failed);
             };
+            // Read again in this transaction: two-step or a link may have come meanwhile.
+            let a = accounts::by_id(tx, a.id)?.ok_or(AppError::NotFound)?;
             if a.pin.is_some() || accounts::by_pin(tx, &pin)?.is_some() {
                 return Ok(LinkStart::AlreadyLinked);
             }
@@ -246,7 +248,8 @@ pub async fn finish_link(
             }
             let check = codes::check(tx, a.id, Purpose::LinkPin, submitted.as_deref(), now)?;
             let outcome = super::code_outcome(check, |_| link(tx, a.id, &pin, &session, &ip, now))?;
-            if let CodeOutcome::Wrong { .. } | CodeOutcome::Void = outcome {
+            // Only a live code typed wrong counts: a post with no code waiting does not.
+            if let CodeOutcome::Wrong { .. } = outcome {
                 failed_step(
                     tx,
                     a.id,
@@ -306,16 +309,28 @@ fn link(
     Ok(token)
 }
 
-/// Removes the account's link to a personal identity number: sessions started by
-/// e-identification end (this one too, if it was one), and the owner is told.
+/// Removes the account's link to a personal identity number when the password is
+/// right (returns whether it was): sessions started by e-identification end (this
+/// one too, if it was one), and the owner is told.
 #[tracing::instrument(skip_all)]
-pub async fn unlink(state: &AppState, session: &SessionView, ip: String) -> Result<(), AppError> {
+pub async fn unlink(
+    state: &AppState,
+    session: &SessionView,
+    password: SecretString,
+    ip: String,
+) -> Result<bool, AppError> {
     let account = session.account_id.ok_or(AppError::NotFound)?;
+    if super::check_password(state, account, &password, &ip)
+        .await?
+        .is_none()
+    {
+        return Ok(false);
+    }
     let now = state.now();
     state
-        .write_and_send(move |tx| -> Result<(), AppError> {
+        .write_and_send(move |tx| -> Result<bool, AppError> {
             let Some(pin) = accounts::clear_pin(tx, account)? else {
-                return Ok(());
+                return Ok(true);
             };
             sessions::delete_eid_for_account(tx, account)?;
             let a = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
@@ -327,7 +342,7 @@ pub async fn unlink(state: &AppState, session: &SessionView, ip: String) -> Resu
             Entry::new(ActorKind::Applicant, &a.email, "applicant_unlinked_eid")
                 .ip(&ip)
                 .record(tx, now)?;
-            Ok(())
+            Ok(true)
         })
         .await
 }

@@ -54,7 +54,9 @@ impl AppState {
     }
 }
 
-/// Issues a code and queues the message carrying it, unless one was sent within the resend interval.
+/// Issues a code and queues the message carrying it, unless one for the same
+/// target was sent within the resend interval (a code for another target, say
+/// another new address, goes out at once and voids the earlier one).
 fn issue_code_throttled(
     tx: &Outbox,
     account: AccountId,
@@ -64,9 +66,9 @@ fn issue_code_throttled(
     message: &Outgoing,
     now: i64,
 ) -> Result<Resend, SqlError> {
-    if codes::last_issued_at(tx, account, purpose)?
-        .is_some_and(|at| now - at < CODE_RESEND_INTERVAL)
-    {
+    let recent = codes::last_issued_at(tx, account, purpose)?
+        .is_some_and(|at| now - at < CODE_RESEND_INTERVAL);
+    if recent && codes::pending_target(tx, account, purpose)?.as_deref() == target {
         return Ok(Resend::TooSoon);
     }
     codes::issue(tx, account, purpose, code_hash, target, now)?;

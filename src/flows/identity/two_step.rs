@@ -251,7 +251,8 @@ pub async fn confirm_off(
                     .record(tx, now)?;
                 renew(tx, &session, now)
             })?;
-            if let CodeOutcome::Wrong { .. } | CodeOutcome::Void = outcome {
+            // Only a live code typed wrong counts: a post with no code waiting does not.
+            if let CodeOutcome::Wrong { .. } = outcome {
                 failed_step(
                     tx,
                     account,
