@@ -31,6 +31,7 @@ pub const ACCOUNT_EMAIL_CHANGED: &str = "/account?email=changed";
 pub const ACCOUNT_LINK_SMS: &str = "/account?link=sms";
 pub const ACCOUNT_LINKED: &str = "/account?linked=1";
 pub const ACCOUNT_UNLINKED: &str = "/account?unlinked=1";
+pub const ACCOUNT_UNLINK_REFUSED: &str = "/account?unlink=refused";
 pub const ACCOUNT_PASSWORD_CHANGED: &str = "/account?password=changed";
 pub const ACCOUNT_SAVED: &str = "/account?saved=1";
 pub const ACCOUNT_TWOSTEP_OFF: &str = "/account?twostep=off";

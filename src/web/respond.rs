@@ -56,7 +56,15 @@ pub fn redirect_with_cookie(
 
 /// A path on this site to go back to, or None: never an open redirect.
 pub fn local_path(path: Option<&str>) -> Option<&str> {
-    path.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+    path.filter(|p| {
+        // Browsers drop tabs and newlines from URLs and read `\` as `/`, so
+        // `/\t/host` or `/\\host` would leave the site: only a plain path is local.
+        p.starts_with('/')
+            && !p[1..].starts_with(['/', '\\'])
+            && !p
+                .chars()
+                .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    })
 }
 
 /// The client's address, for rate limits, the audit log and e-identification:
@@ -131,5 +139,31 @@ impl ResponseError for AppError {
             _ => {}
         }
         res.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_a_plain_path_on_this_site_is_local() {
+        for ok in ["/", "/account", "/questionnaire?answered=1", "/a/b#c"] {
+            assert_eq!(local_path(Some(ok)), Some(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "account",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example/",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie:x",
+            "https://evil.example",
+            "/ /x",
+            "\\evil",
+        ] {
+            assert_eq!(local_path(Some(bad)), None, "{bad:?}");
+        }
     }
 }

@@ -278,10 +278,21 @@ async fn my_page_shows_the_linked_number_and_can_remove_it() {
         )
         .await;
     assert_redirect(&res, "/account?linked=1");
-    // The owner's own password session sees the link on My Page and removes it.
+    // The owner's own password session sees the link on My Page (the last four
+    // digits only with two-step or e-ID) and removes it with the password.
     let page = app.get_html("/account").await;
-    assert_eq!(first_text(&page, ".linked-pin"), "19851224-4560");
-    let res = app.submit("/account", "/account/unlink", &[]).await;
+    assert_eq!(first_text(&page, ".linked-pin"), "19851224-****");
+    let res = app
+        .submit("/account", "/account/unlink", &[("password", "not it")])
+        .await;
+    assert_redirect(&res, "/account?unlink=refused");
+    assert_eq!(
+        select_text(&app.get_html("/account").await, ".linked-pin").len(),
+        1
+    );
+    let res = app
+        .submit("/account", "/account/unlink", &[("password", PASSWORD)])
+        .await;
     assert_redirect(&res, "/account?unlinked=1");
     let page = app.get_html("/account").await;
     assert!(select_text(&page, ".linked-pin").is_empty());

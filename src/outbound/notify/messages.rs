@@ -173,6 +173,7 @@ pub fn support_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
     )
 }
 
+/// The code that proves a new email address is the person's.
 pub fn change_email_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
     email(
         t,
@@ -190,7 +191,6 @@ pub fn change_email_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
     )
 }
 
-/// The code that links the account to the person who identified with e-identification.
 /// To the owner: their account was linked to a personal identity number (as people write it).
 pub fn eid_linked(t: Texts, to: &str, pin: &str) -> Outgoing {
     let body = t.tf("email.link_eid.body", &[("pin", pin)]);

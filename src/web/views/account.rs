@@ -186,9 +186,13 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
                     dd {
                         @if let Some(pin) = &o.linked_pin {
                             span.linked-pin { (pin) }
-                            " " (post_form(ctx, paths::ACCOUNT_UNLINK, "inline-form", html! {
-                                button.link-button type="submit" { (h!(ctx, "eid.link.remove")) }
-                            }))
+                            details.unlink {
+                                summary { (h!(ctx, "eid.link.remove")) }
+                                (post_form(ctx, paths::ACCOUNT_UNLINK, "stack", html! {
+                                    (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "eid.link.remove_hint")).autocomplete("current-password").render(&FormErrors::default()))
+                                    (submit(h!(ctx, "eid.link.remove")))
+                                }))
+                            }
                         } @else {
                             (h!(ctx, "eid.link.none"))
                         }

@@ -53,6 +53,8 @@ pub struct Flags {
     link: Option<String>,
     linked: Option<String>,
     unlinked: Option<String>,
+    /// Removing the link was refused: the password was wrong.
+    unlink: Option<String>,
 }
 
 impl Flags {
@@ -71,6 +73,8 @@ impl Flags {
             Some(Message::success("eid.link.done"))
         } else if self.unlinked.is_some() {
             Some(Message::success("eid.link.removed"))
+        } else if self.unlink.is_some() {
+            Some(Message::warning("eid.link.remove_refused"))
         } else {
             match self.twostep.as_deref() {
                 Some("on") => Some(Message::success("account.two_step.now_on")),
@@ -208,7 +212,15 @@ pub async fn overview(
     let overview = Overview {
         email: session.email.as_deref().unwrap_or_default(),
         masked_phone: session.phone.as_deref().map(mask),
-        linked_pin: session.account_pin.as_deref().map(display_pin),
+        // The whole number only at the substantial level (two-step or e-ID).
+        linked_pin: session.account_pin.as_deref().map(|pin| {
+            let shown = display_pin(pin);
+            if more {
+                shown
+            } else {
+                format!("{}-****", &shown[..shown.len().min(8)])
+            }
+        }),
         assurance: session.assurance,
         drafts: drafts
             .into_iter()

@@ -114,13 +114,27 @@ pub async fn finish_link(
     overview(&ctx, &state, "", true, &errors).await
 }
 
-/// Removes the account's link to e-identification (My Page, under Settings).
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Removes the account's link to e-identification (My Page, under Settings), with
+/// the password: a session left open is not enough.
 pub async fn unlink(
     req: HttpRequest,
     state: web::Data<WebState>,
-    _form: Posted<crate::web::forms::Empty>,
+    Posted(form): Posted<PasswordForm>,
     Applicant { session, .. }: Applicant,
 ) -> Result<HttpResponse, AppError> {
-    eid::unlink(&state, &session, client_ip(&req).to_string()).await?;
-    Ok(redirect(paths::ACCOUNT_UNLINKED))
+    count::<Logins>(&req, &state)?;
+    let ip = client_ip(&req).to_string();
+    Ok(
+        if eid::unlink(&state, &session, form.password.into(), ip).await? {
+            redirect(paths::ACCOUNT_UNLINKED)
+        } else {
+            redirect(paths::ACCOUNT_UNLINK_REFUSED)
+        },
+    )
 }
