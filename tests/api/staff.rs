@@ -201,3 +201,42 @@ async fn only_an_admin_reads_the_audit_log_and_it_holds_no_secrets() {
         .await;
     assert_eq!(select_text(&filtered, "table.audit tbody tr").len(), 1);
 }
+
+/// Issue 15, item 9: two `kansli staff add` of one new address at the same moment
+/// both see "no such member" unless the read is inside the write transaction; the
+/// second then fails on the unique address instead of renewing the first's link.
+#[tokio::test]
+async fn adding_one_staff_member_twice_at_once_gives_one_account_and_one_live_link() {
+    let app = spawn_app().await;
+    for round in 0..5 {
+        let email = format!("race{round}@agency.se");
+        let start = std::sync::Barrier::new(4);
+        let links: Vec<_> = std::thread::scope(|s| {
+            let adds: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        start.wait();
+                        kansli::flows::identity::staff::add(
+                            &app.state.pool,
+                            &app.address,
+                            &email,
+                            Role::Support,
+                            app.clock.now(),
+                        )
+                    })
+                })
+                .collect();
+            adds.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        let links: Vec<String> = links
+            .into_iter()
+            .map(|l| l.expect("every add gives a link"))
+            .collect();
+        let mut live = 0;
+        for link in &links {
+            let page = app.get_html(link.strip_prefix(&app.address).unwrap()).await;
+            live += usize::from(!select_text(&page, "form.stack").is_empty());
+        }
+        assert_eq!(live, 1, "only the last link issued works");
+    }
+}

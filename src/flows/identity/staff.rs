@@ -41,11 +41,13 @@ pub fn add(
     let token = Token::generate();
     let token_hash = token.hash();
     let mut conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
-    let existing = staff::by_email(&conn, email.as_str()).map_err(AppError::from)?;
-    if let Some(s) = existing.as_ref().filter(|s| s.setup_at.is_some()) {
-        return Err(AddError::Exists(s.email.clone()));
-    }
-    db::write_with(&mut conn, |tx| -> Result<(), AppError> {
+    // Read inside the write: two commands adding one address at once then renew
+    // each other's link instead of the second failing on the unique address.
+    db::write_with(&mut conn, |tx| -> Result<Result<(), AddError>, AppError> {
+        let existing = staff::by_email(tx, email.as_str())?;
+        if let Some(s) = existing.as_ref().filter(|s| s.setup_at.is_some()) {
+            return Ok(Err(AddError::Exists(s.email.clone())));
+        }
         // A link issued again brings a fresh secret: the old link's QR code enrols no one.
         let secret = TotpSecret::generate();
         let id = match existing {
@@ -60,8 +62,8 @@ pub fn add(
             .target(email.as_str())
             .detail(role.as_str())
             .record(tx, now)?;
-        Ok(())
-    })?;
+        Ok(Ok(()))
+    })??;
     Ok(format!(
         "{base_url}{}",
         crate::paths::staff_setup(token.expose())
