@@ -158,11 +158,12 @@ pub mod setup_links {
         Ok(())
     }
 
-    /// The staff member a setup link belongs to, while it is unused, unexpired and they are not disabled.
+    /// The staff member a setup link belongs to, while it is unused and unexpired and
+    /// they are neither disabled nor set up already (by another link).
     pub fn find_live(conn: &Connection, token_hash: &[u8], now: i64) -> Result<Option<Staff>> {
         conn.query_row(
             &format!(
-                "SELECT {COLUMNS} FROM staff WHERE disabled_at IS NULL AND id = (
+                "SELECT {COLUMNS} FROM staff WHERE disabled_at IS NULL AND setup_at IS NULL AND id = (
                      SELECT staff_id FROM staff_setup_links
                      WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2)"
             ),

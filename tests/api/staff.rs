@@ -1,5 +1,6 @@
 //! Staff accounts: setup link, login with password and authenticator code, roles, audit log.
 use crate::helpers::*;
+use kansli::domain::rules::DAY;
 use kansli::domain::staff::Role;
 use kansli::domain::totp::STEP;
 
@@ -239,4 +240,26 @@ async fn adding_one_staff_member_twice_at_once_gives_one_account_and_one_live_li
         }
         assert_eq!(live, 1, "only the last link issued works");
     }
+}
+
+/// Issue 15, item 9: a setup link is void once its member has set up, whichever
+/// link they used (a link issued while they were setting up must not reset them).
+#[tokio::test]
+async fn a_setup_link_is_void_once_its_member_has_set_up() {
+    let app = spawn_app().await;
+    set_up(&app, "desk@agency.se", Role::Support).await;
+    let token = kansli::domain::secret::Token::generate();
+    let hash = token.hash();
+    let now = app.clock.now();
+    kansli::db::write(&app.state.pool, move |tx| {
+        let member = kansli::db::staff::by_email(tx, "desk@agency.se")?.unwrap();
+        kansli::db::staff::setup_links::insert(tx, &hash, member.id, now, now + DAY)
+    })
+    .await
+    .unwrap();
+    let path = kansli::paths::staff_setup(token.expose());
+    assert!(
+        select_text(&app.get_html(&path).await, "form.stack").is_empty(),
+        "no setup form for a member already set up"
+    );
 }
