@@ -111,12 +111,14 @@ pub fn spend_totp_step(conn: &Connection, id: StaffId, step: i64) -> Result<bool
     )? == 1)
 }
 
-pub fn record_failed_login(conn: &Connection, id: StaffId, now: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE staff SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
+/// Counts a failed login; returns the consecutive failures now.
+pub fn record_failed_login(conn: &Connection, id: StaffId, now: i64) -> Result<i64> {
+    conn.query_row(
+        "UPDATE staff SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1
+         RETURNING failed_logins",
         params![id.0, now],
-    )?;
-    Ok(())
+        |r| r.get(0),
+    )
 }
 
 pub fn clear_failed_logins(conn: &Connection, id: StaffId) -> Result<()> {

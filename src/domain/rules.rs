@@ -86,6 +86,16 @@ pub fn login_blocked(failed_logins: i64, last_failed_at: Option<i64>, now: i64) 
         || last_failed_at.is_some_and(|at| now < at + login_delay(failed_logins))
 }
 
+/// Until when a staff member must wait before trying a password again, after
+/// `failed_logins` consecutive failures, the last at `last_failed_at`; `None` when
+/// there is no wait. Failures never lock a staff account for good, as they do an
+/// applicant's at [`LOGIN_LOCK_AFTER`]: whoever knows an address could otherwise
+/// shut the agency's people out. Only an admin bars one (`kansli staff disable`).
+pub fn staff_locked_until(failed_logins: i64, last_failed_at: Option<i64>) -> Option<i64> {
+    let delay = login_delay(failed_logins);
+    last_failed_at.filter(|_| delay > 0).map(|at| at + delay)
+}
+
 /// Outbox delivery: attempts before a message is marked failed, and the wait before each retry.
 pub const OUTBOX_MAX_ATTEMPTS: i64 = 8;
 pub fn outbox_backoff(attempts: i64) -> i64 {
@@ -114,6 +124,20 @@ mod tests {
         assert_eq!(login_delay(LOGIN_FREE_FAILURES + 1), 1);
         assert_eq!(login_delay(LOGIN_FREE_FAILURES + 3), 4);
         assert_eq!(login_delay(99), LOGIN_MAX_DELAY);
+    }
+
+    #[test]
+    fn a_staff_lock_is_a_wait_of_at_most_the_longest_delay() {
+        assert_eq!(staff_locked_until(LOGIN_FREE_FAILURES, Some(1000)), None);
+        assert_eq!(
+            staff_locked_until(LOGIN_FREE_FAILURES + 1, Some(1000)),
+            Some(1001)
+        );
+        assert_eq!(
+            staff_locked_until(LOGIN_LOCK_AFTER * 10, Some(1000)),
+            Some(1000 + LOGIN_MAX_DELAY)
+        );
+        assert_eq!(staff_locked_until(LOGIN_LOCK_AFTER, None), None);
     }
 
     #[test]

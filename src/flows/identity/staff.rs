@@ -1,6 +1,7 @@
 //! Staff accounts: created on the command line, finished through a one-time setup
 //! link (password and authenticator app), logged in with both. Every login, failed
-//! login and setup is written to the audit log.
+//! login, lock and setup is written to the audit log.
+use r2d2_sqlite::rusqlite::Connection;
 use secrecy::SecretString;
 
 use crate::db::audit::{ActorKind, Entry};
@@ -8,9 +9,9 @@ use crate::db::staff::{self, sessions, setup_links, Staff};
 use crate::db::{self, Pool};
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
-use crate::domain::rules::{login_blocked, STAFF_SETUP_LINK_VALID};
+use crate::domain::rules::{staff_locked_until, STAFF_SETUP_LINK_VALID};
 use crate::domain::secret::Token;
-use crate::domain::staff::Role;
+use crate::domain::staff::{Role, StaffId};
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -74,6 +75,28 @@ pub fn add(
 pub fn list(pool: &Pool) -> Result<Vec<Staff>, AppError> {
     let conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
     Ok(staff::list(&conn)?)
+}
+
+/// Where a staff member stands, as `kansli staff list` shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Barred by an admin until enabled again.
+    Disabled,
+    /// Waiting out the delay their failed logins earned.
+    Locked {
+        until: i64,
+    },
+    WaitingForSetup,
+    Active,
+}
+
+pub fn standing(member: &Staff, now: i64) -> Standing {
+    match staff_locked_until(member.failed_logins, member.last_failed_at) {
+        _ if member.disabled_at.is_some() => Standing::Disabled,
+        Some(until) if now < until => Standing::Locked { until },
+        _ if member.setup_at.is_none() => Standing::WaitingForSetup,
+        _ => Standing::Active,
+    }
 }
 
 /// Disables a staff account and ends its sessions. Returns false for an unknown address.
@@ -153,9 +176,7 @@ pub async fn login(
         .unwrap_or_default();
     let key = typed.clone();
     let member = db::read(&state.pool, move |c| staff::by_email(c, &key)).await?;
-    let usable = member.as_ref().filter(|s| {
-        s.disabled_at.is_none() && !login_blocked(s.failed_logins, s.last_failed_at, now)
-    });
+    let usable = member.as_ref().filter(|s| may_try(s, now));
     let right = state
         .hasher
         .verify(&password, usable.and_then(|s| s.password_hash.clone()))
@@ -180,18 +201,51 @@ pub async fn login(
                     .record(tx, now)?;
             }
             _ => {
-                if let Some(id) = id {
-                    staff::record_failed_login(tx, id, now)?;
+                let refused = match id {
+                    Some(id) => !count_failure(tx, id, &ip, now)?,
+                    None => false,
+                };
+                let mut failed =
+                    Entry::new(ActorKind::Anonymous, &typed, "staff_login_failed").ip(&ip);
+                if refused {
+                    failed = failed.detail("refused unheard: disabled or locked");
                 }
-                Entry::new(ActorKind::Anonymous, &typed, "staff_login_failed")
-                    .ip(&ip)
-                    .record(tx, now)?;
+                failed.record(tx, now)?;
             }
         }
         Ok(passed)
     })
     .await?;
     Ok(ok.then_some(token))
+}
+
+/// Whether a member's password and code are checked at all at `now`.
+fn may_try(member: &Staff, now: i64) -> bool {
+    !matches!(
+        standing(member, now),
+        Standing::Disabled | Standing::Locked { .. }
+    )
+}
+
+/// Counts a failed login of `id`, and audits the lock it brings once past the free
+/// failures. An attempt refused unheard (disabled, or locked) is not counted: it
+/// says nothing of the password, and counting it let a burst of requests lock an
+/// account for good. The member is read again here, in the write, so an attempt
+/// that raced the one that locked the account is refused too. Returns whether it counted.
+fn count_failure(tx: &Connection, id: StaffId, ip: &str, now: i64) -> Result<bool, AppError> {
+    let Some(member) = staff::by_id(tx, id)?.filter(|m| may_try(m, now)) else {
+        return Ok(false);
+    };
+    let failures = staff::record_failed_login(tx, id, now)?;
+    if let Some(until) = staff_locked_until(failures, Some(now)) {
+        let detail = format!("for {} seconds after {failures} failed logins", until - now);
+        Entry::new(ActorKind::System, "staff login", "staff_locked")
+            .target(&member.email)
+            .ip(ip)
+            .detail(&detail)
+            .record(tx, now)?;
+    }
+    Ok(true)
 }
 
 pub async fn logout(

@@ -1,6 +1,6 @@
 //! Staff as the agency has them: set up with an authenticator, logged in, and
 //! what they record; submitted cases for them to work on.
-use kansli::domain::rules::DAY;
+use kansli::domain::rules::{login_delay, DAY};
 use kansli::domain::staff::Role;
 use kansli::domain::totp::{TotpSecret, STEP};
 
@@ -64,6 +64,40 @@ pub async fn staff_login(app: &TestApp, email: &str, code: &str) -> reqwest::Res
         ],
     )
     .await
+}
+
+/// A staff login with a wrong password; nothing else about it is right either.
+pub async fn wrong_staff_login(app: &TestApp, email: &str) -> reqwest::Response {
+    app.submit(
+        "/staff/login",
+        "/staff/login",
+        &[
+            ("email", email),
+            ("password", "<wrong>&\"'"),
+            ("code", "000000"),
+        ],
+    )
+    .await
+}
+
+/// `times` wrong staff logins from no failures, each after the wait the previous one
+/// earned, so that every one counts. The clock stays at the last: the account waits.
+pub async fn fail_staff_logins(app: &TestApp, email: &str, times: i64) {
+    for n in 0..times {
+        app.clock.advance(login_delay(n));
+        assert_eq!(wrong_staff_login(app, email).await.status(), 422);
+    }
+}
+
+/// The staff member as stored.
+pub async fn staff_member(app: &TestApp, email: &str) -> kansli::db::staff::Staff {
+    let key = email.to_string();
+    kansli::db::read(&app.state.pool, move |c| {
+        kansli::db::staff::by_email(c, &key)
+    })
+    .await
+    .unwrap()
+    .expect("a staff member")
 }
 
 pub const SPONSOR_EMAIL: &str = "erik@example.se";
