@@ -24,7 +24,7 @@ enum Command {
     Serve,
     /// Create or upgrade the database, then exit.
     Migrate,
-    /// Staff accounts: add, list, disable.
+    /// Staff accounts: add, list, disable, enable, unlock, role.
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
@@ -43,6 +43,16 @@ enum StaffCommand {
     List,
     /// Disable a staff account and end its sessions.
     Disable { email: String },
+    /// Let a disabled staff account log in again.
+    Enable { email: String },
+    /// Lift the lock that failed logins put on a staff account, before it ends.
+    Unlock { email: String },
+    /// Give a staff account another role.
+    Role {
+        email: String,
+        #[arg(value_parser = ["support", "caseworker", "admin"])]
+        role: String,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -83,6 +93,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
+    use crate::domain::date::{time_of_day, Date};
+    use crate::domain::rules::MINUTE;
     use crate::domain::staff::Role;
     use crate::flows::identity::staff;
     let pool = crate::db::open(&settings.database_path())?;
@@ -96,12 +108,19 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
         }
         StaffCommand::List => {
             for s in staff::list(&pool)? {
-                let state = if s.disabled_at.is_some() {
-                    "disabled"
-                } else if s.setup_at.is_some() {
-                    "active"
-                } else {
-                    "waiting for setup"
+                let state = match staff::standing(&s, now) {
+                    staff::Standing::Disabled => "disabled".to_string(),
+                    staff::Standing::Locked { until } => {
+                        // Rounded up to the minute: never "until" a moment still locked.
+                        let shown = until + MINUTE - 1;
+                        format!(
+                            "locked until {} {} UTC",
+                            Date::from_unix(shown),
+                            time_of_day(shown)
+                        )
+                    }
+                    staff::Standing::WaitingForSetup => "waiting for setup".to_string(),
+                    staff::Standing::Active => "active".to_string(),
                 };
                 println!("{:<40} {:<11} {}", s.email, s.role.as_str(), state);
             }
@@ -111,6 +130,29 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
                 anyhow::bail!("no staff account {email}");
             }
             println!("staff account {email} disabled; its sessions have ended.");
+        }
+        StaffCommand::Enable { email } => {
+            if !staff::enable(&pool, &email, now)? {
+                anyhow::bail!("no staff account {email}");
+            }
+            println!("staff account {email} enabled; it can log in again.");
+        }
+        StaffCommand::Unlock { email } => {
+            if !staff::unlock(&pool, &email, now)? {
+                anyhow::bail!("no staff account {email}");
+            }
+            println!("staff account {email} unlocked; its failed logins are forgotten.");
+        }
+        StaffCommand::Role { email, role } => {
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
+            let Some(was) = staff::set_role(&pool, &email, role, now)? else {
+                anyhow::bail!("no staff account {email}");
+            };
+            println!(
+                "staff account {email} is now {} (was {}).",
+                role.as_str(),
+                was.as_str()
+            );
         }
     }
     Ok(())

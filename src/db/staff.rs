@@ -139,6 +139,31 @@ pub fn disable(conn: &Connection, email: &str, now: i64) -> Result<bool> {
     Ok(changed == 1)
 }
 
+/// Lifts the wait that failed logins earned. Returns false for an unknown address.
+pub fn unlock(conn: &Connection, email: &str) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE staff SET failed_logins = 0, last_failed_at = NULL WHERE email = ?1",
+        [email],
+    )? == 1)
+}
+
+/// Lets a disabled staff member log in again. Returns false for an unknown address.
+pub fn enable(conn: &Connection, email: &str) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE staff SET disabled_at = NULL WHERE email = ?1",
+        [email],
+    )? == 1)
+}
+
+/// Gives a staff member another role; their sessions read it with every request.
+pub fn set_role(conn: &Connection, id: StaffId, role: Role) -> Result<()> {
+    conn.execute(
+        "UPDATE staff SET role = ?2 WHERE id = ?1",
+        params![id.0, role.as_str()],
+    )?;
+    Ok(())
+}
+
 pub mod setup_links {
     use super::*;
 

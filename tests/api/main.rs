@@ -16,5 +16,6 @@ mod security;
 mod sessions;
 mod settings;
 mod staff;
+mod staff_lock;
 mod structure;
 mod two_step;

@@ -1,6 +1,7 @@
 //! Staff accounts: created on the command line, finished through a one-time setup
 //! link (password and authenticator app), logged in with both. Every login, failed
-//! login, lock and setup is written to the audit log.
+//! login, lock and setup, and every change from the command line, is written to the
+//! audit log.
 use r2d2_sqlite::rusqlite::Connection;
 use secrecy::SecretString;
 
@@ -97,6 +98,52 @@ pub fn standing(member: &Staff, now: i64) -> Standing {
         _ if member.setup_at.is_none() => Standing::WaitingForSetup,
         _ => Standing::Active,
     }
+}
+
+/// Lifts a staff member's lock before its delay is over. Returns false for an unknown address.
+pub fn unlock(pool: &Pool, email: &str, now: i64) -> Result<bool, AppError> {
+    let mut conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
+    db::write_with(&mut conn, |tx| -> Result<bool, AppError> {
+        let done = staff::unlock(tx, email)?;
+        if done {
+            Entry::new(ActorKind::System, "kansli staff unlock", "staff_unlocked")
+                .target(email)
+                .record(tx, now)?;
+        }
+        Ok(done)
+    })
+}
+
+/// Lets a disabled staff member log in again. Returns false for an unknown address.
+pub fn enable(pool: &Pool, email: &str, now: i64) -> Result<bool, AppError> {
+    let mut conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
+    db::write_with(&mut conn, |tx| -> Result<bool, AppError> {
+        let done = staff::enable(tx, email)?;
+        if done {
+            Entry::new(ActorKind::System, "kansli staff enable", "staff_enabled")
+                .target(email)
+                .record(tx, now)?;
+        }
+        Ok(done)
+    })
+}
+
+/// Gives a staff member another role; it applies to their sessions at once.
+/// Returns the role they had, or `None` for an unknown address.
+pub fn set_role(pool: &Pool, email: &str, role: Role, now: i64) -> Result<Option<Role>, AppError> {
+    let mut conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
+    db::write_with(&mut conn, |tx| -> Result<Option<Role>, AppError> {
+        let Some(member) = staff::by_email(tx, email)? else {
+            return Ok(None);
+        };
+        staff::set_role(tx, member.id, role)?;
+        let change = format!("{} → {}", member.role.as_str(), role.as_str());
+        Entry::new(ActorKind::System, "kansli staff role", "staff_role_changed")
+            .target(&member.email)
+            .detail(&change)
+            .record(tx, now)?;
+        Ok(Some(member.role))
+    })
 }
 
 /// Disables a staff account and ends its sessions. Returns false for an unknown address.

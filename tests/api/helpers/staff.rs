@@ -100,6 +100,17 @@ pub async fn staff_member(app: &TestApp, email: &str) -> kansli::db::staff::Staf
     .expect("a staff member")
 }
 
+/// Runs the `kansli` binary on the app's database, as an administrator would.
+pub fn kansli_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kansli"))
+        .args(args)
+        .env("KANSLI_DATA_DIR", app.dir.path())
+        .env_remove("KANSLI_CONFIG")
+        .current_dir(app.dir.path())
+        .output()
+        .expect("kansli runs")
+}
+
 pub const SPONSOR_EMAIL: &str = "erik@example.se";
 
 pub const SPONSOR_PIN: &str = "198112189876";
