@@ -62,18 +62,20 @@ async fn auth(
         .requirement
         .as_ref()
         .and_then(|r| r.personal_number.as_deref());
-    Ok(match sim.auth(provider, pin, state.now()) {
-        Some(o) => HttpResponse::Ok().json(AuthResponse {
-            order_ref: o.order_ref,
-            auto_start_token: o.auto_start_token,
-            qr_start_token: o.qr_start_token,
-            qr_start_secret: o.qr_start_secret,
-        }),
-        None => refused(
-            "alreadyInProgress",
-            "An order for this personal number is already in progress.",
-        ),
-    })
+    Ok(
+        match sim.auth(provider, pin, &body.end_user_ip, state.now()) {
+            Some(o) => HttpResponse::Ok().json(AuthResponse {
+                order_ref: o.order_ref,
+                auto_start_token: o.auto_start_token,
+                qr_start_token: o.qr_start_token,
+                qr_start_secret: o.qr_start_secret,
+            }),
+            None => refused(
+                "alreadyInProgress",
+                "An order for this personal number is already in progress.",
+            ),
+        },
+    )
 }
 
 async fn collect(
@@ -169,6 +171,7 @@ async fn open(
             &ctx,
             provider,
             &order_ref,
+            sim.end_user_ip(&order_ref).as_deref(),
             &FormErrors::default(),
         ))),
         Err(problem) => {
@@ -216,6 +219,7 @@ async fn decide(
             &ctx,
             provider,
             &form.order_ref,
+            sim.end_user_ip(&form.order_ref).as_deref(),
             &errors,
         )));
     };
@@ -225,6 +229,7 @@ async fn decide(
             &ctx,
             provider,
             &form.order_ref,
+            sim.end_user_ip(&form.order_ref).as_deref(),
             &FormErrors::default(),
         ))),
         Ok(()) => Ok(html(sim_view::done(&ctx, provider, &form.action))),
@@ -241,6 +246,7 @@ async fn decide(
                 &ctx,
                 provider,
                 &form.order_ref,
+                sim.end_user_ip(&form.order_ref).as_deref(),
                 &errors,
             )))
         }

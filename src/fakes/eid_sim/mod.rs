@@ -121,6 +121,8 @@ struct SimOrder {
     qr_start_secret: String,
     started_at: i64,
     required_pin: Option<String>,
+    /// The address the relying party said the person is at (`endUserIp`).
+    end_user_ip: String,
     state: State,
 }
 
@@ -199,7 +201,13 @@ impl Simulator {
 
     /// `auth`. With a personal number that already has an order in progress, that
     /// order is cancelled and none is made (alreadyInProgress), as BankID does.
-    pub fn auth(&self, provider: Provider, pin: Option<&str>, now: i64) -> Option<Order> {
+    pub fn auth(
+        &self,
+        provider: Provider,
+        pin: Option<&str>,
+        end_user_ip: &str,
+        now: i64,
+    ) -> Option<Order> {
         let mut orders = self.orders();
         orders.retain(|_, o| now - o.started_at < KEEP);
         if let Some(pin) = pin {
@@ -229,6 +237,7 @@ impl Simulator {
                 qr_start_secret: order.qr_start_secret.clone(),
                 started_at: now,
                 required_pin: pin.map(str::to_string),
+                end_user_ip: end_user_ip.to_string(),
                 state: State::Outstanding,
             },
         );
@@ -260,6 +269,11 @@ impl Simulator {
             Some(o) if o.provider == provider => orders.remove(order_ref).is_some(),
             _ => false,
         }
+    }
+
+    /// The address the relying party gave for the person of this order.
+    pub fn end_user_ip(&self, order_ref: &str) -> Option<String> {
+        self.orders().get(order_ref).map(|o| o.end_user_ip.clone())
     }
 
     /// The test app opens an order from a scanned QR code or a launch link's
@@ -344,7 +358,7 @@ mod tests {
     use crate::outbound::eid::qr_content;
 
     fn opened(sim: &Simulator, now: i64) -> Order {
-        let order = sim.auth(Provider::BankId, None, now).unwrap();
+        let order = sim.auth(Provider::BankId, None, "127.0.0.1", now).unwrap();
         let code = qr_content(&order.qr_start_token, &order.qr_start_secret, 3);
         assert_eq!(
             sim.open(Provider::BankId, &code, now + 4).as_deref(),
@@ -356,7 +370,7 @@ mod tests {
     #[test]
     fn the_app_accepts_only_a_fresh_qr_code_made_with_the_orders_secret() {
         let sim = Simulator::default();
-        let order = sim.auth(Provider::BankId, None, 1000).unwrap();
+        let order = sim.auth(Provider::BankId, None, "127.0.0.1", 1000).unwrap();
         let at = |s| qr_content(&order.qr_start_token, &order.qr_start_secret, s);
         let forged = qr_content(&order.qr_start_token, "not the secret", 5);
         assert_eq!(
@@ -391,7 +405,7 @@ mod tests {
     #[test]
     fn the_launch_tokens_open_the_order_too() {
         let sim = Simulator::default();
-        let order = sim.auth(Provider::BankId, None, 0).unwrap();
+        let order = sim.auth(Provider::BankId, None, "127.0.0.1", 0).unwrap();
         assert_eq!(
             sim.open(Provider::BankId, "nope", 1),
             Err(AppProblem::Unknown)
@@ -465,17 +479,19 @@ mod tests {
     fn a_second_order_for_the_same_person_cancels_the_first_and_is_refused() {
         let sim = Simulator::default();
         let pin = Some(PEOPLE[1].pin);
-        let first = sim.auth(Provider::BankId, pin, 0).unwrap();
-        assert!(sim.auth(Provider::BankId, pin, 1).is_none());
+        let first = sim.auth(Provider::BankId, pin, "127.0.0.1", 0).unwrap();
+        assert!(sim.auth(Provider::BankId, pin, "127.0.0.1", 1).is_none());
         assert_eq!(
             sim.collect(Provider::BankId, &first.order_ref, 2),
             Some(Collected::Failed("cancelled".into()))
         );
         assert!(
-            sim.auth(Provider::BankId, pin, 3).is_some(),
+            sim.auth(Provider::BankId, pin, "127.0.0.1", 3).is_some(),
             "after that, a new one starts"
         );
-        let other = sim.auth(Provider::BankId, Some(PEOPLE[0].pin), 3).unwrap();
+        let other = sim
+            .auth(Provider::BankId, Some(PEOPLE[0].pin), "127.0.0.1", 3)
+            .unwrap();
         sim.open(Provider::BankId, &other.auto_start_token, 4)
             .unwrap();
         assert_eq!(

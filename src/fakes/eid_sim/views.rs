@@ -44,7 +44,13 @@ pub fn scan(ctx: &Ctx, provider: Provider, code: &str, errors: &FormErrors) -> M
     )
 }
 
-pub fn decide(ctx: &Ctx, provider: Provider, order_ref: &str, errors: &FormErrors) -> Markup {
+pub fn decide(
+    ctx: &Ctx,
+    provider: Provider,
+    order_ref: &str,
+    end_user_ip: Option<&str>,
+    errors: &FormErrors,
+) -> Markup {
     let person_error = errors.get("person");
     page(
         ctx,
@@ -52,6 +58,9 @@ pub fn decide(ctx: &Ctx, provider: Provider, order_ref: &str, errors: &FormError
         html! {
             (error_summary(ctx, errors))
             (sim_header(ctx, provider))
+            @if let Some(ip) = end_user_ip {
+                p.end-user-ip { (ctx.tf("sim.end_user_ip", &[("ip", ip)])) }
+            }
             (post_form(ctx, &format!("{}/decide", app_path(provider)), "stack", html! {
                 input type="hidden" name="order_ref" value=(order_ref);
                 fieldset.field.field-error[person_error.is_some()] #person aria-describedby=[person_error.map(|_| "person-error")] {

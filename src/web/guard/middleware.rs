@@ -206,18 +206,19 @@ fn same_origin(req: &ServiceRequest) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let state = req.app_data::<web::Data<WebState>>();
-    // In production the public address is known; in development people use localhost or 127.0.0.1 alike.
-    match state
-        .filter(|s| s.settings.is_production())
-        .and_then(|s| s.settings.base_url.clone())
-    {
-        Some(base) => origin == base,
-        None => {
-            let host = req.connection_info().host().to_string();
-            origin == format!("http://{host}") || origin == format!("https://{host}")
-        }
+    let Some(state) = req.app_data::<web::Data<WebState>>() else {
+        return false;
+    };
+    // The public address, when set (always in production), is the origin; in
+    // development people also use localhost or 127.0.0.1 alike.
+    if state.settings.base_url.as_deref() == Some(origin) {
+        return true;
     }
+    if state.settings.is_production() {
+        return false;
+    }
+    let host = req.connection_info().host().to_string();
+    origin == format!("http://{host}") || origin == format!("https://{host}")
 }
 
 /// Headers on every response; pages are never cached (they may show personal data).
