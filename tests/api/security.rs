@@ -383,3 +383,43 @@ async fn a_forged_forwarded_header_from_an_untrusted_peer_is_ignored() {
     }
     assert_eq!(login_via(&app, "203.0.113.200").await.0, 429);
 }
+
+#[tokio::test]
+async fn missing_assets_and_bad_paths_get_complete_error_pages_even_at_once() {
+    let app = spawn_app().await;
+    let paths = [
+        "/assets/nope.css",
+        "/assets/..%2Fschema.sql",
+        "/assets/",
+        "/no/such/page",
+        "/cases/not-a-number",
+        "/applications/zzz/pages/x",
+        "/staff/cases/1",
+    ];
+    let mut waiting = Vec::new();
+    for round in 0..4 {
+        for path in paths {
+            let client = app.new_browser();
+            let lang = if round % 2 == 0 { "sv" } else { "en" };
+            waiting.push(tokio::spawn(async move {
+                let res = client
+                    .client
+                    .get(client.url(path))
+                    .header("Cookie", format!("kansli_lang={lang}"))
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{path}: no answer: {e}"));
+                let status = res.status().as_u16();
+                let body = res.text().await.unwrap();
+                (path, status, body)
+            }));
+        }
+    }
+    for w in waiting {
+        let (path, status, body) = w.await.unwrap();
+        assert!((300..500).contains(&status), "{path}: {status}");
+        if status >= 400 {
+            assert!(body.contains("</html>"), "{path}: a whole page: {body:?}");
+        }
+    }
+}

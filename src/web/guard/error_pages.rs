@@ -31,21 +31,19 @@ fn render<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
-    let ctx = res
-        .request()
-        .extensions()
-        .get::<Ctx>()
-        .cloned()
-        .unwrap_or_else(|| {
-            Ctx::new(RequestContext {
-                t: Texts::new(request_lang(res.request())),
-                csrf: String::new(),
-                session: None,
-                path: paths::HOME.into(),
-                dev_mailbox: false,
-                production: true,
-            })
-        });
+    // The borrow of the extensions must end before reading cookies, which caches
+    // them in the same extensions (a second borrow panicked: no answer at all).
+    let found = res.request().extensions().get::<Ctx>().cloned();
+    let ctx = found.unwrap_or_else(|| {
+        Ctx::new(RequestContext {
+            t: Texts::new(request_lang(res.request())),
+            csrf: String::new(),
+            session: None,
+            path: paths::HOME.into(),
+            dev_mailbox: false,
+            production: true,
+        })
+    });
     let body = error_page(&ctx, status).into_string();
     let (req, mut response) = res.into_parts();
     response.headers_mut().insert(
