@@ -12,6 +12,8 @@ pub mod payment;
 pub mod phone;
 pub mod pin;
 pub mod population;
+#[cfg(test)]
+mod properties;
 pub mod rules;
 pub mod secret;
 pub mod session;

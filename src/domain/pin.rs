@@ -50,7 +50,7 @@ impl PersonalIdentityNumber {
         }
         let plus = s.contains('+');
         let body = match s.find(['-', '+']) {
-            Some(at) if at == s.len() - 5 => format!("{}{}", &s[..at], &s[at + 1..]),
+            Some(at) if at + 5 == s.len() => format!("{}{}", &s[..at], &s[at + 1..]),
             Some(_) => return Err(PinProblem::Format),
             None => s.clone(),
         };

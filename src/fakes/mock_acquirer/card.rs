@@ -139,7 +139,8 @@ impl Expiry {
         }
         let (m, y) = match s.split_once('/') {
             Some(parts) => parts,
-            None if s.len() == 4 => s.split_at(2),
+            // Four digits (bytes: `split_at` on a character boundary only).
+            None if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) => s.split_at(2),
             None => return Err(CardProblem::ExpiryInvalid),
         };
         let month: u8 = m.parse().map_err(|_| CardProblem::ExpiryInvalid)?;
@@ -254,6 +255,23 @@ pub fn scenario(card: &CardNumber) -> Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn card_fields_never_panic(s in proptest::prelude::any::<String>(), t in "[0-9/ €a]{0,8}") {
+            let today = Date::new(2026, 12, 2).unwrap();
+            let _ = CardNumber::parse(&s);
+            let _ = Expiry::parse(&s, today);
+            let _ = Expiry::parse(&t, today);
+            let _ = check_cvc(&s, Brand::Visa);
+        }
+    }
+
+    #[test]
+    fn an_expiry_with_multi_byte_characters_is_refused() {
+        let today = Date::new(2026, 12, 2).unwrap();
+        assert_eq!(Expiry::parse("a€", today), Err(CardProblem::ExpiryInvalid));
+    }
 
     fn today() -> Date {
         Date::new(2026, 11, 21).unwrap()

@@ -1,0 +1,70 @@
+//! Property tests: every parser of what a person types answers any input with a
+//! value or a problem, never a panic (issue 16 item 5). Arbitrary strings, and
+//! strings built from the characters parsers split on, with multi-byte ones mixed in.
+use proptest::prelude::*;
+use secrecy::SecretString;
+
+use super::date::Date;
+use super::email::Email;
+use super::forms::answers::{check_page, salvage_page, Answers};
+use super::forms::{load_all, SHIPPED};
+use super::password::NewPassword;
+use super::phone::Phone;
+use super::pin::PersonalIdentityNumber;
+use super::secret::OneTimeCode;
+use super::verification::VerificationNumber;
+
+/// Text near the shapes parsers expect: digits, separators and a few multi-byte
+/// characters in any order.
+fn typed() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[0-9 +/.@:\\-€åäöÅ\u{200b}\u{202e}a-z]{0,40}",
+    ]
+}
+
+fn today() -> Date {
+    Date::new(2026, 12, 2).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn text_parsers_never_panic(s in typed(), code in typed()) {
+        let _ = Email::parse(&s);
+        let _ = Phone::parse(Some(&code), &s);
+        let _ = Phone::parse(None, &s);
+        let _ = PersonalIdentityNumber::parse(&s, today());
+        let _ = VerificationNumber::parse(&s);
+        let _ = Date::parse_iso(&s);
+        let _ = OneTimeCode::parse(&s);
+        let _ = super::Lang::parse(&s);
+        let _ = super::case::CaseStatus::parse(&s);
+    }
+
+    #[test]
+    fn a_new_password_check_never_panics(a in typed(), b in typed(), address in typed()) {
+        let (a, b) = (SecretString::from(a), SecretString::from(b));
+        let _ = NewPassword::parse_for_address(&a, &b, &address);
+    }
+
+    #[test]
+    fn any_answers_to_any_page_give_answers_or_problems(
+        values in proptest::collection::vec(typed(), 1..12),
+        form in 0usize..64,
+        page in 0usize..64,
+    ) {
+        let forms = load_all(SHIPPED).unwrap();
+        let form = &forms[form % forms.len()];
+        let page = &form.pages[page % form.pages.len()];
+        let posted: Answers = page
+            .fields
+            .iter()
+            .zip(values.iter().cycle())
+            .map(|(f, v)| (f.id.clone(), v.clone()))
+            .collect();
+        let _ = check_page(page, &posted, &Answers::new(), today());
+        let _ = salvage_page(page, &posted, &posted, today());
+    }
+}
