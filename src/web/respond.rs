@@ -146,6 +146,17 @@ impl ResponseError for AppError {
 mod tests {
     use super::local_path;
 
+    proptest::proptest! {
+        #[test]
+        fn whatever_is_local_stays_on_this_site(s in proptest::prelude::any::<String>()) {
+            if let Some(p) = local_path(Some(&s)) {
+                proptest::prop_assert!(p.starts_with('/'));
+                proptest::prop_assert!(!p[1..].starts_with(['/', '\\']));
+                proptest::prop_assert!(!p.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace()));
+            }
+        }
+    }
+
     #[test]
     fn only_a_plain_path_on_this_site_is_local() {
         for ok in ["/", "/account", "/questionnaire?answered=1", "/a/b#c"] {

@@ -423,3 +423,24 @@ async fn missing_assets_and_bad_paths_get_complete_error_pages_even_at_once() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_back_or_next_that_would_leave_the_site_goes_to_the_default_page() {
+    let app = spawn_app().await;
+    for back in [
+        "/%09/evil.example/",
+        "/%0d%0a/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+    ] {
+        let res = app.get(&format!("/lang/en?back={back}")).await;
+        assert_redirect(&res, "/");
+        let res = app.get(&format!("/login?next={back}")).await;
+        let page = html_of(res).await;
+        assert!(
+            value_of(&page, "input[name=next]").is_none_or(|v| !v.contains("evil")),
+            "{back}: the login form does not carry it on"
+        );
+    }
+    assert_redirect(&app.get("/lang/en?back=/help/login").await, "/help/login");
+}
