@@ -1,5 +1,11 @@
 //! Phone numbers in international (E.164) form: `+`, a calling code and the
-//! national number, at most 15 digits.
+//! national number, at most 15 digits, checked against each country's numbering
+//! plan with the `phonenumber` crate (libphonenumber's data).
+use std::str::FromStr;
+
+use phonenumber::country::Id;
+use phonenumber::metadata::DATABASE;
+use phonenumber::{Mode, Type};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Phone(String);
@@ -8,6 +14,8 @@ pub struct Phone(String);
 pub enum PhoneProblem {
     Missing,
     Invalid,
+    /// Valid, but not a number that receives text messages (a landline).
+    NotMobile,
 }
 
 impl PhoneProblem {
@@ -16,42 +24,29 @@ impl PhoneProblem {
         match self {
             PhoneProblem::Missing => "error.phone.missing",
             PhoneProblem::Invalid => "error.phone.invalid",
+            PhoneProblem::NotMobile => "error.phone.not_mobile",
         }
     }
 }
 
 impl Phone {
-    /// `calling_code` is the picker's choice (e.g. `+46`), used when the number has no `+`.
-    /// A national number's leading 0 (trunk prefix) is dropped: 070-123 45 67 → +46701234567.
-    pub fn parse(calling_code: Option<&str>, number: &str) -> Result<Phone, PhoneProblem> {
-        let trimmed = number.trim();
-        if trimmed.is_empty() {
-            return Err(PhoneProblem::Missing);
+    /// Any valid number. `region` is the country the number is read in when it has
+    /// no `+` or `00`: an ISO code (`SE`) or the picker's calling code (`+46`).
+    /// Each country's own rules (libphonenumber's data) remove its national prefix,
+    /// also when it was kept after the calling code (`+46 070-…` is `+4670…`), and
+    /// keep a leading 0 where it belongs to the number (Italian landlines).
+    pub fn parse(region: Option<&str>, number: &str) -> Result<Phone, PhoneProblem> {
+        read(region, number).map(|(phone, _)| phone)
+    }
+
+    /// A number that can receive text messages: a mobile number, or one the
+    /// country's numbering cannot tell from a landline.
+    pub fn parse_mobile(region: Option<&str>, number: &str) -> Result<Phone, PhoneProblem> {
+        let (phone, kind) = read(region, number)?;
+        match kind {
+            Type::Mobile | Type::FixedLineOrMobile => Ok(phone),
+            _ => Err(PhoneProblem::NotMobile),
         }
-        if !trimmed
-            .chars()
-            .all(|c| c.is_ascii_digit() || " -()+.".contains(c))
-        {
-            return Err(PhoneProblem::Invalid);
-        }
-        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-        let international = if let Some(rest) = trimmed.strip_prefix('+') {
-            if rest.contains('+') {
-                return Err(PhoneProblem::Invalid);
-            }
-            digits
-        } else if let Some(rest) = trimmed.strip_prefix("00") {
-            rest.chars().filter(char::is_ascii_digit).collect()
-        } else {
-            let code = calling_code
-                .and_then(super::countries::calling_code)
-                .ok_or(PhoneProblem::Invalid)?;
-            format!("{}{}", &code[1..], digits.trim_start_matches('0'))
-        };
-        if !(8..=15).contains(&international.len()) || international.starts_with('0') {
-            return Err(PhoneProblem::Invalid);
-        }
-        Ok(Phone(format!("+{international}")))
     }
 
     pub fn as_str(&self) -> &str {
@@ -69,6 +64,45 @@ impl Phone {
     }
 }
 
+/// The number in E.164 form and its kind, or the problem.
+fn read(region: Option<&str>, number: &str) -> Result<(Phone, Type), PhoneProblem> {
+    let trimmed = number.trim();
+    if trimmed.is_empty() {
+        return Err(PhoneProblem::Missing);
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " -()+./".contains(c);
+    if !trimmed.chars().all(allowed) || trimmed.len() > 40 || trimmed.rfind('+') > Some(0) {
+        return Err(PhoneProblem::Invalid);
+    }
+    let written = match trimmed.strip_prefix("00") {
+        Some(rest) => format!("+{rest}"),
+        None => trimmed.to_string(),
+    };
+    let country = if written.starts_with('+') {
+        None
+    } else {
+        Some(region.and_then(region_id).ok_or(PhoneProblem::Invalid)?)
+    };
+    let parsed = phonenumber::parse(country, &written).map_err(|_| PhoneProblem::Invalid)?;
+    if !phonenumber::is_valid(&parsed) {
+        return Err(PhoneProblem::Invalid);
+    }
+    let kind = parsed.number_type(&DATABASE);
+    let e164 = parsed.format().mode(Mode::E164).to_string();
+    Ok((Phone(e164), kind))
+}
+
+/// The country an ISO code (`SE`) or a calling code (`+46`: the country its
+/// numbering plan belongs to, e.g. +1 → US, +7 → RU) names.
+fn region_id(region: &str) -> Option<Id> {
+    if let Some(code) = region.strip_prefix('+') {
+        let code: u16 = code.parse().ok()?;
+        let main = DATABASE.by_code(&code)?.into_iter().next()?;
+        return Id::from_str(main.id()).ok();
+    }
+    Id::from_str(&region.to_ascii_uppercase()).ok()
+}
+
 /// A stored number with all but its last two digits hidden.
 pub fn mask(number: &str) -> String {
     let digits = number.chars().count();
@@ -82,22 +116,50 @@ mod tests {
 
     #[test]
     fn international_and_national_forms_become_e164() {
+        for (region, written) in [
+            (None, "+46 70-123 45 67"),
+            (Some("+46"), "070-123 45 67"),
+            (Some("SE"), "070-123 45 67"),
+            (None, "0046701234567"),
+            // The trunk 0 kept after the country code, as Swedes often write it.
+            (None, "+46 070-123 45 67"),
+            (Some("SE"), "+46 (0)70 123 45 67"),
+        ] {
+            assert_eq!(
+                Phone::parse_mobile(region, written).unwrap().as_str(),
+                "+46701234567",
+                "{written}"
+            );
+        }
         assert_eq!(
-            Phone::parse(None, "+46 70-123 45 67").unwrap().as_str(),
-            "+46701234567"
-        );
-        assert_eq!(
-            Phone::parse(Some("+46"), "070-123 45 67").unwrap().as_str(),
-            "+46701234567"
-        );
-        assert_eq!(
-            Phone::parse(None, "0046701234567").unwrap().as_str(),
-            "+46701234567"
-        );
-        assert_eq!(
-            Phone::parse(Some("+90"), "532 123 45 67").unwrap().as_str(),
+            Phone::parse_mobile(Some("+90"), "532 123 45 67")
+                .unwrap()
+                .as_str(),
             "+905321234567"
         );
+    }
+
+    #[test]
+    fn landlines_are_numbers_but_not_for_text_messages() {
+        assert_eq!(
+            Phone::parse(Some("SE"), "08-123 456 78").unwrap().as_str(),
+            "+46812345678"
+        );
+        assert_eq!(
+            Phone::parse_mobile(Some("SE"), "08-123 456 78"),
+            Err(PhoneProblem::NotMobile)
+        );
+        // Italy keeps the leading 0 of a landline inside the number.
+        assert_eq!(
+            Phone::parse(Some("IT"), "06 1234 5678").unwrap().as_str(),
+            "+390612345678"
+        );
+        assert_eq!(
+            Phone::parse_mobile(Some("IT"), "06 1234 5678"),
+            Err(PhoneProblem::NotMobile)
+        );
+        // The US numbering plan cannot tell mobiles from landlines: accepted.
+        assert!(Phone::parse_mobile(Some("US"), "(201) 555-0123").is_ok());
     }
 
     #[test]

@@ -61,7 +61,8 @@ fn classify(input: &str) -> Option<Query> {
     if let Ok(number) = VerificationNumber::parse(input) {
         return Some(Query::Verification(number));
     }
-    Phone::parse(None, input).ok().map(Query::Phone)
+    // As callers say them: Swedish numbers nationally (070-…), others with +.
+    Phone::parse(Some("SE"), input).ok().map(Query::Phone)
 }
 
 /// Finds the account an email address, phone number or verification number

@@ -194,7 +194,13 @@ async fn support_finds_an_account_and_changes_its_phone_only_for_a_verified_call
     other.enable_two_step("+46709999999").await;
     let desk = staff(&app, "desk@agency.se", Role::Support).await;
 
-    for query in ["ana@example.se", "+46 70 123 45 67", number.as_str()] {
+    for query in [
+        "ana@example.se",
+        "+46 70 123 45 67",
+        "070-123 45 67",
+        "+46 070-123 45 67",
+        number.as_str(),
+    ] {
         let page = find(&desk, query).await;
         assert_eq!(
             first_text(&page, ".account-email"),

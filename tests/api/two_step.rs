@@ -443,3 +443,22 @@ async fn a_code_post_with_no_code_waiting_is_not_a_failed_login() {
         before
     );
 }
+
+#[tokio::test]
+async fn a_swedish_mobile_written_with_its_trunk_zero_gets_its_code() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    // Swedes often keep the 0 after +46; the SMS must still reach +46 70…
+    assert_redirect(
+        &app.submit_phone("SE", "+46 070-123 45 67", false).await,
+        "/account/two-step/verify",
+    );
+    assert_eq!(app.messages_to(PHONE).await.len(), 1, "to +46701234567");
+    // An Italian landline keeps its leading 0, but is no mobile: refused for SMS.
+    for (country, landline) in [("SE", "08-123 456 78"), ("IT", "06 1234 5678")] {
+        let res = app.submit_phone(country, landline, false).await;
+        assert_eq!(res.status(), 422, "{landline}");
+        let page = html_of(res).await;
+        assert!(!first_text(&page, "#phone-error").is_empty(), "{landline}");
+    }
+}

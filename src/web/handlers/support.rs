@@ -227,7 +227,9 @@ pub async fn change_phone(
 ) -> Result<HttpResponse, AppError> {
     let who = support(staff)?;
     let id = AccountId(id.into_inner());
-    let phone = Phone::parse(None, &form.phone).map_err(|p| p.key());
+    // A caller's new number for two-step: it must take text messages; Swedish
+    // numbers may be written nationally.
+    let phone = Phone::parse_mobile(Some("SE"), &form.phone).map_err(|p| p.key());
     let (phone, verified) = match value_and_verification(
         &ctx,
         "phone",

@@ -64,7 +64,7 @@ pub async fn start(
             warn,
         ))
     };
-    let phone = match Phone::parse(Some(&form.country), &form.phone) {
+    let phone = match Phone::parse_mobile(Some(&form.country), &form.phone) {
         Ok(phone) => phone,
         Err(problem) => {
             let mut errors = FormErrors::default();
