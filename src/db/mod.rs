@@ -11,6 +11,7 @@ use crate::error::AppError;
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod cases;
 pub mod codes;
 pub mod documents;

@@ -1,6 +1,7 @@
 //! Integration tests: the real app over HTTP, one SQLite file per test.
 mod account;
 mod apply;
+mod backup;
 mod casework;
 mod eid;
 mod eid_tls;
