@@ -1,5 +1,5 @@
-//! The command line: `kansli serve` (the default), `kansli migrate`, `kansli backup`
-//! and `kansli staff`.
+//! The command line: `kansli serve` (the default), `kansli migrate`, `kansli backup`,
+//! `kansli restore` and `kansli staff`.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +27,9 @@ enum Command {
     Migrate,
     /// Write a consistent copy of the database to PATH (a new file), while the server runs.
     Backup { path: std::path::PathBuf },
+    /// Replace the database with the backup at PATH (no server may run); the
+    /// replaced database is kept beside it.
+    Restore { path: std::path::PathBuf },
     /// Staff accounts: add, list, disable, enable, unlock, role.
     Staff {
         #[command(subcommand)]
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Serve => actix_web::rt::System::new().block_on(serve(settings)),
         Command::Migrate => migrate(&settings),
         Command::Backup { path } => backup(&settings, &path),
+        Command::Restore { path } => restore(&settings, &path),
         Command::Staff { command } => staff(&settings, command),
     };
     match result {
@@ -107,6 +111,23 @@ fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
         copy.schema_version,
         started.elapsed()
     );
+    Ok(())
+}
+
+fn restore(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
+    let database = settings.database_path();
+    let done = crate::db::restore::restore(path, &database, Clock::system().now())?;
+    println!(
+        "restored {} into {} (schema version {}, now {}).",
+        path.display(),
+        database.display(),
+        done.from_version,
+        done.version
+    );
+    match done.replaced {
+        Some(kept) => println!("The database it replaced is kept at {}.", kept.display()),
+        None => println!("There was no database to replace."),
+    }
     Ok(())
 }
 

@@ -31,6 +31,8 @@ pub struct Application {
     state: AppState,
     web: Arc<WebState>,
     _scheduler: JobScheduler,
+    /// Held until the server stops: `kansli restore` waits for no server.
+    lock: db::lock::DatabaseLock,
 }
 
 impl Application {
@@ -43,6 +45,7 @@ impl Application {
         }
         let forms = crate::domain::forms::load_all(crate::domain::forms::SHIPPED)
             .map_err(|e| anyhow::anyhow!("application type definition refused: {e}"))?;
+        let lock = db::lock::DatabaseLock::take(&settings.database_path())?;
         let pool = db::open(&settings.database_path())?;
         let key = db::write(&pool, |tx| db::installation::key(tx, random_key())).await?;
         if !settings.is_production() {
@@ -106,6 +109,7 @@ impl Application {
             state,
             web: web_state,
             _scheduler: scheduler,
+            lock,
         })
     }
 
@@ -122,8 +126,16 @@ impl Application {
         &self.web
     }
 
+    /// Stops the server from outside (tests stop one to start another on its data).
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Application { server, lock, .. } = self;
+        let stopped = server.await;
+        drop(lock);
+        stopped
     }
 }
 

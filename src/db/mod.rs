@@ -17,11 +17,13 @@ pub mod codes;
 pub mod documents;
 pub mod drafts;
 pub mod installation;
+pub mod lock;
 pub mod migrate;
 pub mod outbox;
 pub mod payments;
 pub mod population;
 pub mod questionnaires;
+pub mod restore;
 pub mod sessions;
 pub mod staff;
 

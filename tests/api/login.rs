@@ -125,6 +125,7 @@ async fn failures_grow_a_delay_and_the_account_locks_at_100_even_after_a_restart
     app.clock.advance(60 * MINUTE);
     login_error(&app, "a@example.se", PASSWORD).await;
 
+    app.stop().await;
     let restarted = spawn_app_in(app.dir.clone(), app.clock.clone(), |_| {}).await;
     restarted.clock.advance(24 * 60 * MINUTE);
     login_error(&restarted, "a@example.se", PASSWORD).await;

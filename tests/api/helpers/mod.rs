@@ -34,6 +34,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub cookies: Arc<reqwest::cookie::Jar>,
     pub dir: Arc<tempfile::TempDir>,
+    /// The running server, for [`TestApp::stop`].
+    server: actix_web::dev::ServerHandle,
+    running: Arc<Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>>,
 }
 
 pub fn test_settings(dir: &std::path::Path) -> Settings {
@@ -73,7 +76,8 @@ pub async fn spawn_app_in(
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     let web = app.web_state().clone();
-    tokio::spawn(app.run_until_stopped());
+    let server = app.server_handle();
+    let running = Arc::new(Mutex::new(Some(tokio::spawn(app.run_until_stopped()))));
     let cookies = Arc::new(reqwest::cookie::Jar::default());
     TestApp {
         address,
@@ -83,6 +87,8 @@ pub async fn spawn_app_in(
         client: client(cookies.clone()),
         cookies,
         dir,
+        server,
+        running,
     }
 }
 
@@ -111,6 +117,18 @@ impl TestApp {
             client: client(cookies.clone()),
             cookies,
             dir: self.dir.clone(),
+            server: self.server.clone(),
+            running: self.running.clone(),
+        }
+    }
+
+    /// Stops the server as a service stop would, and waits until it has let go of
+    /// its data directory (another server, or a restore, may then take it).
+    pub async fn stop(&self) {
+        self.server.stop(true).await;
+        let running = self.running.lock().unwrap().take();
+        if let Some(running) = running {
+            running.await.unwrap().unwrap();
         }
     }
 

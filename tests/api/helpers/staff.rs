@@ -102,11 +102,16 @@ pub async fn staff_member(app: &TestApp, email: &str) -> kansli::db::staff::Staf
 
 /// Runs the `kansli` binary on the app's database, as an administrator would.
 pub fn kansli_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    kansli_cli_in(app.dir.path(), args)
+}
+
+/// Runs the `kansli` binary on the data directory `dir`, with no server needed.
+pub fn kansli_cli_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_kansli"))
         .args(args)
-        .env("KANSLI_DATA_DIR", app.dir.path())
+        .env("KANSLI_DATA_DIR", dir)
         .env_remove("KANSLI_CONFIG")
-        .current_dir(app.dir.path())
+        .current_dir(dir)
         .output()
         .expect("kansli runs")
 }
