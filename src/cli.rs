@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::clock::Clock;
+use crate::db::backup::UpgradeBackups;
 use crate::settings::Settings;
 use crate::startup::Application;
 
@@ -155,8 +156,11 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
     use crate::domain::rules::MINUTE;
     use crate::domain::staff::Role;
     use crate::flows::identity::staff;
-    let pool = crate::db::open(&settings.database_path())?;
     let now = Clock::system().now();
+    let pool = crate::db::open(
+        &settings.database_path(),
+        &UpgradeBackups::configured(settings, now),
+    )?;
     match command {
         StaffCommand::Add { email, role } => {
             let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
@@ -217,7 +221,10 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
 }
 
 fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    let pool = crate::db::open(&settings.database_path())?;
+    let pool = crate::db::open(
+        &settings.database_path(),
+        &UpgradeBackups::configured(settings, Clock::system().now()),
+    )?;
     let conn = pool.get()?;
     let version = crate::db::migrate::current_version(&conn)?;
     println!(

@@ -46,6 +46,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<String>,
     pub schedule: Schedule,
     pub log: String,
+    /// How many copies of the database taken before schema upgrades are kept
+    /// (in `backups/` of the data directory). 0: no copy is taken.
+    pub backups_kept: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -162,6 +165,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             schedule: Schedule::default(),
             log: "info".into(),
+            backups_kept: 5,
         }
     }
 }
@@ -236,6 +240,11 @@ impl Settings {
         }
         if let Some(v) = var("KANSLI_LOG") {
             self.log = v;
+        }
+        if let Some(v) = var("KANSLI_BACKUPS_KEPT") {
+            self.backups_kept = v
+                .parse()
+                .map_err(|_| bad("KANSLI_BACKUPS_KEPT", "must be a number, 0 or more"))?;
         }
         if let Some(v) = var("KANSLI_SMS_UNRELIABLE_PREFIXES") {
             self.sms_unreliable_prefixes = v
@@ -456,6 +465,11 @@ impl Settings {
         self.data_dir.join("kansli.db")
     }
 
+    /// Where the copies taken before schema upgrades go.
+    pub fn backups_dir(&self) -> PathBuf {
+        self.data_dir.join("backups")
+    }
+
     /// The e-identification services by name; None: simulated (development) or not offered.
     pub fn eid_services(&self) -> [(&'static str, Option<&EidService>); 3] {
         [
@@ -577,6 +591,8 @@ mod tests {
     fn bad_values_name_the_setting() {
         let err = with_env(&[("KANSLI_LISTEN", "nowhere")]).unwrap_err();
         assert!(err.to_string().contains("listen"), "{err}");
+        let err = with_env(&[("KANSLI_BACKUPS_KEPT", "many")]).unwrap_err();
+        assert!(err.to_string().contains("KANSLI_BACKUPS_KEPT"), "{err}");
         let err = with_env(&[("KANSLI_MODE", "staging")]).unwrap_err();
         assert!(err.to_string().contains("KANSLI_MODE"), "{err}");
         let err = Settings::from_toml("colour = 'blue'").unwrap_err();

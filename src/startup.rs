@@ -46,7 +46,10 @@ impl Application {
         let forms = crate::domain::forms::load_all(crate::domain::forms::SHIPPED)
             .map_err(|e| anyhow::anyhow!("application type definition refused: {e}"))?;
         let lock = db::lock::DatabaseLock::take(&settings.database_path())?;
-        let pool = db::open(&settings.database_path())?;
+        let pool = db::open(
+            &settings.database_path(),
+            &db::backup::UpgradeBackups::configured(&settings, clock.now()),
+        )?;
         let key = db::write(&pool, |tx| db::installation::key(tx, random_key())).await?;
         if !settings.is_production() {
             db::write(&pool, |tx| db::population::seed_examples(tx)).await?;

@@ -1,8 +1,9 @@
 //! Copies of the database: `kansli backup` (a consistent copy of the live file
-//! while the server runs) and the checks a copy passes before it is trusted.
+//! while the server runs), the copy taken before a schema upgrade, and the checks
+//! a copy passes before it is trusted.
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use r2d2_sqlite::rusqlite::{self, Connection, OpenFlags};
@@ -148,5 +149,121 @@ pub(super) fn sync_parent(path: &Path) -> io::Result<()> {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => File::open(dir)?.sync_all(),
         _ => File::open(".")?.sync_all(),
+    }
+}
+
+/// The copies taken before a schema upgrade: where they go, how many are kept,
+/// and the time that names the next one.
+#[derive(Clone, Debug)]
+pub struct UpgradeBackups {
+    dir: PathBuf,
+    keep: usize,
+    now: i64,
+}
+
+impl UpgradeBackups {
+    /// As configured: `backups/` in the data directory, the last `backups_kept`.
+    pub fn configured(settings: &crate::settings::Settings, now: i64) -> Self {
+        Self {
+            dir: settings.backups_dir(),
+            keep: settings.backups_kept,
+            now,
+        }
+    }
+
+    /// No copy: for databases made moments ago (tests, benchmarks).
+    pub fn none() -> Self {
+        Self {
+            dir: PathBuf::new(),
+            keep: 0,
+            now: 0,
+        }
+    }
+}
+
+/// Copies the database at `database`, at schema version `found`, before it is
+/// upgraded, as `kansli-<unix time>-v<found>.db`; then removes all but the newest
+/// `keep` such copies. Files named otherwise are the operator's and stay.
+pub(super) fn before_upgrade(
+    database: &Path,
+    found: i64,
+    backups: &UpgradeBackups,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if backups.keep == 0 {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&backups.dir)
+        .with_context(|| format!("cannot create {}", backups.dir.display()))?;
+    let target = backups
+        .dir
+        .join(format!("kansli-{}-v{found}.db", backups.now));
+    copy(database, &target).context(
+        "cannot copy the database before upgrading it (backups_kept = 0 upgrades without a copy)",
+    )?;
+    tracing::info!(
+        copy = %target.display(),
+        from = found,
+        to = migrate::version(),
+        "copied the database before upgrading its schema"
+    );
+    // A copy that cannot be removed costs disk space, not data: the upgrade goes on.
+    if let Err(e) = prune(&backups.dir, backups.keep) {
+        tracing::warn!(dir = %backups.dir.display(), "cannot remove older copies: {e}");
+    }
+    Ok(())
+}
+
+/// Removes all but the newest `keep` copies made by [`before_upgrade`], newest by
+/// the time in their names (file times change when files are copied around).
+fn prune(dir: &Path, keep: usize) -> io::Result<()> {
+    let mut copies = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if let Some(at) = upgrade_copy_time(&name) {
+            copies.push((at, name));
+        }
+    }
+    copies.sort_unstable_by(|a, b| b.cmp(a));
+    for (_, name) in copies.into_iter().skip(keep) {
+        std::fs::remove_file(dir.join(&name))?;
+        tracing::info!(copy = %name, "removed an older copy of the database");
+    }
+    Ok(())
+}
+
+/// `kansli-1795248000-v10.db` → 1795248000; None for any other name.
+fn upgrade_copy_time(name: &str) -> Option<i64> {
+    let rest = name.strip_prefix("kansli-")?.strip_suffix(".db")?;
+    let (at, version) = rest.split_once("-v")?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(at) && digits(version))
+        .then(|| at.parse().ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_of_upgrade_copies_are_read_as_copies() {
+        assert_eq!(
+            upgrade_copy_time("kansli-1795248000-v10.db"),
+            Some(1795248000)
+        );
+        for other in [
+            "kansli.db",
+            "mine.db",
+            "kansli-1795248000-v10.db-wal",
+            "kansli--v10.db",
+            "kansli-17x-v10.db",
+            "kansli-1795248000-v.db",
+        ] {
+            assert_eq!(upgrade_copy_time(other), None, "{other}");
+        }
     }
 }

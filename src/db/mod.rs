@@ -40,8 +40,9 @@ pub enum Reader {
 
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 
-/// Opens (creating if needed) the database file and applies the schema.
-pub fn open(path: &Path) -> anyhow::Result<Pool> {
+/// Opens (creating if needed) the database file and applies the schema. An
+/// existing database below the current schema is first copied as `backups` says.
+pub fn open(path: &Path, backups: &backup::UpgradeBackups) -> anyhow::Result<Pool> {
     use anyhow::Context;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
@@ -56,6 +57,10 @@ pub fn open(path: &Path) -> anyhow::Result<Pool> {
         .build(manager)
         .with_context(|| format!("cannot open database {}", path.display()))?;
     let mut conn = pool.get()?;
+    let found = migrate::current_version(&conn)?;
+    if found > 0 && found < migrate::version() {
+        backup::before_upgrade(path, found, backups)?;
+    }
     migrate::apply(&mut conn)?;
     Ok(pool)
 }
@@ -189,7 +194,7 @@ mod tests {
     #[tokio::test]
     async fn a_quick_read_with_no_idle_connection_waits_on_the_blocking_pool() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = open(&dir.path().join("k.db")).unwrap();
+        let pool = open(&dir.path().join("k.db"), &backup::UpgradeBackups::none()).unwrap();
         assert_eq!(quick_read(&pool, count).await.unwrap(), 0, "inline");
         let held: Vec<_> = (0..pool.max_size()).map(|_| pool.get().unwrap()).collect();
         let waiting = tokio::spawn({
@@ -205,7 +210,7 @@ mod tests {
     #[tokio::test]
     async fn a_quick_read_sees_one_state_and_leaves_no_transaction_open() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = open(&dir.path().join("k.db")).unwrap();
+        let pool = open(&dir.path().join("k.db"), &backup::UpgradeBackups::none()).unwrap();
         let err = quick_read(&pool, |c| {
             count(c)?;
             c.query_row("SELECT nothing FROM nowhere", [], |r| r.get::<_, i64>(0))

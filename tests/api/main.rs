@@ -20,3 +20,4 @@ mod staff;
 mod staff_lock;
 mod structure;
 mod two_step;
+mod upgrade;

@@ -150,7 +150,7 @@ fn insert(seconds: u64) {
 
 /// `rows` drafts, half of them past their deletion time, in a fresh Kansli database.
 fn fill(path: &std::path::Path, rows: i64) {
-    let pool = kansli::db::open(path).unwrap();
+    let pool = kansli::db::open(path, &kansli::db::backup::UpgradeBackups::none()).unwrap();
     let conn = pool.get().unwrap();
     conn.execute("INSERT INTO accounts (email, password_hash, lang, created_at, confirmed_at) VALUES ('bench@example.se', 'x', 'sv', 0, 0)", []).unwrap();
     conn.execute_batch("BEGIN").unwrap();
@@ -178,7 +178,7 @@ fn expiry(rows: i64) {
     eprintln!("filled {rows} drafts in {:.1?}", started.elapsed());
 
     // Kansli's job, batch by batch, timing each write transaction.
-    let pool = kansli::db::open(&a).unwrap();
+    let pool = kansli::db::open(&a, &kansli::db::backup::UpgradeBackups::none()).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
