@@ -35,15 +35,6 @@ pub const RESET_TOKEN_VALID: i64 = 30 * MINUTE;
 /// A new staff member's setup link works this long.
 pub const STAFF_SETUP_LINK_VALID: i64 = DAY;
 
-/// Changing the email address asks for the password again when the session's last
-/// login step is older than this.
-pub const REAUTHENTICATE_AFTER: i64 = 5 * MINUTE;
-
-/// Whether a login step at `last_step_at` is recent enough for a sensitive change.
-pub fn recently_authenticated(last_step_at: i64, now: i64) -> bool {
-    now - last_step_at <= REAUTHENTICATE_AFTER
-}
-
 /// An unfinished card payment expires after this.
 pub const PAYMENT_VALID: i64 = 90 * MINUTE;
 
@@ -138,12 +129,6 @@ mod tests {
             Some(1000 + LOGIN_MAX_DELAY)
         );
         assert_eq!(staff_locked_until(LOGIN_LOCK_AFTER, None), None);
-    }
-
-    #[test]
-    fn a_login_step_counts_as_recent_for_five_minutes() {
-        assert!(recently_authenticated(1000, 1000 + 5 * MINUTE));
-        assert!(!recently_authenticated(1000, 1000 + 5 * MINUTE + 1));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use r2d2_sqlite::rusqlite::Connection;
 use crate::db::audit::{ActorKind, Entry};
 use crate::db::codes::{self, CodeCheck, Purpose};
 use crate::db::questionnaires::{self, Questionnaire};
-use crate::db::{self, accounts, cases, drafts, outbox, sessions};
+use crate::db::{self, accounts, cases, drafts, outbox};
 use crate::domain::email::Email;
 use crate::domain::phone::{mask, Phone};
 use crate::domain::secret::OneTimeCode;
@@ -16,6 +16,7 @@ use crate::domain::staff::Support;
 use crate::domain::verification::VerificationNumber;
 use crate::domain::AccountId;
 use crate::error::AppError;
+use crate::flows::identity::protection_changed;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
 use crate::state::AppState;
@@ -310,8 +311,7 @@ pub async fn confirm_phone_change(
                 return Ok(Changed::InUse);
             }
             accounts::set_phone(tx, id, &phone)?;
-            sessions::delete_for_account(tx, id, None)?;
-            codes::reset::use_all(tx, id, now)?;
+            protection_changed(tx, id, None, now)?;
             let t = Texts::new(a.lang);
             if let Some(old) = a.phone.as_deref().filter(|old| *old != phone) {
                 outbox::enqueue(
@@ -414,8 +414,7 @@ pub async fn confirm_email_correction(
                 return Ok(Changed::InUse);
             }
             accounts::set_email(tx, id, email)?;
-            sessions::delete_for_account(tx, id, None)?;
-            codes::reset::use_all(tx, id, now)?;
+            protection_changed(tx, id, None, now)?;
             let masked = Email::parse(email).map(|e| e.masked()).unwrap_or_default();
             let t = Texts::new(a.lang);
             outbox::enqueue(tx, &messages::email_changed(t, &a.email, &masked), now)?;

@@ -39,6 +39,27 @@ pub struct CodeForm {
     pub code: String,
 }
 
+/// What a code step answers: on to `next` under the session's new id when the code
+/// was right, or `page` again with the code's problem.
+pub fn after_code(
+    state: &crate::web::web_state::WebState,
+    ctx: &Ctx,
+    outcome: CodeOutcome,
+    next: &str,
+    page: impl Fn(&FormErrors) -> maud::Markup,
+) -> actix_web::HttpResponse {
+    match outcome {
+        CodeOutcome::Accepted(token) => {
+            crate::web::respond::redirect_with_session(state, next, &token)
+        }
+        other => {
+            let mut errors = FormErrors::default();
+            errors.add("code", code_error(ctx, &other));
+            crate::web::respond::invalid(page(&errors))
+        }
+    }
+}
+
 /// The message for a code that was not accepted.
 pub fn code_error(ctx: &Ctx, outcome: &CodeOutcome) -> String {
     match outcome {

@@ -228,7 +228,7 @@ pub async fn verify_email_change(
             }
             let old = accounts::by_id(tx, account)?.ok_or(AppError::NotFound)?;
             accounts::set_email(tx, account, &new)?;
-            super::two_step::protection_changed(tx, account, &session, now)?;
+            super::protection_changed(tx, account, Some(&session.id_hash), now)?;
             let masked = Email::parse(&new).map(|e| e.masked()).unwrap_or_default();
             outbox::enqueue(
                 tx,

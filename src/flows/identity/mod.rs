@@ -214,6 +214,20 @@ async fn check_password(
     Ok(right.then_some(a))
 }
 
+/// How the account is protected has changed (two-step, phone, email address): its
+/// sessions end but `keep` (the one making the change, if any) and its unused reset
+/// links stop working, so what was let in before must log in again.
+pub(crate) fn protection_changed(
+    tx: &Connection,
+    account: AccountId,
+    keep: Option<&[u8]>,
+    now: i64,
+) -> Result<(), SqlError> {
+    sessions::delete_for_account(tx, account, keep)?;
+    codes::reset::use_all(tx, account, now)?;
+    Ok(())
+}
+
 /// What checking a password against an account found.
 struct Verified {
     /// The password is the account's, and the account is not waiting out a delay.

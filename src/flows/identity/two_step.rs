@@ -2,15 +2,15 @@
 //! number), or turn it off (the password, then a code to the current number). Once
 //! on, the number is changed only by support. Either change ends the account's
 //! other sessions, voids its reset links and tells the owner.
-use r2d2_sqlite::rusqlite::Connection;
 use secrecy::SecretString;
 
+use super::protection_changed;
 use super::CodeOutcome;
 use super::{accepted, advance, check_password, failed_step, issue_code_throttled, renew};
 use super::{Resend, CONFIRM_TWO_STEP_OFF};
 use crate::db::audit::{ActorKind, Entry};
-use crate::db::codes::{self, reset as reset_links, CodeCheck, Purpose};
-use crate::db::{self, accounts, outbox, sessions, SqlError};
+use crate::db::codes::{self, CodeCheck, Purpose};
+use crate::db::{self, accounts, outbox, SqlError};
 use crate::domain::phone::Phone;
 use crate::domain::secret::{OneTimeCode, Token};
 use crate::domain::session::SessionView;
@@ -131,7 +131,7 @@ pub async fn verify(
                 return Ok(Verify::Code(CodeOutcome::Void));
             }
             accounts::enable_two_step(tx, account, &phone)?;
-            protection_changed(tx, account, &session, now)?;
+            protection_changed(tx, account, Some(&session.id_hash), now)?;
             let masked = crate::domain::phone::mask(&phone);
             outbox::enqueue(
                 tx,
@@ -151,19 +151,6 @@ pub async fn verify(
             )?)))
         })
         .await
-}
-
-/// Ends every other session of the account and voids its unused reset links: how
-/// the account is protected has changed, so what was let in before must log in again.
-pub(super) fn protection_changed(
-    tx: &Connection,
-    account: AccountId,
-    session: &SessionView,
-    now: i64,
-) -> Result<(), SqlError> {
-    sessions::delete_for_account(tx, account, Some(&session.id_hash))?;
-    reset_links::use_all(tx, account, now)?;
-    Ok(())
 }
 
 /// Asking to turn two-step verification off: when the password is right, a code
@@ -242,7 +229,7 @@ pub async fn confirm_off(
             };
             let outcome = super::code_outcome(check, |_| -> Result<Token, SqlError> {
                 accounts::disable_two_step(tx, account)?;
-                protection_changed(tx, account, &session, now)?;
+                protection_changed(tx, account, Some(&session.id_hash), now)?;
                 let t = Texts::new(a.lang);
                 outbox::enqueue(tx, &messages::two_step_off(t, &a.email), now)?;
                 outbox::enqueue(tx, &messages::two_step_off_sms(t, &phone), now)?;

@@ -8,9 +8,10 @@ use crate::domain::password::NewPassword;
 use crate::domain::phone::mask;
 use crate::error::AppError;
 use crate::flows::identity::credentials::{self, EmailStart, EmailVerify};
-use crate::flows::identity::CodeOutcome;
 use crate::paths;
-use crate::web::forms::{code_error, parse_code, password_problem, CodeForm, VerifyFlags};
+use crate::web::forms::{
+    after_code, code_error, parse_code, password_problem, CodeForm, VerifyFlags,
+};
 use crate::web::guard::access::{count, Applicant, Codes, Logins};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
@@ -112,19 +113,15 @@ pub async fn phone_step(
         Err(errors) => return Ok(invalid(view::email_phone_step(&ctx, &errors, &masked))),
     };
     let ip = client_ip(&req).to_string();
-    match credentials::confirm_phone_for_email(&state, &session, Some(code), ctx.lang(), ip).await?
-    {
-        CodeOutcome::Accepted(token) => Ok(redirect_with_session(
-            &state,
-            paths::ACCOUNT_EMAIL_VERIFY,
-            &token,
-        )),
-        other => {
-            let mut errors = FormErrors::default();
-            errors.add("code", code_error(&ctx, &other));
-            Ok(invalid(view::email_phone_step(&ctx, &errors, &masked)))
-        }
-    }
+    let outcome =
+        credentials::confirm_phone_for_email(&state, &session, Some(code), ctx.lang(), ip).await?;
+    Ok(after_code(
+        &state,
+        &ctx,
+        outcome,
+        paths::ACCOUNT_EMAIL_VERIFY,
+        |errors| view::email_phone_step(&ctx, errors, &masked),
+    ))
 }
 
 pub async fn verify_form(

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::flows::identity::two_step::{self, Start, Verify};
 use crate::flows::identity::CodeOutcome;
 use crate::paths;
-use crate::web::forms::{code_error, parse_code, CodeForm, VerifyFlags};
+use crate::web::forms::{after_code, code_error, parse_code, CodeForm, VerifyFlags};
 use crate::web::guard::access::{count, Applicant, Codes, Logins};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::conflict;
@@ -209,16 +209,12 @@ pub async fn off_verify(
         Err(errors) => return Ok(invalid(view::two_step_off_verify(&ctx, &errors, &masked))),
     };
     let ip = client_ip(&req).to_string();
-    match two_step::confirm_off(&state, session, Some(code), ip).await? {
-        CodeOutcome::Accepted(token) => Ok(redirect_with_session(
-            &state,
-            paths::ACCOUNT_TWOSTEP_OFF,
-            &token,
-        )),
-        other => {
-            let mut errors = FormErrors::default();
-            errors.add("code", code_error(&ctx, &other));
-            Ok(invalid(view::two_step_off_verify(&ctx, &errors, &masked)))
-        }
-    }
+    let outcome = two_step::confirm_off(&state, session, Some(code), ip).await?;
+    Ok(after_code(
+        &state,
+        &ctx,
+        outcome,
+        paths::ACCOUNT_TWOSTEP_OFF,
+        |errors| view::two_step_off_verify(&ctx, errors, &masked),
+    ))
 }
