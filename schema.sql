@@ -586,3 +586,11 @@ CREATE TABLE sign_up_decoys (
     since         INTEGER NOT NULL,
     wrong         INTEGER NOT NULL DEFAULT 0
 ) STRICT, WITHOUT ROWID;
+
+-- step 12: refunds
+-- A charge the portal cannot accept (another attempt had already paid for the
+-- application, or the provider reports another amount) goes back to the card:
+-- when the provider confirmed the refund.
+ALTER TABLE payments ADD COLUMN refunded_at INTEGER;
+-- The built-in mock acquirer keeps how much of each payment went back.
+ALTER TABLE mock_acquirer_payments ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0;

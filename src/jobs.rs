@@ -107,6 +107,16 @@ pub async fn remind_drafts(
     Ok(sent)
 }
 
+/// Settles payment attempts nobody came back from by asking the provider, and
+/// retries failed refunds. Returns how many attempts ended.
+pub async fn reconcile_payments(state: &AppState, now: i64) -> Result<usize, AppError> {
+    let ended = crate::flows::payment::reconcile(state, now).await?;
+    if ended > 0 {
+        tracing::info!(ended, "payments settled with the provider");
+    }
+    Ok(ended)
+}
+
 /// Sends what is due in the outbox (the worker also does this whenever something is queued).
 pub async fn deliver_outbox(
     delivery: &Delivery,
@@ -172,6 +182,18 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
                     .await
             {
                 tracing::error!(error = ?e, "questionnaire reminder job");
+            }
+        },
+    )
+    .await?;
+    add(
+        &scheduler,
+        &state,
+        "payments",
+        &schedule.payments,
+        |s| async move {
+            if let Err(e) = reconcile_payments(&s, s.now()).await {
+                tracing::error!(error = ?e, "payment reconciliation job");
             }
         },
     )

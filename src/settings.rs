@@ -127,6 +127,9 @@ pub struct Schedule {
     pub outbox: String,
     /// Deleting expired drafts, sending deletion reminders and questionnaire reminders.
     pub drafts: String,
+    /// Asking the payment provider about attempts nobody came back from, and
+    /// retrying refunds that failed.
+    pub payments: String,
 }
 
 fn default_smtp_port() -> u16 {
@@ -145,6 +148,7 @@ impl Default for Schedule {
             cleanup: "0 */5 * * * *".into(),
             outbox: "*/30 * * * * *".into(),
             drafts: "0 0 * * * *".into(),
+            payments: "0 */5 * * * *".into(),
         }
     }
 }
@@ -268,6 +272,9 @@ impl Settings {
         }
         if let Some(v) = var("KANSLI_SCHEDULE_DRAFTS") {
             self.schedule.drafts = v;
+        }
+        if let Some(v) = var("KANSLI_SCHEDULE_PAYMENTS") {
+            self.schedule.payments = v;
         }
         if let Some(host) = var("KANSLI_SMTP_HOST") {
             let from =
@@ -426,6 +433,7 @@ impl Settings {
             ("cleanup", &self.schedule.cleanup),
             ("outbox", &self.schedule.outbox),
             ("drafts", &self.schedule.drafts),
+            ("payments", &self.schedule.payments),
         ] {
             if !expr.trim().is_empty() && expr.split_whitespace().count() != 6 {
                 return invalid(format!("schedule.{name} = {expr:?} must be a 6-field cron expression (with seconds) or blank"));

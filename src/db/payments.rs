@@ -23,9 +23,11 @@ pub struct Payment {
     pub last4: Option<String>,
     pub created_at: i64,
     pub finished_at: Option<i64>,
+    /// When the provider confirmed a refund of a charge the portal did not accept.
+    pub refunded_at: Option<i64>,
 }
 
-const COLUMNS: &str = "p.id, p.reference, p.draft_id, p.attempt, p.idempotency_key, p.gateway_id, p.next_url, p.amount, p.state, p.outcome, p.brand, p.last4, p.created_at, p.finished_at";
+const COLUMNS: &str = "p.id, p.reference, p.draft_id, p.attempt, p.idempotency_key, p.gateway_id, p.next_url, p.amount, p.state, p.outcome, p.brand, p.last4, p.created_at, p.finished_at, p.refunded_at";
 
 fn from_row(r: &Row) -> Result<Payment> {
     Ok(Payment {
@@ -45,6 +47,7 @@ fn from_row(r: &Row) -> Result<Payment> {
         last4: r.get(11)?,
         created_at: r.get(12)?,
         finished_at: r.get(13)?,
+        refunded_at: r.get(14)?,
     })
 }
 
@@ -124,6 +127,47 @@ pub fn settle(
         ],
     )?;
     Ok(changed == 1)
+}
+
+/// Unfinished attempts started at the provider before `before`, with the account
+/// whose application they pay for: the ones to ask the provider about.
+pub fn unfinished_before(
+    conn: &Connection,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<(Payment, AccountId, String)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, d.account_id, d.form_id FROM payments p JOIN drafts d ON d.id = p.draft_id
+         WHERE p.state IN ('started', 'three_ds_required') AND p.gateway_id IS NOT NULL
+           AND p.created_at < ?1 AND d.account_id IS NOT NULL
+         ORDER BY p.created_at LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![before, limit], |r| {
+        Ok((from_row(r)?, AccountId(r.get(15)?), r.get(16)?))
+    })?;
+    rows.collect()
+}
+
+/// Charges the portal refused (a second success, another amount) that have not
+/// been refunded yet, finished after `since`.
+pub fn awaiting_refund(conn: &Connection, since: i64, limit: i64) -> Result<Vec<Payment>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM payments p
+         WHERE p.outcome IN ('duplicate', 'mismatch') AND p.refunded_at IS NULL
+           AND p.gateway_id IS NOT NULL AND p.finished_at >= ?1
+         ORDER BY p.finished_at LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![since, limit], from_row)?;
+    rows.collect()
+}
+
+/// Records that the provider confirmed the refund of a refused charge.
+pub fn refunded(conn: &Connection, id: i64, now: i64) -> Result<bool> {
+    conn.execute(
+        "UPDATE payments SET refunded_at = ?2 WHERE id = ?1 AND refunded_at IS NULL",
+        params![id, now],
+    )
+    .map(|n| n == 1)
 }
 
 /// A successful payment with what a receipt shows, for one of `account`'s cases.

@@ -80,10 +80,13 @@ pub enum Outcome {
     Expired,
     /// The provider reported something the portal cannot accept (e.g. another amount).
     Mismatch,
+    /// Paid after another attempt had already paid for the application: the
+    /// charge goes back to the card.
+    Duplicate,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 10] = [
         Outcome::Declined,
         Outcome::ExpiredCard,
         Outcome::WrongCvc,
@@ -93,6 +96,7 @@ impl Outcome {
         Outcome::Cancelled,
         Outcome::Expired,
         Outcome::Mismatch,
+        Outcome::Duplicate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -106,6 +110,7 @@ impl Outcome {
             Outcome::Cancelled => "cancelled",
             Outcome::Expired => "expired",
             Outcome::Mismatch => "mismatch",
+            Outcome::Duplicate => "duplicate",
         }
     }
 
@@ -125,6 +130,7 @@ impl Outcome {
             Outcome::Cancelled => "payment.outcome.cancelled",
             Outcome::Expired => "payment.outcome.expired",
             Outcome::Mismatch => "payment.outcome.mismatch",
+            Outcome::Duplicate => "payment.outcome.duplicate",
         }
     }
 
@@ -132,7 +138,10 @@ impl Outcome {
     pub fn state(self) -> PaymentState {
         match self {
             Outcome::Cancelled => PaymentState::Cancelled,
-            Outcome::ProcessingError | Outcome::Mismatch | Outcome::Expired => PaymentState::Error,
+            Outcome::ProcessingError
+            | Outcome::Mismatch
+            | Outcome::Expired
+            | Outcome::Duplicate => PaymentState::Error,
             _ => PaymentState::Failed,
         }
     }

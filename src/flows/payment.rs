@@ -4,6 +4,7 @@
 //! transaction: the payment, the submitted draft, the case with its verification
 //! number and the confirmation email all happen, or none does.
 
+use crate::db::audit::{self, ActorKind};
 use crate::db::drafts::Draft;
 use crate::db::payments::{self, NewPayment, Payment};
 use crate::db::{self, accounts, cases, drafts, outbox};
@@ -27,51 +28,96 @@ pub enum Start {
     AlreadyPaid,
 }
 
+/// What the attempts of a draft allow when "Pay" is pressed.
+enum Attempt {
+    /// Paid for already.
+    Paid,
+    /// This attempt is the one to pay with.
+    Open(Payment),
+    /// Past the portal's 90 minutes at the provider: only the provider knows
+    /// whether the person paid.
+    AskProvider(Payment),
+}
+
 /// The payment attempt to continue, or a new one: a double click, a second tab or
-/// a retry of the request all continue the same unfinished attempt.
+/// a retry of the request all continue the same unfinished attempt. An old one is
+/// never given up without asking the provider: a person who paid and did not come
+/// back is submitted, not charged again, and while the provider still has an
+/// attempt in progress no second one is made.
 #[tracing::instrument(skip_all)]
 pub async fn start(state: &AppState, draft: &Draft, form: &FormDef) -> Result<Start, AppError> {
-    let (draft_id, amount, now) = (draft.id, form.fee_ore(), state.now());
-    let attempt = db::write(
-        &state.pool,
-        move |tx| -> Result<Option<Payment>, AppError> {
-            let attempts = payments::for_draft(tx, draft_id)?;
-            if attempts.iter().any(|p| p.state == PaymentState::Success) {
-                return Ok(None);
+    let account = draft
+        .account_id
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("a draft without an account")))?;
+    // Each round settles the attempt it asked about, so the second round opens a new one.
+    for _ in 0..3 {
+        let payment = match next_attempt(state, draft.id, form.fee_ore()).await? {
+            Attempt::Paid => return Ok(Start::AlreadyPaid),
+            Attempt::Open(payment) => payment,
+            Attempt::AskProvider(payment) => match finish(state, &payment, account, form).await? {
+                Finish::Submitted => return Ok(Start::AlreadyPaid),
+                Finish::Unsuccessful(_) => continue,
+                Finish::Pending => payment,
+            },
+        };
+        return open(state, draft, form, payment).await;
+    }
+    Err(AppError::Unexpected(anyhow::anyhow!(
+        "payment attempts kept changing"
+    )))
+}
+
+async fn next_attempt(state: &AppState, draft_id: i64, amount: i64) -> Result<Attempt, AppError> {
+    let now = state.now();
+    db::write(&state.pool, move |tx| -> Result<Attempt, AppError> {
+        let attempts = payments::for_draft(tx, draft_id)?;
+        if attempts.iter().any(|p| p.state == PaymentState::Success) {
+            return Ok(Attempt::Paid);
+        }
+        for p in attempts.iter().filter(|p| !p.state.is_final()) {
+            if !expired(p.created_at, now) {
+                return Ok(Attempt::Open(p.clone()));
             }
-            for p in attempts.iter().filter(|p| !p.state.is_final()) {
-                if !expired(p.created_at, now) {
-                    return Ok(Some(p.clone()));
-                }
-                payments::settle(
-                    tx,
-                    p.id,
-                    PaymentState::Error,
-                    Some(Outcome::Expired),
-                    None,
-                    now,
-                )?;
+            if p.gateway_id.is_some() {
+                return Ok(Attempt::AskProvider(p.clone()));
             }
-            let next = attempts.first().map_or(1, |p| p.attempt + 1);
-            let reference = public_reference();
-            let id = payments::insert(
+            // The provider never answered its creation, so the person never saw its page.
+            payments::settle(
                 tx,
-                &NewPayment {
-                    reference: &reference,
-                    draft_id,
-                    attempt: next,
-                    idempotency_key: &public_reference(),
-                    amount,
-                },
+                p.id,
+                PaymentState::Error,
+                Some(Outcome::Expired),
+                None,
                 now,
             )?;
-            Ok(payments::by_id(tx, id)?)
-        },
-    )
-    .await?;
-    let Some(payment) = attempt else {
-        return Ok(Start::AlreadyPaid);
-    };
+        }
+        let next = attempts.first().map_or(1, |p| p.attempt + 1);
+        let reference = public_reference();
+        let id = payments::insert(
+            tx,
+            &NewPayment {
+                reference: &reference,
+                draft_id,
+                attempt: next,
+                idempotency_key: &public_reference(),
+                amount,
+            },
+            now,
+        )?;
+        let created = payments::by_id(tx, id)?
+            .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("new payment missing")))?;
+        Ok(Attempt::Open(created))
+    })
+    .await
+}
+
+/// The provider's page for an attempt, created at the provider first if needed.
+async fn open(
+    state: &AppState,
+    draft: &Draft,
+    form: &FormDef,
+    payment: Payment,
+) -> Result<Start, AppError> {
     if let Some(next_url) = payment.next_url {
         return Ok(Start::Provider(next_url));
     }
@@ -145,13 +191,64 @@ pub async fn finish(
             payments::settle(tx, id, outcome.state(), Some(outcome), None, now)
         })
         .await?;
+        refund(state, payment).await;
         return Ok(Finish::Unsuccessful(outcome));
     }
-    submit(state, payment, account, form, &report, now).await
+    let finished = submit(state, payment, account, form, &report, now).await?;
+    if finished == Finish::Unsuccessful(Outcome::Duplicate) {
+        refund(state, payment).await;
+        return Ok(Finish::Submitted);
+    }
+    Ok(finished)
 }
 
-/// Settles a payment the provider reports as not successful: failed, cancelled or
-/// in error, or still unfinished when its time has run out.
+/// Gives a charge the portal refused back to the card, as much of it as the
+/// provider says is left, and records it in the audit log support reads. A
+/// refund that fails is logged and tried again by [`reconcile`]; it never fails
+/// the person's request.
+async fn refund(state: &AppState, payment: &Payment) {
+    let Some(gateway_id) = &payment.gateway_id else {
+        return;
+    };
+    let key = format!("{}-refund", payment.idempotency_key);
+    let answer = async {
+        let report = state.gateway.report(gateway_id).await?;
+        let left = report.amount - report.refunded;
+        if report.state() != PaymentState::Success || left <= 0 {
+            return Ok(0);
+        }
+        state.gateway.refund(gateway_id, left, &key).await?;
+        anyhow::Ok(left)
+    }
+    .await;
+    if let Err(e) = &answer {
+        tracing::error!(payment = payment.reference, error = ?e, "refund failed");
+    }
+    let (id, now, reference) = (payment.id, state.now(), payment.reference.clone());
+    let recorded = db::write(&state.pool, move |tx| -> Result<(), AppError> {
+        let (action, detail) = match answer {
+            Ok(amount) => {
+                if !payments::refunded(tx, id, now)? {
+                    return Ok(());
+                }
+                ("payment_refunded", format!("amount={amount}"))
+            }
+            Err(e) => ("payment_refund_failed", format!("{e:#}")),
+        };
+        audit::Entry::new(ActorKind::System, "payments", action)
+            .target(&reference)
+            .detail(&detail)
+            .record(tx, now)?;
+        Ok(())
+    })
+    .await;
+    if let Err(e) = recorded {
+        tracing::error!(payment = payment.reference, error = ?e, "refund not recorded");
+    }
+}
+
+/// Settles a payment the provider reports as not successful: failed, cancelled,
+/// in error or expired at the provider.
 async fn settle_unsuccessful(
     state: &AppState,
     payment: &Payment,
@@ -160,14 +257,12 @@ async fn settle_unsuccessful(
 ) -> Result<Finish, AppError> {
     let reported = report.state();
     let id = payment.id;
-    if !reported.is_final() && !expired(payment.created_at, now) {
+    if !reported.is_final() {
+        // In progress at the provider, whatever the portal's clock says: it may
+        // still be paid, so it is neither given up nor replaced.
         return Ok(Finish::Pending);
     }
-    let outcome = if reported.is_final() {
-        report.outcome()
-    } else {
-        Outcome::Expired
-    };
+    let outcome = report.outcome();
     let settled = db::write(&state.pool, move |tx| -> Result<_, AppError> {
         payments::settle(tx, id, outcome.state(), Some(outcome), None, now)?;
         Ok(payments::by_id(tx, id)?)
@@ -205,16 +300,10 @@ async fn submit(
                 Ok(changed) => changed,
                 // Another attempt for this application succeeded first: this one cannot.
                 Err(e) if db::is_unique_violation(&e) => {
-                    tracing::error!("a second successful payment for one application refused");
-                    payments::settle(
-                        tx,
-                        id,
-                        PaymentState::Error,
-                        Some(Outcome::Mismatch),
-                        None,
-                        now,
-                    )?;
-                    return Ok(Finish::Unsuccessful(Outcome::Mismatch));
+                    tracing::warn!("a second successful payment for one application: refunding");
+                    let outcome = Outcome::Duplicate;
+                    payments::settle(tx, id, outcome.state(), Some(outcome), None, now)?;
+                    return Ok(Finish::Unsuccessful(outcome));
                 }
                 Err(e) => return Err(e.into()),
             };
@@ -288,4 +377,39 @@ fn settled(p: &Payment) -> Option<Finish> {
         )),
         _ => None,
     }
+}
+
+/// Attempts still unfinished this long after they started are asked about in
+/// the background: a person who paid and closed the browser is submitted.
+pub const RECONCILE_AFTER: i64 = 15 * 60;
+
+/// Refused charges are refunded again for this long if the first try failed.
+pub const REFUND_RETRIES_FOR: i64 = 7 * 24 * 3600;
+
+/// Asks the provider about attempts nobody came back from, settling each as its
+/// return would, and retries refunds that failed. Returns how many attempts ended.
+pub async fn reconcile(state: &AppState, now: i64) -> Result<usize, AppError> {
+    let due = db::read(&state.pool, move |c| {
+        payments::unfinished_before(c, now - RECONCILE_AFTER, 100)
+    })
+    .await?;
+    let mut ended = 0;
+    for (payment, account, form_id) in due {
+        let Some(form) = state.forms.get(&form_id) else {
+            continue;
+        };
+        match finish(state, &payment, account, form).await {
+            Ok(Finish::Pending) => {}
+            Ok(_) => ended += 1,
+            Err(e) => tracing::warn!(payment = payment.reference, error = ?e, "reconcile"),
+        }
+    }
+    let refunds = db::read(&state.pool, move |c| {
+        payments::awaiting_refund(c, now - REFUND_RETRIES_FOR, 100)
+    })
+    .await?;
+    for payment in refunds {
+        refund(state, &payment).await;
+    }
+    Ok(ended)
 }

@@ -6,6 +6,7 @@
 //!
 //! `HttpGateway` speaks Kansli's payment API over HTTP (shaped like GOV.UK Pay's):
 //! `POST {url}/payments` with an `Idempotency-Key` header, `GET {url}/payments/{id}`,
+//! `POST {url}/payments/{id}/refunds` (the whole amount, idempotent per key),
 //! bearer key. The built-in mock acquirer serves the same API at `/mock-acquirer/api`.
 use std::time::Duration;
 
@@ -43,6 +44,23 @@ pub struct Report {
     pub outcome: Option<String>,
     pub card_brand: Option<String>,
     pub last4: Option<String>,
+    /// How much of it has gone back to the card, in öre.
+    #[serde(default)]
+    pub refunded: i64,
+}
+
+/// A refund the portal asks for: the amount in öre.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RefundRequest {
+    pub amount: i64,
+}
+
+/// The provider's answer to a refund.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Refunded {
+    pub payment_id: String,
+    /// The total refunded of the payment so far, in öre.
+    pub refunded: i64,
 }
 
 impl Report {
@@ -68,6 +86,15 @@ pub trait PaymentGateway: Send + Sync {
     ) -> BoxFuture<'a, anyhow::Result<Created>>;
 
     fn report<'a>(&'a self, payment_id: &'a str) -> BoxFuture<'a, anyhow::Result<Report>>;
+
+    /// Gives `amount` of a successful payment back to the card; the same key
+    /// never refunds twice.
+    fn refund<'a>(
+        &'a self,
+        payment_id: &'a str,
+        amount: i64,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<Refunded>>;
 }
 
 pub struct HttpGateway {
@@ -125,6 +152,20 @@ impl PaymentGateway for HttpGateway {
 
     fn report<'a>(&'a self, payment_id: &'a str) -> BoxFuture<'a, anyhow::Result<Report>> {
         let request = self.http.get(format!("{}/payments/{payment_id}", self.url));
+        Box::pin(self.call(request))
+    }
+
+    fn refund<'a>(
+        &'a self,
+        payment_id: &'a str,
+        amount: i64,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<Refunded>> {
+        let request = self
+            .http
+            .post(format!("{}/payments/{payment_id}/refunds", self.url))
+            .header("Idempotency-Key", idempotency_key)
+            .json(&RefundRequest { amount });
         Box::pin(self.call(request))
     }
 }

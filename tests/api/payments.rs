@@ -270,16 +270,17 @@ async fn fifty_concurrent_returns_give_one_success_one_case_and_one_email() {
             format!("/applications/{reference}/submitted")
         );
     }
+    assert_submitted_once(&app).await;
+}
+
+/// One successful payment, one case with its first status, one confirmation email.
+async fn assert_submitted_once(app: &TestApp) {
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM payments WHERE state = 'success'"
-        )
-        .await,
+        count(app, "SELECT count(*) FROM payments WHERE state = 'success'").await,
         1
     );
-    assert_eq!(count(&app, "SELECT count(*) FROM cases").await, 1);
-    assert_eq!(count(&app, "SELECT count(*) FROM case_events").await, 1);
+    assert_eq!(count(app, "SELECT count(*) FROM cases").await, 1);
+    assert_eq!(count(app, "SELECT count(*) FROM case_events").await, 1);
     let confirmations = app
         .messages()
         .await
@@ -497,4 +498,188 @@ async fn another_persons_case_receipt_and_documents_answer_404() {
     ] {
         assert_eq!(other.get(&path).await.status(), 404, "{path}");
     }
+}
+
+/// Keeps the person's session alive while `minutes` pass.
+async fn stay_active(app: &TestApp, minutes: i64) {
+    let mut left = minutes * MINUTE;
+    while left > 0 {
+        let step = left.min(29 * MINUTE);
+        app.clock.advance(step);
+        left -= step;
+        assert_eq!(app.get("/account").await.status(), 200);
+    }
+}
+
+async fn exec(app: &TestApp, sql: &'static str) {
+    kansli::db::write(&app.state.pool, move |tx| tx.execute_batch(sql))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_person_who_paid_and_never_came_back_is_not_charged_twice() {
+    let (app, reference) = approved().await;
+    let card_page = press_pay(&app, &reference).await;
+    // Paid at the provider; the browser closed before the return.
+    let back = pay_with(&app, &card_page, APPROVED).await;
+    assert!(back.starts_with("/payments/"), "{back}");
+    stay_active(&app, 91).await;
+
+    // "Pay" again: the portal asks the provider, finds the success and submits.
+    let res = app
+        .submit(
+            &pay_page(&reference),
+            &format!("/applications/{reference}/pay"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        location(&app, &res),
+        format!("/applications/{reference}/submitted")
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM mock_acquirer_payments").await,
+        1,
+        "no second charge was started"
+    );
+    assert_submitted_once(&app).await;
+}
+
+#[tokio::test]
+async fn an_attempt_the_provider_still_processes_is_continued_not_replaced() {
+    let (app, reference) = approved().await;
+    let card_page = press_pay(&app, &reference).await;
+    assert_eq!(app.get(&card_page).await.status(), 200);
+    // A provider whose own window is longer than the portal's 90 minutes.
+    exec(
+        &app,
+        "UPDATE mock_acquirer_payments SET created_at = created_at + 7200",
+    )
+    .await;
+    stay_active(&app, 95).await;
+    assert_eq!(press_pay(&app, &reference).await, card_page);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM payments").await,
+        1,
+        "no second attempt while the provider has one in progress"
+    );
+    let back = pay_with(&app, &card_page, APPROVED).await;
+    assert!(come_back(&app, &back).await.ends_with("/submitted"));
+}
+
+#[tokio::test]
+async fn the_reconcile_job_submits_an_application_whose_person_never_came_back() {
+    let (app, reference) = approved().await;
+    let card_page = press_pay(&app, &reference).await;
+    pay_with(&app, &card_page, APPROVED).await;
+    let report = kansli::jobs::reconcile_payments(&app.state, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(report, 0, "a fresh attempt is left to the person's return");
+    app.clock.advance(16 * MINUTE);
+    let report = kansli::jobs::reconcile_payments(&app.state, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(report, 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM cases").await, 1);
+    let html = app.get_html("/account").await;
+    assert!(first_text(&html, ".case .status-tag").contains("Mottagen"));
+}
+
+#[tokio::test]
+async fn a_second_success_for_a_paid_application_is_refunded_and_logged() {
+    let (app, reference) = approved().await;
+    let first_page = press_pay(&app, &reference).await;
+    let first_back = pay_with(&app, &first_page, APPROVED).await;
+    // The provider answered wrongly about the first attempt, so a second was made.
+    exec(
+        &app,
+        "UPDATE payments SET state = 'error', outcome = 'processing_error' WHERE attempt = 1",
+    )
+    .await;
+    let submitted = pay_fully(&app, &reference, APPROVED).await;
+    assert!(submitted.ends_with("/submitted"), "{submitted}");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM mock_acquirer_payments WHERE state = 'success'"
+        )
+        .await,
+        2,
+        "charged twice at the provider"
+    );
+
+    // The first attempt's success arrives late.
+    exec(
+        &app,
+        "UPDATE payments SET state = 'started', outcome = NULL WHERE attempt = 1",
+    )
+    .await;
+    assert_eq!(come_back(&app, &first_back).await, submitted);
+    assert_eq!(
+        count(&app, "SELECT sum(refunded) FROM mock_acquirer_payments").await,
+        100_000,
+        "the second charge went back to the card"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM payments WHERE outcome = 'duplicate' AND refunded_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    let logged = audit_rows(&app, "payment_refunded").await;
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert!(
+        logged[0].2.as_deref().unwrap_or("").contains("100000"),
+        "{logged:?}"
+    );
+    let html = app.get_html(&submitted).await;
+    assert!(
+        first_text(&html, ".notice-info").contains("har återbetalats till ditt kort"),
+        "the person is told"
+    );
+}
+
+#[tokio::test]
+async fn the_mock_acquirer_refunds_only_what_was_paid_and_a_retry_refunds_nothing_more() {
+    let (app, reference) = approved().await;
+    let card_page = press_pay(&app, &reference).await;
+    let id = card_page.rsplit('/').next().unwrap().to_string();
+    let key = kansli::fakes::mock_acquirer::api_key(&app.web);
+    let refund = |amount: i64| {
+        app.client
+            .post(app.url(&format!("/mock-acquirer/api/payments/{id}/refunds")))
+            .bearer_auth(&key)
+            .header("Idempotency-Key", "r1")
+            .json(&serde_json::json!({ "amount": amount }))
+            .send()
+    };
+    assert_eq!(refund(100_000).await.unwrap().status(), 409, "not paid yet");
+    pay_with(&app, &card_page, APPROVED).await;
+    assert_eq!(
+        refund(100_001).await.unwrap().status(),
+        409,
+        "more than paid"
+    );
+    for _ in 0..2 {
+        let res = refund(100_000).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["refunded"], 100_000);
+    }
+    assert_eq!(
+        count(&app, "SELECT refunded FROM mock_acquirer_payments").await,
+        100_000
+    );
+    let anonymous = app
+        .client
+        .post(app.url(&format!("/mock-acquirer/api/payments/{id}/refunds")))
+        .json(&serde_json::json!({ "amount": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
 }

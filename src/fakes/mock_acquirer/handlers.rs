@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::fakes::mock_acquirer::store::MockPayment;
 use crate::fakes::mock_acquirer::views as view;
 use crate::fakes::mock_acquirer::{self, CardForm, Next};
-use crate::outbound::payment::NewPayment;
+use crate::outbound::payment::{NewPayment, RefundRequest};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, html_status, redirect};
 use crate::web::views::components::FormErrors;
@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         scope(mock_acquirer::PREFIX)
             .service(resource("/api/payments").route(post().to(api_create)))
             .service(resource("/api/payments/{id}").route(get().to(api_report)))
+            .service(resource("/api/payments/{id}/refunds").route(post().to(api_refund)))
             .service(
                 resource("/pay/{id}")
                     .route(get().to(card_form))
@@ -84,6 +85,22 @@ async fn api_report(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+async fn api_refund(
+    req: HttpRequest,
+    state: web::Data<WebState>,
+    id: web::Path<String>,
+    body: web::Json<RefundRequest>,
+) -> Result<HttpResponse, AppError> {
+    if !authorised(&req, &state) {
+        return Ok(HttpResponse::Unauthorized().finish());
+    }
+    match mock_acquirer::refund(&state, id.into_inner(), body.amount).await? {
+        None => Err(AppError::NotFound),
+        Some(mock_acquirer::Refund::Refused) => Ok(HttpResponse::Conflict().finish()),
+        Some(mock_acquirer::Refund::Done(refunded)) => Ok(HttpResponse::Ok().json(refunded)),
+    }
 }
 
 /// The payment of a page's address; an unknown one does not exist.

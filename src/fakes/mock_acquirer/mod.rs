@@ -20,7 +20,7 @@ pub mod handlers;
 pub mod store;
 pub mod views;
 
-use crate::outbound::payment::{Created, NewPayment, Report};
+use crate::outbound::payment::{Created, NewPayment, Refunded, Report};
 
 pub const PREFIX: &str = "/mock-acquirer";
 
@@ -96,7 +96,41 @@ pub async fn report(state: &WebState, id: String) -> Result<Option<Report>, AppE
         outcome: p.outcome.map(|o| o.as_str().to_string()),
         card_brand: p.brand,
         last4: p.last4,
+        refunded: p.refunded,
     }))
+}
+
+/// What a refund request came to.
+pub enum Refund {
+    Done(Refunded),
+    /// Not a successful payment, or more than is left of it.
+    Refused,
+}
+
+/// Refunds `amount` of a successful payment. Asking again for the whole amount of
+/// a payment already refunded in full answers as the first time did: a retried
+/// request never refunds twice.
+pub async fn refund(state: &WebState, id: String, amount: i64) -> Result<Option<Refund>, AppError> {
+    let now = state.now();
+    db::write(&state.pool, move |tx| -> Result<_, AppError> {
+        let Some(p) = book::get(tx, &id)? else {
+            return Ok(None);
+        };
+        let repeated = p.refunded == p.amount && amount == p.amount;
+        if !repeated && !book::refund(tx, &id, amount, now)? {
+            return Ok(Some(Refund::Refused));
+        }
+        let refunded = if repeated {
+            p.refunded
+        } else {
+            p.refunded + amount
+        };
+        Ok(Some(Refund::Done(Refunded {
+            payment_id: p.id,
+            refunded,
+        })))
+    })
+    .await
 }
 
 /// The payment, with expiry applied first.

@@ -21,10 +21,12 @@ pub struct MockPayment {
     pub brand: Option<String>,
     pub last4: Option<String>,
     pub created_at: i64,
+    /// How much has gone back to the card, in öre.
+    pub refunded: i64,
 }
 
 const COLUMNS: &str =
-    "id, amount, description, return_url, lang, state, outcome, scenario, brand, last4, created_at";
+    "id, amount, description, return_url, lang, state, outcome, scenario, brand, last4, created_at, refunded";
 
 fn from_row(r: &Row) -> Result<MockPayment> {
     Ok(MockPayment {
@@ -43,6 +45,7 @@ fn from_row(r: &Row) -> Result<MockPayment> {
         brand: r.get(8)?,
         last4: r.get(9)?,
         created_at: r.get(10)?,
+        refunded: r.get(11)?,
     })
 }
 
@@ -114,6 +117,17 @@ pub fn step(
             now,
             current.state.as_str()
         ],
+    )
+    .map(|n| n == 1)
+}
+
+/// Gives `amount` more of a successful payment back; false if that would refund
+/// more than was paid or the payment did not succeed.
+pub fn refund(conn: &Connection, id: &str, amount: i64, now: i64) -> Result<bool> {
+    conn.execute(
+        "UPDATE mock_acquirer_payments SET refunded = refunded + ?2, updated_at = ?3
+         WHERE id = ?1 AND state = 'success' AND ?2 > 0 AND refunded + ?2 <= amount",
+        params![id, amount, now],
     )
     .map(|n| n == 1)
 }

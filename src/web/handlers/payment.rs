@@ -141,7 +141,19 @@ pub async fn submitted(
     let Some(case) = records::case_of_draft(&state, id).await? else {
         return Ok(redirect(&paths::approved(&draft.reference)));
     };
-    Ok(html(view::submitted(&ctx, form, &case, show_more(&ctx))))
+    let refunded: Vec<i64> = records::payments_of_draft(&state, id)
+        .await?
+        .iter()
+        .filter(|p| p.refunded_at.is_some())
+        .map(|p| p.amount)
+        .collect();
+    Ok(html(view::submitted(
+        &ctx,
+        form,
+        &case,
+        &refunded,
+        show_more(&ctx),
+    )))
 }
 
 /// A printable receipt. Shown to a login with two-step verification and to the

@@ -59,7 +59,14 @@ pub fn pay(ctx: &Ctx, v: &PayView) -> Markup {
     )
 }
 
-pub fn submitted(ctx: &Ctx, form: &FormDef, case: &Case, show_receipt: bool) -> Markup {
+/// `refunded`: the amounts of charges that went back to the card.
+pub fn submitted(
+    ctx: &Ctx,
+    form: &FormDef,
+    case: &Case,
+    refunded: &[i64],
+    show_receipt: bool,
+) -> Markup {
     page(
         ctx,
         h!(ctx, "submitted.title"),
@@ -69,6 +76,9 @@ pub fn submitted(ctx: &Ctx, form: &FormDef, case: &Case, show_receipt: bool) -> 
                 p { (h!(ctx, "submitted.verification")) br; strong.verification-number { (case.verification) } }
             }
             p.caption { (form.title.get(ctx.lang())) }
+            @for amount in refunded {
+                (notice(Tone::Info, html! { p { (ctx.tf("submitted.refunded", &[("amount", &format_sek(*amount))])) } }))
+            }
             p { (h!(ctx, "submitted.email")) }
             p { (h!(ctx, "submitted.keep_number")) }
             h2 { (h!(ctx, "submitted.next_title")) }

@@ -47,6 +47,7 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
             cleanup: String::new(),
             outbox: String::new(),
             drafts: String::new(),
+            payments: String::new(),
         },
         ..Settings::default()
     }
