@@ -1,5 +1,5 @@
 //! The command line: `kansli serve` (the default), `kansli migrate`, `kansli backup`,
-//! `kansli restore` and `kansli staff`.
+//! `kansli restore`, `kansli staff` and `kansli mock-acquirer-key`.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +31,9 @@ enum Command {
     /// Replace the database with the backup at PATH (no server may run); the
     /// replaced database is kept beside it.
     Restore { path: std::path::PathBuf },
+    /// Print the key of this installation's built-in mock acquirer API, so another
+    /// Kansli can use it as its payment provider (development mode only).
+    MockAcquirerKey,
     /// Staff accounts: add, list, disable, enable, unlock, role.
     Staff {
         #[command(subcommand)]
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Backup { path } => backup(&settings, &path),
         Command::Restore { path } => restore(&settings, &path),
         Command::Staff { command } => staff(&settings, command),
+        Command::MockAcquirerKey => mock_acquirer_key(&settings),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -129,6 +133,23 @@ fn restore(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
         Some(kept) => println!("The database it replaced is kept at {}.", kept.display()),
         None => println!("There was no database to replace."),
     }
+    Ok(())
+}
+
+fn mock_acquirer_key(settings: &Settings) -> anyhow::Result<()> {
+    if !settings.mock_acquirer() {
+        anyhow::bail!(
+            "this installation has no mock acquirer: it runs in production mode or uses a payment provider"
+        );
+    }
+    let pool = crate::db::open(
+        &settings.database_path(),
+        &UpgradeBackups::configured(settings, Clock::system().now()),
+    )?;
+    println!(
+        "{}",
+        crate::fakes::mock_acquirer::installation_api_key(&pool)?
+    );
     Ok(())
 }
 

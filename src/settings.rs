@@ -81,6 +81,11 @@ pub struct PaymentSettings {
     /// The provider's API base, e.g. https://pay.example/api (payments are POSTed to `{url}/payments`).
     pub url: String,
     pub api_key: SecretString,
+    /// The origin of the provider's hosted card pages when it is not the API's
+    /// (e.g. https://card.pay.example): browsers are allowed to post and be
+    /// redirected there from the portal's pages.
+    #[serde(default)]
+    pub page_origin: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -333,7 +338,11 @@ impl Settings {
             self.payment = Some(PaymentSettings {
                 url,
                 api_key: api_key.into(),
+                page_origin: None,
             });
+        }
+        if let (Some(p), Some(v)) = (self.payment.as_mut(), var("KANSLI_PAYMENT_PAGE_ORIGIN")) {
+            p.page_origin = Some(v);
         }
         if let Some(sms) = self.sms.as_mut() {
             if let Some(v) = var("KANSLI_SMS_USERNAME") {
@@ -396,6 +405,13 @@ impl Settings {
                     "payment.url = {:?} must be an http(s) URL not ending with /",
                     p.url
                 ));
+            }
+            if let Some(o) = &p.page_origin {
+                if origin(o).as_deref() != Some(o.as_str()) {
+                    return invalid(format!(
+                        "payment.page_origin = {o:?} must be an origin: scheme, host and port only, e.g. https://card.pay.example"
+                    ));
+                }
             }
         }
         for (name, service) in self.eid_services() {
@@ -487,6 +503,18 @@ impl Settings {
         ]
     }
 
+    /// The origins besides the page's own that the portal's forms may post to or
+    /// be redirected to: its public address (people may reach it by another name)
+    /// and the payment provider's card pages.
+    pub fn form_targets(&self) -> Vec<String> {
+        let mut targets: Vec<String> = origin(&self.public_url()).into_iter().collect();
+        if let Some(p) = &self.payment {
+            targets.extend(p.page_origin.clone().or_else(|| origin(&p.url)));
+        }
+        targets.dedup();
+        targets
+    }
+
     /// Whether the built-in mock acquirer serves payments (and its pages exist).
     pub fn mock_acquirer(&self) -> bool {
         self.payment.is_none()
@@ -508,6 +536,14 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// The origin of an http(s) URL (`https://host:port`, the default port left out).
+pub fn origin(url: &str) -> Option<String> {
+    let parsed = reqwest::Url::parse(url).ok()?;
+    matches!(parsed.scheme(), "http" | "https")
+        .then(|| parsed.origin().ascii_serialization())
+        .filter(|o| o != "null")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,6 +558,33 @@ mod tests {
         s.apply_env(|n| map.get(n).cloned())?;
         s.validate()?;
         Ok(s)
+    }
+
+    #[test]
+    fn an_origin_is_scheme_host_and_a_port_other_than_the_default() {
+        assert_eq!(
+            origin("https://Pay.Example:443/api/v1").as_deref(),
+            Some("https://pay.example")
+        );
+        assert_eq!(
+            origin("http://localhost:8080/x").as_deref(),
+            Some("http://localhost:8080")
+        );
+        for bad in [
+            "",
+            "pay.example",
+            "ftp://pay.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(origin(bad), None, "{bad}");
+        }
+        let err = with_env(&[
+            ("KANSLI_PAYMENT_URL", "https://api.pay.example"),
+            ("KANSLI_PAYMENT_KEY", "k"),
+            ("KANSLI_PAYMENT_PAGE_ORIGIN", "https://card.pay.example/pay"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("payment.page_origin"), "{err}");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct WebState {
     pub login_page: PerLanguage<Template>,
     /// The reverse proxies whose forwarded client addresses are believed.
     pub trusted_proxies: TrustedProxies,
+    /// The pages' Content-Security-Policy, with the origins forms may lead to.
+    pub csp: actix_web::http::header::HeaderValue,
 }
 
 impl WebState {
@@ -26,7 +28,14 @@ impl WebState {
         // Checked when the settings were loaded.
         let trusted_proxies =
             TrustedProxies::parse(&app.settings.trusted_proxies).unwrap_or_default();
+        let csp =
+            crate::web::guard::middleware::content_security_policy(&app.settings.form_targets());
         WebState {
+            csp: actix_web::http::header::HeaderValue::from_str(&csp).unwrap_or_else(|_| {
+                actix_web::http::header::HeaderValue::from_static(
+                    "default-src 'self'; form-action 'self'",
+                )
+            }),
             app,
             trusted_proxies,
             limiter: RateLimiter::default(),

@@ -74,8 +74,8 @@ async fn every_response_carries_the_security_headers() {
         let h = res.headers();
         assert_eq!(
             h["content-security-policy"],
-            "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-            "{path}"
+            &format!("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' {}", app.address),
+            "{path}: forms may lead to the public address, whatever name the page was reached by"
         );
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["referrer-policy"], "same-origin");
@@ -83,6 +83,33 @@ async fn every_response_carries_the_security_headers() {
         assert!(
             !h.contains_key("strict-transport-security"),
             "no HSTS in development"
+        );
+    }
+}
+
+#[tokio::test]
+async fn forms_may_lead_to_the_payment_providers_card_pages() {
+    let production = |page_origin: Option<&'static str>| {
+        spawn_app_with(move |s| {
+            production_settings(s);
+            if let Some(p) = s.payment.as_mut() {
+                p.url = "https://api.pay.example:8443/v1".into();
+                p.page_origin = page_origin.map(str::to_string);
+            }
+        })
+    };
+    for (page_origin, expected) in [
+        (None, "https://api.pay.example:8443"),
+        (Some("https://card.pay.example"), "https://card.pay.example"),
+    ] {
+        let app = production(page_origin).await;
+        let res = app.get("/login").await;
+        let csp = res.headers()["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.ends_with(&format!(
+                "form-action 'self' https://kansli.example {expected}"
+            )),
+            "{csp}"
         );
     }
 }
@@ -112,30 +139,7 @@ async fn pages_have_no_inline_scripts_or_styles() {
 
 #[tokio::test]
 async fn production_mode_uses_host_prefixed_secure_cookies_and_hsts() {
-    let app = spawn_app_with(|s| {
-        s.mode = kansli::settings::Mode::Production;
-        s.dev_mailbox = false;
-        s.base_url = Some("https://kansli.example".into());
-        s.payment = Some(kansli::settings::PaymentSettings {
-            url: "https://pay.example/api".into(),
-            api_key: "key".to_string().into(),
-        });
-        s.smtp = Some(kansli::settings::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: 2525,
-            security: kansli::settings::SmtpSecurity::Plain,
-            username: None,
-            password: None,
-            from: "noreply@kansli.example".into(),
-        });
-        s.sms = Some(kansli::settings::SmsSettings {
-            url: "http://127.0.0.1:9/sms".into(),
-            username: None,
-            password: None,
-            sender: "MIGR".into(),
-        });
-    })
-    .await;
+    let app = spawn_app_with(production_settings).await;
     let res = app.get("/login").await;
     assert!(res.headers()["strict-transport-security"]
         .to_str()
@@ -443,4 +447,30 @@ async fn a_back_or_next_that_would_leave_the_site_goes_to_the_default_page() {
         );
     }
     assert_redirect(&app.get("/lang/en?back=/help/login").await, "/help/login");
+}
+
+/// Production mode with every outside service it requires.
+fn production_settings(s: &mut kansli::settings::Settings) {
+    s.mode = kansli::settings::Mode::Production;
+    s.dev_mailbox = false;
+    s.base_url = Some("https://kansli.example".into());
+    s.payment = Some(kansli::settings::PaymentSettings {
+        page_origin: None,
+        url: "https://pay.example/api".into(),
+        api_key: "key".to_string().into(),
+    });
+    s.smtp = Some(kansli::settings::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: 2525,
+        security: kansli::settings::SmtpSecurity::Plain,
+        username: None,
+        password: None,
+        from: "noreply@kansli.example".into(),
+    });
+    s.sms = Some(kansli::settings::SmsSettings {
+        url: "http://127.0.0.1:9/sms".into(),
+        username: None,
+        password: None,
+        sender: "MIGR".into(),
+    });
 }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer } from "node:net";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHmac } from "node:crypto";
@@ -23,12 +24,13 @@ let dataDir;
 let base;
 let browser;
 
-function startServer() {
-  dataDir = mkdtempSync(join(tmpdir(), "kansli-browser-"));
+/** Starts a kansli on a fresh data directory; resolves with its process, address and directory. */
+function startKansli(env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "kansli-browser-"));
   return new Promise((resolve, reject) => {
-    server = spawn(binary, ["serve"], {
-      cwd: dataDir,
-      env: { ...process.env, KANSLI_LISTEN: "127.0.0.1:0", KANSLI_DATA_DIR: dataDir, KANSLI_LOG: "info", NO_COLOR: "1" },
+    const child = spawn(binary, ["serve"], {
+      cwd: dir,
+      env: { ...process.env, KANSLI_LISTEN: "127.0.0.1:0", KANSLI_DATA_DIR: dir, KANSLI_LOG: "info", NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const timer = setTimeout(() => reject(new Error("kansli did not start within 30 s")), 30_000);
@@ -39,13 +41,20 @@ function startServer() {
       const m = seen.match(/listening on port (\d+)/);
       if (m) {
         clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
+        resolve({ child, dir, base: env.KANSLI_BASE_URL || `http://127.0.0.1:${m[1]}` });
       }
     };
-    server.stdout.on("data", look);
-    server.stderr.on("data", look);
-    server.on("exit", (code) => reject(new Error(`kansli exited with ${code}: ${seen}`)));
+    child.stdout.on("data", look);
+    child.stderr.on("data", look);
+    child.on("exit", (code) => reject(new Error(`kansli exited with ${code}: ${seen}`)));
   });
+}
+
+async function startServer() {
+  const started = await startKansli();
+  server = started.child;
+  dataDir = started.dir;
+  return started.base;
 }
 
 before(async () => {
@@ -84,10 +93,10 @@ async function visit(page, name) {
   await checkA11y(page, name);
 }
 
-/** The code in the newest dev-mailbox message to `recipient`. */
-async function codeFor(context, recipient) {
+/** The code in the newest dev-mailbox message to `recipient` (of the kansli at `at`). */
+async function codeFor(context, recipient, at = base) {
   const mailbox = await context.newPage();
-  await mailbox.goto(`${base}/dev/mailbox`);
+  await mailbox.goto(`${at}/dev/mailbox`);
   const code = await mailbox.locator(`li.message[data-recipient="${recipient}"] .code`).first().textContent();
   await mailbox.close();
   assert.match(code.trim(), /^\d{6}$/);
@@ -95,14 +104,14 @@ async function codeFor(context, recipient) {
 }
 
 /** Creates and confirms an account in English; the page ends on "account created". */
-async function createAccount(context, page, email) {
-  await page.goto(`${base}/account/create`);
+async function createAccount(context, page, email, at = base) {
+  await page.goto(`${at}/account/create`);
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Choose a password", { exact: true }).fill(PASSWORD);
   await page.getByLabel("Repeat the password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL("**/account/confirm");
-  await page.getByLabel("Code").fill(await codeFor(context, email));
+  await page.getByLabel("Code").fill(await codeFor(context, email, at));
   await page.getByRole("button", { name: "Confirm" }).click();
   await page.waitForURL("**/account/created");
 }
@@ -374,12 +383,98 @@ test("a full visit-visa application: upload, review, print to PDF, approve, pay 
   await context.close();
 });
 
-/** Runs the kansli command line on the test's data directory; gives its output. */
-function cli(args) {
+/** A port nothing listens on yet. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A visit-visa application up to its approval, on the kansli at `at`. */
+async function approveVisitVisa(page, at) {
+  await page.goto(`${at}/applications/new`);
+  await page.locator('form:has(input[name="form"][value="visit-visa"]) button').click();
+  await page.waitForURL("**/pages/applicant");
+  await page.getByLabel("Family name").fill("Öberg");
+  await page.getByLabel("Given names").fill("Ana");
+  await page.getByLabel("Date of birth").fill("1990-05-17");
+  await page.getByLabel("Citizenship").selectOption("UA");
+  await page.getByLabel("Email address").fill("ana@example.com");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL("**/pages/passport");
+  await page.getByLabel("Passport number").fill("AB1234567");
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYPgPAAEDAQAIicLsAAAAAElFTkSuQmCC", "base64");
+  await page.setInputFiles("#passport_photo_page", { name: "passport.png", mimeType: "image/png", buffer: png });
+  await page.getByRole("button", { name: "Upload" }).click();
+  await page.waitForURL("**/pages/passport");
+  await page.getByLabel("Passport valid until").fill("2030-01-01");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL("**/pages/travel");
+  await page.getByLabel("Business").check();
+  await page.getByLabel("Date of arrival").fill("2027-01-10");
+  await page.getByLabel("Date of departure").fill("2027-01-20");
+  await page.locator("#visited_before-1").check();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL("**/pages/stay");
+  await page.getByLabel("Where will you stay?").fill("Hotel Kansli, Malmö");
+  await page.getByLabel("My employer").check();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL("**/review");
+  await page.getByLabel("I confirm that the information I have given is correct and complete.").check();
+  await page.getByRole("button", { name: "Approve the application" }).click();
+  await page.waitForURL("**/approved");
+}
+
+test("paying through a provider on another origin: its card and 3-D Secure pages, then back", async () => {
+  // The provider: a second kansli whose mock acquirer is reached as localhost,
+  // while the portal is 127.0.0.1 (another origin, and another site for cookies).
+  const port = await freePort();
+  const provider = await startKansli({ KANSLI_LISTEN: `127.0.0.1:${port}`, KANSLI_BASE_URL: `http://localhost:${port}` });
+  const key = (await cli(["mock-acquirer-key"], provider.dir)).trim();
+  assert.match(key, /^[A-Za-z0-9_-]{40,}$/);
+  const portal = await startKansli({
+    KANSLI_PAYMENT_URL: `http://localhost:${port}/mock-acquirer/api`,
+    KANSLI_PAYMENT_KEY: key,
+  });
+  try {
+    const context = await browser.newContext({ locale: "en-GB" });
+    const page = await context.newPage();
+    const blocked = [];
+    page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
+    await createAccount(context, page, "far@example.se", portal.base);
+    await approveVisitVisa(page, portal.base);
+    await page.getByRole("button", { name: "Pay the fee" }).click();
+    await page.waitForURL(`http://localhost:${port}/mock-acquirer/pay/**`);
+    await payWith(page, "4000 0025 0000 3155");
+    await page.getByRole("button", { name: "Pay", exact: true }).click();
+    await page.waitForURL(`http://localhost:${port}/mock-acquirer/3ds/**`);
+    await visit(page, "30-3ds-other-origin");
+    await page.getByLabel("Code").fill((await page.locator("strong.code").innerText()).trim());
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await page.waitForURL(`${portal.base}/applications/*/submitted`);
+    assert.equal(await page.locator(".panel-confirmation h1").innerText(), "Your application has been paid for and submitted");
+    assert.deepEqual(blocked, [], "no form was stopped by the Content-Security-Policy");
+    await context.close();
+  } finally {
+    for (const k of [portal, provider]) {
+      k.child.kill("SIGTERM");
+      rmSync(k.dir, { recursive: true, force: true });
+    }
+  }
+});
+
+/** Runs the kansli command line on a data directory (the test's own by default); gives its output. */
+function cli(args, dir = dataDir) {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
-      cwd: dataDir,
-      env: { ...process.env, KANSLI_DATA_DIR: dataDir, NO_COLOR: "1" },
+      cwd: dir,
+      env: { ...process.env, KANSLI_DATA_DIR: dir, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

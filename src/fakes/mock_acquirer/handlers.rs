@@ -110,6 +110,18 @@ async fn found(state: &WebState, id: String) -> Result<MockPayment, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// A page of the payment `p`: its forms lead back to the portal that created
+/// it, which a real provider's pages allow as well.
+fn for_payment(p: &MockPayment, mut res: HttpResponse) -> HttpResponse {
+    let targets: Vec<String> = crate::settings::origin(&p.return_url).into_iter().collect();
+    let csp = crate::web::guard::middleware::content_security_policy(&targets);
+    if let Ok(value) = header::HeaderValue::from_str(&csp) {
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    res
+}
+
 /// Where a payment that is not waiting for a card goes.
 fn elsewhere(ctx: &Ctx, p: &MockPayment) -> HttpResponse {
     match p.state {
@@ -127,12 +139,15 @@ async fn card_form(
     if p.state != PaymentState::Started {
         return Ok(elsewhere(&ctx, &p));
     }
-    Ok(html(view::card_form(
-        &ctx,
+    Ok(for_payment(
         &p,
-        &CardForm::default(),
-        &FormErrors::default(),
-    )))
+        html(view::card_form(
+            &ctx,
+            &p,
+            &CardForm::default(),
+            &FormErrors::default(),
+        )),
+    ))
 }
 
 async fn card_submit(
@@ -158,9 +173,12 @@ async fn card_submit(
                 cvc: String::new(),
                 ..form
             };
-            return Ok(html_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                view::card_form(&ctx, &p, &typed, &errors),
+            return Ok(for_payment(
+                &p,
+                html_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    view::card_form(&ctx, &p, &typed, &errors),
+                ),
             ));
         }
     };
@@ -213,12 +231,10 @@ async fn challenge_form(
         return Ok(html(view::finished(&ctx, &p)));
     }
     let code = mock_acquirer::challenge_code(&state, &p.id);
-    Ok(html(view::challenge(
-        &ctx,
+    Ok(for_payment(
         &p,
-        &code,
-        &FormErrors::default(),
-    )))
+        html(view::challenge(&ctx, &p, &code, &FormErrors::default())),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -245,9 +261,12 @@ async fn challenge_submit(
             let mut errors = FormErrors::default();
             errors.add("code", ctx.t("error.code.missing"));
             let code = mock_acquirer::challenge_code(&state, &p.id);
-            return Ok(html_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                view::challenge(&ctx, &p, &code, &errors),
+            return Ok(for_payment(
+                &p,
+                html_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    view::challenge(&ctx, &p, &code, &errors),
+                ),
             ));
         }
         _ => Some(form.code),

@@ -52,7 +52,18 @@ const PERMISSIONS_POLICY: header::HeaderName =
 const CROSS_ORIGIN_OPENER_POLICY: header::HeaderName =
     header::HeaderName::from_static("cross-origin-opener-policy");
 
-const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+const ASSET_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// The Content-Security-Policy of a page whose forms may also lead to `targets`
+/// (origins: the public address, a payment provider's card pages).
+pub fn content_security_policy(targets: &[String]) -> String {
+    let mut csp = String::from(ASSET_CSP);
+    for target in targets {
+        csp.push(' ');
+        csp.push_str(target);
+    }
+    csp
+}
 
 fn is_asset(path: &str) -> bool {
     path.starts_with(paths::ASSETS)
@@ -99,7 +110,7 @@ pub async fn load_context(
             .app_data::<web::Data<WebState>>()
             .is_some_and(|s| s.settings.is_production());
         let mut res = next.call(req).await?;
-        add_security_headers(&mut res, production, true);
+        add_security_headers(&mut res, production, None);
         return Ok(res);
     }
     let state = req
@@ -165,7 +176,7 @@ pub async fn load_context(
         res.response_mut()
             .add_cookie(&removal_cookie(&state, SESSION_COOKIE))?;
     }
-    add_security_headers(&mut res, state.settings.is_production(), false);
+    add_security_headers(&mut res, state.settings.is_production(), Some(&state.csp));
     Ok(res)
 }
 
@@ -221,13 +232,22 @@ fn same_origin(req: &ServiceRequest) -> bool {
     origin == format!("http://{host}") || origin == format!("https://{host}")
 }
 
-/// Headers on every response; pages are never cached (they may show personal data).
-fn add_security_headers<B>(res: &mut ServiceResponse<B>, production: bool, asset: bool) {
+/// Headers on every response; pages (`csp` given) are never cached (they may show
+/// personal data). A page that set its own Content-Security-Policy keeps it.
+fn add_security_headers<B>(
+    res: &mut ServiceResponse<B>,
+    production: bool,
+    csp: Option<&HeaderValue>,
+) {
+    let asset = csp.is_none();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            csp.cloned()
+                .unwrap_or_else(|| HeaderValue::from_static(ASSET_CSP)),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
