@@ -188,10 +188,23 @@ pub enum SettingsError {
     },
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
-    #[error("environment variable {name}: {message}")]
-    Env { name: String, message: String },
-    #[error("invalid settings: {0}")]
-    Invalid(String),
+    /// Every problem found, so one start names them all.
+    #[error("{}", list_problems(.0))]
+    Invalid(Vec<String>),
+}
+
+fn list_problems(problems: &[String]) -> String {
+    match problems {
+        [one] => format!("invalid settings: {one}"),
+        _ => {
+            let mut text = format!("invalid settings ({} problems):", problems.len());
+            for p in problems {
+                text.push_str("\n  - ");
+                text.push_str(p);
+            }
+            text
+        }
+    }
 }
 
 impl Settings {
@@ -199,7 +212,7 @@ impl Settings {
     pub fn load() -> Result<Self, SettingsError> {
         let explicit = std::env::var("KANSLI_CONFIG").ok();
         let path = explicit.clone().unwrap_or_else(|| "kansli.toml".into());
-        let mut settings = match std::fs::read_to_string(&path) {
+        let settings = match std::fs::read_to_string(&path) {
             Ok(text) => Self::from_toml(&text).map_err(|message| SettingsError::Parse {
                 path: path.clone(),
                 message,
@@ -209,9 +222,28 @@ impl Settings {
             }
             Err(source) => return Err(SettingsError::Read { path, source }),
         };
-        settings.apply_env(|name| std::env::var(name).ok())?;
-        settings.validate()?;
-        Ok(settings)
+        settings.layer_env(|name| std::env::var(name).ok())
+    }
+
+    /// Applies the environment over these settings and checks the result,
+    /// reporting every problem of both at once.
+    pub fn layer_env(
+        mut self,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, SettingsError> {
+        let mut problems = match self.apply_env(var) {
+            Ok(()) => Vec::new(),
+            Err(SettingsError::Invalid(p)) => p,
+            Err(e) => return Err(e),
+        };
+        if let Err(SettingsError::Invalid(p)) = self.validate() {
+            problems.extend(p);
+        }
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(SettingsError::Invalid(problems))
+        }
     }
 
     pub fn from_toml(text: &str) -> Result<Self, String> {
@@ -220,15 +252,15 @@ impl Settings {
 
     /// Overrides from `KANSLI_*` variables, read through `var` so tests need no process environment.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
-        let bad = |name: &str, message: &str| SettingsError::Env {
-            name: name.into(),
-            message: message.into(),
+        let mut problems = Vec::new();
+        let mut bad = |name: &str, message: &str| {
+            problems.push(format!("environment variable {name}: {message}"));
         };
         if let Some(v) = var("KANSLI_MODE") {
-            self.mode = match v.as_str() {
-                "development" => Mode::Development,
-                "production" => Mode::Production,
-                _ => return Err(bad("KANSLI_MODE", "must be development or production")),
+            match v.as_str() {
+                "development" => self.mode = Mode::Development,
+                "production" => self.mode = Mode::Production,
+                _ => bad("KANSLI_MODE", "must be development or production"),
             };
             if self.mode == Mode::Production && var("KANSLI_DEV_MAILBOX").is_none() {
                 self.dev_mailbox = false;
@@ -244,16 +276,19 @@ impl Settings {
             self.base_url = Some(v);
         }
         if let Some(v) = var("KANSLI_DEV_MAILBOX") {
-            self.dev_mailbox =
-                parse_bool(&v).ok_or_else(|| bad("KANSLI_DEV_MAILBOX", "must be true or false"))?;
+            match parse_bool(&v) {
+                Some(on) => self.dev_mailbox = on,
+                None => bad("KANSLI_DEV_MAILBOX", "must be true or false"),
+            }
         }
         if let Some(v) = var("KANSLI_LOG") {
             self.log = v;
         }
         if let Some(v) = var("KANSLI_BACKUPS_KEPT") {
-            self.backups_kept = v
-                .parse()
-                .map_err(|_| bad("KANSLI_BACKUPS_KEPT", "must be a number, 0 or more"))?;
+            match v.parse() {
+                Ok(n) => self.backups_kept = n,
+                Err(_) => bad("KANSLI_BACKUPS_KEPT", "must be a number, 0 or more"),
+            }
         }
         if let Some(v) = var("KANSLI_SMS_UNRELIABLE_PREFIXES") {
             self.sms_unreliable_prefixes = v
@@ -284,34 +319,33 @@ impl Settings {
         if let Some(host) = var("KANSLI_SMTP_HOST") {
             let from =
                 var("KANSLI_SMTP_FROM").or_else(|| self.smtp.as_ref().map(|s| s.from.clone()));
-            let from =
-                from.ok_or_else(|| bad("KANSLI_SMTP_FROM", "is required with KANSLI_SMTP_HOST"))?;
-            self.smtp = Some(SmtpSettings {
-                host,
-                port: default_smtp_port(),
-                security: default_smtp_security(),
-                username: None,
-                password: None,
-                from,
-            });
+            match from {
+                Some(from) => {
+                    self.smtp = Some(SmtpSettings {
+                        host,
+                        port: default_smtp_port(),
+                        security: default_smtp_security(),
+                        username: None,
+                        password: None,
+                        from,
+                    })
+                }
+                None => bad("KANSLI_SMTP_FROM", "is required with KANSLI_SMTP_HOST"),
+            }
         }
         if let Some(smtp) = self.smtp.as_mut() {
             if let Some(v) = var("KANSLI_SMTP_PORT") {
-                smtp.port = v
-                    .parse()
-                    .map_err(|_| bad("KANSLI_SMTP_PORT", "must be a port number"))?;
+                match v.parse() {
+                    Ok(port) => smtp.port = port,
+                    Err(_) => bad("KANSLI_SMTP_PORT", "must be a port number"),
+                }
             }
             if let Some(v) = var("KANSLI_SMTP_SECURITY") {
-                smtp.security = match v.as_str() {
-                    "starttls" => SmtpSecurity::Starttls,
-                    "tls" => SmtpSecurity::Tls,
-                    "plain" => SmtpSecurity::Plain,
-                    _ => {
-                        return Err(bad(
-                            "KANSLI_SMTP_SECURITY",
-                            "must be starttls, tls or plain",
-                        ))
-                    }
+                match v.as_str() {
+                    "starttls" => smtp.security = SmtpSecurity::Starttls,
+                    "tls" => smtp.security = SmtpSecurity::Tls,
+                    "plain" => smtp.security = SmtpSecurity::Plain,
+                    _ => bad("KANSLI_SMTP_SECURITY", "must be starttls, tls or plain"),
                 };
             }
             if let Some(v) = var("KANSLI_SMTP_USERNAME") {
@@ -333,13 +367,16 @@ impl Settings {
             });
         }
         if let Some(url) = var("KANSLI_PAYMENT_URL") {
-            let api_key = var("KANSLI_PAYMENT_KEY")
-                .ok_or_else(|| bad("KANSLI_PAYMENT_KEY", "is required with KANSLI_PAYMENT_URL"))?;
-            self.payment = Some(PaymentSettings {
-                url,
-                api_key: api_key.into(),
-                page_origin: None,
-            });
+            match var("KANSLI_PAYMENT_KEY") {
+                Some(api_key) => {
+                    self.payment = Some(PaymentSettings {
+                        url,
+                        api_key: api_key.into(),
+                        page_origin: None,
+                    })
+                }
+                None => bad("KANSLI_PAYMENT_KEY", "is required with KANSLI_PAYMENT_URL"),
+            }
         }
         if let (Some(p), Some(v)) = (self.payment.as_mut(), var("KANSLI_PAYMENT_PAGE_ORIGIN")) {
             p.page_origin = Some(v);
@@ -355,27 +392,32 @@ impl Settings {
                 sms.sender = v;
             }
         }
-        Ok(())
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(SettingsError::Invalid(problems))
+        }
     }
 
     pub fn validate(&self) -> Result<(), SettingsError> {
-        let invalid = |m: String| Err(SettingsError::Invalid(m));
+        let mut problems: Vec<String> = Vec::new();
+        let mut invalid = |m: String| problems.push(m);
         if self.listen.parse::<SocketAddr>().is_err() {
-            return invalid(format!(
+            invalid(format!(
                 "listen = {:?} is not an address such as 127.0.0.1:8080",
                 self.listen
             ));
         }
         if let Some(url) = &self.base_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
-                return invalid(format!(
+                invalid(format!(
                     "base_url = {url:?} must start with http:// or https:// and not end with /"
                 ));
             }
         }
         if let Err(entry) = crate::domain::client_addr::TrustedProxies::parse(&self.trusted_proxies)
         {
-            return invalid(format!(
+            invalid(format!(
                 "trusted_proxies: {entry:?} is not an address or network such as 127.0.0.1 or 10.0.0.0/8"
             ));
         }
@@ -384,31 +426,31 @@ impl Settings {
                 && prefix.len() > 1
                 && prefix[1..].bytes().all(|b| b.is_ascii_digit()))
             {
-                return invalid(format!(
+                invalid(format!(
                     "sms_unreliable_prefixes: {prefix:?} is not a calling code such as +90"
                 ));
             }
         }
         if let Some(sms) = &self.sms {
             if !(sms.url.starts_with("http://") || sms.url.starts_with("https://")) {
-                return invalid(format!("sms.url = {:?} must be an http(s) URL", sms.url));
+                invalid(format!("sms.url = {:?} must be an http(s) URL", sms.url));
             }
             if sms.sender.is_empty() || sms.sender.len() > 11 {
-                return invalid("sms.sender must be 1 to 11 characters".into());
+                invalid("sms.sender must be 1 to 11 characters".into());
             }
         }
         if let Some(p) = &self.payment {
             if !(p.url.starts_with("http://") || p.url.starts_with("https://"))
                 || p.url.ends_with('/')
             {
-                return invalid(format!(
+                invalid(format!(
                     "payment.url = {:?} must be an http(s) URL not ending with /",
                     p.url
                 ));
             }
             if let Some(o) = &p.page_origin {
                 if origin(o).as_deref() != Some(o.as_str()) {
-                    return invalid(format!(
+                    invalid(format!(
                         "payment.page_origin = {o:?} must be an origin: scheme, host and port only, e.g. https://card.pay.example"
                     ));
                 }
@@ -419,30 +461,30 @@ impl Settings {
             if !(service.url.starts_with("http://") || service.url.starts_with("https://"))
                 || service.url.ends_with('/')
             {
-                return invalid(format!(
+                invalid(format!(
                     "eid.{name}.url = {:?} must be an http(s) URL not ending with /",
                     service.url
                 ));
             }
             if service.client_cert.is_some() != service.ca_cert.is_some() {
-                return invalid(format!(
+                invalid(format!(
                     "eid.{name} needs both client_cert and ca_cert for mutual TLS, or neither"
                 ));
             }
             if self.mode == Mode::Production
                 && (!service.url.starts_with("https://") || service.client_cert.is_none())
             {
-                return invalid(format!(
+                invalid(format!(
                     "eid.{name} in production mode needs an https:// url, client_cert and ca_cert"
                 ));
             }
         }
         if self.eid.timeout_seconds == 0 || self.eid.timeout_seconds > 60 {
-            return invalid("eid.timeout_seconds must be 1 to 60".into());
+            invalid("eid.timeout_seconds must be 1 to 60".into());
         }
         if let Some(smtp) = &self.smtp {
             if smtp.host.is_empty() || !smtp.from.contains('@') {
-                return invalid("smtp needs a host and a from address".into());
+                invalid("smtp needs a host and a from address".into());
             }
         }
         for (name, expr) in [
@@ -452,33 +494,63 @@ impl Settings {
             ("payments", &self.schedule.payments),
         ] {
             if !expr.trim().is_empty() && expr.split_whitespace().count() != 6 {
-                return invalid(format!("schedule.{name} = {expr:?} must be a 6-field cron expression (with seconds) or blank"));
+                invalid(format!("schedule.{name} = {expr:?} must be a 6-field cron expression (with seconds) or blank"));
             }
         }
         if self.mode == Mode::Production {
             match &self.base_url {
                 Some(url) if url.starts_with("https://") => {}
-                _ => return invalid(
+                _ => invalid(
                     "production mode requires base_url (KANSLI_BASE_URL) starting with https://"
                         .into(),
                 ),
             }
             if self.smtp.is_none() {
-                return invalid("production mode requires SMTP settings (KANSLI_SMTP_HOST, KANSLI_SMTP_FROM, ...)".into());
+                invalid("production mode requires SMTP settings (KANSLI_SMTP_HOST, KANSLI_SMTP_FROM, ...)".into());
             }
             if self.sms.is_none() {
-                return invalid(
-                    "production mode requires an SMS provider (KANSLI_SMS_URL, ...)".into(),
-                );
+                invalid("production mode requires an SMS provider (KANSLI_SMS_URL, ...)".into());
             }
             if self.payment.is_none() {
-                return invalid("production mode requires a card payment provider (KANSLI_PAYMENT_URL, KANSLI_PAYMENT_KEY): the built-in mock acquirer takes no real cards".into());
+                invalid("production mode requires a card payment provider (KANSLI_PAYMENT_URL, KANSLI_PAYMENT_KEY): the built-in mock acquirer takes no real cards".into());
             }
             if self.dev_mailbox {
-                return invalid("the dev mailbox cannot be turned on in production mode".into());
+                invalid("the dev mailbox cannot be turned on in production mode".into());
+            }
+            // Personal data, codes and keys travel encrypted, unless they stay on this machine.
+            let plain = [
+                (
+                    "payment.url",
+                    "KANSLI_PAYMENT_URL",
+                    self.payment.as_ref().map(|p| &p.url),
+                ),
+                (
+                    "sms.url",
+                    "KANSLI_SMS_URL",
+                    self.sms.as_ref().map(|s| &s.url),
+                ),
+            ];
+            for (setting, env, url) in plain {
+                if let Some(url) = url.filter(|u| u.starts_with("http://") && !loopback_url(u)) {
+                    invalid(format!(
+                        "{setting} ({env}) = {url:?}: production mode needs https://, or plain http:// only to this machine (localhost, 127.0.0.1, ::1)"
+                    ));
+                }
+            }
+            if let Some(smtp) = &self.smtp {
+                if smtp.security == SmtpSecurity::Plain && !loopback_host(&smtp.host) {
+                    invalid(format!(
+                        "smtp.security (KANSLI_SMTP_SECURITY) = plain would send mail and the SMTP password unencrypted to {:?}: production mode needs starttls or tls, or an SMTP host on this machine",
+                        smtp.host
+                    ));
+                }
             }
         }
-        Ok(())
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(SettingsError::Invalid(problems))
+        }
     }
 
     pub fn is_production(&self) -> bool {
@@ -536,6 +608,22 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// Whether `host` (a name or an address, IPv6 with or without brackets) is this machine.
+fn loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn loopback_url(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(loopback_host))
+        .unwrap_or(false)
+}
+
 /// The origin of an http(s) URL (`https://host:port`, the default port left out).
 pub fn origin(url: &str) -> Option<String> {
     let parsed = reqwest::Url::parse(url).ok()?;
@@ -554,10 +642,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let mut s = Settings::default();
-        s.apply_env(|n| map.get(n).cloned())?;
-        s.validate()?;
-        Ok(s)
+        Settings::default().layer_env(|n| map.get(n).cloned())
     }
 
     #[test]
@@ -668,6 +753,80 @@ mod tests {
         assert!(err.to_string().contains("KANSLI_MODE"), "{err}");
         let err = Settings::from_toml("colour = 'blue'").unwrap_err();
         assert!(err.contains("colour"), "{err}");
+    }
+
+    const PRODUCTION: [(&str, &str); 8] = [
+        ("KANSLI_MODE", "production"),
+        ("KANSLI_BASE_URL", "https://e.example"),
+        ("KANSLI_SMTP_HOST", "mail.example"),
+        ("KANSLI_SMTP_FROM", "noreply@e.example"),
+        ("KANSLI_SMTP_SECURITY", "tls"),
+        ("KANSLI_SMS_URL", "https://sms.example/send"),
+        ("KANSLI_PAYMENT_URL", "https://pay.example/api"),
+        ("KANSLI_PAYMENT_KEY", "k"),
+    ];
+
+    fn production_with(
+        changes: &[(&'static str, &'static str)],
+    ) -> Result<Settings, SettingsError> {
+        let mut env: HashMap<&str, &str> = PRODUCTION.into_iter().collect();
+        env.extend(changes.iter().copied());
+        with_env(&env.into_iter().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn production_refuses_plain_transports_except_to_this_machine() {
+        for (name, value, setting) in [
+            (
+                "KANSLI_PAYMENT_URL",
+                "http://pay.example/api",
+                "payment.url",
+            ),
+            ("KANSLI_SMS_URL", "http://sms.example/send", "sms.url"),
+            ("KANSLI_SMTP_SECURITY", "plain", "smtp.security"),
+        ] {
+            let err = production_with(&[(name, value)]).unwrap_err().to_string();
+            assert!(err.contains(setting) && err.contains(name), "{name}: {err}");
+        }
+        assert!(production_with(&[
+            ("KANSLI_PAYMENT_URL", "http://127.0.0.1:9000/api"),
+            ("KANSLI_SMS_URL", "http://[::1]:9001/send"),
+            ("KANSLI_SMTP_SECURITY", "plain"),
+            ("KANSLI_SMTP_HOST", "localhost"),
+        ])
+        .is_ok());
+        assert!(
+            with_env(&[("KANSLI_SMS_URL", "http://sms.example/send")]).is_ok(),
+            "development allows plain http"
+        );
+    }
+
+    #[test]
+    fn every_problem_is_named_in_one_start() {
+        let err = with_env(&[
+            ("KANSLI_MODE", "production"),
+            ("KANSLI_LISTEN", "nowhere"),
+            ("KANSLI_BACKUPS_KEPT", "many"),
+            ("KANSLI_SMTP_PORT", "x"),
+            ("KANSLI_SCHEDULE_DRAFTS", "hourly"),
+        ])
+        .unwrap_err()
+        .to_string();
+        for named in [
+            "KANSLI_BACKUPS_KEPT",
+            "listen",
+            "schedule.drafts",
+            "base_url",
+            "SMTP",
+            "SMS provider",
+            "card payment provider",
+        ] {
+            assert!(err.contains(named), "{named} missing from: {err}");
+        }
+        assert!(
+            err.starts_with("invalid settings (7 problems):\n  - "),
+            "{err}"
+        );
     }
 
     #[test]

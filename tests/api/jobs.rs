@@ -102,7 +102,18 @@ async fn the_binary_migrates_and_refuses_bad_settings_with_a_clear_message() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("production mode requires base_url"));
+    let said = String::from_utf8_lossy(&out.stderr);
+    for missing in [
+        "production mode requires base_url",
+        "SMTP settings",
+        "an SMS provider",
+        "a card payment provider",
+    ] {
+        assert!(
+            said.contains(missing),
+            "every missing setting at once: {said}"
+        );
+    }
 
     let conn = rusqlite_conn(&dir.path().join("kansli.db"));
     conn.pragma_update(None, "user_version", 99).unwrap();
