@@ -1,5 +1,5 @@
 //! The command line: `kansli serve` (the default), `kansli migrate`, `kansli backup`,
-//! `kansli restore`, `kansli staff` and `kansli mock-acquirer-key`.
+//! `kansli restore`, `kansli staff`, `kansli rotate-key` and `kansli mock-acquirer-key`.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +31,9 @@ enum Command {
     /// Replace the database with the backup at PATH (no server may run); the
     /// replaced database is kept beside it.
     Restore { path: std::path::PathBuf },
+    /// Seal the installation key and the staff authenticator secrets with a new
+    /// key in `secret_key_file` (no server may run); the old key is kept beside it.
+    RotateKey,
     /// Print the key of this installation's built-in mock acquirer API, so another
     /// Kansli can use it as its payment provider (development mode only).
     MockAcquirerKey,
@@ -74,7 +77,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The log goes to standard error: standard output is a command's answer
+    // (`$(kansli mock-acquirer-key)`); journald keeps both.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| "info".into()),
         )
@@ -86,6 +92,7 @@ pub fn main() -> ExitCode {
         Command::Restore { path } => restore(&settings, &path),
         Command::Staff { command } => staff(&settings, command),
         Command::MockAcquirerKey => mock_acquirer_key(&settings),
+        Command::RotateKey => rotate_key(&settings),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -136,19 +143,35 @@ fn restore(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn mock_acquirer_key(settings: &Settings) -> anyhow::Result<()> {
-    if !settings.mock_acquirer() {
-        anyhow::bail!(
-            "this installation has no mock acquirer: it runs in production mode or uses a payment provider"
+fn rotate_key(settings: &Settings) -> anyhow::Result<()> {
+    let done = crate::startup::rotate_key(settings, Clock::system().now())?;
+    let file = settings.secret_key_path();
+    if done.completed_interrupted {
+        println!(
+            "completed an interrupted rotation: {} now holds key {}.",
+            file.display(),
+            done.new_id
+        );
+    } else {
+        println!(
+            "sealed the installation key and {} authenticator secrets with a new key: {} now holds key {} (was {}).",
+            done.secrets,
+            file.display(),
+            done.new_id,
+            done.old_id
         );
     }
-    let pool = crate::db::open(
-        &settings.database_path(),
-        &UpgradeBackups::configured(settings, Clock::system().now()),
-    )?;
+    println!(
+        "The old key is kept at {}: backups taken before now need it. Copy the new key to where you keep the key apart from the database's backups.",
+        done.old_kept.display()
+    );
+    Ok(())
+}
+
+fn mock_acquirer_key(settings: &Settings) -> anyhow::Result<()> {
     println!(
         "{}",
-        crate::fakes::mock_acquirer::installation_api_key(&pool)?
+        crate::startup::mock_acquirer_key(settings, Clock::system().now())?
     );
     Ok(())
 }
@@ -185,7 +208,8 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
     match command {
         StaffCommand::Add { email, role } => {
             let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
-            let link = staff::add(&pool, &settings.public_url(), &email, role, now)?;
+            let kek = crate::startup::sealing_key(settings)?;
+            let link = staff::add(&pool, &kek, &settings.public_url(), &email, role, now)?;
             println!("staff account {email} ({}) created.", role.as_str());
             println!("Send this one-time setup link to them; it works for 24 hours:\n{link}");
         }

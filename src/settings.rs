@@ -49,6 +49,11 @@ pub struct Settings {
     /// How many copies of the database taken before schema upgrades are kept
     /// (in `backups/` of the data directory). 0: no copy is taken.
     pub backups_kept: usize,
+    /// The file holding the key that seals the installation key and the staff
+    /// authenticator secrets, kept apart from the database (systemd:
+    /// `LoadCredential=`). Development: `secret.key` in the data directory,
+    /// made on first start. Production: required, and never made.
+    pub secret_key_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -175,6 +180,7 @@ impl Default for Settings {
             schedule: Schedule::default(),
             log: "info".into(),
             backups_kept: 5,
+            secret_key_file: None,
         }
     }
 }
@@ -280,6 +286,9 @@ impl Settings {
                 Some(on) => self.dev_mailbox = on,
                 None => bad("KANSLI_DEV_MAILBOX", "must be true or false"),
             }
+        }
+        if let Some(v) = var("KANSLI_SECRET_KEY_FILE") {
+            self.secret_key_file = Some(v.into());
         }
         if let Some(v) = var("KANSLI_LOG") {
             self.log = v;
@@ -517,23 +526,24 @@ impl Settings {
             if self.dev_mailbox {
                 invalid("the dev mailbox cannot be turned on in production mode".into());
             }
+            if self.secret_key_file.is_none() {
+                invalid("production mode requires secret_key_file (KANSLI_SECRET_KEY_FILE): the file with the key that seals the installation key and staff authenticator secrets, kept apart from the database (e.g. systemd's LoadCredential=)".into());
+            }
             // Personal data, codes and keys travel encrypted, unless they stay on this machine.
             let plain = [
                 (
-                    "payment.url",
-                    "KANSLI_PAYMENT_URL",
+                    "payment.url (KANSLI_PAYMENT_URL)",
                     self.payment.as_ref().map(|p| &p.url),
                 ),
                 (
-                    "sms.url",
-                    "KANSLI_SMS_URL",
+                    "sms.url (KANSLI_SMS_URL)",
                     self.sms.as_ref().map(|s| &s.url),
                 ),
             ];
-            for (setting, env, url) in plain {
+            for (setting, url) in plain {
                 if let Some(url) = url.filter(|u| u.starts_with("http://") && !loopback_url(u)) {
                     invalid(format!(
-                        "{setting} ({env}) = {url:?}: production mode needs https://, or plain http:// only to this machine (localhost, 127.0.0.1, ::1)"
+                        "{setting} = {url:?}: production mode needs https://, or plain http:// only to this machine (localhost, 127.0.0.1, ::1)"
                     ));
                 }
             }
@@ -559,6 +569,13 @@ impl Settings {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("kansli.db")
+    }
+
+    /// The key file: as set, or `secret.key` in the data directory.
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secret.key"))
     }
 
     /// Where the copies taken before schema upgrades go.
@@ -669,7 +686,7 @@ mod tests {
             ("KANSLI_PAYMENT_PAGE_ORIGIN", "https://card.pay.example/pay"),
         ])
         .unwrap_err();
-        assert!(err.to_string().contains("payment.page_origin"), "{err}");
+        assert!(err.to_string().contains("payment.page_origin ="), "{err}");
     }
 
     #[test]
@@ -727,17 +744,7 @@ mod tests {
 
     #[test]
     fn complete_production_settings_pass() {
-        let s = with_env(&[
-            ("KANSLI_MODE", "production"),
-            ("KANSLI_BASE_URL", "https://e.example"),
-            ("KANSLI_SMTP_HOST", "mail.example"),
-            ("KANSLI_SMTP_FROM", "noreply@e.example"),
-            ("KANSLI_SMTP_SECURITY", "tls"),
-            ("KANSLI_SMS_URL", "https://sms.example/send"),
-            ("KANSLI_PAYMENT_URL", "https://pay.example/api"),
-            ("KANSLI_PAYMENT_KEY", "k"),
-        ])
-        .unwrap();
+        let s = production_with(&[]).unwrap();
         assert!(!s.dev_mailbox);
         assert!(!s.mock_acquirer());
         assert_eq!(s.smtp.unwrap().security, SmtpSecurity::Tls);
@@ -755,7 +762,11 @@ mod tests {
         assert!(err.contains("colour"), "{err}");
     }
 
-    const PRODUCTION: [(&str, &str); 8] = [
+    const PRODUCTION: [(&str, &str); 9] = [
+        (
+            "KANSLI_SECRET_KEY_FILE",
+            "/run/credentials/kansli.service/secret_key",
+        ),
         ("KANSLI_MODE", "production"),
         ("KANSLI_BASE_URL", "https://e.example"),
         ("KANSLI_SMTP_HOST", "mail.example"),
@@ -780,10 +791,10 @@ mod tests {
             (
                 "KANSLI_PAYMENT_URL",
                 "http://pay.example/api",
-                "payment.url",
+                "payment.url (",
             ),
-            ("KANSLI_SMS_URL", "http://sms.example/send", "sms.url"),
-            ("KANSLI_SMTP_SECURITY", "plain", "smtp.security"),
+            ("KANSLI_SMS_URL", "http://sms.example/send", "sms.url ("),
+            ("KANSLI_SMTP_SECURITY", "plain", "smtp.security ("),
         ] {
             let err = production_with(&[(name, value)]).unwrap_err().to_string();
             assert!(err.contains(setting) && err.contains(name), "{name}: {err}");
@@ -823,8 +834,9 @@ mod tests {
         ] {
             assert!(err.contains(named), "{named} missing from: {err}");
         }
+        assert!(err.contains("secret_key_file"), "{err}");
         assert!(
-            err.starts_with("invalid settings (7 problems):\n  - "),
+            err.starts_with("invalid settings (8 problems):\n  - "),
             "{err}"
         );
     }

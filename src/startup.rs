@@ -12,7 +12,7 @@ use tokio_cron_scheduler::JobScheduler;
 use crate::clock::Clock;
 use crate::db;
 use crate::domain::rules::FORM_LIMIT;
-use crate::domain::secret::{random_key, Keyring};
+use crate::domain::secret::{random_key, Keyring, SealingKey};
 use crate::error::AppError;
 use crate::fakes::mock_acquirer;
 use crate::hashing::PasswordHasher;
@@ -50,7 +50,8 @@ impl Application {
             &settings.database_path(),
             &db::backup::UpgradeBackups::configured(&settings, clock.now()),
         )?;
-        let key = db::write(&pool, |tx| db::installation::key(tx, random_key())).await?;
+        let kek = sealing_key(&settings)?;
+        let key = installation_key(&pool, &kek)?;
         if !settings.is_production() {
             db::write(&pool, |tx| db::population::seed_examples(tx)).await?;
         }
@@ -77,6 +78,7 @@ impl Application {
             forms: Arc::new(forms),
             gateway: Arc::new(gateway),
             eid: Arc::new(eid),
+            sealing: Arc::new(kek),
         };
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;
@@ -193,4 +195,144 @@ fn build_eid(
     let simulator = simulated.then(|| Arc::new(simulator::Simulator::default()));
     let test_app = simulated.then(|| simulator::PREFIX.to_string());
     Ok((Eid::new(providers, test_app, organisations), simulator))
+}
+
+/// The key-encryption key from `secret_key_file`. In development a missing file
+/// is made (mode 0600) in the data directory; production never makes one, since
+/// a key nobody has kept would make the database's secrets unreadable.
+pub fn sealing_key(settings: &Settings) -> anyhow::Result<SealingKey> {
+    use anyhow::Context;
+    let path = settings.secret_key_path();
+    match std::fs::read(&path) {
+        Ok(bytes) => SealingKey::from_file(&bytes)
+            .with_context(|| format!("secret key file {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !settings.is_production() => {
+            let (key, text) = SealingKey::generate();
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            write_private(&path, &text)
+                .with_context(|| format!("cannot make secret key file {}", path.display()))?;
+            tracing::info!(
+                path = %path.display(),
+                "made a new secret key file; keep a copy apart from the database's backups"
+            );
+            Ok(key)
+        }
+        Err(e) => Err(e).with_context(|| {
+            format!(
+                "secret key file {} cannot be read (make one with `head -c 32 /dev/urandom | base64 > FILE`, mode 0600, and keep a copy apart from the database's backups)",
+                path.display()
+            )
+        }),
+    }
+}
+
+/// Writes a new file only the owner may read, on disk before this returns.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+/// The installation key, opened with the key-encryption key (sealed now if the
+/// database is new or from before sealing).
+pub fn installation_key(pool: &db::Pool, kek: &SealingKey) -> anyhow::Result<Vec<u8>> {
+    let mut conn = pool.get()?;
+    Ok(db::write_with(&mut conn, |tx| {
+        db::installation::key(tx, kek, random_key())
+    })?)
+}
+
+/// The API key of this installation's built-in mock acquirer.
+pub fn mock_acquirer_key(settings: &Settings, now: i64) -> anyhow::Result<String> {
+    if !settings.mock_acquirer() {
+        anyhow::bail!(
+            "this installation has no mock acquirer: it runs in production mode or uses a payment provider"
+        );
+    }
+    let pool = db::open(
+        &settings.database_path(),
+        &db::backup::UpgradeBackups::configured(settings, now),
+    )?;
+    let key = installation_key(&pool, &sealing_key(settings)?)?;
+    Ok(Keyring::new(key).derived_secret(mock_acquirer::API_KEY_PURPOSE))
+}
+
+/// What `kansli rotate-key` did.
+pub struct Rotated {
+    pub secrets: usize,
+    pub old_id: String,
+    pub new_id: String,
+    /// Where the old key is kept: backups taken before the rotation need it.
+    pub old_kept: std::path::PathBuf,
+    /// True when an interrupted rotation was completed instead.
+    pub completed_interrupted: bool,
+}
+
+/// Seals the installation key and every authenticator secret with a new key
+/// and puts the new key in `secret_key_file`; the old key is kept beside it for
+/// older backups. No server may run. Crash-safe: the new key is on disk (as
+/// `FILE.new`) before the database commits to it, and a second run completes a
+/// rotation interrupted between the commit and the rename.
+pub fn rotate_key(settings: &Settings, now: i64) -> anyhow::Result<Rotated> {
+    use anyhow::Context;
+    let _lock = db::lock::DatabaseLock::take(&settings.database_path())?;
+    let path = settings.secret_key_path();
+    let read = |p: &std::path::Path| -> anyhow::Result<SealingKey> {
+        let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+        SealingKey::from_file(&bytes).with_context(|| format!("key file {}", p.display()))
+    };
+    let old = read(&path)?;
+    let pool = db::open(
+        &settings.database_path(),
+        &db::backup::UpgradeBackups::configured(settings, now),
+    )?;
+    let mut conn = pool.get()?;
+    let beside = |suffix: &str| {
+        let mut name = path.clone().into_os_string();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    let pending = beside(".new");
+    let kept = |id: &str| beside(&format!(".{id}.old"));
+    let database = db::installation::sealed_by(&conn)?;
+    if pending.exists() {
+        let waiting = read(&pending)?;
+        if database.as_deref() == Some(waiting.id()) {
+            std::fs::copy(&path, kept(old.id()))?;
+            std::fs::rename(&pending, &path)?;
+            return Ok(Rotated {
+                secrets: 0,
+                old_id: old.id().to_string(),
+                new_id: waiting.id().to_string(),
+                old_kept: kept(old.id()),
+                completed_interrupted: true,
+            });
+        }
+        // Left by a run that stopped before the database took it: it sealed nothing.
+        std::fs::remove_file(&pending)?;
+    }
+    let (new, text) = SealingKey::generate();
+    write_private(&pending, &text)
+        .with_context(|| format!("cannot write {}", pending.display()))?;
+    let secrets = db::write_with(&mut conn, |tx| db::installation::reseal(tx, &old, &new))?;
+    std::fs::copy(&path, kept(old.id()))?;
+    std::fs::rename(&pending, &path)?;
+    if let Some(dir) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
+        dir.sync_all()?;
+    }
+    Ok(Rotated {
+        secrets,
+        old_id: old.id().to_string(),
+        new_id: new.id().to_string(),
+        old_kept: kept(old.id()),
+        completed_interrupted: false,
+    })
 }

@@ -26,6 +26,9 @@ pub struct AppState {
     pub gateway: Arc<dyn crate::outbound::payment::PaymentGateway>,
     /// E-identification: the services offered and the orders in progress.
     pub eid: Arc<crate::outbound::eid::orders::Eid>,
+    /// The key-encryption key (from `secret_key_file`): opens the staff
+    /// authenticator secrets.
+    pub sealing: Arc<crate::domain::secret::SealingKey>,
 }
 
 impl AppState {

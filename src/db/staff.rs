@@ -77,6 +77,21 @@ pub fn list(conn: &Connection) -> Result<Vec<Staff>> {
     rows.collect()
 }
 
+/// Every member's stored authenticator secret, to seal them again.
+pub fn secrets(conn: &Connection) -> Result<Vec<(StaffId, Vec<u8>)>> {
+    let mut stmt = conn.prepare("SELECT id, totp_secret FROM staff ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((StaffId(r.get(0)?), r.get(1)?)))?;
+    rows.collect()
+}
+
+pub fn set_secret(conn: &Connection, id: StaffId, secret: &[u8]) -> Result<()> {
+    conn.execute(
+        "UPDATE staff SET totp_secret = ?2 WHERE id = ?1",
+        params![id.0, secret],
+    )?;
+    Ok(())
+}
+
 /// Gives a member who has not set up yet a new authenticator secret (a setup link
 /// issued again: whoever saw the old link's QR code must not be able to enrol).
 pub fn renew_secret(conn: &Connection, id: StaffId, secret: &[u8]) -> Result<()> {

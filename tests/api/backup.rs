@@ -121,26 +121,6 @@ async fn backup_never_overwrites_a_file() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "someone's file");
 }
 
-/// The command's standard output, after checking it succeeded.
-fn succeeded(out: std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The command's error message, after checking it failed.
-fn refused(out: std::process::Output) -> String {
-    assert!(
-        !out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stderr).unwrap()
-}
-
 /// The names in `dir` that start with `prefix`.
 fn named(dir: &Path, prefix: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -286,10 +266,10 @@ fn serve(dir: &Path) -> std::process::Child {
         .env("KANSLI_LOG", "info")
         .env_remove("KANSLI_CONFIG")
         .current_dir(dir)
-        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut log = std::io::BufReader::new(server.stdout.take().unwrap());
+    let mut log = std::io::BufReader::new(server.stderr.take().unwrap());
     let mut line = String::new();
     while !line.contains("listening on port") {
         line.clear();

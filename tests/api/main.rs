@@ -13,6 +13,7 @@ mod my_page;
 mod pages;
 mod payments;
 mod reset;
+mod secrets;
 mod security;
 mod sessions;
 mod settings;

@@ -451,6 +451,9 @@ async fn a_back_or_next_that_would_leave_the_site_goes_to_the_default_page() {
 
 /// Production mode with every outside service it requires.
 fn production_settings(s: &mut kansli::settings::Settings) {
+    let key_file = s.data_dir.join("credentials-secret.key");
+    std::fs::write(&key_file, kansli::domain::secret::SealingKey::generate().1).unwrap();
+    s.secret_key_file = Some(key_file);
     s.mode = kansli::settings::Mode::Production;
     s.dev_mailbox = false;
     s.base_url = Some("https://kansli.example".into());

@@ -219,6 +219,7 @@ async fn adding_one_staff_member_twice_at_once_gives_one_account_and_one_live_li
                         start.wait();
                         kansli::flows::identity::staff::add(
                             &app.state.pool,
+                            &app.state.sealing,
                             &app.address,
                             &email,
                             Role::Support,

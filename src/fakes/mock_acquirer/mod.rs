@@ -31,17 +31,6 @@ pub fn api_key(state: &WebState) -> String {
     state.keyring.derived_secret(API_KEY_PURPOSE)
 }
 
-/// The mock's API key of the installation whose database this is, so that
-/// another Kansli can use this one's mock acquirer as its provider
-/// (`kansli mock-acquirer-key`). Creates the installation key if it is new.
-pub fn installation_api_key(pool: &crate::db::Pool) -> Result<String, AppError> {
-    let mut conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
-    let key = db::write_with(&mut conn, |tx| {
-        db::installation::key(tx, crate::domain::secret::random_key())
-    })?;
-    Ok(crate::domain::secret::Keyring::new(key).derived_secret(API_KEY_PURPOSE))
-}
-
 pub fn card_page(id: &str) -> String {
     format!("{PREFIX}/pay/{id}")
 }

@@ -6,11 +6,13 @@ use r2d2_sqlite::rusqlite::Connection;
 use secrecy::SecretString;
 
 use crate::db::audit::{ActorKind, Entry};
+use crate::db::installation::TOTP_SECRET;
 use crate::db::staff::{self, sessions, setup_links, Staff};
 use crate::db::{self, Pool};
 use crate::domain::email::Email;
 use crate::domain::password::NewPassword;
 use crate::domain::rules::{staff_locked_until, STAFF_SETUP_LINK_VALID};
+use crate::domain::secret::SealingKey;
 use crate::domain::secret::Token;
 use crate::domain::staff::{Role, StaffId};
 use crate::domain::totp::TotpSecret;
@@ -34,6 +36,7 @@ pub enum AddError {
 /// the setup link, valid for 24 hours. Runs on the command line, off any async runtime.
 pub fn add(
     pool: &Pool,
+    kek: &SealingKey,
     base_url: &str,
     email: &str,
     role: Role,
@@ -51,13 +54,13 @@ pub fn add(
             return Ok(Err(AddError::Exists(s.email.clone())));
         }
         // A link issued again brings a fresh secret: the old link's QR code enrols no one.
-        let secret = TotpSecret::generate();
+        let secret = kek.seal(TOTP_SECRET, TotpSecret::generate().as_bytes());
         let id = match existing {
             Some(s) => {
-                staff::renew_secret(tx, s.id, secret.as_bytes())?;
+                staff::renew_secret(tx, s.id, &secret)?;
                 s.id
             }
-            None => staff::insert(tx, email.as_str(), role, secret.as_bytes(), now)?,
+            None => staff::insert(tx, email.as_str(), role, &secret, now)?,
         };
         setup_links::insert(tx, &token_hash, id, now, now + STAFF_SETUP_LINK_VALID)?;
         Entry::new(ActorKind::System, "kansli staff add", "staff_added")
@@ -160,11 +163,28 @@ pub fn disable(pool: &Pool, email: &str, now: i64) -> Result<bool, AppError> {
     })
 }
 
-/// The staff member a setup link is for, while it is good.
+/// The staff member a setup link is for, while it is good, with the
+/// authenticator secret opened for the QR code.
 pub async fn setup_for(state: &AppState, token: &Token) -> Result<Option<Staff>, AppError> {
     let hash = token.hash();
     let now = state.now();
-    db::read(&state.pool, move |c| setup_links::find_live(c, &hash, now)).await
+    let member = db::read(&state.pool, move |c| setup_links::find_live(c, &hash, now)).await?;
+    member.map(|m| opened(state, m)).transpose()
+}
+
+/// The member with the authenticator secret opened with the key-encryption key
+/// (it is stored sealed); it lives only in memory.
+fn opened(state: &AppState, mut member: Staff) -> Result<Staff, AppError> {
+    member.totp_secret = state
+        .sealing
+        .open(TOTP_SECRET, &member.totp_secret)
+        .ok_or_else(|| {
+            AppError::Unexpected(anyhow::anyhow!(
+                "the authenticator secret of staff {} does not open with the secret key",
+                member.id.0
+            ))
+        })?;
+    Ok(member)
 }
 
 pub enum Setup {
@@ -222,7 +242,10 @@ pub async fn login(
         .map(|e| e.as_str().to_string())
         .unwrap_or_default();
     let key = typed.clone();
-    let member = db::read(&state.pool, move |c| staff::by_email(c, &key)).await?;
+    let member = db::read(&state.pool, move |c| staff::by_email(c, &key))
+        .await?
+        .map(|m| opened(state, m))
+        .transpose()?;
     let usable = member.as_ref().filter(|s| may_try(s, now));
     let right = state
         .hasher

@@ -12,6 +12,7 @@ pub const STAFF_PASSWORD: &str = "a long staff passphrase for the desk";
 pub async fn add_staff(app: &TestApp, email: &str, role: Role) -> (String, TotpSecret) {
     let link = kansli::flows::identity::staff::add(
         &app.state.pool,
+        &app.state.sealing,
         &app.address,
         email,
         role,
@@ -29,7 +30,12 @@ pub async fn add_staff(app: &TestApp, email: &str, role: Role) -> (String, TotpS
     .await
     .unwrap()
     .expect("stored");
-    (path, TotpSecret::from_stored(stored.totp_secret))
+    let secret = app
+        .state
+        .sealing
+        .open(kansli::db::installation::TOTP_SECRET, &stored.totp_secret)
+        .expect("sealed with the installation's key");
+    (path, TotpSecret::from_stored(secret))
 }
 
 pub async fn submit_setup(app: &TestApp, path: &str, code: &str) -> reqwest::Response {
@@ -114,6 +120,26 @@ pub fn kansli_cli_in(dir: &std::path::Path, args: &[&str]) -> std::process::Outp
         .current_dir(dir)
         .output()
         .expect("kansli runs")
+}
+
+/// The command's standard output, after checking it succeeded.
+pub fn succeeded(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The command's error message, after checking it failed.
+pub fn refused(out: std::process::Output) -> String {
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr).unwrap()
 }
 
 pub const SPONSOR_EMAIL: &str = "erik@example.se";
