@@ -196,7 +196,7 @@ fn human_size(bytes: u64) -> String {
 }
 
 fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
-    use crate::domain::date::{time_of_day, Date};
+    use crate::domain::date::{time_in_sweden, Date};
     use crate::domain::rules::MINUTE;
     use crate::domain::staff::Role;
     use crate::flows::identity::staff;
@@ -221,9 +221,9 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
                         // Rounded up to the minute: never "until" a moment still locked.
                         let shown = until + MINUTE - 1;
                         format!(
-                            "locked until {} {} UTC",
-                            Date::from_unix(shown),
-                            time_of_day(shown)
+                            "locked until {} {} (Swedish time)",
+                            Date::in_sweden(shown),
+                            time_in_sweden(shown)
                         )
                     }
                     staff::Standing::WaitingForSetup => "waiting for setup".to_string(),

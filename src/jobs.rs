@@ -90,7 +90,7 @@ pub async fn remind_drafts(
             for (draft, email) in &due {
                 let title = forms.title(&draft.form_id, draft.lang);
                 let url = format!("{base}{}", paths::draft(&draft.reference));
-                let date = crate::domain::date::Date::from_unix(draft.expires_at).to_string();
+                let date = crate::domain::date::Date::in_sweden(draft.expires_at).to_string();
                 db::outbox::enqueue(
                     tx,
                     &messages::draft_reminder(Texts::new(draft.lang), email, title, &url, &date),

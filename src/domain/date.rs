@@ -1,6 +1,10 @@
 //! Calendar dates (proleptic Gregorian), enough for birth dates, travel dates
-//! and deadlines. "Today" always comes from the caller's clock.
+//! and deadlines. "Today" always comes from the caller's clock. Instants are
+//! stored as UTC seconds; every date a person reads, and every "today", is the
+//! calendar day in Sweden (Europe/Stockholm, from the tz database built into
+//! the binary), which differs from the UTC date for an hour or two after midnight.
 use std::fmt;
+use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -49,24 +53,52 @@ impl Date {
         Date::new(num(0..4)?, num(5..7)? as u8, num(8..10)? as u8)
     }
 
-    /// The UTC date of a unix instant.
-    pub fn from_unix(seconds: i64) -> Date {
-        // Howard Hinnant's days-to-civil algorithm.
-        let z = seconds.div_euclid(86_400) + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
+    /// The date in Sweden at a unix instant.
+    pub fn in_sweden(seconds: i64) -> Date {
+        let at = jiff::Timestamp::from_second(seconds).unwrap_or(if seconds < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        });
+        let d = sweden().to_datetime(at).date();
+        Date {
+            year: i32::from(d.year()),
+            month: d.month() as u8,
+            day: d.day() as u8,
+        }
+    }
+
+    /// The instant the date begins in Sweden (midnight, Swedish time), as unix seconds.
+    pub fn start_in_sweden(self) -> i64 {
+        let civil = jiff::civil::Date::new(self.year as i16, self.month as i8, self.day as i8);
+        civil
+            .and_then(|d| d.to_zoned(sweden().clone()))
+            .map(|z| z.timestamp().as_second())
+            // Outside the range the time zone rules cover: a fixed UTC+1.
+            .unwrap_or_else(|_| self.utc_midnight() - 3600)
+    }
+
+    /// The day after (the same past 9999-12-31).
+    pub fn next(self) -> Date {
+        if self.day < days_in_month(self.year, self.month) {
+            Date {
+                day: self.day + 1,
+                ..self
+            }
+        } else if self.month < 12 {
+            Date {
+                month: self.month + 1,
+                day: 1,
+                ..self
+            }
+        } else {
+            Date::new(self.year + 1, 1, 1).unwrap_or(self)
+        }
     }
 
     /// Midnight UTC at the start of the date, as unix seconds.
-    pub fn to_unix(self) -> i64 {
-        // Howard Hinnant's days-from-civil algorithm, the inverse of `from_unix`.
+    fn utc_midnight(self) -> i64 {
+        // Howard Hinnant's days-from-civil algorithm.
         let y = i64::from(self.year) - i64::from(self.month <= 2);
         let era = y.div_euclid(400);
         let yoe = y - era * 400;
@@ -102,21 +134,38 @@ impl fmt::Display for Date {
     }
 }
 
-/// The UTC time of day of a unix instant, `HH:MM`.
-pub fn time_of_day(seconds: i64) -> String {
-    let s = seconds.rem_euclid(86_400);
-    format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
+/// The time of day in Sweden at a unix instant, `HH:MM`.
+pub fn time_in_sweden(seconds: i64) -> String {
+    let at = jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let t = sweden().to_datetime(at);
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+fn sweden() -> &'static jiff::tz::TimeZone {
+    static SWEDEN: OnceLock<jiff::tz::TimeZone> = OnceLock::new();
+    SWEDEN.get_or_init(|| {
+        jiff::tz::TimeZone::get("Europe/Stockholm")
+            .expect("the tz database built into the binary has Europe/Stockholm")
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// 2026-12-31 23:30 UTC and 2026-07-14 22:30 UTC: 00:30 in Sweden, winter and summer.
+    const NEW_YEAR_NIGHT: i64 = 1_798_759_800;
+    const SUMMER_NIGHT: i64 = 1_784_068_200;
+
     #[test]
-    fn time_of_day_is_utc_hours_and_minutes() {
-        assert_eq!(time_of_day(0), "00:00");
-        assert_eq!(time_of_day(1_795_248_000 + 3_600 + 5 * 60 + 59), "09:05");
-        assert_eq!(time_of_day(-60), "23:59");
+    fn the_time_in_sweden_is_swedish_in_winter_and_summer() {
+        assert_eq!(time_in_sweden(NEW_YEAR_NIGHT), "00:30");
+        assert_eq!(time_in_sweden(SUMMER_NIGHT), "00:30");
+        assert_eq!(
+            time_in_sweden(1_795_248_000),
+            "09:00",
+            "08:00 UTC in November"
+        );
     }
 
     #[test]
@@ -144,11 +193,22 @@ mod tests {
     }
 
     #[test]
-    fn unix_instants_become_utc_dates() {
-        assert_eq!(Date::from_unix(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_unix(1_795_248_000).to_string(), "2026-11-21");
-        assert_eq!(Date::from_unix(951_782_400).to_string(), "2000-02-29");
-        assert_eq!(Date::from_unix(-86_400).to_string(), "1969-12-31");
+    fn unix_instants_become_swedish_dates() {
+        assert_eq!(Date::in_sweden(NEW_YEAR_NIGHT).to_string(), "2027-01-01");
+        assert_eq!(
+            Date::in_sweden(NEW_YEAR_NIGHT - 3600).to_string(),
+            "2026-12-31"
+        );
+        assert_eq!(Date::in_sweden(SUMMER_NIGHT).to_string(), "2026-07-15");
+        assert_eq!(
+            Date::in_sweden(SUMMER_NIGHT - 3600).to_string(),
+            "2026-07-14"
+        );
+        assert_eq!(Date::in_sweden(951_782_400).to_string(), "2000-02-29");
+        for extreme in [i64::MIN, i64::MAX, -86_400 * 365 * 20_000] {
+            Date::in_sweden(extreme);
+            time_in_sweden(extreme);
+        }
     }
 
     #[test]
@@ -159,14 +219,35 @@ mod tests {
     }
 
     #[test]
-    fn to_unix_is_the_inverse_of_from_unix() {
-        for t in [0_i64, 86_399, 951_782_400, 1_795_248_000, -86_400 * 400] {
-            let d = Date::from_unix(t);
-            assert_eq!(d.to_unix(), t - t.rem_euclid(86_400), "{d}");
+    fn a_day_starts_at_swedish_midnight_and_lasts_23_24_or_25_hours() {
+        let start = |iso: &str| Date::parse_iso(iso).unwrap().start_in_sweden();
+        assert_eq!(start("2027-01-01"), NEW_YEAR_NIGHT - 30 * 60);
+        assert_eq!(start("2026-07-15"), SUMMER_NIGHT - 30 * 60);
+        let length = |iso: &str| {
+            let d = Date::parse_iso(iso).unwrap();
+            d.next().start_in_sweden() - d.start_in_sweden()
+        };
+        assert_eq!(length("2026-03-29"), 23 * 3600, "clocks go forward");
+        assert_eq!(length("2026-10-25"), 25 * 3600, "clocks go back");
+        assert_eq!(length("2026-11-21"), 24 * 3600);
+        for t in [0_i64, NEW_YEAR_NIGHT, SUMMER_NIGHT, 1_795_248_000] {
+            let d = Date::in_sweden(t);
+            assert!(
+                d.start_in_sweden() <= t && t < d.next().start_in_sweden(),
+                "{d}"
+            );
         }
         assert_eq!(
-            Date::parse_iso("2026-11-21").unwrap().to_unix(),
-            1_795_219_200
+            Date::new(2026, 12, 31).unwrap().next().to_string(),
+            "2027-01-01"
         );
+        assert_eq!(
+            Date::new(2028, 2, 28).unwrap().next().to_string(),
+            "2028-02-29"
+        );
+        let last = Date::new(9999, 12, 31).unwrap();
+        assert_eq!(last.next(), last);
+        last.start_in_sweden();
+        Date::new(1, 1, 1).unwrap().start_in_sweden();
     }
 }

@@ -95,7 +95,7 @@ pub async fn start(
                 },
                 now,
             )?;
-            let deletion = Date::from_unix(expires_at).to_string();
+            let deletion = Date::in_sweden(expires_at).to_string();
             outbox::enqueue(
                 tx,
                 &messages::draft_started(Texts::new(lang), &email, &title, &url, &deletion),
@@ -233,7 +233,7 @@ pub async fn submit_page(
         Admitted::Page(page) => page,
         Admitted::Refused(instead) => return Ok(instead),
     };
-    let today = Date::from_unix(now);
+    let today = Date::in_sweden(now);
     let (saved, done) = match action {
         Action::Next => match check_page(page, &posted, &current.answers, today) {
             Ok(clean) => (clean, true),
@@ -410,7 +410,7 @@ pub async fn upload(
         Ok(p) => p,
         Err(r) => return Ok(refused(r)),
     };
-    let kept = salvage_page(page, &posted, &current.answers, Date::from_unix(now));
+    let kept = salvage_page(page, &posted, &current.answers, Date::in_sweden(now));
     let (draft_id, field_key, page_key) = (current.draft.id, field.id.clone(), page_id.to_string());
     let expires_at = draft_expires_at(now, form.lifetime_days);
     let reference = public_reference();

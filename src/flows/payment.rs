@@ -357,7 +357,7 @@ async fn submit(
                     &messages::Submission {
                         verification: number.as_str(),
                         form_title: title.get(person.lang),
-                        date: &Date::from_unix(now).to_string(),
+                        date: &Date::in_sweden(now).to_string(),
                         amount: &format_sek(amount),
                     },
                 ),

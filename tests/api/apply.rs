@@ -17,7 +17,7 @@ async fn starting_an_application_emails_the_continue_link_and_the_deletion_date(
     assert!(mail
         .text
         .contains(&format!("{}/applications/{reference}", app.address)));
-    let deletion = kansli::domain::date::Date::from_unix(START + 14 * DAY).to_string();
+    let deletion = kansli::domain::date::Date::in_sweden(START + 14 * DAY).to_string();
     assert!(mail.text.contains(&deletion), "{}", mail.text);
     let html = app.get_html(&page(&reference, "applicant")).await;
     assert_eq!(first_text(&html, ".step"), "Steg 1 av 4");

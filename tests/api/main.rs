@@ -20,5 +20,6 @@ mod settings;
 mod staff;
 mod staff_lock;
 mod structure;
+mod sweden;
 mod two_step;
 mod upgrade;

@@ -273,7 +273,7 @@ fn chosen(
     }
     let pin = PersonalIdentityNumber::parse(
         &form.other_pin,
-        crate::domain::date::Date::from_unix(state.now()),
+        crate::domain::date::Date::in_sweden(state.now()),
     )
     .map_err(|p| errors.add("other_pin", ctx.t(p.key())))
     .ok();

@@ -39,14 +39,15 @@ pub struct ListQuery {
     page: Option<i64>,
 }
 
-/// A date typed in a filter: empty is no limit; anything else must be a date.
-fn day(input: &str, field: &str, ctx: &Ctx, errors: &mut FormErrors) -> Option<i64> {
+/// A date typed in a filter (a day in Sweden): empty is no limit; anything else
+/// must be a date.
+fn day(input: &str, field: &str, ctx: &Ctx, errors: &mut FormErrors) -> Option<Date> {
     let input = input.trim();
     if input.is_empty() {
         return None;
     }
     match Date::parse_iso(input) {
-        Some(d) => Some(d.to_unix()),
+        Some(d) => Some(d),
         None => {
             errors.add(field, ctx.t("error.form.not_a_date"));
             None
@@ -65,9 +66,9 @@ pub async fn list(
     let filter = Filter {
         status: CaseStatus::parse(q.status.trim()),
         form_id: Some(q.form.trim().to_string()).filter(|f| state.forms.get(f).is_some()),
-        from: day(&q.from, "from", &ctx, &mut errors),
-        // "Until" includes the whole day.
-        until: day(&q.until, "until", &ctx, &mut errors).map(|d| d + crate::domain::rules::DAY),
+        from: day(&q.from, "from", &ctx, &mut errors).map(Date::start_in_sweden),
+        // "Until" includes the whole day (23 to 25 hours long).
+        until: day(&q.until, "until", &ctx, &mut errors).map(|d| d.next().start_in_sweden()),
     };
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let (rows, has_next) = work::list(&state, &who, filter, page).await?;

@@ -70,7 +70,7 @@ pub async fn report_health_examination(
     let number = VerificationNumber::parse(&form.verification)
         .map_err(|p| errors.add("verification", ctx.t(p.key())))
         .ok();
-    let today = Date::from_unix(state.now());
+    let today = Date::in_sweden(state.now());
     let offered = match Date::parse_iso(form.offered_on.trim()) {
         Some(d) if d <= today => Some(d),
         _ => {

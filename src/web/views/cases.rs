@@ -35,7 +35,7 @@ pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more
             h1 { (form.title.get(ctx.lang())) }
             dl.summary-list {
                 div { dt { (h!(ctx, "cases.verification")) } dd.verification-number { (case.verification) } }
-                div { dt { (h!(ctx, "cases.submitted")) } dd { (Date::from_unix(case.submitted_at).to_string()) } }
+                div { dt { (h!(ctx, "cases.submitted")) } dd { (Date::in_sweden(case.submitted_at).to_string()) } }
                 div { dt { (h!(ctx, "cases.status")) } dd { strong.status-tag { (ctx.h(name)) } " " (ctx.h(explain)) } }
                 div { dt { (h!(ctx, "cases.next")) } dd { (ctx.h(next)) } }
             }
@@ -69,7 +69,7 @@ pub fn timeline(ctx: &Ctx, history: &[Event]) -> Markup {
         ol.timeline {
             @for e in history {
                 li {
-                    span.timeline-date { (Date::from_unix(e.at).to_string()) }
+                    span.timeline-date { (Date::in_sweden(e.at).to_string()) }
                     " "
                     @match e.kind {
                         EventKind::Status => {

@@ -95,7 +95,7 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
                                 td { a.verification-number href=(Attr(&paths::staff_case(&r.verification))) { (r.verification) } }
                                 td { (r.applicant_name) }
                                 td { (l.forms.title(&r.form_id, ctx.lang())) }
-                                td { (Date::from_unix(r.submitted_at).to_string()) }
+                                td { (Date::in_sweden(r.submitted_at).to_string()) }
                                 td.status { (ctx.h(r.status.keys()[0])) }
                             }
                         }
@@ -161,13 +161,13 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
             h1 { (h!(ctx, "cases.verification")) " " span.verification-number { (c.verification) } }
             dl.summary-list {
                 div { dt { (h!(ctx, "staff.cases.applicant")) } dd { (c.applicant_name) } }
-                div { dt { (h!(ctx, "cases.submitted")) } dd { (Date::from_unix(c.submitted_at).to_string()) } }
+                div { dt { (h!(ctx, "cases.submitted")) } dd { (Date::in_sweden(c.submitted_at).to_string()) } }
                 div { dt { (h!(ctx, "cases.status")) } dd { strong.status-tag { (ctx.h(c.status.keys()[0])) } } }
                 @if c.account_id.is_none() { div { dt { (h!(ctx, "staff.cases.account")) } dd { (h!(ctx, "staff.cases.account_closed")) } } }
                 @if let Some(pay) = &p.file.payment {
                     div { dt { (h!(ctx, "staff.cases.payment")) } dd.payment {
                         (format_sek(pay.amount)) ", " (pay.brand.as_deref().unwrap_or("")) " •••• " (pay.last4.as_deref().unwrap_or(""))
-                        ", " (Date::from_unix(pay.finished_at.unwrap_or(pay.created_at)).to_string())
+                        ", " (Date::in_sweden(pay.finished_at.unwrap_or(pay.created_at)).to_string())
                     } }
                 }
             }

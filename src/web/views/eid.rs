@@ -226,7 +226,7 @@ pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
                     @for c in p.cases {
                         li {
                             a href=(Attr(&paths::case(&c.verification))) { span.verification-number { (c.verification) } }
-                            " " (p.forms.title(&c.form_id, ctx.lang())) ", " (Date::from_unix(c.submitted_at).to_string())
+                            " " (p.forms.title(&c.form_id, ctx.lang())) ", " (Date::in_sweden(c.submitted_at).to_string())
                             ": " span.status { (ctx.h(c.status.keys()[0])) }
                         }
                     }

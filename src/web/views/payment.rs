@@ -103,7 +103,7 @@ pub fn receipt(ctx: &Ctx, form: &FormDef, r: &Receipt) -> Markup {
                 div { dt { (h!(ctx, "receipt.application")) } dd { (form.title.get(ctx.lang())) } }
                 div { dt { (h!(ctx, "receipt.verification")) } dd { (r.verification) } }
                 div { dt { (h!(ctx, "receipt.amount")) } dd { (format_sek(r.amount)) } }
-                div { dt { (h!(ctx, "receipt.date")) } dd { (Date::from_unix(r.paid_at).to_string()) } }
+                div { dt { (h!(ctx, "receipt.date")) } dd { (Date::in_sweden(r.paid_at).to_string()) } }
                 div { dt { (h!(ctx, "receipt.card")) } dd { (r.brand) " •••• " (r.last4) } }
             }
             p.no-print { button #print-button .button.button-secondary type="button" hidden { (h!(ctx, "receipt.print")) } }

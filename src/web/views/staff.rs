@@ -6,7 +6,7 @@ use super::components::{
 };
 use super::layout::page;
 use crate::db::audit::Logged;
-use crate::domain::date::{time_of_day, Date};
+use crate::domain::date::{time_in_sweden, Date};
 use crate::domain::staff::StaffMember;
 use crate::h;
 use crate::paths;
@@ -138,7 +138,7 @@ pub fn audit(ctx: &Ctx, a: &AuditPage) -> Markup {
                     tbody {
                         @for e in a.entries {
                             tr {
-                                td { (Date::from_unix(e.at).to_string()) " " (time_of_day(e.at)) " UTC" }
+                                td { (Date::in_sweden(e.at).to_string()) " " (time_in_sweden(e.at)) }
                                 td { (e.actor) " (" (e.actor_kind) ")" }
                                 td { (e.action) }
                                 td { (e.target.as_deref().unwrap_or("")) }

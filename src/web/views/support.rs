@@ -68,8 +68,8 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
             h2 { (h!(ctx, "staff.support.account")) }
             dl.summary-list {
                 div { dt { (h!(ctx, "login.email")) } dd.account-email { (s.email) } }
-                div { dt { (h!(ctx, "staff.support.created")) } dd { (Date::from_unix(s.created_at).to_string()) } }
-                div { dt { (h!(ctx, "staff.support.confirmed")) } dd { @match s.confirmed_at { Some(at) => (Date::from_unix(at).to_string()), None => (yes_no(false)) } } }
+                div { dt { (h!(ctx, "staff.support.created")) } dd { (Date::in_sweden(s.created_at).to_string()) } }
+                div { dt { (h!(ctx, "staff.support.confirmed")) } dd { @match s.confirmed_at { Some(at) => (Date::in_sweden(at).to_string()), None => (yes_no(false)) } } }
                 div { dt { (h!(ctx, "staff.support.two_step")) } dd.two-step { (yes_no(s.two_step)) } }
                 @if let Some(full) = &s.phone_revealed {
                     div { dt { (h!(ctx, "staff.support.phone_full")) } dd.phone { (full) } }
@@ -88,7 +88,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
             }
             h3 { (h!(ctx, "staff.support.drafts")) }
             @if s.drafts.is_empty() { p { (h!(ctx, "staff.support.no_drafts")) } } @else {
-                ul.drafts { @for d in &s.drafts { li { (forms.title(&d.form_id, ctx.lang())) ", " (Date::from_unix(d.created_at).to_string()) } } }
+                ul.drafts { @for d in &s.drafts { li { (forms.title(&d.form_id, ctx.lang())) ", " (Date::in_sweden(d.created_at).to_string()) } } }
             }
             h3 { (h!(ctx, "staff.support.cases")) }
             @if s.cases.is_empty() { p { (h!(ctx, "staff.support.no_cases")) } } @else {

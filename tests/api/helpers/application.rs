@@ -123,7 +123,11 @@ pub async fn upload_from(
 
 /// A visit-visa application filled in to the review page, with its passport photo.
 pub async fn complete() -> (TestApp, String) {
-    let app = logged_in().await;
+    complete_in(logged_in().await).await
+}
+
+/// [`complete`] for an app whose person is logged in already.
+pub async fn complete_in(app: TestApp) -> (TestApp, String) {
     let reference = start(&app, "visit-visa").await;
     post_page(&app, &reference, "applicant", APPLICANT, "next").await;
     let res = upload(&app, &reference, &[], "pass.jpg", samples::jpeg(40, 30)).await;

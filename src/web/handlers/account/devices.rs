@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::date::{time_of_day, Date};
+use crate::domain::date::{time_in_sweden, Date};
 use crate::error::AppError;
 use crate::flows::identity::devices;
 use crate::paths;
@@ -19,7 +19,7 @@ pub struct Ended {
 }
 
 fn when(at: i64) -> String {
-    format!("{} {} UTC", Date::from_unix(at), time_of_day(at))
+    format!("{} {}", Date::in_sweden(at), time_in_sweden(at))
 }
 
 pub async fn list(

@@ -226,8 +226,8 @@ pub async fn overview(
             .into_iter()
             .map(|d| DraftRow {
                 title: title(&d.form_id),
-                started: Date::from_unix(d.created_at).to_string(),
-                deleted_on: Date::from_unix(d.expires_at).to_string(),
+                started: Date::in_sweden(d.created_at).to_string(),
+                deleted_on: Date::in_sweden(d.expires_at).to_string(),
                 href: if d.approved_at.is_some() {
                     paths::approved(&d.reference)
                 } else {
@@ -240,7 +240,7 @@ pub async fn overview(
             .into_iter()
             .map(|c| CaseRow {
                 title: title(&c.form_id),
-                submitted: Date::from_unix(c.submitted_at).to_string(),
+                submitted: Date::in_sweden(c.submitted_at).to_string(),
                 verification: c.verification,
                 status: c.status,
             })
@@ -266,7 +266,7 @@ pub(super) fn receipt_rows(
         .into_iter()
         .map(|r| ReceiptRow {
             title: state.forms.title(&r.form_id, lang).to_string(),
-            paid: Date::from_unix(r.paid_at).to_string(),
+            paid: Date::in_sweden(r.paid_at).to_string(),
             amount: format_sek(r.amount),
             href: paths::receipt(&r.payment_reference),
             verification: r.verification,

@@ -162,7 +162,7 @@ fn render_page(
         page,
         reference: &current.draft.reference,
         step: position.step(page_id).ok_or(AppError::NotFound)?,
-        deletion_date: Date::from_unix(crate::domain::rules::draft_expires_at(
+        deletion_date: Date::in_sweden(crate::domain::rules::draft_expires_at(
             state.now(),
             form.lifetime_days,
         ))
@@ -320,13 +320,13 @@ fn render_review(
         } else {
             applicant
         },
-        started: Date::from_unix(current.draft.created_at).to_string(),
-        printed: Date::from_unix(state.now()).to_string(),
+        started: Date::in_sweden(current.draft.created_at).to_string(),
+        printed: Date::in_sweden(state.now()).to_string(),
         revision: current.draft.revision,
         approved: current
             .draft
             .approved_at
-            .map(|at| Date::from_unix(at).to_string()),
+            .map(|at| Date::in_sweden(at).to_string()),
     };
     Ok(html_status(
         status,
