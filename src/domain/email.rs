@@ -39,15 +39,24 @@ impl Email {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_alphanumeric() || c == '-')
         });
+        // A dot-atom (RFC 5322): dots only between other characters.
+        let dots_ok = !local.starts_with('.') && !local.ends_with('.') && !local.contains("..");
         if local.is_empty()
             || local.len() > 64
             || local.contains('@')
+            || !dots_ok
             || !domain.contains('.')
             || !labels_ok
         {
             return Err(EmailProblem::Invalid);
         }
-        Ok(Email(s.to_lowercase()))
+        let email = s.to_lowercase();
+        // Whatever is accepted must be one the mail transport takes: a code sent
+        // to an address it refuses would never arrive.
+        if email.parse::<lettre::Address>().is_err() {
+            return Err(EmailProblem::Invalid);
+        }
+        Ok(Email(email))
     }
 
     pub fn as_str(&self) -> &str {
@@ -112,8 +121,25 @@ mod tests {
             "<a>@x.se",
             "a@-x.se",
             "a@x..se",
+            // Dots the SMTP transport refuses: never accepted, so never a code that cannot arrive.
+            "anna..svensson@x.se",
+            ".anna@x.se",
+            "anna.@x.se",
         ] {
             assert_eq!(Email::parse(bad), Err(EmailProblem::Invalid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn what_is_accepted_can_be_sent_to() {
+        for good in [
+            "anna.svensson@example.se",
+            "a+tag@sub.example.com",
+            "o'brien@example.ie",
+            "x_y-z@example.co.uk",
+        ] {
+            let email = Email::parse(good).unwrap();
+            assert!(email.as_str().parse::<lettre::Address>().is_ok(), "{good}");
         }
     }
 }

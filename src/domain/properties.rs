@@ -44,6 +44,18 @@ proptest! {
     }
 
     #[test]
+    fn every_accepted_email_address_is_one_the_mail_transport_takes(
+        local in "[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~åö-]{1,20}",
+        domain in "[a-z0-9.-]{1,20}",
+        tld in "[a-z]{2,4}",
+    ) {
+        let typed = format!("{local}@{domain}.{tld}");
+        if let Ok(email) = Email::parse(&typed) {
+            prop_assert!(email.as_str().parse::<lettre::Address>().is_ok(), "{}", typed);
+        }
+    }
+
+    #[test]
     fn a_new_password_check_never_panics(a in typed(), b in typed(), address in typed()) {
         let (a, b) = (SecretString::from(a), SecretString::from(b));
         let _ = NewPassword::parse_for_address(&a, &b, &address);
