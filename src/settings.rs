@@ -29,8 +29,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The address people reach the portal at; used in emailed links.
     pub base_url: Option<String>,
-    /// Lists every message at /dev/mailbox. Development only.
-    pub dev_mailbox: bool,
+    /// Lists every message at /dev/mailbox. Development only. Unset: on in
+    /// development, off in production; see [`Settings::dev_mailbox`].
+    pub dev_mailbox: Option<bool>,
     pub smtp: Option<SmtpSettings>,
     pub sms: Option<SmsSettings>,
     /// A card payment provider speaking Kansli's payment API. None: the built-in
@@ -170,7 +171,7 @@ impl Default for Settings {
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("./data"),
             base_url: None,
-            dev_mailbox: true,
+            dev_mailbox: None,
             smtp: None,
             sms: None,
             payment: None,
@@ -268,9 +269,6 @@ impl Settings {
                 "production" => self.mode = Mode::Production,
                 _ => bad("KANSLI_MODE", "must be development or production"),
             };
-            if self.mode == Mode::Production && var("KANSLI_DEV_MAILBOX").is_none() {
-                self.dev_mailbox = false;
-            }
         }
         if let Some(v) = var("KANSLI_LISTEN") {
             self.listen = v;
@@ -283,7 +281,7 @@ impl Settings {
         }
         if let Some(v) = var("KANSLI_DEV_MAILBOX") {
             match parse_bool(&v) {
-                Some(on) => self.dev_mailbox = on,
+                Some(on) => self.dev_mailbox = Some(on),
                 None => bad("KANSLI_DEV_MAILBOX", "must be true or false"),
             }
         }
@@ -325,11 +323,12 @@ impl Settings {
         if let Some(v) = var("KANSLI_SCHEDULE_PAYMENTS") {
             self.schedule.payments = v;
         }
+        // Each variable changes its own key; a section the file lacks is made
+        // from the variables, with the defaults for the rest.
         if let Some(host) = var("KANSLI_SMTP_HOST") {
-            let from =
-                var("KANSLI_SMTP_FROM").or_else(|| self.smtp.as_ref().map(|s| s.from.clone()));
-            match from {
-                Some(from) => {
+            match (self.smtp.as_mut(), var("KANSLI_SMTP_FROM")) {
+                (Some(smtp), _) => smtp.host = host,
+                (None, Some(from)) => {
                     self.smtp = Some(SmtpSettings {
                         host,
                         port: default_smtp_port(),
@@ -339,7 +338,7 @@ impl Settings {
                         from,
                     })
                 }
-                None => bad("KANSLI_SMTP_FROM", "is required with KANSLI_SMTP_HOST"),
+                (None, None) => bad("KANSLI_SMTP_FROM", "is required with KANSLI_SMTP_HOST"),
             }
         }
         if let Some(smtp) = self.smtp.as_mut() {
@@ -368,24 +367,42 @@ impl Settings {
             }
         }
         if let Some(url) = var("KANSLI_SMS_URL") {
-            self.sms = Some(SmsSettings {
-                url,
-                username: None,
-                password: None,
-                sender: default_sender(),
-            });
-        }
-        if let Some(url) = var("KANSLI_PAYMENT_URL") {
-            match var("KANSLI_PAYMENT_KEY") {
-                Some(api_key) => {
-                    self.payment = Some(PaymentSettings {
+            match self.sms.as_mut() {
+                Some(sms) => sms.url = url,
+                None => {
+                    self.sms = Some(SmsSettings {
                         url,
-                        api_key: api_key.into(),
-                        page_origin: None,
+                        username: None,
+                        password: None,
+                        sender: default_sender(),
                     })
                 }
-                None => bad("KANSLI_PAYMENT_KEY", "is required with KANSLI_PAYMENT_URL"),
             }
+        }
+        match (
+            self.payment.as_mut(),
+            var("KANSLI_PAYMENT_URL"),
+            var("KANSLI_PAYMENT_KEY"),
+        ) {
+            (Some(p), url, key) => {
+                if let Some(url) = url {
+                    p.url = url;
+                }
+                if let Some(key) = key {
+                    p.api_key = key.into();
+                }
+            }
+            (None, Some(url), Some(key)) => {
+                self.payment = Some(PaymentSettings {
+                    url,
+                    api_key: key.into(),
+                    page_origin: None,
+                })
+            }
+            (None, Some(_), None) => {
+                bad("KANSLI_PAYMENT_KEY", "is required with KANSLI_PAYMENT_URL")
+            }
+            (None, None, _) => {}
         }
         if let (Some(p), Some(v)) = (self.payment.as_mut(), var("KANSLI_PAYMENT_PAGE_ORIGIN")) {
             p.page_origin = Some(v);
@@ -523,7 +540,7 @@ impl Settings {
             if self.payment.is_none() {
                 invalid("production mode requires a card payment provider (KANSLI_PAYMENT_URL, KANSLI_PAYMENT_KEY): the built-in mock acquirer takes no real cards".into());
             }
-            if self.dev_mailbox {
+            if self.dev_mailbox() {
                 invalid("the dev mailbox cannot be turned on in production mode".into());
             }
             if self.secret_key_file.is_none() {
@@ -561,6 +578,12 @@ impl Settings {
         } else {
             Err(SettingsError::Invalid(problems))
         }
+    }
+
+    /// Whether the dev mailbox lists messages: as set, else only in development
+    /// (whether the mode came from the file or the environment).
+    pub fn dev_mailbox(&self) -> bool {
+        self.dev_mailbox.unwrap_or(self.mode == Mode::Development)
     }
 
     pub fn is_production(&self) -> bool {
@@ -652,6 +675,7 @@ pub fn origin(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
     use std::collections::HashMap;
 
     fn with_env(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
@@ -693,7 +717,7 @@ mod tests {
     fn defaults_are_valid_development() {
         let s = with_env(&[]).unwrap();
         assert_eq!(s.mode, Mode::Development);
-        assert!(s.dev_mailbox);
+        assert!(s.dev_mailbox());
         assert_eq!(s.database_path(), PathBuf::from("./data/kansli.db"));
     }
 
@@ -745,7 +769,7 @@ mod tests {
     #[test]
     fn complete_production_settings_pass() {
         let s = production_with(&[]).unwrap();
-        assert!(!s.dev_mailbox);
+        assert!(!s.dev_mailbox());
         assert!(!s.mock_acquirer());
         assert_eq!(s.smtp.unwrap().security, SmtpSecurity::Tls);
     }
@@ -839,6 +863,79 @@ mod tests {
             err.starts_with("invalid settings (8 problems):\n  - "),
             "{err}"
         );
+    }
+
+    fn with_file_and_env(file: &str, pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_toml(file)
+            .unwrap()
+            .layer_env(|n| map.get(n).cloned())
+    }
+
+    #[test]
+    fn an_environment_variable_changes_its_key_and_keeps_the_files_others() {
+        let file = "[smtp]\nhost = 'mx.file'\nport = 2525\nsecurity = 'tls'\nusername = 'u'\npassword = 'p'\nfrom = 'a@b.se'\n\
+                    [sms]\nurl = 'https://sms.file/send'\nusername = 'su'\npassword = 'sp'\nsender = 'AGENCY'\n\
+                    [payment]\nurl = 'https://pay.file/api'\napi_key = 'file-key'\n";
+        let s = with_file_and_env(
+            file,
+            &[
+                ("KANSLI_SMTP_HOST", "mx.env"),
+                ("KANSLI_SMS_URL", "https://sms.env/send"),
+                ("KANSLI_PAYMENT_URL", "https://pay.env/api"),
+            ],
+        )
+        .unwrap();
+        let smtp = s.smtp.unwrap();
+        assert_eq!(
+            (
+                smtp.host.as_str(),
+                smtp.port,
+                smtp.security,
+                smtp.username.as_deref()
+            ),
+            ("mx.env", 2525, SmtpSecurity::Tls, Some("u"))
+        );
+        assert!(smtp.password.is_some());
+        let sms = s.sms.unwrap();
+        assert_eq!(
+            (
+                sms.url.as_str(),
+                sms.username.as_deref(),
+                sms.sender.as_str()
+            ),
+            ("https://sms.env/send", Some("su"), "AGENCY")
+        );
+        assert!(sms.password.is_some());
+        let payment = s.payment.unwrap();
+        assert_eq!(payment.url, "https://pay.env/api");
+        assert_eq!(
+            payment.api_key.expose_secret(),
+            "file-key",
+            "no key demanded"
+        );
+        let s = with_file_and_env(file, &[("KANSLI_PAYMENT_KEY", "env-key")]).unwrap();
+        assert_eq!(s.payment.unwrap().api_key.expose_secret(), "env-key");
+    }
+
+    #[test]
+    fn production_in_the_file_turns_the_dev_mailbox_off_unless_it_is_asked_for() {
+        let file = "mode = 'production'\nbase_url = 'https://e.example'\nsecret_key_file = '/k'\n\
+                    [smtp]\nhost = 'mx'\nfrom = 'a@b.se'\n[sms]\nurl = 'https://s/x'\n\
+                    [payment]\nurl = 'https://p/api'\napi_key = 'k'\n";
+        assert!(!with_file_and_env(file, &[]).unwrap().dev_mailbox());
+        let err = with_file_and_env(file, &[("KANSLI_DEV_MAILBOX", "true")]).unwrap_err();
+        assert!(err.to_string().contains("dev mailbox"), "{err}");
+        assert!(with_file_and_env("", &[]).unwrap().dev_mailbox());
+        assert!(!with_file_and_env("dev_mailbox = false", &[])
+            .unwrap()
+            .dev_mailbox());
+        assert!(!with_file_and_env("", &[("KANSLI_DEV_MAILBOX", "false")])
+            .unwrap()
+            .dev_mailbox());
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod messages;
 mod my_page;
 mod pages;
 mod payments;
+mod readme;
 mod reset;
 mod secrets;
 mod security;

@@ -176,7 +176,7 @@ async fn sent_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
     let port = sink.port;
     let app = spawn_app_with(|s| {
         s.smtp = Some(smtp(port));
-        s.dev_mailbox = false;
+        s.dev_mailbox = Some(false);
     })
     .await;
     app.start_account("erase@example.se").await;

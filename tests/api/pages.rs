@@ -132,6 +132,6 @@ async fn the_dev_mailbox_lists_messages_newest_first_with_the_code_visible() {
 
 #[tokio::test]
 async fn the_dev_mailbox_does_not_exist_when_turned_off() {
-    let app = spawn_app_with(|s| s.dev_mailbox = false).await;
+    let app = spawn_app_with(|s| s.dev_mailbox = Some(false)).await;
     assert_eq!(app.get("/dev/mailbox").await.status(), 404);
 }

@@ -455,7 +455,7 @@ fn production_settings(s: &mut kansli::settings::Settings) {
     std::fs::write(&key_file, kansli::domain::secret::SealingKey::generate().1).unwrap();
     s.secret_key_file = Some(key_file);
     s.mode = kansli::settings::Mode::Production;
-    s.dev_mailbox = false;
+    s.dev_mailbox = Some(false);
     s.base_url = Some("https://kansli.example".into());
     s.payment = Some(kansli::settings::PaymentSettings {
         page_origin: None,

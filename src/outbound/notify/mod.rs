@@ -49,7 +49,7 @@ impl Delivery {
             inner: Arc::new(Inner {
                 mailer: settings.smtp.as_ref().map(smtp::Mailer::new).transpose()?,
                 sms: settings.sms.as_ref().map(sms::SmsClient::new).transpose()?,
-                keep_bodies: settings.dev_mailbox,
+                keep_bodies: settings.dev_mailbox(),
                 wake: Notify::new(),
                 round: Mutex::new(()),
             }),

@@ -160,7 +160,7 @@ pub async fn load_context(
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into()),
-        dev_mailbox: state.settings.dev_mailbox,
+        dev_mailbox: state.settings.dev_mailbox(),
         production: state.settings.is_production(),
     });
     let stale_session = raw_session.is_some() && ctx.session.is_none();

@@ -75,7 +75,7 @@ pub async fn ping() -> HttpResponse {
 
 /// Every email and SMS, newest first. Exists only while the dev mailbox is on.
 pub async fn mailbox(ctx: Ctx, state: web::Data<WebState>) -> Result<HttpResponse, AppError> {
-    if !state.settings.dev_mailbox {
+    if !state.settings.dev_mailbox() {
         return Err(AppError::NotFound);
     }
     let messages = records::latest_messages(&state, 200).await?;
