@@ -178,6 +178,14 @@ impl Texts {
     }
 
     /// The text for `key` with each `{name}` replaced by its value.
+    /// The text for `key` with a count `n`: `key.one` for 1, `key.other` for any
+    /// other number (the two plural forms Swedish and English have), with `args`
+    /// filled in.
+    pub fn plural(&self, key: &str, n: i64, args: &[(&str, &str)]) -> String {
+        let form = if n == 1 { "one" } else { "other" };
+        self.tf(&format!("{key}.{form}"), args)
+    }
+
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key).to_string();
         for (name, value) in args {
@@ -246,6 +254,27 @@ mod tests {
     }
 
     #[test]
+    fn every_count_has_both_plural_forms_in_both_languages() {
+        let c = catalog();
+        for texts in [&c.sv, &c.en] {
+            for key in texts.keys() {
+                if let Some(base) = key.strip_suffix(".one") {
+                    assert!(texts.contains_key(&format!("{base}.other")), "{key}");
+                }
+            }
+        }
+        let t = Texts::new(Lang::Sv);
+        assert_eq!(
+            t.plural("error.code.wrong", 1, &[("tries", "1")]),
+            "Koden är fel. Du kan försöka 1 gång till."
+        );
+        assert_eq!(
+            Texts::new(Lang::En).plural("apply.page.time_left", 0, &[("minutes", "0")]),
+            "Time left on this page: 0 minutes."
+        );
+    }
+
+    #[test]
     fn every_key_named_in_the_source_exists() {
         let c = catalog();
         let namespaces: std::collections::BTreeSet<&str> =
@@ -270,7 +299,9 @@ mod tests {
                 let is_file = [".js", ".css", ".svg", ".toml", ".db", ".sql"]
                     .iter()
                     .any(|ext| literal.ends_with(ext));
-                if looks_like_key && !is_file && !c.en.contains_key(literal) {
+                let plural = c.en.contains_key(&format!("{literal}.one"))
+                    && c.en.contains_key(&format!("{literal}.other"));
+                if looks_like_key && !is_file && !c.en.contains_key(literal) && !plural {
                     missing.push(format!("{}: {literal}", path.display()));
                 }
             }

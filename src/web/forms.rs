@@ -63,9 +63,11 @@ pub fn after_code(
 /// The message for a code that was not accepted.
 pub fn code_error(ctx: &Ctx, outcome: &CodeOutcome) -> String {
     match outcome {
-        CodeOutcome::Wrong { tries_left } => {
-            ctx.tf("error.code.wrong", &[("tries", &tries_left.to_string())])
-        }
+        CodeOutcome::Wrong { tries_left } => ctx.plural(
+            "error.code.wrong",
+            *tries_left,
+            &[("tries", &tries_left.to_string())],
+        ),
         CodeOutcome::Expired => ctx.t("error.code.expired").to_string(),
         CodeOutcome::Capped => ctx.t("error.code.capped").to_string(),
         _ => ctx.t("error.code.void").to_string(),

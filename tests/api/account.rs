@@ -546,3 +546,38 @@ async fn signing_up_again_does_not_start_the_days_wrong_codes_over_for_any_addre
     assert_eq!(last[0], last[1]);
     assert!(last[0].contains("support"), "{}", last[0]);
 }
+
+/// The messages for `n` wrong codes in a row at a new sign-up, in `lang`.
+async fn wrong_code_messages(lang: &str, n: usize) -> Vec<String> {
+    let app = spawn_app().await;
+    app.get(&format!("/lang/{lang}?back=/")).await;
+    app.start_account("one@example.se").await;
+    let code = app.code_for("one@example.se").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let mut said = Vec::new();
+    for _ in 0..n {
+        let html = html_of(enter_code(&app, wrong).await).await;
+        said.push(first_text(&html, "#code-error"));
+    }
+    said
+}
+
+#[tokio::test]
+async fn counts_in_texts_take_the_singular_for_one() {
+    assert_eq!(
+        wrong_code_messages("sv", 4).await,
+        [
+            "Koden är fel. Du kan försöka 4 gånger till.",
+            "Koden är fel. Du kan försöka 3 gånger till.",
+            "Koden är fel. Du kan försöka 2 gånger till.",
+            "Koden är fel. Du kan försöka 1 gång till.",
+        ]
+    );
+    assert_eq!(
+        wrong_code_messages("en", 4).await[2..],
+        [
+            "The code is wrong. You can try 2 more times.",
+            "The code is wrong. You can try 1 more time.",
+        ]
+    );
+}

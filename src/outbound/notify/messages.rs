@@ -42,8 +42,13 @@ fn account_changed(t: Texts, to: &str, subject_key: &str, body: String) -> Outgo
     email(t, to, subject_key, paragraphs, None)
 }
 
-fn minutes(seconds: i64) -> String {
-    (seconds / MINUTE).to_string()
+/// A text that says how many minutes something is valid, in the right form.
+fn valid_for(t: Texts, key: &str, seconds: i64, args: &[(&str, &str)]) -> String {
+    let n = seconds / MINUTE;
+    let count = n.to_string();
+    let mut all = vec![("minutes", count.as_str())];
+    all.extend_from_slice(args);
+    t.plural(key, n, &all)
 }
 
 pub fn confirm_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
@@ -53,10 +58,7 @@ pub fn confirm_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
         "email.confirm.subject",
         vec![
             t.tf("email.confirm.code", &[("code", code.expose())]),
-            t.tf(
-                "email.confirm.valid",
-                &[("minutes", &minutes(EMAIL_CODE_VALID))],
-            ),
+            valid_for(t, "email.confirm.valid", EMAIL_CODE_VALID, &[]),
             t.t("email.confirm.not_you").to_string(),
         ],
         None,
@@ -124,10 +126,7 @@ pub fn reset_link(t: Texts, to: &str, url: &str) -> Outgoing {
         "email.reset.subject",
         vec![
             t.t("email.reset.body").to_string(),
-            t.tf(
-                "email.reset.valid",
-                &[("minutes", &minutes(RESET_TOKEN_VALID))],
-            ),
+            valid_for(t, "email.reset.valid", RESET_TOKEN_VALID, &[]),
             t.t("email.reset.not_you").to_string(),
         ],
         Some((t.t("email.reset.link"), url)),
@@ -163,9 +162,11 @@ pub fn support_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
         "email.support_code.subject",
         vec![
             t.tf("email.support_code.code", &[("code", code.expose())]),
-            t.tf(
+            valid_for(
+                t,
                 "email.confirm.valid",
-                &[("minutes", &minutes(crate::domain::rules::SMS_CODE_VALID))],
+                crate::domain::rules::SMS_CODE_VALID,
+                &[],
             ),
             t.t("email.support_code.not_you").to_string(),
         ],
@@ -181,10 +182,7 @@ pub fn change_email_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
         "email.change_email.subject",
         vec![
             t.tf("email.change_email.code", &[("code", code.expose())]),
-            t.tf(
-                "email.confirm.valid",
-                &[("minutes", &minutes(EMAIL_CODE_VALID))],
-            ),
+            valid_for(t, "email.confirm.valid", EMAIL_CODE_VALID, &[]),
             t.t("email.change_email.not_you").to_string(),
         ],
         None,
@@ -307,13 +305,7 @@ fn sms(phone: &str, text: String) -> Outgoing {
 
 /// An SMS code, for enrolment or login.
 pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
-    let text = t.tf(
-        "sms.code",
-        &[
-            ("code", code.expose()),
-            ("minutes", &minutes(SMS_CODE_VALID)),
-        ],
-    );
+    let text = valid_for(t, "sms.code", SMS_CODE_VALID, &[("code", code.expose())]);
     sms(phone, text)
 }
 

@@ -73,6 +73,11 @@ impl RequestContext {
         self.t.tf(key, args)
     }
 
+    /// A text with a count, in its singular or plural form; see [`Texts::plural`].
+    pub fn plural(&self, key: &str, n: i64, args: &[(&str, &str)]) -> String {
+        self.t.plural(key, n, args)
+    }
+
     /// The logged-in person, if the session has passed every login step.
     pub fn account(&self) -> Option<&SessionView> {
         self.session

@@ -29,7 +29,7 @@ pub fn choose(ctx: &Ctx, forms: &[FormDef]) -> Markup {
                         p { (form.description.get(lang)) }
                         ul.facts {
                             li { (ctx.tf("apply.choose.fee", &[("fee", &form.fee_sek.to_string())])) }
-                            li { (ctx.tf("apply.choose.lifetime", &[("days", &form.lifetime_days.to_string())])) }
+                            li { (ctx.plural("apply.choose.lifetime", form.lifetime_days, &[("days", &form.lifetime_days.to_string())])) }
                         }
                         (post_form(ctx, paths::APPLICATIONS_NEW, "inline-form", html! {
                             input type="hidden" name="form" value=(form.id);
@@ -75,8 +75,8 @@ pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Mar
             @if let Some(intro) = &v.page.intro { p { (intro.get(lang)) } }
             div.draft-facts {
                 p { (ctx.tf("apply.page.deletion", &[("date", &v.deletion_date)])) }
-                p #page-timer data-seconds=(PAGE_TIME) data-template=(ctx.t("apply.page.time_left")) {
-                    (ctx.tf("apply.page.time", &[("minutes", &(PAGE_TIME / 60).to_string())]))
+                p #page-timer data-seconds=(PAGE_TIME) data-one=(ctx.t("apply.page.time_left.one")) data-other=(ctx.t("apply.page.time_left.other")) {
+                    (ctx.plural("apply.page.time", PAGE_TIME / 60, &[("minutes", &(PAGE_TIME / 60).to_string())]))
                 }
             }
             (post_form(ctx, &action, "stack", html! {
