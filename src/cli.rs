@@ -266,6 +266,9 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
 }
 
 fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    // Never upgrade the schema under a running server (which may be older than
+    // this binary), nor while a restore swaps the file.
+    let _lock = crate::db::lock::DatabaseLock::take(&settings.database_path())?;
     let pool = crate::db::open(
         &settings.database_path(),
         &UpgradeBackups::configured(settings, Clock::system().now()),

@@ -3,7 +3,7 @@
 //! a copy passes before it is trusted.
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use r2d2_sqlite::rusqlite::{self, Connection, OpenFlags};
@@ -193,10 +193,7 @@ pub(super) fn before_upgrade(
     if backups.keep == 0 {
         return Ok(());
     }
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&backups.dir)
+    super::create_private_dir(&backups.dir)
         .with_context(|| format!("cannot create {}", backups.dir.display()))?;
     let target = backups
         .dir

@@ -34,7 +34,7 @@ impl DatabaseLock {
             source,
         };
         if let Some(dir) = database.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io_error)?;
+            super::create_private_dir(dir).map_err(io_error)?;
         }
         let file = OpenOptions::new()
             .read(true)

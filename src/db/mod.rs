@@ -44,10 +44,11 @@ pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 /// existing database below the current schema is first copied as `backups` says.
 pub fn open(path: &Path, backups: &backup::UpgradeBackups) -> anyhow::Result<Pool> {
     use anyhow::Context;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir)
             .with_context(|| format!("cannot create data directory {}", dir.display()))?;
     }
+    create_private_file(path).with_context(|| format!("cannot create {}", path.display()))?;
     let manager = SqliteConnectionManager::file(path).with_init(configure);
     let pool = r2d2::Pool::builder()
         .max_size(8)
@@ -63,6 +64,33 @@ pub fn open(path: &Path, backups: &backup::UpgradeBackups) -> anyhow::Result<Poo
     }
     migrate::apply(&mut conn)?;
     Ok(pool)
+}
+
+/// Creates `dir` and its missing parents for the service's user alone (0700
+/// whatever the umask: the database holds personal data and keys). A directory
+/// that exists keeps the mode its operator gave it.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// Creates the database file, readable and writable by its owner alone, before
+/// SQLite does (SQLite would make it 0644 less the umask). SQLite gives the
+/// `-wal` and `-shm` files it makes later the database file's mode.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    match created {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// The pragmas every pooled connection gets: an acknowledged write is on disk.

@@ -256,34 +256,10 @@ fn restore_is_refused_while_another_process_has_the_database_open() {
     ));
 }
 
-/// `kansli serve` as its own process on `dir`, returned once it listens.
-fn serve(dir: &Path) -> std::process::Child {
-    use std::io::BufRead;
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_kansli"))
-        .arg("serve")
-        .env("KANSLI_DATA_DIR", dir)
-        .env("KANSLI_LISTEN", "127.0.0.1:0")
-        .env("KANSLI_LOG", "info")
-        .env_remove("KANSLI_CONFIG")
-        .current_dir(dir)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut log = std::io::BufReader::new(server.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("listening on port") {
-        line.clear();
-        assert!(log.read_line(&mut line).unwrap() > 0, "kansli serve ended");
-    }
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
-    server
-}
-
 #[tokio::test]
 async fn restore_replaces_the_database_keeps_the_old_one_and_the_server_starts_on_it() {
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let mut server = serve(dir.path());
+    let server = serve_process(dir.path(), "");
     let database = dir.path().join("kansli.db");
     let conn = Connection::open(&database).unwrap();
     for n in 1..=5 {
@@ -305,8 +281,7 @@ async fn restore_replaces_the_database_keeps_the_old_one_and_the_server_starts_o
     ));
     assert!(err.contains("server is running"), "{err}");
     // Killed, not stopped: its last writes may still be in the write-ahead log.
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
 
     let printed = succeeded(kansli_cli_in(
         dir.path(),

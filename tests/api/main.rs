@@ -3,6 +3,7 @@ mod account;
 mod apply;
 mod backup;
 mod casework;
+mod data_files;
 mod eid;
 mod eid_tls;
 mod helpers;

@@ -3,11 +3,13 @@
 mod application;
 mod eid;
 mod payment;
+mod process;
 mod staff;
 
 pub use application::*;
 pub use eid::*;
 pub use payment::*;
+pub use process::*;
 pub use staff::*;
 
 use std::sync::{Arc, Mutex};
