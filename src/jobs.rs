@@ -24,6 +24,8 @@ pub struct Cleanup {
     pub reset_tokens: usize,
     pub unconfirmed_accounts: usize,
     pub sign_up_decoys: usize,
+    /// Outbox messages past their retention.
+    pub outbox: usize,
 }
 
 /// Deletes the rows of `delete` in batches, each its own transaction, until none are left.
@@ -45,8 +47,9 @@ where
     }
 }
 
-/// Expired sessions, codes and reset links; accounts never confirmed within 7 days.
-pub async fn cleanup(pool: &Pool, now: i64) -> Result<Cleanup, AppError> {
+/// Expired sessions, codes and reset links; accounts never confirmed within 7 days;
+/// outbox messages older than `outbox_retention` seconds.
+pub async fn cleanup(pool: &Pool, now: i64, outbox_retention: i64) -> Result<Cleanup, AppError> {
     let report = Cleanup {
         sessions: in_batches(pool, move |c| sessions::purge(c, now, BATCH)).await?,
         // Kept a day past expiry so the throttle on "send a new code" can still see them.
@@ -57,6 +60,10 @@ pub async fn cleanup(pool: &Pool, now: i64) -> Result<Cleanup, AppError> {
         })
         .await?,
         sign_up_decoys: in_batches(pool, move |c| sessions::purge_decoys(c, now, BATCH)).await?,
+        outbox: in_batches(pool, move |c| {
+            db::outbox::purge(c, now - outbox_retention, BATCH)
+        })
+        .await?,
     };
     if report != Cleanup::default() {
         tracing::info!(?report, "cleanup");
@@ -136,7 +143,8 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
         "cleanup",
         &schedule.cleanup,
         |s| async move {
-            if let Err(e) = cleanup(&s.pool, s.now()).await {
+            let retention = s.settings.outbox_retention();
+            if let Err(e) = cleanup(&s.pool, s.now(), retention).await {
                 tracing::error!(error = ?e, "cleanup job");
             }
         },

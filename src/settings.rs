@@ -55,6 +55,9 @@ pub struct Settings {
     /// `LoadCredential=`). Development: `secret.key` in the data directory,
     /// made on first start. Production: required, and never made.
     pub secret_key_file: Option<PathBuf>,
+    /// Days an email or SMS stays in the outbox table (whatever its status)
+    /// before the cleanup job deletes it.
+    pub outbox_retention_days: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -182,6 +185,7 @@ impl Default for Settings {
             log: "info".into(),
             backups_kept: 5,
             secret_key_file: None,
+            outbox_retention_days: 30,
         }
     }
 }
@@ -295,6 +299,12 @@ impl Settings {
             match v.parse() {
                 Ok(n) => self.backups_kept = n,
                 Err(_) => bad("KANSLI_BACKUPS_KEPT", "must be a number, 0 or more"),
+            }
+        }
+        if let Some(v) = var("KANSLI_OUTBOX_RETENTION_DAYS") {
+            match v.parse() {
+                Ok(days) => self.outbox_retention_days = days,
+                Err(_) => bad("KANSLI_OUTBOX_RETENTION_DAYS", "must be a number of days"),
             }
         }
         if let Some(v) = var("KANSLI_SMS_UNRELIABLE_PREFIXES") {
@@ -508,6 +518,10 @@ impl Settings {
         if self.eid.timeout_seconds == 0 || self.eid.timeout_seconds > 60 {
             invalid("eid.timeout_seconds must be 1 to 60".into());
         }
+        if self.outbox_retention_days == 0 {
+            // Queued messages would go before their first attempt.
+            invalid("outbox_retention_days must be 1 or more".into());
+        }
         if let Some(smtp) = &self.smtp {
             if smtp.host.is_empty() || !smtp.from.contains('@') {
                 invalid("smtp needs a host and a from address".into());
@@ -599,6 +613,11 @@ impl Settings {
         self.secret_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
+    /// How long, in seconds, a message stays in the outbox table.
+    pub fn outbox_retention(&self) -> i64 {
+        i64::from(self.outbox_retention_days) * crate::domain::rules::DAY
     }
 
     /// Where the copies taken before schema upgrades go.

@@ -119,21 +119,36 @@ pub fn mark_sent(conn: &Connection, id: i64, now: i64, scrub: bool) -> Result<()
     Ok(())
 }
 
-/// Records a failed attempt; the message is retried at `retry_at`, or marked failed when that is None.
+/// Records a failed attempt; the message is retried at `retry_at`, or marked failed
+/// when that is None. With `scrub`, a message failed for good loses its bodies (which
+/// may hold a code) as a sent one does; its recipient and error stay for support.
 pub fn mark_attempt_failed(
     conn: &Connection,
     id: i64,
     error: &str,
     retry_at: Option<i64>,
+    scrub: bool,
 ) -> Result<()> {
     conn.execute(
         "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,
             status = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'queued' END,
-            next_attempt_at = COALESCE(?3, next_attempt_at)
+            next_attempt_at = COALESCE(?3, next_attempt_at),
+            body_text = CASE WHEN ?3 IS NULL AND ?4 THEN '' ELSE body_text END,
+            body_html = CASE WHEN ?3 IS NULL AND ?4 THEN NULL ELSE body_html END
          WHERE id = ?1",
-        params![id, error, retry_at],
+        params![id, error, retry_at, scrub],
     )?;
     Ok(())
+}
+
+/// Deletes up to `limit` messages queued before `before`, whatever their status.
+/// Ids follow the order messages were queued, so a batch finds the oldest first.
+pub fn purge(conn: &Connection, before: i64, limit: i64) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM outbox WHERE id IN
+            (SELECT id FROM outbox WHERE created_at < ?1 ORDER BY id LIMIT ?2)",
+        params![before, limit],
+    )
 }
 
 /// The newest messages, for the dev mailbox.

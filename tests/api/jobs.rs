@@ -1,24 +1,29 @@
 use crate::helpers::*;
 use kansli::domain::rules::{DAY, MINUTE};
 
+/// The cleanup job as the scheduler runs it, at the test clock's time.
+async fn cleanup(app: &TestApp) -> kansli::jobs::Cleanup {
+    kansli::jobs::cleanup(
+        &app.state.pool,
+        app.clock.now(),
+        app.state.settings.outbox_retention(),
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn unconfirmed_accounts_are_deleted_after_seven_days_and_confirmed_ones_kept() {
     let app = spawn_app().await;
     app.create_account("kept@example.se").await;
     app.new_browser().start_account("gone@example.se").await;
     app.clock.advance(7 * DAY - 1);
-    let report = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
-        .await
-        .unwrap();
+    let report = cleanup(&app).await;
     assert_eq!(report.unconfirmed_accounts, 0);
     app.clock.advance(2);
-    let report = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
-        .await
-        .unwrap();
+    let report = cleanup(&app).await;
     assert_eq!(report.unconfirmed_accounts, 1);
-    let again = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
-        .await
-        .unwrap();
+    let again = cleanup(&app).await;
     assert_eq!(again, kansli::jobs::Cleanup::default(), "idempotent");
     assert_redirect(
         &app.new_browser().login("kept@example.se", PASSWORD).await,
@@ -49,14 +54,10 @@ async fn expired_sessions_and_codes_are_purged() {
     };
     assert!(count(&app).await >= 2);
     app.clock.advance(30 * MINUTE);
-    let report = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
-        .await
-        .unwrap();
+    let report = cleanup(&app).await;
     assert_eq!(report.sessions, 1);
     app.clock.advance(DAY + 1);
-    let report = kansli::jobs::cleanup(&app.state.pool, app.clock.now())
-        .await
-        .unwrap();
+    let report = cleanup(&app).await;
     assert_eq!(report.codes, 1);
     assert_eq!(count(&app).await, 0);
 }
@@ -151,4 +152,25 @@ async fn every_pooled_connection_is_wal_synchronous_full_with_foreign_keys_and_a
         assert_eq!(pragma("busy_timeout"), Value::Integer(5000));
     }
     assert!(app.dir.path().join("kansli.db").exists(), "a real file");
+}
+
+#[tokio::test]
+async fn outbox_messages_older_than_the_retention_are_purged() {
+    let app = spawn_app_with(|s| s.outbox_retention_days = 30).await;
+    app.start_account("old@example.se").await;
+    app.clock.advance(29 * DAY);
+    app.new_browser().start_account("new@example.se").await;
+    assert_eq!(cleanup(&app).await.outbox, 0);
+    app.clock.advance(DAY + 1);
+    assert_eq!(cleanup(&app).await.outbox, 1);
+    let left: Vec<_> = app
+        .messages()
+        .await
+        .into_iter()
+        .map(|m| m.recipient)
+        .collect();
+    assert_eq!(left, ["new@example.se"], "only the older message went");
+    app.clock.advance(30 * DAY);
+    assert_eq!(cleanup(&app).await.outbox, 1);
+    assert!(app.messages().await.is_empty());
 }

@@ -189,3 +189,29 @@ async fn sent_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
     assert!(message.html.is_none());
     assert_eq!(sink.received.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn failed_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(|s| {
+        s.smtp = Some(smtp(closed));
+        s.dev_mailbox = false;
+    })
+    .await;
+    app.start_account("lost@example.se").await;
+    for _ in 0..=kansli::domain::rules::OUTBOX_MAX_ATTEMPTS {
+        kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
+            .await
+            .unwrap();
+        app.clock.advance(5 * 3600);
+    }
+    let message = app.messages_to("lost@example.se").await.remove(0);
+    assert_eq!(message.status, "failed");
+    assert_eq!(message.text, "", "the code went with the failure");
+    assert!(message.html.is_none());
+    assert!(message.last_error.is_some(), "why it failed is kept");
+}

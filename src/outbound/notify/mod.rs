@@ -82,9 +82,9 @@ impl Delivery {
         for message in due {
             let result = self.send(&message).await;
             let id = message.id;
+            let scrub = !self.inner.keep_bodies;
             match result {
                 Ok(()) => {
-                    let scrub = !self.inner.keep_bodies;
                     crate::db::write(pool, move |tx| outbox::mark_sent(tx, id, now, scrub)).await?;
                     report.sent += 1;
                 }
@@ -101,7 +101,7 @@ impl Delivery {
                     );
                     let error = format!("{error:#}");
                     crate::db::write(pool, move |tx| {
-                        outbox::mark_attempt_failed(tx, id, &error, retry_at)
+                        outbox::mark_attempt_failed(tx, id, &error, retry_at, scrub)
                     })
                     .await?;
                     if retry_at.is_some() {
