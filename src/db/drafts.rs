@@ -64,7 +64,7 @@ pub fn insert(conn: &Connection, d: &NewDraft, now: i64) -> Result<i64> {
 
 /// The draft with this reference if it belongs to `account`; anyone else's is None.
 /// Who may open a draft.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Owner {
     /// An applicant's own application.
     Account(AccountId),

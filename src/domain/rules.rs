@@ -101,6 +101,10 @@ pub const IP_LIMIT_RESET: (u32, i64) = (10, HOUR);
 /// Tries of a verification number and personal identity number for the questionnaire.
 pub const IP_LIMIT_QUESTIONNAIRE: (u32, i64) = (10, HOUR);
 
+/// Photos one account (or questionnaire respondent) may upload in a window: a
+/// draft holds at most 20 documents, and each decode is costly.
+pub const ACCOUNT_LIMIT_UPLOADS: (u32, i64) = (20, 10 * MINUTE);
+
 /// Largest form body accepted, in bytes.
 pub const FORM_LIMIT: usize = 16 * 1024;
 

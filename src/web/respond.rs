@@ -19,6 +19,16 @@ pub fn html_status(status: StatusCode, markup: Markup) -> HttpResponse {
     html_bytes(status, markup.into_string().into())
 }
 
+/// A page refusing a request past a limit: 429, saying when to come back.
+pub fn too_many(retry_after: i64, markup: Markup) -> HttpResponse {
+    let mut res = html_status(StatusCode::TOO_MANY_REQUESTS, markup);
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from(retry_after.max(1)),
+    );
+    res
+}
+
 /// A page already rendered (kept by a [`crate::web::page_cache::PageCache`]).
 pub fn html_bytes(status: StatusCode, page: web::Bytes) -> HttpResponse {
     HttpResponse::build(status)

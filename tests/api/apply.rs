@@ -460,6 +460,40 @@ mod uploads {
     }
 
     #[tokio::test]
+    async fn uploads_past_the_per_account_rate_get_429_until_the_window_ends() {
+        let (app, reference) = at_passport_page().await;
+        let (limit, window) = kansli::domain::rules::ACCOUNT_LIMIT_UPLOADS;
+        let photo = || samples::jpeg(40, 30);
+        for _ in 0..limit {
+            let res = upload(&app, &reference, &[], "p.jpg", photo()).await;
+            assert_redirect(&res, &page(&reference, "passport"));
+        }
+        app.clock.advance(window - 5 * MINUTE);
+        let res = upload(&app, &reference, &[], "p.jpg", photo()).await;
+        assert_eq!(res.status(), 429);
+        assert_eq!(res.headers()["retry-after"], (5 * MINUTE).to_string());
+        let html = html_of(res).await;
+        assert_eq!(first_text(&html, "h1"), "För många uppladdningar");
+        assert!(first_text(&html, "main p").contains("Vänta 5 min "));
+        app.get("/lang/en?back=/").await;
+        let html = html_of(upload(&app, &reference, &[], "p.jpg", photo()).await).await;
+        assert_eq!(first_text(&html, "h1"), "Too many uploads");
+        assert!(first_text(&html, "main p").contains("Wait 5 min,"));
+
+        // Counted per account, not per address.
+        let other = app.new_browser();
+        other.create_account("b@example.se").await;
+        let theirs = start(&other, "visit-visa").await;
+        post_page(&other, &theirs, "applicant", APPLICANT, "next").await;
+        let res = upload(&other, &theirs, &[], "p.jpg", photo()).await;
+        assert_redirect(&res, &page(&theirs, "passport"));
+
+        app.clock.advance(5 * MINUTE);
+        let res = upload(&app, &reference, &[], "p.jpg", photo()).await;
+        assert_redirect(&res, &page(&reference, "passport"));
+    }
+
+    #[tokio::test]
     async fn a_file_over_ten_megabytes_is_refused() {
         let (app, reference) = at_passport_page().await;
         let mut big = samples::jpeg(16, 16);

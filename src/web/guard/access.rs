@@ -8,6 +8,7 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
+use crate::db::drafts::Owner;
 use crate::db::Reader;
 use crate::domain::forms::FormDef;
 use crate::domain::rules;
@@ -96,7 +97,7 @@ impl FromRequest for Person {
     }
 }
 
-/// A per-address limit: its name in the limiter and its (requests, seconds).
+/// A limit (per address, or per owner): its name in the limiter and its (requests, seconds).
 pub trait LimitKind {
     const NAME: &'static str;
     const LIMIT: (u32, i64);
@@ -111,6 +112,14 @@ pub fn count<K: LimitKind>(req: &HttpRequest, state: &WebState) -> Result<(), Ap
     state
         .limiter
         .check(K::NAME, K::LIMIT, client_ip(req), state.now())
+}
+
+/// Counts this request against `owner`'s limit `K`, from wherever it comes; past
+/// it, 429. Called, like [`count`], in the handler's body.
+pub fn count_owner<K: LimitKind>(owner: Owner, state: &WebState) -> Result<(), AppError> {
+    state
+        .limiter
+        .check_owner(K::NAME, K::LIMIT, owner, state.now())
 }
 
 macro_rules! limit_kinds {
@@ -139,4 +148,6 @@ limit_kinds! {
     Questionnaires = "questionnaire", rules::IP_LIMIT_QUESTIONNAIRE;
     /// Reports from the partner page.
     PartnerReports = "partner", rules::IP_LIMIT_QUESTIONNAIRE;
+    /// Photos uploaded, per account (or questionnaire respondent).
+    Uploads = "upload", rules::ACCOUNT_LIMIT_UPLOADS;
 }

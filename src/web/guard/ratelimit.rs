@@ -1,37 +1,47 @@
-//! Per-address limits in fixed windows, kept in memory (one process serves the
-//! portal). One table per kind of request; each remembers its windows in the order
-//! they opened, so sweeping costs only the windows that have ended, and a table
-//! never holds more than [`MAX_ENTRIES`] addresses (the oldest window goes first).
+//! Limits in fixed windows, per address or per logged-in owner, kept in memory
+//! (one process serves the portal). One table per kind of request; each remembers
+//! its windows in the order they opened, so sweeping costs only the windows that
+//! have ended, and a table never holds more than [`MAX_ENTRIES`] keys (the oldest
+//! window goes first).
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
 
+use crate::db::drafts::Owner;
 use crate::domain::client_addr::limit_key;
 use crate::error::AppError;
 
-/// Addresses remembered per kind (about 100 bytes each).
+/// Keys remembered per kind (about 100 bytes each).
 pub const MAX_ENTRIES: usize = 100_000;
+
+/// Whom a window counts: a client address (an IPv6 one by its /64), or the
+/// account or questionnaire respondent a session is logged in as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Addr(IpAddr),
+    Owner(Owner),
+}
 
 #[derive(Default)]
 struct Table {
     /// (window start, requests counted in it)
-    windows: HashMap<IpAddr, (i64, u32)>,
-    /// Windows in the order they opened: (start, address). A window restarted
+    windows: HashMap<Key, (i64, u32)>,
+    /// Windows in the order they opened: (start, key). A window restarted
     /// later leaves a stale entry here, recognised by its start.
-    opened: VecDeque<(i64, IpAddr)>,
+    opened: VecDeque<(i64, Key)>,
 }
 
 impl Table {
     /// Forgets the windows that ended by `now`, and the oldest beyond the bound.
     fn sweep(&mut self, window: i64, now: i64) {
-        while let Some(&(start, ip)) = self.opened.front() {
+        while let Some(&(start, key)) = self.opened.front() {
             let ended = now - start >= window;
             if !ended && self.windows.len() < MAX_ENTRIES {
                 break;
             }
             self.opened.pop_front();
-            if self.windows.get(&ip).is_some_and(|(s, _)| *s == start) {
-                self.windows.remove(&ip);
+            if self.windows.get(&key).is_some_and(|(s, _)| *s == start) {
+                self.windows.remove(&key);
             }
         }
     }
@@ -48,11 +58,32 @@ impl RateLimiter {
     pub fn check(
         &self,
         kind: &'static str,
-        (limit, window): (u32, i64),
+        limit: (u32, i64),
         ip: IpAddr,
         now: i64,
     ) -> Result<(), AppError> {
-        let key = limit_key(ip);
+        self.count(kind, limit, Key::Addr(limit_key(ip)), now)
+    }
+
+    /// Counts one request of `kind` by `owner`, wherever it comes from; refuses as
+    /// [`check`](Self::check) does.
+    pub fn check_owner(
+        &self,
+        kind: &'static str,
+        limit: (u32, i64),
+        owner: Owner,
+        now: i64,
+    ) -> Result<(), AppError> {
+        self.count(kind, limit, Key::Owner(owner), now)
+    }
+
+    fn count(
+        &self,
+        kind: &'static str,
+        (limit, window): (u32, i64),
+        key: Key,
+        now: i64,
+    ) -> Result<(), AppError> {
         let mut tables = self.tables.lock().unwrap_or_else(|p| p.into_inner());
         let table = tables.entry(kind).or_default();
         table.sweep(window, now);
@@ -64,13 +95,13 @@ impl RateLimiter {
         entry.1 += 1;
         if entry.1 > limit {
             let wait = (entry.0 + window - now).max(1);
-            tracing::warn!(kind, ip = %key, "rate limit reached");
+            tracing::warn!(kind, key = ?key, "rate limit reached");
             return Err(AppError::TooManyRequests { retry_after: wait });
         }
         Ok(())
     }
 
-    /// How many addresses the table of `kind` remembers.
+    /// How many keys the table of `kind` remembers.
     pub fn remembered(&self, kind: &'static str) -> usize {
         let tables = self.tables.lock().unwrap_or_else(|p| p.into_inner());
         tables.get(kind).map_or(0, |t| t.windows.len())
@@ -116,6 +147,23 @@ mod tests {
             .is_err());
         l.check("login", (1, 60), "2001:db8:0:1::1".parse().unwrap(), 1)
             .unwrap();
+    }
+
+    #[test]
+    fn an_owner_has_its_own_window_wherever_it_comes_from() {
+        use crate::domain::AccountId;
+        let l = RateLimiter::default();
+        let ana = Owner::Account(AccountId(1));
+        l.check_owner("upload", (2, 60), ana, 0).unwrap();
+        l.check_owner("upload", (2, 60), ana, 1).unwrap();
+        assert!(l.check_owner("upload", (2, 60), ana, 2).is_err());
+        l.check_owner("upload", (2, 60), Owner::Account(AccountId(2)), 2)
+            .unwrap();
+        l.check_owner("upload", (2, 60), Owner::Respondent(1), 2)
+            .unwrap();
+        l.check("upload", (2, 60), "10.0.0.1".parse().unwrap(), 2)
+            .unwrap();
+        l.check_owner("upload", (2, 60), ana, 60).unwrap();
     }
 
     #[test]

@@ -28,3 +28,19 @@ pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
         },
     )
 }
+
+/// Refused uploads: the account has sent its photos' worth for a while. Says how
+/// many minutes to wait (rounded up) and leads back to the page.
+pub fn too_many_uploads(ctx: &Ctx, wait_seconds: i64, back: &str) -> Markup {
+    let minutes = ((wait_seconds + 59) / 60).max(1).to_string();
+    let title = ctx.h("error_page.too_many_uploads.title");
+    page(
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            p { (ctx.tf("error_page.too_many_uploads.text", &[("minutes", &minutes)])) }
+            p { a href=(back) { (h!(ctx, "error_page.too_many_uploads.back")) } }
+        },
+    )
+}

@@ -13,7 +13,11 @@ use crate::domain::rules::FORM_LIMIT;
 use crate::error::AppError;
 use crate::flows::apply;
 use crate::flows::records;
+use crate::paths;
+use crate::web::guard::access::{count_owner, Uploads};
 use crate::web::guard::Ctx;
+use crate::web::respond::too_many;
+use crate::web::views::errors::too_many_uploads;
 use crate::web::web_state::WebState;
 
 /// More parts than any page has fields (plus the token, revision and button).
@@ -91,6 +95,16 @@ pub async fn upload(
     let (current, form) = owned(&state, &ctx, reference)
         .await?
         .ok_or(AppError::Login)?;
+    // Counted before the body is read: a refused photo costs neither memory nor a decode.
+    if let Err(AppError::TooManyRequests { retry_after }) =
+        count_owner::<Uploads>(current.owner, &state)
+    {
+        let back = paths::draft_page(&current.draft.reference, &page_id);
+        return Ok(too_many(
+            retry_after,
+            too_many_uploads(&ctx, retry_after, &back),
+        ));
+    }
     let mut parts = read_parts(body).await?;
     let csrf = parts.text.remove("csrf").unwrap_or_default();
     if !ctx.csrf_matches(&csrf) {
