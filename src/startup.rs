@@ -79,6 +79,9 @@ impl Application {
             gateway: Arc::new(gateway),
             eid: Arc::new(eid),
             sealing: Arc::new(kek),
+            decoding: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
         };
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;

@@ -29,6 +29,9 @@ pub struct AppState {
     /// The key-encryption key (from `secret_key_file`): opens the staff
     /// authenticator secrets.
     pub sealing: Arc<crate::domain::secret::SealingKey>,
+    /// Photos being decoded, at most one per core: a photo near the pixel limit
+    /// takes over 100 MB while it is decoded, so the number at once bounds memory.
+    pub decoding: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

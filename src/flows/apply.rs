@@ -402,10 +402,21 @@ pub async fn upload(
         .ok_or(AppError::NotFound)?;
     let refused = |r: Refusal| PageOutcome::Invalid(vec![(field.id.clone(), r.key())]);
     let (filename, bytes) = file;
-    // Untrusted images are decoded on the blocking pool; a panic there refuses the file.
-    let processed = tokio::task::spawn_blocking(move || docs::process(&bytes))
+    // Untrusted images are decoded on the blocking pool, at most one per core (the
+    // permit goes with the decoding, so a request given up on still holds it until
+    // the work ends); a panic there refuses the file.
+    let permit = state
+        .decoding
+        .clone()
+        .acquire_owned()
         .await
-        .unwrap_or(Err(Refusal::Damaged));
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let processed = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        docs::process(&bytes)
+    })
+    .await
+    .unwrap_or(Err(Refusal::Damaged));
     let processed = match processed {
         Ok(p) => p,
         Err(r) => return Ok(refused(r)),

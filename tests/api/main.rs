@@ -25,3 +25,4 @@ mod structure;
 mod sweden;
 mod two_step;
 mod upgrade;
+mod upload_memory;

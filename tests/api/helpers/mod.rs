@@ -111,7 +111,10 @@ impl TestApp {
 
     /// A second browser: its own cookies, same server.
     pub fn new_browser(&self) -> TestApp {
-        let cookies = Arc::new(reqwest::cookie::Jar::default());
+        self.new_browser_with(Arc::new(reqwest::cookie::Jar::default()))
+    }
+
+    fn new_browser_with(&self, cookies: Arc<reqwest::cookie::Jar>) -> TestApp {
         TestApp {
             address: self.address.clone(),
             state: self.state.clone(),
@@ -122,6 +125,15 @@ impl TestApp {
             dir: self.dir.clone(),
             server: self.server.clone(),
             running: self.running.clone(),
+        }
+    }
+
+    /// The same browser (its cookies) talking to another server at `address`,
+    /// e.g. the `kansli` binary started on this app's data directory.
+    pub fn at(&self, address: String) -> TestApp {
+        TestApp {
+            address,
+            ..self.new_browser_with(self.cookies.clone())
         }
     }
 
