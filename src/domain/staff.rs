@@ -49,6 +49,12 @@ pub struct StaffMember {
     pub role: Role,
 }
 
+/// A permission value: the role that grants it, and the check that makes it.
+pub trait Permission: Sized {
+    const ROLE: Role;
+    fn grant(member: &StaffMember) -> Option<Self>;
+}
+
 macro_rules! permission {
     ($(#[$doc:meta])* $name:ident, $role:ident, $method:ident) => {
         $(#[$doc])*
@@ -64,6 +70,13 @@ macro_rules! permission {
         impl StaffMember {
             pub fn $method(&self) -> Option<$name> {
                 (self.role == Role::$role).then(|| $name(self.clone()))
+            }
+        }
+
+        impl Permission for $name {
+            const ROLE: Role = Role::$role;
+            fn grant(member: &StaffMember) -> Option<Self> {
+                member.$method()
             }
         }
     };

@@ -47,37 +47,60 @@ pub struct CaseFile {
     pub questionnaire: Option<(Questionnaire, Option<Answers>)>,
 }
 
+/// The case file a caseworker opens; each opening is audited (a number that finds
+/// no case too).
 pub async fn case_file(
     state: &AppState,
-    _who: &Caseworker,
+    who: &Caseworker,
     verification: String,
+    ip: String,
 ) -> Result<Option<CaseFile>, AppError> {
-    db::read(&state.pool, move |c| {
-        let Some(case) = cases::by_verification(c, &verification)? else {
-            return Ok(None);
-        };
-        let questionnaire = match questionnaires::for_case(c, case.id)? {
-            Some(q) => {
-                let answers = match (q.answered_at, q.draft_id) {
-                    (Some(_), Some(d)) => Some(drafts::answers(c, d)?),
-                    _ => None,
-                };
-                Some((q, answers))
+    let (actor, now) = (who.member().email.clone(), state.now());
+    db::write(
+        &state.pool,
+        move |tx| -> Result<Option<CaseFile>, AppError> {
+            let file = read_case_file(tx, &verification)?;
+            let entry = Entry::new(ActorKind::Staff, &actor, "case_viewed")
+                .target(&verification)
+                .ip(&ip);
+            match file {
+                Some(_) => entry,
+                None => entry.detail("not found"),
             }
-            None => None,
-        };
-        Ok(Some(CaseFile {
-            history: cases::history(c, case.id)?,
-            answers: drafts::answers(c, case.draft_id)?,
-            documents: db::documents::names_by_field(c, case.draft_id)?,
-            payment: payments::for_draft(c, case.draft_id)?
-                .into_iter()
-                .find(|p| p.state == PaymentState::Success),
-            questionnaire,
-            case,
-        }))
-    })
+            .record(tx, now)?;
+            Ok(file)
+        },
+    )
     .await
+}
+
+fn read_case_file(
+    c: &r2d2_sqlite::rusqlite::Connection,
+    verification: &str,
+) -> r2d2_sqlite::rusqlite::Result<Option<CaseFile>> {
+    let Some(case) = cases::by_verification(c, verification)? else {
+        return Ok(None);
+    };
+    let questionnaire = match questionnaires::for_case(c, case.id)? {
+        Some(q) => {
+            let answers = match (q.answered_at, q.draft_id) {
+                (Some(_), Some(d)) => Some(drafts::answers(c, d)?),
+                _ => None,
+            };
+            Some((q, answers))
+        }
+        None => None,
+    };
+    Ok(Some(CaseFile {
+        history: cases::history(c, case.id)?,
+        answers: drafts::answers(c, case.draft_id)?,
+        documents: db::documents::names_by_field(c, case.draft_id)?,
+        payment: payments::for_draft(c, case.draft_id)?
+            .into_iter()
+            .find(|p| p.state == PaymentState::Success),
+        questionnaire,
+        case,
+    }))
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -100,14 +100,33 @@ pub async fn document(
 }
 
 /// A document (or its thumbnail) of a submitted application, for caseworkers.
+/// Opening the document itself is audited, found or not; a thumbnail is not (it is
+/// part of the case file, whose opening is).
 pub async fn case_document(
     state: &AppState,
-    _who: &Caseworker,
+    who: &Caseworker,
     reference: String,
     thumbnail: bool,
+    ip: String,
 ) -> Result<Option<StoredDocument>, AppError> {
-    db::read(&state.pool, move |c| {
-        documents::of_case(c, &reference, thumbnail)
+    if thumbnail {
+        return db::read(&state.pool, move |c| {
+            documents::of_case(c, &reference, true)
+        })
+        .await;
+    }
+    let (actor, now) = (who.member().email.clone(), state.now());
+    db::write(&state.pool, move |tx| {
+        let found = documents::of_case(tx, &reference, false)?;
+        let entry = audit::Entry::new(audit::ActorKind::Staff, &actor, "case_document_viewed")
+            .target(&reference)
+            .ip(&ip);
+        match found {
+            Some(_) => entry,
+            None => entry.detail("not found"),
+        }
+        .record(tx, now)?;
+        Ok::<_, db::SqlError>(found)
     })
     .await
 }

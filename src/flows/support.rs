@@ -100,6 +100,32 @@ pub async fn find(
     .await
 }
 
+/// The summary of account `id` as support opens it. The opening is audited, found
+/// or not: ids are sequential, so a walk through them shows in the log.
+pub async fn open_account(
+    state: &AppState,
+    who: &Support,
+    id: AccountId,
+    ip: String,
+) -> Result<Option<Summary>, AppError> {
+    let (actor, now) = (who.member().email.clone(), state.now());
+    db::write(
+        &state.pool,
+        move |tx| -> Result<Option<Summary>, AppError> {
+            let found = summary(tx, id, false)?;
+            let account = format!("account {}", id.0);
+            let entry = Entry::new(ActorKind::Staff, &actor, "support_account_viewed").ip(&ip);
+            match &found {
+                Some(s) => entry.target(&s.email).detail(&account),
+                None => entry.target(&account).detail("not found"),
+            }
+            .record(tx, now)?;
+            Ok(found)
+        },
+    )
+    .await
+}
+
 /// The summary of account `id` (after an operation, to show the page again).
 pub async fn summary_of(
     state: &AppState,

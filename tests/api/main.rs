@@ -20,6 +20,7 @@ mod security;
 mod sessions;
 mod settings;
 mod staff;
+mod staff_audit;
 mod staff_lock;
 mod structure;
 mod sweden;

@@ -14,7 +14,7 @@ use crate::domain::password::NewPassword;
 use crate::domain::rules::{staff_locked_until, STAFF_SETUP_LINK_VALID};
 use crate::domain::secret::SealingKey;
 use crate::domain::secret::Token;
-use crate::domain::staff::{Role, StaffId};
+use crate::domain::staff::{Role, StaffId, StaffMember};
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -331,6 +331,26 @@ pub async fn logout(
             .ip(&ip)
             .record(tx, now)?;
         Ok(())
+    })
+    .await
+}
+
+/// Records that `member` asked for `path`, which only `needed` reaches, and was
+/// refused (the 403 itself is the caller's).
+pub async fn refused(
+    state: &AppState,
+    member: &StaffMember,
+    needed: Role,
+    path: String,
+    ip: String,
+) -> Result<(), AppError> {
+    let (actor, now) = (member.email.clone(), state.now());
+    db::write(&state.pool, move |tx| {
+        Entry::new(ActorKind::Staff, &actor, "staff_refused")
+            .target(&path)
+            .ip(&ip)
+            .detail(needed.as_str())
+            .record(tx, now)
     })
     .await
 }

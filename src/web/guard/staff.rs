@@ -1,5 +1,6 @@
-//! The staff session, from its own cookie: handlers take [`StaffCtx`] and then ask
-//! the member for the permission their operation needs.
+//! The staff session, from its own cookie: handlers take [`StaffCtx`] and ask it
+//! for the permission their operation needs ([`StaffCtx::permit`]), which audits
+//! every refusal.
 use std::future::Future;
 use std::pin::Pin;
 
@@ -8,8 +9,10 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use super::middleware::CookieName;
 use crate::db::{self, staff::sessions};
 use crate::domain::secret::Token;
-use crate::domain::staff::StaffMember;
+use crate::domain::staff::{Permission, StaffMember};
 use crate::error::AppError;
+use crate::flows::identity::staff as staff_flow;
+use crate::web::respond::client_ip;
 use crate::web::web_state::WebState;
 
 pub const STAFF_COOKIE: CookieName = CookieName {
@@ -17,13 +20,37 @@ pub const STAFF_COOKIE: CookieName = CookieName {
     host_only: "__Host-kansli_staff",
 };
 
-/// The logged-in staff member, if any, and their session's id hash (for logout).
-pub struct StaffCtx(pub Option<(StaffMember, Vec<u8>)>);
+/// The logged-in staff member, if any, and their session's id hash (for logout),
+/// with what a refused role check records.
+pub struct StaffCtx {
+    pub session: Option<(StaffMember, Vec<u8>)>,
+    asked: Asked,
+}
+
+/// The request as the audit log names it: the path (with its query) and the client.
+struct Asked {
+    state: Option<web::Data<WebState>>,
+    path: String,
+    ip: String,
+}
 
 impl StaffCtx {
-    /// The logged-in staff member; without one, the request goes to the staff login.
-    pub fn require(self) -> Result<StaffMember, AppError> {
-        self.0.map(|(member, _)| member).ok_or(AppError::StaffLogin)
+    /// The permission `P` of the logged-in member. Without a session, the staff
+    /// login; a member whose role does not give `P` gets 403, and the refusal is
+    /// in the audit log (who, the role needed, the path, from where).
+    pub async fn permit<P: Permission>(self) -> Result<P, AppError> {
+        let Asked { state, path, ip } = self.asked;
+        let member = self
+            .session
+            .map(|(member, _)| member)
+            .ok_or(AppError::StaffLogin)?;
+        if let Some(granted) = P::grant(&member) {
+            return Ok(granted);
+        }
+        if let Some(state) = state {
+            staff_flow::refused(&state, &member, P::ROLE, path, ip).await?;
+        }
+        Err(AppError::Forbidden)
     }
 }
 
@@ -37,9 +64,17 @@ impl FromRequest for StaffCtx {
             req.cookie(s.cookie_name(STAFF_COOKIE))
                 .and_then(|c| Token::from_client(c.value()))
         });
+        let asked = Asked {
+            state: state.clone(),
+            path: req.uri().to_string(),
+            ip: client_ip(req).to_string(),
+        };
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else {
-                return Ok(StaffCtx(None));
+                return Ok(StaffCtx {
+                    session: None,
+                    asked,
+                });
             };
             let hash = token.hash();
             let now = state.now();
@@ -47,13 +82,19 @@ impl FromRequest for StaffCtx {
             let Some((member, last_seen)) =
                 db::quick_read(&state.pool, move |c| sessions::load(c, &key, now)).await?
             else {
-                return Ok(StaffCtx(None));
+                return Ok(StaffCtx {
+                    session: None,
+                    asked,
+                });
             };
             if last_seen < now {
                 let key = hash.clone();
                 db::write(&state.pool, move |tx| sessions::touch(tx, &key, now)).await?;
             }
-            Ok(StaffCtx(Some((member, hash))))
+            Ok(StaffCtx {
+                session: Some((member, hash)),
+                asked,
+            })
         })
     }
 }

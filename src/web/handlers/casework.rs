@@ -22,10 +22,6 @@ use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::web_state::WebState;
 
-fn caseworker(staff: StaffCtx) -> Result<Caseworker, AppError> {
-    staff.require()?.as_caseworker().ok_or(AppError::Forbidden)
-}
-
 #[derive(Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
@@ -61,7 +57,7 @@ pub async fn list(
     staff: StaffCtx,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let who = caseworker(staff)?;
+    let who = staff.permit::<Caseworker>().await?;
     let mut errors = FormErrors::default();
     let filter = Filter {
         status: CaseStatus::parse(q.status.trim()),
@@ -102,13 +98,14 @@ pub struct CaseFlags {
 }
 
 pub async fn show(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     staff: StaffCtx,
     number: web::Path<String>,
     q: web::Query<CaseFlags>,
 ) -> Result<HttpResponse, AppError> {
-    let who = caseworker(staff)?;
+    let who = staff.permit::<Caseworker>().await?;
     let notice = q
         .changed
         .as_ref()
@@ -116,7 +113,7 @@ pub async fn show(
     render(
         &ctx,
         &state,
-        &who,
+        Opener::of(&who, &req),
         &number,
         "",
         "",
@@ -126,11 +123,27 @@ pub async fn show(
     .await
 }
 
+/// The caseworker opening a case file, and from where (for the audit log).
+struct Opener<'a> {
+    who: &'a Caseworker,
+    ip: String,
+}
+
+impl<'a> Opener<'a> {
+    fn of(who: &'a Caseworker, req: &HttpRequest) -> Self {
+        Opener {
+            who,
+            ip: client_ip(req).to_string(),
+        }
+    }
+}
+
+/// The case file, with the status form as typed (and its problems).
 #[allow(clippy::too_many_arguments)]
 async fn render(
     ctx: &Ctx,
     state: &WebState,
-    who: &Caseworker,
+    opener: Opener<'_>,
     number: &str,
     to: &str,
     message: &str,
@@ -138,7 +151,7 @@ async fn render(
     n: Notice,
 ) -> Result<HttpResponse, AppError> {
     let number = VerificationNumber::parse(number).map_err(|_| AppError::NotFound)?;
-    let file = work::case_file(state, who, number.as_str().to_string())
+    let file = work::case_file(state, opener.who, number.as_str().to_string(), opener.ip)
         .await?
         .ok_or(AppError::NotFound)?;
     let form = form_of(state, &file.case.form_id)?;
@@ -182,7 +195,7 @@ pub async fn change_status(
     number: web::Path<String>,
     Posted(form): Posted<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = caseworker(staff)?;
+    let who = staff.permit::<Caseworker>().await?;
     let number = VerificationNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let mut errors = FormErrors::default();
     let refused = |r: Refused, errors: &mut FormErrors| {
@@ -214,7 +227,7 @@ pub async fn change_status(
     render(
         &ctx,
         &state,
-        &who,
+        Opener::of(&who, &req),
         number.as_str(),
         form.to.trim(),
         &form.message,
@@ -231,14 +244,16 @@ pub struct DocumentQuery {
 
 /// A document of a submitted application, for the caseworker reading the case.
 pub async fn document(
+    req: HttpRequest,
     state: web::Data<WebState>,
     staff: StaffCtx,
     reference: web::Path<String>,
     q: web::Query<DocumentQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let who = caseworker(staff)?;
+    let who = staff.permit::<Caseworker>().await?;
     let (reference, thumbnail) = (reference.into_inner(), q.thumbnail.is_some());
-    let doc = records::case_document(&state, &who, reference, thumbnail)
+    let ip = client_ip(&req).to_string();
+    let doc = records::case_document(&state, &who, reference, thumbnail, ip)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::domain::password::NewPassword;
 use crate::domain::secret::Token;
+use crate::domain::staff::Admin;
 use crate::domain::totp::TotpSecret;
 use crate::error::AppError;
 use crate::flows::identity::staff::{self, Setup, ISSUER};
@@ -77,7 +78,7 @@ pub async fn login(
 }
 
 pub async fn home(ctx: Ctx, staff: StaffCtx) -> HttpResponse {
-    match staff.0 {
+    match staff.session {
         Some((member, _)) => html(view::home(&ctx, &member, None)),
         None => redirect(paths::STAFF_LOGIN),
     }
@@ -89,7 +90,7 @@ pub async fn logout(
     staff: StaffCtx,
     _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some((member, hash)) = staff.0 {
+    if let Some((member, hash)) = staff.session {
         staff::logout(&state, hash, member.email, client_ip(&req).to_string()).await?;
     }
     let mut res = redirect(paths::STAFF_LOGIN_OUT);
@@ -228,10 +229,7 @@ pub async fn audit(
     staff: StaffCtx,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((member, _)) = staff.0 else {
-        return Ok(redirect(paths::STAFF_LOGIN));
-    };
-    let admin = member.as_admin().ok_or(AppError::Forbidden)?;
+    let admin = staff.permit::<Admin>().await?;
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let action = Some(q.action.trim().to_string()).filter(|s| !s.is_empty());
     let who = Some(q.who.trim().to_string()).filter(|s| !s.is_empty());

@@ -19,10 +19,6 @@ use crate::web::views::components::{FormErrors, Notice};
 use crate::web::views::support::{self as view, SupportPage};
 use crate::web::web_state::WebState;
 
-fn support(staff: StaffCtx) -> Result<Support, AppError> {
-    staff.require()?.as_support().ok_or(AppError::Forbidden)
-}
-
 #[derive(Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
@@ -37,7 +33,7 @@ pub async fn search(
     staff: StaffCtx,
     q: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
+    let who = staff.permit::<Support>().await?;
     let query = q.q.trim();
     let found = if query.is_empty() {
         None
@@ -67,14 +63,16 @@ pub struct DoneFlags {
 
 /// An account's summary, after an operation (with what was done).
 pub async fn account(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     staff: StaffCtx,
     id: web::Path<i64>,
     q: web::Query<DoneFlags>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
-    let summary = desk::summary_of(&state, &who, AccountId(id.into_inner()))
+    let who = staff.permit::<Support>().await?;
+    let id = AccountId(id.into_inner());
+    let summary = desk::open_account(&state, &who, id, client_ip(&req).to_string())
         .await?
         .ok_or(AppError::NotFound)?;
     let notice = match q.done.as_deref() {
@@ -189,7 +187,7 @@ pub async fn reveal_phone(
     id: web::Path<i64>,
     Posted(form): Posted<TickForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
+    let who = staff.permit::<Support>().await?;
     let id = AccountId(id.into_inner());
     let verified = match tick_only(&ctx, &state, &who, id, "reveal", &form).await? {
         Checked::Go(v) => v,
@@ -225,7 +223,7 @@ pub async fn change_phone(
     id: web::Path<i64>,
     Posted(form): Posted<PhoneForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
+    let who = staff.permit::<Support>().await?;
     let id = AccountId(id.into_inner());
     // A caller's new number for two-step: it must take text messages; Swedish
     // numbers may be written nationally.
@@ -315,7 +313,7 @@ pub async fn confirm_phone(
     id: web::Path<i64>,
     Posted(form): Posted<CodesForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
+    let who = staff.permit::<Support>().await?;
     let id = AccountId(id.into_inner());
     let read = (
         OneTimeCode::parse(&form.phone_code),
@@ -336,7 +334,7 @@ pub async fn confirm_email(
     id: web::Path<i64>,
     Posted(form): Posted<CodesForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
+    let who = staff.permit::<Support>().await?;
     let id = AccountId(id.into_inner());
     let code = OneTimeCode::parse(&form.address_code);
     let ip = client_ip(&req).to_string();
@@ -362,7 +360,7 @@ pub async fn correct_email(
     id: web::Path<i64>,
     Posted(form): Posted<EmailForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
+    let who = staff.permit::<Support>().await?;
     let id = AccountId(id.into_inner());
     let email = Email::parse(&form.email).map_err(|p| p.key());
     let (email, verified) = match value_and_verification(
@@ -406,7 +404,7 @@ pub async fn close(
     id: web::Path<i64>,
     Posted(form): Posted<TickForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
+    let who = staff.permit::<Support>().await?;
     let id = AccountId(id.into_inner());
     let verified = match tick_only(&ctx, &state, &who, id, "close", &form).await? {
         Checked::Go(v) => v,
@@ -425,7 +423,7 @@ pub async fn resend_confirmation(
     id: web::Path<i64>,
     _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
+    let who = staff.permit::<Support>().await?;
     let id = AccountId(id.into_inner());
     desk::resend_confirmation(&state, &who, id, client_ip(&req).to_string()).await?;
     Ok(after(id, "confirmation"))
@@ -446,7 +444,7 @@ pub async fn resend_questionnaire(
     verification: web::Path<String>,
     Posted(form): Posted<QuestionnaireForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = support(staff)?;
+    let who = staff.permit::<Support>().await?;
     let verification = verification.into_inner();
     let account = desk::account_of_case(&state, &who, verification.clone()).await?;
     let email = match Email::parse(&form.questionnaire_email) {
