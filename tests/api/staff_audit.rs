@@ -1,5 +1,6 @@
 //! Issue 16 item 13: what staff read is audited (an account's summary, a case file,
-//! a document), and so is every role check that refuses a staff member.
+//! a document), and so is every role check that refuses a staff member; names that
+//! reorder or hide text are refused when typed.
 use kansli::domain::staff::Role;
 
 use crate::helpers::*;
@@ -136,4 +137,40 @@ async fn a_staff_member_refused_by_a_role_check_is_audited() {
             entry("admin@agency.se", "/staff/support/1", Some("support")),
         ]
     );
+}
+
+#[tokio::test]
+async fn names_that_reorder_or_hide_text_are_refused_in_both_languages() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    for (name, lang, message) in [
+        (
+            "Ana\u{202E}gpj.exe",
+            "sv",
+            "Förnamn: Ta bort de osynliga tecknen",
+        ),
+        (
+            "An\u{200B}a",
+            "en",
+            "Given names: Remove the invisible characters",
+        ),
+        ("\u{2067}Ana\u{2069}", "en", "Given names: Remove"),
+        ("\u{FEFF}Ana", "en", "Given names: Remove"),
+    ] {
+        app.get(&format!("/lang/{lang}?back=/")).await;
+        let mut fields = APPLICANT.to_vec();
+        fields.retain(|(k, _)| *k != "given_names");
+        fields.push(("given_names", name));
+        let res = post_page(&app, &reference, "applicant", &fields, "next").await;
+        assert_eq!(res.status(), 422, "{name:?}");
+        let html = html_of(res).await;
+        let error = first_text(&html, "#given_names-error");
+        assert!(error.starts_with(message), "{name:?}: {error}");
+    }
+    // A name in any script, with its accents, is fine.
+    let mut fields = APPLICANT.to_vec();
+    fields.retain(|(k, _)| *k != "given_names");
+    fields.push(("given_names", "Ана-Марія Ñúñez"));
+    let res = post_page(&app, &reference, "applicant", &fields, "next").await;
+    assert_redirect(&res, &page(&reference, "passport"));
 }

@@ -17,9 +17,14 @@ pub type Answers = BTreeMap<String, String>;
 pub enum Problem {
     Missing,
     MissingDocument,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     NotANumber,
-    OutOfRange { min: Option<i64>, max: Option<i64> },
+    OutOfRange {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
     NotADate,
     MustBePast,
     MustBeFuture,
@@ -28,6 +33,8 @@ pub enum Problem {
     Phone(PhoneProblem),
     Pin(PinProblem),
     Passport,
+    /// Characters that reorder or hide text (see [`hides_or_reorders`]).
+    Invisible,
 }
 
 impl Problem {
@@ -46,6 +53,7 @@ impl Problem {
             Problem::Phone(p) => p.key(),
             Problem::Pin(p) => p.key(),
             Problem::Passport => "error.form.passport",
+            Problem::Invisible => "error.form.invisible",
         }
     }
 }
@@ -153,6 +161,23 @@ pub fn salvage_page(page: &Page, posted: &Answers, saved: &Answers, today: Date)
     kept
 }
 
+/// Whether `c` is an invisible character that turns text around or hides what is
+/// in it: the bidirectional embeddings, overrides and isolates (a name with U+202E
+/// reads backwards to staff: "Ana\u{202E}gpj.exe" shows as "Anaexe.jpg"), and the
+/// zero-width spaces, joiners and marks. None belongs in a name as the passport
+/// gives it.
+pub fn hides_or_reorders(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
 fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
     match field.kind {
         FieldKind::ShortText | FieldKind::LongText => {
@@ -166,6 +191,9 @@ fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
                     && !(field.kind == FieldKind::LongText && (c == '\n' || c == '\r' || c == '\t'))
             }) {
                 return Err(Problem::NotAnOption);
+            }
+            if raw.chars().any(hides_or_reorders) {
+                return Err(Problem::Invisible);
             }
             Ok(raw.to_string())
         }
