@@ -199,7 +199,7 @@ async fn failed_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
         .port();
     let app = spawn_app_with(|s| {
         s.smtp = Some(smtp(closed));
-        s.dev_mailbox = false;
+        s.dev_mailbox = Some(false);
     })
     .await;
     app.start_account("lost@example.se").await;
