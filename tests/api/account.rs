@@ -581,3 +581,16 @@ async fn counts_in_texts_take_the_singular_for_one() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_sign_up_started_again_with_another_address_within_the_minute_uses_it() {
+    let app = spawn_app().await;
+    app.start_account("typo@exmaple.se").await;
+    app.clock.advance(10);
+    assert_redirect(
+        &app.start_account("right@example.se").await,
+        "/account/confirm",
+    );
+    let code = app.code_for("right@example.se").await;
+    assert_redirect(&enter_code(&app, &code).await, "/account/created");
+}

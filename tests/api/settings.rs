@@ -84,6 +84,27 @@ async fn a_new_email_address_is_used_once_the_code_sent_to_it_is_entered() {
 }
 
 #[tokio::test]
+async fn a_corrected_address_within_the_minute_gets_its_own_code() {
+    let app = logged_in("old@example.se").await;
+    ask_for_address(&app, "typo@exmaple.se", Some(PASSWORD)).await;
+    app.clock.advance(10);
+    assert_redirect(
+        &ask_for_address(&app, "right@example.se", Some(PASSWORD)).await,
+        "/account/email/verify",
+    );
+    let page = app.get_html("/account/email/verify").await;
+    assert!(
+        first_text(&page, "main p").contains("right@example.se"),
+        "the page names the address just typed"
+    );
+    let code = app.code_for("right@example.se").await;
+    assert_redirect(
+        &enter_email_code(&app, &code).await,
+        "/account?email=changed",
+    );
+}
+
+#[tokio::test]
 async fn changing_the_email_address_always_needs_the_password() {
     // Right after logging in too: a session someone else took over cannot change it.
     let app = logged_in("old@example.se").await;
