@@ -5,6 +5,10 @@
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// An application's address that leads nowhere any more: deleted, past its
+    /// deletion time, or never the person's (said alike, so nothing is revealed).
+    #[error("application gone")]
+    DraftGone,
     #[error("forbidden")]
     Forbidden,
     #[error("too many requests")]

@@ -27,6 +27,16 @@ pub struct Draft {
     pub submitted_at: Option<i64>,
 }
 
+impl Draft {
+    /// Past its deletion time (unfinished) or its time to be paid for
+    /// (approved), so it can no longer be opened, even before the hourly job
+    /// has deleted it.
+    pub fn is_gone(&self, now: i64) -> bool {
+        self.submitted_at.is_none()
+            && now >= crate::domain::rules::draft_gone_at(self.expires_at, self.approved_at)
+    }
+}
+
 const COLUMNS: &str = "id, reference, account_id, form_id, lang, created_at, last_activity, expires_at, approved_at, revision, submitted_at";
 
 fn from_row(r: &Row) -> Result<Draft> {
@@ -103,21 +113,30 @@ pub struct Listed {
     pub approved_at: Option<i64>,
 }
 
-/// The account's drafts not yet submitted, newest first.
-pub fn unsubmitted(conn: &Connection, account: AccountId) -> Result<Vec<Listed>> {
+/// The account's drafts not yet submitted and not gone at `now`, newest first.
+pub fn unsubmitted(conn: &Connection, account: AccountId, now: i64) -> Result<Vec<Listed>> {
     let mut stmt = conn.prepare_cached(
         "SELECT reference, form_id, created_at, expires_at, approved_at FROM drafts
-         WHERE account_id = ?1 AND submitted_at IS NULL ORDER BY created_at DESC, id DESC",
+         WHERE account_id = ?1 AND submitted_at IS NULL
+           AND ((approved_at IS NULL AND expires_at > ?2) OR approved_at > ?2 - ?3)
+         ORDER BY created_at DESC, id DESC",
     )?;
-    let rows = stmt.query_map([account.0], |r| {
-        Ok(Listed {
-            reference: r.get(0)?,
-            form_id: r.get(1)?,
-            created_at: r.get(2)?,
-            expires_at: r.get(3)?,
-            approved_at: r.get(4)?,
-        })
-    })?;
+    let rows = stmt.query_map(
+        params![
+            account.0,
+            now,
+            crate::domain::rules::APPROVED_UNPAID_LIFETIME
+        ],
+        |r| {
+            Ok(Listed {
+                reference: r.get(0)?,
+                form_id: r.get(1)?,
+                created_at: r.get(2)?,
+                expires_at: r.get(3)?,
+                approved_at: r.get(4)?,
+            })
+        },
+    )?;
     rows.collect()
 }
 
@@ -211,8 +230,13 @@ pub fn save_answers(
 pub fn delete_expired(conn: &Connection, now: i64, limit: i64) -> Result<usize> {
     conn.execute(
         "DELETE FROM drafts WHERE id IN (
-            SELECT id FROM drafts WHERE approved_at IS NULL AND expires_at <= ?1 LIMIT ?2)",
-        params![now, limit],
+            SELECT d.id FROM drafts d
+            WHERE d.submitted_at IS NULL
+              AND ((d.approved_at IS NULL AND d.expires_at <= ?1) OR d.approved_at <= ?1 - ?3)
+              AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.draft_id = d.id
+                              AND p.state IN ('created', 'started', 'three_ds_required', 'success'))
+            LIMIT ?2)",
+        params![now, limit, crate::domain::rules::APPROVED_UNPAID_LIFETIME],
     )
 }
 

@@ -48,6 +48,20 @@ pub fn draft_expires_at(last_activity: i64, lifetime_days: i64) -> i64 {
     last_activity + lifetime_days * DAY
 }
 
+/// An approved application waits this long after approval for its fee; then it
+/// is gone for the person and deleted, as an unfinished one is (unless a payment
+/// is in progress at the provider or succeeded).
+pub const APPROVED_UNPAID_LIFETIME: i64 = 30 * DAY;
+
+/// When a draft not yet submitted stops existing for the person: its deletion
+/// time while unfinished, 30 days after approval once approved.
+pub fn draft_gone_at(expires_at: i64, approved_at: Option<i64>) -> i64 {
+    match approved_at {
+        Some(at) => at + APPROVED_UNPAID_LIFETIME,
+        None => expires_at,
+    }
+}
+
 /// An unanswered questionnaire is reminded of once, this long after its link was sent.
 pub const QUESTIONNAIRE_REMINDER_AFTER: i64 = 7 * DAY;
 

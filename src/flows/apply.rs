@@ -113,8 +113,10 @@ pub async fn load(
     reference: String,
     owner: Owner,
 ) -> Result<Option<DraftState>, AppError> {
+    let now = state.now();
     db::read(&state.pool, move |c| {
-        let Some(draft) = drafts::find_owned(c, &reference, owner)? else {
+        let Some(draft) = drafts::find_owned(c, &reference, owner)?.filter(|d| !d.is_gone(now))
+        else {
             return Ok(None);
         };
         let answers = drafts::answers(c, draft.id)?;
@@ -280,7 +282,9 @@ pub async fn submit_page(
         &state.pool,
         move |tx| -> Result<Option<PageOutcome>, AppError> {
             // Checked again inside the transaction: two tabs cannot both save over one revision.
-            let fresh = drafts::find_by_id(tx, draft_id)?.ok_or(AppError::NotFound)?;
+            let fresh = drafts::find_by_id(tx, draft_id)?
+                .filter(|d| !d.is_gone(now))
+                .ok_or(AppError::DraftGone)?;
             if fresh.revision != revision || fresh.approved_at.is_some() {
                 return Ok(None);
             }
@@ -434,7 +438,9 @@ pub async fn upload(
         Refused(Refusal),
     }
     let outcome = db::write(&state.pool, move |tx| -> Result<Stored, AppError> {
-        let fresh = drafts::find_by_id(tx, draft_id)?.ok_or(AppError::NotFound)?;
+        let fresh = drafts::find_by_id(tx, draft_id)?
+            .filter(|d| !d.is_gone(now))
+            .ok_or(AppError::DraftGone)?;
         if fresh.revision != revision || fresh.approved_at.is_some() {
             return Ok(Stored::Stale);
         }

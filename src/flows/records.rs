@@ -29,6 +29,7 @@ pub async fn my_page(
     account: AccountId,
     with_receipts: bool,
 ) -> Result<MyPage, AppError> {
+    let now = state.now();
     db::quick_read(&state.pool, move |c| {
         let receipts = if with_receipts {
             payments::receipts(c, account)?
@@ -37,7 +38,7 @@ pub async fn my_page(
         };
         Ok(MyPage {
             revision: crate::db::accounts::revision(c, account)?,
-            drafts: drafts::unsubmitted(c, account)?,
+            drafts: drafts::unsubmitted(c, account, now)?,
             cases: cases::for_account(c, account)?,
             receipts,
         })
@@ -137,10 +138,12 @@ pub async fn own_draft(
     account: AccountId,
     reference: String,
 ) -> Result<Option<Draft>, AppError> {
-    db::read(&state.pool, move |c| {
+    let now = state.now();
+    let found = db::read(&state.pool, move |c| {
         drafts::find_owned(c, &reference, Owner::Account(account))
     })
-    .await
+    .await?;
+    Ok(found.filter(|d| !d.is_gone(now)))
 }
 
 /// A draft's payment attempts, newest first.

@@ -94,7 +94,10 @@ pub async fn find(
                 .ip(&ip)
                 .detail(if id.is_some() { "found" } else { "not found" })
                 .record(tx, now)?;
-            Ok(id.map(|id| summary(tx, id, false)).transpose()?.flatten())
+            Ok(id
+                .map(|id| summary(tx, id, false, now))
+                .transpose()?
+                .flatten())
         },
     )
     .await
@@ -112,7 +115,7 @@ pub async fn open_account(
     db::write(
         &state.pool,
         move |tx| -> Result<Option<Summary>, AppError> {
-            let found = summary(tx, id, false)?;
+            let found = summary(tx, id, false, now)?;
             let account = format!("account {}", id.0);
             let entry = Entry::new(ActorKind::Staff, &actor, "support_account_viewed").ip(&ip);
             match &found {
@@ -132,7 +135,8 @@ pub async fn summary_of(
     _who: &Support,
     id: AccountId,
 ) -> Result<Option<Summary>, AppError> {
-    db::read(&state.pool, move |c| summary(c, id, false)).await
+    let now = state.now();
+    db::read(&state.pool, move |c| summary(c, id, false, now)).await
 }
 
 /// The summary; with `reveal`, the whole phone number too (after verification).
@@ -140,6 +144,7 @@ fn summary(
     c: &Connection,
     id: AccountId,
     reveal: bool,
+    now: i64,
 ) -> r2d2_sqlite::rusqlite::Result<Option<Summary>> {
     let Some(a) = accounts::by_id(c, id)? else {
         return Ok(None);
@@ -152,7 +157,7 @@ fn summary(
         two_step: a.two_step,
         phone_masked: a.phone.as_deref().map(mask),
         phone_revealed: a.phone.filter(|_| reveal),
-        drafts: drafts::unsubmitted(c, id)?,
+        drafts: drafts::unsubmitted(c, id, now)?,
         cases: cases::for_account(c, id)?,
         questionnaires: questionnaires::for_account(c, id)?,
         pending_phone: codes::pending_target(c, id, Purpose::SupportPhone)?
@@ -213,7 +218,7 @@ pub async fn reveal_phone(
     db::write(
         &state.pool,
         move |tx| -> Result<Option<Summary>, AppError> {
-            let Some(s) = summary(tx, id, true)? else {
+            let Some(s) = summary(tx, id, true, now)? else {
                 return Ok(None);
             };
             Entry::new(ActorKind::Staff, &actor, "support_phone_revealed")

@@ -165,7 +165,9 @@ async fn save_and_leave_keeps_what_is_valid_and_goes_to_my_page() {
 }
 
 #[tokio::test]
-async fn another_persons_draft_answers_404() {
+/// Another person's application is answered as a deleted one is: 410 with the
+/// explanation, which says nothing about whether it exists.
+async fn another_persons_draft_is_answered_as_gone() {
     let app = logged_in().await;
     let reference = start(&app, "visit-visa").await;
     let other = app.new_browser();
@@ -175,17 +177,17 @@ async fn another_persons_draft_answers_404() {
             .get(&format!("/applications/{reference}"))
             .await
             .status(),
-        404
+        410
     );
     assert_eq!(
         other.get(&page(&reference, "applicant")).await.status(),
-        404
+        410
     );
     for path in ["review", "approved"] {
         let res = other
             .get(&format!("/applications/{reference}/{path}"))
             .await;
-        assert_eq!(res.status(), 404, "{path}");
+        assert_eq!(res.status(), 410, "{path}");
     }
     let token = other.csrf("/account", "/logout").await;
     let res = other
@@ -195,7 +197,7 @@ async fn another_persons_draft_answers_404() {
             Default::default(),
         )
         .await;
-    assert_eq!(res.status(), 404);
+    assert_eq!(res.status(), 410);
     assert_eq!(app.get(&page(&reference, "applicant")).await.status(), 200);
 }
 
@@ -234,9 +236,39 @@ async fn drafts_are_deleted_at_their_lifetime_and_kept_a_second_before() {
                 .get(&format!("/applications/{reference}"))
                 .await
                 .status(),
-            404
+            410,
+            "the emailed link explains"
         );
     }
+}
+
+#[tokio::test]
+async fn a_draft_past_its_deletion_time_is_gone_before_the_job_runs() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    post_page(&app, &reference, "applicant", APPLICANT, "next").await;
+    app.clock.set(START + 14 * DAY + 1);
+    app.login("a@example.se", PASSWORD).await;
+    let link = format!("/applications/{reference}");
+    let res = app.get(&link).await;
+    assert_eq!(res.status(), 410);
+    let html = html_of(res).await;
+    let said = first_text(&html, "main");
+    assert!(
+        said.contains("raderas efter 14 dagar") && said.contains("raderas efter 30 dagar"),
+        "{said}"
+    );
+    // Not revived by opening a page, not listed on My Page.
+    assert_eq!(app.get(&page(&reference, "passport")).await.status(), 410);
+    let my_page = app.get_html("/account").await;
+    assert!(select_text(&my_page, "table.drafts td").is_empty());
+    assert_eq!(
+        kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
+            .await
+            .unwrap(),
+        1,
+        "nothing moved its deletion time"
+    );
 }
 
 #[tokio::test]
@@ -474,11 +506,11 @@ mod uploads {
         assert_eq!(res.headers()["retry-after"], (5 * MINUTE).to_string());
         let html = html_of(res).await;
         assert_eq!(first_text(&html, "h1"), "För många uppladdningar");
-        assert!(first_text(&html, "main p").contains("Vänta 5 min "));
+        assert!(first_text(&html, "main p").contains("Vänta 5 minuter "));
         app.get("/lang/en?back=/").await;
         let html = html_of(upload(&app, &reference, &[], "p.jpg", photo()).await).await;
         assert_eq!(first_text(&html, "h1"), "Too many uploads");
-        assert!(first_text(&html, "main p").contains("Wait 5 min,"));
+        assert!(first_text(&html, "main p").contains("Wait 5 minutes,"));
 
         // Counted per account, not per address.
         let other = app.new_browser();
@@ -604,13 +636,22 @@ mod review {
         assert!(select_text(&html, "form[action$='/approve']").is_empty());
         assert_eq!(approve_status(&app, &reference).await, 303);
 
-        // Approved applications are kept past the draft lifetime.
-        app.clock.advance(40 * DAY);
+        // An approved application waits 30 days for its fee, past the draft
+        // lifetime, then goes like an unfinished one.
+        let approved_at = app.clock.now();
+        app.clock.set(approved_at + 30 * DAY - 1);
         assert_eq!(
             kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
                 .await
                 .unwrap(),
             0
+        );
+        app.clock.set(approved_at + 30 * DAY);
+        assert_eq!(
+            kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
+                .await
+                .unwrap(),
+            1
         );
     }
 

@@ -1,7 +1,7 @@
 //! Paying the fee through the built-in mock acquirer (over real HTTP, as a
 //! provider), submission with a verification number, receipts and My Page.
 use crate::helpers::*;
-use kansli::domain::rules::MINUTE;
+use kansli::domain::rules::{DAY, MINUTE};
 use kansli::domain::verification::VerificationNumber;
 use kansli::fakes::mock_acquirer::card::TEST_CARDS;
 
@@ -493,11 +493,13 @@ async fn another_persons_case_receipt_and_documents_answer_404() {
         format!("/cases/{number}"),
         format!("/receipts/{payment}"),
         format!("/documents/{document}/file"),
-        format!("/applications/{reference}/submitted"),
         format!("/payments/{payment}/return"),
     ] {
         assert_eq!(other.get(&path).await.status(), 404, "{path}");
     }
+    // An application's own address is answered as a deleted one is.
+    let path = format!("/applications/{reference}/submitted");
+    assert_eq!(other.get(&path).await.status(), 410, "{path}");
 }
 
 /// Keeps the person's session alive while `minutes` pass.
@@ -682,4 +684,42 @@ async fn the_mock_acquirer_refunds_only_what_was_paid_and_a_retry_refunds_nothin
         .await
         .unwrap();
     assert_eq!(anonymous.status(), 401);
+}
+
+#[tokio::test]
+async fn an_approved_application_says_until_when_it_can_be_paid_and_then_is_gone() {
+    let (app, reference) = approved().await;
+    let approved_at = app.clock.now();
+    let last_day = kansli::domain::date::Date::in_sweden(approved_at + 30 * DAY - 1).to_string();
+    let html = app.get_html(&pay_page(&reference)).await;
+    assert!(
+        first_text(&html, ".pay-by").contains(&format!("Betala senast {last_day}.")),
+        "{}",
+        first_text(&html, ".pay-by")
+    );
+    app.clock.set(approved_at + 30 * DAY);
+    app.login("a@example.se", PASSWORD).await;
+    assert_eq!(app.get(&pay_page(&reference)).await.status(), 410);
+    assert_eq!(
+        kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_approved_application_with_a_payment_in_progress_is_not_deleted() {
+    let (app, reference) = approved().await;
+    let approved_at = app.clock.now();
+    let card_page = press_pay(&app, &reference).await;
+    assert_eq!(app.get(&card_page).await.status(), 200);
+    app.clock.set(approved_at + 31 * DAY);
+    assert_eq!(
+        kansli::jobs::expire_drafts(&app.state.pool, app.clock.now())
+            .await
+            .unwrap(),
+        0,
+        "the provider may still report it paid"
+    );
 }

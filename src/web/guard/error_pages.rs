@@ -11,7 +11,8 @@ use super::context::{Ctx, RequestContext};
 use super::middleware::request_lang;
 use crate::i18n::Texts;
 use crate::paths;
-use crate::web::views::errors::error_page;
+use crate::web::views::errors::{draft_gone, error_page};
+use crate::web::web_state::WebState;
 
 pub fn handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(render)
@@ -44,7 +45,12 @@ fn render<B: MessageBody + 'static>(
             production: true,
         })
     });
-    let body = error_page(&ctx, status).into_string();
+    let body = match res.request().app_data::<actix_web::web::Data<WebState>>() {
+        Some(state) if status == actix_web::http::StatusCode::GONE => {
+            draft_gone(&ctx, &state.forms).into_string()
+        }
+        _ => error_page(&ctx, status).into_string(),
+    };
     let (req, mut response) = res.into_parts();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::db::drafts::Draft;
+use crate::domain::date::Date;
 use crate::domain::forms::FormDef;
 use crate::error::AppError;
 use crate::flows::payment::{self, Finish, Start};
@@ -34,7 +35,7 @@ async fn owned_draft<'a>(
     };
     let draft = records::own_draft(state, account, reference)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::DraftGone)?;
     let form = form_of(state, &draft.form_id)?;
     Ok(Some((draft, form)))
 }
@@ -82,6 +83,10 @@ pub async fn pay_page(
             amount: form.fee_ore(),
             failed: last.and_then(|p| p.state.is_final().then_some(p.outcome).flatten()),
             pending: q.pending.is_some() || last.is_some_and(|p| !p.state.is_final()),
+            // The last moment is one second before it is gone.
+            pay_by: Date::in_sweden(
+                crate::domain::rules::draft_gone_at(draft.expires_at, draft.approved_at) - 1,
+            ),
         },
     )))
 }

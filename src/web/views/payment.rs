@@ -22,6 +22,8 @@ pub struct PayView<'a> {
     pub failed: Option<Outcome>,
     /// An attempt is still open at the provider.
     pub pending: bool,
+    /// The last day the fee can be paid (in Sweden); after it the application is deleted.
+    pub pay_by: Date,
 }
 
 pub fn pay(ctx: &Ctx, v: &PayView) -> Markup {
@@ -49,6 +51,7 @@ pub fn pay(ctx: &Ctx, v: &PayView) -> Markup {
                 }
             }
             p { (h!(ctx, "payment.lead")) }
+            p.pay-by { (ctx.tf("payment.pay_by", &[("date", &v.pay_by.to_string())])) }
             (post_form(ctx, &action, "stack", html! {
                 button.button type="submit" {
                     @if v.failed.is_some() { (h!(ctx, "payment.pay_again")) } @else { (h!(ctx, "payment.pay")) }

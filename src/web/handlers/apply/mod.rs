@@ -66,7 +66,7 @@ async fn owned<'a>(
     };
     let draft = apply::load(state, reference, owner)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::DraftGone)?;
     let form = form_of(state, &draft.draft.form_id)?;
     Ok(Some((draft, form)))
 }
