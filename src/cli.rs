@@ -208,7 +208,7 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
     match command {
         StaffCommand::Add { email, role } => {
             let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
-            let kek = crate::startup::sealing_key(settings)?;
+            let kek = crate::startup::sealing_key(settings, &pool)?;
             let link = staff::add(&pool, &kek, &settings.public_url(), &email, role, now)?;
             println!("staff account {email} ({}) created.", role.as_str());
             println!("Send this one-time setup link to them; it works for 24 hours:\n{link}");

@@ -570,6 +570,10 @@ impl Settings {
                     "sms.url (KANSLI_SMS_URL)",
                     self.sms.as_ref().map(|s| &s.url),
                 ),
+                (
+                    "payment.page_origin (KANSLI_PAYMENT_PAGE_ORIGIN)",
+                    self.payment.as_ref().and_then(|p| p.page_origin.as_ref()),
+                ),
             ];
             for (setting, url) in plain {
                 if let Some(url) = url.filter(|u| u.starts_with("http://") && !loopback_url(u)) {
@@ -838,6 +842,11 @@ mod tests {
             ),
             ("KANSLI_SMS_URL", "http://sms.example/send", "sms.url ("),
             ("KANSLI_SMTP_SECURITY", "plain", "smtp.security ("),
+            (
+                "KANSLI_PAYMENT_PAGE_ORIGIN",
+                "http://card.pay.example",
+                "payment.page_origin (",
+            ),
         ] {
             let err = production_with(&[(name, value)]).unwrap_err().to_string();
             assert!(err.contains(setting) && err.contains(name), "{name}: {err}");

@@ -50,7 +50,7 @@ impl Application {
             &settings.database_path(),
             &db::backup::UpgradeBackups::configured(&settings, clock.now()),
         )?;
-        let kek = sealing_key(&settings)?;
+        let kek = sealing_key(&settings, &pool)?;
         let key = installation_key(&pool, &kek)?;
         if !settings.is_production() {
             db::write(&pool, |tx| db::population::seed_examples(tx)).await?;
@@ -203,13 +203,21 @@ fn build_eid(
 /// The key-encryption key from `secret_key_file`. In development a missing file
 /// is made (mode 0600) in the data directory; production never makes one, since
 /// a key nobody has kept would make the database's secrets unreadable.
-pub fn sealing_key(settings: &Settings) -> anyhow::Result<SealingKey> {
+pub fn sealing_key(settings: &Settings, pool: &db::Pool) -> anyhow::Result<SealingKey> {
     use anyhow::Context;
     let path = settings.secret_key_path();
     match std::fs::read(&path) {
         Ok(bytes) => SealingKey::from_file(&bytes)
             .with_context(|| format!("secret key file {}", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !settings.is_production() => {
+            // A database sealed before needs its own key: a new one would open nothing.
+            let conn = pool.get()?;
+            if let Some(id) = db::installation::sealed_by(&conn)? {
+                anyhow::bail!(
+                    "this database's secrets are sealed with key {id}, but the secret key file {} does not exist; point secret_key_file (KANSLI_SECRET_KEY_FILE) at that key's file",
+                    path.display()
+                );
+            }
             let (key, text) = SealingKey::generate();
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
@@ -244,13 +252,31 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// Makes the entries of the directory holding `path` durable (a new or renamed file).
+fn sync_dir(path: &std::path::Path) -> std::io::Result<()> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::File::open(dir)?.sync_all(),
+        None => std::fs::File::open(".")?.sync_all(),
+    }
+}
+
+/// A private, durable copy of a key file (the old key, for older backups).
+fn keep_copy(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    let text = std::fs::read_to_string(from)?;
+    if to.exists() {
+        std::fs::remove_file(to)?;
+    }
+    write_private(to, &text)
+}
+
 /// The installation key, opened with the key-encryption key (sealed now if the
 /// database is new or from before sealing).
 pub fn installation_key(pool: &db::Pool, kek: &SealingKey) -> anyhow::Result<Vec<u8>> {
     let mut conn = pool.get()?;
-    Ok(db::write_with(&mut conn, |tx| {
-        db::installation::key(tx, kek, random_key())
-    })?)
+    let key = db::write_with(&mut conn, |tx| db::installation::key(tx, kek, random_key()))?;
+    // Pages that held plain values before sealing leave the write-ahead log too.
+    db::checkpoint(&conn)?;
+    Ok(key)
 }
 
 /// The API key of this installation's built-in mock acquirer.
@@ -264,7 +290,7 @@ pub fn mock_acquirer_key(settings: &Settings, now: i64) -> anyhow::Result<String
         &settings.database_path(),
         &db::backup::UpgradeBackups::configured(settings, now),
     )?;
-    let key = installation_key(&pool, &sealing_key(settings)?)?;
+    let key = installation_key(&pool, &sealing_key(settings, &pool)?)?;
     Ok(Keyring::new(key).derived_secret(mock_acquirer::API_KEY_PURPOSE))
 }
 
@@ -309,8 +335,9 @@ pub fn rotate_key(settings: &Settings, now: i64) -> anyhow::Result<Rotated> {
     if pending.exists() {
         let waiting = read(&pending)?;
         if database.as_deref() == Some(waiting.id()) {
-            std::fs::copy(&path, kept(old.id()))?;
+            keep_copy(&path, &kept(old.id()))?;
             std::fs::rename(&pending, &path)?;
+            sync_dir(&path)?;
             return Ok(Rotated {
                 secrets: 0,
                 old_id: old.id().to_string(),
@@ -325,12 +352,12 @@ pub fn rotate_key(settings: &Settings, now: i64) -> anyhow::Result<Rotated> {
     let (new, text) = SealingKey::generate();
     write_private(&pending, &text)
         .with_context(|| format!("cannot write {}", pending.display()))?;
+    // The new key's name is on disk too before the database depends on it.
+    sync_dir(&path)?;
     let secrets = db::write_with(&mut conn, |tx| db::installation::reseal(tx, &old, &new))?;
-    std::fs::copy(&path, kept(old.id()))?;
+    keep_copy(&path, &kept(old.id()))?;
     std::fs::rename(&pending, &path)?;
-    if let Some(dir) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
-        dir.sync_all()?;
-    }
+    sync_dir(&path)?;
     Ok(Rotated {
         secrets,
         old_id: old.id().to_string(),

@@ -68,7 +68,11 @@ pub fn key(
         return kek.open(INSTALLATION_KEY, &sealed).ok_or(KeyError::Damaged);
     }
     let key = match get(tx, "key")? {
-        Some(plain) => plain,
+        Some(plain) => {
+            // What the plain values leave behind is zeroed, not just freed.
+            tx.pragma_update(None, "secure_delete", true)?;
+            plain
+        }
         None => fresh.to_vec(),
     };
     for (id, secret) in staff::secrets(tx)? {

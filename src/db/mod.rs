@@ -93,6 +93,11 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Copies the write-ahead log into the database and empties it.
+pub fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+}
+
 /// The pragmas every pooled connection gets: an acknowledged write is on disk.
 fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;

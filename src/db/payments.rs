@@ -130,7 +130,8 @@ pub fn settle(
 }
 
 /// Unfinished attempts started at the provider before `before`, with the account
-/// whose application they pay for: the ones to ask the provider about.
+/// whose application they pay for: the ones to ask the provider about. A random
+/// `limit` of them, so attempts the provider keeps failing on cannot starve the rest.
 pub fn unfinished_before(
     conn: &Connection,
     before: i64,
@@ -140,7 +141,7 @@ pub fn unfinished_before(
         "SELECT {COLUMNS}, d.account_id, d.form_id FROM payments p JOIN drafts d ON d.id = p.draft_id
          WHERE p.state IN ('started', 'three_ds_required') AND p.gateway_id IS NOT NULL
            AND p.created_at < ?1 AND d.account_id IS NOT NULL
-         ORDER BY p.created_at LIMIT ?2"
+         ORDER BY random() LIMIT ?2"
     ))?;
     let rows = stmt.query_map(params![before, limit], |r| {
         Ok((from_row(r)?, AccountId(r.get(15)?), r.get(16)?))

@@ -211,27 +211,39 @@ async fn refund(state: &AppState, payment: &Payment) {
         return;
     };
     let key = format!("{}-refund", payment.idempotency_key);
+    // Some(amount): the whole charge is back on the card, `amount` of it now.
+    // None: the provider does not (yet) report the charge as taken; asked again later.
     let answer = async {
         let report = state.gateway.report(gateway_id).await?;
         let left = report.amount - report.refunded;
-        if report.state() != PaymentState::Success || left <= 0 {
-            return Ok(0);
+        if report.state() != PaymentState::Success {
+            return Ok(None);
         }
-        state.gateway.refund(gateway_id, left, &key).await?;
-        anyhow::Ok(left)
+        if left > 0 {
+            state.gateway.refund(gateway_id, left, &key).await?;
+        }
+        anyhow::Ok(Some(left.max(0)))
     }
     .await;
-    if let Err(e) = &answer {
-        tracing::error!(payment = payment.reference, error = ?e, "refund failed");
+    match &answer {
+        Err(e) => tracing::error!(payment = payment.reference, error = ?e, "refund failed"),
+        Ok(None) => tracing::warn!(payment = payment.reference, "refund: not reported taken"),
+        Ok(Some(_)) => {}
     }
     let (id, now, reference) = (payment.id, state.now(), payment.reference.clone());
     let recorded = db::write(&state.pool, move |tx| -> Result<(), AppError> {
         let (action, detail) = match answer {
-            Ok(amount) => {
+            Ok(None) => return Ok(()),
+            Ok(Some(amount)) => {
                 if !payments::refunded(tx, id, now)? {
                     return Ok(());
                 }
-                ("payment_refunded", format!("amount={amount}"))
+                let detail = if amount > 0 {
+                    format!("amount={amount}")
+                } else {
+                    "already refunded at the provider".to_string()
+                };
+                ("payment_refunded", detail)
             }
             Err(e) => ("payment_refund_failed", format!("{e:#}")),
         };

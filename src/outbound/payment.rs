@@ -64,9 +64,17 @@ pub struct Refunded {
 }
 
 impl Report {
-    /// The state in the portal's terms; anything unknown counts as an error.
+    /// The state in the portal's terms. A state the portal does not know (a
+    /// provider's `submitted` or `capturable`) counts as still in progress: it
+    /// may yet be paid, so it is neither settled as failed nor replaced.
     pub fn state(&self) -> PaymentState {
-        PaymentState::parse(&self.state).unwrap_or(PaymentState::Error)
+        PaymentState::parse(&self.state).unwrap_or_else(|| {
+            tracing::warn!(
+                state = self.state,
+                "payment provider reported an unknown state"
+            );
+            PaymentState::Started
+        })
     }
 
     pub fn outcome(&self) -> Outcome {
@@ -167,5 +175,28 @@ impl PaymentGateway for HttpGateway {
             .header("Idempotency-Key", idempotency_key)
             .json(&RefundRequest { amount });
         Box::pin(self.call(request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_the_portal_does_not_know_is_still_in_progress() {
+        let report = |state: &str| Report {
+            payment_id: "p".into(),
+            amount: 1,
+            state: state.into(),
+            outcome: None,
+            card_brand: None,
+            last4: None,
+            refunded: 0,
+        };
+        for unknown in ["capturable", "submitted", ""] {
+            assert!(!report(unknown).state().is_final(), "{unknown}");
+        }
+        assert_eq!(report("success").state(), PaymentState::Success);
+        assert_eq!(report("failed").state(), PaymentState::Failed);
     }
 }

@@ -182,8 +182,17 @@ fn a_database_from_before_sealing_is_sealed_at_start_with_its_key_unchanged() {
     let kek = key_of(&d.join("secret.key"));
     let sealed = sealed_secrets(&d.join("kansli.db"));
     assert_eq!(kek.open(TOTP_SECRET, &sealed[0]), Some(plain_secret));
-    let bytes = std::fs::read(d.join("kansli.db")).unwrap();
-    assert!(!contains(&bytes, &plain_key), "the plain key is gone");
+    for file in ["kansli.db", "kansli.db-wal"] {
+        let bytes = std::fs::read(d.join(file)).unwrap_or_default();
+        assert!(
+            !contains(&bytes, &plain_key),
+            "the plain key is gone from {file}"
+        );
+        assert!(
+            !contains(&bytes, b"twenty bytes secret!"),
+            "the plain secret is gone from {file}"
+        );
+    }
 }
 
 #[test]
@@ -215,4 +224,43 @@ fn production_never_makes_a_key_file_and_names_the_missing_one() {
         "{err}"
     );
     assert!(!missing.exists(), "production makes no key");
+}
+
+#[test]
+fn a_command_with_another_or_a_missing_key_file_seals_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    succeeded(kansli_with(
+        d,
+        &[],
+        &["staff", "add", "a@agency.se", "--role", "support"],
+    ));
+    let id = key_of(&d.join("secret.key")).id().to_string();
+    let before = sealed_secrets(&d.join("kansli.db"));
+
+    // The key file left behind (e.g. `sudo kansli staff add` without the unit's settings).
+    let elsewhere = d.join("moved.key");
+    std::fs::rename(d.join("secret.key"), &elsewhere).unwrap();
+    let err = refused(kansli_with(
+        d,
+        &[],
+        &["staff", "add", "b@agency.se", "--role", "support"],
+    ));
+    assert!(err.contains(&format!("sealed with key {id}")), "{err}");
+    assert!(!d.join("secret.key").exists(), "no new key was made");
+
+    let other = d.join("other.key");
+    std::fs::write(&other, SealingKey::generate().1).unwrap();
+    let with_other = [("KANSLI_SECRET_KEY_FILE", other.as_path())];
+    let err = refused(kansli_with(
+        d,
+        &with_other,
+        &["staff", "add", "b@agency.se", "--role", "support"],
+    ));
+    assert!(err.contains("is not the key that sealed"), "{err}");
+    assert_eq!(
+        sealed_secrets(&d.join("kansli.db")),
+        before,
+        "nothing was added"
+    );
 }

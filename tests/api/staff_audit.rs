@@ -128,11 +128,8 @@ async fn a_staff_member_refused_by_a_role_check_is_audited() {
     assert_eq!(
         audited(&app, "staff_refused").await,
         [
-            entry(
-                "desk@agency.se",
-                "/staff/cases?status=received",
-                Some("caseworker")
-            ),
+            // The path only: a query can hold a search for a personal identity number.
+            entry("desk@agency.se", "/staff/cases", Some("caseworker")),
             entry("desk@agency.se", "/staff/audit", Some("admin")),
             entry("admin@agency.se", "/staff/support/1", Some("support")),
         ]

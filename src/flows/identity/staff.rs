@@ -49,6 +49,9 @@ pub fn add(
     // Read inside the write: two commands adding one address at once then renew
     // each other's link instead of the second failing on the unique address.
     db::write_with(&mut conn, |tx| -> Result<Result<(), AddError>, AppError> {
+        // The key must be the one that sealed this database's secrets (and seals
+        // them first if nothing has yet), or the new secret would open for no one.
+        crate::db::installation::key(tx, kek, crate::domain::secret::random_key())?;
         let existing = staff::by_email(tx, email.as_str())?;
         if let Some(s) = existing.as_ref().filter(|s| s.setup_at.is_some()) {
             return Ok(Err(AddError::Exists(s.email.clone())));

@@ -66,7 +66,8 @@ impl FromRequest for StaffCtx {
         });
         let asked = Asked {
             state: state.clone(),
-            path: req.uri().to_string(),
+            // The path only: a query can hold a search for a personal identity number.
+            path: req.uri().path().to_string(),
             ip: client_ip(req).to_string(),
         };
         Box::pin(async move {

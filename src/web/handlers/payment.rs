@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::db::drafts::Draft;
 use crate::domain::date::Date;
 use crate::domain::forms::FormDef;
+use crate::domain::payment::Outcome;
 use crate::error::AppError;
 use crate::flows::payment::{self, Finish, Start};
 use crate::flows::records;
@@ -149,7 +150,7 @@ pub async fn submitted(
     let refunded: Vec<i64> = records::payments_of_draft(&state, id)
         .await?
         .iter()
-        .filter(|p| p.refunded_at.is_some())
+        .filter(|p| p.refunded_at.is_some() && p.outcome == Some(Outcome::Duplicate))
         .map(|p| p.amount)
         .collect();
     Ok(html(view::submitted(
