@@ -80,15 +80,23 @@ pub enum Owner {
     Account(AccountId),
     /// The person in Sweden, through a session for this questionnaire (its id).
     Respondent(i64),
+    /// The applicant identified by e-identification (the 12 digits of their
+    /// personal identity number): their submitted applications, read only.
+    Applicant([u8; 12]),
 }
 
 /// The draft `reference` if `owner` may open it.
 pub fn find_owned(conn: &Connection, reference: &str, owner: Owner) -> Result<Option<Draft>> {
+    use r2d2_sqlite::rusqlite::types::Value;
     let (sql, key) = match owner {
-        Owner::Account(a) => ("account_id = ?2", a.0),
+        Owner::Account(a) => ("account_id = ?2", Value::Integer(a.0)),
         Owner::Respondent(q) => (
             "account_id IS NULL AND id = (SELECT draft_id FROM questionnaires WHERE id = ?2)",
-            q,
+            Value::Integer(q),
+        ),
+        Owner::Applicant(pin) => (
+            "id IN (SELECT draft_id FROM cases WHERE applicant_pin = ?2)",
+            Value::Text(String::from_utf8_lossy(&pin).into_owned()),
         ),
     };
     conn.prepare_cached(&format!(

@@ -506,7 +506,7 @@ pub async fn approve(
     let (id, now) = (current.draft.id, state.now());
     let questionnaire = match current.owner {
         Owner::Respondent(q) => Some(q),
-        Owner::Account(_) => None,
+        Owner::Account(_) | Owner::Applicant(_) => None,
     };
     let done = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
         let approved = drafts::approve(tx, id, revision, now)?;

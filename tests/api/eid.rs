@@ -106,6 +106,26 @@ async fn mobile_bankid_shows_an_animated_qr_code_and_logs_in_a_person_who_sees_t
     let case = app.get_html(&format!("/cases/{hers}")).await;
     assert!(first_text(&case, "main").contains(&hers));
     assert_eq!(app.get(&format!("/cases/{not_hers}")).await.status(), 404);
+    // "See your answers and documents" opens them (it bounced to My Page).
+    let answers = scraper::Selector::parse("a[href$='/review']").unwrap();
+    let link = case
+        .select(&answers)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .expect("a link to the answers")
+        .to_string();
+    let res = app.get(&link).await;
+    assert_eq!(res.status(), 200, "{link}");
+    let review = html_of(res).await;
+    assert!(
+        !select_text(&review, ".review-page dd").is_empty(),
+        "{}",
+        first_text(&review, "main")
+    );
+    assert!(
+        select_text(&review, "form[action$='/approve']").is_empty(),
+        "read only"
+    );
     // The documents of her case too, and no one else's.
     let numbers = (hers.clone(), not_hers.clone());
     kansli::db::write(&app.state.pool, move |tx| {

@@ -53,6 +53,12 @@ fn owner(ctx: &Ctx) -> Option<Owner> {
     logged_in(ctx)
         .map(Owner::Account)
         .or_else(|| ctx.respondent().map(Owner::Respondent))
+        .or_else(|| {
+            let pin = ctx.person()?.pin.as_deref()?;
+            <[u8; 12]>::try_from(pin.as_bytes())
+                .ok()
+                .map(Owner::Applicant)
+        })
 }
 
 /// The owner's draft and its type; None when nobody is logged in, 404 for anyone else's.
@@ -273,7 +279,9 @@ pub async fn review(
     let (current, form) = owned(&state, &ctx, reference.into_inner())
         .await?
         .ok_or(AppError::Login)?;
-    if current.draft.submitted_at.is_some() && !crate::web::guard::access::show_more(&ctx) {
+    let sees_more = crate::web::guard::access::reader(&ctx)
+        .is_some_and(|r| crate::web::guard::access::sees_more(&ctx, &r));
+    if current.draft.submitted_at.is_some() && !sees_more {
         return Ok(html(crate::web::views::payment::needs_two_step(&ctx)));
     }
     if current.draft.approved_at.is_none() && current.position(form).first_incomplete().is_some() {
@@ -355,7 +363,9 @@ pub async fn approve(
     Ok(
         match apply::approve(&state, &current, form, revision, confirmed).await? {
             apply::Approval::Approved => match current.owner {
-                Owner::Account(_) => redirect(&paths::approved(&current.draft.reference)),
+                Owner::Account(_) | Owner::Applicant(_) => {
+                    redirect(&paths::approved(&current.draft.reference))
+                }
                 Owner::Respondent(_) => redirect(paths::QUESTIONNAIRE_ANSWERED),
             },
             apply::Approval::AlreadyApproved => {
@@ -387,7 +397,7 @@ fn place_path(current: &DraftState, place: &Place) -> String {
     match place {
         Place::Page(page) => paths::draft_page(reference, page),
         Place::Review => paths::review(reference),
-        Place::Left(Owner::Account(_)) => paths::ACCOUNT_SAVED.to_string(),
+        Place::Left(Owner::Account(_) | Owner::Applicant(_)) => paths::ACCOUNT_SAVED.to_string(),
         Place::Left(Owner::Respondent(_)) => paths::QUESTIONNAIRE_SAVED.to_string(),
     }
 }
