@@ -29,7 +29,7 @@ impl PinProblem {
 }
 
 /// The Luhn check over the ten digits YYMMDDNNNC.
-fn luhn_ok(ten: &[u8]) -> bool {
+pub(crate) fn luhn_ok(ten: &[u8]) -> bool {
     let sum: u32 = ten
         .iter()
         .enumerate()

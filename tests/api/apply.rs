@@ -784,3 +784,28 @@ async fn every_country_can_be_chosen_not_only_the_common_ones() {
         "Marocko"
     );
 }
+
+#[tokio::test]
+async fn a_birth_date_before_1900_is_refused_with_a_clear_message() {
+    let app = logged_in().await;
+    let reference = start(&app, "work-permit").await;
+    let errors = |page_id: &'static str, fields: Vec<(&'static str, &'static str)>| {
+        let (app, reference) = (&app, &reference);
+        async move {
+            let res = post_page(app, reference, page_id, &fields, "next").await;
+            let html = scraper::Html::parse_document(&res.text().await.unwrap());
+            select_text(&html, "#date_of_birth-error")
+        }
+    };
+    let said = errors("applicant", vec![("date_of_birth", "1899-12-31")]).await;
+    assert!(
+        said.iter()
+            .any(|e| e == "Födelsedatum: Datumet kan inte vara före 1900"),
+        "{said:?}"
+    );
+    let said = errors("applicant", vec![("date_of_birth", "1900-01-01")]).await;
+    assert!(
+        !said.iter().any(|e| e.starts_with("Födelsedatum")),
+        "{said:?}"
+    );
+}

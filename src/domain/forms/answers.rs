@@ -28,7 +28,10 @@ pub enum Problem {
     NotADate,
     MustBePast,
     MustBeFuture,
+    /// Before 1900: no date of birth or past event a person types is that old.
+    TooEarly,
     NotAnOption,
+    OrgNumber,
     Email(EmailProblem),
     Phone(PhoneProblem),
     Pin(PinProblem),
@@ -48,6 +51,8 @@ impl Problem {
             Problem::NotADate => "error.form.not_a_date",
             Problem::MustBePast => "error.form.must_be_past",
             Problem::MustBeFuture => "error.form.must_be_future",
+            Problem::TooEarly => "error.form.too_early",
+            Problem::OrgNumber => "error.form.org_number",
             Problem::NotAnOption => "error.form.not_an_option",
             Problem::Email(p) => p.key(),
             Problem::Phone(p) => p.key(),
@@ -178,6 +183,19 @@ pub fn hides_or_reorders(c: char) -> bool {
     )
 }
 
+/// A Swedish organisation number as `NNNNNN-NNNN`: 10 digits (or 12 with the
+/// century prefix 16), spaces and a hyphen allowed, the last a Luhn check digit.
+fn organisation_number(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let ten = match digits.len() {
+        12 if digits.starts_with("16") => &digits[2..],
+        10 => &digits[..],
+        _ => return None,
+    };
+    (ten.bytes().all(|b| b.is_ascii_digit()) && crate::domain::pin::luhn_ok(ten.as_bytes()))
+        .then(|| format!("{}-{}", &ten[..6], &ten[6..]))
+}
+
 fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
     match field.kind {
         FieldKind::ShortText | FieldKind::LongText => {
@@ -214,6 +232,7 @@ fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
             let d = Date::parse_iso(raw).ok_or(Problem::NotADate)?;
             match field.date {
                 Some(DateRule::Past) if d > today => Err(Problem::MustBePast),
+                Some(DateRule::Past) if d.year() < 1900 => Err(Problem::TooEarly),
                 Some(DateRule::Future) if d < today => Err(Problem::MustBeFuture),
                 _ => Ok(d.to_string()),
             }
@@ -240,6 +259,7 @@ fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
         FieldKind::PersonalIdentityNumber => PersonalIdentityNumber::parse(raw, today)
             .map(|p| p.as_str().to_string())
             .map_err(Problem::Pin),
+        FieldKind::OrganisationNumber => organisation_number(raw).ok_or(Problem::OrgNumber),
         FieldKind::PassportNumber => {
             let p: String = raw
                 .chars()
@@ -274,6 +294,46 @@ mod tests {
 
     fn form(id: &str) -> FormDef {
         load_all(SHIPPED).unwrap().get(id).unwrap().clone()
+    }
+
+    #[test]
+    fn an_employers_organisation_number_needs_its_check_digit() {
+        let work = form("work-permit");
+        let page = work
+            .pages
+            .iter()
+            .find(|p| p.fields.iter().any(|f| f.id == "employer_org_number"))
+            .unwrap();
+        let problem_with = |number: &str| {
+            let posted = answers(&[("employer_org_number", number)]);
+            match check_page(page, &posted, &Answers::new(), today()) {
+                Ok(clean) => Ok(clean["employer_org_number"].clone()),
+                Err(problems) => Err(problems
+                    .into_iter()
+                    .find(|(f, _)| f == "employer_org_number")
+                    .map(|(_, p)| p)),
+            }
+            .map_err(|p| p.map(|p| p.key()))
+        };
+        for wrong in ["556012-5791", "55601257", "abcdef-ghij", "556012-57900"] {
+            assert_eq!(
+                problem_with(wrong).err().flatten(),
+                Some("error.form.org_number"),
+                "{wrong}"
+            );
+        }
+        for right in [
+            "556012-5790",
+            "5560125790",
+            "16556012-5790",
+            " 556012 5790 ",
+        ] {
+            assert_ne!(
+                problem_with(right).err().flatten(),
+                Some("error.form.org_number"),
+                "{right}"
+            );
+        }
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub enum FieldKind {
     Email,
     Phone,
     PersonalIdentityNumber,
+    /// A Swedish organisation number: 10 digits with a Luhn check digit.
+    OrganisationNumber,
     PassportNumber,
     /// A photo of a document (JPEG or PNG).
     Document,

@@ -173,9 +173,10 @@ fn field_input(
         input.render(errors)
     };
     match field.kind {
-        FieldKind::ShortText | FieldKind::PassportNumber | FieldKind::PersonalIdentityNumber => {
-            simple("text", "off")
-        }
+        FieldKind::ShortText
+        | FieldKind::PassportNumber
+        | FieldKind::PersonalIdentityNumber
+        | FieldKind::OrganisationNumber => simple("text", "off"),
         FieldKind::Email => simple("email", "email"),
         FieldKind::Phone => simple("tel", "tel"),
         FieldKind::Date => simple("date", "off"),
