@@ -154,11 +154,13 @@ pub async fn change_status(
                 .flatten()
             {
                 let t = Texts::new(account.lang);
-                outbox::enqueue(
+                // To the address the application gave, as the confirmation went.
+                let write_to = crate::domain::forms::answers::applicant_email(&drafts::answers(
                     tx,
-                    &messages::case_updated(t, &account.email, &my_page),
-                    now,
-                )?;
+                    case.draft_id,
+                )?)
+                .unwrap_or(account.email);
+                outbox::enqueue(tx, &messages::case_updated(t, &write_to, &my_page), now)?;
             }
             Ok(Some(Moved::Done))
         })

@@ -361,11 +361,24 @@ async fn submit(
                 )?;
             }
             let t = Texts::new(person.lang);
+            // The agency writes about the application to the address it gave.
+            let write_to = crate::domain::forms::answers::applicant_email(&answers)
+                .unwrap_or_else(|| person.email.clone());
+            if write_to != person.email {
+                let masked = crate::domain::email::Email::parse(&write_to)
+                    .map(|e| e.masked())
+                    .unwrap_or_default();
+                outbox::enqueue(
+                    tx,
+                    &messages::written_elsewhere(t, &person.email, number.as_str(), &masked),
+                    now,
+                )?;
+            }
             outbox::enqueue(
                 tx,
                 &messages::submitted(
                     t,
-                    &person.email,
+                    &write_to,
                     &messages::Submission {
                         verification: number.as_str(),
                         form_title: title.get(person.lang),

@@ -91,7 +91,8 @@ async fn a_case_moves_only_along_the_machine_and_the_applicant_follows_it_on_my_
     let bad = cw.get("/staff/cases?from=21/11/2026").await;
     assert_eq!(bad.status(), 422);
 
-    let before = app.messages_to("ana@example.se").await.len();
+    // Case news goes to the address the application gave.
+    let before = app.messages_to("ana@example.com").await.len();
     // Forbidden steps change nothing.
     for (to, message) in [
         ("approved", ""),
@@ -152,7 +153,7 @@ async fn a_case_moves_only_along_the_machine_and_the_applicant_follows_it_on_my_
     assert_eq!(select_text(&page, "ol.timeline li").len(), 6);
 
     // One email per change, saying only that something happened.
-    let emails = app.messages_to("ana@example.se").await;
+    let emails = app.messages_to("ana@example.com").await;
     assert_eq!(emails.len() - before, 5);
     let last = emails.first().unwrap(); // newest first
     assert!(last.text.contains("/account"));

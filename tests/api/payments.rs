@@ -210,7 +210,7 @@ async fn the_confirmation_email_of_a_paid_application_leaves_at_once() {
     // wait for the worker's 30-second sweep.
     let status = tokio::time::timeout(
         std::time::Duration::from_secs(1),
-        delivered(&app, "a@example.se", "Din ansökan är inskickad"),
+        delivered(&app, "ana@example.com", "Din ansökan är inskickad"),
     )
     .await
     .expect("the confirmation email left within a second");
@@ -232,7 +232,8 @@ async fn the_approved_card_submits_with_a_box_an_email_and_a_case_on_my_page() {
     let parsed = VerificationNumber::parse(&number).expect("a valid verification number");
     assert_eq!(parsed.as_str(), number);
 
-    let mail = app.messages_to("a@example.se").await;
+    // To the address the application gave.
+    let mail = app.messages_to("ana@example.com").await;
     let mail = mail
         .iter()
         .find(|m| m.subject == "Din ansökan är inskickad")
@@ -721,5 +722,60 @@ async fn an_approved_application_with_a_payment_in_progress_is_not_deleted() {
             .unwrap(),
         0,
         "the provider may still report it paid"
+    );
+}
+
+#[tokio::test]
+async fn case_messages_go_to_the_address_given_in_the_application() {
+    let (app, reference) = approved().await;
+    pay_fully(&app, &reference, APPROVED).await;
+    let to_applicant = app.messages_to("ana@example.com").await;
+    let confirmation = to_applicant
+        .iter()
+        .find(|m| m.subject == "Din ansökan är inskickad")
+        .expect("the confirmation goes to the application's address");
+    let number = first_text(
+        &app.get_html(&format!("/applications/{reference}/submitted"))
+            .await,
+        ".verification-number",
+    );
+    assert!(confirmation.text.contains(&number));
+    let to_account: Vec<_> = app
+        .messages_to("a@example.se")
+        .await
+        .into_iter()
+        .filter(|m| m.subject.contains("inskickad") || m.subject.contains("ärende"))
+        .collect();
+    assert_eq!(to_account.len(), 1, "the account's address is told once");
+    assert!(
+        to_account[0].text.contains("a•••@example.com"),
+        "{}",
+        to_account[0].text
+    );
+    assert!(to_account[0].text.contains(&number));
+
+    // A caseworker's status change is news for the application's address too.
+    let cw = staff(
+        &app,
+        "cw@agency.se",
+        kansli::domain::staff::Role::Caseworker,
+    )
+    .await;
+    let res = change_status(&cw, &number, "in_progress", "").await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let news = app.messages_to("ana@example.com").await;
+    assert!(
+        news.iter()
+            .any(|m| m.subject == "Det har hänt något i ditt ärende"),
+        "{news:?}"
+    );
+    assert_eq!(
+        app.messages_to("a@example.se")
+            .await
+            .into_iter()
+            .filter(|m| m.subject.contains("inskickad") || m.subject.contains("ärende"))
+            .count(),
+        1,
+        "nothing more to the account's address"
     );
 }

@@ -34,7 +34,7 @@ async fn a_submission_after_swedish_midnight_carries_the_swedish_date_everywhere
         let (app, _) = paid_at(at).await;
 
         let mail = app
-            .messages_to("a@example.se")
+            .messages_to("ana@example.com")
             .await
             .into_iter()
             .find(|m| m.subject == "Din ansökan är inskickad")

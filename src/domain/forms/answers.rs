@@ -73,6 +73,15 @@ pub fn applicant_name(answers: &Answers) -> String {
         .to_string()
 }
 
+/// The address the application gave (field `email`): the agency writes to it
+/// about the application, as the reference page says.
+pub fn applicant_email(answers: &Answers) -> Option<String> {
+    answers
+        .get("email")
+        .and_then(|v| Email::parse(v).ok())
+        .map(|e| e.as_str().to_string())
+}
+
 /// The applicant's own personal identity number (12 digits), when the form asks
 /// for it (field `personal_identity_number`); how e-identification finds the case.
 pub fn applicant_pin(answers: &Answers) -> Option<String> {

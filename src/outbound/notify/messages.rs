@@ -292,6 +292,20 @@ pub fn submitted(t: Texts, to: &str, s: &Submission) -> Outgoing {
     )
 }
 
+/// To the account's own address, once, when the application named another one.
+pub fn written_elsewhere(t: Texts, to: &str, verification: &str, masked_other: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.written_elsewhere.subject",
+        vec![t.tf(
+            "email.written_elsewhere.body",
+            &[("number", verification), ("address", masked_other)],
+        )],
+        None,
+    )
+}
+
 /// A text message: plain text, no subject.
 fn sms(phone: &str, text: String) -> Outgoing {
     Outgoing {
