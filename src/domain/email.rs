@@ -70,6 +70,16 @@ impl Email {
         format!("{first}•••@{domain}")
     }
 
+    /// Only the first letter of the name and of the domain, and the top-level
+    /// domain (`a•••@e•••.se`): enough to confirm an address someone states,
+    /// too little to read one out.
+    pub fn hidden(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or((&self.0, ""));
+        let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+        let tld = domain.rsplit_once('.').map_or("", |(_, t)| t);
+        format!("{}•••@{}•••.{tld}", first(local), first(domain))
+    }
+
     /// The part before the @, a word a guessable password might contain.
     pub fn local_part(&self) -> &str {
         self.0.split('@').next().unwrap_or_default()
@@ -97,6 +107,18 @@ mod tests {
         assert_eq!(
             Email::parse("a+tag@sub.example.com").unwrap().local_part(),
             "a+tag"
+        );
+    }
+
+    #[test]
+    fn a_hidden_address_keeps_first_letters_and_the_top_level_domain() {
+        assert_eq!(
+            Email::parse("anna.svensson@exempel.se").unwrap().hidden(),
+            "a•••@e•••.se"
+        );
+        assert_eq!(
+            Email::parse("å@sub.example.co.uk").unwrap().hidden(),
+            "å•••@s•••.uk"
         );
     }
 

@@ -28,6 +28,9 @@ pub const NOTE_MAX_CHARS: usize = 500;
 pub struct Summary {
     pub id: AccountId,
     pub email: String,
+    /// What support's page shows: the whole address only when the search was
+    /// for it (the caller stated it), otherwise hidden (`a•••@e•••.se`).
+    pub email_shown: String,
     pub created_at: i64,
     pub confirmed_at: Option<i64>,
     pub two_step: bool,
@@ -43,6 +46,16 @@ pub struct Summary {
     pub pending_phone: Option<String>,
     /// An email correction waiting for the code sent to the new address.
     pub pending_email: Option<String>,
+}
+
+impl Summary {
+    /// The summary for a caller who stated the account's address.
+    fn stated(self) -> Summary {
+        Summary {
+            email_shown: self.email.clone(),
+            ..self
+        }
+    }
 }
 
 /// What a search is for, told apart by its shape.
@@ -94,10 +107,12 @@ pub async fn find(
                 .ip(&ip)
                 .detail(if id.is_some() { "found" } else { "not found" })
                 .record(tx, now)?;
-            Ok(id
+            let stated = matches!(query, Query::Email(_));
+            let found = id
                 .map(|id| summary(tx, id, false, now))
                 .transpose()?
-                .flatten())
+                .flatten();
+            Ok(found.map(|s| if stated { s.stated() } else { s }))
         },
     )
     .await
@@ -149,8 +164,12 @@ fn summary(
     let Some(a) = accounts::by_id(c, id)? else {
         return Ok(None);
     };
+    let shown = crate::domain::email::Email::parse(&a.email)
+        .map(|e| e.hidden())
+        .unwrap_or_default();
     Ok(Some(Summary {
         id,
+        email_shown: shown,
         email: a.email,
         created_at: a.created_at,
         confirmed_at: a.confirmed_at,

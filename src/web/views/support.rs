@@ -67,7 +67,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
         section.account-summary {
             h2 { (h!(ctx, "staff.support.account")) }
             dl.summary-list {
-                div { dt { (h!(ctx, "login.email")) } dd.account-email { (s.email) } }
+                div { dt { (h!(ctx, "login.email")) } dd.account-email { (s.email_shown) } }
                 div { dt { (h!(ctx, "staff.support.created")) } dd { (Date::in_sweden(s.created_at).to_string()) } }
                 div { dt { (h!(ctx, "staff.support.confirmed")) } dd { @match s.confirmed_at { Some(at) => (Date::in_sweden(at).to_string()), None => (yes_no(false)) } } }
                 div { dt { (h!(ctx, "staff.support.two_step")) } dd.two-step { (yes_no(s.two_step)) } }
