@@ -594,3 +594,8 @@ CREATE TABLE sign_up_decoys (
 ALTER TABLE payments ADD COLUMN refunded_at INTEGER;
 -- The built-in mock acquirer keeps how much of each payment went back.
 ALTER TABLE mock_acquirer_payments ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0;
+
+-- step 13: the code page names the address a sign-up typed
+-- The address typed at sign-up, kept with the sign-up's session so the code page
+-- can say where the code went (also for a sign-up that sent none).
+ALTER TABLE sessions ADD COLUMN typed_email TEXT;

@@ -6,6 +6,7 @@
 pub const ACCOUNT: &str = "/account";
 pub const ACCOUNT_CONFIRM: &str = "/account/confirm";
 pub const ACCOUNT_CONFIRM_RESEND: &str = "/account/confirm/resend";
+pub const ACCOUNT_CONFIRM_RESTART: &str = "/account/confirm/restart";
 pub const ACCOUNT_CONFIRM_SENT: &str = "/account/confirm?sent=1";
 pub const ACCOUNT_CONFIRM_WAIT: &str = "/account/confirm?wait=1";
 pub const ACCOUNT_CREATE: &str = "/account/create";

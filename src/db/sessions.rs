@@ -69,7 +69,7 @@ fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<Loaded>> {
         "SELECT s.account_id, a.email, s.stage, s.method, s.assurance, COALESCE(a.two_step, 0),
                 s.created_at, s.last_step_at, s.last_seen_at, CASE WHEN a.two_step THEN a.phone END,
                 s.questionnaire_id, s.pin, s.person_name, s.organisation, COALESCE(a.revision, 0), a.pin,
-                s.ip, s.user_agent
+                s.ip, s.user_agent, s.typed_email
          FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?1",
     )?
     .query_row([id_hash], |r| {
@@ -90,6 +90,7 @@ fn load(conn: &Connection, id_hash: &[u8]) -> Result<Option<Loaded>> {
             organisation: r.get(13)?,
             revision: r.get(14)?,
             account_pin: r.get(15)?,
+            typed_email: r.get(18)?,
         };
         let seen = match (r.get::<_, Option<String>>(16)?, r.get::<_, Option<String>>(17)?) {
             (Some(ip), Some(user_agent)) => Some(Seen { ip, user_agent }),
@@ -267,6 +268,15 @@ pub fn decoy_check(conn: &Connection, id_hash: &[u8], now: i64) -> Result<CodeCh
     } else {
         CodeCheck::Wrong { tries_left }
     })
+}
+
+/// Keeps the address a sign-up typed with its session.
+pub fn set_typed_email(conn: &Connection, id_hash: &[u8], email: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sessions SET typed_email = ?2 WHERE id_hash = ?1",
+        params![id_hash, email],
+    )?;
+    Ok(())
 }
 
 /// Marks a sign-up of `address` (a keyed hash) that sent no code as having "sent"

@@ -103,6 +103,8 @@ pub struct SessionView {
     pub account_pin: Option<String>,
     /// The account's revision: moves on with every change to what My Page lists.
     pub revision: i64,
+    /// A sign-up's session: the address typed, where the code went.
+    pub typed_email: Option<String>,
 }
 
 #[cfg(test)]

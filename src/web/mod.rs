@@ -62,6 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(post().to(account::confirm)),
                 )
                 .service(resource("/confirm/resend").route(post().to(account::resend)))
+                .service(resource("/confirm/restart").route(post().to(account::start_again)))
                 .service(resource("/created").route(get().to(account::created)))
                 .service(
                     resource("/two-step")

@@ -594,3 +594,37 @@ async fn a_sign_up_started_again_with_another_address_within_the_minute_uses_it(
     let code = app.code_for("right@example.se").await;
     assert_redirect(&enter_code(&app, &code).await, "/account/created");
 }
+
+#[tokio::test]
+async fn the_code_page_names_the_address_and_a_wrong_one_starts_again() {
+    let app = spawn_app().await;
+    // Also an address that has an account: the page answers alike.
+    app.create_account("taken@example.se").await;
+    app.logout().await;
+    for typed in ["typo@exmaple.se", "taken@example.se"] {
+        let browser = app.new_browser();
+        browser.start_account(typed).await;
+        let page = browser.get_html("/account/confirm").await;
+        assert!(
+            first_text(&page, "main").contains(&format!("till {typed}")),
+            "{}",
+            first_text(&page, "main")
+        );
+        let res = browser
+            .submit("/account/confirm", "/account/confirm/restart", &[])
+            .await;
+        assert_redirect(&res, "/account/create");
+        assert_redirect(&browser.get("/account/confirm").await, "/login");
+    }
+    // The mistyped sign-up is gone: its address holds nothing.
+    let held: i64 = kansli::db::read(&app.state.pool, |c| {
+        c.query_row(
+            "SELECT count(*) FROM accounts WHERE email = 'typo@exmaple.se'",
+            [],
+            |r| r.get(0),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(held, 0);
+}

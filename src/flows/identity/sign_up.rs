@@ -85,6 +85,7 @@ pub async fn create(
                 Assurance::None,
                 now,
             )?;
+            sessions::set_typed_email(tx, &token.hash(), email.as_str())?;
             if account.is_none() {
                 // No code went out: the session answers as if one had (see `confirm`).
                 sessions::start_decoy(tx, &token.hash(), &address, now)?;
@@ -92,6 +93,23 @@ pub async fn create(
             Ok(token)
         })
         .await
+}
+
+/// "Wrong address? Start again": the sign-up of this session is dropped (its
+/// unconfirmed account too, so the mistyped address holds nothing); one that
+/// sent no code only ends its session, alike to the person.
+#[tracing::instrument(skip_all)]
+pub async fn start_again(state: &AppState, session: SessionView) -> Result<(), AppError> {
+    db::write(&state.pool, move |tx| -> Result<(), AppError> {
+        if let Some(account) = session.account_id {
+            if accounts::by_id(tx, account)?.is_some_and(|a| a.confirmed_at.is_none()) {
+                accounts::delete(tx, account)?;
+            }
+        }
+        sessions::delete(tx, &session.id_hash)?;
+        Ok(())
+    })
+    .await
 }
 
 /// Checks the emailed code; the right one confirms the account and logs the person in.

@@ -43,6 +43,12 @@ pub fn confirm_form(ctx: &Ctx, errors: &FormErrors, n: Notice) -> Markup {
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "account.confirm.title")) }
             p { (h!(ctx, "account.confirm.lead")) }
+            @if let Some(address) = ctx.session.as_ref().and_then(|s| s.typed_email.as_deref()) {
+                p.sent-to { (ctx.tf("account.confirm.sent_to", &[("email", address)])) }
+                (post_form(ctx, paths::ACCOUNT_CONFIRM_RESTART, "secondary-action", html! {
+                    button.link-button type="submit" { (h!(ctx, "account.confirm.restart")) }
+                }))
+            }
             p.hint { (h!(ctx, "account.confirm.spam")) }
             (post_form(ctx, paths::ACCOUNT_CONFIRM, "stack", html! {
                 (code_field(ctx, errors, h!(ctx, "account.confirm.hint")))

@@ -128,6 +128,25 @@ pub async fn confirm_form(ctx: Ctx, q: web::Query<Flags>) -> HttpResponse {
     html(view::confirm_form(&ctx, &FormErrors::default(), q.notice()))
 }
 
+/// "Wrong address? Start again": drops the pending sign-up, back to the form.
+pub async fn start_again(
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    _form: Posted<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = ctx.pending(Stage::PendingEmail).cloned() else {
+        return Ok(redirect(paths::ACCOUNT_CREATE));
+    };
+    sign_up::start_again(&state, session).await?;
+    let mut res = redirect(paths::ACCOUNT_CREATE);
+    res.add_cookie(&crate::web::guard::middleware::removal_cookie(
+        &state,
+        crate::web::guard::middleware::SESSION_COOKIE,
+    ))
+    .map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(res)
+}
+
 pub async fn confirm(
     req: HttpRequest,
     ctx: Ctx,
