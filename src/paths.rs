@@ -37,6 +37,8 @@ pub const ACCOUNT_PASSWORD_CHANGED: &str = "/account?password=changed";
 pub const ACCOUNT_SAVED: &str = "/account?saved=1";
 pub const ACCOUNT_TWOSTEP_OFF: &str = "/account?twostep=off";
 pub const ACCOUNT_TWOSTEP_ON: &str = "/account?twostep=on";
+/// Every application's pages are under this prefix.
+pub const APPLICATIONS: &str = "/applications/";
 pub const APPLICATIONS_NEW: &str = "/applications/new";
 pub const ASSETS_MISSING: &str = "/assets/missing";
 pub const DEV_MAILBOX: &str = "/dev/mailbox";
@@ -90,6 +92,15 @@ pub fn login_then(next: &str) -> String {
 }
 
 /// The SMS code step of the login, coming back to `next` (percent-encoded) afterwards.
+/// The login after a session ended on the page `next` (encoded): it says why.
+pub fn login_ended_then(next: &str) -> String {
+    if next.is_empty() {
+        format!("{LOGIN}?ended=1")
+    } else {
+        format!("{LOGIN}?ended=1&next={next}")
+    }
+}
+
 pub fn login_sms_then(next: &str) -> String {
     format!("{LOGIN_SMS}?next={next}")
 }

@@ -809,3 +809,43 @@ async fn a_birth_date_before_1900_is_refused_with_a_clear_message() {
         "{said:?}"
     );
 }
+
+#[tokio::test]
+async fn an_idle_logout_on_a_page_says_so_and_login_returns_to_the_page() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let applicant = page(&reference, "applicant");
+    let open_tab = app.get_html(&applicant).await;
+    app.clock.advance(31 * MINUTE);
+
+    // Sending the page: not "sent from another site", but the login, with a reason.
+    let res = post_seen(&app, &open_tab, &applicant, APPLICANT, "next").await;
+    let to = location(&app, &res);
+    assert!(to.starts_with("/login?ended=1&next="), "{to}");
+    let login = app.get_html(&to).await;
+    assert!(
+        first_text(&login, ".notice-warning").contains("efter 30 minuter utan aktivitet"),
+        "{}",
+        first_text(&login, "main")
+    );
+    // After logging in again, the person is back on the page they were on.
+    let next = value_of(&login, "input[name=next]").expect("next is carried");
+    assert_eq!(next, applicant);
+    let res = app
+        .submit(
+            &to,
+            "/login",
+            &[
+                ("email", "a@example.se"),
+                ("password", PASSWORD),
+                ("next", &next),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &applicant);
+
+    // Opening a page after the idle limit keeps it too.
+    app.clock.advance(31 * MINUTE);
+    let to = location(&app, &app.get(&page(&reference, "passport")).await);
+    assert!(to.starts_with("/login?ended=1&next="), "{to}");
+}

@@ -28,6 +28,7 @@ impl Ctx {
             path: self.path.clone(),
             dev_mailbox: self.dev_mailbox,
             production: self.production,
+            session_ended: self.session_ended,
         })
     }
 }
@@ -48,6 +49,9 @@ pub struct RequestContext {
     pub path: String,
     pub dev_mailbox: bool,
     pub production: bool,
+    /// The request came with a session that has ended (idle, lifetime, logout
+    /// elsewhere): its forms' tokens are void, and the login says why.
+    pub session_ended: bool,
 }
 
 impl RequestContext {

@@ -43,6 +43,7 @@ fn render<B: MessageBody + 'static>(
             path: paths::HOME.into(),
             dev_mailbox: false,
             production: true,
+            session_ended: false,
         })
     });
     let body = match res.request().app_data::<actix_web::web::Data<WebState>>() {

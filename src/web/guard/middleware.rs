@@ -139,6 +139,7 @@ pub async fn load_context(
         }
         None => None,
     };
+    let session_missing = session.is_none();
     let existing_csrf = req
         .cookie(state.cookie_name(CSRF_COOKIE))
         .and_then(|c| Token::from_client(c.value()));
@@ -162,10 +163,44 @@ pub async fn load_context(
             .unwrap_or_else(|| "/".into()),
         dev_mailbox: state.settings.dev_mailbox(),
         production: state.settings.is_production(),
+        session_ended: raw_session.is_some() && session_missing,
     });
-    let stale_session = raw_session.is_some() && ctx.session.is_none();
+    let stale_session = ctx.session_ended;
+    // Where the person was, should the session's end send them to the login: a
+    // form they sent, or an application's page they opened (My Page and the like
+    // lead to the plain login, as any visit without a session does).
+    let was_at = if req.method() == actix_web::http::Method::GET {
+        ctx.path
+            .starts_with(paths::APPLICATIONS)
+            .then(|| ctx.path.clone())
+    } else {
+        req.headers()
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| r.strip_prefix(&state.settings.public_url()))
+            .map(str::to_string)
+            .or_else(|| Some(req.path().to_string()))
+    };
     req.extensions_mut().insert(ctx);
     let mut res = next.call(req).await?;
+    if stale_session
+        && was_at.is_some()
+        && res.status() == actix_web::http::StatusCode::SEE_OTHER
+        && res
+            .headers()
+            .get(header::LOCATION)
+            .is_some_and(|l| l == paths::LOGIN)
+    {
+        // Logged out while on a page: the login says why and leads back there.
+        let back = was_at
+            .as_deref()
+            .and_then(|p| crate::web::respond::local_path(Some(p)))
+            .map(crate::web::views::layout::encode_path)
+            .unwrap_or_default();
+        if let Ok(to) = HeaderValue::from_str(&paths::login_ended_then(&back)) {
+            res.headers_mut().insert(header::LOCATION, to);
+        }
+    }
     let sets =
         |res: &ServiceResponse<_>, name: &str| res.response().cookies().any(|c| c.name() == name);
     if let Some(token) = fresh_csrf {

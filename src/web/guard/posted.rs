@@ -31,7 +31,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
             }
             let submitted: CsrfField =
                 serde_urlencoded::from_bytes(&body).map_err(|_| AppError::Forbidden)?;
-            if !ctx.is_some_and(|c| c.csrf_matches(&submitted.csrf)) {
+            if !ctx
+                .as_ref()
+                .is_some_and(|c| c.csrf_matches(&submitted.csrf))
+            {
+                if ctx.is_some_and(|c| c.session_ended) {
+                    // The form's token was its session's, which has ended: to the
+                    // login, which says so (see `load_context`).
+                    return Err(AppError::Login.into());
+                }
                 tracing::warn!("form refused: CSRF token missing or wrong");
                 return Err(AppError::Forbidden.into());
             }

@@ -29,6 +29,8 @@ pub struct LoginFlags {
     again: Option<String>,
     sent: Option<String>,
     wait: Option<String>,
+    /// The session ended while the person was on a page.
+    ended: Option<String>,
     /// Where to go after logging in (e.g. the draft of an emailed link).
     next: Option<String>,
 }
@@ -43,7 +45,9 @@ fn sms_path(next: Option<&str>) -> String {
 
 impl LoginFlags {
     fn notice(&self) -> Notice {
-        if self.again.is_some() {
+        if self.ended.is_some() {
+            Some(Message::warning("login.ended"))
+        } else if self.again.is_some() {
             Some(Message::warning("login.again"))
         } else if self.sent.is_some() {
             Some(Message::success("code.sent_again"))
