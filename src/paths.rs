@@ -83,6 +83,13 @@ pub const HOME: &str = "/";
 /// Where the static files are served (with a version, cached for good).
 pub const ASSETS: &str = "/assets/";
 
+/// Probes for load balancers and monitors: no session, no cookies, JSON.
+pub const HEALTH: &str = "/health/";
+/// The process is up.
+pub const HEALTH_LIVE: &str = "/health/live";
+/// The process can serve: database, schema and delivery worker.
+pub const HEALTH_READY: &str = "/health/ready";
+
 /// The home page after logging out.
 pub const HOME_LOGGED_OUT: &str = "/?logged_out=1";
 

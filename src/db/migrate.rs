@@ -38,7 +38,12 @@ pub enum MigrateError {
 }
 
 pub fn current_version(conn: &Connection) -> Result<i64, MigrateError> {
-    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    Ok(schema_version(conn)?)
+}
+
+/// The schema version the database is at (`PRAGMA user_version`).
+pub fn schema_version(conn: &Connection) -> r2d2_sqlite::rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
 }
 
 /// Brings the schema up to [`version()`], each step in its own transaction.

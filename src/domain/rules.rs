@@ -107,6 +107,11 @@ pub fn outbox_backoff(attempts: i64) -> i64 {
     MINUTE * (1i64 << attempts.clamp(0, 10) as u32).min(4 * 60)
 }
 
+/// How long the delivery worker may go without a sign of life before the
+/// readiness check calls it dead: it wakes at least every 30 seconds and beats
+/// after each message, whose SMTP or SMS attempt gives up within a minute or two.
+pub const DELIVERY_WORKER_SILENCE: i64 = 5 * MINUTE;
+
 /// Per-IP limits: (requests, window in seconds).
 pub const IP_LIMIT_LOGIN: (u32, i64) = (30, 10 * MINUTE);
 pub const IP_LIMIT_CREATE: (u32, i64) = (10, HOUR);

@@ -12,7 +12,7 @@ pub mod views;
 pub mod web_state;
 
 use handlers::{
-    account, apply, cases, casework, credentials, eid, login, pages, partner, payment,
+    account, apply, cases, casework, credentials, eid, health, login, pages, partner, payment,
     questionnaire, reset, staff, support, two_step,
 };
 
@@ -216,6 +216,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(get().to(questionnaire::link_form))
                         .route(post().to(questionnaire::link)),
                 ),
+        )
+        .service(
+            scope("/health")
+                .service(resource("/live").route(get().to(health::live)))
+                .service(resource("/ready").route(get().to(health::ready))),
         )
         .service(resource("/session/ping").route(get().to(pages::ping)))
         .service(resource("/help/login").route(get().to(pages::help_login)))

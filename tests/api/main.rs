@@ -6,6 +6,7 @@ mod casework;
 mod data_files;
 mod eid;
 mod eid_tls;
+mod health;
 mod helpers;
 mod jobs;
 mod login;

@@ -1,6 +1,7 @@
 //! Messages: composed in `messages`, queued in the outbox by the transaction
 //! that causes them, delivered here with retries (SMTP, SMS provider, or
 //! nowhere but the dev mailbox in development).
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +35,9 @@ struct Inner {
     wake: Notify,
     /// One delivery round at a time, so no message is sent twice.
     round: Mutex<()>,
+    /// When the worker last showed it was alive (clock seconds; 0: not started).
+    /// Set at each wake and after each message, so a slow batch still counts.
+    heartbeat: AtomicI64,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -52,6 +56,7 @@ impl Delivery {
                 keep_bodies: settings.dev_mailbox(),
                 wake: Notify::new(),
                 round: Mutex::new(()),
+                heartbeat: AtomicI64::new(0),
             }),
         })
     }
@@ -76,11 +81,22 @@ impl Delivery {
 
     /// Sends every due message once; failures are retried later with backoff.
     pub async fn deliver_due(&self, pool: &Pool, now: i64) -> Result<Report, AppError> {
+        self.round(pool, now, &|| {}).await
+    }
+
+    /// [`Self::deliver_due`], calling `after_each` when a message's attempt is over.
+    async fn round(
+        &self,
+        pool: &Pool,
+        now: i64,
+        after_each: &(dyn Fn() + Sync),
+    ) -> Result<Report, AppError> {
         let _round = self.inner.round.lock().await;
         let due = crate::db::read(pool, move |c| outbox::due(c, now, BATCH)).await?;
         let mut report = Report::default();
         for message in due {
             let result = self.send(&message).await;
+            after_each();
             let id = message.id;
             let scrub = !self.inner.keep_bodies;
             match result {
@@ -136,16 +152,33 @@ impl Delivery {
         }
     }
 
-    /// Delivers whenever woken, and at least every 30 seconds.
+    /// When the worker last showed it was alive, if it has started.
+    pub fn heartbeat(&self) -> Option<i64> {
+        match self.inner.heartbeat.load(Ordering::Relaxed) {
+            0 => None,
+            at => Some(at),
+        }
+    }
+
+    fn beat(&self, now: i64) {
+        self.inner.heartbeat.store(now, Ordering::Relaxed);
+    }
+
+    /// Delivers at start (what was queued before a restart), whenever woken, and
+    /// at least every 30 seconds.
     pub fn spawn_worker(&self, pool: Pool, clock: Clock) {
+        // Alive from here: a probe right after start must not find it missing.
+        self.beat(clock.now());
         let this = self.clone();
         tokio::spawn(async move {
             loop {
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(30), this.inner.wake.notified()).await;
-                if let Err(e) = this.deliver_due(&pool, clock.now()).await {
+                let beat = || this.beat(clock.now());
+                if let Err(e) = this.round(&pool, clock.now(), &beat).await {
                     tracing::error!(error = ?e, "outbox worker");
                 }
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(30), this.inner.wake.notified()).await;
+                beat();
             }
         });
     }

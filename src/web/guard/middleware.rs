@@ -69,6 +69,11 @@ fn is_asset(path: &str) -> bool {
     path.starts_with(paths::ASSETS)
 }
 
+/// The health probes: machines asking, so no session is touched and no cookie set.
+pub fn is_probe(path: &str) -> bool {
+    path.starts_with(paths::HEALTH)
+}
+
 /// The language: the remembered choice, else the browser's preference, else Swedish.
 pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
     req.cookie(LANG_COOKIE.plain)
@@ -105,7 +110,7 @@ pub async fn load_context(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if is_asset(req.path()) {
+    if is_asset(req.path()) || is_probe(req.path()) {
         let production = req
             .app_data::<web::Data<WebState>>()
             .is_some_and(|s| s.settings.is_production());

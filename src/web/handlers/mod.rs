@@ -7,6 +7,7 @@ pub mod casework;
 pub mod credentials;
 
 pub mod eid;
+pub mod health;
 pub mod login;
 pub mod pages;
 pub mod partner;
