@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::Clock;
 use crate::db::backup::UpgradeBackups;
-use crate::settings::Settings;
+use crate::settings::{LogFormat, Settings};
 use crate::startup::Application;
 
 #[derive(Parser)]
@@ -79,12 +79,23 @@ pub fn main() -> ExitCode {
     };
     // The log goes to standard error: standard output is a command's answer
     // (`$(kansli mock-acquirer-key)`); journald keeps both.
-    tracing_subscriber::fmt()
+    // Colours only for a person at a terminal, not in journald or a collector.
+    let log = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+        );
+    match settings.log_format {
+        LogFormat::Text => log.init(),
+        // The event's fields at the top; the request span (its id) as `span`.
+        LogFormat::Json => log
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => actix_web::rt::System::new().block_on(serve(settings)),
         Command::Migrate => migrate(&settings),

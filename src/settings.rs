@@ -13,6 +13,17 @@ pub enum Mode {
     Production,
 }
 
+/// How log lines are written to standard error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line, for a log collector.
+    Json,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpSecurity {
@@ -47,6 +58,7 @@ pub struct Settings {
     pub trusted_proxies: Vec<String>,
     pub schedule: Schedule,
     pub log: String,
+    pub log_format: LogFormat,
     /// How many copies of the database taken before schema upgrades are kept
     /// (in `backups/` of the data directory). 0: no copy is taken.
     pub backups_kept: usize,
@@ -183,6 +195,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             schedule: Schedule::default(),
             log: "info".into(),
+            log_format: LogFormat::Text,
             backups_kept: 5,
             secret_key_file: None,
             outbox_retention_days: 30,
@@ -294,6 +307,13 @@ impl Settings {
         }
         if let Some(v) = var("KANSLI_LOG") {
             self.log = v;
+        }
+        if let Some(v) = var("KANSLI_LOG_FORMAT") {
+            match v.as_str() {
+                "text" => self.log_format = LogFormat::Text,
+                "json" => self.log_format = LogFormat::Json,
+                _ => bad("KANSLI_LOG_FORMAT", "must be text or json"),
+            }
         }
         if let Some(v) = var("KANSLI_BACKUPS_KEPT") {
             match v.parse() {
@@ -803,6 +823,8 @@ mod tests {
         assert!(err.to_string().contains("listen"), "{err}");
         let err = with_env(&[("KANSLI_BACKUPS_KEPT", "many")]).unwrap_err();
         assert!(err.to_string().contains("KANSLI_BACKUPS_KEPT"), "{err}");
+        let err = with_env(&[("KANSLI_LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(err.to_string().contains("KANSLI_LOG_FORMAT"), "{err}");
         let err = with_env(&[("KANSLI_MODE", "staging")]).unwrap_err();
         assert!(err.to_string().contains("KANSLI_MODE"), "{err}");
         let err = Settings::from_toml("colour = 'blue'").unwrap_err();

@@ -23,6 +23,7 @@ use crate::settings::Settings;
 use crate::state::AppState;
 use crate::web::guard::error_pages;
 use crate::web::guard::middleware::{guard, load_context};
+use crate::web::guard::observe::observe;
 use crate::web::web_state::WebState;
 
 pub struct Application {
@@ -103,10 +104,12 @@ impl Application {
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(AppError::NotFound)
                 }))
-                // Inner to outer: guard (origin check, panics), error pages, context and headers.
+                // Inner to outer: guard (origin check, panics), error pages, context and
+                // headers, then the request id and the access log around everything.
                 .wrap(from_fn(guard))
                 .wrap(error_pages::handlers())
                 .wrap(from_fn(load_context))
+                .wrap(from_fn(observe))
         })
         .shutdown_timeout(10)
         .listen(listener)?

@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod jobs;
 mod login;
+mod logs;
 mod messages;
 mod my_page;
 mod pages;

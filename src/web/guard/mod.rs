@@ -5,6 +5,7 @@ pub mod access;
 pub mod context;
 pub mod error_pages;
 pub mod middleware;
+pub mod observe;
 pub mod posted;
 pub mod ratelimit;
 pub mod staff;

@@ -1,12 +1,14 @@
 //! `TestApp`: the real application on port 0, with its own SQLite file and a
 //! manual clock; an HTTP client that keeps cookies and never follows redirects.
 mod application;
+mod binary;
 mod eid;
 mod payment;
 mod process;
 mod staff;
 
 pub use application::*;
+pub use binary::*;
 pub use eid::*;
 pub use payment::*;
 pub use process::*;

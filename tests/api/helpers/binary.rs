@@ -1,0 +1,93 @@
+//! The real `kansli serve` as a child process, its log (standard error) read line
+//! by line on a thread, so a test can wait for what the server says.
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for a line the server is expected to write.
+const LOG_WAIT: Duration = Duration::from_secs(30);
+
+pub struct Served {
+    pub child: Child,
+    pub port: u16,
+    lines: Receiver<String>,
+    /// Every line read so far, for assertions over the whole log.
+    pub seen: Vec<String>,
+}
+
+impl Served {
+    /// Starts `kansli serve` on a free port with the data in `dir` and the extra
+    /// environment in `env`, and waits until it listens.
+    pub fn start(dir: &Path, env: &[(&str, &str)]) -> Served {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kansli"));
+        command
+            .arg("serve")
+            .env("KANSLI_DATA_DIR", dir)
+            .env("KANSLI_LISTEN", "127.0.0.1:0")
+            .env("KANSLI_LOG", "info")
+            .env_remove("KANSLI_CONFIG")
+            .env_remove("KANSLI_LOG_FORMAT")
+            .current_dir(dir)
+            .stderr(Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().unwrap();
+        let log = std::io::BufReader::new(child.stderr.take().unwrap());
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in log.lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut served = Served {
+            child,
+            port: 0,
+            lines,
+            seen: Vec::new(),
+        };
+        let line = served.wait_for(|l| l.contains("listening on port"));
+        let after = line.split("listening on port ").nth(1).unwrap();
+        let digits: String = after.chars().take_while(|c| c.is_ascii_digit()).collect();
+        served.port = digits.parse().unwrap();
+        served
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Reads the log until a line matches, and returns it. Fails the test if the
+    /// server ends or says nothing of the kind for a long while.
+    pub fn wait_for(&mut self, matches: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + LOG_WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if matches(&line) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("no such log line; the log:\n{}", self.seen.join("\n"))
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("kansli serve ended; its log:\n{}", self.seen.join("\n"))
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
