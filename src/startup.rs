@@ -31,7 +31,7 @@ pub struct Application {
     server: Server,
     state: AppState,
     web: Arc<WebState>,
-    _scheduler: JobScheduler,
+    scheduler: JobScheduler,
     /// Held until the server stops: `kansli restore` waits for no server.
     lock: db::lock::DatabaseLock,
 }
@@ -119,7 +119,7 @@ impl Application {
             server,
             state,
             web: web_state,
-            _scheduler: scheduler,
+            scheduler,
             lock,
         })
     }
@@ -142,10 +142,33 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until stopped (SIGTERM, or a [`Self::server_handle`] stop), then
+    /// shuts down in order: the server stops accepting and finishes the requests
+    /// in flight; the delivery worker finishes the message it is sending; the
+    /// scheduler stops; the write-ahead log is checkpointed; the lock is let go.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Application { server, lock, .. } = self;
+        let Application {
+            server,
+            lock,
+            state,
+            mut scheduler,
+            ..
+        } = self;
         let stopped = server.await;
+        tracing::info!("stopping: finishing the message being sent");
+        state.delivery.stop().await;
+        if let Err(e) = scheduler.shutdown().await {
+            tracing::warn!(error = %e, "stopping the scheduler");
+        }
+        let pool = state.pool.clone();
+        match tokio::task::spawn_blocking(move || db::checkpoint(&pool)).await {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => tracing::warn!("write-ahead log only partly checkpointed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "checkpointing the write-ahead log"),
+            Err(e) => tracing::warn!(error = %e, "checkpointing the write-ahead log"),
+        }
         drop(lock);
+        tracing::info!("stopped");
         stopped
     }
 }

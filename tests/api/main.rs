@@ -21,6 +21,7 @@ mod secrets;
 mod security;
 mod sessions;
 mod settings;
+mod shutdown;
 mod staff;
 mod staff_audit;
 mod staff_lock;

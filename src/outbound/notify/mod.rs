@@ -1,7 +1,7 @@
 //! Messages: composed in `messages`, queued in the outbox by the transaction
 //! that causes them, delivered here with retries (SMTP, SMS provider, or
 //! nowhere but the dev mailbox in development).
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,6 +38,8 @@ struct Inner {
     /// When the worker last showed it was alive (clock seconds; 0: not started).
     /// Set at each wake and after each message, so a slow batch still counts.
     heartbeat: AtomicI64,
+    /// Set at shutdown: the message being sent is finished, no other is begun.
+    stopping: AtomicBool,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -57,6 +59,7 @@ impl Delivery {
                 wake: Notify::new(),
                 round: Mutex::new(()),
                 heartbeat: AtomicI64::new(0),
+                stopping: AtomicBool::new(false),
             }),
         })
     }
@@ -95,6 +98,9 @@ impl Delivery {
         let due = crate::db::read(pool, move |c| outbox::due(c, now, BATCH)).await?;
         let mut report = Report::default();
         for message in due {
+            if self.is_stopping() {
+                break;
+            }
             let result = self.send(&message).await;
             after_each();
             let id = message.id;
@@ -152,6 +158,21 @@ impl Delivery {
         }
     }
 
+    fn is_stopping(&self) -> bool {
+        self.inner.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Stops delivery for shutdown: waits while the message being sent is
+    /// finished and marked (so a restart does not send it again), then begins no
+    /// other. The worker ends; later rounds (a scheduled job's) send nothing.
+    pub async fn stop(&self) {
+        self.inner.stopping.store(true, Ordering::SeqCst);
+        self.wake();
+        // A round holds this lock from its first message to its last mark.
+        let _no_round = self.inner.round.lock().await;
+        self.inner.heartbeat.store(0, Ordering::Relaxed);
+    }
+
     /// When the worker last showed it was alive, if it has started.
     pub fn heartbeat(&self) -> Option<i64> {
         match self.inner.heartbeat.load(Ordering::Relaxed) {
@@ -178,6 +199,9 @@ impl Delivery {
                 }
                 let _ =
                     tokio::time::timeout(Duration::from_secs(30), this.inner.wake.notified()).await;
+                if this.is_stopping() {
+                    return;
+                }
                 beat();
             }
         });

@@ -83,6 +83,24 @@ impl Served {
             }
         }
     }
+
+    /// Sends SIGTERM, as a service manager stopping the service does.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to end and returns its exit code, reading the rest of its log.
+    pub fn wait_exit(&mut self) -> Option<i32> {
+        let status = self.child.wait().unwrap();
+        while let Ok(line) = self.lines.recv_timeout(LOG_WAIT) {
+            self.seen.push(line);
+        }
+        status.code()
+    }
 }
 
 impl Drop for Served {
