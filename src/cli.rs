@@ -119,6 +119,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let database = settings.database_path();
     let app = Application::build(settings, Clock::system()).await?;
     tracing::info!(?mode, database = %database.display(), "kansli listening on port {}", app.port());
+    if let Some(port) = app.metrics_port() {
+        tracing::info!("metrics served on port {port}");
+    }
     app.run_until_stopped().await?;
     Ok(())
 }

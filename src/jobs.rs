@@ -226,9 +226,15 @@ where
         return Ok(());
     }
     let (state, run) = (state.clone(), std::sync::Arc::new(run));
+    let job_name = name.to_string();
     let job = Job::new_async(expr, move |_, _| {
-        let (state, run) = (state.clone(), run.clone());
-        Box::pin(async move { run(state).await })
+        let (state, run, name) = (state.clone(), run.clone(), job_name.clone());
+        Box::pin(async move {
+            let started = std::time::Instant::now();
+            let metrics = state.metrics.clone();
+            run(state).await;
+            metrics.job_run(&name, started.elapsed().as_secs_f64());
+        })
     })
     .with_context(|| format!("schedule.{name} = {expr:?} is not a valid cron expression"))?;
     scheduler.add(job).await?;

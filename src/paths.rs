@@ -90,6 +90,9 @@ pub const HEALTH_LIVE: &str = "/health/live";
 /// The process can serve: database, schema and delivery worker.
 pub const HEALTH_READY: &str = "/health/ready";
 
+/// The Prometheus metrics, on the metrics address only.
+pub const METRICS: &str = "/metrics";
+
 /// The home page after logging out.
 pub const HOME_LOGGED_OUT: &str = "/?logged_out=1";
 

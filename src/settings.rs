@@ -59,6 +59,9 @@ pub struct Settings {
     pub schedule: Schedule,
     pub log: String,
     pub log_format: LogFormat,
+    /// Where the Prometheus metrics are served (`/metrics`); None: nowhere.
+    /// Never the public `listen` address.
+    pub metrics_listen: Option<String>,
     /// How many copies of the database taken before schema upgrades are kept
     /// (in `backups/` of the data directory). 0: no copy is taken.
     pub backups_kept: usize,
@@ -196,6 +199,7 @@ impl Default for Settings {
             schedule: Schedule::default(),
             log: "info".into(),
             log_format: LogFormat::Text,
+            metrics_listen: None,
             backups_kept: 5,
             secret_key_file: None,
             outbox_retention_days: 30,
@@ -314,6 +318,9 @@ impl Settings {
                 "json" => self.log_format = LogFormat::Json,
                 _ => bad("KANSLI_LOG_FORMAT", "must be text or json"),
             }
+        }
+        if let Some(v) = var("KANSLI_METRICS_LISTEN") {
+            self.metrics_listen = Some(v).filter(|v| !v.trim().is_empty());
         }
         if let Some(v) = var("KANSLI_BACKUPS_KEPT") {
             match v.parse() {
@@ -463,6 +470,17 @@ impl Settings {
                 "listen = {:?} is not an address such as 127.0.0.1:8080",
                 self.listen
             ));
+        }
+        if let Some(metrics) = &self.metrics_listen {
+            match (metrics.parse::<SocketAddr>(), self.listen.parse::<SocketAddr>()) {
+                (Err(_), _) => invalid(format!(
+                    "metrics_listen = {metrics:?} is not an address such as 127.0.0.1:9090"
+                )),
+                (Ok(m), Ok(l)) if shares_port(m, l) => invalid(format!(
+                    "metrics_listen = {metrics:?} is the public listen address: metrics are never served to the public"
+                )),
+                _ => {}
+            }
         }
         if let Some(url) = &self.base_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
@@ -683,6 +701,13 @@ impl Settings {
     }
 }
 
+/// Whether two listen addresses would take the same port (port 0 is any free one).
+fn shares_port(a: SocketAddr, b: SocketAddr) -> bool {
+    a.port() == b.port()
+        && a.port() != 0
+        && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
+}
+
 fn parse_bool(v: &str) -> Option<bool> {
     match v {
         "1" | "true" | "yes" | "on" => Some(true),
@@ -823,6 +848,15 @@ mod tests {
         assert!(err.to_string().contains("listen"), "{err}");
         let err = with_env(&[("KANSLI_BACKUPS_KEPT", "many")]).unwrap_err();
         assert!(err.to_string().contains("KANSLI_BACKUPS_KEPT"), "{err}");
+        let err = with_env(&[("KANSLI_METRICS_LISTEN", "127.0.0.1:8080")]).unwrap_err();
+        assert!(err.to_string().contains("public listen address"), "{err}");
+        let err = with_env(&[("KANSLI_METRICS_LISTEN", "0.0.0.0:8080")]).unwrap_err();
+        assert!(err.to_string().contains("public listen address"), "{err}");
+        let err = with_env(&[("KANSLI_METRICS_LISTEN", "anywhere")]).unwrap_err();
+        assert!(err.to_string().contains("metrics_listen"), "{err}");
+        let ok = with_env(&[("KANSLI_METRICS_LISTEN", "127.0.0.1:9090")]).unwrap();
+        assert_eq!(ok.metrics_listen.as_deref(), Some("127.0.0.1:9090"));
+        assert_eq!(with_env(&[]).unwrap().metrics_listen, None);
         let err = with_env(&[("KANSLI_LOG_FORMAT", "xml")]).unwrap_err();
         assert!(err.to_string().contains("KANSLI_LOG_FORMAT"), "{err}");
         let err = with_env(&[("KANSLI_MODE", "staging")]).unwrap_err();

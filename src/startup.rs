@@ -34,12 +34,48 @@ pub struct Application {
     scheduler: JobScheduler,
     /// Held until the server stops: `kansli restore` waits for no server.
     lock: db::lock::DatabaseLock,
+    /// The metrics server on `metrics_listen`, and its port.
+    metrics: Option<MetricsServer>,
+}
+
+/// The metrics server, running on its own task.
+struct MetricsServer {
+    handle: actix_web::dev::ServerHandle,
+    running: tokio::task::JoinHandle<std::io::Result<()>>,
+    port: u16,
+}
+
+/// Serves `/metrics` on its own address, with one worker: a scraper comes every
+/// few seconds. It takes no signals; it stops after the public server.
+fn metrics_server(listener: TcpListener, state: Arc<WebState>) -> anyhow::Result<MetricsServer> {
+    let port = listener.local_addr()?.port();
+    let data = web::Data::from(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .configure(crate::web::configure_metrics)
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    // A server serves only while its future is polled.
+    Ok(MetricsServer {
+        handle: server.handle(),
+        running: tokio::spawn(server),
+        port,
+    })
 }
 
 impl Application {
     pub async fn build(mut settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.listen)?;
         let port = listener.local_addr()?.port();
+        let metrics_listener = settings
+            .metrics_listen
+            .as_ref()
+            .map(TcpListener::bind)
+            .transpose()?;
         if settings.base_url.is_none() {
             // Development links point at the address actually bound (port 0 becomes a real port).
             settings.base_url = Some(format!("http://{}", listener.local_addr()?));
@@ -83,6 +119,7 @@ impl Application {
             decoding: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(1, |n| n.get()),
             )),
+            metrics: crate::metrics::Metrics::new(),
         };
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;
@@ -114,6 +151,10 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
+        let metrics = match metrics_listener {
+            Some(listener) => Some(metrics_server(listener, web_state.clone())?),
+            None => None,
+        };
         Ok(Application {
             port,
             server,
@@ -121,11 +162,17 @@ impl Application {
             web: web_state,
             scheduler,
             lock,
+            metrics,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the metrics address, when `metrics_listen` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|m| m.port)
     }
 
     pub fn state(&self) -> &AppState {
@@ -152,9 +199,16 @@ impl Application {
             lock,
             state,
             mut scheduler,
+            metrics,
             ..
         } = self;
         let stopped = server.await;
+        if let Some(metrics) = metrics {
+            metrics.handle.stop(true).await;
+            if let Ok(Err(e)) = metrics.running.await {
+                tracing::warn!(error = %e, "the metrics server");
+            }
+        }
         tracing::info!("stopping: finishing the message being sent");
         state.delivery.stop().await;
         if let Err(e) = scheduler.shutdown().await {

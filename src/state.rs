@@ -32,6 +32,8 @@ pub struct AppState {
     /// Photos being decoded, at most one per core: a photo near the pixel limit
     /// takes over 100 MB while it is decoded, so the number at once bounds memory.
     pub decoding: Arc<tokio::sync::Semaphore>,
+    /// What the process counts for Prometheus.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {

@@ -26,6 +26,7 @@ pub mod questionnaires;
 pub mod restore;
 pub mod sessions;
 pub mod staff;
+pub mod stats;
 
 pub use rusqlite::Error as SqlError;
 

@@ -1,6 +1,9 @@
-//! Whether this process can serve: what the readiness probe asks.
+//! Whether this process can serve (what the readiness probe asks), and the
+//! database's counts for the metrics.
 use crate::db::migrate;
 use crate::domain::rules::DELIVERY_WORKER_SILENCE;
+use crate::error::AppError;
+use crate::metrics::Counts;
 use crate::state::AppState;
 
 /// Why the process cannot serve, in words for an operator's monitor.
@@ -44,4 +47,10 @@ pub async fn readiness(state: &AppState) -> Result<(), NotReady> {
         Some(at) if state.now() - at <= DELIVERY_WORKER_SILENCE => Ok(()),
         _ => Err(NotReady::DeliveryWorker),
     }
+}
+
+/// The database's counts now (outbox, sessions, drafts, cases, payments, size).
+pub async fn counts(state: &AppState) -> Result<Counts, AppError> {
+    let now = state.now();
+    crate::db::read(&state.pool, move |c| crate::db::stats::counts(c, now)).await
 }

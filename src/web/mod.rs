@@ -233,3 +233,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(scope("/assets").service(resource("/{name}").route(get().to(pages::asset))));
 }
+
+/// The metrics address's one route (never mounted on the public address).
+pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/metrics").route(web::get().to(health::metrics)));
+}

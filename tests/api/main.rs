@@ -12,6 +12,7 @@ mod jobs;
 mod login;
 mod logs;
 mod messages;
+mod metrics;
 mod my_page;
 mod pages;
 mod payments;

@@ -39,6 +39,23 @@ pub async fn password(
     replacing: Option<Vec<u8>>,
     ip: String,
 ) -> Result<LoginOutcome, AppError> {
+    let outcome = check_password(state, email, password, lang, replacing, ip).await?;
+    match outcome {
+        LoginOutcome::Failed => state.metrics.failed_login(),
+        LoginOutcome::LoggedIn(_) => state.metrics.login(),
+        LoginOutcome::NeedsSms(_) => {}
+    }
+    Ok(outcome)
+}
+
+async fn check_password(
+    state: &AppState,
+    email: Option<Email>,
+    password: SecretString,
+    lang: Lang,
+    replacing: Option<Vec<u8>>,
+    ip: String,
+) -> Result<LoginOutcome, AppError> {
     let now = state.now();
     let tried = email
         .as_ref()
@@ -139,7 +156,7 @@ pub async fn sms(
     let email = session.email.clone().unwrap_or_default();
     let submitted = code.map(|c| state.code_hash(Purpose::LoginSms, &c));
     let now = state.now();
-    db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
+    let outcome = db::write(&state.pool, move |tx| -> Result<CodeOutcome, AppError> {
         let stored = accounts::by_id(tx, account)?;
         if end_if_over(tx, &session, stored.as_ref(), &email, &ip, now)? {
             return Ok(CodeOutcome::Void);
@@ -184,7 +201,12 @@ pub async fn sms(
         }
         Ok(outcome)
     })
-    .await
+    .await?;
+    match outcome {
+        CodeOutcome::Accepted(_) => state.metrics.login(),
+        _ => state.metrics.failed_login(),
+    }
+    Ok(outcome)
 }
 
 /// The SMS step has the password step's limits: it ends 30 minutes after the

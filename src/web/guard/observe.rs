@@ -12,6 +12,7 @@ use tracing::Instrument;
 
 use super::middleware::is_probe;
 use crate::web::respond::client_ip;
+use crate::web::web_state::WebState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -46,8 +47,15 @@ struct Access<'a> {
 }
 
 impl Access<'_> {
-    fn log(&self) {
-        let duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+    /// Writes the access line and counts the request.
+    fn log(&self, state: Option<&WebState>) {
+        let seconds = self.started.elapsed().as_secs_f64();
+        if let Some(state) = state {
+            state
+                .metrics
+                .request(self.method, self.route, self.status, seconds);
+        }
+        let duration_ms = seconds * 1000.0;
         // Probes come every few seconds: an operator wants them only when asking.
         if self.probe {
             tracing::debug!(target: "access", method = self.method, route = self.route,
@@ -69,6 +77,8 @@ pub async fn observe(
     let method = req.method().clone();
     let client = client_ip(req.request());
     let probe = is_probe(req.path());
+    let state = req.app_data::<actix_web::web::Data<WebState>>().cloned();
+    let state = state.as_ref().map(|s| s.get_ref());
     let result = next.call(req).instrument(span.clone()).await;
     let _entered = span.enter();
     match result {
@@ -82,7 +92,7 @@ pub async fn observe(
                 client,
                 probe,
             }
-            .log();
+            .log(state);
             if let Ok(value) = HeaderValue::from_str(&id) {
                 res.headers_mut().insert(REQUEST_ID, value);
             }
@@ -97,7 +107,7 @@ pub async fn observe(
                 client,
                 probe,
             }
-            .log();
+            .log(state);
             Err(e)
         }
     }

@@ -1,5 +1,6 @@
 //! The probes of load balancers and monitors: JSON for machines, no session and
 //! no cookies (the context middleware passes them by), never rate limited.
+//! And the Prometheus metrics, served only on the metrics address.
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
@@ -46,5 +47,25 @@ pub async fn ready(state: web::Data<WebState>) -> HttpResponse {
                 reason: Some(not.reason()),
             },
         ),
+    }
+}
+
+/// The metrics as OpenMetrics text, the database's counts read now.
+pub async fn metrics(state: web::Data<WebState>) -> HttpResponse {
+    let text = match health::counts(&state).await {
+        Ok(counts) => {
+            state.metrics.set_counts(&counts);
+            state.metrics.encode()
+        }
+        Err(e) => {
+            tracing::warn!(error = ?e, "metrics: the database's counts cannot be read");
+            return HttpResponse::ServiceUnavailable().finish();
+        }
+    };
+    match text {
+        Ok(text) => HttpResponse::Ok()
+            .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+            .body(text),
+        Err(_) => HttpResponse::InternalServerError().finish(),
     }
 }

@@ -38,6 +38,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub cookies: Arc<reqwest::cookie::Jar>,
     pub dir: Arc<tempfile::TempDir>,
+    /// The metrics address's port, when the settings gave one.
+    pub metrics_port: Option<u16>,
     /// The running server, for [`TestApp::stop`].
     server: actix_web::dev::ServerHandle,
     running: Arc<Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>>,
@@ -79,6 +81,7 @@ pub async fn spawn_app_in(
         .await
         .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_port = app.metrics_port();
     let state = app.state().clone();
     let web = app.web_state().clone();
     let server = app.server_handle();
@@ -92,6 +95,7 @@ pub async fn spawn_app_in(
         client: client(cookies.clone()),
         cookies,
         dir,
+        metrics_port,
         server,
         running,
     }
@@ -125,6 +129,7 @@ impl TestApp {
             client: client(cookies.clone()),
             cookies,
             dir: self.dir.clone(),
+            metrics_port: self.metrics_port,
             server: self.server.clone(),
             running: self.running.clone(),
         }

@@ -216,7 +216,9 @@ pub async fn overview(
     };
     let account = session.account_id.ok_or(AppError::NotFound)?;
     let inputs = MyPageInputs::new(&ctx, session, q.notice());
-    if let Some(page) = state.my_page.get(&session.id_hash, &inputs) {
+    let kept = state.my_page.get(&session.id_hash, &inputs);
+    state.metrics.page_cache("my_page", kept.is_some());
+    if let Some(page) = kept {
         return Ok(html_bytes(StatusCode::OK, page));
     }
     let more = session.assurance >= Assurance::Substantial;
