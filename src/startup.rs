@@ -355,7 +355,7 @@ pub fn installation_key(pool: &db::Pool, kek: &SealingKey) -> anyhow::Result<Vec
     let mut conn = pool.get()?;
     let key = db::write_with(&mut conn, |tx| db::installation::key(tx, kek, random_key()))?;
     // Pages that held plain values before sealing leave the write-ahead log too.
-    db::checkpoint(&conn)?;
+    db::checkpoint_conn(&conn)?;
     Ok(key)
 }
 

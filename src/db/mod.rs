@@ -94,9 +94,11 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Copies the write-ahead log into the database and empties it.
-pub fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+/// Copies the write-ahead log into the database and empties it; false when a
+/// reader kept part of the log from being moved.
+pub fn checkpoint_conn(conn: &Connection) -> rusqlite::Result<bool> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
 }
 
 /// The pragmas every pooled connection gets: an acknowledged write is on disk.
@@ -215,8 +217,7 @@ where
 /// Returns false when a reader kept part of the log from being moved.
 pub fn checkpoint(pool: &Pool) -> anyhow::Result<bool> {
     let conn = pool.get()?;
-    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-    Ok(busy == 0)
+    Ok(checkpoint_conn(&conn)?)
 }
 
 /// Whether an error is a UNIQUE constraint failure (a race the schema settled).

@@ -24,7 +24,7 @@ fn plain_client() -> reqwest::Client {
 #[tokio::test]
 async fn json_log_has_one_access_line_per_request_with_pattern_status_and_request_id() {
     let dir = tempfile::tempdir().unwrap();
-    let mut served = Served::start(dir.path(), &[("KANSLI_LOG_FORMAT", "json")]);
+    let mut served = Running::start(dir.path(), &[("KANSLI_LOG_FORMAT", "json")]);
     let client = plain_client();
     let res = client
         .get(served.url("/applications/AB<>&\"'12/review?token=query-secret-value"))
@@ -92,7 +92,7 @@ async fn json_log_has_one_access_line_per_request_with_pattern_status_and_reques
 #[tokio::test]
 async fn text_log_is_the_default_and_names_the_request_id() {
     let dir = tempfile::tempdir().unwrap();
-    let mut served = Served::start(dir.path(), &[]);
+    let mut served = Running::start(dir.path(), &[]);
     let res = plain_client()
         .get(served.url("/nowhere/at/all?code=123456"))
         .send()

@@ -91,7 +91,7 @@ async fn logins_and_live_sessions_are_counted() {
 #[test]
 fn the_binary_serves_metrics_on_the_metrics_address() {
     let dir = tempfile::tempdir().unwrap();
-    let mut served = Served::start(dir.path(), &[("KANSLI_METRICS_LISTEN", "127.0.0.1:0")]);
+    let mut served = Running::start(dir.path(), &[("KANSLI_METRICS_LISTEN", "127.0.0.1:0")]);
     let line = served.wait_for(|l| l.contains("metrics served on port"));
     let port: u16 = line.rsplit("port ").next().unwrap().trim().parse().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -117,10 +117,10 @@ fn statuses(dir: &Path) -> Vec<(String, String, i64)> {
         .collect()
 }
 
-fn served_with(dir: &Path, smtp: &SlowSmtp) -> Served {
+fn served_with(dir: &Path, smtp: &SlowSmtp) -> Running {
     let env = smtp.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    Served::start(dir, &env)
+    Running::start(dir, &env)
 }
 
 /// A message's subject, status and attempts.

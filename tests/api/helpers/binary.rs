@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 /// How long a test waits for a line the server is expected to write.
 const LOG_WAIT: Duration = Duration::from_secs(30);
 
-pub struct Served {
+pub struct Running {
     pub child: Child,
     pub port: u16,
     lines: Receiver<String>,
@@ -17,10 +17,10 @@ pub struct Served {
     pub seen: Vec<String>,
 }
 
-impl Served {
+impl Running {
     /// Starts `kansli serve` on a free port with the data in `dir` and the extra
     /// environment in `env`, and waits until it listens.
-    pub fn start(dir: &Path, env: &[(&str, &str)]) -> Served {
+    pub fn start(dir: &Path, env: &[(&str, &str)]) -> Running {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kansli"));
         command
             .arg("serve")
@@ -44,7 +44,7 @@ impl Served {
                 }
             }
         });
-        let mut served = Served {
+        let mut served = Running {
             child,
             port: 0,
             lines,
@@ -103,7 +103,7 @@ impl Served {
     }
 }
 
-impl Drop for Served {
+impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
