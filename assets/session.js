@@ -14,7 +14,7 @@
     clearTimeout(warnTimer);
     clearTimeout(endTimer);
     warnTimer = setTimeout(show, (idle - warn) * 1000);
-    endTimer = setTimeout(function () { window.location.assign("/login"); }, idle * 1000);
+    endTimer = setTimeout(loggedOut, idle * 1000);
   }
 
   function show() {
@@ -22,13 +22,20 @@
     stay.focus();
   }
 
+  // To the login, which says why and leads back to this page.
+  function loggedOut() {
+    window.location.assign("/login?ended=1&next=" + encodeURIComponent(window.location.pathname));
+  }
+
   stay.addEventListener("click", function () {
-    fetch("/session/ping", { credentials: "same-origin", cache: "no-store" }).then(function (res) {
+    // On an application's page, its 30 minutes start again too.
+    var ping = "/session/ping?page=" + encodeURIComponent(window.location.pathname);
+    fetch(ping, { credentials: "same-origin", cache: "no-store" }).then(function (res) {
       if (res.ok) {
         box.hidden = true;
         schedule();
       } else {
-        window.location.assign("/login");
+        loggedOut();
       }
     });
   });

@@ -136,6 +136,18 @@ pub fn draft_page(reference: &str, page: &str) -> String {
 }
 
 /// Where a page's photo is uploaded (the page's own form, sent as multipart).
+/// The draft's reference and the page's id of a [`draft_page`] path.
+pub fn parse_draft_page(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix(APPLICATIONS)?;
+    let (reference, page) = rest.split_once("/pages/")?;
+    let simple = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    (simple(reference) && simple(page)).then_some((reference, page))
+}
+
 pub fn draft_page_upload(reference: &str, page: &str) -> String {
     format!("/applications/{reference}/pages/{page}/upload")
 }

@@ -135,6 +135,29 @@ pub async fn load(
     .await
 }
 
+/// "Stay logged in" on an application's page: its 30 minutes start again, if
+/// they have not already run out (a page past its time stays so).
+pub async fn keep_page_open(
+    state: &AppState,
+    account: crate::domain::AccountId,
+    reference: &str,
+    page: &str,
+) -> Result<(), AppError> {
+    let Some(current) = load(state, reference.to_string(), Owner::Account(account)).await? else {
+        return Ok(());
+    };
+    let now = state.now();
+    let open = current
+        .opened
+        .get(page)
+        .is_some_and(|at| now - at <= PAGE_TIME);
+    if !open || current.draft.approved_at.is_some() {
+        return Ok(());
+    }
+    let (id, page) = (current.draft.id, page.to_string());
+    db::write(&state.pool, move |tx| drafts::open_page(tx, id, &page, now)).await
+}
+
 /// Opening a page starts its 30 minutes and counts as activity.
 pub async fn open_page(
     state: &AppState,

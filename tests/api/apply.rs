@@ -849,3 +849,22 @@ async fn an_idle_logout_on_a_page_says_so_and_login_returns_to_the_page() {
     let to = location(&app, &app.get(&page(&reference, "passport")).await);
     assert!(to.starts_with("/login?ended=1&next="), "{to}");
 }
+
+#[tokio::test]
+async fn staying_logged_in_on_a_page_gives_the_page_its_30_minutes_again() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let applicant = page(&reference, "applicant");
+    let open_tab = app.get_html(&applicant).await;
+    app.clock.advance(28 * MINUTE);
+    let ping = format!("/session/ping?page={applicant}");
+    assert_eq!(app.get(&ping).await.status(), 204);
+    app.clock.advance(10 * MINUTE);
+    let res = post_seen(&app, &open_tab, &applicant, APPLICANT, "next").await;
+    assert_redirect(&res, &page(&reference, "passport"));
+
+    // Once the session has ended, the warning's button is told so.
+    assert_eq!(app.new_browser().get("/session/ping").await.status(), 401);
+    app.clock.advance(31 * MINUTE);
+    assert_eq!(app.get(&ping).await.status(), 401);
+}

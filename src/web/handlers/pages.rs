@@ -8,6 +8,7 @@ use crate::domain::Lang;
 use crate::error::AppError;
 use crate::flows::records;
 use crate::paths;
+use crate::web::guard::access::logged_in;
 use crate::web::guard::middleware::{cookie, LANG_COOKIE};
 use crate::web::guard::Ctx;
 use crate::web::respond::{html, redirect};
@@ -68,9 +69,28 @@ pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, AppError> {
         .body(asset.body))
 }
 
-/// Any request keeps a session alive; the idle warning's "stay logged in" calls this.
-pub async fn ping() -> HttpResponse {
-    HttpResponse::NoContent().finish()
+#[derive(Deserialize)]
+pub struct PingQuery {
+    /// The page the person is on, when it is an application's page.
+    page: Option<String>,
+}
+
+/// The idle warning's "Stay logged in": any request keeps a session alive, and
+/// on an application's page its 30 minutes start again too, so staying logged
+/// in means the page can still be sent. 401 once the session has ended.
+pub async fn ping(
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    q: web::Query<PingQuery>,
+) -> Result<HttpResponse, AppError> {
+    if ctx.session.is_none() {
+        return Ok(HttpResponse::Unauthorized().finish());
+    }
+    let on_page = q.page.as_deref().and_then(paths::parse_draft_page);
+    if let (Some(account), Some((reference, page))) = (logged_in(&ctx), on_page) {
+        crate::flows::apply::keep_page_open(&state, account, reference, page).await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Every email and SMS, newest first. Exists only while the dev mailbox is on.
