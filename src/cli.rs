@@ -34,6 +34,10 @@ enum Command {
     /// Seal the installation key and the staff authenticator secrets with a new
     /// key in `secret_key_file` (no server may run); the old key is kept beside it.
     RotateKey,
+    /// Send a test email to ADDRESS through the configured SMTP server and print its answer.
+    SendTestEmail { address: String },
+    /// Send a test text to NUMBER through the configured SMS provider and print its answer.
+    SendTestSms { number: String },
     /// Print the key of this installation's built-in mock acquirer API, so another
     /// Kansli can use it as its payment provider (development mode only).
     MockAcquirerKey,
@@ -104,6 +108,8 @@ pub fn main() -> ExitCode {
         Command::Staff { command } => staff(&settings, command),
         Command::MockAcquirerKey => mock_acquirer_key(&settings),
         Command::RotateKey => rotate_key(&settings),
+        Command::SendTestEmail { address } => send_test(&settings, Test::Email(address)),
+        Command::SendTestSms { number } => send_test(&settings, Test::Sms(number)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -154,6 +160,41 @@ fn restore(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
         Some(kept) => println!("The database it replaced is kept at {}.", kept.display()),
         None => println!("There was no database to replace."),
     }
+    Ok(())
+}
+
+enum Test {
+    Email(String),
+    Sms(String),
+}
+
+/// Sends one test message through the configured transport, not the outbox,
+/// and prints what the server or provider answered.
+fn send_test(settings: &Settings, test: Test) -> anyhow::Result<()> {
+    use crate::outbound::notify::{messages, Delivery};
+    let t = crate::i18n::Texts::new(crate::domain::Lang::Sv);
+    let (message, to) = match test {
+        Test::Email(address) => {
+            let email = crate::domain::email::Email::parse(&address)
+                .map_err(|_| anyhow::anyhow!("{address:?} is not an email address"))?;
+            (
+                messages::test_email(t, email.as_str()),
+                email.as_str().to_string(),
+            )
+        }
+        Test::Sms(number) => {
+            let phone = crate::domain::phone::Phone::parse(Some("SE"), &number)
+                .map_err(|_| anyhow::anyhow!("{number:?} is not a phone number"))?;
+            (
+                messages::test_sms(t, phone.as_str()),
+                phone.as_str().to_string(),
+            )
+        }
+    };
+    // The SMTP transport's connection pool needs the runtime from the start.
+    let answer = actix_web::rt::System::new()
+        .block_on(async { Delivery::new(settings)?.send_test(&message).await })?;
+    println!("sent to {to}; the server answered: {answer}");
     Ok(())
 }
 

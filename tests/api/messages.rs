@@ -5,6 +5,9 @@ use kansli::settings::{SmsSettings, SmtpSecurity, SmtpSettings};
 
 use crate::helpers::*;
 
+/// A form the SMS provider received: its fields in order.
+type Form = Vec<(String, String)>;
+
 /// What the SMS provider saw: the Authorization header and the form fields.
 type ProviderCall = (Option<String>, Vec<(String, String)>);
 
@@ -214,4 +217,82 @@ async fn failed_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
     assert_eq!(message.text, "", "the code went with the failure");
     assert!(message.html.is_none());
     assert!(message.last_error.is_some(), "why it failed is kept");
+}
+
+/// `kansli ARGS` with `env`, off the test's runtime (the servers it talks to run on it).
+async fn kansli_off_runtime(
+    env: Vec<(&'static str, String)>,
+    args: &'static [&'static str],
+) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    tokio::task::spawn_blocking(move || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kansli"));
+        command
+            .args(args)
+            .env("KANSLI_DATA_DIR", dir.path())
+            .env_remove("KANSLI_CONFIG")
+            .current_dir(dir.path());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command.output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn send_test_email_goes_through_smtp_and_prints_the_servers_answer() {
+    let sink = SmtpSink::start().await;
+    let env = vec![
+        ("KANSLI_SMTP_HOST", "127.0.0.1".to_string()),
+        ("KANSLI_SMTP_PORT", sink.port.to_string()),
+        ("KANSLI_SMTP_SECURITY", "plain".to_string()),
+        ("KANSLI_SMTP_FROM", "noreply@kansli.example".to_string()),
+    ];
+    let said = succeeded(kansli_off_runtime(env, &["send-test-email", "ops@example.se"]).await);
+    assert!(
+        said.contains("sent to ops@example.se") && said.contains("250"),
+        "{said}"
+    );
+    let received = sink.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].contains("To: ops@example.se"));
+
+    // Without an SMTP server there is nothing to test, and the command says so.
+    let err = refused(kansli_off_runtime(Vec::new(), &["send-test-email", "ops@example.se"]).await);
+    assert!(err.contains("no SMTP server is configured"), "{err}");
+}
+
+#[tokio::test]
+async fn send_test_sms_goes_through_the_provider_and_prints_its_answer() {
+    let received: Arc<Mutex<Vec<Form>>> = Arc::default();
+    let store = received.clone();
+    let provider = HttpServer::new(move || {
+        let store = store.clone();
+        App::new().route(
+            "/send",
+            web::post().to(move |form: web::Form<Vec<(String, String)>>| {
+                let store = store.clone();
+                async move {
+                    store.lock().unwrap().push(form.into_inner());
+                    HttpResponse::Ok().body(r#"{"id":"s1"}"#)
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let port = provider.addrs()[0].port();
+    tokio::spawn(provider.run());
+    let env = vec![("KANSLI_SMS_URL", format!("http://127.0.0.1:{port}/send"))];
+    let said = succeeded(kansli_off_runtime(env, &["send-test-sms", "070-123 45 67"]).await);
+    assert!(
+        said.contains("sent to +46701234567") && said.contains(r#"200 OK {"id":"s1"}"#),
+        "{said}"
+    );
+    let calls = received.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1);
+    assert!(calls[0].contains(&("to".to_string(), "+46701234567".to_string())));
 }

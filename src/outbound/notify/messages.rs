@@ -306,6 +306,22 @@ pub fn written_elsewhere(t: Texts, to: &str, verification: &str, masked_other: &
     )
 }
 
+/// `kansli send-test-email`: shows that email reaches the address.
+pub fn test_email(t: Texts, to: &str) -> Outgoing {
+    email(
+        t,
+        to,
+        "email.test.subject",
+        vec![t.t("email.test.body").to_string()],
+        None,
+    )
+}
+
+/// `kansli send-test-sms`: shows that texts reach the phone.
+pub fn test_sms(t: Texts, phone: &str) -> Outgoing {
+    sms(phone, t.t("sms.test").to_string())
+}
+
 /// A text message: plain text, no subject.
 fn sms(phone: &str, text: String) -> Outgoing {
     Outgoing {

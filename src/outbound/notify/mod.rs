@@ -148,12 +148,40 @@ impl Delivery {
     async fn send(&self, m: &Queued) -> anyhow::Result<()> {
         match m.channel {
             Channel::Email => match &self.inner.mailer {
-                Some(mailer) => mailer.send(m).await,
+                Some(mailer) => mailer.send(m).await.map(drop),
                 None => Ok(()), // development: the dev mailbox is the destination
             },
             Channel::Sms => match &self.inner.sms {
-                Some(client) => client.send(m).await,
+                Some(client) => client.send(m).await.map(drop),
                 None => Ok(()),
+            },
+        }
+    }
+
+    /// Sends `message` at once through the configured transport, bypassing the
+    /// outbox (`kansli send-test-email`, `send-test-sms`); gives the server's or
+    /// provider's answer. Without a transport there is nothing to test.
+    pub async fn send_test(&self, message: &crate::db::outbox::Outgoing) -> anyhow::Result<String> {
+        let queued = Queued {
+            id: 0,
+            channel: message.channel,
+            recipient: message.recipient.clone(),
+            subject: message.subject.clone(),
+            text: message.text.clone(),
+            html: message.html.clone(),
+            status: "queued".into(),
+            attempts: 0,
+            last_error: None,
+            created_at: 0,
+        };
+        match message.channel {
+            Channel::Email => match &self.inner.mailer {
+                Some(mailer) => mailer.send(&queued).await,
+                None => anyhow::bail!("no SMTP server is configured (KANSLI_SMTP_HOST): in development email goes only to the dev mailbox"),
+            },
+            Channel::Sms => match &self.inner.sms {
+                Some(client) => client.send(&queued).await,
+                None => anyhow::bail!("no SMS provider is configured (KANSLI_SMS_URL): in development texts go only to the dev mailbox"),
             },
         }
     }

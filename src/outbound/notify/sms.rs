@@ -29,7 +29,8 @@ impl SmsClient {
         })
     }
 
-    pub async fn send(&self, m: &Queued) -> anyhow::Result<()> {
+    /// Sends one text; gives the provider's answer (its status and the start of its body).
+    pub async fn send(&self, m: &Queued) -> anyhow::Result<String> {
         let form = [
             ("from", self.sender.as_str()),
             ("to", m.recipient.as_str()),
@@ -45,9 +46,14 @@ impl SmsClient {
             );
         }
         let response = request.send().await.context("SMS provider unreachable")?;
-        if !response.status().is_success() {
-            bail!("SMS provider answered {}", response.status());
+        let status = response.status();
+        if !status.is_success() {
+            bail!("SMS provider answered {status}");
         }
-        Ok(())
+        let body = response.text().await.unwrap_or_default();
+        Ok(format!(
+            "{status} {}",
+            body.chars().take(200).collect::<String>()
+        ))
     }
 }

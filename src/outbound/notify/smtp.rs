@@ -41,7 +41,8 @@ impl Mailer {
         })
     }
 
-    pub async fn send(&self, m: &Queued) -> anyhow::Result<()> {
+    /// Sends one message; gives the server's answer (its code and first line).
+    pub async fn send(&self, m: &Queued) -> anyhow::Result<String> {
         let to: Mailbox = m.recipient.parse().context("recipient is not an address")?;
         let text = SinglePart::builder()
             .header(ContentType::TEXT_PLAIN)
@@ -59,10 +60,15 @@ impl Mailer {
             .to(to)
             .subject(m.subject.clone())
             .multipart(body)?;
-        self.transport
+        let answer = self
+            .transport
             .send(email)
             .await
             .context("SMTP server refused or was unreachable")?;
-        Ok(())
+        Ok(format!(
+            "{} {}",
+            answer.code(),
+            answer.message().next().unwrap_or_default()
+        ))
     }
 }
