@@ -779,3 +779,46 @@ async fn case_messages_go_to_the_address_given_in_the_application() {
         "nothing more to the account's address"
     );
 }
+
+#[tokio::test]
+async fn no_new_attempt_is_made_while_the_provider_cannot_be_asked() {
+    // The provider: another Kansli's mock acquirer, reached over HTTP.
+    let provider = spawn_app().await;
+    let key = kansli::fakes::mock_acquirer::api_key(&provider.web);
+    let url = provider.url("/mock-acquirer/api");
+    let app = spawn_app_with(move |s| {
+        s.payment = Some(kansli::settings::PaymentSettings {
+            url,
+            api_key: key.into(),
+            page_origin: None,
+        })
+    })
+    .await;
+    app.create_account("a@example.se").await;
+    let (app, reference) = complete_in(app).await;
+    assert_eq!(approve(&app, &reference, true).await.status(), 303);
+    let pay = format!("/applications/{reference}/pay");
+    let res = app.submit(&pay_page(&reference), &pay, &[]).await;
+    let card_page = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(card_page.starts_with(&provider.address), "{card_page}");
+
+    // The provider goes away; the portal's 90 minutes pass.
+    provider.stop().await;
+    stay_active(&app, 91).await;
+    let res = app.submit(&pay_page(&reference), &pay, &[]).await;
+    assert_eq!(res.status(), 500, "the person is told something went wrong");
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM payments").await,
+        1,
+        "no second attempt while the first one's outcome is unknown"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM payments WHERE state = 'started'"
+        )
+        .await,
+        1,
+        "nor is the first given up"
+    );
+}
