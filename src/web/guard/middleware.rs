@@ -174,7 +174,10 @@ pub async fn load_context(
     // Where the person was, should the session's end send them to the login: a
     // form they sent, or an application's page they opened (My Page and the like
     // lead to the plain login, as any visit without a session does).
-    let was_at = if req.method() == actix_web::http::Method::GET {
+    // Worked out only for a request whose session has ended, off the hot path.
+    let was_at = if !stale_session {
+        None
+    } else if req.method() == actix_web::http::Method::GET {
         ctx.path
             .starts_with(paths::APPLICATIONS)
             .then(|| ctx.path.clone())
@@ -188,8 +191,7 @@ pub async fn load_context(
     };
     req.extensions_mut().insert(ctx);
     let mut res = next.call(req).await?;
-    if stale_session
-        && was_at.is_some()
+    if was_at.is_some()
         && res.status() == actix_web::http::StatusCode::SEE_OTHER
         && res
             .headers()
