@@ -599,3 +599,8 @@ ALTER TABLE mock_acquirer_payments ADD COLUMN refunded INTEGER NOT NULL DEFAULT 
 -- The address typed at sign-up, kept with the sign-up's session so the code page
 -- can say where the code went (also for a sign-up that sent none).
 ALTER TABLE sessions ADD COLUMN typed_email TEXT;
+
+-- step 14: approved applications waiting for their fee, found by approval time
+-- The expiry job deletes approved but unpaid applications 30 days after approval;
+-- this keeps that from reading every draft.
+CREATE INDEX drafts_unpaid ON drafts (approved_at) WHERE submitted_at IS NULL AND approved_at IS NOT NULL;

@@ -234,18 +234,31 @@ pub fn save_answers(
     Ok(())
 }
 
-/// Deletes up to `limit` unapproved drafts whose time has come (answers and pages go with them).
+/// Deletes up to `limit` drafts whose time has come: unfinished ones past their
+/// deletion time, and approved ones never paid for (answers and pages go with them).
 pub fn delete_expired(conn: &Connection, now: i64, limit: i64) -> Result<usize> {
-    conn.execute(
+    // Unfinished drafts past their time, by their partial index (`drafts_expiry`).
+    let unfinished = conn.execute(
+        "DELETE FROM drafts WHERE id IN (
+            SELECT id FROM drafts WHERE approved_at IS NULL AND expires_at <= ?1 LIMIT ?2)",
+        params![now, limit],
+    )?;
+    let left = limit - unfinished as i64;
+    if left <= 0 {
+        return Ok(unfinished);
+    }
+    // Approved ones never paid for, by `drafts_unpaid`; not while a payment is
+    // in progress at the provider or succeeded.
+    let unpaid = conn.execute(
         "DELETE FROM drafts WHERE id IN (
             SELECT d.id FROM drafts d
-            WHERE d.submitted_at IS NULL
-              AND ((d.approved_at IS NULL AND d.expires_at <= ?1) OR d.approved_at <= ?1 - ?3)
+            WHERE d.submitted_at IS NULL AND d.approved_at IS NOT NULL AND d.approved_at <= ?1 - ?3
               AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.draft_id = d.id
                               AND p.state IN ('created', 'started', 'three_ds_required', 'success'))
             LIMIT ?2)",
-        params![now, limit, crate::domain::rules::APPROVED_UNPAID_LIFETIME],
-    )
+        params![now, left, crate::domain::rules::APPROVED_UNPAID_LIFETIME],
+    )?;
+    Ok(unfinished + unpaid)
 }
 
 /// Drafts within three days of deletion that have had no reminder, with the owner's email.
