@@ -300,7 +300,7 @@ pub fn sealing_key(settings: &Settings, pool: &db::Pool) -> anyhow::Result<Seali
             }
             let (key, text) = SealingKey::generate();
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
+                db::create_private_dir(dir)?;
             }
             write_private(&path, &text)
                 .with_context(|| format!("cannot make secret key file {}", path.display()))?;
