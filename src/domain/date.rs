@@ -53,6 +53,34 @@ impl Date {
         Date::new(num(0..4)?, num(5..7)? as u8, num(8..10)? as u8)
     }
 
+    /// A date as a person types it, year first (`YYYY-MM-DD`, the form's hint):
+    /// also without separators (`19900517`) or with spaces, slashes or dots, and
+    /// with one-digit months and days. Day-first orders are refused, not guessed.
+    pub fn parse_typed(s: &str) -> Option<Date> {
+        let s = s.trim();
+        if s.len() == 8 && s.bytes().all(|c| c.is_ascii_digit()) {
+            return Date::new(
+                s[..4].parse().ok()?,
+                s[4..6].parse().ok()?,
+                s[6..].parse().ok()?,
+            );
+        }
+        let parts: Vec<&str> = s.split(['-', ' ', '/', '.']).collect();
+        let [year, month, day] = parts[..] else {
+            return None;
+        };
+        let number = |p: &str, len: std::ops::RangeInclusive<usize>| -> Option<i32> {
+            (len.contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+        };
+        Date::new(
+            number(year, 4..=4)?,
+            u8::try_from(number(month, 1..=2)?).ok()?,
+            u8::try_from(number(day, 1..=2)?).ok()?,
+        )
+    }
+
     /// The date in Sweden at a unix instant.
     pub fn in_sweden(seconds: i64) -> Date {
         let at = jiff::Timestamp::from_second(seconds).unwrap_or(if seconds < 0 {
@@ -156,6 +184,33 @@ mod tests {
     /// 2026-12-31 23:30 UTC and 2026-07-14 22:30 UTC: 00:30 in Sweden, winter and summer.
     const NEW_YEAR_NIGHT: i64 = 1_798_759_800;
     const SUMMER_NIGHT: i64 = 1_784_068_200;
+
+    #[test]
+    fn a_typed_date_is_read_year_first_with_any_usual_separator() {
+        let may = Date::new(1990, 5, 17);
+        for typed in [
+            "1990-05-17",
+            "19900517",
+            "1990 05 17",
+            "1990/5/17",
+            "1990.05.17",
+            " 1990-5-17 ",
+        ] {
+            assert_eq!(Date::parse_typed(typed), may, "{typed}");
+        }
+        for typed in [
+            "17-05-1990",
+            "17/5/1990",
+            "1990-02-30",
+            "1990-0517",
+            "199005170",
+            "1990--05-17",
+            "",
+            "1990-05-17x",
+        ] {
+            assert_eq!(Date::parse_typed(typed), None, "{typed}");
+        }
+    }
 
     #[test]
     fn the_time_in_sweden_is_swedish_in_winter_and_summer() {

@@ -2,6 +2,7 @@
 //! (Europe/Stockholm), not the UTC date: between 00:00 and 01:00 (02:00 in
 //! summer) Swedish time the two differ.
 use crate::helpers::*;
+use scraper::Selector;
 
 /// 2026-12-31 23:30 UTC: 00:30 on New Year's Day in Sweden (CET, UTC+1).
 const NEW_YEAR_NIGHT: i64 = 1_798_759_800;
@@ -108,4 +109,37 @@ async fn today_in_the_forms_rules_is_the_swedish_day() {
         born("2027-01-02").await,
         vec!["Födelsedatum: Datumet får inte vara i framtiden".to_string()]
     );
+}
+
+#[tokio::test]
+async fn date_fields_say_their_format_and_take_it_with_or_without_separators() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let path = page(&reference, "applicant");
+    let html = app.get_html(&path).await;
+    // A text field: a browser's own date control shows its locale's order, which
+    // would not match the hint.
+    let input = html
+        .select(&Selector::parse("#date_of_birth").unwrap())
+        .next()
+        .unwrap()
+        .value();
+    assert_eq!(input.attr("type"), Some("text"));
+    assert_eq!(input.attr("inputmode"), Some("numeric"));
+    assert!(first_text(&html, "#date_of_birth-hint").contains("ÅÅÅÅ-MM-DD"));
+    let mut typed = APPLICANT.to_vec();
+    typed[2] = ("date_of_birth", "19900517");
+    assert_redirect(
+        &post_page(&app, &reference, "applicant", &typed, "next").await,
+        &page(&reference, "passport"),
+    );
+    let html = app.get_html(&path).await;
+    assert_eq!(
+        value_of(&html, "#date_of_birth").as_deref(),
+        Some("1990-05-17")
+    );
+    // In English the hint is English.
+    app.get("/lang/en").await;
+    let html = app.get_html(&page(&reference, "passport")).await;
+    assert!(first_text(&html, "#passport_expiry-hint").contains("YYYY-MM-DD"));
 }

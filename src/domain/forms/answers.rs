@@ -238,7 +238,7 @@ fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
             Ok(n.to_string())
         }
         FieldKind::Date => {
-            let d = Date::parse_iso(raw).ok_or(Problem::NotADate)?;
+            let d = Date::parse_typed(raw).ok_or(Problem::NotADate)?;
             match field.date {
                 Some(DateRule::Past) if d > today => Err(Problem::MustBePast),
                 Some(DateRule::Past) if d.year() < 1900 => Err(Problem::TooEarly),

@@ -42,7 +42,7 @@ fn day(input: &str, field: &str, ctx: &Ctx, errors: &mut FormErrors) -> Option<D
     if input.is_empty() {
         return None;
     }
-    match Date::parse_iso(input) {
+    match Date::parse_typed(input) {
         Some(d) => Some(d),
         None => {
             errors.add(field, ctx.t("error.form.not_a_date"));

@@ -71,7 +71,7 @@ pub async fn report_health_examination(
         .map_err(|p| errors.add("verification", ctx.t(p.key())))
         .ok();
     let today = Date::in_sweden(state.now());
-    let offered = match Date::parse_iso(form.offered_on.trim()) {
+    let offered = match Date::parse_typed(form.offered_on.trim()) {
         Some(d) if d <= today => Some(d),
         _ => {
             errors.add("offered_on", ctx.t("partner.error.date"));

@@ -142,13 +142,18 @@ fn field_input(
         .get(&field.id)
         .map(String::as_str)
         .unwrap_or_default();
-    let hint = match (
+    // A date is typed in the format its hint names (a browser's own date control
+    // shows its locale's order instead, which would not match the hint).
+    let format = (field.kind == FieldKind::Date).then(|| ctx.t("apply.date_format").to_string());
+    let hints: Vec<String> = [
+        format,
         field.hint.as_ref().map(|h| h.get(lang).to_string()),
         condition_hint(ctx, form, field),
-    ) {
-        (Some(h), Some(c)) => Some(format!("{h} {c}")),
-        (h, c) => h.or(c),
-    };
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let hint = (!hints.is_empty()).then(|| hints.join(" "));
     let label = if field.required {
         field.label.get(lang).to_string()
     } else {
@@ -167,6 +172,9 @@ fn field_input(
         let mut input = Input::new(id, label.as_str(), kind)
             .value(value)
             .autocomplete(autocomplete);
+        if field.kind == FieldKind::Date {
+            input = input.inputmode("numeric");
+        }
         if let Some(h) = &hint {
             input = input.hint(h.as_str());
         }
@@ -179,7 +187,7 @@ fn field_input(
         | FieldKind::OrganisationNumber => simple("text", "off"),
         FieldKind::Email => simple("email", "email"),
         FieldKind::Phone => simple("tel", "tel"),
-        FieldKind::Date => simple("date", "off"),
+        FieldKind::Date => simple("text", "off"),
         FieldKind::Number => simple("text", "off"),
         FieldKind::LongText => html! {
             div.field.field-error[error.is_some()] {

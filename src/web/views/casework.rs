@@ -74,8 +74,8 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
                         }
                     }
                 }
-                (Field::new("from", h!(ctx, "staff.cases.from"), "date").value(&f.from).render(errors))
-                (Field::new("until", h!(ctx, "staff.cases.until"), "date").value(&f.until).render(errors))
+                (Field::new("from", h!(ctx, "staff.cases.from"), "text").inputmode("numeric").hint(h!(ctx, "apply.date_format")).value(&f.from).render(errors))
+                (Field::new("until", h!(ctx, "staff.cases.until"), "text").inputmode("numeric").hint(h!(ctx, "apply.date_format")).value(&f.until).render(errors))
                 (submit(h!(ctx, "staff.audit.filter")))
             }
             @if l.rows.is_empty() {

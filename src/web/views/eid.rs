@@ -276,7 +276,7 @@ pub fn partner_page(
             p { (h!(ctx, "partner.health.lead")) }
             (post_form(ctx, paths::PARTNER_HEALTH_EXAMINATIONS, "stack", html! {
                 (Field::new("verification", h!(ctx, "partner.verification"), "text").hint(h!(ctx, "partner.verification_hint")).value(typed.0).render(errors))
-                (Field::new("offered_on", h!(ctx, "partner.offered_on"), "text").hint(h!(ctx, "partner.offered_on_hint")).value(typed.1).render(errors))
+                (Field::new("offered_on", h!(ctx, "partner.offered_on"), "text").inputmode("numeric").hint(h!(ctx, "partner.offered_on_hint")).value(typed.1).render(errors))
                 (submit(h!(ctx, "partner.report")))
             }))
         },
