@@ -42,6 +42,14 @@ impl Lang {
         }
     }
 
+    /// The other of the two languages: what the header's switch offers.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Sv => Lang::En,
+            Lang::En => Lang::Sv,
+        }
+    }
+
     pub fn parse(code: &str) -> Option<Lang> {
         match code {
             "sv" => Some(Lang::Sv),

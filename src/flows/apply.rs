@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::db::drafts::{Draft, NewDraft, Owner};
 use crate::db::{self, drafts, outbox, population};
 use crate::domain::date::Date;
-use crate::domain::forms::answers::{check_page, salvage_page, Answers};
+use crate::domain::forms::answers::{check_page, salvage_page, Answers, Problem};
 use crate::domain::forms::navigation::Position;
 use crate::domain::forms::{FieldKind, FormDef};
 use crate::domain::population::RelativeCheck;
@@ -186,12 +186,16 @@ pub enum Action {
 pub enum PageOutcome {
     /// Saved; go here.
     Go(Place),
-    /// Not saved: these fields have problems (catalog keys).
+    /// "Next" refused: these fields have problems (catalog keys). The page's valid
+    /// answers are saved; the page is not done.
     Invalid(Vec<(String, &'static str)>),
+    /// "Save and leave" saved every valid answer but not these (catalog keys of
+    /// their problems): the person is told which before leaving.
+    NotAllSaved(Vec<(String, &'static str)>),
     /// Not saved: the page's 30 minutes had passed. Its time starts again.
     TooLate,
-    /// Not saved: posted from an older revision (browser back, another tab). Go here.
-    Stale(Place),
+    /// Not saved: posted from an older revision (browser back, another tab).
+    Stale,
     /// Approved: nothing can change.
     Locked,
 }
@@ -218,9 +222,7 @@ async fn admit<'a>(
         return Ok(Admitted::Refused(PageOutcome::Locked));
     }
     if revision != current.draft.revision || !current.position(form).may_open(page_id) {
-        return Ok(Admitted::Refused(PageOutcome::Stale(current_place(
-            current, form,
-        ))));
+        return Ok(Admitted::Refused(PageOutcome::Stale));
     }
     let page = form
         .pages
@@ -259,33 +261,35 @@ pub async fn submit_page(
         Admitted::Refused(instead) => return Ok(instead),
     };
     let today = Date::in_sweden(now);
-    let (saved, done) = match action {
-        Action::Next => match check_page(page, &posted, &current.answers, today) {
-            Ok(clean) => (clean, true),
-            Err(problems) => {
-                return Ok(PageOutcome::Invalid(
-                    problems.iter().map(|(f, p)| (f.clone(), p.key())).collect(),
-                ))
-            }
-        },
-        Action::Back | Action::SaveAndLeave => {
-            (salvage_page(page, &posted, &current.answers, today), false)
-        }
+    let keys = |problems: Vec<(String, Problem)>| -> Vec<(String, &'static str)> {
+        problems.into_iter().map(|(f, p)| (f, p.key())).collect()
     };
-    // For "Next" the page's answers become exactly what was checked: hidden or emptied fields go.
-    let hidden: Vec<String> = if done {
-        page.fields
-            .iter()
-            .filter(|f| !saved.contains_key(&f.id))
-            .map(|f| f.id.clone())
-            .collect()
-    } else {
-        Vec::new()
+    // What is saved, whether the page is then done, and the answers typed but not
+    // saved: "Next" keeps the valid answers even when others are wrong, and "Save
+    // and leave" names what it could not keep.
+    let (mut saved, mut done, problems) = match action {
+        Action::Next => match check_page(page, &posted, &current.answers, today) {
+            Ok(clean) => (clean, true, Vec::new()),
+            Err(problems) => (
+                salvage_page(page, &posted, &current.answers, today).kept,
+                false,
+                keys(problems),
+            ),
+        },
+        Action::SaveAndLeave => {
+            let salvage = salvage_page(page, &posted, &current.answers, today);
+            (salvage.kept, false, keys(salvage.refused))
+        }
+        Action::Back => (
+            salvage_page(page, &posted, &current.answers, today).kept,
+            false,
+            Vec::new(),
+        ),
     };
     let relatives: Vec<(String, String, String)> = page
         .fields
         .iter()
-        .filter(|f| f.kind == FieldKind::PersonalIdentityNumber)
+        .filter(|f| done && f.kind == FieldKind::PersonalIdentityNumber)
         .filter_map(|f| {
             Some((
                 f.id.clone(),
@@ -294,68 +298,84 @@ pub async fn submit_page(
             ))
         })
         .collect();
-    let (draft_id, reference, page_key) = (
-        current.draft.id,
-        current.draft.reference.clone(),
-        page_id.to_string(),
-    );
+    let (draft_id, page_key) = (current.draft.id, page_id.to_string());
     let expires_at = draft_expires_at(now, form.lifetime_days);
-    let (saved_values, hidden_fields) = (saved.clone(), hidden.clone());
-    let outcome = db::write(
-        &state.pool,
-        move |tx| -> Result<Option<PageOutcome>, AppError> {
-            // Checked again inside the transaction: two tabs cannot both save over one revision.
-            let fresh = drafts::find_by_id(tx, draft_id)?
-                .filter(|d| !d.is_gone(now))
-                .ok_or(AppError::DraftGone)?;
-            if fresh.revision != revision || fresh.approved_at.is_some() {
-                return Ok(None);
-            }
-            if drafts::page_opened_at(tx, draft_id, &page_key)?
-                .is_none_or(|at| now - at > PAGE_TIME)
-            {
-                drafts::open_page(tx, draft_id, &page_key, now)?;
-                return Ok(Some(PageOutcome::TooLate));
-            }
-            if done {
-                let mut problems = Vec::new();
-                for (field, required, pin) in &relatives {
-                    let found = population::permit_kind(tx, pin)?;
-                    if let Some(key) = RelativeCheck::of(required, found.as_deref()).key() {
-                        problems.push((field.clone(), key));
-                    }
-                }
-                if !problems.is_empty() {
-                    return Ok(Some(PageOutcome::Invalid(problems)));
-                }
-            }
-            let hidden: Vec<&str> = hidden.iter().map(String::as_str).collect();
-            drafts::save_answers(tx, draft_id, &saved, &hidden, &page_key, done)?;
-            drafts::touch(tx, draft_id, now, expires_at)?;
-            Ok(Some(PageOutcome::Go(Place::Review)))
-        },
-    )
-    .await?;
-    let Some(outcome) = outcome else {
-        let reloaded = load(state, reference.clone(), current.owner)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        return Ok(PageOutcome::Stale(current_place(&reloaded, form)));
-    };
-    if !matches!(outcome, PageOutcome::Go(_)) {
-        return Ok(outcome);
-    }
-    Ok(PageOutcome::Go(next_place(
-        current,
-        form,
-        page_id,
-        action,
+    let fields: Vec<String> = page.fields.iter().map(|f| f.id.clone()).collect();
+    /// What the page's transaction found.
+    enum Written {
+        /// Someone saved in between: the page posted was an older copy.
+        Stale,
+        TooLate,
+        /// Saved, but these answers were not.
         Saved {
-            values: saved_values,
-            hidden: hidden_fields,
-            done,
+            values: Answers,
+            hidden: Vec<String>,
+            done: bool,
+            problems: Vec<(String, &'static str)>,
         },
-    )))
+    }
+    let written = db::write(&state.pool, move |tx| -> Result<Written, AppError> {
+        // Checked again inside the transaction: two tabs cannot both save over one revision.
+        let fresh = drafts::find_by_id(tx, draft_id)?
+            .filter(|d| !d.is_gone(now))
+            .ok_or(AppError::DraftGone)?;
+        if fresh.revision != revision || fresh.approved_at.is_some() {
+            return Ok(Written::Stale);
+        }
+        if drafts::page_opened_at(tx, draft_id, &page_key)?.is_none_or(|at| now - at > PAGE_TIME) {
+            drafts::open_page(tx, draft_id, &page_key, now)?;
+            return Ok(Written::TooLate);
+        }
+        let mut problems = problems;
+        for (field, required, pin) in &relatives {
+            let found = population::permit_kind(tx, pin)?;
+            if let Some(key) = RelativeCheck::of(required, found.as_deref()).key() {
+                problems.push((field.clone(), key));
+                saved.remove(field);
+                done = false;
+            }
+        }
+        // For a done page its answers become exactly what was checked: hidden or
+        // emptied fields go.
+        let hidden: Vec<String> = fields
+            .into_iter()
+            .filter(|f| done && !saved.contains_key(f))
+            .collect();
+        let hidden_refs: Vec<&str> = hidden.iter().map(String::as_str).collect();
+        drafts::save_answers(tx, draft_id, &saved, &hidden_refs, &page_key, done)?;
+        drafts::touch(tx, draft_id, now, expires_at)?;
+        Ok(Written::Saved {
+            values: saved,
+            hidden,
+            done,
+            problems,
+        })
+    })
+    .await?;
+    match written {
+        Written::Stale => Ok(PageOutcome::Stale),
+        Written::TooLate => Ok(PageOutcome::TooLate),
+        Written::Saved { problems, .. } if !problems.is_empty() => Ok(match action {
+            Action::SaveAndLeave => PageOutcome::NotAllSaved(problems),
+            Action::Next | Action::Back => PageOutcome::Invalid(problems),
+        }),
+        Written::Saved {
+            values,
+            hidden,
+            done,
+            ..
+        } => Ok(PageOutcome::Go(next_place(
+            current,
+            form,
+            page_id,
+            action,
+            Saved {
+                values,
+                hidden,
+                done,
+            },
+        ))),
+    }
 }
 
 /// What a page's save changed in the draft.
@@ -448,7 +468,7 @@ pub async fn upload(
         Ok(p) => p,
         Err(r) => return Ok(refused(r)),
     };
-    let kept = salvage_page(page, &posted, &current.answers, Date::in_sweden(now));
+    let kept = salvage_page(page, &posted, &current.answers, Date::in_sweden(now)).kept;
     let (draft_id, field_key, page_key) = (current.draft.id, field.id.clone(), page_id.to_string());
     let expires_at = draft_expires_at(now, form.lifetime_days);
     let reference = public_reference();
@@ -493,7 +513,7 @@ pub async fn upload(
     .await?;
     Ok(match outcome {
         Stored::Done => PageOutcome::Go(Place::Page(page_id.to_string())),
-        Stored::Stale => PageOutcome::Stale(current_place(current, form)),
+        Stored::Stale => PageOutcome::Stale,
         Stored::Refused(r) => refused(r),
     })
 }

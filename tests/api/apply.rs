@@ -114,7 +114,7 @@ async fn a_page_is_saved_at_29_59_and_refused_at_30_01_with_the_typed_values_sho
 }
 
 #[tokio::test]
-async fn an_older_copy_of_a_page_changes_nothing_and_lands_on_the_right_page() {
+async fn an_older_copy_of_a_page_comes_back_with_what_was_typed_and_says_why() {
     let app = logged_in().await;
     let reference = start(&app, "visit-visa").await;
     let path = page(&reference, "applicant");
@@ -123,17 +123,85 @@ async fn an_older_copy_of_a_page_changes_nothing_and_lands_on_the_right_page() {
         &post_seen(&app, &old, &path, APPLICANT, "next").await,
         &page(&reference, "passport"),
     );
-    // The browser's back button shows the old copy; sending it again is refused.
+    // The browser's back button shows the old copy; sending it again is refused,
+    // and the person sees the same page, why, and what they typed.
     let mut changed = APPLICANT.to_vec();
     changed[0] = ("family_name", "Changed");
     let res = post_seen(&app, &old, &path, &changed, "next").await;
-    assert_redirect(&res, &format!("{}?stale=1", page(&reference, "passport")));
-    let html = app
-        .get_html(&format!("{}?stale=1", page(&reference, "passport")))
-        .await;
-    assert!(first_text(&html, ".notice-warning").contains("äldre kopia"));
+    assert_eq!(res.status(), 409);
+    let again = html_of(res).await;
+    assert!(
+        first_text(&again, ".notice-warning").contains("ändrats i en annan flik"),
+        "{}",
+        first_text(&again, ".notice-warning")
+    );
+    assert_eq!(value_of(&again, "#family_name").as_deref(), Some("Changed"));
+    // Nothing was written over.
     let html = app.get_html(&path).await;
     assert_eq!(value_of(&html, "#family_name").as_deref(), Some("Öberg"));
+    // The page shown again is the current copy: sending it saves.
+    assert_redirect(
+        &post_seen(&app, &again, &path, &changed, "next").await,
+        &page(&reference, "passport"),
+    );
+    let html = app.get_html(&path).await;
+    assert_eq!(value_of(&html, "#family_name").as_deref(), Some("Changed"));
+}
+
+#[tokio::test]
+async fn an_older_copy_of_a_page_that_cannot_be_opened_now_lands_on_the_right_page() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let path = page(&reference, "applicant");
+    let old = app.get_html(&path).await;
+    // The page after the first is not open yet: a copy of it (forged from the
+    // first page's) leads to where the person is, with the explanation.
+    let travel = page(&reference, "travel");
+    let csrf = form_value(&old, &path, "csrf");
+    let res = app
+        .post_raw(
+            &travel,
+            &[
+                ("csrf", csrf.as_str()),
+                ("revision", "0"),
+                ("action", "next"),
+            ],
+            Default::default(),
+        )
+        .await;
+    assert_redirect(&res, &format!("{path}?stale=1"));
+    let html = app.get_html(&format!("{path}?stale=1")).await;
+    assert!(first_text(&html, ".notice-warning").contains("äldre kopia"));
+}
+
+#[tokio::test]
+async fn next_with_one_wrong_answer_keeps_the_valid_ones() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let path = page(&reference, "applicant");
+    let mut wrong = APPLICANT.to_vec();
+    wrong[2] = ("date_of_birth", "17 maj");
+    let res = post_page(&app, &reference, "applicant", &wrong, "next").await;
+    assert_eq!(res.status(), 422);
+    let shown = html_of(res).await;
+    assert_eq!(
+        value_of(&shown, "#date_of_birth").as_deref(),
+        Some("17 maj")
+    );
+    // The valid answers are saved, the wrong one is not, and the page is not done.
+    let html = app.get_html(&path).await;
+    assert_eq!(value_of(&html, "#family_name").as_deref(), Some("Öberg"));
+    assert_eq!(
+        value_of(&html, "#email").as_deref(),
+        Some("ana@example.com")
+    );
+    assert_eq!(value_of(&html, "#date_of_birth").as_deref(), Some(""));
+    assert_redirect(&app.get(&page(&reference, "passport")).await, &path);
+    // The page shown with its problems is current: correcting it there goes on.
+    assert_redirect(
+        &post_seen(&app, &shown, &path, APPLICANT, "next").await,
+        &page(&reference, "passport"),
+    );
 }
 
 #[tokio::test]
@@ -144,7 +212,7 @@ async fn save_and_leave_keeps_what_is_valid_and_goes_to_my_page() {
         &app,
         &reference,
         "applicant",
-        &[("family_name", "Öberg"), ("date_of_birth", "not a date")],
+        &[("family_name", "Öberg")],
         "save",
     )
     .await;
@@ -152,16 +220,91 @@ async fn save_and_leave_keeps_what_is_valid_and_goes_to_my_page() {
     let html = app.get_html("/account?saved=1").await;
     assert!(first_text(&html, ".notice-success").contains("sparad"));
     let html = app.get_html(&page(&reference, "applicant")).await;
-    let value = |id: &str| {
-        html.select(&Selector::parse(id).unwrap())
+    assert_eq!(value_of(&html, "#family_name").as_deref(), Some("Öberg"));
+}
+
+#[tokio::test]
+async fn save_and_leave_names_the_answer_it_could_not_save() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let path = page(&reference, "applicant");
+    let res = post_page(
+        &app,
+        &reference,
+        "applicant",
+        &[("family_name", "Öberg"), ("date_of_birth", "not a date")],
+        "save",
+    )
+    .await;
+    assert_eq!(res.status(), 422, "not a silent trip to My Page");
+    let shown = html_of(res).await;
+    let notice = first_text(&shown, ".notice-warning");
+    assert!(notice.contains("Födelsedatum"), "{notice}");
+    assert!(notice.contains("sparades inte"), "{notice}");
+    assert_eq!(
+        value_of(&shown, "#date_of_birth").as_deref(),
+        Some("not a date")
+    );
+    assert!(first_text(&shown, "#date_of_birth-error").contains("Födelsedatum"));
+    let html = app.get_html(&path).await;
+    assert_eq!(value_of(&html, "#family_name").as_deref(), Some("Öberg"));
+    assert_eq!(value_of(&html, "#date_of_birth").as_deref(), Some(""));
+    // Corrected on the page shown, it saves and leaves.
+    assert_redirect(
+        &post_seen(
+            &app,
+            &shown,
+            &path,
+            &[("family_name", "Öberg"), ("date_of_birth", "1990-05-17")],
+            "save",
+        )
+        .await,
+        "/account?saved=1",
+    );
+}
+
+#[tokio::test]
+async fn switching_language_mid_page_keeps_everything_typed() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let path = page(&reference, "applicant");
+    let html = app.get_html(&path).await;
+    // The header's language switch is a button of the page's form (no script needed).
+    let switch =
+        Selector::parse("header button[form='page-form'][name='action'][value='language']")
+            .unwrap();
+    assert_eq!(
+        html.select(&switch)
             .next()
-            .unwrap()
-            .value()
-            .attr("value")
-            .map(str::to_string)
-    };
-    assert_eq!(value("#family_name").as_deref(), Some("Öberg"));
-    assert_eq!(value("#date_of_birth").as_deref(), Some(""));
+            .map(|b| b.text().collect::<String>()),
+        Some("In English".to_string())
+    );
+    let typed = [("family_name", "Öberg"), ("date_of_birth", "17 maj")];
+    let res = post_seen(&app, &html, &path, &typed, "language").await;
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|c| c.to_str().unwrap().starts_with("kansli_lang=en")));
+    let shown = html_of(res).await;
+    assert_eq!(
+        first_text(&shown, "h1"),
+        "About you",
+        "the page, now in English"
+    );
+    assert_eq!(value_of(&shown, "#family_name").as_deref(), Some("Öberg"));
+    assert_eq!(
+        value_of(&shown, "#date_of_birth").as_deref(),
+        Some("17 maj")
+    );
+    assert!(
+        select_text(&shown, ".error-summary").is_empty(),
+        "no errors for a language switch"
+    );
+    // The next page view stays English.
+    let html = app.get_html(&path).await;
+    assert_eq!(first_text(&html, "h1"), "About you");
 }
 
 #[tokio::test]

@@ -281,19 +281,148 @@ test("two minutes before the idle limit a warning offers to stay logged in", asy
   await context.close();
 });
 
+/** Starts a visit-visa application (on the kansli at `at`); the page ends on its first page. */
+async function startVisitVisa(page, at = base) {
+  await page.goto(`${at}/applications/new`);
+  await page.locator('form:has(input[name="form"][value="visit-visa"]) button').click();
+  await page.waitForURL("**/pages/applicant");
+}
+
+async function fillApplicant(page, familyName = "Öberg") {
+  await page.getByLabel("Family name").fill(familyName);
+  await page.getByLabel("Given names").fill("Ana");
+  await page.getByLabel("Date of birth").fill("1990-05-17");
+  await page.getByLabel("Citizenship").selectOption("UA");
+  await page.getByLabel("Email address").fill("ana@example.com");
+}
+
+test("Enter in a field means Next, never Back or Upload; every control shows where focus is", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  await createAccount(context, page, "keyboard@example.se");
+  await startVisitVisa(page);
+
+  // Focus is visible on every control, reached by the keyboard alone.
+  await page.locator("main").focus();
+  const seen = new Set();
+  for (let i = 0; i < 14; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      return { tag: el.tagName.toLowerCase(), type: el.type || "", id: el.id || el.textContent.trim(),
+               outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+    if (focused.tag === "body") break;
+    seen.add(`${focused.tag}:${focused.type}`);
+    assert.notEqual(focused.outline, "none", `no visible focus on ${focused.tag} ${focused.id}`);
+    assert.ok(focused.width >= 2, `focus outline too thin on ${focused.tag} ${focused.id}`);
+  }
+  for (const kind of ["input:text", "input:email", "select:select-one", "button:submit"]) {
+    assert.ok(seen.has(kind), `focus reached a ${kind} (saw ${[...seen].join(", ")})`);
+  }
+
+  // The date field's hint and control agree: text typed as the hint says.
+  const dateHint = await page.locator("#date_of_birth-hint").textContent();
+  assert.match(dateHint, /YYYY-MM-DD/);
+  assert.equal(await page.getByLabel("Date of birth").getAttribute("type"), "text");
+
+  await fillApplicant(page);
+  await page.getByLabel("Email address").press("Enter");
+  await page.waitForURL("**/pages/passport");
+
+  // On a page with Back first and an Upload button before Next, Enter still means Next.
+  await page.getByLabel("Passport number").fill("AB1234567");
+  await page.getByLabel("Passport valid until").fill("2030-01-01");
+  const sent = page.waitForRequest((r) => r.method() === "POST");
+  await page.getByLabel("Passport valid until").press("Enter");
+  const request = await sent;
+  assert.ok(request.url().endsWith("/pages/passport"), `sent to ${request.url()}, not the upload`);
+  assert.match(request.postData(), /(^|&)action=next(&|$)/);
+  await page.locator(".error-summary").waitFor();
+  assert.match(await page.locator(".error-summary").textContent(), /Photo of the passport page/);
+  assert.ok(page.url().endsWith("/pages/passport"), "not taken back");
+  await visit(page, "30-enter-means-next");
+  await context.close();
+});
+
+test("nothing typed is lost: another tab's change, Save and leave, the language switch, a logout elsewhere", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  await createAccount(context, page, "tabs@example.se");
+  await startVisitVisa(page);
+  const url = page.url();
+
+  // The same page in another tab, saved there first.
+  const other = await context.newPage();
+  await other.goto(url);
+  await fillApplicant(other, "Fromtheothertab");
+  await other.getByRole("button", { name: "Next", exact: true }).click();
+  await other.waitForURL("**/pages/passport");
+  await other.close();
+
+  await fillApplicant(page, "Typedhere");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.locator(".notice-warning").waitFor();
+  assert.match(await page.locator(".notice-warning").textContent(), /changed in another tab/);
+  assert.equal(await page.getByLabel("Family name").inputValue(), "Typedhere", "what was typed is still there");
+  assert.ok(page.url().endsWith("/pages/applicant"));
+  await visit(page, "31-changed-in-another-tab");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL("**/pages/passport");
+
+  // Save and leave with one wrong answer names it, and keeps the rest.
+  await page.getByLabel("Passport number").fill("AB1234567");
+  await page.getByLabel("Passport valid until").fill("31/12/2030");
+  await page.getByRole("button", { name: "Save and leave" }).click();
+  await page.locator(".notice-warning").waitFor();
+  assert.match(await page.locator(".notice-warning").textContent(), /not saved.*Passport valid until/s);
+  assert.equal(await page.getByLabel("Passport valid until").inputValue(), "31/12/2030");
+  await visit(page, "32-save-and-leave-not-all-saved");
+
+  // Switching language in the middle of the page keeps what was typed.
+  await page.getByLabel("Passport number").fill("CD7654321");
+  await page.getByRole("button", { name: "På svenska" }).click();
+  await page.getByRole("heading", { level: 1, name: "Pass" }).waitFor();
+  assert.equal(await page.getAttribute("html", "lang"), "sv");
+  assert.equal(await page.getByLabel("Passnummer").inputValue(), "CD7654321");
+  assert.equal(await page.getByLabel("Passet gäller till och med").inputValue(), "31/12/2030");
+  await visit(page, "33-language-switched-mid-page");
+  await page.getByRole("button", { name: "In English" }).click();
+  await page.getByRole("heading", { level: 1, name: "Passport" }).waitFor();
+
+  // Logged out from another device: the page says why, and logging in returns to it.
+  const elsewhere = await browser.newContext({ locale: "en-GB" });
+  const device = await elsewhere.newPage();
+  await device.goto(`${base}/login`);
+  await device.getByLabel("Email address").fill("tabs@example.se");
+  await device.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await device.getByRole("button", { name: "Log in", exact: true }).click();
+  await device.waitForURL("**/account");
+  await device.goto(`${base}/account/sessions`);
+  await device.getByRole("button", { name: "Log out everywhere else" }).click();
+  await device.locator(".notice-success").waitFor();
+  await elsewhere.close();
+
+  await page.getByLabel("Passport number").fill("AB1234567");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL(/\/login\?/);
+  assert.match(await page.locator(".notice-warning").textContent(), /logged out/);
+  await visit(page, "34-logged-out-on-a-page");
+  await page.getByLabel("Email address").fill("tabs@example.se");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await page.waitForURL("**/pages/passport");
+  await context.close();
+});
+
 test("a full visit-visa application: upload, review, print to PDF, approve, pay after a declined card, follow on My Page", async () => {
   const context = await browser.newContext({ locale: "en-GB" });
   const page = await context.newPage();
   await createAccount(context, page, "visitor@example.se");
 
-  await page.goto(`${base}/applications/new`);
-  await page.locator('form:has(input[name="form"][value="visit-visa"]) button').click();
-  await page.waitForURL("**/pages/applicant");
-  await page.getByLabel("Family name").fill("Öberg");
-  await page.getByLabel("Given names").fill("Ana");
-  await page.getByLabel("Date of birth").fill("1990-05-17");
-  await page.getByLabel("Citizenship").selectOption("UA");
-  await page.getByLabel("Email address").fill("ana@example.com");
+  await startVisitVisa(page);
+  await fillApplicant(page);
   await page.getByRole("button", { name: "Next", exact: true }).click();
 
   await page.waitForURL("**/pages/passport");
@@ -397,14 +526,8 @@ function freePort() {
 
 /** A visit-visa application up to its approval, on the kansli at `at`. */
 async function approveVisitVisa(page, at) {
-  await page.goto(`${at}/applications/new`);
-  await page.locator('form:has(input[name="form"][value="visit-visa"]) button').click();
-  await page.waitForURL("**/pages/applicant");
-  await page.getByLabel("Family name").fill("Öberg");
-  await page.getByLabel("Given names").fill("Ana");
-  await page.getByLabel("Date of birth").fill("1990-05-17");
-  await page.getByLabel("Citizenship").selectOption("UA");
-  await page.getByLabel("Email address").fill("ana@example.com");
+  await startVisitVisa(page, at);
+  await fillApplicant(page);
   await page.getByRole("button", { name: "Next", exact: true }).click();
   await page.waitForURL("**/pages/passport");
   await page.getByLabel("Passport number").fill("AB1234567");

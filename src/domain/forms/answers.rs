@@ -154,25 +154,37 @@ pub fn check_page(
     }
 }
 
-/// What can be kept of a page without completing it ("Back", "Save and leave"):
-/// each shown field's value that is valid on its own. Others stay as they were.
-pub fn salvage_page(page: &Page, posted: &Answers, saved: &Answers, today: Date) -> Answers {
+/// What can be kept of a page without completing it ("Back", "Save and leave",
+/// "Next" with problems): each shown field's value that is valid on its own.
+#[derive(Debug, Default)]
+pub struct Salvage {
+    /// The valid answers, normalized for storage.
+    pub kept: Answers,
+    /// The answers typed but not valid, which stay as they were: the person is told.
+    pub refused: Vec<(String, Problem)>,
+}
+
+/// Sorts what was posted for `page` into what can be kept and what cannot.
+pub fn salvage_page(page: &Page, posted: &Answers, saved: &Answers, today: Date) -> Salvage {
     let mut known = saved.clone();
-    let mut kept = Answers::new();
+    let mut salvage = Salvage::default();
     for field in page.fields.iter().filter(|f| f.kind != FieldKind::Document) {
         if !holds(field.show_if.as_ref(), &known) {
             continue;
         }
         let raw = posted.get(&field.id).map(|v| v.trim()).unwrap_or_default();
-        if let Some(value) = (!raw.is_empty())
-            .then(|| normalize(field, raw, today).ok())
-            .flatten()
-        {
-            known.insert(field.id.clone(), value.clone());
-            kept.insert(field.id.clone(), value);
+        if raw.is_empty() {
+            continue;
+        }
+        match normalize(field, raw, today) {
+            Ok(value) => {
+                known.insert(field.id.clone(), value.clone());
+                salvage.kept.insert(field.id.clone(), value);
+            }
+            Err(problem) => salvage.refused.push((field.id.clone(), problem)),
         }
     }
-    kept
+    salvage
 }
 
 /// Whether `c` is an invisible character that turns text around or hides what is
@@ -463,17 +475,21 @@ mod tests {
     }
 
     #[test]
-    fn salvage_keeps_only_what_is_valid_on_its_own() {
+    fn salvage_keeps_only_what_is_valid_on_its_own_and_names_the_rest() {
         let visa = form("visit-visa");
         let posted = answers(&[
             ("family_name", "Öberg"),
             ("date_of_birth", "1990-02-30"),
             ("email", "ana@example.com"),
         ]);
-        let kept = salvage_page(&visa.pages[0], &posted, &Answers::new(), today());
+        let salvage = salvage_page(&visa.pages[0], &posted, &Answers::new(), today());
         assert_eq!(
-            kept,
+            salvage.kept,
             answers(&[("family_name", "Öberg"), ("email", "ana@example.com")])
+        );
+        assert_eq!(
+            salvage.refused,
+            vec![("date_of_birth".to_string(), Problem::NotADate)]
         );
     }
 

@@ -21,8 +21,18 @@ impl Ctx {
     /// This request with another CSRF token: a page rendered once for every
     /// visitor carries [`crate::web::page_cache::CSRF_MARK`] in place of each one's own.
     pub fn with_csrf(&self, csrf: &str) -> Ctx {
+        self.with(self.t, csrf)
+    }
+
+    /// This request answered in another language (the language switch on a page
+    /// with typed answers, which answers with the page itself).
+    pub fn with_lang(&self, lang: crate::domain::Lang) -> Ctx {
+        self.with(Texts::new(lang), &self.csrf)
+    }
+
+    fn with(&self, t: Texts, csrf: &str) -> Ctx {
         Ctx::new(RequestContext {
-            t: self.t,
+            t,
             csrf: csrf.to_string(),
             session: self.session.clone(),
             path: self.path.clone(),

@@ -7,7 +7,6 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-#[cfg(test)]
 use actix_web::HttpResponse;
 use actix_web::{web, HttpMessage};
 use futures_util::FutureExt;
@@ -98,6 +97,19 @@ pub fn cookie(state: &WebState, base: CookieName, value: String) -> Cookie<'stat
         .finish()
 }
 
+/// `res` with the cookie that keeps `lang` for a year.
+pub fn remember_language(
+    state: &WebState,
+    lang: Lang,
+    mut res: HttpResponse,
+) -> Result<HttpResponse, AppError> {
+    let mut c = cookie(state, LANG_COOKIE, lang.code().to_string());
+    c.set_max_age(actix_web::cookie::time::Duration::days(365));
+    res.add_cookie(&c)
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(res)
+}
+
 pub fn removal_cookie(state: &WebState, base: CookieName) -> Cookie<'static> {
     let mut c = cookie(state, base, String::new());
     c.make_removal();
@@ -165,7 +177,7 @@ pub async fn load_context(
             .uri()
             .path_and_query()
             .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into()),
+            .unwrap_or_else(|| paths::HOME.into()),
         dev_mailbox: state.settings.dev_mailbox(),
         production: state.settings.is_production(),
         session_ended: raw_session.is_some() && session_missing,

@@ -1,5 +1,4 @@
 //! Pages that change nothing: start, help, language switch, assets, dev mailbox.
-use actix_web::cookie::time::Duration;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -9,7 +8,7 @@ use crate::error::AppError;
 use crate::flows::records;
 use crate::paths;
 use crate::web::guard::access::logged_in;
-use crate::web::guard::middleware::{cookie, LANG_COOKIE};
+use crate::web::guard::middleware::remember_language;
 use crate::web::guard::Ctx;
 use crate::web::respond::{html, redirect};
 use crate::web::views;
@@ -53,12 +52,7 @@ pub async fn switch_language(
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
     let back = crate::web::respond::local_path(q.back.as_deref()).unwrap_or(paths::HOME);
-    let mut c = cookie(&state, LANG_COOKIE, lang.code().to_string());
-    c.set_max_age(Duration::days(365));
-    let mut res = redirect(back);
-    res.add_cookie(&c)
-        .map_err(|e| AppError::Unexpected(e.into()))?;
-    Ok(res)
+    remember_language(&state, lang, redirect(back))
 }
 
 pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, AppError> {

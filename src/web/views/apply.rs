@@ -3,9 +3,10 @@
 use maud::{html, Markup};
 
 use super::components::{
-    described_by, error_summary, notice_for, post_form, Field as Input, FormErrors, Notice,
+    described_by, error_summary, notice, notice_for, post_form, post_form_with_id, Field as Input,
+    FormErrors, Notice, Tone,
 };
-use super::layout::page;
+use super::layout::{page, page_of_form, PageForm};
 use crate::db::documents::Attached;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
@@ -57,17 +58,32 @@ pub struct PageView<'a> {
     pub has_previous: bool,
     /// The photos already uploaded.
     pub documents: &'a [Attached],
+    /// The questions whose typed answers "Save and leave" could not keep.
+    pub unsaved: Vec<&'a str>,
 }
+
+/// The id of an application page's form (the header's language switch sends it).
+pub const PAGE_FORM: &str = "page-form";
 
 pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Markup {
     let lang = ctx.lang();
     let action = paths::draft_page(v.reference, &v.page.id);
     let (step, steps) = (v.step.0.to_string(), v.step.1.to_string());
-    page(
+    let form = PageForm {
+        id: PAGE_FORM,
+        default: ("next", ctx.t("apply.page.next")),
+    };
+    page_of_form(
         ctx,
         v.page.title.get(lang),
+        &form,
         html! {
             (notice_for(ctx, n))
+            @if !v.unsaved.is_empty() {
+                (notice(Tone::Warning, html! {
+                    p { (ctx.tf("apply.page.not_saved", &[("questions", &v.unsaved.join(", "))])) }
+                }))
+            }
             (error_summary(ctx, errors))
             p.caption { (v.form.title.get(lang)) }
             p.step { (ctx.tf("apply.page.step", &[("step", &step), ("steps", &steps)])) }
@@ -79,7 +95,7 @@ pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Mar
                     (ctx.plural("apply.page.time", PAGE_TIME / 60, &[("minutes", &(PAGE_TIME / 60).to_string())]))
                 }
             }
-            (post_form(ctx, &action, "stack", html! {
+            (post_form_with_id(ctx, Some(PAGE_FORM), &action, "stack", html! {
                 input type="hidden" name="revision" value=(v.revision);
                 @for field in &v.page.fields {
                     @if field.kind == FieldKind::Document {

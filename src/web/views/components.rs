@@ -29,8 +29,19 @@ impl Render for Attr<'_> {
 
 /// Every POST form comes from here, so none can lack the CSRF token.
 pub fn post_form(ctx: &Ctx, action: &str, class: &str, content: Markup) -> Markup {
+    post_form_with_id(ctx, None, action, class, content)
+}
+
+/// A post form with an `id`, for buttons elsewhere on the page that send it.
+pub fn post_form_with_id(
+    ctx: &Ctx,
+    id: Option<&str>,
+    action: &str,
+    class: &str,
+    content: Markup,
+) -> Markup {
     html! {
-        form method="post" action=(Attr(action)) class=(Attr(class)) novalidate {
+        form id=[id] method="post" action=(Attr(action)) class=(Attr(class)) novalidate {
             input type="hidden" name="csrf" value=(Attr(&ctx.csrf));
             (content)
         }

@@ -5,7 +5,6 @@ use maud::{html, Markup, DOCTYPE};
 use super::assets::url;
 use super::components::{post_form, Attr};
 use crate::domain::rules::{SESSION_IDLE, SESSION_WARNING};
-use crate::domain::Lang;
 use crate::h;
 use crate::paths;
 use crate::web::guard::Ctx;
@@ -17,6 +16,41 @@ pub fn page(ctx: &Ctx, title: impl maud::Render, content: Markup) -> Markup {
 
 /// A whole page with more in its head (a page's own script, a refresh).
 pub fn page_with(ctx: &Ctx, title: impl maud::Render, head: Markup, content: Markup) -> Markup {
+    shell(ctx, title, head, content, None)
+}
+
+/// A page around one form the person types into (an application's page), whose
+/// `id` is `form.id`. Enter in any field means `form.default` (the form's primary
+/// action: a first, unseen submit button, so a Back or Upload button placed before
+/// it is never what Enter does), and the header's language switch sends the form
+/// with the action `language`, so the page comes back in the other language with
+/// everything typed still in it, script or not.
+pub fn page_of_form(
+    ctx: &Ctx,
+    title: impl maud::Render,
+    form: &PageForm,
+    content: Markup,
+) -> Markup {
+    shell(ctx, title, html! {}, content, Some(form))
+}
+
+/// The form a page is built around; see [`page_of_form`].
+pub struct PageForm<'a> {
+    pub id: &'a str,
+    /// The `action` value of the primary button, and its text.
+    pub default: (&'a str, &'a str),
+}
+
+/// The `action` a page's form is sent with when the person switches language.
+pub const LANGUAGE_ACTION: &str = "language";
+
+fn shell(
+    ctx: &Ctx,
+    title: impl maud::Render,
+    head: Markup,
+    content: Markup,
+    form: Option<&PageForm>,
+) -> Markup {
     let logged_in = ctx.signed_in().is_some();
     html! {
         (DOCTYPE)
@@ -36,7 +70,11 @@ pub fn page_with(ctx: &Ctx, title: impl maud::Render, head: Markup, content: Mar
             }
             body data-idle-seconds=[logged_in.then_some(SESSION_IDLE)] data-warn-seconds=[logged_in.then_some(SESSION_WARNING)] {
                 a.skip-link href="#main" { (h!(ctx, "nav.skip")) }
-                (header(ctx))
+                @if let Some(f) = form {
+                    // First in the document of all the form's buttons: the default button.
+                    button.visually-hidden type="submit" form=(f.id) name="action" value=(f.default.0) tabindex="-1" aria-hidden="true" { (f.default.1) }
+                }
+                (header(ctx, form))
                 @if ctx.dev_mailbox {
                     div.dev-banner role="note" {
                         div.wrap {
@@ -53,11 +91,8 @@ pub fn page_with(ctx: &Ctx, title: impl maud::Render, head: Markup, content: Mar
     }
 }
 
-fn header(ctx: &Ctx) -> Markup {
-    let other = match ctx.lang() {
-        Lang::Sv => Lang::En,
-        Lang::En => Lang::Sv,
-    };
+fn header(ctx: &Ctx, form: Option<&PageForm>) -> Markup {
+    let other = ctx.lang().other();
     let switch_href = paths::switch_language(other.code(), &encode_path(&ctx.path));
     html! {
         header.site-header {
@@ -67,7 +102,11 @@ fn header(ctx: &Ctx) -> Markup {
                     span { (h!(ctx, "service.name")) }
                 }
                 nav.header-nav aria-label=(h!(ctx, "nav.label")) {
-                    a href=(Attr(&switch_href)) lang=(other.code()) hreflang=(other.code()) { (h!(ctx, "nav.other_language")) }
+                    @if let Some(f) = form {
+                        button.link-button type="submit" form=(f.id) name="action" value=(LANGUAGE_ACTION) formnovalidate lang=(other.code()) { (h!(ctx, "nav.other_language")) }
+                    } @else {
+                        a href=(Attr(&switch_href)) lang=(other.code()) hreflang=(other.code()) { (h!(ctx, "nav.other_language")) }
+                    }
                     @if let Some(s) = ctx.signed_in() {
                         @if ctx.partner().is_some() {
                             a href=(paths::PARTNER) { (h!(ctx, "partner.title")) }

@@ -139,7 +139,7 @@ pub async fn upload(
             .await?
         }
     };
-    respond(&ctx, &state, &current, form, &page_id, &answers, outcome)
+    respond(&ctx, &state, &current, form, &page_id, &answers, outcome).await
 }
 
 /// A document or its thumbnail, to its owner only; anyone else gets 404.

@@ -16,11 +16,13 @@ use crate::flows::apply::{self, Action, DraftState, PageOutcome, Place};
 use crate::paths;
 use crate::web::guard::access::Applicant;
 use crate::web::guard::access::{form_of, logged_in};
+use crate::web::guard::middleware::remember_language;
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, html_status, redirect};
 use crate::web::views::apply::{self as view, PageView};
 use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
+use crate::web::views::layout::LANGUAGE_ACTION;
 use crate::web::web_state::WebState;
 
 pub async fn choose(ctx: Ctx, state: web::Data<WebState>, _: Applicant) -> HttpResponse {
@@ -135,28 +137,65 @@ pub async fn show_page(
     render_page(
         &ctx,
         &state,
-        &current,
-        form,
-        &page_id,
-        &current.answers,
+        Shown::saved(&current, form, &page_id),
         &FormErrors::default(),
         notice,
         StatusCode::OK,
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A page as it is shown: of which draft, with which values, as of which revision.
+struct Shown<'a> {
+    current: &'a DraftState,
+    form: &'a FormDef,
+    page_id: &'a str,
+    /// What was posted, or what is saved.
+    values: &'a Answers,
+    /// The revision the page is sent back with: the draft's, except when the page
+    /// only changes language (then the one it was shown with, so an older copy
+    /// stays an older copy).
+    revision: i64,
+    unsaved: Vec<&'a str>,
+}
+
+impl<'a> Shown<'a> {
+    fn saved(current: &'a DraftState, form: &'a FormDef, page_id: &'a str) -> Self {
+        Shown::posted(current, form, page_id, &current.answers)
+    }
+
+    fn posted(
+        current: &'a DraftState,
+        form: &'a FormDef,
+        page_id: &'a str,
+        values: &'a Answers,
+    ) -> Self {
+        Shown {
+            current,
+            form,
+            page_id,
+            values,
+            revision: current.draft.revision,
+            unsaved: Vec::new(),
+        }
+    }
+}
+
 fn render_page(
     ctx: &Ctx,
     state: &WebState,
-    current: &DraftState,
-    form: &FormDef,
-    page_id: &str,
-    values: &Answers,
+    shown: Shown,
     errors: &FormErrors,
     n: Notice,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    let Shown {
+        current,
+        form,
+        page_id,
+        values,
+        revision,
+        unsaved,
+    } = shown;
     let position = current.position(form);
     let page = form
         .pages
@@ -173,10 +212,11 @@ fn render_page(
             form.lifetime_days,
         ))
         .to_string(),
-        revision: current.draft.revision,
+        revision,
         values,
         has_previous: position.previous_before(page_id).is_some(),
         documents: &current.documents,
+        unsaved,
     };
     Ok(html_status(status, view::page_form(ctx, &view, errors, n)))
 }
@@ -196,6 +236,10 @@ pub async fn submit_page(
     let action = match posted.remove("action").as_deref() {
         Some("back") => Action::Back,
         Some("save") => Action::SaveAndLeave,
+        Some(LANGUAGE_ACTION) => {
+            let answers: Answers = posted.into_iter().collect();
+            return in_other_language(&ctx, &state, &current, form, &page_id, revision, &answers);
+        }
         _ => Action::Next,
     };
     let answers: Answers = posted.into_iter().collect();
@@ -209,11 +253,53 @@ pub async fn submit_page(
         answers.clone(),
     )
     .await?;
-    respond(&ctx, &state, &current, form, &page_id, &answers, outcome)
+    respond(&ctx, &state, &current, form, &page_id, &answers, outcome).await
 }
 
-/// The answer to a posted page: on to the next place, or the page again with its problems.
-fn respond(
+/// The header's language switch on a page: the same page in the other language
+/// with everything typed still in it (nothing is checked or saved), and the
+/// language remembered.
+fn in_other_language(
+    ctx: &Ctx,
+    state: &WebState,
+    current: &DraftState,
+    form: &FormDef,
+    page_id: &str,
+    revision: i64,
+    typed: &Answers,
+) -> Result<HttpResponse, AppError> {
+    let lang = ctx.lang().other();
+    let elsewhere = |place: String| {
+        let back = crate::web::views::layout::encode_path(&place);
+        remember_language(
+            state,
+            lang,
+            redirect(&paths::switch_language(lang.code(), &back)),
+        )
+    };
+    if current.draft.approved_at.is_some() {
+        return elsewhere(paths::review_locked(&current.draft.reference));
+    }
+    if !current.position(form).may_open(page_id) {
+        return elsewhere(place_path(current, &apply::current_place(current, form)));
+    }
+    let page = render_page(
+        &ctx.with_lang(lang),
+        state,
+        Shown {
+            revision,
+            ..Shown::posted(current, form, page_id, typed)
+        },
+        &FormErrors::default(),
+        None,
+        StatusCode::OK,
+    )?;
+    remember_language(state, lang, page)
+}
+
+/// The answer to a posted page: on to the next place, or the page again with its
+/// problems (as of the draft now, so sending it again is not refused as old).
+pub(super) async fn respond(
     ctx: &Ctx,
     state: &WebState,
     current: &DraftState,
@@ -222,45 +308,79 @@ fn respond(
     answers: &Answers,
     outcome: PageOutcome,
 ) -> Result<HttpResponse, AppError> {
-    let again = |errors: &FormErrors, n: Notice| {
-        render_page(
-            ctx,
-            state,
-            current,
-            form,
-            page_id,
-            answers,
-            errors,
-            n,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
+    let reload = || async {
+        apply::load(state, current.draft.reference.clone(), current.owner)
+            .await?
+            .ok_or(AppError::DraftGone)
     };
+    let question = |field: &str| {
+        form.field(field)
+            .map(|f| f.label.get(ctx.lang()))
+            .unwrap_or_default()
+    };
+    let errors_of = |problems: &[(String, &'static str)]| {
+        let mut errors = FormErrors::default();
+        for (field, key) in problems {
+            // Each message names its question, so the summary at the top reads on its own.
+            errors.add(
+                field.clone(),
+                ctx.tf(
+                    "apply.problem",
+                    &[("question", question(field)), ("problem", ctx.t(key))],
+                ),
+            );
+        }
+        errors
+    };
+    let again = |now: &DraftState, unsaved, errors: &FormErrors, n: Notice, status| {
+        let shown = Shown {
+            unsaved,
+            ..Shown::posted(now, form, page_id, answers)
+        };
+        render_page(ctx, state, shown, errors, n, status)
+    };
+    let none = FormErrors::default();
     match outcome {
         PageOutcome::Go(to) => Ok(redirect(&place_path(current, &to))),
-        PageOutcome::Stale(to) => Ok(redirect(&format!("{}?stale=1", place_path(current, &to)))),
         PageOutcome::Locked => Ok(redirect(&paths::review_locked(&current.draft.reference))),
-        PageOutcome::TooLate => again(
-            &FormErrors::default(),
-            Some(Message::warning("apply.page.too_late")),
-        ),
-        PageOutcome::Invalid(problems) => {
-            let mut errors = FormErrors::default();
-            for (field, key) in problems {
-                // Each message names its question, so the summary at the top reads on its own.
-                let question = form
-                    .field(&field)
-                    .map(|f| f.label.get(ctx.lang()))
-                    .unwrap_or_default();
-                errors.add(
-                    field,
-                    ctx.tf(
-                        "apply.problem",
-                        &[("question", question), ("problem", ctx.t(key))],
-                    ),
-                );
+        PageOutcome::Stale => {
+            let now = reload().await?;
+            if now.draft.approved_at.is_some() {
+                Ok(redirect(&paths::review_locked(&now.draft.reference)))
+            } else if now.position(form).may_open(page_id) {
+                // Changed in another tab (or sent again after the back button):
+                // this page as it now stands, with what the person typed on it.
+                let n = Some(Message::warning("apply.page.changed"));
+                again(&now, Vec::new(), &none, n, StatusCode::CONFLICT)
+            } else {
+                let place = apply::current_place(&now, form);
+                Ok(redirect(&format!("{}?stale=1", place_path(&now, &place))))
             }
-            again(&errors, None)
         }
+        PageOutcome::TooLate => {
+            let n = Some(Message::warning("apply.page.too_late"));
+            again(
+                &reload().await?,
+                Vec::new(),
+                &none,
+                n,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        PageOutcome::Invalid(problems) => again(
+            &reload().await?,
+            Vec::new(),
+            &errors_of(&problems),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        PageOutcome::NotAllSaved(problems) => again(
+            &reload().await?,
+            problems.iter().map(|(f, _)| question(f)).collect(),
+            &errors_of(&problems),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     }
 }
 
