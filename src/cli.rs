@@ -100,6 +100,8 @@ pub fn main() -> ExitCode {
             .with_span_list(false)
             .init(),
     }
+    // Before any text is read: every text naming the contact details gets these.
+    crate::i18n::install_contact(&settings.contact);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => actix_web::rt::System::new().block_on(serve(settings)),
         Command::Migrate => migrate(&settings),

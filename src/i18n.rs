@@ -5,6 +5,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use crate::domain::Lang;
+use crate::settings::ContactSettings;
 
 const SOURCES: [(Lang, &str); 2] = [
     (Lang::Sv, include_str!("../assets/locales/sv.toml")),
@@ -99,17 +100,18 @@ pub fn catalog() -> &'static Catalog {
             out
         };
         let (sv, en) = (parse(Lang::Sv), parse(Lang::En));
+        let contact = CONTACT.get_or_init(ContactSettings::default);
         let lookup = |texts: &BTreeMap<String, String>| {
+            let details = contact_details(texts, contact);
             texts
                 .iter()
                 .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        Entry {
-                            raw: v.clone(),
-                            escaped: maud::html! { (v) }.into_string(),
-                        },
-                    )
+                    let mut v = v.clone();
+                    for (name, value) in &details {
+                        v = v.replace(name, value);
+                    }
+                    let escaped = maud::html! { (v) }.into_string();
+                    (k.clone(), Entry { raw: v, escaped })
                 })
                 .collect()
         };
@@ -119,6 +121,46 @@ pub fn catalog() -> &'static Catalog {
             en,
         }
     })
+}
+
+/// The organisation's contact details, filled into every text that names them.
+static CONTACT: OnceLock<ContactSettings> = OnceLock::new();
+
+/// Sets the contact details every text is filled with (`{support_phone}` and
+/// the others of [`contact_details`]). Called once at start, before any text
+/// is read: the catalogs are made once per process. False when the texts were
+/// already made with other details.
+pub fn install_contact(contact: &ContactSettings) -> bool {
+    CONTACT.get_or_init(|| contact.clone()) == contact
+}
+
+/// The placeholders of the contact details and their values in one language
+/// (whose catalog says how a phone number's hours and menu read).
+fn contact_details(
+    texts: &BTreeMap<String, String>,
+    c: &ContactSettings,
+) -> Vec<(&'static str, String)> {
+    let text = |key: &str| texts.get(key).cloned().unwrap_or_default();
+    let (from, until) = c.hours().unwrap_or(("09:00", "15:00"));
+    let clock = |t: &str| t.replace(':', &text("reach.clock_separator"));
+    let hours = format!("{}–{}", clock(from), clock(until));
+    let menu = c.menu();
+    let line = if menu.is_empty() {
+        text("reach.phone_line")
+    } else {
+        text("reach.phone_line_menu").replace("{choices}", &menu.join(&text("reach.then")))
+    };
+    let phone = line
+        .replace("{number}", &c.phone)
+        .replace("{hours}", &hours);
+    vec![
+        ("{support_phone}", phone),
+        ("{support_number}", c.phone.clone()),
+        ("{support_email}", c.email.clone()),
+        ("{postal_address}", c.postal_address.clone()),
+        ("{organisation_number}", c.organisation_number.clone()),
+        ("{organisation}", c.organisation_name.clone()),
+    ]
 }
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>) {
@@ -227,6 +269,99 @@ pub fn from_accept_language(header: &str) -> Option<Lang> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Words that send a person to the organisation: the text must say how to
+    /// reach it right there (its number and hours, email or address).
+    const SENDS_TO_SUPPORT: [&str; 20] = [
+        "contact technical support",
+        "contact support",
+        "contact us",
+        "contact the",
+        "call us",
+        "call technical support",
+        "call the contact",
+        "write to us",
+        "get in touch",
+        "when you call",
+        "kontakta oss",
+        "kontakta teknisk",
+        "kontakta support",
+        "kontakta migrationsverket",
+        "kontakta kontaktcenter",
+        "ring oss",
+        "ring teknisk",
+        "ring kontaktcenter",
+        "skriv till oss",
+        "när du ringer",
+    ];
+
+    /// Headings and links whose section or page gives the details.
+    const LEADS_TO_DETAILS: [&str; 1] = ["help.support.contact.title"];
+
+    #[test]
+    fn every_text_that_sends_a_person_to_support_says_how_to_reach_it() {
+        let details = [
+            "{support_phone}",
+            "{support_number}",
+            "{support_email}",
+            "{postal_address}",
+        ];
+        let mut bare = Vec::new();
+        for lang in Lang::ALL {
+            for (key, text) in catalog().entries(lang) {
+                let lower = text.to_lowercase();
+                if SENDS_TO_SUPPORT.iter().any(|w| lower.contains(w))
+                    && !details.iter().any(|d| text.contains(d))
+                    && !LEADS_TO_DETAILS.contains(&key.as_str())
+                {
+                    bare.push(format!("{}: {key}", lang.code()));
+                }
+            }
+        }
+        assert!(
+            bare.is_empty(),
+            "texts sending people to support without the details: {bare:#?}"
+        );
+    }
+
+    #[test]
+    fn the_contact_details_are_filled_into_every_text() {
+        for lang in Lang::ALL {
+            let t = Texts::new(lang);
+            for key in catalog().entries(lang).keys() {
+                let text = t.t(key);
+                assert!(
+                    !text.contains("{support_")
+                        && !text.contains("{postal_address}")
+                        && !text.contains("{organisation"),
+                    "{key}: {text}"
+                );
+            }
+        }
+        let c = ContactSettings::default();
+        let sv = contact_details(catalog().entries(Lang::Sv), &c);
+        assert_eq!(
+            sv[0],
+            (
+                "{support_phone}",
+                "+46 771-00 00 00 (vardagar 09.00–15.00; tryck 1 och sedan 7)".to_string()
+            )
+        );
+        let en = contact_details(
+            catalog().entries(Lang::En),
+            &ContactSettings {
+                phone_menu: String::new(),
+                ..c
+            },
+        );
+        assert_eq!(
+            en[0],
+            (
+                "{support_phone}",
+                "+46 771-00 00 00 (weekdays 09:00–15:00)".to_string()
+            )
+        );
+    }
 
     #[test]
     fn every_key_exists_in_both_languages() {

@@ -73,6 +73,104 @@ pub struct Settings {
     /// Days an email or SMS stays in the outbox table (whatever its status)
     /// before the cleanup job deletes it.
     pub outbox_retention_days: u32,
+    /// How people reach the organisation: the contact page, and beside every
+    /// text that tells a person to contact support.
+    pub contact: ContactSettings,
+}
+
+/// How people reach the organisation running Kansli. The defaults are clearly
+/// examples (`example.se`, a 555555 organisation number), which production refuses.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContactSettings {
+    pub organisation_name: String,
+    /// `NNNNNN-NNNN`, with its check digit.
+    pub organisation_number: String,
+    /// Technical support's phone number, as people should dial it.
+    pub phone: String,
+    /// When the phone is answered on weekdays, `HH:MM-HH:MM`.
+    pub phone_hours: String,
+    /// The choices in the phone menu that lead to technical support, e.g. `1, 7`
+    /// ("press 1, then 7"); empty when the number goes straight there.
+    pub phone_menu: String,
+    pub email: String,
+    pub postal_address: String,
+}
+
+impl Default for ContactSettings {
+    fn default() -> Self {
+        Self {
+            organisation_name: "Exempelmyndigheten".into(),
+            organisation_number: "555555-5555".into(),
+            phone: "+46 771-00 00 00".into(),
+            phone_hours: "09:00-15:00".into(),
+            phone_menu: "1, 7".into(),
+            email: "support@example.se".into(),
+            postal_address: "Exempelmyndigheten, Box 0000, 000 00 Exempelstad".into(),
+        }
+    }
+}
+
+impl ContactSettings {
+    /// Weekday opening hours as (from, until), each `HH:MM`.
+    pub fn hours(&self) -> Option<(&str, &str)> {
+        let (from, until) = self.phone_hours.split_once('-')?;
+        fn time(t: &str) -> Option<&str> {
+            let (h, m) = t.split_once(':')?;
+            let ok = h.len() == 2
+                && m.len() == 2
+                && h.parse::<u8>().is_ok_and(|h| h < 24)
+                && m.parse::<u8>().is_ok_and(|m| m < 60);
+            ok.then_some(t)
+        }
+        let (from, until) = (time(from.trim())?, time(until.trim())?);
+        (from < until).then_some((from, until))
+    }
+
+    /// The menu choices, in order.
+    pub fn menu(&self) -> Vec<&str> {
+        self.phone_menu
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect()
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let empty: Vec<&str> = [
+            ("contact.organisation_name", &self.organisation_name),
+            ("contact.phone", &self.phone),
+            ("contact.email", &self.email),
+            ("contact.postal_address", &self.postal_address),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(k, _)| k)
+        .collect();
+        if !empty.is_empty() {
+            problems.push(format!("{} must not be empty", empty.join(", ")));
+        }
+        if self.hours().is_none() {
+            problems.push(format!(
+                "contact.phone_hours = {:?} is not opening hours such as 09:00-15:00",
+                self.phone_hours
+            ));
+        }
+        if crate::domain::forms::answers::organisation_number(&self.organisation_number).is_none() {
+            problems.push(format!(
+                "contact.organisation_number = {:?} is not an organisation number (NNNNNN-NNNN with its check digit)",
+                self.organisation_number
+            ));
+        }
+        if crate::domain::email::Email::parse(&self.email).is_err() {
+            problems.push(format!(
+                "contact.email = {:?} is not an email address",
+                self.email
+            ));
+        }
+        problems
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -203,6 +301,7 @@ impl Default for Settings {
             backups_kept: 5,
             secret_key_file: None,
             outbox_retention_days: 30,
+            contact: ContactSettings::default(),
         }
     }
 }
@@ -332,6 +431,28 @@ impl Settings {
             match v.parse() {
                 Ok(days) => self.outbox_retention_days = days,
                 Err(_) => bad("KANSLI_OUTBOX_RETENTION_DAYS", "must be a number of days"),
+            }
+        }
+        for (name, slot) in [
+            (
+                "KANSLI_CONTACT_ORGANISATION_NAME",
+                &mut self.contact.organisation_name,
+            ),
+            (
+                "KANSLI_CONTACT_ORGANISATION_NUMBER",
+                &mut self.contact.organisation_number,
+            ),
+            ("KANSLI_CONTACT_PHONE", &mut self.contact.phone),
+            ("KANSLI_CONTACT_PHONE_HOURS", &mut self.contact.phone_hours),
+            ("KANSLI_CONTACT_PHONE_MENU", &mut self.contact.phone_menu),
+            ("KANSLI_CONTACT_EMAIL", &mut self.contact.email),
+            (
+                "KANSLI_CONTACT_POSTAL_ADDRESS",
+                &mut self.contact.postal_address,
+            ),
+        ] {
+            if let Some(v) = var(name) {
+                *slot = v;
             }
         }
         if let Some(v) = var("KANSLI_SMS_UNRELIABLE_PREFIXES") {
@@ -556,6 +677,9 @@ impl Settings {
         if self.eid.timeout_seconds == 0 || self.eid.timeout_seconds > 60 {
             invalid("eid.timeout_seconds must be 1 to 60".into());
         }
+        for p in self.contact.problems() {
+            invalid(p);
+        }
         if self.outbox_retention_days == 0 {
             // Queued messages would go before their first attempt.
             invalid("outbox_retention_days must be 1 or more".into());
@@ -597,6 +721,31 @@ impl Settings {
             }
             if self.secret_key_file.is_none() {
                 invalid("production mode requires secret_key_file (KANSLI_SECRET_KEY_FILE): the file with the key that seals the installation key and staff authenticator secrets, kept apart from the database (e.g. systemd's LoadCredential=)".into());
+            }
+            let example = ContactSettings::default();
+            let c = &self.contact;
+            let examples: Vec<&str> = [
+                (
+                    "organisation_name",
+                    c.organisation_name == example.organisation_name,
+                ),
+                (
+                    "organisation_number",
+                    c.organisation_number == example.organisation_number,
+                ),
+                ("phone", c.phone == example.phone),
+                ("email", c.email == example.email),
+                ("postal_address", c.postal_address == example.postal_address),
+            ]
+            .into_iter()
+            .filter(|(_, same)| *same)
+            .map(|(k, _)| k)
+            .collect();
+            if !examples.is_empty() {
+                invalid(format!(
+                    "production mode requires the organisation's own contact details in [contact] (KANSLI_CONTACT_*): {} still the example",
+                    examples.join(", ")
+                ));
             }
             // Personal data, codes and keys travel encrypted, unless they stay on this machine.
             let plain = [
@@ -865,7 +1014,20 @@ mod tests {
         assert!(err.contains("colour"), "{err}");
     }
 
-    const PRODUCTION: [(&str, &str); 9] = [
+    /// An organisation's own contact details (production refuses the examples).
+    const CONTACT: [(&str, &str); 5] = [
+        ("KANSLI_CONTACT_ORGANISATION_NAME", "Kommunen"),
+        ("KANSLI_CONTACT_ORGANISATION_NUMBER", "555000-0003"),
+        ("KANSLI_CONTACT_PHONE", "010-123 45 67"),
+        ("KANSLI_CONTACT_EMAIL", "e-tjanster@kommunen.example"),
+        ("KANSLI_CONTACT_POSTAL_ADDRESS", "Kommunen, 123 45 Staden"),
+    ];
+
+    const CONTACT_FILE: &str = "[contact]\norganisation_name = 'Kommunen'\n\
+        organisation_number = '555000-0003'\nphone = '010-123 45 67'\n\
+        email = 'e@kommunen.example'\npostal_address = 'Kommunen, 123 45 Staden'\n";
+
+    const PRODUCTION: [(&str, &str); 14] = [
         (
             "KANSLI_SECRET_KEY_FILE",
             "/run/credentials/kansli.service/secret_key",
@@ -878,6 +1040,11 @@ mod tests {
         ("KANSLI_SMS_URL", "https://sms.example/send"),
         ("KANSLI_PAYMENT_URL", "https://pay.example/api"),
         ("KANSLI_PAYMENT_KEY", "k"),
+        CONTACT[0],
+        CONTACT[1],
+        CONTACT[2],
+        CONTACT[3],
+        CONTACT[4],
     ];
 
     fn production_with(
@@ -943,9 +1110,51 @@ mod tests {
             assert!(err.contains(named), "{named} missing from: {err}");
         }
         assert!(err.contains("secret_key_file"), "{err}");
+        assert!(err.contains("[contact]"), "{err}");
         assert!(
-            err.starts_with("invalid settings (8 problems):\n  - "),
+            err.starts_with("invalid settings (9 problems):\n  - "),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn contact_details_are_checked_and_production_refuses_the_examples() {
+        let dev = with_env(&[]).unwrap();
+        assert_eq!(dev.contact, ContactSettings::default());
+        assert_eq!(dev.contact.hours(), Some(("09:00", "15:00")));
+        assert_eq!(dev.contact.menu(), vec!["1", "7"]);
+        let err = production_with(&[("KANSLI_CONTACT_PHONE", "+46 771-00 00 00")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("phone still the example"), "{err}");
+        let err = with_env(&[
+            ("KANSLI_CONTACT_PHONE_HOURS", "9-15"),
+            ("KANSLI_CONTACT_ORGANISATION_NUMBER", "212000-0143"),
+            ("KANSLI_CONTACT_EMAIL", "nobody"),
+            ("KANSLI_CONTACT_PHONE", " "),
+        ])
+        .unwrap_err()
+        .to_string();
+        for named in [
+            "contact.phone_hours",
+            "contact.organisation_number",
+            "contact.email",
+            "contact.phone must not be empty",
+        ] {
+            assert!(err.contains(named), "{named} missing from: {err}");
+        }
+        // The file's [contact] is merged key by key with the environment.
+        let s = with_file_and_env(
+            "[contact]\nphone = '010-123 45 67'\nphone_menu = ''\n",
+            &[("KANSLI_CONTACT_EMAIL", "e@kommunen.example")],
+        )
+        .unwrap();
+        assert_eq!(s.contact.phone, "010-123 45 67");
+        assert_eq!(s.contact.email, "e@kommunen.example");
+        assert!(s.contact.menu().is_empty());
+        assert_eq!(
+            s.contact.postal_address,
+            ContactSettings::default().postal_address
         );
     }
 
@@ -1010,6 +1219,7 @@ mod tests {
         let file = "mode = 'production'\nbase_url = 'https://e.example'\nsecret_key_file = '/k'\n\
                     [smtp]\nhost = 'mx'\nfrom = 'a@b.se'\n[sms]\nurl = 'https://s/x'\n\
                     [payment]\nurl = 'https://p/api'\napi_key = 'k'\n";
+        let file = &format!("{file}{CONTACT_FILE}");
         assert!(!with_file_and_env(file, &[]).unwrap().dev_mailbox());
         let err = with_file_and_env(file, &[("KANSLI_DEV_MAILBOX", "true")]).unwrap_err();
         assert!(err.to_string().contains("dev mailbox"), "{err}");

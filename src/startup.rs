@@ -69,6 +69,11 @@ fn metrics_server(listener: TcpListener, state: Arc<WebState>) -> anyhow::Result
 
 impl Application {
     pub async fn build(mut settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        if !crate::i18n::install_contact(&settings.contact) {
+            // Only where one process builds several apps (tests): the texts keep
+            // the details they were first made with.
+            tracing::warn!("the texts already carry other contact details");
+        }
         let listener = TcpListener::bind(&settings.listen)?;
         let port = listener.local_addr()?.port();
         let metrics_listener = settings

@@ -211,6 +211,7 @@ fn production_never_makes_a_key_file_and_names_the_missing_one() {
         .env("KANSLI_SMS_URL", "https://sms.example/send")
         .env("KANSLI_PAYMENT_URL", "https://pay.example/api")
         .env("KANSLI_PAYMENT_KEY", "k")
+        .envs(PRODUCTION_CONTACT)
         .env_remove("KANSLI_CONFIG")
         .current_dir(d)
         .output()

@@ -456,6 +456,14 @@ fn production_settings(s: &mut kansli::settings::Settings) {
     s.secret_key_file = Some(key_file);
     s.mode = kansli::settings::Mode::Production;
     s.dev_mailbox = Some(false);
+    s.contact = kansli::settings::ContactSettings {
+        organisation_name: "Kommunen".into(),
+        organisation_number: "555000-0003".into(),
+        phone: "010-123 45 67".into(),
+        email: "e@kommunen.example".into(),
+        postal_address: "Kommunen, 123 45 Staden".into(),
+        ..Default::default()
+    };
     s.base_url = Some("https://kansli.example".into());
     s.payment = Some(kansli::settings::PaymentSettings {
         page_origin: None,

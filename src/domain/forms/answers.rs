@@ -206,7 +206,7 @@ pub fn hides_or_reorders(c: char) -> bool {
 
 /// A Swedish organisation number as `NNNNNN-NNNN`: 10 digits (or 12 with the
 /// century prefix 16), spaces and a hyphen allowed, the last a Luhn check digit.
-fn organisation_number(raw: &str) -> Option<String> {
+pub fn organisation_number(raw: &str) -> Option<String> {
     let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     let ten = match digits.len() {
         12 if digits.starts_with("16") => &digits[2..],

@@ -431,3 +431,13 @@ impl SmtpSink {
         }
     }
 }
+
+/// An organisation's own contact details, which production mode requires
+/// (the defaults are examples).
+pub const PRODUCTION_CONTACT: [(&str, &str); 5] = [
+    ("KANSLI_CONTACT_ORGANISATION_NAME", "Kommunen"),
+    ("KANSLI_CONTACT_ORGANISATION_NUMBER", "555000-0003"),
+    ("KANSLI_CONTACT_PHONE", "010-123 45 67"),
+    ("KANSLI_CONTACT_EMAIL", "e@kommunen.example"),
+    ("KANSLI_CONTACT_POSTAL_ADDRESS", "Kommunen, 123 45 Staden"),
+];
