@@ -202,7 +202,7 @@ pub fn open_page(conn: &Connection, draft: i64, page: &str, now: i64) -> Result<
 }
 
 /// Saves answers (and drops those of fields now hidden), bumps the revision,
-/// and marks the page complete when `done`.
+/// and marks the page complete when `done`, incomplete otherwise.
 pub fn save_answers(
     conn: &Connection,
     draft: i64,
@@ -223,12 +223,9 @@ pub fn save_answers(
     for field in hidden {
         remove.execute(params![draft, field])?;
     }
-    if done {
-        conn.prepare_cached(
-            "UPDATE draft_pages SET done = 1 WHERE draft_id = ?1 AND page_id = ?2",
-        )?
-        .execute(params![draft, page])?;
-    }
+    // A page saved without all its answers checked is not done, even if it was.
+    conn.prepare_cached("UPDATE draft_pages SET done = ?3 WHERE draft_id = ?1 AND page_id = ?2")?
+        .execute(params![draft, page, done])?;
     conn.prepare_cached("UPDATE drafts SET revision = revision + 1 WHERE id = ?1")?
         .execute([draft])?;
     Ok(())

@@ -189,8 +189,8 @@ pub enum PageOutcome {
     /// "Next" refused: these fields have problems (catalog keys). The page's valid
     /// answers are saved; the page is not done.
     Invalid(Vec<(String, &'static str)>),
-    /// "Save and leave" saved every valid answer but not these (catalog keys of
-    /// their problems): the person is told which before leaving.
+    /// "Back", "Save and leave" or an upload saved every valid answer but not
+    /// these (catalog keys of their problems): the person is told which first.
     NotAllSaved(Vec<(String, &'static str)>),
     /// Not saved: the page's 30 minutes had passed. Its time starts again.
     TooLate,
@@ -265,26 +265,20 @@ pub async fn submit_page(
         problems.into_iter().map(|(f, p)| (f, p.key())).collect()
     };
     // What is saved, whether the page is then done, and the answers typed but not
-    // saved: "Next" keeps the valid answers even when others are wrong, and "Save
-    // and leave" names what it could not keep.
-    let (mut saved, mut done, problems) = match action {
-        Action::Next => match check_page(page, &posted, &current.answers, today) {
-            Ok(clean) => (clean, true, Vec::new()),
-            Err(problems) => (
-                salvage_page(page, &posted, &current.answers, today).kept,
-                false,
-                keys(problems),
-            ),
-        },
-        Action::SaveAndLeave => {
+    // saved. A page whose answers all pass is done whichever button sent it; one
+    // that does not is not done (even if it was), its valid answers are kept, and
+    // the person is told which were not: "Next" names every problem, "Back" and
+    // "Save and leave" the answers typed but not valid.
+    let (mut saved, mut done, problems) = match check_page(page, &posted, &current.answers, today) {
+        Ok(clean) => (clean, true, Vec::new()),
+        Err(problems) => {
             let salvage = salvage_page(page, &posted, &current.answers, today);
-            (salvage.kept, false, keys(salvage.refused))
+            let told = match action {
+                Action::Next => problems,
+                Action::Back | Action::SaveAndLeave => salvage.refused,
+            };
+            (salvage.kept, false, keys(told))
         }
-        Action::Back => (
-            salvage_page(page, &posted, &current.answers, today).kept,
-            false,
-            Vec::new(),
-        ),
     };
     let relatives: Vec<(String, String, String)> = page
         .fields
@@ -356,8 +350,8 @@ pub async fn submit_page(
         Written::Stale => Ok(PageOutcome::Stale),
         Written::TooLate => Ok(PageOutcome::TooLate),
         Written::Saved { problems, .. } if !problems.is_empty() => Ok(match action {
-            Action::SaveAndLeave => PageOutcome::NotAllSaved(problems),
-            Action::Next | Action::Back => PageOutcome::Invalid(problems),
+            Action::Next => PageOutcome::Invalid(problems),
+            Action::Back | Action::SaveAndLeave => PageOutcome::NotAllSaved(problems),
         }),
         Written::Saved {
             values,
@@ -468,7 +462,15 @@ pub async fn upload(
         Ok(p) => p,
         Err(r) => return Ok(refused(r)),
     };
-    let kept = salvage_page(page, &posted, &current.answers, Date::in_sweden(now)).kept;
+    let salvage = salvage_page(page, &posted, &current.answers, Date::in_sweden(now));
+    let (kept, not_kept) = (
+        salvage.kept,
+        salvage
+            .refused
+            .into_iter()
+            .map(|(f, p)| (f, p.key()))
+            .collect::<Vec<_>>(),
+    );
     let (draft_id, field_key, page_key) = (current.draft.id, field.id.clone(), page_id.to_string());
     let expires_at = draft_expires_at(now, form.lifetime_days);
     let reference = public_reference();
@@ -512,7 +514,8 @@ pub async fn upload(
     })
     .await?;
     Ok(match outcome {
-        Stored::Done => PageOutcome::Go(Place::Page(page_id.to_string())),
+        Stored::Done if not_kept.is_empty() => PageOutcome::Go(Place::Page(page_id.to_string())),
+        Stored::Done => PageOutcome::NotAllSaved(not_kept),
         Stored::Stale => PageOutcome::Stale,
         Stored::Refused(r) => refused(r),
     })

@@ -136,6 +136,16 @@ async fn an_older_copy_of_a_page_comes_back_with_what_was_typed_and_says_why() {
         first_text(&again, ".notice-warning")
     );
     assert_eq!(value_of(&again, "#family_name").as_deref(), Some("Changed"));
+    // Where the copy sent differs from what is saved now, the saved value is shown,
+    // so sending again does not put an older value back unnoticed.
+    assert!(
+        first_text(&again, "#family_name-hint").contains("Sparat nu: Öberg"),
+        "{}",
+        first_text(&again, "#family_name-hint")
+    );
+    assert!(!select_text(&again, ".hint")
+        .concat()
+        .contains("Sparat nu: Ana"));
     // Nothing was written over.
     let html = app.get_html(&path).await;
     assert_eq!(value_of(&html, "#family_name").as_deref(), Some("Öberg"));
@@ -200,6 +210,76 @@ async fn next_with_one_wrong_answer_keeps_the_valid_ones() {
     // The page shown with its problems is current: correcting it there goes on.
     assert_redirect(
         &post_seen(&app, &shown, &path, APPLICANT, "next").await,
+        &page(&reference, "passport"),
+    );
+}
+
+#[tokio::test]
+async fn a_done_page_sent_with_a_missing_answer_is_no_longer_done() {
+    let (app, reference) = complete_in(logged_in().await).await;
+    // The travel page was done; now "visited before" is yes, but when is missing.
+    let res = post_page(
+        &app,
+        &reference,
+        "travel",
+        &[
+            ("purpose", "family_visit"),
+            ("arrival", "2027-01-10"),
+            ("departure", "2027-01-20"),
+            ("visited_before", "yes"),
+        ],
+        "next",
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    // The review (and approval) wait until the page is complete again.
+    assert_redirect(
+        &app.get(&format!("/applications/{reference}/review")).await,
+        &page(&reference, "travel"),
+    );
+}
+
+#[tokio::test]
+async fn back_with_a_wrong_answer_names_it_instead_of_dropping_it() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    post_page(&app, &reference, "applicant", APPLICANT, "next").await;
+    let res = post_page(
+        &app,
+        &reference,
+        "passport",
+        &[
+            ("passport_number", "AB1234567"),
+            ("passport_expiry", "31/12/2030"),
+        ],
+        "back",
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let shown = html_of(res).await;
+    assert!(first_text(&shown, ".notice-warning").contains("Passet gäller till och med"));
+    let html = app.get_html(&page(&reference, "passport")).await;
+    assert_eq!(
+        value_of(&html, "#passport_number").as_deref(),
+        Some("AB1234567")
+    );
+}
+
+#[tokio::test]
+async fn a_page_shown_again_has_its_30_minutes_again() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let path = page(&reference, "applicant");
+    let html = app.get_html(&path).await;
+    app.clock.advance(25 * MINUTE);
+    let mut wrong = APPLICANT.to_vec();
+    wrong[2] = ("date_of_birth", "17 maj");
+    let shown = html_of(post_seen(&app, &html, &path, &wrong, "next").await).await;
+    app.clock.advance(25 * MINUTE);
+    let switched = html_of(post_seen(&app, &shown, &path, &wrong, "language").await).await;
+    app.clock.advance(25 * MINUTE);
+    assert_redirect(
+        &post_seen(&app, &switched, &path, APPLICANT, "next").await,
         &page(&reference, "passport"),
     );
 }
@@ -302,9 +382,15 @@ async fn switching_language_mid_page_keeps_everything_typed() {
         select_text(&shown, ".error-summary").is_empty(),
         "no errors for a language switch"
     );
+    // Nothing was checked or saved, and the copy keeps the revision it was shown with.
+    assert_eq!(
+        form_value(&shown, &path, "revision"),
+        form_value(&html, &path, "revision")
+    );
     // The next page view stays English.
     let html = app.get_html(&path).await;
     assert_eq!(first_text(&html, "h1"), "About you");
+    assert_eq!(value_of(&html, "#family_name").as_deref(), Some(""));
 }
 
 #[tokio::test]
@@ -534,6 +620,39 @@ mod uploads {
             &page(&reference, "passport"),
         );
         (app, reference)
+    }
+
+    #[tokio::test]
+    async fn an_upload_names_a_typed_answer_it_could_not_keep() {
+        let (app, reference) = at_passport_page().await;
+        let res = upload(
+            &app,
+            &reference,
+            &[
+                ("passport_number", "AB1234567"),
+                ("passport_expiry", "31/12/2030"),
+            ],
+            "pass.jpg",
+            samples::jpeg(40, 30),
+        )
+        .await;
+        assert_eq!(res.status(), 422, "not a silent redirect");
+        let shown = html_of(res).await;
+        assert!(first_text(&shown, ".notice-warning").contains("Passet gäller till och med"));
+        assert_eq!(
+            value_of(&shown, "#passport_expiry").as_deref(),
+            Some("31/12/2030")
+        );
+        assert_eq!(
+            select_text(&shown, "figure.document").len(),
+            1,
+            "the photo is kept"
+        );
+        let html = app.get_html(&page(&reference, "passport")).await;
+        assert_eq!(
+            value_of(&html, "#passport_number").as_deref(),
+            Some("AB1234567")
+        );
     }
 
     #[tokio::test]

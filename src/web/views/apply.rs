@@ -60,6 +60,9 @@ pub struct PageView<'a> {
     pub documents: &'a [Attached],
     /// The questions whose typed answers "Save and leave" could not keep.
     pub unsaved: Vec<&'a str>,
+    /// For a page sent from an older copy: what is saved now, by field, where it
+    /// differs from what was sent (so sending again does not undo it unseen).
+    pub saved_now: Option<&'a Answers>,
 }
 
 /// The id of an application page's form (the header's language switch sends it).
@@ -101,7 +104,7 @@ pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Mar
                     @if field.kind == FieldKind::Document {
                         (document_input(ctx, v, field, errors))
                     } @else {
-                        (field_input(ctx, v.form, field, v.values, errors))
+                        (field_input(ctx, v, field, errors))
                     }
                 }
                 div.form-buttons {
@@ -146,13 +149,25 @@ fn condition_hint(ctx: &Ctx, form: &FormDef, field: &Field) -> Option<String> {
     ))
 }
 
-fn field_input(
-    ctx: &Ctx,
-    form: &FormDef,
-    field: &Field,
-    values: &Answers,
-    errors: &FormErrors,
-) -> Markup {
+/// What is saved now for `field` when it differs from what was sent.
+fn saved_now(ctx: &Ctx, v: &PageView, field: &Field) -> Option<String> {
+    let saved = v.saved_now?.get(&field.id).map(String::as_str);
+    let sent = v
+        .values
+        .get(&field.id)
+        .map(|s| s.trim())
+        .unwrap_or_default();
+    let shown = match saved {
+        Some(saved) if saved == sent => return None,
+        None if sent.is_empty() => return None,
+        Some(saved) => super::review::shown(ctx, field, saved),
+        None => ctx.t("apply.page.saved_nothing").to_string(),
+    };
+    Some(ctx.tf("apply.page.saved_now", &[("value", &shown)]))
+}
+
+fn field_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -> Markup {
+    let (form, values) = (v.form, v.values);
     let lang = ctx.lang();
     let value = values
         .get(&field.id)
@@ -165,6 +180,7 @@ fn field_input(
         format,
         field.hint.as_ref().map(|h| h.get(lang).to_string()),
         condition_hint(ctx, form, field),
+        saved_now(ctx, v, field),
     ]
     .into_iter()
     .flatten()
@@ -203,6 +219,8 @@ fn field_input(
         | FieldKind::OrganisationNumber => simple("text", "off"),
         FieldKind::Email => simple("email", "email"),
         FieldKind::Phone => simple("tel", "tel"),
+        // The person's own date of birth, which browsers can fill in.
+        FieldKind::Date if id == "date_of_birth" => simple("text", "bday"),
         FieldKind::Date => simple("text", "off"),
         FieldKind::Number => simple("text", "off"),
         FieldKind::LongText => html! {

@@ -29,7 +29,7 @@ pub struct ReviewView<'a> {
 }
 
 /// An answer as a person reads it: labels for choices, names for countries.
-fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
+pub(super) fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
     match field.kind {
         FieldKind::YesNo => ctx
             .t(if value == "yes" {

@@ -156,6 +156,8 @@ struct Shown<'a> {
     /// stays an older copy).
     revision: i64,
     unsaved: Vec<&'a str>,
+    /// For an older copy: the answers saved now (see [`PageView::saved_now`]).
+    saved_now: Option<&'a Answers>,
 }
 
 impl<'a> Shown<'a> {
@@ -176,6 +178,7 @@ impl<'a> Shown<'a> {
             values,
             revision: current.draft.revision,
             unsaved: Vec::new(),
+            saved_now: None,
         }
     }
 }
@@ -195,6 +198,7 @@ fn render_page(
         values,
         revision,
         unsaved,
+        saved_now,
     } = shown;
     let position = current.position(form);
     let page = form
@@ -217,6 +221,7 @@ fn render_page(
         has_previous: position.previous_before(page_id).is_some(),
         documents: &current.documents,
         unsaved,
+        saved_now,
     };
     Ok(html_status(status, view::page_form(ctx, &view, errors, n)))
 }
@@ -238,7 +243,8 @@ pub async fn submit_page(
         Some("save") => Action::SaveAndLeave,
         Some(LANGUAGE_ACTION) => {
             let answers: Answers = posted.into_iter().collect();
-            return in_other_language(&ctx, &state, &current, form, &page_id, revision, &answers);
+            return in_other_language(&ctx, &state, &current, form, &page_id, revision, &answers)
+                .await;
         }
         _ => Action::Next,
     };
@@ -259,7 +265,7 @@ pub async fn submit_page(
 /// The header's language switch on a page: the same page in the other language
 /// with everything typed still in it (nothing is checked or saved), and the
 /// language remembered.
-fn in_other_language(
+async fn in_other_language(
     ctx: &Ctx,
     state: &WebState,
     current: &DraftState,
@@ -281,8 +287,11 @@ fn in_other_language(
         return elsewhere(paths::review_locked(&current.draft.reference));
     }
     if !current.position(form).may_open(page_id) {
-        return elsewhere(place_path(current, &apply::current_place(current, form)));
+        let place = place_path(current, &apply::current_place(current, form));
+        return elsewhere(format!("{place}?stale=1"));
     }
+    // Shown again, the page has its 30 minutes again, as the countdown says.
+    apply::open_page(state, &current.draft, form, page_id).await?;
     let page = render_page(
         &ctx.with_lang(lang),
         state,
@@ -308,10 +317,16 @@ pub(super) async fn respond(
     answers: &Answers,
     outcome: PageOutcome,
 ) -> Result<HttpResponse, AppError> {
+    // The page is shown again: as the draft now stands, and with its 30 minutes
+    // again (as the countdown on it says).
     let reload = || async {
-        apply::load(state, current.draft.reference.clone(), current.owner)
+        let now = apply::load(state, current.draft.reference.clone(), current.owner)
             .await?
-            .ok_or(AppError::DraftGone)
+            .ok_or(AppError::DraftGone)?;
+        if now.draft.approved_at.is_none() && now.position(form).may_open(page_id) {
+            apply::open_page(state, &now.draft, form, page_id).await?;
+        }
+        Ok::<_, AppError>(now)
     };
     let question = |field: &str| {
         form.field(field)
@@ -339,6 +354,21 @@ pub(super) async fn respond(
         };
         render_page(ctx, state, shown, errors, n, status)
     };
+    let changed = |now: &DraftState| {
+        let shown = Shown {
+            saved_now: Some(&now.answers),
+            ..Shown::posted(now, form, page_id, answers)
+        };
+        let n = Some(Message::warning("apply.page.changed"));
+        render_page(
+            ctx,
+            state,
+            shown,
+            &FormErrors::default(),
+            n,
+            StatusCode::CONFLICT,
+        )
+    };
     let none = FormErrors::default();
     match outcome {
         PageOutcome::Go(to) => Ok(redirect(&place_path(current, &to))),
@@ -350,8 +380,7 @@ pub(super) async fn respond(
             } else if now.position(form).may_open(page_id) {
                 // Changed in another tab (or sent again after the back button):
                 // this page as it now stands, with what the person typed on it.
-                let n = Some(Message::warning("apply.page.changed"));
-                again(&now, Vec::new(), &none, n, StatusCode::CONFLICT)
+                changed(&now)
             } else {
                 let place = apply::current_place(&now, form);
                 Ok(redirect(&format!("{}?stale=1", place_path(&now, &place))))
