@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::{messages, Delivery, Report};
 use crate::paths;
+use crate::settings::Retention;
 use crate::state::AppState;
 
 /// Rows deleted per transaction, so no cleanup holds the write lock for long.
@@ -26,6 +27,8 @@ pub struct Cleanup {
     pub sign_up_decoys: usize,
     /// Outbox messages past their retention.
     pub outbox: usize,
+    /// Audit log entries past their retention.
+    pub audit: usize,
 }
 
 /// Deletes the rows of `delete` in batches, each its own transaction, until none are left.
@@ -48,8 +51,8 @@ where
 }
 
 /// Expired sessions, codes and reset links; accounts never confirmed within 7 days;
-/// outbox messages older than `outbox_retention` seconds.
-pub async fn cleanup(pool: &Pool, now: i64, outbox_retention: i64) -> Result<Cleanup, AppError> {
+/// outbox messages and audit log entries older than their retention.
+pub async fn cleanup(pool: &Pool, now: i64, keep: Retention) -> Result<Cleanup, AppError> {
     let report = Cleanup {
         sessions: in_batches(pool, move |c| sessions::purge(c, now, BATCH)).await?,
         // Kept a day past expiry so the throttle on "send a new code" can still see them.
@@ -61,9 +64,10 @@ pub async fn cleanup(pool: &Pool, now: i64, outbox_retention: i64) -> Result<Cle
         .await?,
         sign_up_decoys: in_batches(pool, move |c| sessions::purge_decoys(c, now, BATCH)).await?,
         outbox: in_batches(pool, move |c| {
-            db::outbox::purge(c, now - outbox_retention, BATCH)
+            db::outbox::purge(c, now - keep.outbox, BATCH)
         })
         .await?,
+        audit: in_batches(pool, move |c| db::audit::purge(c, now - keep.audit, BATCH)).await?,
     };
     if report != Cleanup::default() {
         tracing::info!(?report, "cleanup");
@@ -143,7 +147,7 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
         "cleanup",
         &schedule.cleanup,
         |s| async move {
-            let retention = s.settings.outbox_retention();
+            let retention = s.settings.retention();
             if let Err(e) = cleanup(&s.pool, s.now(), retention).await {
                 tracing::error!(error = ?e, "cleanup job");
             }

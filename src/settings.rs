@@ -73,9 +73,19 @@ pub struct Settings {
     /// Days an email or SMS stays in the outbox table (whatever its status)
     /// before the cleanup job deletes it.
     pub outbox_retention_days: u32,
+    /// Days an entry stays in the audit log (logins, changes to accounts, staff
+    /// actions) before the cleanup job deletes it.
+    pub audit_retention_days: u32,
     /// How people reach the organisation: the contact page, and beside every
     /// text that tells a person to contact support.
     pub contact: ContactSettings,
+}
+
+/// Seconds the cleanup job keeps rows it purges by age.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    pub outbox: i64,
+    pub audit: i64,
 }
 
 /// How people reach the organisation running Kansli. The defaults are clearly
@@ -301,6 +311,7 @@ impl Default for Settings {
             backups_kept: 5,
             secret_key_file: None,
             outbox_retention_days: 30,
+            audit_retention_days: 730,
             contact: ContactSettings::default(),
         }
     }
@@ -431,6 +442,12 @@ impl Settings {
             match v.parse() {
                 Ok(days) => self.outbox_retention_days = days,
                 Err(_) => bad("KANSLI_OUTBOX_RETENTION_DAYS", "must be a number of days"),
+            }
+        }
+        if let Some(v) = var("KANSLI_AUDIT_RETENTION_DAYS") {
+            match v.parse() {
+                Ok(days) => self.audit_retention_days = days,
+                Err(_) => bad("KANSLI_AUDIT_RETENTION_DAYS", "must be a number of days"),
             }
         }
         for (name, slot) in [
@@ -680,6 +697,9 @@ impl Settings {
         for p in self.contact.problems() {
             invalid(p);
         }
+        if self.audit_retention_days == 0 {
+            invalid("audit_retention_days must be 1 or more".into());
+        }
         if self.outbox_retention_days == 0 {
             // Queued messages would go before their first attempt.
             invalid("outbox_retention_days must be 1 or more".into());
@@ -807,8 +827,12 @@ impl Settings {
     }
 
     /// How long, in seconds, a message stays in the outbox table.
-    pub fn outbox_retention(&self) -> i64 {
-        i64::from(self.outbox_retention_days) * crate::domain::rules::DAY
+    /// How long the cleanup job keeps what it purges by age, in seconds.
+    pub fn retention(&self) -> Retention {
+        Retention {
+            outbox: i64::from(self.outbox_retention_days) * crate::domain::rules::DAY,
+            audit: i64::from(self.audit_retention_days) * crate::domain::rules::DAY,
+        }
     }
 
     /// Where the copies taken before schema upgrades go.

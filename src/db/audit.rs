@@ -112,3 +112,13 @@ pub fn page(
     })?;
     rows.collect()
 }
+
+/// Deletes up to `limit` entries made before `before`, oldest first (the
+/// retention of the cleanup job).
+pub fn purge(conn: &Connection, before: i64, limit: i64) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM audit_log WHERE id IN
+            (SELECT id FROM audit_log WHERE at < ?1 ORDER BY at LIMIT ?2)",
+        params![before, limit],
+    )
+}

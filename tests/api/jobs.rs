@@ -6,7 +6,7 @@ async fn cleanup(app: &TestApp) -> kansli::jobs::Cleanup {
     kansli::jobs::cleanup(
         &app.state.pool,
         app.clock.now(),
-        app.state.settings.outbox_retention(),
+        app.state.settings.retention(),
     )
     .await
     .unwrap()
@@ -173,4 +173,29 @@ async fn outbox_messages_older_than_the_retention_are_purged() {
     app.clock.advance(30 * DAY);
     assert_eq!(cleanup(&app).await.outbox, 1);
     assert!(app.messages().await.is_empty());
+}
+
+#[tokio::test]
+async fn the_audit_log_is_kept_for_its_retention_and_no_longer() {
+    let app = spawn_app_with(|s| s.audit_retention_days = 730).await;
+    let count = |app: &TestApp| {
+        let conn = app.state.pool.get().unwrap();
+        conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    // Failed logins are logged.
+    app.login("old@example.se", "not the password").await;
+    let first = count(&app);
+    assert!(first > 0, "a failed login is logged");
+    app.clock.advance(700 * DAY);
+    app.new_browser()
+        .login("new@example.se", "not the password")
+        .await;
+    let both = count(&app);
+    assert!(both > first);
+    app.clock.advance(30 * DAY);
+    assert_eq!(cleanup(&app).await.audit, 0, "730 days are not yet past");
+    app.clock.advance(1);
+    assert_eq!(cleanup(&app).await.audit as i64, first);
+    assert_eq!(count(&app), both - first, "only the older entries went");
 }
