@@ -296,7 +296,11 @@ mod tests {
     ];
 
     /// Headings and links whose section or page gives the details.
-    const LEADS_TO_DETAILS: [&str; 1] = ["help.support.contact.title"];
+    const LEADS_TO_DETAILS: [&str; 3] = [
+        "help.support.contact.title",
+        "footer.contact",
+        "contact_page.title",
+    ];
 
     #[test]
     fn every_text_that_sends_a_person_to_support_says_how_to_reach_it() {

@@ -226,6 +226,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/help/login").route(get().to(pages::help_login)))
         .service(resource("/help/support").route(get().to(pages::help_support)))
         .service(resource("/terms").route(get().to(pages::terms)))
+        .service(resource("/contact").route(get().to(pages::contact)))
+        .service(resource("/accessibility").route(get().to(pages::accessibility)))
+        .service(resource("/privacy").route(get().to(pages::privacy)))
+        .service(resource("/cookies").route(get().to(pages::cookies)))
         .service(resource("/username/forgot").route(get().to(pages::forgot_username)))
         .service(resource("/dev/mailbox").route(get().to(pages::mailbox)))
         .service(

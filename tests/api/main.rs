@@ -1,4 +1,5 @@
 //! Integration tests: the real app over HTTP, one SQLite file per test.
+mod about;
 mod account;
 mod apply;
 mod backup;

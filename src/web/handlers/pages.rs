@@ -35,6 +35,29 @@ pub async fn terms(ctx: Ctx) -> HttpResponse {
     html(views::help::terms(&ctx))
 }
 
+pub async fn contact(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
+    html(views::about::contact(&ctx, &state.settings.contact))
+}
+
+pub async fn accessibility(ctx: Ctx) -> HttpResponse {
+    html(views::about::accessibility(&ctx))
+}
+
+pub async fn privacy(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
+    html(views::about::privacy(
+        &ctx,
+        &state.forms,
+        state.settings.retention(),
+    ))
+}
+
+pub async fn cookies(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
+    use crate::web::guard::middleware::{CSRF_COOKIE, EID_COOKIE, LANG_COOKIE, SESSION_COOKIE};
+    let names =
+        [SESSION_COOKIE, CSRF_COOKIE, LANG_COOKIE, EID_COOKIE].map(|c| state.cookie_name(c));
+    html(views::about::cookies(&ctx, names))
+}
+
 pub async fn forgot_username(ctx: Ctx) -> HttpResponse {
     html(views::help::forgot_username(&ctx))
 }

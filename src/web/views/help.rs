@@ -8,7 +8,7 @@ use crate::paths;
 use crate::web::guard::Ctx;
 
 /// A section: a heading and paragraphs, all catalog keys.
-fn section(ctx: &Ctx, title: &str, paragraphs: &[&str]) -> Markup {
+pub(super) fn section(ctx: &Ctx, title: &str, paragraphs: &[&str]) -> Markup {
     html! {
         section.help-section {
             h2 { (ctx.h(title)) }

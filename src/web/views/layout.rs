@@ -130,9 +130,16 @@ fn footer(ctx: &Ctx) -> Markup {
     html! {
         footer.site-footer {
             div.wrap {
-                ul.footer-links {
-                    li { a href=(paths::HELP_LOGIN) { (h!(ctx, "help.login.title")) } }
-                    li { a href=(paths::HELP_SUPPORT) { (h!(ctx, "help.support.title")) } }
+                nav aria-label=(h!(ctx, "footer.label")) {
+                    ul.footer-links {
+                        li { a href=(paths::HELP_LOGIN) { (h!(ctx, "help.login.title")) } }
+                        li { a href=(paths::HELP_SUPPORT) { (h!(ctx, "help.support.title")) } }
+                        li { a href=(paths::CONTACT) { (h!(ctx, "footer.contact")) } }
+                        li { a href=(paths::ACCESSIBILITY) { (h!(ctx, "footer.accessibility")) } }
+                        li { a href=(paths::PRIVACY) { (h!(ctx, "footer.privacy")) } }
+                        li { a href=(paths::TERMS) { (h!(ctx, "footer.terms")) } }
+                        li { a href=(paths::COOKIES) { (h!(ctx, "footer.cookies")) } }
+                    }
                 }
                 p { (h!(ctx, "footer.about")) }
             }

@@ -1,5 +1,6 @@
 //! Every piece of HTML, written with maud: the layout, small components, and
 //! one file per area. Text comes from the catalogs through `Ctx`.
+pub mod about;
 pub mod account;
 pub mod apply;
 pub mod assets;
