@@ -133,3 +133,87 @@ async fn an_organisations_own_contact_details_appear_wherever_support_is_named()
     let contact = text("/contact").await;
     assert!(contact.contains("Kommunen"));
 }
+
+#[tokio::test]
+async fn a_form_sent_without_cookies_says_cookies_are_needed() {
+    let app = spawn_app().await;
+    // A browser that blocks cookies: the form's token cannot match anything.
+    let html = app.get_html("/login").await;
+    let csrf = form_value(&html, "/login", "csrf");
+    let cookieless = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = cookieless
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "a@example.se"),
+            ("password", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let page = html_of(res).await;
+    let text = select_text(&page, "main").concat();
+    assert!(text.contains("kakor"), "{text}");
+    assert!(!text.contains("annan webbplats"), "{text}");
+    // With cookies, a wrong token is still the other refusal.
+    let res = app
+        .post_raw(
+            "/login",
+            &[("csrf", "forged"), ("email", "a@example.se")],
+            Default::default(),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert!(select_text(&html_of(res).await, "main")
+        .concat()
+        .contains("annan webbplats"));
+}
+
+#[tokio::test]
+async fn the_support_page_answers_the_reference_pages_questions_and_leads_to_the_questionnaire() {
+    let app = spawn_app().await;
+    app.get("/lang/en").await;
+    let html = app.get_html("/help/support").await;
+    let questions = select_text(&html, "main h3");
+    for asked in [
+        "Why haven't I received an email from you?",
+        "How do I know you have received my application?",
+        "I need to answer a questionnaire but have not received the email with the link",
+        "Can I add to my application in the e-service?",
+        "Why does the application say my personal identity number is incorrect?",
+        "Why can't I pay with my bank card?",
+    ] {
+        assert!(
+            questions.iter().any(|q| q == asked),
+            "{asked} missing: {questions:#?}"
+        );
+    }
+    let text = select_text(&html, "main").concat();
+    for detail in [
+        "xxxxxxxx-xx",
+        "register again",
+        "Turkey and the Philippines",
+        "MIGR",
+        "+46 771-00 00 00 (weekdays 09:00–15:00; press 1, then 7)",
+        "Exempelstad",
+        "3-D Secure",
+    ] {
+        assert!(text.contains(detail), "{detail} missing");
+    }
+    let to_questionnaire = Selector::parse("main a[href='/questionnaire']").unwrap();
+    assert_eq!(html.select(&to_questionnaire).count(), 1);
+    let terms = Selector::parse("main a[href='/terms']").unwrap();
+    assert_eq!(html.select(&terms).count(), 1);
+    let home = app.get_html("/").await;
+    assert_eq!(
+        home.select(&to_questionnaire).count(),
+        1,
+        "the start page leads there too"
+    );
+    assert!(select_text(&home, ".card h2")
+        .contains(&"Questionnaire for the person in Sweden".to_string()));
+}

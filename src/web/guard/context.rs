@@ -39,6 +39,7 @@ impl Ctx {
             dev_mailbox: self.dev_mailbox,
             production: self.production,
             session_ended: self.session_ended,
+            cookieless: self.cookieless,
         })
     }
 }
@@ -62,6 +63,9 @@ pub struct RequestContext {
     /// The request came with a session that has ended (idle, lifetime, logout
     /// elsewhere): its forms' tokens are void, and the login says why.
     pub session_ended: bool,
+    /// The request came with neither a session nor a form-token cookie: a form
+    /// it sends cannot be checked, most likely because cookies are blocked.
+    pub cookieless: bool,
 }
 
 impl RequestContext {

@@ -44,6 +44,7 @@ fn render<B: MessageBody + 'static>(
             dev_mailbox: false,
             production: true,
             session_ended: false,
+            cookieless: false,
         })
     });
     let body = match res.request().app_data::<actix_web::web::Data<WebState>>() {

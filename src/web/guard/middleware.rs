@@ -181,6 +181,7 @@ pub async fn load_context(
         dev_mailbox: state.settings.dev_mailbox(),
         production: state.settings.is_production(),
         session_ended: raw_session.is_some() && session_missing,
+        cookieless: raw_session.is_none() && existing_csrf.is_none(),
     });
     let stale_session = ctx.session_ended;
     // Where the person was, should the session's end send them to the login: a

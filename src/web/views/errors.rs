@@ -14,6 +14,8 @@ use crate::web::guard::Ctx;
 pub fn error_page(ctx: &Ctx, status: StatusCode) -> Markup {
     let key = match status.as_u16() {
         400 => "bad_request",
+        // A form refused because the browser sent no cookies at all.
+        403 if ctx.cookieless => "cookies_needed",
         403 => "forbidden",
         404 | 405 => "not_found",
         410 => "draft_gone",

@@ -9,9 +9,14 @@ use crate::web::guard::Ctx;
 
 /// A section: a heading and paragraphs, all catalog keys.
 pub(super) fn section(ctx: &Ctx, title: &str, paragraphs: &[&str]) -> Markup {
+    section_at(ctx, 2, title, paragraphs)
+}
+
+/// A section whose heading is at `level` (2 or 3: a question under a heading).
+fn section_at(ctx: &Ctx, level: u8, title: &str, paragraphs: &[&str]) -> Markup {
     html! {
         section.help-section {
-            h2 { (ctx.h(title)) }
+            @if level == 3 { h3 { (ctx.h(title)) } } @else { h2 { (ctx.h(title)) } }
             @for p in paragraphs { p { (ctx.h(p)) } }
         }
     }
@@ -65,6 +70,18 @@ pub fn technical_support(ctx: &Ctx) -> Markup {
                     li { (h!(ctx, "help.support.apply.approve")) }
                 }
             }
+            h2 { (h!(ctx, "help.support.faq.title")) }
+            (section_at(ctx, 3, "help.support.faq.email.title", &["help.support.faq.email.p1", "help.support.faq.email.p2", "help.support.faq.email.p3"]))
+            (section_at(ctx, 3, "help.support.faq.received.title", &["help.support.faq.received.p1", "help.support.faq.received.p2", "help.support.faq.received.p3"]))
+            section.help-section.question {
+                h3 { (h!(ctx, "help.support.faq.questionnaire.title")) }
+                p { (h!(ctx, "help.support.faq.questionnaire.p1")) }
+                h4 { (h!(ctx, "questionnaire.entry.title")) }
+                (super::questionnaire::entry(ctx))
+            }
+            (section_at(ctx, 3, "help.support.faq.supplement.title", &["help.support.faq.supplement.p1"]))
+            (section_at(ctx, 3, "help.support.faq.pin.title", &["help.support.faq.pin.p1"]))
+            (section_at(ctx, 3, "help.support.faq.card.title", &["help.support.faq.card.p1"]))
             (section(ctx, "help.support.sms.title", &["help.support.sms.p1", "help.support.sms.p2", "help.support.sms.p3"]))
             (section(ctx, "help.support.phone.title", &["help.support.phone.p1", "help.support.phone.p2"]))
             (section(ctx, "help.support.username.title", &["username.p1"]))

@@ -33,6 +33,10 @@ pub fn start(ctx: &Ctx, logged_out: bool) -> Markup {
                     p { (h!(ctx, "home.create.text")) }
                     a.button.button-secondary href=(paths::ACCOUNT_CREATE) { (h!(ctx, "home.create.button")) }
                 }
+                section.card {
+                    h2 { (h!(ctx, "questionnaire.entry.title")) }
+                    (super::questionnaire::entry(ctx))
+                }
             }
             h2 { (h!(ctx, "home.how.title")) }
             ol.steps {

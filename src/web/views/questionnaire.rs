@@ -10,6 +10,17 @@ use crate::h;
 use crate::paths;
 use crate::web::guard::Ctx;
 
+/// The way in for the person in Sweden who lost (or never got) the emailed link:
+/// on the start page and the technical support page.
+/// (The caller gives the heading, `questionnaire.entry.title`, at its level.)
+pub fn entry(ctx: &Ctx) -> Markup {
+    html! {
+        p { (h!(ctx, "questionnaire.entry.text")) }
+        p { a.button.button-secondary href=(paths::QUESTIONNAIRE) { (h!(ctx, "questionnaire.entry.button")) } }
+        (terms(ctx))
+    }
+}
+
 /// The terms the person accepts by logging in, as the agency's pages put it.
 fn terms(ctx: &Ctx) -> Markup {
     html! {
