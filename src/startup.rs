@@ -222,7 +222,9 @@ impl Application {
         let pool = state.pool.clone();
         match tokio::task::spawn_blocking(move || db::checkpoint(&pool)).await {
             Ok(Ok(true)) => {}
-            Ok(Ok(false)) => tracing::warn!("write-ahead log only partly checkpointed"),
+            Ok(Ok(false)) => tracing::info!(
+                "write-ahead log left to the reader holding it (Litestream, or a backup under way)"
+            ),
             Ok(Err(e)) => tracing::warn!(error = %e, "checkpointing the write-ahead log"),
             Err(e) => tracing::warn!(error = %e, "checkpointing the write-ahead log"),
         }

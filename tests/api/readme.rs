@@ -2,6 +2,8 @@
 //! real binary (only its paths and port swapped for a test directory).
 use std::io::BufRead;
 
+use crate::helpers::http_status;
+
 /// The first ```toml block after `heading` in README.md.
 fn toml_after(heading: &str) -> String {
     let readme = include_str!("../../README.md");
@@ -54,22 +56,8 @@ fn the_production_example_in_readme_starts_as_written() {
     };
     std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
     assert!(seen.contains("Production"), "{seen}");
-    let status = std::panic::catch_unwind(|| http_status(&format!("127.0.0.1:{port}")));
+    let status = std::panic::catch_unwind(|| http_status(&format!("127.0.0.1:{port}"), "/login"));
     server.kill().unwrap();
     server.wait().unwrap();
-    assert_eq!(status.expect("the server answered"), "200");
-}
-
-/// The status of GET /login, over a plain TCP connection.
-fn http_status(address: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "GET /login HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer.split(' ').nth(1).unwrap_or_default().to_string()
+    assert_eq!(status.expect("the server answered"), 200);
 }

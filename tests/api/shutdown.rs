@@ -1,12 +1,13 @@
 //! SIGTERM through the real binary: the message being sent is finished and
 //! marked sent, nothing else is begun, the write-ahead log is emptied, exit 0,
-//! and a restart sends what was left without sending the first again.
+//! and a restart sends what was left without sending the first again; a reader
+//! holding the log (Litestream) keeps it without delaying the stop.
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use r2d2_sqlite::rusqlite::{params, Connection};
 
@@ -169,4 +170,44 @@ fn sigterm_during_a_delivery_finishes_it_and_a_restart_never_sends_it_again() {
         vec![row("first", "sent", 1), row("second", "sent", 1)]
     );
     assert!(smtp.arrived.try_recv().is_err(), "nothing else was sent");
+}
+
+/// Litestream holds a read transaction on the database for as long as it
+/// replicates, and checkpoints the log itself. The checkpoint at stop leaves the
+/// log to such a reader at once, rather than waiting the busy timeout (5 s) for it
+/// on every stop of a replicated server.
+#[test]
+fn sigterm_leaves_the_write_ahead_log_to_a_reader_holding_it_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut served = Running::start(dir.path(), &[]);
+    assert_eq!(served.status_of("/health/live"), 200);
+    let reader = Connection::open(dir.path().join("kansli.db")).unwrap();
+    // Frames in the log, and a read transaction on them, as Litestream keeps one.
+    reader
+        .execute_batch("CREATE TABLE replica_position (txid INTEGER); BEGIN;")
+        .unwrap();
+    let read: i64 = reader
+        .query_row("SELECT COUNT(*) FROM replica_position", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(read, 0);
+
+    let asked = Instant::now();
+    served.terminate();
+    assert_eq!(served.wait_exit(), Some(0), "{:#?}", served.seen);
+    let took = asked.elapsed();
+    assert!(took < Duration::from_secs(3), "stopped in {took:?}");
+    assert!(
+        served
+            .seen
+            .iter()
+            .any(|l| l.contains("write-ahead log left to the reader holding it")),
+        "{:#?}",
+        served.seen
+    );
+    assert!(
+        !served.seen.iter().any(|l| l.contains("WARN")),
+        "{:#?}",
+        served.seen
+    );
+    reader.execute_batch("COMMIT").unwrap();
 }

@@ -61,6 +61,13 @@ impl Running {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// The status of GET `path`. Once it answers, the server has also set up its
+    /// signal handling (before it accepts), so a SIGTERM is a graceful stop
+    /// rather than the default death.
+    pub fn status_of(&self, path: &str) -> u16 {
+        http_status(&format!("127.0.0.1:{}", self.port), path)
+    }
+
     /// Reads the log until a line matches, and returns it. Fails the test if the
     /// server ends or says nothing of the kind for a long while.
     pub fn wait_for(&mut self, matches: impl Fn(&str) -> bool) -> String {
@@ -108,4 +115,23 @@ impl Drop for Running {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The status of GET `path` from the server at `address`, over a plain TCP connection.
+pub fn http_status(address: &str, path: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+        .split(' ')
+        .nth(1)
+        .unwrap_or_default()
+        .parse()
+        .unwrap()
 }
