@@ -229,6 +229,24 @@ test("help pages, the dev mailbox and error pages pass axe", async () => {
   await context.close();
 });
 
+test("contact, accessibility, privacy, terms and cookie pages pass axe in both languages, on a phone too", async () => {
+  for (const [locale, lang] of [["sv-SE", "sv"], ["en-GB", "en"]]) {
+    const context = await browser.newContext({ locale, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    for (const path of ["/contact", "/accessibility", "/privacy", "/terms", "/cookies", "/"]) {
+      await page.goto(`${base}${path}`);
+      assert.equal(await page.getAttribute("html", "lang"), lang);
+      const scrolls = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      assert.equal(scrolls, false, `${path} (${lang}) scrolls sideways on a phone`);
+      await visit(page, `14-${lang}${path === "/" ? "-start" : path.replace("/", "-")}`);
+    }
+    // Every page's footer leads to them.
+    const footer = await page.locator("footer nav a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    assert.deepEqual(footer, ["/help/login", "/help/support", "/contact", "/accessibility", "/privacy", "/terms", "/cookies"]);
+    await context.close();
+  }
+});
+
 test("account settings: a new email address by its code, then a new password", async () => {
   const context = await browser.newContext({ locale: "en-GB" });
   const page = await context.newPage();
