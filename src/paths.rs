@@ -56,6 +56,7 @@ pub const LOGIN_EID_START: &str = "/login/eid/start";
 pub const LOGIN_EID_STATUS: &str = "/login/eid/status";
 pub const LOGIN_SMS: &str = "/login/sms";
 pub const LOGIN_SMS_RESEND: &str = "/login/sms/resend";
+pub const LOGIN_SMS_CANCEL: &str = "/login/sms/cancel";
 pub const LOGIN_SMS_SENT: &str = "/login/sms?sent=1";
 pub const LOGIN_SMS_WAIT: &str = "/login/sms?wait=1";
 pub const LOGIN_AGAIN: &str = "/login?again=1";

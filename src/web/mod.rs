@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(login::sms)),
         )
         .service(resource("/login/sms/resend").route(post().to(login::resend)))
+        .service(resource("/login/sms/cancel").route(post().to(login::cancel_sms)))
         .service(
             resource("/login/eid")
                 .route(get().to(eid::page))

@@ -632,3 +632,54 @@ async fn professional_eid_reaches_the_partner_page_which_reports_a_health_examin
         "no staff pages"
     );
 }
+
+#[tokio::test]
+async fn the_login_page_goes_bankid_more_alternatives_password_then_professional() {
+    let app = spawn_app().await;
+    let html = app.get_html("/login").await;
+    let order: Vec<String> = html
+        .select(&scraper::Selector::parse("main h2, main details summary").unwrap())
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect();
+    let at = |t: &str| {
+        order
+            .iter()
+            .position(|h| h.contains(t))
+            .unwrap_or_else(|| panic!("{t} not in {order:?}"))
+    };
+    assert!(at("e-legitimation") < at("Fler alternativ"), "{order:?}");
+    assert!(
+        at("Fler alternativ") < at("Användarnamn och lösenord"),
+        "{order:?}"
+    );
+    assert!(
+        at("Användarnamn och lösenord") < at("E-tjänstelegitimation"),
+        "{order:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_telia_order_page_speaks_of_telia_not_of_the_bankid_app() {
+    let app = spawn_app().await;
+    assert_redirect(&start_eid(&app, "telia").await, "/login/eid");
+    let page = app.get_html("/login/eid").await;
+    let text = select_text(&page, "main").concat();
+    assert!(text.contains("Telia"), "{text}");
+    assert!(!text.contains("BankID"), "{text}");
+}
+
+#[tokio::test]
+async fn the_sms_step_can_be_cancelled() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    app.enable_two_step("070-111 22 33").await;
+    app.logout().await;
+    assert_redirect(&app.login("a@example.se", PASSWORD).await, "/login/sms");
+    let html = app.get_html("/login/sms").await;
+    let cancel = form_value(&html, "/login/sms/cancel", "csrf");
+    assert!(!cancel.is_empty(), "a cancel form on the SMS step");
+    let res = app.submit("/login/sms", "/login/sms/cancel", &[]).await;
+    assert_redirect(&res, "/login");
+    // The half-done login is gone: the SMS page leads back to the login.
+    assert_redirect(&app.get("/login/sms").await, "/login");
+}

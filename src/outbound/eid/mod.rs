@@ -176,6 +176,24 @@ pub fn hint_message(collected: &Collected, flow: Flow) -> &'static str {
     }
 }
 
+/// The message in words of the method's own service: BankID's recommended texts
+/// (RFA) name the BankID app, which a Telia e-identification is not.
+pub fn in_words_of(method: crate::domain::session::Method, key: &'static str) -> &'static str {
+    if method != crate::domain::session::Method::Telia {
+        return key;
+    }
+    match key {
+        "eid.rfa1" | "eid.rfa13" => "eid.telia_status.start",
+        "eid.rfa15" => "eid.telia_status.searching",
+        "eid.rfa9" => "eid.telia_status.code",
+        "eid.rfa8" => "eid.telia_status.not_responding",
+        "eid.rfa16" => "eid.telia_status.blocked",
+        "eid.rfa17a" | "eid.rfa17b" => "eid.telia_status.not_found",
+        "eid.rfa23" => "eid.rfa21",
+        other => other,
+    }
+}
+
 /// The message for a provider that could not be used.
 pub fn error_message(e: &EidError) -> &'static str {
     match e {

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::{
-    hint_message, Collected, EidError, EidProvider, Flow, Identity, Order, Organisation, Provider,
-    COLLECT_INTERVAL, ORDER_LIFETIME,
+    hint_message, in_words_of, Collected, EidError, EidProvider, Flow, Identity, Order,
+    Organisation, Provider, COLLECT_INTERVAL, ORDER_LIFETIME,
 };
 use crate::domain::session::Method;
 
@@ -168,8 +168,12 @@ impl Eid {
         };
         let progress = match &collected {
             Ok(Collected::Complete(who)) => Progress::Complete(who.clone()),
-            Ok(c @ Collected::Pending(_)) => Progress::Pending(hint_message(c, a.flow())),
-            Ok(c @ Collected::Failed(_)) => Progress::Failed(hint_message(c, a.flow())),
+            Ok(c @ Collected::Pending(_)) => {
+                Progress::Pending(in_words_of(a.method, hint_message(c, a.flow())))
+            }
+            Ok(c @ Collected::Failed(_)) => {
+                Progress::Failed(in_words_of(a.method, hint_message(c, a.flow())))
+            }
             Err(e) => {
                 self.cancel_order(&a).await;
                 Progress::Failed(super::error_message(e))

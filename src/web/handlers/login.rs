@@ -87,7 +87,7 @@ fn login_page(ctx: &Ctx, state: &WebState, q: &LoginFlags) -> maud::Markup {
 }
 
 /// The e-identification services offered, for the login page.
-fn eid_choices(ctx: &Ctx, state: &WebState) -> maud::Markup {
+fn eid_choices(ctx: &Ctx, state: &WebState) -> (maud::Markup, maud::Markup) {
     crate::web::views::eid::login_choices(ctx, |p| state.eid.offers(p))
 }
 
@@ -213,9 +213,32 @@ pub async fn logout(
     if let Some(session) = &ctx.session {
         state.my_page.forget(&session.id_hash);
     }
-    login::logout(&state, ctx.session.clone()).await?;
-    let mut res = redirect(paths::HOME_LOGGED_OUT);
-    res.add_cookie(&removal_cookie(&state, SESSION_COOKIE))
+    end_session(&state, ctx.session.clone(), paths::HOME_LOGGED_OUT).await
+}
+
+/// "Cancel" on the SMS step: the half-done login ends, back to the login page.
+pub async fn cancel_sms(
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    _form: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    end_session(
+        &state,
+        ctx.pending(Stage::PendingSms).cloned(),
+        paths::LOGIN,
+    )
+    .await
+}
+
+/// Ends `session` (if any), forgets its cookie and goes to `to`.
+async fn end_session(
+    state: &WebState,
+    session: Option<crate::domain::session::SessionView>,
+    to: &str,
+) -> Result<HttpResponse, AppError> {
+    login::logout(state, session).await?;
+    let mut res = redirect(to);
+    res.add_cookie(&removal_cookie(state, SESSION_COOKIE))
         .map_err(|e| AppError::Unexpected(e.into()))?;
     Ok(res)
 }

@@ -63,9 +63,10 @@ pub fn choices_then(ctx: &Ctx, offers: impl Fn(Provider) -> bool, next: &str) ->
     }
 }
 
-/// The e-identification choices at the top of the login page, for the services offered.
-pub fn login_choices(ctx: &Ctx, offers: impl Fn(Provider) -> bool) -> Markup {
-    html! {
+/// The e-identification choices of the login page, for the services offered:
+/// the personal ones (at the top) and professional e-identification (last).
+pub fn login_choices(ctx: &Ctx, offers: impl Fn(Provider) -> bool) -> (Markup, Markup) {
+    let personal = html! {
         @if offers(Provider::BankId) || offers(Provider::Telia) {
             section.eid-login aria-labelledby="eid-heading" {
                 h2 #eid-heading { (h!(ctx, "eid.heading")) }
@@ -83,6 +84,8 @@ pub fn login_choices(ctx: &Ctx, offers: impl Fn(Provider) -> bool) -> Markup {
                 }
             }
         }
+    };
+    let professional = html! {
         @if offers(Provider::Professional) {
             section.eid-professional aria-labelledby="professional-heading" {
                 h2 #professional-heading { (h!(ctx, "eid.professional")) }
@@ -90,7 +93,8 @@ pub fn login_choices(ctx: &Ctx, offers: impl Fn(Provider) -> bool) -> Markup {
                 (start_button(ctx, Method::Professional, "button-secondary"))
             }
         }
-    }
+    };
+    (personal, professional)
 }
 
 /// What the page shows of an order: the QR code (as SVG markup) and its content,
@@ -127,7 +131,9 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
                             p { (h!(ctx, "eid.qr_help")) }
                         }
                         @if let Some(link) = &v.launch {
-                            p { a.button href=(Attr(link)) { (h!(ctx, "eid.launch")) } }
+                            p { a.button href=(Attr(link)) {
+                                @if a.method == Method::Telia { (h!(ctx, "eid.telia_launch")) } @else { (h!(ctx, "eid.launch")) }
+                            } }
                         }
                         @if let Some(app) = &v.test_app {
                             div.dev-note role="note" {

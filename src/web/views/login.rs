@@ -17,8 +17,9 @@ pub fn login_form(
     email: &str,
     next: Option<&str>,
     n: Notice,
-    eid: Markup,
+    eid: (Markup, Markup),
 ) -> Markup {
+    let (personal, professional) = eid;
     page(
         ctx,
         h!(ctx, "login.title"),
@@ -26,7 +27,7 @@ pub fn login_form(
             (notice_for(ctx, n))
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "login.title")) }
-            (eid)
+            (personal)
             h2 { (h!(ctx, "login.password_heading")) }
             p { (h!(ctx, "login.lead")) }
             (post_form(ctx, paths::LOGIN, "stack", html! {
@@ -41,6 +42,8 @@ pub fn login_form(
                 li { a href=(paths::ACCOUNT_CREATE) { (h!(ctx, "login.create")) } }
             }
             p.hint { (h!(ctx, "login.unconfirmed_hint")) }
+            // Last, as on the agency's page: for municipality and region staff.
+            (professional)
         },
     )
 }
@@ -61,6 +64,9 @@ pub fn sms_form(ctx: &Ctx, errors: &FormErrors, next: Option<&str>, n: Notice) -
             }))
             (post_form(ctx, paths::LOGIN_SMS_RESEND, "secondary-action", html! {
                 button.link-button type="submit" { (h!(ctx, "code.resend")) }
+            }))
+            (post_form(ctx, paths::LOGIN_SMS_CANCEL, "secondary-action", html! {
+                button.link-button type="submit" { (h!(ctx, "login.sms.cancel")) }
             }))
             p.hint { (h!(ctx, "login.sms.trouble")) " " a href=(paths::HELP_SUPPORT) { (h!(ctx, "help.support.title")) } }
         },
