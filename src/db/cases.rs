@@ -245,6 +245,13 @@ pub struct Event {
 }
 
 /// Everything that has happened to the case, oldest first.
+/// The application (draft) a case was submitted from.
+pub fn draft_of(conn: &Connection, case: i64) -> Result<i64> {
+    conn.query_row("SELECT draft_id FROM cases WHERE id = ?1", [case], |r| {
+        r.get(0)
+    })
+}
+
 pub fn history(conn: &Connection, case: i64) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
         "SELECT kind, status, from_status, message, at, actor FROM case_events

@@ -62,6 +62,10 @@ pub fn draft_gone_at(expires_at: i64, approved_at: Option<i64>) -> i64 {
     }
 }
 
+/// The person in Sweden is asked to answer the questionnaire within this long
+/// of its link being sent (the invitation and its reminder give the date).
+pub const QUESTIONNAIRE_ANSWER_WITHIN: i64 = 28 * DAY;
+
 /// An unanswered questionnaire is reminded of once, this long after its link was sent.
 pub const QUESTIONNAIRE_REMINDER_AFTER: i64 = 7 * DAY;
 

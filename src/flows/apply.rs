@@ -554,15 +554,22 @@ pub async fn approve(
         Owner::Respondent(q) => Some(q),
         Owner::Account(_) | Owner::Applicant(_) => None,
     };
-    let done = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
-        let approved = drafts::approve(tx, id, revision, now)?;
-        // A questionnaire is answered the moment it is approved: the case shows it.
-        if let (true, Some(q)) = (approved, questionnaire) {
-            db::questionnaires::mark_answered(tx, q, now)?;
-        }
-        Ok(approved)
-    })
-    .await?;
+    let done = state
+        .write_and_send(move |tx| -> Result<bool, AppError> {
+            let approved = drafts::approve(tx, id, revision, now)?;
+            // A questionnaire is answered the moment it is approved: the case
+            // shows it, and the person in Sweden is told the answers arrived.
+            if let (true, Some(q)) = (approved, questionnaire) {
+                if db::questionnaires::mark_answered(tx, q, now)? {
+                    if let Some(q) = db::questionnaires::by_id(tx, q)? {
+                        let thanks = messages::questionnaire_answered(&q.email, &q.verification);
+                        outbox::enqueue(tx, &thanks, now)?;
+                    }
+                }
+            }
+            Ok(approved)
+        })
+        .await?;
     Ok(if done {
         Approval::Approved
     } else {

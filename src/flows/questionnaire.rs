@@ -8,15 +8,17 @@ use crate::db::audit::{ActorKind, Entry};
 use crate::db::outbox::Outbox;
 use crate::db::questionnaires::{self, NewQuestionnaire, Questionnaire};
 use crate::db::{self, drafts, outbox, Pool};
+use crate::domain::date::Date;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FormDef, QuestionnaireLink};
-use crate::domain::rules::{draft_expires_at, QUESTIONNAIRE_REMINDER_AFTER};
+use crate::domain::rules::{
+    draft_expires_at, QUESTIONNAIRE_ANSWER_WITHIN, QUESTIONNAIRE_REMINDER_AFTER,
+};
 use crate::domain::secret::{public_reference, Keyring, Token};
 use crate::domain::Lang;
 use crate::error::AppError;
 use crate::flows::identity::eid::display_pin;
 use crate::flows::identity::start_questionnaire_session;
-use crate::i18n::Texts;
 use crate::outbound::notify::{messages, Delivery};
 use crate::paths;
 use crate::state::AppState;
@@ -40,12 +42,22 @@ fn enqueue_link(
     let token = link_token(keyring, q.case_id, q.sent_at);
     let url = format!("{base_url}{}", paths::questionnaire_link(token.expose()));
     let website = format!("{base_url}{}", paths::QUESTIONNAIRE);
-    let t = Texts::new(q.lang);
-    let message = if reminder {
-        messages::questionnaire_reminder(t, &q.email, &url, &q.verification, &website)
-    } else {
-        messages::questionnaire(t, &q.email, &url, &q.verification, &website)
+    let answers = drafts::answers(tx, db::cases::draft_of(tx, q.case_id)?)?;
+    let applicant = crate::domain::forms::answers::applicant_name(&answers);
+    let title = crate::domain::forms::shipped()
+        .get(&q.case_form_id)
+        .map(|f| &f.title);
+    let application = [Lang::Sv, Lang::En].map(|l| title.map(|t| t.get(l)).unwrap_or_default());
+    let answer_by = Date::in_sweden(q.sent_at + QUESTIONNAIRE_ANSWER_WITHIN).to_string();
+    let about = messages::Invitation {
+        applicant: &applicant,
+        application,
+        verification: &q.verification,
+        answer_by: &answer_by,
+        url: &url,
+        website: &website,
     };
+    let message = messages::questionnaire(&q.email, &about, reminder);
     outbox::enqueue(tx, &message, now)?;
     Ok(())
 }

@@ -544,6 +544,32 @@ async fn the_person_in_sweden_answers_by_the_emailed_link_and_the_case_shows_it(
         invite.text.contains(&number),
         "the number for the website path"
     );
+    // Who applied, for what, by when, from whom: in Swedish and English alike.
+    let answer_by = kansli::domain::date::Date::in_sweden(
+        START + kansli::domain::rules::QUESTIONNAIRE_ANSWER_WITHIN,
+    )
+    .to_string();
+    for expected in [
+        "Ana Öberg <b>&\"'",
+        "Flytta till make, maka, sambo eller partner i Sverige",
+        "Moving to a spouse or partner in Sweden",
+        "Kansli e-tjänster",
+        "Kansli e-services",
+        "Exempelmyndigheten",
+        &answer_by,
+    ] {
+        assert!(
+            invite.text.contains(expected),
+            "{expected} missing: {}",
+            invite.text
+        );
+    }
+    assert!(
+        invite.subject.contains(" / "),
+        "both languages: {}",
+        invite.subject
+    );
+    assert!(!invite.text.contains("Migration Agency"), "{}", invite.text);
 
     let sponsor = app.new_browser();
     let page = sponsor.get_html(&link).await;
@@ -558,6 +584,19 @@ async fn the_person_in_sweden_answers_by_the_emailed_link_and_the_case_shows_it(
         &sponsor.get(&draft).await,
         &format!("{draft}/pages/about_you"),
     );
+    // The questionnaire's own session: a way to log out and a word about shared
+    // computers, and none of the applicant's words about drafts.
+    let page = sponsor.get_html(&format!("{draft}/pages/about_you")).await;
+    assert_eq!(
+        page.select(&scraper::Selector::parse("header form[action='/logout']").unwrap())
+            .count(),
+        1
+    );
+    assert!(first_text(&page, ".shared-computer").contains("dator"));
+    assert!(select_text(&page, ".draft-facts")
+        .concat()
+        .find("ofärdiga ansökan")
+        .is_none());
     // The person in Sweden reaches nothing of the applicant's.
     assert_redirect(&sponsor.get("/account").await, "/login");
     assert_eq!(sponsor.get(&format!("/cases/{number}")).await.status(), 303);
@@ -613,6 +652,14 @@ async fn the_person_in_sweden_answers_by_the_emailed_link_and_the_case_shows_it(
         .await;
     assert_redirect(&res, "/questionnaire?answered=1");
     assert!(!select_text(&sponsor.get_html("/questionnaire").await, ".answered").is_empty());
+    // A confirmation of the answers, in both languages.
+    let thanks = app.messages_to(SPONSOR_EMAIL).await.remove(0);
+    assert!(
+        thanks.subject.contains("Tack") && thanks.subject.contains("Thank you"),
+        "{}",
+        thanks.subject
+    );
+    assert!(thanks.text.contains(&number));
     // Locked: a page posted again changes nothing.
     let res = sponsor.get(&format!("{draft}/pages/home")).await;
     assert_redirect(&res, &format!("{draft}/review?locked=1"));

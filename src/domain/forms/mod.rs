@@ -48,6 +48,13 @@ pub const SHIPPED: &[(&str, &str)] = &[
 
 /// Every application type, checked. A bad definition stops start-up with a message
 /// naming the file and the field.
+/// The shipped application types, parsed once (start-up checks them first, and
+/// a broken definition fails the test suite before it can ship).
+pub fn shipped() -> &'static Forms {
+    static SHIPPED_FORMS: std::sync::OnceLock<Forms> = std::sync::OnceLock::new();
+    SHIPPED_FORMS.get_or_init(|| load_all(SHIPPED).unwrap_or_else(|e| panic!("shipped forms: {e}")))
+}
+
 pub fn load_all(files: &[(&str, &str)]) -> Result<Forms, FormError> {
     let mut forms: Vec<FormDef> = Vec::with_capacity(files.len());
     for (file, text) in files {

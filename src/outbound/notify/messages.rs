@@ -339,43 +339,101 @@ pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
     sms(phone, text)
 }
 
-/// The questionnaire link for the person in Sweden, with the way in from the website.
-pub fn questionnaire(t: Texts, to: &str, url: &str, verification: &str, website: &str) -> Outgoing {
-    email(
-        t,
+/// An email in Swedish and English alike, for a person whose language Kansli does
+/// not know (the person in Sweden): each language's paragraphs in turn.
+fn in_both_languages(
+    to: &str,
+    subject_key: &str,
+    paragraphs: impl Fn(Texts) -> Vec<String>,
+    link: Option<(&str, &str)>,
+) -> Outgoing {
+    let [sv, en] = [
+        Texts::new(crate::domain::Lang::Sv),
+        Texts::new(crate::domain::Lang::En),
+    ];
+    let mut all = paragraphs(sv);
+    all.push(format!("— {} —", en.t("email.in_english")));
+    all.extend(paragraphs(en));
+    let label = link.map(|(key, _)| format!("{} / {}", sv.t(key), en.t(key)));
+    let mut message = email(
+        sv,
         to,
-        "email.questionnaire.subject",
-        vec![
-            t.t("email.questionnaire.body").to_string(),
-            t.tf(
+        subject_key,
+        all,
+        label.as_deref().zip(link.map(|(_, url)| url)),
+    );
+    message.subject = format!("{} / {}", sv.t(subject_key), en.t(subject_key));
+    message
+}
+
+/// What the questionnaire's emails say it is about.
+pub struct Invitation<'a> {
+    /// The applicant's name, as in their application.
+    pub applicant: &'a str,
+    /// The application type's title in each language (Swedish, English).
+    pub application: [&'a str; 2],
+    pub verification: &'a str,
+    /// The date to answer by.
+    pub answer_by: &'a str,
+    /// The questionnaire's own link, and the way in from the website.
+    pub url: &'a str,
+    pub website: &'a str,
+}
+
+/// The questionnaire link for the person in Sweden, with the way in from the
+/// website; `reminder` once it has waited a week unanswered.
+pub fn questionnaire(to: &str, about: &Invitation, reminder: bool) -> Outgoing {
+    let subject = if reminder {
+        "email.questionnaire_reminder.subject"
+    } else {
+        "email.questionnaire.subject"
+    };
+    in_both_languages(
+        to,
+        subject,
+        |t| {
+            let application = about.application[usize::from(t.lang == crate::domain::Lang::En)];
+            let mut paragraphs = Vec::new();
+            if reminder {
+                paragraphs.push(t.t("email.questionnaire_reminder.body").to_string());
+            }
+            paragraphs.push(t.tf(
+                "email.questionnaire.body",
+                &[
+                    ("applicant", about.applicant),
+                    ("application", application),
+                    ("service", t.t("service.name")),
+                ],
+            ));
+            paragraphs.push(t.tf(
+                "email.questionnaire.answer_by",
+                &[("date", about.answer_by)],
+            ));
+            paragraphs.push(t.tf(
                 "email.questionnaire.website",
-                &[("number", verification), ("url", website)],
-            ),
-        ],
-        Some((t.t("email.questionnaire.link"), url)),
+                &[("number", about.verification), ("url", about.website)],
+            ));
+            paragraphs
+        },
+        Some(("email.questionnaire.link", about.url)),
     )
 }
 
-/// Once, when the questionnaire has waited 7 days unanswered.
-pub fn questionnaire_reminder(
-    t: Texts,
-    to: &str,
-    url: &str,
-    verification: &str,
-    website: &str,
-) -> Outgoing {
-    email(
-        t,
+/// The answers of the questionnaire have arrived.
+pub fn questionnaire_answered(to: &str, verification: &str) -> Outgoing {
+    in_both_languages(
         to,
-        "email.questionnaire_reminder.subject",
-        vec![
-            t.t("email.questionnaire_reminder.body").to_string(),
-            t.tf(
-                "email.questionnaire.website",
-                &[("number", verification), ("url", website)],
-            ),
-        ],
-        Some((t.t("email.questionnaire.link"), url)),
+        "email.questionnaire_answered.subject",
+        |t| {
+            vec![
+                t.tf(
+                    "email.questionnaire_answered.body",
+                    &[("number", verification)],
+                ),
+                t.t("email.questionnaire_answered.next").to_string(),
+            ]
+        },
+        None,
     )
 }
 

@@ -93,7 +93,11 @@ pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Mar
             h1 { (v.page.title.get(lang)) }
             @if let Some(intro) = &v.page.intro { p { (intro.get(lang)) } }
             div.draft-facts {
-                p { (ctx.tf("apply.page.deletion", &[("date", &v.deletion_date)])) }
+                // The applicant's unfinished application is kept until a date; the
+                // questionnaire's answers are not the person in Sweden's to lose.
+                @if ctx.respondent().is_none() {
+                    p { (ctx.tf("apply.page.deletion", &[("date", &v.deletion_date)])) }
+                }
                 p #page-timer data-seconds=(PAGE_TIME) data-one=(ctx.t("apply.page.time_left.one")) data-other=(ctx.t("apply.page.time_left.other")) {
                     (ctx.plural("apply.page.time", PAGE_TIME / 60, &[("minutes", &(PAGE_TIME / 60).to_string())]))
                 }

@@ -51,7 +51,7 @@ fn shell(
     content: Markup,
     form: Option<&PageForm>,
 ) -> Markup {
-    let logged_in = ctx.signed_in().is_some();
+    let logged_in = ctx.signed_in().is_some() || ctx.respondent().is_some();
     html! {
         (DOCTYPE)
         html lang=(ctx.lang().code()) {
@@ -83,7 +83,12 @@ fn shell(
                         }
                     }
                 }
-                main #main .wrap tabindex="-1" { (content) }
+                main #main .wrap tabindex="-1" {
+                    @if ctx.respondent().is_some() {
+                        p.shared-computer.hint { (h!(ctx, "questionnaire.shared_computer")) }
+                    }
+                    (content)
+                }
                 (footer(ctx))
                 @if logged_in { (idle_warning(ctx)) }
             }
@@ -114,6 +119,12 @@ fn header(ctx: &Ctx, form: Option<&PageForm>) -> Markup {
                             a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) }
                         }
                         span.who { (s.email.as_deref().or(s.person_name.as_deref()).unwrap_or_default()) }
+                        (post_form(ctx, paths::LOGOUT, "inline-form", html! {
+                            button.link-button type="submit" { (h!(ctx, "nav.logout")) }
+                        }))
+                    } @else if ctx.respondent().is_some() {
+                        // The person in Sweden, in the questionnaire's own session.
+                        a href=(paths::QUESTIONNAIRE) { (h!(ctx, "questionnaire.entry.title")) }
                         (post_form(ctx, paths::LOGOUT, "inline-form", html! {
                             button.link-button type="submit" { (h!(ctx, "nav.logout")) }
                         }))
