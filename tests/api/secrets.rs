@@ -200,22 +200,11 @@ fn production_never_makes_a_key_file_and_names_the_missing_one() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let missing = d.join("credentials").join("secret_key");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kansli"))
-        .args(["staff", "add", "a@agency.se", "--role", "support"])
-        .env("KANSLI_DATA_DIR", d)
-        .env("KANSLI_SECRET_KEY_FILE", &missing)
-        .env("KANSLI_MODE", "production")
-        .env("KANSLI_BASE_URL", "https://e.example")
-        .env("KANSLI_SMTP_HOST", "localhost")
-        .env("KANSLI_SMTP_FROM", "noreply@e.example")
-        .env("KANSLI_SMS_URL", "https://sms.example/send")
-        .env("KANSLI_PAYMENT_URL", "https://pay.example/api")
-        .env("KANSLI_PAYMENT_KEY", "k")
-        .envs(PRODUCTION_CONTACT)
-        .env_remove("KANSLI_CONFIG")
-        .current_dir(d)
-        .output()
-        .unwrap();
+    let out = kansli_in_production(
+        d,
+        &missing,
+        &["staff", "add", "a@agency.se", "--role", "support"],
+    );
     let err = refused(out);
     assert!(
         err.contains(&format!(

@@ -122,6 +122,31 @@ pub fn kansli_cli_in(dir: &std::path::Path, args: &[&str]) -> std::process::Outp
         .expect("kansli runs")
 }
 
+/// Runs the `kansli` binary on `dir` in production mode, with every setting
+/// production asks for and the secret key file `key_file`.
+pub fn kansli_in_production(
+    dir: &std::path::Path,
+    key_file: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kansli"))
+        .args(args)
+        .env("KANSLI_DATA_DIR", dir)
+        .env("KANSLI_SECRET_KEY_FILE", key_file)
+        .env("KANSLI_MODE", "production")
+        .env("KANSLI_BASE_URL", "https://e.example")
+        .env("KANSLI_SMTP_HOST", "localhost")
+        .env("KANSLI_SMTP_FROM", "noreply@e.example")
+        .env("KANSLI_SMS_URL", "https://sms.example/send")
+        .env("KANSLI_PAYMENT_URL", "https://pay.example/api")
+        .env("KANSLI_PAYMENT_KEY", "k")
+        .envs(super::PRODUCTION_CONTACT)
+        .env_remove("KANSLI_CONFIG")
+        .current_dir(dir)
+        .output()
+        .expect("kansli runs")
+}
+
 /// The command's standard output, after checking it succeeded.
 pub fn succeeded(out: std::process::Output) -> String {
     assert!(
