@@ -85,47 +85,29 @@ impl Application {
             // Development links point at the address actually bound (port 0 becomes a real port).
             settings.base_url = Some(format!("http://{}", listener.local_addr()?));
         }
-        let forms = crate::domain::forms::load_all(crate::domain::forms::SHIPPED)
-            .map_err(|e| anyhow::anyhow!("application type definition refused: {e}"))?;
-        let lock = db::lock::DatabaseLock::take(&settings.database_path())?;
-        let pool = db::open(
-            &settings.database_path(),
-            &db::backup::UpgradeBackups::configured(&settings, clock.now()),
-        )?;
-        let kek = sealing_key(&settings, &pool)?;
-        let key = installation_key(&pool, &kek)?;
-        if !settings.is_production() {
-            db::write(&pool, |tx| db::population::seed_examples(tx)).await?;
-        }
+        let opened = open_installation(&settings, &clock).await?;
+        let pool = opened.pool.clone();
         let delivery = Delivery::new(&settings)?;
-        let keyring = Keyring::new(key);
         let gateway = match &settings.payment {
             Some(p) => HttpGateway::new(p.url.clone(), p.api_key.clone())?,
             None => HttpGateway::new(
                 format!("{}{}/api", settings.public_url(), mock_acquirer::PREFIX),
-                keyring
+                opened
+                    .keyring
                     .derived_secret(mock_acquirer::API_KEY_PURPOSE)
                     .into(),
             )?,
         };
         let (eid, simulator) = build_eid(&settings, listener.local_addr()?)?;
         let mock_acquirer = settings.mock_acquirer();
-        let state = AppState {
-            settings: Arc::new(settings),
-            pool: pool.clone(),
-            clock: clock.clone(),
-            keyring,
-            hasher: PasswordHasher::new(),
-            delivery: delivery.clone(),
-            forms: Arc::new(forms),
-            gateway: Arc::new(gateway),
-            eid: Arc::new(eid),
-            sealing: Arc::new(kek),
-            decoding: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(1, |n| n.get()),
-            )),
-            metrics: crate::metrics::Metrics::new(),
-        };
+        let (state, lock) = assemble(
+            settings,
+            clock.clone(),
+            opened,
+            delivery.clone(),
+            Arc::new(gateway),
+            eid,
+        );
         delivery.spawn_worker(pool, clock);
         let scheduler = crate::jobs::start(state.clone()).await?;
         let web_state = Arc::new(WebState::new(state.clone()));
@@ -232,6 +214,88 @@ impl Application {
         tracing::info!("stopped");
         stopped
     }
+}
+
+/// What every way of running opens first: the application types, the database
+/// (locked against a second server or a restore) and its keys.
+struct Opened {
+    forms: crate::domain::forms::Forms,
+    lock: db::lock::DatabaseLock,
+    pool: db::Pool,
+    kek: SealingKey,
+    keyring: Keyring,
+}
+
+async fn open_installation(settings: &Settings, clock: &Clock) -> anyhow::Result<Opened> {
+    let forms = crate::domain::forms::load_all(crate::domain::forms::SHIPPED)
+        .map_err(|e| anyhow::anyhow!("application type definition refused: {e}"))?;
+    let lock = db::lock::DatabaseLock::take(&settings.database_path())?;
+    let pool = db::open(
+        &settings.database_path(),
+        &db::backup::UpgradeBackups::configured(settings, clock.now()),
+    )?;
+    let kek = sealing_key(settings, &pool)?;
+    let key = installation_key(&pool, &kek)?;
+    if !settings.is_production() {
+        db::write(&pool, |tx| db::population::seed_examples(tx)).await?;
+    }
+    Ok(Opened {
+        forms,
+        lock,
+        pool,
+        kek,
+        keyring: Keyring::new(key),
+    })
+}
+
+/// The state flows take, from the opened installation and its outside services.
+fn assemble(
+    settings: Settings,
+    clock: Clock,
+    opened: Opened,
+    delivery: Delivery,
+    gateway: Arc<dyn crate::outbound::payment::PaymentGateway>,
+    eid: Eid,
+) -> (AppState, db::lock::DatabaseLock) {
+    let state = AppState {
+        settings: Arc::new(settings),
+        pool: opened.pool,
+        clock,
+        keyring: opened.keyring,
+        hasher: PasswordHasher::new(),
+        delivery,
+        forms: Arc::new(opened.forms),
+        gateway,
+        eid: Arc::new(eid),
+        sealing: Arc::new(opened.kek),
+        decoding: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+        )),
+        metrics: crate::metrics::Metrics::new(),
+    };
+    (state, opened.lock)
+}
+
+/// The state flows need, without a server, for a command that takes the steps
+/// people take in the portal (`kansli demo`): it holds the database lock (no
+/// server runs meanwhile); the messages it causes wait in the outbox for the
+/// server's delivery worker; card payments are settled at once by
+/// [`mock_acquirer::Approving`], as the approved test card would be.
+pub async fn offline_state(
+    settings: Settings,
+    clock: Clock,
+) -> anyhow::Result<(AppState, db::lock::DatabaseLock)> {
+    let opened = open_installation(&settings, &clock).await?;
+    let delivery = Delivery::new(&settings)?;
+    let eid = Eid::new(HashMap::new(), None, Vec::new());
+    Ok(assemble(
+        settings,
+        clock,
+        opened,
+        delivery,
+        Arc::new(mock_acquirer::Approving::default()),
+        eid,
+    ))
 }
 
 /// The e-identification services: each configured one over HTTP with its TLS

@@ -15,8 +15,11 @@ use crate::fakes::mock_acquirer::card::{
 use crate::fakes::mock_acquirer::store::{self as book, MockPayment, NewMockPayment, Step};
 use crate::web::web_state::WebState;
 
+mod approving;
 pub mod card;
 pub mod handlers;
+
+pub use approving::{Approving, APPROVED_CARD};
 pub mod store;
 pub mod views;
 
