@@ -1,5 +1,6 @@
 //! The command line: `kansli serve` (the default), `kansli migrate`, `kansli backup`,
-//! `kansli restore`, `kansli staff`, `kansli rotate-key` and `kansli mock-acquirer-key`.
+//! `kansli restore`, `kansli staff`, `kansli rotate-key`, `kansli mock-acquirer-key`
+//! and `kansli demo`.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +42,9 @@ enum Command {
     /// Print the key of this installation's built-in mock acquirer API, so another
     /// Kansli can use it as its payment provider (development mode only).
     MockAcquirerKey,
+    /// Fill the database for a demo environment and print the logins (development
+    /// mode only); a second run adds nothing and prints the same logins.
+    Demo,
     /// Staff accounts: add, list, disable, enable, unlock, role.
     Staff {
         #[command(subcommand)]
@@ -110,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Staff { command } => staff(&settings, command),
         Command::MockAcquirerKey => mock_acquirer_key(&settings),
         Command::RotateKey => rotate_key(&settings),
+        Command::Demo => demo(settings),
         Command::SendTestEmail { address } => send_test(&settings, Test::Email(address)),
         Command::SendTestSms { number } => send_test(&settings, Test::Sms(number)),
     };
@@ -230,6 +235,66 @@ fn mock_acquirer_key(settings: &Settings) -> anyhow::Result<()> {
         "{}",
         crate::startup::mock_acquirer_key(settings, Clock::system().now())?
     );
+    Ok(())
+}
+
+fn demo(settings: Settings) -> anyhow::Result<()> {
+    use crate::flows::demo::LoginKind;
+    if settings.is_production() {
+        anyhow::bail!(
+            "`kansli demo` is for development mode only: it makes accounts whose passwords it prints. Run it on a separate installation without mode = \"production\" (KANSLI_MODE)."
+        );
+    }
+    let database = settings.database_path();
+    let url = |path: &str| format!("{}{path}", settings.public_url());
+    let (login, staff_login, mailbox) = (
+        url(crate::paths::LOGIN),
+        url(crate::paths::STAFF_LOGIN),
+        url(crate::paths::DEV_MAILBOX),
+    );
+    let demo = actix_web::rt::System::new().block_on(async move {
+        // A manual clock at now: the demo's story moves it through the last weeks.
+        let clock = Clock::manual(Clock::system().now());
+        let (state, _lock) = crate::startup::offline_state(settings, clock).await?;
+        anyhow::Ok(crate::flows::demo::fill(&state).await?)
+    })?;
+    if demo.already {
+        println!(
+            "{} already holds the demo data: nothing was added. The logins:",
+            database.display()
+        );
+    } else {
+        println!(
+            "{} now holds demo data: applicants with and without two-step verification, and staff. Start the portal (`kansli serve`, or `cargo run`) and log in:",
+            database.display()
+        );
+    }
+    println!("\nApplicants log in at {login}:");
+    for l in demo.logins.iter() {
+        if let LoginKind::Applicant { sms_to } = &l.kind {
+            let two_step = match sms_to {
+                Some(phone) => format!(
+                    "  two-step: SMS to {phone} (the code is in the dev mailbox, {mailbox})"
+                ),
+                None => String::new(),
+            };
+            println!(
+                "  applicant   email: {}  password: {}{two_step}",
+                l.email, l.password
+            );
+        }
+    }
+    println!("\nStaff log in at {staff_login} (type the authenticator secret into an authenticator app):");
+    for l in demo.logins.iter() {
+        if let LoginKind::Staff { role, secret } = &l.kind {
+            println!(
+                "  {:<11} email: {}  password: {}  authenticator secret: {secret}",
+                role.as_str(),
+                l.email,
+                l.password
+            );
+        }
+    }
     Ok(())
 }
 

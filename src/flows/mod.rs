@@ -3,6 +3,7 @@
 //! never HTML, cookies or URL strings.
 pub mod apply;
 pub mod casework;
+pub mod demo;
 pub mod health;
 pub mod identity;
 pub mod partner;

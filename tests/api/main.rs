@@ -5,6 +5,7 @@ mod apply;
 mod backup;
 mod casework;
 mod data_files;
+mod demo;
 mod eid;
 mod eid_tls;
 mod health;
