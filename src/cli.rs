@@ -265,7 +265,7 @@ fn demo(settings: Settings) -> anyhow::Result<()> {
         );
     } else {
         println!(
-            "{} now holds demo data: applicants with and without two-step verification, and staff. Start the portal (`kansli serve`, or `cargo run`) and log in:",
+            "{} now holds demo data: applicants with and without two-step verification, unfinished applications, cases in every status, a questionnaire answered and one waiting, and staff. Start the portal (`kansli serve`, or `cargo run`) and log in:",
             database.display()
         );
     }

@@ -1,6 +1,7 @@
 //! `kansli demo`: the real binary fills a fresh data directory; then the portal
 //! serves it, and the logins it printed work as a presenter would use them.
 use kansli::clock::Clock;
+use kansli::domain::case::CaseStatus;
 use kansli::domain::totp::TotpSecret;
 
 use crate::helpers::*;
@@ -77,7 +78,7 @@ async fn mailbox_code(browser: &TestApp, recipient: &str) -> String {
 }
 
 #[tokio::test]
-async fn demo_applicants_log_in_with_the_printed_passwords_and_sms_codes() {
+async fn demo_applicants_log_in_with_the_printed_passwords_and_find_drafts_and_cases() {
     let demo = demo_served().await;
     let (out, app) = (&demo.out, &demo.browser);
     let applicants = printed_emails(out, "applicant");
@@ -102,13 +103,31 @@ async fn demo_applicants_log_in_with_the_printed_passwords_and_sms_codes() {
             assert_redirect(&res, "/account");
             password_only_seen = true;
         }
-        assert_eq!(browser.get("/account").await.status(), 200);
+        let my_page = browser.get_html("/account").await;
+        assert!(
+            !select_text(&my_page, "table.drafts tbody tr").is_empty(),
+            "{email} has drafts"
+        );
+        assert!(
+            !select_text(&my_page, "li.case .verification-number").is_empty(),
+            "{email} has cases"
+        );
     }
     assert!(two_step_seen && password_only_seen, "{out}");
+    // Drafts stopped on different pages: each continues elsewhere.
+    let pages: std::collections::BTreeSet<i64> = column(
+        demo.dir.path(),
+        "SELECT COUNT(*) FROM draft_pages p JOIN drafts d ON d.id = p.draft_id
+         WHERE p.done = 1 AND d.approved_at IS NULL AND d.account_id IS NOT NULL
+         GROUP BY p.draft_id",
+    )
+    .into_iter()
+    .collect();
+    assert!(pages.len() >= 2, "drafts on several pages: {pages:?}");
 }
 
 #[tokio::test]
-async fn demo_staff_log_in_with_the_printed_passwords_and_authenticator_secrets() {
+async fn demo_staff_log_in_with_the_printed_secrets_and_the_caseworker_finds_every_status() {
     let demo = demo_served().await;
     let (out, app) = (&demo.out, &demo.browser);
     let set_up: Vec<i64> = column(
@@ -136,20 +155,55 @@ async fn demo_staff_log_in_with_the_printed_passwords_and_authenticator_secrets(
             )
             .await;
         assert_redirect(&res, "/staff");
+        if role != "caseworker" {
+            continue;
+        }
+        for status in CaseStatus::ALL {
+            let list = browser
+                .get_html(&format!("/staff/cases?status={}", status.as_str()))
+                .await;
+            let numbers = select_text(&list, "table.cases a.verification-number");
+            assert!(!numbers.is_empty(), "a case {}", status.as_str());
+            let case = browser
+                .get_html(&format!("/staff/cases/{}", numbers[0]))
+                .await;
+            assert!(
+                !select_text(&case, "ol.timeline li").is_empty(),
+                "a timeline"
+            );
+        }
     }
+    let questionnaires: Vec<bool> = column(
+        demo.dir.path(),
+        "SELECT answered_at IS NOT NULL FROM questionnaires",
+    );
+    assert!(questionnaires.contains(&true), "one answered");
+    assert!(questionnaires.contains(&false), "one waiting");
 }
 
 /// Rows of every table the demo fills.
 fn counts(dir: &std::path::Path) -> Vec<(&'static str, i64)> {
-    ["accounts", "staff", "staff_setup_links", "audit_log"]
-        .into_iter()
-        .map(|table| {
-            (
-                table,
-                column(dir, &format!("SELECT COUNT(*) FROM {table}"))[0],
-            )
-        })
-        .collect()
+    [
+        "accounts",
+        "staff",
+        "drafts",
+        "draft_answers",
+        "documents",
+        "payments",
+        "cases",
+        "case_events",
+        "questionnaires",
+        "outbox",
+        "audit_log",
+    ]
+    .into_iter()
+    .map(|table| {
+        (
+            table,
+            column(dir, &format!("SELECT COUNT(*) FROM {table}"))[0],
+        )
+    })
+    .collect()
 }
 
 #[test]

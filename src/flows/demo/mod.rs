@@ -1,7 +1,8 @@
 //! `kansli demo`: a database for a demo environment, made by the steps people
 //! take in the portal (the same flows, so the same password hashes, sealed
-//! authenticator secrets and audit entries). Development mode only: the CLI
-//! refuses it in production.
+//! authenticator secrets, verification numbers, timelines, emails and audit
+//! entries), on a clock moved through the last three weeks so timelines read
+//! as real ones. Development mode only: the CLI refuses it in production.
 //!
 //! The logins are printed so a presenter can log in at once, and printed again
 //! by a second run, which adds nothing. Nothing secret is stored in clear for
@@ -11,14 +12,16 @@
 //! command can read both files anyway, and the demo's accounts exist only in a
 //! development database.
 mod cast;
+mod story;
 
 use secrecy::SecretString;
 
 use crate::db::{self, accounts, staff as staff_db};
 use crate::domain::password::NewPassword;
 use crate::domain::phone::Phone;
+use crate::domain::rules::DAY;
 use crate::domain::secret::Token;
-use crate::domain::staff::{Role, StaffId};
+use crate::domain::staff::{Role, StaffId, StaffMember};
 use crate::domain::totp::TotpSecret;
 use crate::domain::AccountId;
 use crate::error::AppError;
@@ -47,11 +50,17 @@ pub struct Demo {
     pub already: bool,
 }
 
+/// Where the story starts: three weeks before now.
+const STORY_DAYS: i64 = 21;
+
 /// The address the audit log names for the demo's own steps.
 const DEMO_IP: &str = "127.0.0.1";
 
 /// Fills the database, unless an earlier run did; either way returns the logins.
+/// `state` must run on a manual clock set to now: the story moves it back and
+/// brings it to now again.
 pub async fn fill(state: &AppState) -> Result<Demo, AppError> {
+    let now = state.now();
     let already = finished(state).await?;
     if !already {
         if started(state).await? {
@@ -59,12 +68,18 @@ pub async fn fill(state: &AppState) -> Result<Demo, AppError> {
                 "an earlier `kansli demo` stopped part way; run it on an empty data directory"
             )));
         }
-        for (email, role) in &STAFF[..2] {
-            set_up_staff(state, email, *role).await?;
+        state.clock.set(now - STORY_DAYS * DAY);
+        let caseworker = set_up_staff(state, STAFF[0].0, STAFF[0].1).await?;
+        set_up_staff(state, STAFF[1].0, STAFF[1].1).await?;
+        let caseworker = StaffMember {
+            id: caseworker,
+            email: STAFF[0].0.to_string(),
+            role: Role::Caseworker,
         }
-        for who in APPLICANTS {
-            applicant(state, who).await?;
-        }
+        .as_caseworker()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("the caseworker's role")))?;
+        story::tell(state, &caseworker, now).await?;
+        state.clock.set(now);
         // Last: the marker of a finished demo.
         set_up_staff(state, STAFF[2].0, STAFF[2].1).await?;
     }
