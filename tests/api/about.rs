@@ -217,3 +217,36 @@ async fn the_support_page_answers_the_reference_pages_questions_and_leads_to_the
     assert!(select_text(&home, ".card h2")
         .contains(&"Questionnaire for the person in Sweden".to_string()));
 }
+
+#[tokio::test]
+async fn before_starting_each_type_names_the_documents_to_have_at_hand() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    app.get("/lang/en").await;
+    let html = app.get_html("/applications/new").await;
+    let studies = html
+        .select(&Selector::parse(".card").unwrap())
+        .find(|c| {
+            c.text()
+                .collect::<String>()
+                .contains("Residence permit for studies")
+        })
+        .expect("the studies card")
+        .text()
+        .collect::<String>();
+    for document in [
+        "Photo of the passport page",
+        "Notification of admission",
+        "Proof of the money",
+    ] {
+        assert!(studies.contains(document), "{document} missing: {studies}");
+    }
+    assert!(studies.contains("Have at hand"), "{studies}");
+    // The start page names e-identification and the types of application.
+    let home = select_text(&app.get_html("/").await, "main").concat();
+    assert!(home.contains("BankID"), "{home}");
+    assert!(
+        home.contains("Work permit") && home.contains("Citizenship"),
+        "{home}"
+    );
+}

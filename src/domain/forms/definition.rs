@@ -189,6 +189,16 @@ fn is_id(s: &str) -> bool {
 }
 
 impl FormDef {
+    /// The photos of documents the type asks for, in page order (what to have at
+    /// hand before starting).
+    pub fn documents(&self) -> Vec<&Field> {
+        self.pages
+            .iter()
+            .flat_map(|p| &p.fields)
+            .filter(|f| f.kind == FieldKind::Document)
+            .collect()
+    }
+
     pub fn parse(file: &str, text: &str) -> Result<FormDef, FormError> {
         let form: FormDef = toml::from_str(text)
             .map_err(|e| FormError::new(file, "syntax", e.to_string().trim().to_string()))?;

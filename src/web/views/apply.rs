@@ -32,6 +32,13 @@ pub fn choose(ctx: &Ctx, forms: &[FormDef]) -> Markup {
                             li { (ctx.tf("apply.choose.fee", &[("fee", &form.fee_sek.to_string())])) }
                             li { (ctx.plural("apply.choose.lifetime", form.lifetime_days, &[("days", &form.lifetime_days.to_string())])) }
                         }
+                        @let documents = form.documents();
+                        @if !documents.is_empty() {
+                            p.documents-lead { (h!(ctx, "apply.choose.documents")) }
+                            ul.documents {
+                                @for d in documents { li { (d.label.get(lang)) } }
+                            }
+                        }
                         (post_form(ctx, paths::APPLICATIONS_NEW, "inline-form", html! {
                             input type="hidden" name="form" value=(form.id);
                             button.button type="submit" aria-label=(format!("{} – {}", ctx.t("apply.choose.start"), form.title.get(lang))) {

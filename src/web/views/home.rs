@@ -38,6 +38,14 @@ pub fn start(ctx: &Ctx, logged_out: bool) -> Markup {
                     (super::questionnaire::entry(ctx))
                 }
             }
+            h2 { (h!(ctx, "home.eid.title")) }
+            p { (h!(ctx, "home.eid.text")) }
+            h2 { (h!(ctx, "home.types.title")) }
+            ul.types {
+                @for form in crate::domain::forms::shipped().iter().filter(|f| f.kind == crate::domain::forms::FormKind::Application) {
+                    li { (form.title.get(ctx.lang())) }
+                }
+            }
             h2 { (h!(ctx, "home.how.title")) }
             ol.steps {
                 li { (h!(ctx, "home.how.step1")) }
