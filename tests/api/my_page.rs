@@ -122,3 +122,40 @@ async fn a_kept_page_is_never_shown_to_another_session_of_the_same_account() {
         select_text(&mine, ".case .verification-number")
     );
 }
+
+#[tokio::test]
+async fn the_drafts_table_is_headed_application_and_two_step_pages_lead_to_turning_it_on() {
+    let app = logged_in().await;
+    start(&app, "visit-visa").await;
+    let html = app.get_html("/account").await;
+    assert_eq!(first_text(&html, "table.drafts thead th"), "Ansökan");
+    assert_eq!(
+        select_text(&html, "table.drafts td.date").len(),
+        2,
+        "started and deleted-on dates"
+    );
+    // A case's answers need two-step: the page that says so leads to turning it on.
+    let number = submitted(&app, "a@example.se", "visit-visa").await;
+    app.logout().await;
+    app.login("a@example.se", PASSWORD).await;
+    let reference: String = app
+        .state
+        .pool
+        .get()
+        .unwrap()
+        .query_row(
+            "SELECT d.reference FROM drafts d JOIN cases c ON c.draft_id = d.id WHERE c.verification = ?1",
+            [&number],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let page = app
+        .get_html(&format!("/applications/{reference}/review"))
+        .await;
+    assert_eq!(
+        select_text(&page, "main a[href='/account/two-step']").len(),
+        1,
+        "{}",
+        select_text(&page, "main").concat()
+    );
+}

@@ -527,6 +527,23 @@ test("a full visit-visa application: upload, review, print to PDF, approve, pay 
   await visit(page, "29-my-page-case");
   assert.equal((await page.locator(".case .verification-number").innerText()).trim(), number);
   assert.match(await page.locator(".case .status-tag").innerText(), /Received/);
+
+  // My Page on a phone, with an unfinished application too: nothing scrolls
+  // sideways, and dates stay whole.
+  await startVisitVisa(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/account`);
+  assert.equal(await page.locator("table.drafts thead th").first().innerText(), "Application");
+  const wide = await page.evaluate(() => [...document.querySelectorAll("main *")]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+    .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)} ${e.textContent.slice(0, 40)}`));
+  assert.deepEqual(wide, [], "My Page scrolls sideways on a phone");
+  for (const cell of await page.locator("table.drafts td.date").all()) {
+    const box = await cell.boundingBox();
+    const lineHeight = await cell.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || 24);
+    assert.ok(box.height < lineHeight * 1.9 + 16, `a date broke over lines: ${await cell.innerText()}`);
+  }
+  await visit(page, "29-my-page-phone");
   await context.close();
 });
 

@@ -134,7 +134,7 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
         } @else {
             table.drafts {
                 thead { tr {
-                    th scope="col" { (h!(ctx, "apply.choose.title")) }
+                    th scope="col" { (h!(ctx, "apply.draft_application")) }
                     th scope="col" { (h!(ctx, "apply.draft_started")) }
                     th scope="col" { (h!(ctx, "apply.draft_deleted_on")) }
                     th scope="col" { span.visually-hidden { (h!(ctx, "apply.continue")) } }
@@ -143,8 +143,12 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
                     @for d in &o.drafts {
                         tr {
                             td { (d.title) }
-                            td { (d.started) }
-                            td { @if d.awaiting_payment { (h!(ctx, "payment.awaiting")) } @else { (d.deleted_on) } }
+                            td.date data-label=(h!(ctx, "apply.draft_started")) { (d.started) }
+                            @if d.awaiting_payment {
+                                td data-label=(h!(ctx, "apply.draft_deleted_on")) { (h!(ctx, "payment.awaiting")) }
+                            } @else {
+                                td.date data-label=(h!(ctx, "apply.draft_deleted_on")) { (d.deleted_on) }
+                            }
                             td {
                                 a href=(Attr(&d.href)) {
                                     @if d.awaiting_payment { (h!(ctx, "payment.pay")) } @else { (h!(ctx, "apply.continue")) }

@@ -123,7 +123,11 @@ pub fn needs_two_step(ctx: &Ctx) -> Markup {
         html! {
             h1 { (h!(ctx, "account.page.needs_two_step_title")) }
             (notice(Tone::Info, html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
-            p { a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) } }
+            p.actions {
+                a.button href=(paths::ACCOUNT_TWO_STEP) { (h!(ctx, "account.two_step.turn_on")) }
+                " "
+                a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) }
+            }
         },
     )
 }
