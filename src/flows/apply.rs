@@ -269,17 +269,19 @@ pub async fn submit_page(
     // that does not is not done (even if it was), its valid answers are kept, and
     // the person is told which were not: "Next" names every problem, "Back" and
     // "Save and leave" the answers typed but not valid.
-    let (mut saved, mut done, problems) = match check_page(page, &posted, &current.answers, today) {
-        Ok(clean) => (clean, true, Vec::new()),
-        Err(problems) => {
-            let salvage = salvage_page(page, &posted, &current.answers, today);
-            let told = match action {
-                Action::Next => problems,
-                Action::Back | Action::SaveAndLeave => salvage.refused,
-            };
-            (salvage.kept, false, keys(told))
-        }
-    };
+    // A field the person emptied loses the answer saved before, done or not.
+    let (mut saved, mut done, problems, emptied) =
+        match check_page(page, &posted, &current.answers, today) {
+            Ok(clean) => (clean, true, Vec::new(), Vec::new()),
+            Err(problems) => {
+                let salvage = salvage_page(page, &posted, &current.answers, today);
+                let told = match action {
+                    Action::Next => problems,
+                    Action::Back | Action::SaveAndLeave => salvage.refused,
+                };
+                (salvage.kept, false, keys(told), salvage.emptied)
+            }
+        };
     let relatives: Vec<(String, String, String)> = page
         .fields
         .iter()
@@ -330,11 +332,15 @@ pub async fn submit_page(
             }
         }
         // For a done page its answers become exactly what was checked: hidden or
-        // emptied fields go.
-        let hidden: Vec<String> = fields
-            .into_iter()
-            .filter(|f| done && !saved.contains_key(f))
-            .collect();
+        // emptied fields go. Otherwise the fields the person emptied go.
+        let hidden: Vec<String> = if done {
+            fields
+                .into_iter()
+                .filter(|f| !saved.contains_key(f))
+                .collect()
+        } else {
+            emptied
+        };
         let hidden_refs: Vec<&str> = hidden.iter().map(String::as_str).collect();
         drafts::save_answers(tx, draft_id, &saved, &hidden_refs, &page_key, done)?;
         drafts::touch(tx, draft_id, now, expires_at)?;
@@ -462,7 +468,14 @@ pub async fn upload(
         Ok(p) => p,
         Err(r) => return Ok(refused(r)),
     };
-    let salvage = salvage_page(page, &posted, &current.answers, Date::in_sweden(now));
+    let today = Date::in_sweden(now);
+    let reference = public_reference();
+    let salvage = salvage_page(page, &posted, &current.answers, today);
+    // With the new photo, is every answer of the page there and valid? Then the
+    // page stays (or becomes) done.
+    let mut with_photo = current.answers.clone();
+    with_photo.insert(field.id.clone(), format!("doc:{reference}"));
+    let complete = check_page(page, &posted, &with_photo, today).is_ok();
     let (kept, not_kept) = (
         salvage.kept,
         salvage
@@ -473,7 +486,6 @@ pub async fn upload(
     );
     let (draft_id, field_key, page_key) = (current.draft.id, field.id.clone(), page_id.to_string());
     let expires_at = draft_expires_at(now, form.lifetime_days);
-    let reference = public_reference();
     let filename = docs::clean_filename(&filename);
     /// What the upload's transaction found.
     enum Stored {
@@ -508,7 +520,7 @@ pub async fn upload(
         let mut values = kept;
         values.insert(field_key.clone(), format!("doc:{reference}"));
         drafts::open_page(tx, draft_id, &page_key, now)?;
-        drafts::save_answers(tx, draft_id, &values, &[], &page_key, false)?;
+        drafts::save_answers(tx, draft_id, &values, &[], &page_key, complete)?;
         drafts::touch(tx, draft_id, now, expires_at)?;
         Ok(Stored::Done)
     })

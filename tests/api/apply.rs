@@ -240,6 +240,75 @@ async fn a_done_page_sent_with_a_missing_answer_is_no_longer_done() {
 }
 
 #[tokio::test]
+async fn an_emptied_optional_answer_stays_empty_when_the_page_is_left() {
+    let (app, reference) = complete_in(logged_in().await).await;
+    // The stay page's optional answer, typed, then emptied with Save and leave.
+    let path = page(&reference, "applicant");
+    let html = app.get_html(&path).await;
+    assert_eq!(
+        value_of(&html, "#email").as_deref(),
+        Some("ana@example.com")
+    );
+    let mut emptied = APPLICANT.to_vec();
+    emptied[4] = ("email", "");
+    post_seen(&app, &html, &path, &emptied, "save").await;
+    let html = app.get_html(&path).await;
+    assert_eq!(
+        value_of(&html, "#email").as_deref(),
+        Some(""),
+        "what the person emptied stays empty"
+    );
+}
+
+#[tokio::test]
+async fn saved_now_is_shown_only_where_the_answers_really_differ() {
+    let app = logged_in().await;
+    let reference = start(&app, "visit-visa").await;
+    let path = page(&reference, "applicant");
+    let old = app.get_html(&path).await;
+    post_seen(&app, &old, &path, APPLICANT, "next").await;
+    // The same date typed another way is the same answer.
+    let mut same = APPLICANT.to_vec();
+    same[2] = ("date_of_birth", "19900517");
+    let again = html_of(post_seen(&app, &old, &path, &same, "next").await).await;
+    assert!(
+        !select_text(&again, ".hint").concat().contains("Sparat nu"),
+        "{:?}",
+        select_text(&again, ".hint")
+    );
+}
+
+#[tokio::test]
+async fn an_organisation_number_is_checked_by_its_luhn_digit() {
+    let app = logged_in().await;
+    let reference = past_the_passport(&app, "work-permit", "employment").await;
+    let job = |org: &'static str| {
+        [
+            ("employer_name", "Volvo"),
+            ("employer_org_number", org),
+            ("occupation", "Engineer"),
+            ("monthly_salary_sek", "42000"),
+            ("start_date", "2027-03-01"),
+        ]
+    };
+    let res = post_page(&app, &reference, "employment", &job("556012-5791"), "next").await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        first_text(&html_of(res).await, "#employer_org_number-error")
+            .contains("organisationsnummer")
+    );
+    let res = post_page(&app, &reference, "employment", &job("556012-5790"), "next").await;
+    assert_eq!(res.status(), 422, "only the offer's photo is missing now");
+    let html = html_of(res).await;
+    assert!(select_text(&html, "#employer_org_number-error").is_empty());
+    let html = app.get_html(&page(&reference, "employment")).await;
+    assert_eq!(
+        value_of(&html, "#employer_org_number").as_deref(),
+        Some("556012-5790")
+    );
+}
+
+#[tokio::test]
 async fn back_with_a_wrong_answer_names_it_instead_of_dropping_it() {
     let app = logged_in().await;
     let reference = start(&app, "visit-visa").await;
@@ -550,20 +619,7 @@ async fn the_deletion_reminder_goes_out_once_three_days_before() {
 #[tokio::test]
 async fn a_relative_application_needs_the_matching_kind_of_permit() {
     let app = logged_in().await;
-    let reference = start(&app, "relative-of-student").await;
-    post_page(&app, &reference, "applicant", APPLICANT, "next").await;
-    upload(
-        &app,
-        &reference,
-        &[],
-        "pass.jpg",
-        kansli::domain::documents::samples::jpeg(40, 30),
-    )
-    .await;
-    assert_redirect(
-        &post_page(&app, &reference, "passport", PASSPORT, "next").await,
-        &page(&reference, "relative"),
-    );
+    let reference = past_the_passport(&app, "relative-of-student", "relative").await;
     let relative = |pin: &'static str| {
         [
             ("relative_name", "Li Wei"),
@@ -620,6 +676,54 @@ mod uploads {
             &page(&reference, "passport"),
         );
         (app, reference)
+    }
+
+    #[tokio::test]
+    async fn an_upload_from_an_older_copy_without_a_file_is_refused_as_old() {
+        let (app, reference) = at_passport_page().await;
+        let old = app.get_html(&page(&reference, "passport")).await;
+        post_page(
+            &app,
+            &reference,
+            "passport",
+            &[("passport_number", "AB1234567")],
+            "save",
+        )
+        .await;
+        // The older copy's Upload, with no file chosen.
+        let res = upload_from(
+            &app,
+            &old,
+            &reference,
+            &[("passport_number", "XY0000000")],
+            "",
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            409,
+            "the older copy, not just the missing file"
+        );
+        let shown = html_of(res).await;
+        assert!(first_text(&shown, ".notice-warning").contains("ändrats"));
+        assert!(select_text(&shown, ".hint")
+            .concat()
+            .contains("Sparat nu: AB1234567"));
+    }
+
+    #[tokio::test]
+    async fn a_photo_uploaded_to_a_complete_page_keeps_it_complete() {
+        let (app, reference) = complete_in(logged_in().await).await;
+        let res = upload(&app, &reference, PASSPORT, "new.jpg", samples::jpeg(40, 30)).await;
+        assert_redirect(&res, &page(&reference, "passport"));
+        // The review (and approval) can still be reached.
+        assert_eq!(
+            app.get(&format!("/applications/{reference}/review"))
+                .await
+                .status(),
+            200
+        );
     }
 
     #[tokio::test]

@@ -126,7 +126,7 @@ async fn date_fields_say_their_format_and_take_it_with_or_without_separators() {
         .value();
     assert_eq!(input.attr("type"), Some("text"));
     assert_eq!(input.attr("inputmode"), Some("numeric"));
-    assert!(first_text(&html, "#date_of_birth-hint").contains("ÅÅÅÅ-MM-DD"));
+    assert!(first_text(&html, "#date_of_birth-hint").contains("ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD"));
     let mut typed = APPLICANT.to_vec();
     typed[2] = ("date_of_birth", "19900517");
     assert_redirect(

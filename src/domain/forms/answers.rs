@@ -162,6 +162,8 @@ pub struct Salvage {
     pub kept: Answers,
     /// The answers typed but not valid, which stay as they were: the person is told.
     pub refused: Vec<(String, Problem)>,
+    /// The shown fields left empty: an answer saved before is removed.
+    pub emptied: Vec<String>,
 }
 
 /// Sorts what was posted for `page` into what can be kept and what cannot.
@@ -174,6 +176,8 @@ pub fn salvage_page(page: &Page, posted: &Answers, saved: &Answers, today: Date)
         }
         let raw = posted.get(&field.id).map(|v| v.trim()).unwrap_or_default();
         if raw.is_empty() {
+            known.remove(&field.id);
+            salvage.emptied.push(field.id.clone());
             continue;
         }
         match normalize(field, raw, today) {

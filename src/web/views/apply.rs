@@ -68,7 +68,8 @@ pub struct PageView<'a> {
     /// The questions whose typed answers "Save and leave" could not keep.
     pub unsaved: Vec<&'a str>,
     /// For a page sent from an older copy: what is saved now, by field, where it
-    /// differs from what was sent (so sending again does not undo it unseen).
+    /// differs from what was sent (empty: nothing is saved), so sending again
+    /// does not undo it unseen.
     pub saved_now: Option<&'a Answers>,
 }
 
@@ -162,17 +163,11 @@ fn condition_hint(ctx: &Ctx, form: &FormDef, field: &Field) -> Option<String> {
 
 /// What is saved now for `field` when it differs from what was sent.
 fn saved_now(ctx: &Ctx, v: &PageView, field: &Field) -> Option<String> {
-    let saved = v.saved_now?.get(&field.id).map(String::as_str);
-    let sent = v
-        .values
-        .get(&field.id)
-        .map(|s| s.trim())
-        .unwrap_or_default();
-    let shown = match saved {
-        Some(saved) if saved == sent => return None,
-        None if sent.is_empty() => return None,
-        Some(saved) => super::review::shown(ctx, field, saved),
-        None => ctx.t("apply.page.saved_nothing").to_string(),
+    let saved = v.saved_now?.get(&field.id)?;
+    let shown = if saved.is_empty() {
+        ctx.t("apply.page.saved_nothing").to_string()
+    } else {
+        super::review::shown(ctx, field, saved)
     };
     Some(ctx.tf("apply.page.saved_now", &[("value", &shown)]))
 }

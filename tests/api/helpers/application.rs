@@ -171,3 +171,16 @@ pub async fn approve(app: &TestApp, reference: &str, confirm: bool) -> reqwest::
     }
     app.post_raw(&action, &fields, Default::default()).await
 }
+
+/// Starts an application of `form` and fills in its first two pages (about you,
+/// and the passport with its photo); returns its reference once on `third`.
+pub async fn past_the_passport(app: &TestApp, form: &str, third: &str) -> String {
+    let reference = start(app, form).await;
+    post_page(app, &reference, "applicant", APPLICANT, "next").await;
+    upload(app, &reference, &[], "pass.jpg", samples::jpeg(40, 30)).await;
+    assert_redirect(
+        &post_page(app, &reference, "passport", PASSPORT, "next").await,
+        &page(&reference, third),
+    );
+    reference
+}

@@ -114,6 +114,16 @@ pub async fn upload(
     let field = parts.text.remove("upload").unwrap_or_default();
     parts.text.remove("action");
     let answers: crate::domain::forms::answers::Answers = parts.text.into_iter().collect();
+    // An approved application, or an older copy of the page, is answered as such
+    // before anything about the file: the page shown again must be the current one.
+    if current.draft.approved_at.is_some() || revision != current.draft.revision {
+        let outcome = if current.draft.approved_at.is_some() {
+            apply::PageOutcome::Locked
+        } else {
+            apply::PageOutcome::Stale
+        };
+        return respond(&ctx, &state, &current, form, &page_id, &answers, outcome).await;
+    }
     let refusal = if parts.too_large {
         Some(crate::domain::documents::Refusal::TooLarge)
     } else {

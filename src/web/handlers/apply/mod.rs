@@ -306,6 +306,37 @@ async fn in_other_language(
     remember_language(state, lang, page)
 }
 
+/// What is saved now of `page_id`'s answers where it differs from what was sent
+/// (compared as stored: `19900517` is the saved `1990-05-17`); empty where
+/// something was sent and nothing is saved.
+fn saved_where_different(
+    state: &WebState,
+    form: &FormDef,
+    page_id: &str,
+    sent: &Answers,
+    saved: &Answers,
+) -> Answers {
+    let Some(page) = form.pages.iter().find(|p| p.id == page_id) else {
+        return Answers::new();
+    };
+    let today = Date::in_sweden(state.now());
+    let valid = crate::domain::forms::answers::salvage_page(page, sent, saved, today).kept;
+    page.fields
+        .iter()
+        .filter(|f| f.kind != crate::domain::forms::FieldKind::Document)
+        .filter_map(|f| {
+            let typed = sent.get(&f.id).map(|v| v.trim()).filter(|v| !v.is_empty());
+            let sent = valid.get(&f.id).map(String::as_str).or(typed);
+            match (saved.get(&f.id), sent) {
+                (Some(a), Some(b)) if a == b => None,
+                (None, None) => None,
+                (Some(a), _) => Some((f.id.clone(), a.clone())),
+                (None, Some(_)) => Some((f.id.clone(), String::new())),
+            }
+        })
+        .collect()
+}
+
 /// The answer to a posted page: on to the next place, or the page again with its
 /// problems (as of the draft now, so sending it again is not refused as old).
 pub(super) async fn respond(
@@ -355,8 +386,9 @@ pub(super) async fn respond(
         render_page(ctx, state, shown, errors, n, status)
     };
     let changed = |now: &DraftState| {
+        let differs = saved_where_different(state, form, page_id, answers, &now.answers);
         let shown = Shown {
-            saved_now: Some(&now.answers),
+            saved_now: Some(&differs),
             ..Shown::posted(now, form, page_id, answers)
         };
         let n = Some(Message::warning("apply.page.changed"));
