@@ -7,6 +7,7 @@ pub mod date;
 pub mod documents;
 pub mod email;
 pub mod forms;
+pub mod money;
 pub mod password;
 pub mod payment;
 pub mod phone;

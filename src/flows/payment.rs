@@ -10,7 +10,8 @@ use crate::db::payments::{self, NewPayment, Payment};
 use crate::db::{self, accounts, cases, drafts, outbox};
 use crate::domain::date::Date;
 use crate::domain::forms::FormDef;
-use crate::domain::payment::{expired, format_sek, Outcome, PaymentState};
+use crate::domain::money;
+use crate::domain::payment::{expired, Outcome, PaymentState};
 use crate::domain::secret::public_reference;
 use crate::domain::AccountId;
 use crate::error::AppError;
@@ -383,7 +384,7 @@ async fn submit(
                         verification: number.as_str(),
                         form_title: title.get(person.lang),
                         date: &Date::in_sweden(now).to_string(),
-                        amount: &format_sek(amount),
+                        amount: &money::amount(amount, person.lang),
                     },
                 ),
                 now,

@@ -233,11 +233,9 @@ async fn the_approved_card_submits_with_a_box_an_email_and_a_case_on_my_page() {
     assert_eq!(parsed.as_str(), number);
 
     // To the address the application gave.
-    let mail = app.messages_to("ana@example.com").await;
-    let mail = mail
-        .iter()
-        .find(|m| m.subject == "Din ansökan är inskickad")
-        .expect("confirmation email");
+    let mail = app
+        .message_titled("ana@example.com", "Din ansökan är inskickad")
+        .await;
     let html_part = mail.html.as_deref().unwrap();
     for part in [mail.text.as_str(), html_part] {
         assert!(part.contains(&number), "{part}");
@@ -729,11 +727,10 @@ async fn an_approved_application_with_a_payment_in_progress_is_not_deleted() {
 async fn case_messages_go_to_the_address_given_in_the_application() {
     let (app, reference) = approved().await;
     pay_fully(&app, &reference, APPROVED).await;
-    let to_applicant = app.messages_to("ana@example.com").await;
-    let confirmation = to_applicant
-        .iter()
-        .find(|m| m.subject == "Din ansökan är inskickad")
-        .expect("the confirmation goes to the application's address");
+    // The confirmation goes to the application's address.
+    let confirmation = app
+        .message_titled("ana@example.com", "Din ansökan är inskickad")
+        .await;
     let number = first_text(
         &app.get_html(&format!("/applications/{reference}/submitted"))
             .await,
@@ -820,5 +817,48 @@ async fn no_new_attempt_is_made_while_the_provider_cannot_be_asked() {
         .await,
         1,
         "nor is the first given up"
+    );
+}
+
+#[tokio::test]
+async fn amounts_read_one_way_in_each_language_on_the_chooser_the_pay_page_and_the_email() {
+    let fees = |html: &scraper::Html| select_text(html, ".card ul.facts li").join(" | ");
+    let (app, reference) = approved().await;
+    let chooser = app.get_html("/applications/new").await;
+    assert!(
+        fees(&chooser).contains("Avgift: 1\u{a0}000 kr"),
+        "{}",
+        fees(&chooser)
+    );
+    let pay = app.get_html(&pay_page(&reference)).await;
+    assert_eq!(first_text(&pay, "dd.amount"), "1\u{a0}000 kr");
+
+    // A person who chose English before creating the account.
+    let app = spawn_app().await;
+    app.get("/lang/en?back=/").await;
+    app.create_account("a@example.se").await;
+    let chooser = app.get_html("/applications/new").await;
+    assert!(
+        fees(&chooser).contains("Fee: SEK 1,000"),
+        "{}",
+        fees(&chooser)
+    );
+    assert!(
+        fees(&chooser).contains("Fee: SEK 2,200"),
+        "{}",
+        fees(&chooser)
+    );
+    let (app, reference) = complete_in(app).await;
+    assert_eq!(approve(&app, &reference, true).await.status(), 303);
+    let pay = app.get_html(&pay_page(&reference)).await;
+    assert_eq!(first_text(&pay, "dd.amount"), "SEK 1,000");
+    pay_fully(&app, &reference, APPROVED).await;
+    let mail = app
+        .message_titled("ana@example.com", "Your application has been submitted")
+        .await;
+    assert!(
+        mail.text.contains("Amount paid: SEK 1,000."),
+        "{}",
+        mail.text
     );
 }

@@ -2,7 +2,7 @@
 //! 3-D Secure page. Marked as a test provider on every page.
 use maud::{html, Markup};
 
-use crate::domain::payment::format_sek;
+use crate::domain::money;
 use crate::fakes::mock_acquirer::card::TEST_CARDS;
 use crate::fakes::mock_acquirer::store::MockPayment;
 use crate::fakes::mock_acquirer::{card_page, challenge_page, CardForm};
@@ -20,7 +20,7 @@ fn provider_header(ctx: &Ctx, p: &MockPayment) -> Markup {
         p.caption { (h!(ctx, "mock.provider")) }
         dl.summary-list {
             div { dt { (h!(ctx, "mock.merchant")) } dd { (h!(ctx, "service.name")) " – " (p.description) } }
-            div { dt { (h!(ctx, "payment.fee")) } dd.amount { (format_sek(p.amount)) } }
+            div { dt { (h!(ctx, "payment.fee")) } dd.amount { (money::amount(p.amount, ctx.lang())) } }
         }
     }
 }

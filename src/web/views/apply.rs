@@ -10,6 +10,7 @@ use super::layout::{page, page_of_form, PageForm};
 use crate::db::documents::Attached;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
+use crate::domain::money;
 use crate::domain::rules::PAGE_TIME;
 use crate::h;
 use crate::paths;
@@ -29,7 +30,7 @@ pub fn choose(ctx: &Ctx, forms: &[FormDef]) -> Markup {
                         h2 { (form.title.get(lang)) }
                         p { (form.description.get(lang)) }
                         ul.facts {
-                            li { (ctx.tf("apply.choose.fee", &[("fee", &form.fee_sek.to_string())])) }
+                            li { (ctx.tf("apply.choose.fee", &[("fee", &money::kronor(form.fee_sek, lang))])) }
                             li { (ctx.plural("apply.choose.lifetime", form.lifetime_days, &[("days", &form.lifetime_days.to_string())])) }
                         }
                         @let documents = form.documents();

@@ -13,7 +13,7 @@ use crate::domain::case::{CaseStatus, MESSAGE_MAX_CHARS};
 use crate::domain::date::Date;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FieldKind, FormDef, FormKind, Forms};
-use crate::domain::payment::format_sek;
+use crate::domain::money;
 use crate::flows::casework::CaseFile;
 use crate::h;
 use crate::paths;
@@ -166,7 +166,7 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
                 @if c.account_id.is_none() { div { dt { (h!(ctx, "staff.cases.account")) } dd { (h!(ctx, "staff.cases.account_closed")) } } }
                 @if let Some(pay) = &p.file.payment {
                     div { dt { (h!(ctx, "staff.cases.payment")) } dd.payment {
-                        (format_sek(pay.amount)) ", " (pay.brand.as_deref().unwrap_or("")) " •••• " (pay.last4.as_deref().unwrap_or(""))
+                        (money::amount(pay.amount, ctx.lang())) ", " (pay.brand.as_deref().unwrap_or("")) " •••• " (pay.last4.as_deref().unwrap_or(""))
                         ", " (Date::in_sweden(pay.finished_at.unwrap_or(pay.created_at)).to_string())
                     } }
                 }

@@ -8,7 +8,8 @@ use crate::db::cases::Case;
 use crate::db::payments::Receipt;
 use crate::domain::date::Date;
 use crate::domain::forms::FormDef;
-use crate::domain::payment::{format_sek, Outcome};
+use crate::domain::money;
+use crate::domain::payment::Outcome;
 use crate::h;
 use crate::paths;
 use crate::web::guard::Ctx;
@@ -47,7 +48,7 @@ pub fn pay(ctx: &Ctx, v: &PayView) -> Markup {
             dl.summary-list {
                 div {
                     dt { (h!(ctx, "payment.fee")) }
-                    dd.amount { (format_sek(v.amount)) }
+                    dd.amount { (money::amount(v.amount, ctx.lang())) }
                 }
             }
             p { (h!(ctx, "payment.lead")) }
@@ -80,7 +81,7 @@ pub fn submitted(
             }
             p.caption { (form.title.get(ctx.lang())) }
             @for amount in refunded {
-                (notice(Tone::Info, html! { p { (ctx.tf("submitted.refunded", &[("amount", &format_sek(*amount))])) } }))
+                (notice(Tone::Info, html! { p { (ctx.tf("submitted.refunded", &[("amount", &money::amount(*amount, ctx.lang()))])) } }))
             }
             p { (h!(ctx, "submitted.email")) }
             p { (h!(ctx, "submitted.keep_number")) }
@@ -105,7 +106,7 @@ pub fn receipt(ctx: &Ctx, form: &FormDef, r: &Receipt) -> Markup {
             dl.summary-list {
                 div { dt { (h!(ctx, "receipt.application")) } dd { (form.title.get(ctx.lang())) } }
                 div { dt { (h!(ctx, "receipt.verification")) } dd { (r.verification) } }
-                div { dt { (h!(ctx, "receipt.amount")) } dd { (format_sek(r.amount)) } }
+                div { dt { (h!(ctx, "receipt.amount")) } dd { (money::amount(r.amount, ctx.lang())) } }
                 div { dt { (h!(ctx, "receipt.date")) } dd { (Date::in_sweden(r.paid_at).to_string()) } }
                 div { dt { (h!(ctx, "receipt.card")) } dd { (r.brand) " •••• " (r.last4) } }
             }

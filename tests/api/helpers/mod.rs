@@ -205,6 +205,14 @@ impl TestApp {
             .collect()
     }
 
+    /// The newest message to `recipient` with this subject; panics if there is none.
+    pub async fn message_titled(&self, recipient: &str, subject: &str) -> Queued {
+        let all = self.messages_to(recipient).await;
+        all.into_iter()
+            .find(|m| m.subject == subject)
+            .unwrap_or_else(|| panic!("no message {subject:?} to {recipient}"))
+    }
+
     /// The code in the newest message to `recipient`.
     pub async fn code_for(&self, recipient: &str) -> String {
         let latest = self

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use crate::db::payments::Receipt;
 use crate::domain::date::Date;
 use crate::domain::email::Email;
+use crate::domain::money;
 use crate::domain::password::NewPassword;
-use crate::domain::payment::format_sek;
 use crate::domain::phone::mask;
 use crate::domain::session::{Assurance, Stage};
 use crate::domain::Lang;
@@ -288,7 +288,7 @@ pub(super) fn receipt_rows(
         .map(|r| ReceiptRow {
             title: state.forms.title(&r.form_id, lang).to_string(),
             paid: Date::in_sweden(r.paid_at).to_string(),
-            amount: format_sek(r.amount),
+            amount: money::amount(r.amount, lang),
             href: paths::receipt(&r.payment_reference),
             verification: r.verification,
         })
