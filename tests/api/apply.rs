@@ -963,6 +963,31 @@ mod review {
     }
 
     #[tokio::test]
+    async fn the_printed_draft_says_it_is_not_submitted_shows_the_fee_and_how_to_print() {
+        let (app, reference) = complete().await;
+        let html = app.get_html(&review(&reference)).await;
+        assert_eq!(first_text(&html, "h1"), "Kontrollera din ansökan");
+        let facts = select_text(&html, ".print-facts dd").join(" | ");
+        assert!(facts.contains("Utkast – inte inskickad"), "{facts}");
+        assert!(facts.contains("1\u{a0}000 kr"), "{facts}");
+        // Without scripts the Print button stays hidden: the page says how to print.
+        assert!(first_text(&html, "#print-hint").contains("Ctrl+P"));
+    }
+
+    #[tokio::test]
+    async fn an_approved_application_is_not_headed_check_and_asks_for_the_fee() {
+        let (app, reference) = complete().await;
+        assert_eq!(approve(&app, &reference, true).await.status(), 303);
+        let html = app.get_html(&review(&reference)).await;
+        assert_eq!(first_text(&html, "h1"), "Din godkända ansökan");
+        let pay = format!(".notice a[href='/applications/{reference}/approved']");
+        assert_eq!(first_text(&html, &pay), "Betala avgiften");
+        assert!(first_text(&html, ".notice").contains("1\u{a0}000 kr"));
+        let facts = select_text(&html, ".print-facts dd").join(" | ");
+        assert!(!facts.contains("Utkast"), "{facts}");
+    }
+
+    #[tokio::test]
     async fn approving_needs_the_confirmation_and_then_locks_everything() {
         let (app, reference) = complete().await;
         let res = approve(&app, &reference, false).await;

@@ -862,3 +862,22 @@ async fn amounts_read_one_way_in_each_language_on_the_chooser_the_pay_page_and_t
         mail.text
     );
 }
+
+#[tokio::test]
+async fn a_submitted_application_shows_its_verification_number_and_date() {
+    let app = logged_in().await;
+    app.enable_two_step("0701234567").await;
+    let (app, reference) = complete_in(app).await;
+    assert_eq!(approve(&app, &reference, true).await.status(), 303);
+    pay_fully(&app, &reference, APPROVED).await;
+    let number = first_text(
+        &app.get_html("/account").await,
+        ".case .verification-number",
+    );
+    let html = app.get_html(&review(&reference)).await;
+    assert_eq!(first_text(&html, "h1"), "Din inskickade ansökan");
+    let facts = select_text(&html, ".print-facts dd");
+    assert!(facts.contains(&number), "{facts:?}");
+    assert!(facts.contains(&"2026-11-21".to_string()), "{facts:?}");
+    assert!(select_text(&html, ".notice a[href$='/approved']").is_empty());
+}

@@ -481,6 +481,7 @@ test("a full visit-visa application: upload, review, print to PDF, approve, pay 
   await visit(page, "22-review");
   assert.equal(await page.locator(".review-page h2").count(), 4);
   assert.equal(await page.getByRole("button", { name: "Print the application" }).isVisible(), true);
+  assert.equal(await page.locator("#print-hint").isVisible(), false, "the no-script print hint gives way to the button");
   const pdf = await page.pdf({ format: "A4" });
   writeFileSync(join(artifacts, "22-review.pdf"), pdf);
   assert.ok(pdf.length > 5000 && pdf.subarray(0, 5).toString() === "%PDF-", `a real PDF (${pdf.length} bytes)`);

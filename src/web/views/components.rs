@@ -201,6 +201,15 @@ pub fn code_field(ctx: &Ctx, errors: &FormErrors, hint: Escaped) -> Markup {
         .render(errors)
 }
 
+/// The Print button, which print.js shows when scripts run, and for a browser
+/// without them the words on how to print (print.js hides them).
+pub fn print_button(ctx: &Ctx, label: Escaped) -> Markup {
+    html! {
+        p.no-print #print-hint { (h!(ctx, "print.hint")) }
+        p.no-print { button #print-button .button.button-secondary type="button" hidden { (label) } }
+    }
+}
+
 pub fn submit(label: Escaped) -> Markup {
     html! { button.button type="submit" { (label) } }
 }

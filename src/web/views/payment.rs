@@ -2,7 +2,7 @@
 use maud::{html, Markup};
 
 use super::components::Tone;
-use super::components::{notice, post_form, Attr};
+use super::components::{notice, post_form, print_button, Attr};
 use super::layout::page;
 use crate::db::cases::Case;
 use crate::db::payments::Receipt;
@@ -110,7 +110,7 @@ pub fn receipt(ctx: &Ctx, form: &FormDef, r: &Receipt) -> Markup {
                 div { dt { (h!(ctx, "receipt.date")) } dd { (Date::in_sweden(r.paid_at).to_string()) } }
                 div { dt { (h!(ctx, "receipt.card")) } dd { (r.brand) " •••• " (r.last4) } }
             }
-            p.no-print { button #print-button .button.button-secondary type="button" hidden { (h!(ctx, "receipt.print")) } }
+            (print_button(ctx, h!(ctx, "receipt.print")))
             p.no-print { a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) } }
         },
     )

@@ -4,13 +4,15 @@ use maud::{html, Markup};
 
 use super::components::Tone;
 use super::components::{
-    country_name, error_summary, notice, notice_for, post_form, FormErrors, Notice,
+    country_name, error_summary, notice, notice_for, post_form, print_button, Attr, FormErrors,
+    Notice,
 };
 use super::layout::page;
 use crate::db::documents::Attached;
 use crate::domain::countries::is_country;
 use crate::domain::forms::answers::{holds, Answers};
 use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
+use crate::domain::money;
 use crate::h;
 use crate::paths;
 use crate::web::guard::Ctx;
@@ -26,6 +28,13 @@ pub struct ReviewView<'a> {
     pub printed: String,
     pub revision: i64,
     pub approved: Option<String>,
+    /// Once paid for: the verification number and the day it was submitted.
+    pub submitted: Option<Submitted>,
+}
+
+pub struct Submitted {
+    pub verification: String,
+    pub on: String,
 }
 
 /// An answer as a person reads it: labels for choices, names for countries.
@@ -52,31 +61,61 @@ pub(super) fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
     }
 }
 
-/// The words that differ between an application and a questionnaire (which has no
-/// fee and is sent, not paid for): title, approval heading, lead, button, locked notice.
-fn wording(form: &FormDef) -> [&'static str; 5] {
+/// The catalog keys of the words that differ between an application and a
+/// questionnaire (which has no fee and is sent, not paid for).
+struct Wording {
+    /// The heading while it can still be changed.
+    title: &'static str,
+    /// The heading once approved (an application not yet paid for).
+    locked_title: &'static str,
+    approve_title: &'static str,
+    approve_lead: &'static str,
+    approve: &'static str,
+    locked: &'static str,
+}
+
+fn wording(form: &FormDef) -> Wording {
     match form.kind {
-        FormKind::Application => [
-            "review.title",
-            "review.approve_title",
-            "review.approve_lead",
-            "review.approve",
-            "review.locked",
-        ],
-        FormKind::Questionnaire => [
-            "review.questionnaire.title",
-            "review.questionnaire.approve_title",
-            "review.questionnaire.approve_lead",
-            "review.questionnaire.approve",
-            "review.questionnaire.locked",
-        ],
+        FormKind::Application => Wording {
+            title: "review.title",
+            locked_title: "review.approved_heading",
+            approve_title: "review.approve_title",
+            approve_lead: "review.approve_lead",
+            approve: "review.approve",
+            locked: "review.locked",
+        },
+        FormKind::Questionnaire => Wording {
+            title: "review.questionnaire.title",
+            locked_title: "review.questionnaire.sent_title",
+            approve_title: "review.questionnaire.approve_title",
+            approve_lead: "review.questionnaire.approve_lead",
+            approve: "review.questionnaire.approve",
+            locked: "review.questionnaire.locked",
+        },
+    }
+}
+
+/// Where the application stands, as the printout says it: a draft, approved but
+/// not paid for, or submitted.
+fn status_key(v: &ReviewView) -> &'static str {
+    match (&v.approved, &v.submitted) {
+        (None, _) => "review.status_draft",
+        (Some(_), None) => "review.status_approved",
+        (Some(_), Some(_)) => "review.status_submitted",
     }
 }
 
 pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Markup {
     let lang = ctx.lang();
     let title = v.form.title.get(lang);
-    let [page_title, approve_title, approve_lead, approve, locked] = wording(v.form);
+    let words = wording(v.form);
+    let page_title = match (&v.approved, &v.submitted) {
+        (None, _) => words.title,
+        (Some(_), None) => words.locked_title,
+        (Some(_), Some(_)) => "review.submitted_heading",
+    };
+    let application = v.form.kind == FormKind::Application;
+    let fee = money::amount(v.form.fee_ore(), lang);
     page(
         ctx,
         ctx.h(page_title),
@@ -85,12 +124,26 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
             (error_summary(ctx, errors))
             p.caption { (title) }
             h1 { (ctx.h(page_title)) }
+            @if application && v.approved.is_some() && v.submitted.is_none() {
+                (notice(Tone::Info, html! {
+                    p { (ctx.tf("review.unpaid", &[("amount", &fee)])) }
+                    p { a.button href=(Attr(&paths::approved(v.reference))) { (h!(ctx, "payment.pay")) } }
+                }))
+            }
             dl.summary-list.print-facts {
                 @if !v.applicant.is_empty() { div { dt { (h!(ctx, "review.applicant")) } dd { (v.applicant) } } }
+                @if application {
+                    div { dt { (h!(ctx, "review.status")) } dd { strong.status-tag { (ctx.h(status_key(v))) } } }
+                }
+                @if let Some(s) = &v.submitted {
+                    div { dt { (h!(ctx, "receipt.verification")) } dd.verification-number { (s.verification) } }
+                    div { dt { (h!(ctx, "review.submitted_on")) } dd { (s.on) } }
+                }
                 div { dt { (h!(ctx, "review.reference")) } dd.reference { (v.reference) } }
                 div { dt { (h!(ctx, "review.started")) } dd { (v.started) } }
-                div { dt { (h!(ctx, "review.printed")) } dd { (v.printed) } }
                 @if let Some(at) = &v.approved { div { dt { (h!(ctx, "review.approved_on")) } dd { (at) } } }
+                @if application { div { dt { (h!(ctx, "payment.fee")) } dd { (fee) } } }
+                div { dt { (h!(ctx, "review.printed")) } dd { (v.printed) } }
             }
             @if v.approved.is_none() {
                 p.no-print { (h!(ctx, "review.lead")) }
@@ -129,11 +182,11 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                     }
                 }
             }
-            p.no-print { button #print-button .button.button-secondary type="button" hidden { (h!(ctx, "review.print")) } }
+            (print_button(ctx, h!(ctx, "review.print")))
             @if v.approved.is_none() {
                 section.approve.no-print {
-                    h2 { (ctx.h(approve_title)) }
-                    p { (ctx.h(approve_lead)) }
+                    h2 { (ctx.h(words.approve_title)) }
+                    p { (ctx.h(words.approve_lead)) }
                     (post_form(ctx, &paths::approve(v.reference), "stack", html! {
                         input type="hidden" name="revision" value=(v.revision);
                         div.field.checkbox.field-error[errors.get("confirm").is_some()] {
@@ -141,11 +194,11 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                             label for="confirm" { (h!(ctx, "review.confirm")) }
                         }
                         @if let Some(e) = errors.get("confirm") { p.error-message #confirm-error { (e) } }
-                        button.button type="submit" { (ctx.h(approve)) }
+                        button.button type="submit" { (ctx.h(words.approve)) }
                     }))
                 }
             } @else {
-                (notice(Tone::Info, html! { p { (ctx.h(locked)) } }))
+                (notice(Tone::Info, html! { p { (ctx.h(words.locked)) } }))
             }
         },
     )

@@ -13,6 +13,7 @@ use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FormDef, FormKind};
 use crate::error::AppError;
 use crate::flows::apply::{self, Action, DraftState, PageOutcome, Place};
+use crate::flows::records;
 use crate::paths;
 use crate::web::guard::access::Applicant;
 use crate::web::guard::access::{form_of, logged_in};
@@ -484,9 +485,11 @@ pub async fn review(
         notice,
         StatusCode::OK,
     )
+    .await
 }
 
-fn render_review(
+/// The review page; once submitted, with the case's verification number and day.
+async fn render_review(
     ctx: &Ctx,
     state: &WebState,
     current: &DraftState,
@@ -495,6 +498,15 @@ fn render_review(
     n: Notice,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    let submitted = match current.draft.submitted_at {
+        Some(_) => records::case_of_draft(state, current.draft.id)
+            .await?
+            .map(|case| crate::web::views::review::Submitted {
+                on: Date::in_sweden(case.submitted_at).to_string(),
+                verification: case.verification,
+            }),
+        None => None,
+    };
     let applicant = crate::domain::forms::answers::applicant_name(&current.answers);
     let view = crate::web::views::review::ReviewView {
         form,
@@ -516,6 +528,7 @@ fn render_review(
             .draft
             .approved_at
             .map(|at| Date::in_sweden(at).to_string()),
+        submitted,
     };
     Ok(html_status(
         status,
@@ -566,7 +579,8 @@ pub async fn approve(
                     &errors,
                     None,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                );
+                )
+                .await;
             }
         },
     )
