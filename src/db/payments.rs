@@ -181,10 +181,11 @@ pub struct Receipt {
     pub paid_at: i64,
     pub brand: String,
     pub last4: String,
+    /// The applicant the fee was paid for, as the case names them.
+    pub payer: String,
 }
 
-const RECEIPT_COLUMNS: &str =
-    "p.reference, c.verification, c.form_id, p.amount, p.finished_at, p.brand, p.last4";
+const RECEIPT_COLUMNS: &str = "p.reference, c.verification, c.form_id, p.amount, p.finished_at, p.brand, p.last4, c.applicant_name";
 
 fn receipt_from_row(r: &Row) -> Result<Receipt> {
     Ok(Receipt {
@@ -195,6 +196,7 @@ fn receipt_from_row(r: &Row) -> Result<Receipt> {
         paid_at: r.get(4)?,
         brand: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
         last4: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+        payer: r.get(7)?,
     })
 }
 

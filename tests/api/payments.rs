@@ -881,3 +881,44 @@ async fn a_submitted_application_shows_its_verification_number_and_date() {
     assert!(facts.contains(&"2026-11-21".to_string()), "{facts:?}");
     assert!(select_text(&html, ".notice a[href$='/approved']").is_empty());
 }
+
+#[tokio::test]
+async fn the_receipt_names_payee_payer_time_reference_vat_number_and_card() {
+    let app = spawn_app_with(|s| {
+        s.contact.organisation_name = "Myndigheten <&\"'>".into();
+        s.contact.organisation_number = "202100-2163".into();
+    })
+    .await;
+    app.create_account("a@example.se").await;
+    app.enable_two_step("0701234567").await;
+    let (app, reference) = complete_in(app).await;
+    assert_eq!(approve(&app, &reference, true).await.status(), 303);
+    pay_fully(&app, &reference, APPROVED).await;
+    let (payment, paid_at): (String, i64) = kansli::db::read(&app.state.pool, |c| {
+        c.query_row("SELECT reference, finished_at FROM payments", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+    })
+    .await
+    .unwrap();
+    let number = first_text(
+        &app.get_html("/account").await,
+        ".case .verification-number",
+    );
+    let receipt = app.get_html(&format!("/receipts/{payment}")).await;
+    let payee = fact(&receipt, "Betalningsmottagare");
+    assert!(payee.contains("Myndigheten <&\"'>"), "{payee}");
+    assert!(payee.contains("202100-2163"), "{payee}");
+    assert_eq!(fact(&receipt, "Betalare"), "Ana Öberg");
+    let when = format!(
+        "{} {}",
+        kansli::domain::date::Date::in_sweden(paid_at),
+        kansli::domain::date::time_in_sweden(paid_at)
+    );
+    assert_eq!(fact(&receipt, "Betalningstidpunkt"), when);
+    assert_eq!(fact(&receipt, "Betalningsreferens"), payment);
+    assert_eq!(fact(&receipt, "Betalt belopp"), "1\u{a0}000 kr");
+    assert!(fact(&receipt, "Moms").contains("ingen moms"));
+    assert_eq!(fact(&receipt, "Kontrollnummer"), number);
+    assert_eq!(fact(&receipt, "Kort"), "Visa •••• 0000");
+}

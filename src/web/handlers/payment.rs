@@ -179,5 +179,10 @@ pub async fn receipt(
         return Ok(html(view::needs_two_step(&ctx)));
     }
     let form = form_of(&state, &receipt.form_id)?;
-    Ok(html(view::receipt(&ctx, form, &receipt)))
+    Ok(html(view::receipt(
+        &ctx,
+        form,
+        &receipt,
+        &state.settings.contact,
+    )))
 }

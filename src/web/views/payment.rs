@@ -6,12 +6,13 @@ use super::components::{notice, post_form, print_button, Attr};
 use super::layout::page;
 use crate::db::cases::Case;
 use crate::db::payments::Receipt;
-use crate::domain::date::Date;
+use crate::domain::date::{time_in_sweden, Date};
 use crate::domain::forms::FormDef;
 use crate::domain::money;
 use crate::domain::payment::Outcome;
 use crate::h;
 use crate::paths;
+use crate::settings::ContactSettings;
 use crate::web::guard::Ctx;
 
 pub struct PayView<'a> {
@@ -97,17 +98,34 @@ pub fn submitted(
     )
 }
 
-pub fn receipt(ctx: &Ctx, form: &FormDef, r: &Receipt) -> Markup {
+/// What a receipt must say: who was paid (the organisation from the settings),
+/// for whom, when in Swedish time, the payment's reference, the amount and its
+/// VAT, the case it paid for and the card.
+pub fn receipt(ctx: &Ctx, form: &FormDef, r: &Receipt, payee: &ContactSettings) -> Markup {
+    let lang = ctx.lang();
+    let payee = ctx.tf(
+        "receipt.payee_value",
+        &[
+            ("name", &payee.organisation_name),
+            ("number", &payee.organisation_number),
+        ],
+    );
+    // Fees to a Swedish public authority are outside the scope of VAT.
+    let vat = ctx.tf("receipt.vat_none", &[("amount", &money::amount(0, lang))]);
     page(
         ctx,
         h!(ctx, "receipt.title"),
         html! {
             h1 { (h!(ctx, "receipt.title")) }
             dl.summary-list {
-                div { dt { (h!(ctx, "receipt.application")) } dd { (form.title.get(ctx.lang())) } }
+                div { dt { (h!(ctx, "receipt.payee")) } dd { (payee) } }
+                @if !r.payer.is_empty() { div { dt { (h!(ctx, "receipt.payer")) } dd { (r.payer) } } }
+                div { dt { (h!(ctx, "receipt.application")) } dd { (form.title.get(lang)) } }
                 div { dt { (h!(ctx, "receipt.verification")) } dd { (r.verification) } }
-                div { dt { (h!(ctx, "receipt.amount")) } dd { (money::amount(r.amount, ctx.lang())) } }
-                div { dt { (h!(ctx, "receipt.date")) } dd { (Date::in_sweden(r.paid_at).to_string()) } }
+                div { dt { (h!(ctx, "receipt.paid_at")) } dd { (Date::in_sweden(r.paid_at)) " " (time_in_sweden(r.paid_at)) } }
+                div { dt { (h!(ctx, "receipt.reference")) } dd { (r.payment_reference) } }
+                div { dt { (h!(ctx, "receipt.amount")) } dd { (money::amount(r.amount, lang)) } }
+                div { dt { (h!(ctx, "receipt.vat")) } dd { (vat) } }
                 div { dt { (h!(ctx, "receipt.card")) } dd { (r.brand) " •••• " (r.last4) } }
             }
             (print_button(ctx, h!(ctx, "receipt.print")))

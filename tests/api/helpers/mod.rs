@@ -353,6 +353,24 @@ pub fn first_text(html: &Html, selector: &str) -> String {
         .unwrap_or_else(|| panic!("nothing matches {selector}"))
 }
 
+/// The dd of the summary-list row whose dt is `term`; panics if there is none.
+pub fn fact(html: &Html, term: &str) -> String {
+    let row = Selector::parse("dl.summary-list > div").unwrap();
+    let (dt, dd) = (
+        Selector::parse("dt").unwrap(),
+        Selector::parse("dd").unwrap(),
+    );
+    let text = |e: scraper::ElementRef, s: &Selector| {
+        e.select(s)
+            .next()
+            .map(|x| x.text().collect::<String>().trim().to_string())
+    };
+    html.select(&row)
+        .find(|r| text(*r, &dt).as_deref() == Some(term))
+        .and_then(|r| text(r, &dd))
+        .unwrap_or_else(|| panic!("no {term:?} in the summary list"))
+}
+
 pub async fn html_of(res: Response) -> Html {
     Html::parse_document(&res.text().await.unwrap())
 }
