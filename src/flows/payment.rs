@@ -385,6 +385,7 @@ async fn submit(
                         form_title: title.get(person.lang),
                         date: &Date::in_sweden(now).to_string(),
                         amount: &money::amount(amount, person.lang),
+                        my_page: &format!("{base_url}{}", crate::paths::ACCOUNT),
                     },
                 ),
                 now,

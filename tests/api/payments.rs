@@ -246,6 +246,16 @@ async fn the_approved_card_submits_with_a_box_an_email_and_a_case_on_my_page() {
             assert!(!part.contains(private), "{private} in the email: {part}");
         }
     }
+    // It links to My Page, where the case can be followed.
+    let my_page = format!("{}/account", app.state.settings.public_url());
+    assert!(
+        mail.text.contains(&format!("\n{my_page}\n")),
+        "{}",
+        mail.text
+    );
+    let link = format!("a[href='{my_page}']");
+    let html_part = scraper::Html::parse_document(html_part);
+    assert_eq!(first_text(&html_part, &link), "Gå till Mina sidor");
 
     let my_page = app.get_html("/account").await;
     assert_eq!(first_text(&my_page, ".case .verification-number"), number);

@@ -269,6 +269,8 @@ pub struct Submission<'a> {
     pub form_title: &'a str,
     pub date: &'a str,
     pub amount: &'a str,
+    /// The full address of My Page, where the case can be followed.
+    pub my_page: &'a str,
 }
 
 pub fn submitted(t: Texts, to: &str, s: &Submission) -> Outgoing {
@@ -288,7 +290,7 @@ pub fn submitted(t: Texts, to: &str, s: &Submission) -> Outgoing {
             ),
             t.t("email.submitted.my_page").to_string(),
         ],
-        None,
+        Some((t.t("email.submitted.link"), s.my_page)),
     )
 }
 
