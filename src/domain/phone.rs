@@ -103,6 +103,15 @@ fn region_id(region: &str) -> Option<Id> {
     Id::from_str(&region.to_ascii_uppercase()).ok()
 }
 
+/// A stored (E.164) number as people read it, in groups: `+46 70 123 45 67`.
+/// Anything that is not a valid number is shown as it is.
+pub fn readable(stored: &str) -> String {
+    match phonenumber::parse(None, stored) {
+        Ok(n) if phonenumber::is_valid(&n) => n.format().mode(Mode::International).to_string(),
+        _ => stored.to_string(),
+    }
+}
+
 /// A stored number with all but its last two digits hidden.
 pub fn mask(number: &str) -> String {
     let digits = number.chars().count();
@@ -113,6 +122,14 @@ pub fn mask(number: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_numbers_read_in_groups_and_anything_else_as_it_is() {
+        assert_eq!(readable("+46701234567"), "+46 70 123 45 67");
+        assert_eq!(readable("+905321234567"), "+90 532 123 45 67");
+        assert_eq!(readable("not a number <&>"), "not a number <&>");
+        assert_eq!(readable(""), "");
+    }
 
     #[test]
     fn international_and_national_forms_become_e164() {

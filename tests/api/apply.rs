@@ -988,6 +988,19 @@ mod review {
     }
 
     #[tokio::test]
+    async fn phone_numbers_and_salaries_read_as_people_write_them() {
+        let app = logged_in().await;
+        let more = [("phone", "+46701234567"), ("monthly_salary_sek", "35000")];
+        let reference = approved_with(&app, "a@example.se", "work-permit", &more).await;
+        let html = app.get_html(&review(&reference)).await;
+        assert_eq!(fact(&html, "Telefonnummer"), "+46 70 123 45 67");
+        assert_eq!(fact(&html, "Månadslön före skatt"), "35\u{a0}000 kr");
+        app.get("/lang/en?back=/").await;
+        let html = app.get_html(&review(&reference)).await;
+        assert_eq!(fact(&html, "Monthly salary before tax"), "SEK 35,000");
+    }
+
+    #[tokio::test]
     async fn approving_needs_the_confirmation_and_then_locks_everything() {
         let (app, reference) = complete().await;
         let res = approve(&app, &reference, false).await;

@@ -246,7 +246,10 @@ async fn support_finds_an_account_and_changes_its_phone_only_for_a_verified_call
         )
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(first_text(&html_of(res).await, ".phone"), "+46701234567");
+    assert_eq!(
+        first_text(&html_of(res).await, ".phone"),
+        "+46 70 123 45 67"
+    );
     let revealed = audit_rows(&app, "support_phone_revealed").await;
     assert_eq!(revealed.len(), 1);
     assert_eq!(
@@ -964,4 +967,22 @@ async fn the_failure_that_locks_an_account_is_audited_once() {
             .as_deref(),
         Some("waiting or locked")
     );
+}
+
+#[tokio::test]
+async fn the_caseworker_reads_answers_as_the_applicant_does() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    let more = [("phone", "+46701234567"), ("monthly_salary_sek", "35000")];
+    let reference = approved_with(&app, "ana@example.se", "work-permit", &more).await;
+    pay_fully(&app, &reference, APPROVED).await;
+    let number = first_text(
+        &app.get_html("/account").await,
+        ".case .verification-number",
+    );
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
+    let case = cw.get_html(&format!("/staff/cases/{number}")).await;
+    assert_eq!(fact(&case, "Telefonnummer"), "+46 70 123 45 67");
+    assert_eq!(fact(&case, "Månadslön före skatt"), "35\u{a0}000 kr");
+    assert_eq!(fact(&case, "Medborgarskap"), "Ukraina");
 }

@@ -240,7 +240,7 @@ fn normalize(field: &Field, raw: &str, today: Date) -> Result<String, Problem> {
             }
             Ok(raw.to_string())
         }
-        FieldKind::Number => {
+        FieldKind::Number | FieldKind::Amount => {
             let n: i64 = raw
                 .replace([' ', '\u{a0}'], "")
                 .parse()

@@ -35,6 +35,8 @@ pub enum FieldKind {
     LongText,
     Date,
     Number,
+    /// A sum in whole kronor (a salary, savings): a number, read as `35 000 kr`.
+    Amount,
     YesNo,
     Choice,
     Country,
@@ -352,7 +354,8 @@ fn check_field(field: &Field, earlier: &BTreeMap<&str, Vec<&str>>) -> Result<(),
     } else if !field.options.is_empty() {
         return Err("only a choice has options".into());
     }
-    if (field.min.is_some() || field.max.is_some()) && kind != FieldKind::Number {
+    let numeric = matches!(kind, FieldKind::Number | FieldKind::Amount);
+    if (field.min.is_some() || field.max.is_some()) && !numeric {
         return Err("min and max are for numbers".into());
     }
     if field.min.zip(field.max).is_some_and(|(a, b)| a > b) {

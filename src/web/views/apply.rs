@@ -229,7 +229,7 @@ fn field_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -> M
         // The person's own date of birth, which browsers can fill in.
         FieldKind::Date if id == "date_of_birth" => simple("text", "bday"),
         FieldKind::Date => simple("text", "off"),
-        FieldKind::Number => simple("text", "off"),
+        FieldKind::Number | FieldKind::Amount => simple("text", "off"),
         FieldKind::LongText => html! {
             div.field.field-error[error.is_some()] {
                 label for=(id) { (label) }

@@ -128,7 +128,7 @@ fn answers(ctx: &Ctx, form: &FormDef, values: &Answers, documents: &[Attached]) 
                                         a href=(Attr(&paths::staff_document(reference))) { (name) }
                                     }
                                 } @else {
-                                    (values.get(&field.id).map(String::as_str).unwrap_or_default())
+                                    @if let Some(value) = values.get(&field.id) { (super::review::shown(ctx, field, value)) }
                                 }
                             }
                         }

@@ -12,7 +12,7 @@ use crate::db::documents::Attached;
 use crate::domain::countries::is_country;
 use crate::domain::forms::answers::{holds, Answers};
 use crate::domain::forms::{Field, FieldKind, FormDef, FormKind, Page};
-use crate::domain::money;
+use crate::domain::{money, phone};
 use crate::h;
 use crate::paths;
 use crate::web::guard::Ctx;
@@ -37,7 +37,8 @@ pub struct Submitted {
     pub on: String,
 }
 
-/// An answer as a person reads it: labels for choices, names for countries.
+/// An answer as a person reads it: labels for choices, names for countries,
+/// phone numbers in groups and amounts in the reader's way of writing money.
 pub(super) fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
     match field.kind {
         FieldKind::YesNo => ctx
@@ -54,6 +55,11 @@ pub(super) fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
             .map(|o| o.label.get(ctx.lang()).to_string())
             .unwrap_or_default(),
         FieldKind::Country if is_country(value) => country_name(ctx, value).to_string(),
+        FieldKind::Phone => phone::readable(value),
+        FieldKind::Amount => match value.parse() {
+            Ok(kronor) => money::kronor(kronor, ctx.lang()),
+            Err(_) => value.to_string(),
+        },
         FieldKind::PersonalIdentityNumber if value.len() == 12 => {
             format!("{}-{}", &value[..8], &value[8..])
         }

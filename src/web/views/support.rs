@@ -7,6 +7,7 @@ use super::components::{error_summary, notice_for, post_form, submit, Field, For
 use super::layout::page;
 use crate::domain::date::Date;
 use crate::domain::forms::Forms;
+use crate::domain::phone;
 use crate::flows::support::Summary;
 use crate::h;
 use crate::paths;
@@ -72,7 +73,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
                 div { dt { (h!(ctx, "staff.support.confirmed")) } dd { @match s.confirmed_at { Some(at) => (Date::in_sweden(at).to_string()), None => (yes_no(false)) } } }
                 div { dt { (h!(ctx, "staff.support.two_step")) } dd.two-step { (yes_no(s.two_step)) } }
                 @if let Some(full) = &s.phone_revealed {
-                    div { dt { (h!(ctx, "staff.support.phone_full")) } dd.phone { (full) } }
+                    div { dt { (h!(ctx, "staff.support.phone_full")) } dd.phone { (phone::readable(full)) } }
                 } @else {
                     div { dt { (h!(ctx, "staff.support.phone")) } dd.phone { (s.phone_masked.as_deref().unwrap_or("–")) } }
                 }
@@ -114,7 +115,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
         section {
             h2 { (h!(ctx, "staff.support.phone_title")) }
             @if let Some(number) = &s.pending_phone {
-                p { (ctx.tf("staff.support.phone_codes", &[("phone", number)])) }
+                p { (ctx.tf("staff.support.phone_codes", &[("phone", &phone::readable(number))])) }
                 (post_form(ctx, &paths::staff_support_action(s.id.0, "phone/confirm"), "stack", html! {
                     (Field::new("phone_code", h!(ctx, "staff.support.phone_code"), "text").autocomplete("off").render(errors))
                     (Field::new("email_code", h!(ctx, "staff.support.email_code"), "text").autocomplete("off").render(errors))

@@ -204,8 +204,28 @@ pub fn answers(form: &str) -> Vec<(&'static str, &'static str)> {
 /// answers written as its pages would have), paid for through the real payment
 /// flow. Returns the case's verification number.
 pub async fn submitted(app: &TestApp, email: &str, form: &'static str) -> String {
+    let reference = approved_with(app, email, form, &[]).await;
+    let done = pay_fully(app, &reference, APPROVED).await;
+    assert!(done.ends_with("/submitted"), "{done}");
+    first_text(
+        &app.get_html("/account").await,
+        ".case .verification-number",
+    )
+}
+
+/// An approved, unpaid application of `form` for the account `email`, with the
+/// usual [`answers`] and `more` (stored values, as the pages would have saved
+/// them). Returns the draft's reference.
+pub async fn approved_with(
+    app: &TestApp,
+    email: &str,
+    form: &'static str,
+    more: &[(&'static str, &'static str)],
+) -> String {
     let email = email.to_string();
-    let reference = kansli::db::write(&app.state.pool, move |tx| {
+    let mut all = answers(form);
+    all.extend_from_slice(more);
+    kansli::db::write(&app.state.pool, move |tx| {
         let account = kansli::db::accounts::by_email(tx, &email)?.unwrap().id;
         let reference = kansli::domain::secret::public_reference();
         let draft = kansli::db::drafts::insert(
@@ -219,7 +239,7 @@ pub async fn submitted(app: &TestApp, email: &str, form: &'static str) -> String
             },
             START,
         )?;
-        for (field, value) in answers(form) {
+        for (field, value) in all {
             tx.execute(
                 "INSERT INTO draft_answers (draft_id, field_id, value) VALUES (?1, ?2, ?3)",
                 (draft, field, value),
@@ -232,13 +252,7 @@ pub async fn submitted(app: &TestApp, email: &str, form: &'static str) -> String
         Ok::<_, kansli::error::AppError>(reference)
     })
     .await
-    .unwrap();
-    let done = pay_fully(app, &reference, APPROVED).await;
-    assert!(done.ends_with("/submitted"), "{done}");
-    first_text(
-        &app.get_html("/account").await,
-        ".case .verification-number",
-    )
+    .unwrap()
 }
 
 /// A browser logged in as a staff member with `role`.
