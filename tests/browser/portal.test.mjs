@@ -361,6 +361,10 @@ test("Enter in a field means Next, never Back or Upload; every control shows whe
   assert.match(await page.locator(".error-summary").textContent(), /Photo of the passport page/);
   assert.ok(page.url().endsWith("/pages/passport"), "not taken back");
   await visit(page, "30-enter-means-next");
+  // Next with a problem kept the page's valid answers: they are there after a reload.
+  await page.goto(page.url());
+  assert.equal(await page.getByLabel("Passport number").inputValue(), "AB1234567");
+  assert.equal(await page.getByLabel("Passport valid until").inputValue(), "2030-01-01");
   await context.close();
 });
 
@@ -433,6 +437,74 @@ test("nothing typed is lost: another tab's change, Save and leave, the language 
   await page.waitForURL("**/pages/passport");
   await context.close();
 });
+
+test("idle on an application page: Stay logged in keeps the page's time; then the login says why and leads back", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  await page.clock.install();
+  await createAccount(context, page, "idle-page@example.se");
+  await startVisitVisa(page);
+  const pagePath = new URL(page.url()).pathname;
+  await page.getByLabel("Family name").fill("Öberg");
+  await page.clock.fastForward("28:05");
+  const warning = page.getByRole("alertdialog");
+  await warning.waitFor({ state: "visible" });
+  assert.doesNotMatch(await warning.innerText(), /did nothing|inactive/i, "typing is not called doing nothing");
+  const ping = page.waitForRequest((r) => new URL(r.url()).pathname === "/session/ping");
+  await page.getByRole("button", { name: "Stay logged in" }).click();
+  assert.equal(new URL((await ping).url()).searchParams.get("page"), pagePath, "the page's 30 minutes start again too");
+  await warning.waitFor({ state: "hidden" });
+  // Idle to the end (the server's own clock is not the page's: its session is
+  // ended here by dropping the cookies): the login page says why, and leads back.
+  await context.clearCookies();
+  await page.clock.fastForward("30:05");
+  await page.waitForURL(/\/login\?ended=1/);
+  assert.match(await page.locator(".notice-warning").innerText(), /logged out/);
+  await visit(page, "15-logged-out-idle");
+  await page.getByLabel("Email address").fill("idle-page@example.se");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await page.waitForURL(`**${pagePath}`);
+  await context.close();
+});
+
+/** A citizenship application of Anna Andersson (the e-ID simulator's test person), submitted and paid. */
+async function submitCitizenship(page) {
+  await page.goto(`${base}/applications/new`);
+  await page.locator('form:has(input[name="form"][value="citizenship"]) button').click();
+  await page.waitForURL("**/pages/applicant");
+  await fillApplicant(page, "Andersson");
+  await page.getByLabel("Given names").fill("Anna");
+  await page.getByLabel("Date of birth").fill("1990-01-01");
+  await page.getByLabel("Personal identity number").fill("19900101-1239");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL("**/pages/passport");
+  await page.getByLabel("Passport number").fill("AB1234567");
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYPgPAAEDAQAIicLsAAAAAElFTkSuQmCC", "base64");
+  await page.setInputFiles("#passport_photo_page", { name: "anna-passport.png", mimeType: "image/png", buffer: png });
+  await page.getByRole("button", { name: "Upload" }).click();
+  await page.waitForURL("**/pages/passport");
+  await page.getByLabel("Passport valid until").fill("2030-01-01");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL("**/pages/residence");
+  await page.getByLabel("Since when have you lived in Sweden?").fill("2015-01-01");
+  await page.locator("#lived_abroad-1").check();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL("**/pages/conduct");
+  await page.locator("#convicted-1").check();
+  await page.locator("#debts-1").check();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.waitForURL("**/review");
+  await page.getByLabel("I confirm that the information I have given is correct and complete.").check();
+  await page.getByRole("button", { name: "Approve the application" }).click();
+  await page.waitForURL("**/approved");
+  await page.getByRole("button", { name: "Pay the fee" }).click();
+  await page.waitForURL("**/mock-acquirer/pay/**");
+  await payWith(page, "4000 0082 6000 0000");
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await page.waitForURL("**/submitted");
+}
 
 test("a full visit-visa application: upload, review, print to PDF, approve, pay after a declined card, follow on My Page", async () => {
   const context = await browser.newContext({ locale: "en-GB" });
@@ -728,6 +800,13 @@ async function payWith(page, number) {
 }
 
 test("e-identification: Mobile BankID with the QR code in one tab and the test app in another; Telia behind More alternatives", async () => {
+  // Anna Andersson applied for citizenship with an account.
+  const applicant = await browser.newContext({ locale: "en-GB" });
+  const applying = await applicant.newPage();
+  await createAccount(applicant, applying, "anna.andersson@example.se");
+  await submitCitizenship(applying);
+  await applicant.close();
+
   const context = await browser.newContext({ locale: "en-GB" });
   const page = await context.newPage();
   await page.goto(`${base}/login`);
@@ -757,6 +836,17 @@ test("e-identification: Mobile BankID with the QR code in one tab and the test a
   await page.waitForURL(`${base}/account`, { timeout: 15000 });
   await visit(page, "24-person-my-page");
   assert.match(await page.locator("p.who").textContent(), /Anna Andersson, 19900101-1239/);
+  // Logged in with BankID, she sees her case's answers and documents.
+  await page.locator("main a", { hasText: /^\d{8}-\d{2}$/ }).first().click();
+  await page.getByRole("link", { name: /See your answers and documents/ }).first().click();
+  await page.waitForURL("**/review");
+  assert.match(await page.locator("main").innerText(), /19900101-1239/);
+  assert.match(await page.locator("figure.document figcaption").innerText(), /anna-passport\.png/);
+  const photo = page.locator("figure.document img");
+  const response = await page.request.get(new URL(await photo.getAttribute("src"), base).href);
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()["content-type"], /^image\//);
+  await visit(page, "25-person-answers");
   await context.close();
 });
 
