@@ -105,6 +105,11 @@ pub struct ContactSettings {
     pub phone_menu: String,
     pub email: String,
     pub postal_address: String,
+    /// Where region staff write about professional e-identification; shown on
+    /// its troubleshooting list when set.
+    pub professional_regions_email: Option<String>,
+    /// The same for municipality staff.
+    pub professional_municipalities_email: Option<String>,
 }
 
 impl Default for ContactSettings {
@@ -117,6 +122,8 @@ impl Default for ContactSettings {
             phone_menu: "1, 7".into(),
             email: "support@example.se".into(),
             postal_address: "Exempelmyndigheten, Box 0000, 000 00 Exempelstad".into(),
+            professional_regions_email: None,
+            professional_municipalities_email: None,
         }
     }
 }
@@ -178,6 +185,23 @@ impl ContactSettings {
                 "contact.email = {:?} is not an email address",
                 self.email
             ));
+        }
+        for (name, value) in [
+            (
+                "contact.professional_regions_email",
+                &self.professional_regions_email,
+            ),
+            (
+                "contact.professional_municipalities_email",
+                &self.professional_municipalities_email,
+            ),
+        ] {
+            if let Some(v) = value
+                .as_deref()
+                .filter(|v| crate::domain::email::Email::parse(v).is_err())
+            {
+                problems.push(format!("{name} = {v:?} is not an email address"));
+            }
         }
         problems
     }
@@ -470,6 +494,20 @@ impl Settings {
         ] {
             if let Some(v) = var(name) {
                 *slot = v;
+            }
+        }
+        for (name, slot) in [
+            (
+                "KANSLI_CONTACT_PROFESSIONAL_REGIONS_EMAIL",
+                &mut self.contact.professional_regions_email,
+            ),
+            (
+                "KANSLI_CONTACT_PROFESSIONAL_MUNICIPALITIES_EMAIL",
+                &mut self.contact.professional_municipalities_email,
+            ),
+        ] {
+            if let Some(v) = var(name) {
+                *slot = Some(v).filter(|v| !v.trim().is_empty());
             }
         }
         if let Some(v) = var("KANSLI_SMS_UNRELIABLE_PREFIXES") {

@@ -683,3 +683,49 @@ async fn the_sms_step_can_be_cancelled() {
     // The half-done login is gone: the SMS page leads back to the login.
     assert_redirect(&app.get("/login/sms").await, "/login");
 }
+
+#[tokio::test]
+async fn the_login_help_explains_e_identification_and_professional_troubleshooting() {
+    let app = spawn_app_with(|s| {
+        s.contact.professional_regions_email = Some("regioner@example.se".into());
+        s.contact.professional_municipalities_email = Some("kommuner@example.se".into());
+    })
+    .await;
+    app.get("/lang/en").await;
+    let html = app.get_html("/help/login").await;
+    let text = select_text(&html, "main").concat();
+    for expected in [
+        "sign documents",
+        "internet bank",
+        "it is free",
+        "Swedish Tax Agency, for a fee",
+        "at most five years",
+        "then username and password, and last professional e-identification",
+        "Net iD",
+    ] {
+        assert!(text.contains(expected), "{expected} missing");
+    }
+    // The proxy must let through the service's host (here the simulator: this host).
+    assert!(
+        text.contains("the proxy must let 127.0.0.1 through"),
+        "{text}"
+    );
+    let siths =
+        scraper::Selector::parse("a[href='https://test.siths.se'][target='_blank']").unwrap();
+    let link = html
+        .select(&siths)
+        .next()
+        .expect("the SITHS test page link");
+    assert!(link
+        .text()
+        .collect::<String>()
+        .contains("opens in a new window"));
+    for address in ["mailto:regioner@example.se", "mailto:kommuner@example.se"] {
+        let sel = scraper::Selector::parse(&format!("a[href='{address}']")).unwrap();
+        assert_eq!(html.select(&sel).count(), 1, "{address}");
+    }
+    // Without them configured, no addresses are shown.
+    let plain = spawn_app().await;
+    let html = plain.get_html("/help/login").await;
+    assert!(select_text(&html, ".contact-addresses").is_empty());
+}

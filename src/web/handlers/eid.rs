@@ -17,7 +17,7 @@ use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{
     client_ip, html, invalid, local_path, redirect, redirect_with_cookie, redirect_with_session,
 };
-use crate::web::views::eid::{self as view, OrderView};
+use crate::web::views::eid::{self as view, OrderView, ProfessionalHelp};
 use crate::web::web_state::WebState;
 
 /// The key of the browser's order: the hash of its cookie.
@@ -69,7 +69,12 @@ pub async fn start(
         )),
         Err(e) => Ok(crate::web::respond::html_status(
             actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            view::start_failed(&ctx, method, error_message(&e)),
+            view::start_failed(
+                &ctx,
+                method,
+                error_message(&e),
+                &ProfessionalHelp::of(&state.settings),
+            ),
         )),
     }
 }
@@ -98,6 +103,7 @@ fn order_view(state: &WebState, a: &Attempt) -> Result<OrderView, AppError> {
             )
         }),
         test_app,
+        professional: ProfessionalHelp::of(&state.settings),
     })
 }
 
@@ -174,6 +180,7 @@ pub async fn status(
             qr_content: None,
             launch: None,
             test_app: None,
+            professional: ProfessionalHelp::of(&state.settings),
         }
     };
     Ok(HttpResponse::Ok()
@@ -219,6 +226,7 @@ pub async fn finish(
                 &ctx,
                 Method::Professional,
                 "eid.professional_unknown",
+                &ProfessionalHelp::of(&state.settings),
             )),
         },
     )

@@ -23,8 +23,9 @@ pub async fn home(ctx: Ctx, q: web::Query<HomeQuery>) -> HttpResponse {
     html(views::home::start(&ctx, q.logged_out.is_some()))
 }
 
-pub async fn help_login(ctx: Ctx) -> HttpResponse {
-    html(views::help::how_to_log_in(&ctx))
+pub async fn help_login(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {
+    let professional = views::eid::ProfessionalHelp::of(&state.settings);
+    html(views::help::how_to_log_in(&ctx, &professional))
 }
 
 pub async fn help_support(ctx: Ctx) -> HttpResponse {

@@ -105,6 +105,7 @@ pub struct OrderView {
     pub qr_content: Option<String>,
     pub launch: Option<String>,
     pub test_app: Option<String>,
+    pub professional: ProfessionalHelp,
 }
 
 pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) -> Markup {
@@ -154,7 +155,7 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
                     }
                     Progress::Failed(key) => {
                         (notice(Tone::Error, html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
-                        @if a.method == Method::Professional { (professional_checklist(ctx)) }
+                        @if a.method == Method::Professional { (professional_checklist(ctx, &v.professional)) }
                         (start_button(ctx, a.method, "button-primary"))
                         p { a href=(paths::LOGIN) { (h!(ctx, "eid.other_way")) } }
                     }
@@ -172,22 +173,57 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
 }
 
 /// The page when no order could be started, or none is in progress.
-pub fn start_failed(ctx: &Ctx, method: Method, key: &str) -> Markup {
+pub fn start_failed(ctx: &Ctx, method: Method, key: &str, help: &ProfessionalHelp) -> Markup {
     page(
         ctx,
         ctx.h(method_title(method)),
         html! {
             h1 { (ctx.h(method_title(method))) }
             (notice(Tone::Error, html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
-            @if method == Method::Professional { (professional_checklist(ctx)) }
+            @if method == Method::Professional { (professional_checklist(ctx, help)) }
             (start_button(ctx, method, "button-primary"))
             p { a href=(paths::LOGIN) { (h!(ctx, "eid.other_way")) } }
         },
     )
 }
 
+/// What the troubleshooting list names for professional e-identification.
+pub struct ProfessionalHelp {
+    /// The service's host name, which a TLS-inspecting proxy must let through.
+    pub host: String,
+    pub regions_email: Option<String>,
+    pub municipalities_email: Option<String>,
+}
+
+impl ProfessionalHelp {
+    pub fn of(settings: &crate::settings::Settings) -> Self {
+        // The configured service, or (development) the simulator on the portal itself.
+        let url = settings
+            .eid
+            .professional
+            .as_ref()
+            .map(|s| s.url.clone())
+            .unwrap_or_else(|| settings.public_url().to_string());
+        let host = url
+            .split_once("://")
+            .map_or(url.as_str(), |(_, rest)| rest)
+            .split(['/', ':'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        ProfessionalHelp {
+            host,
+            regions_email: settings.contact.professional_regions_email.clone(),
+            municipalities_email: settings.contact.professional_municipalities_email.clone(),
+        }
+    }
+}
+
+/// The SITHS test page the reference page links to.
+const SITHS_TEST_PAGE: &str = "https://test.siths.se";
+
 /// The reference pages' points to check when professional e-ID does not work.
-pub fn professional_checklist(ctx: &Ctx) -> Markup {
+pub fn professional_checklist(ctx: &Ctx, help: &ProfessionalHelp) -> Markup {
     html! {
         section.checklist aria-labelledby="checklist-heading" {
             h2 #checklist-heading { (h!(ctx, "eid.checklist.title")) }
@@ -195,10 +231,24 @@ pub fn professional_checklist(ctx: &Ctx) -> Markup {
                 li { (h!(ctx, "eid.checklist.reader")) }
                 li { (h!(ctx, "eid.checklist.netid")) }
                 li { (h!(ctx, "eid.checklist.certificate")) }
-                li { (h!(ctx, "eid.checklist.proxy")) }
-                li { (h!(ctx, "eid.checklist.test_page")) }
+                li { (ctx.tf("eid.checklist.proxy_host", &[("host", &help.host)])) }
+                li {
+                    a href=(SITHS_TEST_PAGE) target="_blank" rel="noopener" {
+                        (h!(ctx, "eid.checklist.test_page")) " " span.new-window { (h!(ctx, "eid.checklist.new_window")) }
+                    }
+                }
             }
             p { (h!(ctx, "eid.checklist.contact")) }
+            @if help.regions_email.is_some() || help.municipalities_email.is_some() {
+                ul.contact-addresses {
+                    @if let Some(e) = &help.regions_email {
+                        li { (h!(ctx, "eid.checklist.regions")) " " a href={ "mailto:" (e) } { (e) } }
+                    }
+                    @if let Some(e) = &help.municipalities_email {
+                        li { (h!(ctx, "eid.checklist.municipalities")) " " a href={ "mailto:" (e) } { (e) } }
+                    }
+                }
+            }
         }
     }
 }

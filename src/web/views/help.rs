@@ -22,14 +22,15 @@ fn section_at(ctx: &Ctx, level: u8, title: &str, paragraphs: &[&str]) -> Markup 
     }
 }
 
-pub fn how_to_log_in(ctx: &Ctx) -> Markup {
+pub fn how_to_log_in(ctx: &Ctx, professional: &super::eid::ProfessionalHelp) -> Markup {
     page(
         ctx,
         h!(ctx, "help.login.title"),
         html! {
             h1 { (h!(ctx, "help.login.title")) }
             p.lead { (h!(ctx, "help.login.lead")) }
-            (section(ctx, "help.login.eid.title", &["help.login.eid.p1", "help.login.eid.p2", "help.login.eid.p3"]))
+            (section(ctx, "help.login.order.title", &["help.login.order.p1"]))
+            (section(ctx, "help.login.eid.title", &["help.login.eid.what", "help.login.eid.p1", "help.login.eid.p2", "help.login.eid.get", "help.login.eid.p3", "help.login.eid.telia_cards"]))
             (section(ctx, "help.login.password.title", &["help.login.password.p1", "help.login.password.p2"]))
             section.help-section {
                 h2 { (h!(ctx, "help.login.two_step.title")) }
@@ -42,6 +43,7 @@ pub fn how_to_log_in(ctx: &Ctx) -> Markup {
                 p { (h!(ctx, "help.login.two_step.p3")) }
             }
             (section(ctx, "help.login.professional.title", &["help.login.professional.p1"]))
+            (super::eid::professional_checklist(ctx, professional))
             (section(ctx, "help.login.logout.title", &["help.login.logout.p1", "help.login.logout.p2"]))
             p { a.button href=(paths::LOGIN) { (h!(ctx, "home.login.button")) } }
         },
