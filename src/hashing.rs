@@ -16,6 +16,10 @@ const QUEUE_PER_CORE: usize = 4;
 pub struct PasswordHasher {
     running: Arc<Semaphore>,
     admitted: Arc<Semaphore>,
+    /// How many may be admitted at once (hashing or waiting).
+    capacity: usize,
+    /// Requests refused because the queue was full, since start.
+    shed: Arc<std::sync::atomic::AtomicUsize>,
     /// Verified against when the account does not exist, so timing tells nothing.
     dummy: Arc<str>,
 }
@@ -40,9 +44,12 @@ impl PasswordHasher {
             .map(|n| n.get())
             .unwrap_or(1);
         let dummy = hash_now("kansli dummy password for unknown accounts").expect("argon2 works");
+        let capacity = cores * (1 + QUEUE_PER_CORE);
         PasswordHasher {
             running: Arc::new(Semaphore::new(cores)),
-            admitted: Arc::new(Semaphore::new(cores * (1 + QUEUE_PER_CORE))),
+            admitted: Arc::new(Semaphore::new(capacity)),
+            capacity,
+            shed: Arc::default(),
             dummy: dummy.into(),
         }
     }
@@ -51,11 +58,10 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _admitted = self
-            .admitted
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| AppError::Busy)?;
+        let _admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
+            self.shed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            AppError::Busy
+        })?;
         let _running = self
             .running
             .clone()
@@ -65,6 +71,16 @@ impl PasswordHasher {
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|e| AppError::Unexpected(e.into()))
+    }
+
+    /// Hashes running or waiting for a core now.
+    pub fn in_use(&self) -> usize {
+        self.capacity - self.admitted.available_permits()
+    }
+
+    /// Requests refused since start because the queue was full.
+    pub fn shed(&self) -> usize {
+        self.shed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
@@ -144,5 +160,7 @@ mod tests {
             }
         }
         assert!(busy >= 5, "expected at least 5 refusals, got {busy}");
+        assert_eq!(h.shed(), busy, "each refusal is counted");
+        assert_eq!(h.in_use(), 0, "nothing waits once all are answered");
     }
 }

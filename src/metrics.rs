@@ -63,6 +63,10 @@ pub struct Counts {
     pub cases: Vec<(String, i64)>,
     pub payments: Vec<(String, i64)>,
     pub database_bytes: i64,
+    /// Password hashes running or waiting for a core.
+    pub password_hashing: i64,
+    /// Password hashing requests refused since start (the queue was full).
+    pub password_hashing_shed: u64,
 }
 
 /// The process's metrics; clones share them.
@@ -87,6 +91,8 @@ struct Inner {
     cases: Family<StatusLabels, Gauge>,
     payments: Family<StatusLabels, Gauge>,
     database_bytes: Gauge,
+    password_hashing: Gauge,
+    password_hashing_shed: Counter,
 }
 
 impl Default for Metrics {
@@ -113,6 +119,8 @@ impl Metrics {
             cases: Family::default(),
             payments: Family::default(),
             database_bytes: Gauge::default(),
+            password_hashing: Gauge::default(),
+            password_hashing_shed: Counter::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -175,6 +183,16 @@ impl Metrics {
             inner.drafts.clone(),
         );
         r.register("cases", "Cases by status", inner.cases.clone());
+        r.register(
+            "password_hashing",
+            "Password hashes (argon2) running or waiting for a core",
+            inner.password_hashing.clone(),
+        );
+        r.register(
+            "password_hashing_shed",
+            "Password hashing requests refused at once because the queue was full",
+            inner.password_hashing_shed.clone(),
+        );
         r.register(
             "payments",
             "Payment attempts by state",
@@ -259,6 +277,10 @@ impl Metrics {
         self.inner.sessions_live.set(counts.sessions_live);
         self.inner.drafts.set(counts.drafts);
         self.inner.database_bytes.set(counts.database_bytes);
+        self.inner.password_hashing.set(counts.password_hashing);
+        // The hasher counts refusals itself; the counter catches up to it.
+        let shed = &self.inner.password_hashing_shed;
+        shed.inc_by(counts.password_hashing_shed.saturating_sub(shed.get()));
     }
 
     /// The OpenMetrics text of every metric.

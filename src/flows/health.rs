@@ -52,5 +52,10 @@ pub async fn readiness(state: &AppState) -> Result<(), NotReady> {
 /// The database's counts now (outbox, sessions, drafts, cases, payments, size).
 pub async fn counts(state: &AppState) -> Result<Counts, AppError> {
     let now = state.now();
-    crate::db::read(&state.pool, move |c| crate::db::stats::counts(c, now)).await
+    let counts = crate::db::read(&state.pool, move |c| crate::db::stats::counts(c, now)).await?;
+    Ok(Counts {
+        password_hashing: state.hasher.in_use() as i64,
+        password_hashing_shed: state.hasher.shed() as u64,
+        ..counts
+    })
 }
