@@ -283,6 +283,11 @@ pub fn staff_support_action(id: i64, action: &str) -> String {
     format!("{STAFF_SUPPORT}/{id}/{action}")
 }
 
+/// Support's resend of a message to an account that failed for good.
+pub fn staff_support_message_resend(id: i64, message: i64) -> String {
+    format!("{STAFF_SUPPORT}/{id}/messages/{message}/resend")
+}
+
 /// One account as support sees it, after an action (`done` names it).
 pub fn staff_support_done(id: i64, done: &str) -> String {
     format!("{STAFF_SUPPORT}/{id}?done={done}")

@@ -18,6 +18,14 @@ impl Channel {
             Channel::Sms => "sms",
         }
     }
+
+    fn from_column(s: &str) -> Channel {
+        if s == "sms" {
+            Channel::Sms
+        } else {
+            Channel::Email
+        }
+    }
 }
 
 /// A write transaction that may queue messages. Only
@@ -73,11 +81,7 @@ const COLUMNS: &str = "id, channel, recipient, subject, body_text, body_html, st
 fn from_row(r: &Row) -> Result<Queued> {
     Ok(Queued {
         id: r.get(0)?,
-        channel: if r.get::<_, String>(1)? == "sms" {
-            Channel::Sms
-        } else {
-            Channel::Email
-        },
+        channel: Channel::from_column(&r.get::<_, String>(1)?),
         recipient: r.get(2)?,
         subject: r.get(3)?,
         text: r.get(4)?,
@@ -158,4 +162,85 @@ pub fn latest(conn: &Connection, limit: i64) -> Result<Vec<Queued>> {
     ))?;
     let rows = stmt.query_map([limit], from_row)?;
     rows.collect()
+}
+
+/// Where a message stands in its delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Queued,
+    Sent,
+    /// Every attempt failed; nothing more is tried unless support resends it.
+    Failed,
+}
+
+impl Status {
+    fn from_column(s: &str) -> Status {
+        match s {
+            "sent" => Status::Sent,
+            "failed" => Status::Failed,
+            _ => Status::Queued,
+        }
+    }
+}
+
+/// A message's delivery as support sees it: never its body, which may hold a code.
+#[derive(Clone, Debug)]
+pub struct Delivered {
+    pub id: i64,
+    pub channel: Channel,
+    pub recipient: String,
+    pub subject: String,
+    pub status: Status,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    /// The body was erased after its last attempt, so it cannot be sent again.
+    pub erased: bool,
+}
+
+/// The messages to an account's email address and phone number, newest first.
+pub fn to_recipients(
+    conn: &Connection,
+    email: &str,
+    phone: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Delivered>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, channel, recipient, subject, status, attempts, last_error, created_at,
+                sent_at, body_text = ''
+         FROM outbox WHERE recipient IN (?1, ?2) ORDER BY id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![email, phone, limit], |r| {
+        Ok(Delivered {
+            id: r.get(0)?,
+            channel: Channel::from_column(&r.get::<_, String>(1)?),
+            recipient: r.get(2)?,
+            subject: r.get(3)?,
+            status: Status::from_column(&r.get::<_, String>(4)?),
+            attempts: r.get(5)?,
+            last_error: r.get(6)?,
+            created_at: r.get(7)?,
+            sent_at: r.get(8)?,
+            erased: r.get(9)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Queues failed message `id` again as if new, when it went to `email` or `phone`
+/// and still has its body. False: no such failed message.
+pub fn requeue_failed(
+    conn: &Connection,
+    id: i64,
+    email: &str,
+    phone: Option<&str>,
+    now: i64,
+) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE outbox SET status = 'queued', attempts = 0, last_error = NULL, next_attempt_at = ?4
+         WHERE id = ?1 AND status = 'failed' AND body_text != '' AND recipient IN (?2, ?3)",
+        params![id, email, phone, now],
+    )?;
+    Ok(changed == 1)
 }

@@ -11,3 +11,4 @@ pub mod payment;
 pub mod questionnaire;
 pub mod records;
 pub mod support;
+pub mod support_messages;

@@ -46,6 +46,8 @@ pub struct Summary {
     pub pending_phone: Option<String>,
     /// An email correction waiting for the code sent to the new address.
     pub pending_email: Option<String>,
+    /// The newest messages to the account, with their delivery.
+    pub messages: Vec<outbox::Delivered>,
 }
 
 impl Summary {
@@ -167,7 +169,9 @@ fn summary(
     let shown = crate::domain::email::Email::parse(&a.email)
         .map(|e| e.hidden())
         .unwrap_or_default();
+    let messages = crate::flows::support_messages::of_account(c, &a, &shown)?;
     Ok(Some(Summary {
+        messages,
         id,
         email_shown: shown,
         email: a.email,

@@ -194,6 +194,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(post().to(support::resend_confirmation)),
                 )
                 .service(
+                    resource("/support/{id}/messages/{message}/resend")
+                        .route(post().to(support::resend_message)),
+                )
+                .service(
                     resource("/support/questionnaires/{verification}")
                         .route(post().to(support::resend_questionnaire)),
                 )

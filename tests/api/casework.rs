@@ -174,16 +174,6 @@ async fn find(desk: &TestApp, query: &str) -> scraper::Html {
     desk.get_html(&format!("/staff/support?{q}")).await
 }
 
-async fn account_id(app: &TestApp, email: &'static str) -> i64 {
-    kansli::db::read(&app.state.pool, move |c| {
-        c.query_row("SELECT id FROM accounts WHERE email = ?1", [email], |r| {
-            r.get(0)
-        })
-    })
-    .await
-    .unwrap()
-}
-
 #[tokio::test]
 async fn support_finds_an_account_and_changes_its_phone_only_for_a_verified_caller() {
     let app = spawn_app().await;

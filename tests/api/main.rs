@@ -29,6 +29,7 @@ mod staff;
 mod staff_audit;
 mod staff_lock;
 mod structure;
+mod support_messages;
 mod sweden;
 mod two_step;
 mod upgrade;

@@ -10,6 +10,7 @@ use crate::domain::staff::Support;
 use crate::domain::AccountId;
 use crate::error::AppError;
 use crate::flows::support::{self as desk, Changed, Summary, Verified};
+use crate::flows::support_messages;
 use crate::paths;
 use crate::web::guard::staff::StaffCtx;
 use crate::web::guard::{Ctx, Posted};
@@ -80,6 +81,7 @@ pub async fn account(
         Some("email") => Some(Message::success("staff.support.email_corrected")),
         Some("confirmation") => Some(Message::success("staff.support.confirmation_sent")),
         Some("questionnaire") => Some(Message::success("staff.support.questionnaire_sent")),
+        Some("message") => Some(Message::success("staff.support.message_resent")),
         _ => match q.pending.as_deref() {
             Some("phone") => Some(Message::info("staff.support.phone_pending")),
             Some("email") => Some(Message::info("staff.support.email_pending")),
@@ -427,6 +429,23 @@ pub async fn resend_confirmation(
     let id = AccountId(id.into_inner());
     desk::resend_confirmation(&state, &who, id, client_ip(&req).to_string()).await?;
     Ok(after(id, "confirmation"))
+}
+
+/// Queues a message that failed for good again.
+pub async fn resend_message(
+    req: HttpRequest,
+    state: web::Data<WebState>,
+    staff: StaffCtx,
+    ids: web::Path<(i64, i64)>,
+    _form: Posted<crate::web::forms::Empty>,
+) -> Result<HttpResponse, AppError> {
+    let who = staff.permit::<Support>().await?;
+    let (id, message) = ids.into_inner();
+    let id = AccountId(id);
+    if !support_messages::resend(&state, &who, id, message, client_ip(&req).to_string()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(after(id, "message"))
 }
 
 #[derive(Deserialize)]

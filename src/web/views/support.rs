@@ -5,7 +5,8 @@ use maud::{html, Markup};
 
 use super::components::{error_summary, notice_for, post_form, submit, Field, FormErrors, Notice};
 use super::layout::page;
-use crate::domain::date::Date;
+use crate::db::outbox::{Channel, Delivered, Status};
+use crate::domain::date::{self, Date};
 use crate::domain::forms::Forms;
 use crate::domain::phone;
 use crate::flows::support::Summary;
@@ -96,6 +97,7 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
                 ul.cases { @for c in &s.cases { li { span.verification-number { (c.verification) } " " (forms.title(&c.form_id, ctx.lang())) ": " (ctx.h(c.status.keys()[0])) } } }
             }
         }
+        (messages(ctx, s))
         @if s.confirmed_at.is_none() {
             (post_form(ctx, &paths::staff_support_action(s.id.0, "confirmation"), "secondary-action", html! {
                 button.button.button-secondary type="submit" { (h!(ctx, "staff.support.resend_confirmation")) }
@@ -150,6 +152,69 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
                 (verification(ctx, errors, "close"))
                 button.button type="submit" { (h!(ctx, "staff.support.close")) }
             }))
+        }
+    }
+}
+
+/// When something happened, in Swedish time to the minute.
+fn moment(at: i64) -> String {
+    format!("{} {}", Date::in_sweden(at), date::time_in_sweden(at))
+}
+
+/// The account's messages with their delivery, newest first: the subject only
+/// (a body may hold a code), and a resend for each that failed for good.
+fn messages(ctx: &Ctx, s: &Summary) -> Markup {
+    html! {
+        section.messages {
+            h2 { (h!(ctx, "staff.support.messages")) }
+            @if s.messages.is_empty() { p { (h!(ctx, "staff.support.no_messages")) } } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (h!(ctx, "staff.support.message_queued_at")) }
+                        th scope="col" { (h!(ctx, "staff.support.message_channel")) }
+                        th scope="col" { (h!(ctx, "staff.support.message_subject")) }
+                        th scope="col" { (h!(ctx, "staff.support.message_status")) }
+                        th scope="col" { (h!(ctx, "staff.support.message_attempts")) }
+                        th scope="col" { (h!(ctx, "staff.support.message_error")) }
+                        th scope="col" { (h!(ctx, "staff.support.message_action")) }
+                    } }
+                    tbody { @for m in &s.messages { (message_row(ctx, s, m)) } }
+                }
+            }
+        }
+    }
+}
+
+fn message_row(ctx: &Ctx, s: &Summary, m: &Delivered) -> Markup {
+    let (class, status) = match m.status {
+        Status::Queued => ("queued", h!(ctx, "staff.support.message_queued")),
+        Status::Sent => ("sent", h!(ctx, "staff.support.message_sent")),
+        Status::Failed => ("failed", h!(ctx, "staff.support.message_failed")),
+    };
+    let channel = match m.channel {
+        Channel::Email => h!(ctx, "staff.support.message_email"),
+        Channel::Sms => h!(ctx, "staff.support.message_sms"),
+    };
+    html! {
+        tr class=(class) {
+            td { (moment(m.created_at)) }
+            td { (channel) }
+            td.subject { (m.subject) }
+            td.status {
+                (status)
+                @if let Some(at) = m.sent_at { " " (moment(at)) }
+            }
+            td.attempts { (m.attempts) }
+            td.last-error { (m.last_error.as_deref().unwrap_or("–")) }
+            td {
+                @if m.status == Status::Failed {
+                    @if m.erased { (h!(ctx, "staff.support.message_erased")) } @else {
+                        (post_form(ctx, &paths::staff_support_message_resend(s.id.0, m.id), "resend", html! {
+                            button.button.button-secondary type="submit" { (h!(ctx, "staff.support.resend_message")) }
+                        }))
+                    }
+                }
+            }
         }
     }
 }

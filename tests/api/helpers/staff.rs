@@ -265,6 +265,17 @@ pub async fn staff(app: &TestApp, email: &str, role: Role) -> TestApp {
     browser
 }
 
+/// The id of the account with this email address.
+pub async fn account_id(app: &TestApp, email: &'static str) -> i64 {
+    kansli::db::read(&app.state.pool, move |c| {
+        c.query_row("SELECT id FROM accounts WHERE email = ?1", [email], |r| {
+            r.get(0)
+        })
+    })
+    .await
+    .unwrap()
+}
+
 pub async fn audit_rows(
     app: &TestApp,
     action: &'static str,
