@@ -604,3 +604,8 @@ ALTER TABLE sessions ADD COLUMN typed_email TEXT;
 -- The expiry job deletes approved but unpaid applications 30 days after approval;
 -- this keeps that from reading every draft.
 CREATE INDEX drafts_unpaid ON drafts (approved_at) WHERE submitted_at IS NULL AND approved_at IS NOT NULL;
+
+-- step 15: documents of decided cases deleted under their retention
+-- When the cleanup job deleted a decided case's documents under
+-- closed_case_document_retention_days; the case page says so.
+ALTER TABLE cases ADD COLUMN documents_deleted_at INTEGER;

@@ -6,6 +6,7 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 use crate::db::{self, accounts, codes, sessions, Pool};
 use std::sync::Arc;
 
+use crate::domain::case::CaseStatus;
 use crate::domain::forms::Forms;
 use crate::domain::rules::{DAY, UNCONFIRMED_ACCOUNT_LIFETIME};
 use crate::error::AppError;
@@ -29,6 +30,8 @@ pub struct Cleanup {
     pub outbox: usize,
     /// Audit log entries past their retention.
     pub audit: usize,
+    /// Decided or closed cases whose documents went after their retention.
+    pub case_documents: usize,
 }
 
 /// Deletes the rows of `delete` in batches, each its own transaction, until none are left.
@@ -51,7 +54,8 @@ where
 }
 
 /// Expired sessions, codes and reset links; accounts never confirmed within 7 days;
-/// outbox messages and audit log entries older than their retention.
+/// outbox messages, audit log entries and (when set) decided cases' documents
+/// older than their retention.
 pub async fn cleanup(pool: &Pool, now: i64, keep: Retention) -> Result<Cleanup, AppError> {
     let report = Cleanup {
         sessions: in_batches(pool, move |c| sessions::purge(c, now, BATCH)).await?,
@@ -68,6 +72,16 @@ pub async fn cleanup(pool: &Pool, now: i64, keep: Retention) -> Result<Cleanup, 
         })
         .await?,
         audit: in_batches(pool, move |c| db::audit::purge(c, now - keep.audit, BATCH)).await?,
+        case_documents: match keep.closed_case_documents {
+            Some(kept) => {
+                let decided = CaseStatus::DECIDED.map(CaseStatus::as_str);
+                in_batches(pool, move |c| {
+                    db::documents::purge_decided(c, decided, now - kept, now, BATCH)
+                })
+                .await?
+            }
+            None => 0,
+        },
     };
     if report != Cleanup::default() {
         tracing::info!(?report, "cleanup");

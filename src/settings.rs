@@ -76,6 +76,9 @@ pub struct Settings {
     /// Days an entry stays in the audit log (logins, changes to accounts, staff
     /// actions) before the cleanup job deletes it.
     pub audit_retention_days: u32,
+    /// Days a decided or closed case keeps its documents (and their thumbnails)
+    /// before the cleanup job deletes them. None (the default): kept.
+    pub closed_case_document_retention_days: Option<u32>,
     /// How people reach the organisation: the contact page, and beside every
     /// text that tells a person to contact support.
     pub contact: ContactSettings,
@@ -86,6 +89,8 @@ pub struct Settings {
 pub struct Retention {
     pub outbox: i64,
     pub audit: i64,
+    /// None: a decided case's documents are kept.
+    pub closed_case_documents: Option<i64>,
 }
 
 /// How people reach the organisation running Kansli. The defaults are clearly
@@ -336,6 +341,7 @@ impl Default for Settings {
             secret_key_file: None,
             outbox_retention_days: 30,
             audit_retention_days: 730,
+            closed_case_document_retention_days: None,
             contact: ContactSettings::default(),
         }
     }
@@ -472,6 +478,15 @@ impl Settings {
             match v.parse() {
                 Ok(days) => self.audit_retention_days = days,
                 Err(_) => bad("KANSLI_AUDIT_RETENTION_DAYS", "must be a number of days"),
+            }
+        }
+        if let Some(v) = var("KANSLI_CLOSED_CASE_DOCUMENT_RETENTION_DAYS") {
+            match v.parse() {
+                Ok(days) => self.closed_case_document_retention_days = Some(days),
+                Err(_) => bad(
+                    "KANSLI_CLOSED_CASE_DOCUMENT_RETENTION_DAYS",
+                    "must be a number of days",
+                ),
             }
         }
         for (name, slot) in [
@@ -735,6 +750,10 @@ impl Settings {
         for p in self.contact.problems() {
             invalid(p);
         }
+        if self.closed_case_document_retention_days == Some(0) {
+            // A decision's documents would go before anyone could read it again.
+            invalid("closed_case_document_retention_days must be 1 or more, or unset".into());
+        }
         if self.audit_retention_days == 0 {
             invalid("audit_retention_days must be 1 or more".into());
         }
@@ -864,12 +883,14 @@ impl Settings {
             .unwrap_or_else(|| self.data_dir.join("secret.key"))
     }
 
-    /// How long, in seconds, a message stays in the outbox table.
     /// How long the cleanup job keeps what it purges by age, in seconds.
     pub fn retention(&self) -> Retention {
         Retention {
             outbox: i64::from(self.outbox_retention_days) * crate::domain::rules::DAY,
             audit: i64::from(self.audit_retention_days) * crate::domain::rules::DAY,
+            closed_case_documents: self
+                .closed_case_document_retention_days
+                .map(|days| i64::from(days) * crate::domain::rules::DAY),
         }
     }
 

@@ -21,9 +21,11 @@ pub struct Case {
     /// None once the account has been closed: the case stays with the agency.
     pub account_id: Option<AccountId>,
     pub applicant_name: String,
+    /// When the cleanup job deleted the case's documents under their retention.
+    pub documents_deleted_at: Option<i64>,
 }
 
-const COLUMNS: &str = "c.id, c.verification, c.draft_id, d.reference, p.reference, c.form_id, c.status, c.submitted_at, c.updated_at, c.account_id, c.applicant_name";
+const COLUMNS: &str = "c.id, c.verification, c.draft_id, d.reference, p.reference, c.form_id, c.status, c.submitted_at, c.updated_at, c.account_id, c.applicant_name, c.documents_deleted_at";
 const FROM: &str =
     "cases c JOIN drafts d ON d.id = c.draft_id JOIN payments p ON p.id = c.payment_id";
 
@@ -40,6 +42,7 @@ fn from_row(r: &Row) -> Result<Case> {
         updated_at: r.get(8)?,
         account_id: r.get::<_, Option<i64>>(9)?.map(AccountId),
         applicant_name: r.get(10)?,
+        documents_deleted_at: r.get(11)?,
     })
 }
 

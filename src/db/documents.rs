@@ -130,3 +130,30 @@ pub fn of_case(
     })
     .optional()
 }
+
+/// Deletes the documents (with their thumbnails) of up to `limit` cases whose
+/// status is one of `decided` and last changed before `before`, and marks those
+/// cases so their pages can say why the documents are gone. Returns how many
+/// cases lost their documents.
+pub fn purge_decided(
+    conn: &Connection,
+    decided: [&str; 3],
+    before: i64,
+    now: i64,
+    limit: i64,
+) -> Result<usize> {
+    let marked = conn.execute(
+        "UPDATE cases SET documents_deleted_at = ?1 WHERE id IN
+            (SELECT c.id FROM cases c
+             WHERE c.status IN (?2, ?3, ?4) AND c.updated_at < ?5
+               AND EXISTS (SELECT 1 FROM documents d WHERE d.draft_id = c.draft_id)
+             ORDER BY c.id LIMIT ?6)",
+        params![now, decided[0], decided[1], decided[2], before, limit],
+    )?;
+    conn.execute(
+        "DELETE FROM documents WHERE draft_id IN
+            (SELECT draft_id FROM cases WHERE documents_deleted_at = ?1)",
+        [now],
+    )?;
+    Ok(marked)
+}

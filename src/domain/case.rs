@@ -32,6 +32,14 @@ impl CaseStatus {
         CaseStatus::Closed,
     ];
 
+    /// The statuses after a decision: nothing more is asked of the applicant, so
+    /// the retention of a case's documents counts from reaching one of them.
+    pub const DECIDED: [CaseStatus; 3] = [
+        CaseStatus::Approved,
+        CaseStatus::Rejected,
+        CaseStatus::Closed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CaseStatus::Received => "received",

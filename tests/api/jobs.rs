@@ -1,5 +1,6 @@
 use crate::helpers::*;
 use kansli::domain::rules::{DAY, MINUTE};
+use kansli::domain::staff::Role;
 
 /// The cleanup job as the scheduler runs it, at the test clock's time.
 async fn cleanup(app: &TestApp) -> kansli::jobs::Cleanup {
@@ -198,4 +199,86 @@ async fn the_audit_log_is_kept_for_its_retention_and_no_longer() {
     app.clock.advance(1);
     assert_eq!(cleanup(&app).await.audit as i64, first);
     assert_eq!(count(&app), both - first, "only the older entries went");
+}
+
+/// Stores a document for the case with this verification number, as an upload would.
+async fn attach(app: &TestApp, number: &str) {
+    let number = number.to_string();
+    kansli::db::write(&app.state.pool, move |tx| {
+        let case = kansli::db::cases::by_verification(tx, &number)?.unwrap();
+        let reference = kansli::domain::secret::public_reference();
+        let doc = kansli::db::documents::NewDocument {
+            reference: &reference,
+            draft: case.draft_id,
+            field: "passport",
+            filename: "pass <&>.jpg",
+            mime: "image/jpeg",
+            bytes: &[1, 2, 3],
+            thumbnail: &[1],
+        };
+        kansli::db::documents::replace(tx, &doc, 0)
+    })
+    .await
+    .unwrap();
+}
+
+async fn documents(app: &TestApp) -> i64 {
+    kansli::db::read(&app.state.pool, |c| {
+        c.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))
+    })
+    .await
+    .unwrap()
+}
+
+/// Issue 19: with `closed_case_document_retention_days` set, a decided case's
+/// documents go that long after the decision; a case still open keeps them.
+#[tokio::test]
+async fn decided_cases_documents_are_deleted_after_their_retention() {
+    let app = spawn_app_with(|s| s.closed_case_document_retention_days = Some(90)).await;
+    app.create_account("ana@example.se").await;
+    let decided = submitted(&app, "ana@example.se", "visit-visa").await;
+    let other = app.new_browser();
+    other.create_account("bo@example.se").await;
+    let open = submitted(&other, "bo@example.se", "visit-visa").await;
+    attach(&app, &decided).await;
+    attach(&app, &open).await;
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
+    for (number, to) in [
+        (&decided, "in_progress"),
+        (&decided, "rejected"),
+        (&open, "in_progress"),
+    ] {
+        assert_eq!(change_status(&cw, number, to, "").await.status(), 303);
+    }
+
+    app.clock.advance(90 * DAY - 1);
+    assert_eq!(
+        cleanup(&app).await.case_documents,
+        0,
+        "90 days not yet past"
+    );
+    app.clock.advance(2);
+    assert_eq!(cleanup(&app).await.case_documents, 1);
+    assert_eq!(documents(&app).await, 1, "the open case keeps its document");
+    assert_eq!(cleanup(&app).await.case_documents, 0, "idempotent");
+
+    let cw = staff(&app, "cw2@agency.se", Role::Caseworker).await;
+    let page = cw.get_html(&format!("/staff/cases/{decided}")).await;
+    assert!(!first_text(&page, ".documents-deleted").is_empty());
+    let page = cw.get_html(&format!("/staff/cases/{open}")).await;
+    assert!(select_text(&page, ".documents-deleted").is_empty());
+}
+
+#[tokio::test]
+async fn decided_cases_keep_their_documents_by_default() {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    let decided = submitted(&app, "ana@example.se", "visit-visa").await;
+    attach(&app, &decided).await;
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
+    change_status(&cw, &decided, "in_progress", "").await;
+    change_status(&cw, &decided, "approved", "").await;
+    app.clock.advance(3650 * DAY);
+    assert_eq!(cleanup(&app).await.case_documents, 0);
+    assert_eq!(documents(&app).await, 1);
 }

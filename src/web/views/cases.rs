@@ -48,6 +48,7 @@ pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more
             }
             h2 { (h!(ctx, "cases.history")) }
             (timeline(ctx, history))
+            (documents_deleted(ctx, case))
             @if more {
                 ul.link-list {
                     li { a href=(Attr(&paths::review(&case.draft_reference))) { (h!(ctx, "cases.answers")) } }
@@ -59,6 +60,18 @@ pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more
             p { a href=(paths::ACCOUNT) { (h!(ctx, "nav.my_page")) } }
         },
     )
+}
+
+/// That the case's documents were deleted under the retention rule, if they were.
+/// Shared by the applicant's and the caseworker's case pages.
+pub fn documents_deleted(ctx: &Ctx, case: &Case) -> Markup {
+    html! {
+        @if let Some(at) = case.documents_deleted_at {
+            p.documents-deleted {
+                (ctx.tf("cases.documents_deleted", &[("date", &Date::in_sweden(at).to_string())]))
+            }
+        }
+    }
 }
 
 /// What has happened to a case, oldest first: each status with its explanation

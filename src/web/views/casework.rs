@@ -198,6 +198,7 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
             h2 { (h!(ctx, "cases.history")) }
             (timeline(ctx, &p.file.history))
             h2 { (h!(ctx, "staff.cases.answers")) }
+            (super::cases::documents_deleted(ctx, &p.file.case))
             (answers(ctx, p.form, &p.file.answers, &p.file.documents))
             @if let Some((q, a)) = &p.file.questionnaire {
                 h2 { (h!(ctx, "staff.cases.questionnaire")) }
