@@ -609,3 +609,8 @@ CREATE INDEX drafts_unpaid ON drafts (approved_at) WHERE submitted_at IS NULL AN
 -- When the cleanup job deleted a decided case's documents under
 -- closed_case_document_retention_days; the case page says so.
 ALTER TABLE cases ADD COLUMN documents_deleted_at INTEGER;
+
+-- step 16: outbox messages that hold a code
+-- A failed message keeps its body for support to resend, unless it holds a code
+-- or a link that works as one. Rows queued before this step may hold one.
+ALTER TABLE outbox ADD COLUMN holds_secret INTEGER NOT NULL DEFAULT 1;

@@ -60,6 +60,18 @@ pub struct Outgoing {
     pub subject: String,
     pub text: String,
     pub html: Option<String>,
+    /// The body holds a code or a link that works as one: it is erased when the
+    /// message fails for good, so only other messages can be resent.
+    pub holds_secret: bool,
+}
+
+impl Outgoing {
+    pub fn holding_secret(self) -> Outgoing {
+        Outgoing {
+            holds_secret: true,
+            ..self
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -95,9 +107,9 @@ fn from_row(r: &Row) -> Result<Queued> {
 
 pub fn enqueue(outbox: &Outbox, m: &Outgoing, now: i64) -> Result<()> {
     outbox.tx.execute(
-        "INSERT INTO outbox (channel, recipient, subject, body_text, body_html, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        params![m.channel.as_str(), m.recipient, m.subject, m.text, m.html, now],
+        "INSERT INTO outbox (channel, recipient, subject, body_text, body_html, next_attempt_at, created_at, holds_secret)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+        params![m.channel.as_str(), m.recipient, m.subject, m.text, m.html, now, m.holds_secret],
     )?;
     Ok(())
 }
@@ -124,8 +136,9 @@ pub fn mark_sent(conn: &Connection, id: i64, now: i64, scrub: bool) -> Result<()
 }
 
 /// Records a failed attempt; the message is retried at `retry_at`, or marked failed
-/// when that is None. With `scrub`, a message failed for good loses its bodies (which
-/// may hold a code) as a sent one does; its recipient and error stay for support.
+/// when that is None. With `scrub`, a message failed for good that holds a code
+/// loses its bodies as a sent one does; other bodies stay for support to resend,
+/// and the recipient and error stay for support to read.
 pub fn mark_attempt_failed(
     conn: &Connection,
     id: i64,
@@ -137,8 +150,8 @@ pub fn mark_attempt_failed(
         "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,
             status = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'queued' END,
             next_attempt_at = COALESCE(?3, next_attempt_at),
-            body_text = CASE WHEN ?3 IS NULL AND ?4 THEN '' ELSE body_text END,
-            body_html = CASE WHEN ?3 IS NULL AND ?4 THEN NULL ELSE body_html END
+            body_text = CASE WHEN ?3 IS NULL AND ?4 AND holds_secret THEN '' ELSE body_text END,
+            body_html = CASE WHEN ?3 IS NULL AND ?4 AND holds_secret THEN NULL ELSE body_html END
          WHERE id = ?1",
         params![id, error, retry_at, scrub],
     )?;

@@ -193,30 +193,68 @@ async fn sent_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
     assert_eq!(sink.received.lock().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn failed_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
+/// An app in production's way (no dev mailbox) whose SMTP server refuses every connection.
+async fn refused_smtp() -> TestApp {
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let app = spawn_app_with(|s| {
+    spawn_app_with(|s| {
         s.smtp = Some(smtp(closed));
         s.dev_mailbox = Some(false);
     })
-    .await;
-    app.start_account("lost@example.se").await;
+    .await
+}
+
+/// Every attempt the worker makes, so what is queued fails for good.
+async fn fail_for_good(app: &TestApp) {
     for _ in 0..=kansli::domain::rules::OUTBOX_MAX_ATTEMPTS {
         kansli::jobs::deliver_outbox(&app.state.delivery, &app.state.pool, app.clock.now())
             .await
             .unwrap();
         app.clock.advance(5 * 3600);
     }
+}
+
+#[tokio::test]
+async fn failed_bodies_are_erased_when_no_dev_mailbox_will_show_them() {
+    let app = refused_smtp().await;
+    app.start_account("lost@example.se").await;
+    fail_for_good(&app).await;
     let message = app.messages_to("lost@example.se").await.remove(0);
     assert_eq!(message.status, "failed");
     assert_eq!(message.text, "", "the code went with the failure");
     assert!(message.html.is_none());
     assert!(message.last_error.is_some(), "why it failed is kept");
+}
+
+/// Issue 19: support resends what failed, so a failed message keeps its body
+/// unless it holds a code or a link that works as one.
+#[tokio::test]
+async fn a_failed_message_keeps_its_body_unless_it_holds_a_code() {
+    use kansli::outbound::notify::messages;
+    let app = refused_smtp().await;
+    let t = kansli::i18n::Texts::new(kansli::domain::Lang::En);
+    let code = kansli::domain::secret::OneTimeCode::generate();
+    let notice = messages::two_step_off(t, "notice@example.se");
+    let secret = messages::confirm_code(t, "code@example.se", &code);
+    let now = app.clock.now();
+    app.state
+        .delivery
+        .write_and_send(&app.state.pool, move |tx| {
+            kansli::db::outbox::enqueue(tx, &notice, now)?;
+            kansli::db::outbox::enqueue(tx, &secret, now)
+        })
+        .await
+        .unwrap();
+    fail_for_good(&app).await;
+    let notice = app.messages_to("notice@example.se").await.remove(0);
+    assert_eq!(notice.status, "failed");
+    assert!(!notice.text.is_empty(), "kept for a resend");
+    let secret = app.messages_to("code@example.se").await.remove(0);
+    assert_eq!(secret.status, "failed");
+    assert_eq!(secret.text, "", "the code went with the failure");
 }
 
 /// `kansli ARGS` with `env`, off the test's runtime (the servers it talks to run on it).

@@ -33,6 +33,7 @@ fn email(
         subject,
         text,
         html: Some(html),
+        holds_secret: false,
     }
 }
 
@@ -63,6 +64,7 @@ pub fn confirm_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
         ],
         None,
     )
+    .holding_secret()
 }
 
 pub fn account_exists(t: Texts, to: &str, base_url: &str) -> Outgoing {
@@ -131,6 +133,7 @@ pub fn reset_link(t: Texts, to: &str, url: &str) -> Outgoing {
         ],
         Some((t.t("email.reset.link"), url)),
     )
+    .holding_secret()
 }
 
 pub fn password_changed(t: Texts, to: &str) -> Outgoing {
@@ -172,6 +175,7 @@ pub fn support_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
         ],
         None,
     )
+    .holding_secret()
 }
 
 /// The code that proves a new email address is the person's.
@@ -187,6 +191,7 @@ pub fn change_email_code(t: Texts, to: &str, code: &OneTimeCode) -> Outgoing {
         ],
         None,
     )
+    .holding_secret()
 }
 
 /// To the owner: their account was linked to a personal identity number (as people write it).
@@ -332,13 +337,14 @@ fn sms(phone: &str, text: String) -> Outgoing {
         subject: "SMS".into(),
         text,
         html: None,
+        holds_secret: false,
     }
 }
 
 /// An SMS code, for enrolment or login.
 pub fn sms_code(t: Texts, phone: &str, code: &OneTimeCode) -> Outgoing {
     let text = valid_for(t, "sms.code", SMS_CODE_VALID, &[("code", code.expose())]);
-    sms(phone, text)
+    sms(phone, text).holding_secret()
 }
 
 /// An email in Swedish and English alike, for a person whose language Kansli does
@@ -419,6 +425,7 @@ pub fn questionnaire(to: &str, about: &Invitation, reminder: bool) -> Outgoing {
         },
         Some(("email.questionnaire.link", about.url)),
     )
+    .holding_secret()
 }
 
 /// The answers of the questionnaire have arrived.
