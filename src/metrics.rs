@@ -63,6 +63,8 @@ pub struct Counts {
     pub cases: Vec<(String, i64)>,
     pub payments: Vec<(String, i64)>,
     pub database_bytes: i64,
+    /// Applicant accounts locked after too many failed logins.
+    pub accounts_locked: i64,
     /// Password hashes running or waiting for a core.
     pub password_hashing: i64,
     /// Password hashing requests refused since start (the queue was full).
@@ -92,6 +94,7 @@ struct Inner {
     payments: Family<StatusLabels, Gauge>,
     database_bytes: Gauge,
     password_hashing: Gauge,
+    accounts_locked: Gauge,
     password_hashing_shed: Counter,
 }
 
@@ -120,6 +123,7 @@ impl Metrics {
             payments: Family::default(),
             database_bytes: Gauge::default(),
             password_hashing: Gauge::default(),
+            accounts_locked: Gauge::default(),
             password_hashing_shed: Counter::default(),
             registry: Registry::default(),
         };
@@ -183,6 +187,11 @@ impl Metrics {
             inner.drafts.clone(),
         );
         r.register("cases", "Cases by status", inner.cases.clone());
+        r.register(
+            "accounts_locked",
+            "Applicant accounts locked after too many failed logins",
+            inner.accounts_locked.clone(),
+        );
         r.register(
             "password_hashing",
             "Password hashes (argon2) running or waiting for a core",
@@ -278,6 +287,7 @@ impl Metrics {
         self.inner.drafts.set(counts.drafts);
         self.inner.database_bytes.set(counts.database_bytes);
         self.inner.password_hashing.set(counts.password_hashing);
+        self.inner.accounts_locked.set(counts.accounts_locked);
         // The hasher counts refusals itself; the counter catches up to it.
         let shed = &self.inner.password_hashing_shed;
         shed.inc_by(counts.password_hashing_shed.saturating_sub(shed.get()));

@@ -36,6 +36,11 @@ pub fn counts(conn: &Connection, now: i64) -> Result<Counts> {
         cases: grouped(conn, "SELECT status, count(*) FROM cases GROUP BY status")?,
         payments: grouped(conn, "SELECT state, count(*) FROM payments GROUP BY state")?,
         database_bytes: page_count * page_size,
+        accounts_locked: conn.query_row(
+            "SELECT count(*) FROM accounts WHERE failed_logins >= ?1",
+            [crate::domain::rules::LOGIN_LOCK_AFTER],
+            |r| r.get(0),
+        )?,
         // Not the database's: the caller fills in the process's own.
         ..Counts::default()
     })

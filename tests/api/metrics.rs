@@ -34,6 +34,7 @@ async fn metrics_are_served_on_their_own_address_and_follow_what_happens() {
         "kansli_logins_total",
         "kansli_failed_logins_total",
         "kansli_password_hashing",
+        "kansli_accounts_locked",
         "kansli_password_hashing_shed_total",
     ] {
         assert!(value(&before, name).is_some(), "{name} in\n{before}");
