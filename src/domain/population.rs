@@ -4,27 +4,25 @@
 #[derive(Debug, PartialEq, Eq)]
 pub enum RelativeCheck {
     Fits,
-    /// Nobody with a permit has this number.
-    NotRegistered,
-    /// The person exists but holds the other kind of permit: likely the wrong application.
-    WrongApplication,
+    /// Nobody with the matching kind of permit has this number. Whether the
+    /// person is unknown or holds another kind of permit is not told: an
+    /// applicant must not learn from the check who holds which permit.
+    DoesNotFit,
 }
 
 impl RelativeCheck {
     /// `required` is the form's permit kind; `found` the register's, if the person is there.
     pub fn of(required: &str, found: Option<&str>) -> RelativeCheck {
         match found {
-            None => RelativeCheck::NotRegistered,
             Some(kind) if kind == required => RelativeCheck::Fits,
-            Some(_) => RelativeCheck::WrongApplication,
+            _ => RelativeCheck::DoesNotFit,
         }
     }
 
     pub fn key(&self) -> Option<&'static str> {
         match self {
             RelativeCheck::Fits => None,
-            RelativeCheck::NotRegistered => Some("error.pin.not_registered"),
-            RelativeCheck::WrongApplication => Some("error.pin.wrong_application"),
+            RelativeCheck::DoesNotFit => Some("error.pin.not_for_this_application"),
         }
     }
 }
@@ -36,17 +34,14 @@ mod tests {
     #[test]
     fn the_permit_kind_must_match_the_application() {
         assert_eq!(RelativeCheck::of("work", Some("work")), RelativeCheck::Fits);
+        // The other kind of permit and no permit at all read the same.
         assert_eq!(
-            RelativeCheck::of("work", Some("study")),
-            RelativeCheck::WrongApplication
-        );
-        assert_eq!(
-            RelativeCheck::of("study", None),
-            RelativeCheck::NotRegistered
+            RelativeCheck::of("work", Some("study")).key(),
+            RelativeCheck::of("study", None).key()
         );
         assert_eq!(
             RelativeCheck::of("study", Some("work")).key(),
-            Some("error.pin.wrong_application")
+            Some("error.pin.not_for_this_application")
         );
     }
 }
