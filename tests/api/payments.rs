@@ -932,3 +932,28 @@ async fn the_receipt_names_payee_payer_time_reference_vat_number_and_card() {
     assert_eq!(fact(&receipt, "Kontrollnummer"), number);
     assert_eq!(fact(&receipt, "Kort"), "Visa •••• 0000");
 }
+
+#[tokio::test]
+async fn a_spouse_application_says_the_person_in_sweden_has_been_emailed_a_questionnaire() {
+    let app = logged_in().await;
+    let spouse = approved_with(&app, "a@example.se", "spouse-partner", &[]).await;
+    let done = pay_fully(&app, &spouse, APPROVED).await;
+    let next = |html: &scraper::Html| select_text(html, "main p").join(" ");
+    let html = app.get_html(&done).await;
+    assert!(
+        next(&html).contains("Vi har mejlat en enkät till personen i Sverige"),
+        "{}",
+        next(&html)
+    );
+    app.get("/lang/en?back=/").await;
+    let html = app.get_html(&done).await;
+    assert!(
+        next(&html).contains("We have emailed a questionnaire to the person in Sweden"),
+        "{}",
+        next(&html)
+    );
+    // A visa has no questionnaire and says nothing of one.
+    let (app, visa) = approved().await;
+    let html = app.get_html(&pay_fully(&app, &visa, APPROVED).await).await;
+    assert!(!next(&html).contains("enkät"), "{}", next(&html));
+}

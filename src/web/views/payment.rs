@@ -88,6 +88,9 @@ pub fn submitted(
             p { (h!(ctx, "submitted.keep_number")) }
             h2 { (h!(ctx, "submitted.next_title")) }
             p { (ctx.h(case.status.keys()[2])) }
+            @if form.questionnaire.is_some() {
+                p { (h!(ctx, "submitted.questionnaire_sent")) }
+            }
             ul.link-list {
                 @if show_receipt {
                     li { a href=(Attr(&paths::receipt(&case.payment_reference))) { (h!(ctx, "receipt.title")) } }
