@@ -894,21 +894,53 @@ mod uploads {
     }
 
     #[tokio::test]
+    async fn a_too_large_photo_is_refused_at_its_field_by_its_question() {
+        let (app, reference) = at_passport_page().await;
+        let html = app.get_html(&page(&reference, "passport")).await;
+        let path = page(&reference, "passport");
+        let mut big = samples::jpeg(16, 16);
+        big.resize(10 * 1024 * 1024 + 1, 0);
+        // In the page's order, as a browser sends it: the file before the button.
+        let form = Form::new()
+            .text("csrf", form_value(&html, &path, "csrf"))
+            .text("revision", form_value(&html, &path, "revision"))
+            .part("passport_photo_page", Part::bytes(big).file_name("big.jpg"))
+            .text("upload", "passport_photo_page");
+        let res = post_upload(&app, &reference, form).await;
+        assert_eq!(res.status(), 422);
+        let html = html_of(res).await;
+        let error = first_text(&html, "#passport_photo_page-error");
+        assert!(
+            error.starts_with("Foto av passets sida med ditt foto: "),
+            "{error}"
+        );
+        assert!(error.contains("10 MB"), "{error}");
+        assert_eq!(
+            first_text(&html, ".error-summary a[href='#passport_photo_page']"),
+            error
+        );
+    }
+
+    #[tokio::test]
     async fn an_upload_without_the_csrf_token_is_refused() {
         let (app, reference) = at_passport_page().await;
         let form = Form::new().text("upload", "passport_photo_page").part(
             "passport_photo_page",
             Part::bytes(samples::jpeg(8, 8)).file_name("a.jpg"),
         );
-        let res = app
-            .client
-            .post(app.url(&format!("{}/upload", page(&reference, "passport"))))
+        let res = post_upload(&app, &reference, form).await;
+        assert_eq!(res.status(), 403);
+    }
+
+    /// Posts `form` to the passport page's upload address as it is, parts in its order.
+    async fn post_upload(app: &TestApp, reference: &str, form: Form) -> reqwest::Response {
+        app.client
+            .post(app.url(&format!("{}/upload", page(reference, "passport"))))
             .header("Origin", &app.address)
             .multipart(form)
             .send()
             .await
-            .unwrap();
-        assert_eq!(res.status(), 403);
+            .unwrap()
     }
 }
 

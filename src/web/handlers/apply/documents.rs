@@ -27,7 +27,9 @@ const MAX_PARTS: usize = 100;
 struct Upload {
     text: BTreeMap<String, String>,
     file: Option<(String, String, Vec<u8>)>,
-    too_large: bool,
+    /// The field whose file was over the limit. Reading stopped there, so the
+    /// parts after it (a browser sends the Upload button last) never arrived.
+    too_large: Option<String>,
 }
 
 /// Reads the parts, never more than the limits: text parts together up to the form
@@ -38,7 +40,7 @@ async fn read_parts(mut body: Multipart) -> Result<Upload, AppError> {
     let mut upload = Upload {
         text: BTreeMap::new(),
         file: None,
-        too_large: false,
+        too_large: None,
     };
     let mut text_bytes = 0usize;
     let mut count = 0usize;
@@ -65,7 +67,7 @@ async fn read_parts(mut body: Multipart) -> Result<Upload, AppError> {
                 if filename.is_none() {
                     return Err(AppError::Forbidden);
                 }
-                upload.too_large = true;
+                upload.too_large = Some(name);
                 break 'parts;
             }
             data.extend_from_slice(&chunk);
@@ -111,7 +113,8 @@ pub async fn upload(
         return Err(AppError::Forbidden);
     }
     let revision = take_revision(&mut parts.text);
-    let field = parts.text.remove("upload").unwrap_or_default();
+    let button = parts.text.remove("upload").unwrap_or_default();
+    let field = parts.too_large.clone().unwrap_or(button);
     parts.text.remove("action");
     let answers: crate::domain::forms::answers::Answers = parts.text.into_iter().collect();
     // An approved application, or an older copy of the page, is answered as such
@@ -124,7 +127,7 @@ pub async fn upload(
         };
         return respond(&ctx, &state, &current, form, &page_id, &answers, outcome).await;
     }
-    let refusal = if parts.too_large {
+    let refusal = if parts.too_large.is_some() {
         Some(crate::domain::documents::Refusal::TooLarge)
     } else {
         match &parts.file {
