@@ -157,6 +157,11 @@ pub fn draft_page_upload(reference: &str, page: &str) -> String {
     format!("/applications/{reference}/pages/{page}/upload")
 }
 
+/// Where a page's photo is removed (the page's own form, its Remove button).
+pub fn draft_page_remove(reference: &str, page: &str) -> String {
+    format!("/applications/{reference}/pages/{page}/remove")
+}
+
 /// The review page before approval (printable).
 pub fn review(reference: &str) -> String {
     format!("/applications/{reference}/review")

@@ -26,14 +26,20 @@ pub fn usage(conn: &Connection, draft: i64, except_field: &str) -> Result<(i64, 
 
 /// Stores a document for a field, replacing the field's earlier one.
 pub fn replace(conn: &Connection, d: &NewDocument, now: i64) -> Result<()> {
-    conn.execute(
-        "DELETE FROM documents WHERE draft_id = ?1 AND field_id = ?2",
-        params![d.draft, d.field],
-    )?;
+    remove(conn, d.draft, d.field)?;
     conn.execute(
         "INSERT INTO documents (reference, draft_id, field_id, filename, mime, bytes, thumbnail, size, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![d.reference, d.draft, d.field, d.filename, d.mime, d.bytes, d.thumbnail, d.bytes.len() as i64, now],
+    )?;
+    Ok(())
+}
+
+/// Deletes the document of a draft's field, if it has one.
+pub fn remove(conn: &Connection, draft: i64, field: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM documents WHERE draft_id = ?1 AND field_id = ?2",
+        params![draft, field],
     )?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::db::{self, drafts, outbox, population};
 use crate::domain::date::Date;
 use crate::domain::forms::answers::{check_page, salvage_page, Answers, Problem};
 use crate::domain::forms::navigation::Position;
-use crate::domain::forms::{FieldKind, FormDef};
+use crate::domain::forms::{Field, FieldKind, FormDef, Page};
 use crate::domain::population::RelativeCheck;
 use crate::domain::rules::{draft_expires_at, PAGE_TIME};
 use crate::domain::secret::public_reference;
@@ -312,10 +312,7 @@ pub async fn submit_page(
     }
     let written = db::write(&state.pool, move |tx| -> Result<Written, AppError> {
         // Checked again inside the transaction: two tabs cannot both save over one revision.
-        let fresh = drafts::find_by_id(tx, draft_id)?
-            .filter(|d| !d.is_gone(now))
-            .ok_or(AppError::DraftGone)?;
-        if fresh.revision != revision || fresh.approved_at.is_some() {
+        if !still_open(tx, draft_id, revision, now)? {
             return Ok(Written::Stale);
         }
         if drafts::page_opened_at(tx, draft_id, &page_key)?.is_none_or(|at| now - at > PAGE_TIME) {
@@ -422,31 +419,83 @@ fn next_place(
     }
 }
 
-/// Stores a photo for a document field of a page, together with whatever typed
-/// answers on the page are valid (so uploading loses nothing that was typed).
-#[tracing::instrument(skip_all)]
-#[allow(clippy::too_many_arguments)]
-pub async fn upload(
+/// Inside a transaction: the draft is still there, unapproved, at `revision`
+/// (two tabs cannot both save over one revision).
+fn still_open(
+    tx: &r2d2_sqlite::rusqlite::Connection,
+    draft_id: i64,
+    revision: i64,
+    now: i64,
+) -> Result<bool, AppError> {
+    let fresh = drafts::find_by_id(tx, draft_id)?
+        .filter(|d| !d.is_gone(now))
+        .ok_or(AppError::DraftGone)?;
+    Ok(fresh.revision == revision && fresh.approved_at.is_none())
+}
+
+/// A page posted through a button of one of its photos: which page and field,
+/// the revision the page was shown with and the typed answers sent along.
+pub struct DocumentPost<'a> {
+    pub page_id: &'a str,
+    pub field_id: &'a str,
+    pub revision: i64,
+    pub posted: Answers,
+}
+
+/// [`admit`], and the page's document field `field_id` (404 if it has none).
+async fn admit_document<'a>(
     state: &AppState,
     current: &DraftState,
-    form: &FormDef,
-    page_id: &str,
-    field_id: &str,
-    revision: i64,
-    posted: Answers,
-    file: (String, Vec<u8>),
-) -> Result<PageOutcome, AppError> {
-    use crate::domain::documents::{self as docs, Refusal};
-    let now = state.now();
-    let page = match admit(state, current, form, page_id, revision, now).await? {
+    form: &'a FormDef,
+    post: &DocumentPost<'_>,
+    now: i64,
+) -> Result<Result<(&'a Page, &'a Field), PageOutcome>, AppError> {
+    let page = match admit(state, current, form, post.page_id, post.revision, now).await? {
         Admitted::Page(page) => page,
-        Admitted::Refused(instead) => return Ok(instead),
+        Admitted::Refused(instead) => return Ok(Err(instead)),
     };
     let field = page
         .fields
         .iter()
-        .find(|f| f.id == field_id && f.kind == FieldKind::Document)
+        .find(|f| f.id == post.field_id && f.kind == FieldKind::Document)
         .ok_or(AppError::NotFound)?;
+    Ok(Ok((page, field)))
+}
+
+/// The typed answers posted with a photo's button that can be kept, and the
+/// problems of those that cannot.
+fn salvaged(
+    page: &Page,
+    posted: &Answers,
+    current: &DraftState,
+    today: Date,
+) -> (Answers, Vec<(String, &'static str)>) {
+    let salvage = salvage_page(page, posted, &current.answers, today);
+    let refused = salvage
+        .refused
+        .into_iter()
+        .map(|(f, p)| (f, p.key()))
+        .collect();
+    (salvage.kept, refused)
+}
+
+/// Stores a photo for a document field of a page, together with whatever typed
+/// answers on the page are valid (so uploading loses nothing that was typed).
+#[tracing::instrument(skip_all)]
+pub async fn upload(
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    post: DocumentPost<'_>,
+    file: (String, Vec<u8>),
+) -> Result<PageOutcome, AppError> {
+    use crate::domain::documents::{self as docs, Refusal};
+    let now = state.now();
+    let (page, field) = match admit_document(state, current, form, &post, now).await? {
+        Ok(both) => both,
+        Err(instead) => return Ok(instead),
+    };
+    let (page_id, revision, posted) = (post.page_id, post.revision, post.posted);
     let refused = |r: Refusal| PageOutcome::Invalid(vec![(field.id.clone(), r.key())]);
     let (filename, bytes) = file;
     // Untrusted images are decoded on the blocking pool, at most one per core (the
@@ -470,20 +519,12 @@ pub async fn upload(
     };
     let today = Date::in_sweden(now);
     let reference = public_reference();
-    let salvage = salvage_page(page, &posted, &current.answers, today);
+    let (kept, not_kept) = salvaged(page, &posted, current, today);
     // With the new photo, is every answer of the page there and valid? Then the
     // page stays (or becomes) done.
     let mut with_photo = current.answers.clone();
     with_photo.insert(field.id.clone(), format!("doc:{reference}"));
     let complete = check_page(page, &posted, &with_photo, today).is_ok();
-    let (kept, not_kept) = (
-        salvage.kept,
-        salvage
-            .refused
-            .into_iter()
-            .map(|(f, p)| (f, p.key()))
-            .collect::<Vec<_>>(),
-    );
     let (draft_id, field_key, page_key) = (current.draft.id, field.id.clone(), page_id.to_string());
     let expires_at = draft_expires_at(now, form.lifetime_days);
     let filename = docs::clean_filename(&filename);
@@ -495,10 +536,7 @@ pub async fn upload(
         Refused(Refusal),
     }
     let outcome = db::write(&state.pool, move |tx| -> Result<Stored, AppError> {
-        let fresh = drafts::find_by_id(tx, draft_id)?
-            .filter(|d| !d.is_gone(now))
-            .ok_or(AppError::DraftGone)?;
-        if fresh.revision != revision || fresh.approved_at.is_some() {
+        if !still_open(tx, draft_id, revision, now)? {
             return Ok(Stored::Stale);
         }
         let (count, size) = db::documents::usage(tx, draft_id, &field_key)?;
@@ -530,6 +568,52 @@ pub async fn upload(
         Stored::Done => PageOutcome::NotAllSaved(not_kept),
         Stored::Stale => PageOutcome::Stale,
         Stored::Refused(r) => refused(r),
+    })
+}
+
+/// Removes a page's photo, and its answer, before approval. Typed answers
+/// posted with it are kept as an upload keeps them.
+#[tracing::instrument(skip_all)]
+pub async fn remove_document(
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    post: DocumentPost<'_>,
+) -> Result<PageOutcome, AppError> {
+    let now = state.now();
+    let today = Date::in_sweden(now);
+    let (page, field) = match admit_document(state, current, form, &post, now).await? {
+        Ok(both) => both,
+        Err(instead) => return Ok(instead),
+    };
+    let (page_id, revision, posted) = (post.page_id, post.revision, post.posted);
+    let (kept, not_kept) = salvaged(page, &posted, current, today);
+    let mut without = current.answers.clone();
+    without.remove(&field.id);
+    let complete = check_page(page, &posted, &without, today).is_ok();
+    let (draft_id, field_key, page_key) = (current.draft.id, field.id.clone(), page_id.to_string());
+    let expires_at = draft_expires_at(now, form.lifetime_days);
+    let removed = db::write(&state.pool, move |tx| -> Result<bool, AppError> {
+        if !still_open(tx, draft_id, revision, now)? {
+            return Ok(false);
+        }
+        db::documents::remove(tx, draft_id, &field_key)?;
+        drafts::save_answers(
+            tx,
+            draft_id,
+            &kept,
+            &[field_key.as_str()],
+            &page_key,
+            complete,
+        )?;
+        drafts::touch(tx, draft_id, now, expires_at)?;
+        Ok(true)
+    })
+    .await?;
+    Ok(match removed {
+        false => PageOutcome::Stale,
+        true if not_kept.is_empty() => PageOutcome::Go(Place::Page(page_id.to_string())),
+        true => PageOutcome::NotAllSaved(not_kept),
     })
 }
 

@@ -131,6 +131,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     resource("/{reference}/pages/{page}/upload")
                         .route(post().to(apply::documents::upload)),
                 )
+                .service(
+                    resource("/{reference}/pages/{page}/remove")
+                        .route(post().to(apply::documents::remove)),
+                )
                 .service(resource("/{reference}/review").route(get().to(apply::review)))
                 .service(resource("/{reference}/approve").route(post().to(apply::approve)))
                 .service(resource("/{reference}/approved").route(get().to(payment::pay_page)))

@@ -921,6 +921,70 @@ mod uploads {
         );
     }
 
+    /// Presses the Remove button beside the photo on `html`, a copy of the passport page.
+    async fn remove_from(
+        app: &TestApp,
+        html: &scraper::Html,
+        reference: &str,
+    ) -> reqwest::Response {
+        let path = page(reference, "passport");
+        let sel = Selector::parse("button[name=remove]").unwrap();
+        let button = html.select(&sel).next().expect("a remove button");
+        let action = button.value().attr("formaction").unwrap().to_string();
+        app.post_raw(
+            &action,
+            &[
+                ("csrf", &form_value(html, &path, "csrf")),
+                ("revision", &form_value(html, &path, "revision")),
+                ("remove", button.value().attr("value").unwrap()),
+            ],
+            reqwest::header::HeaderMap::new(),
+        )
+        .await
+    }
+
+    /// The uploaded photo's address on the passport page, if there is one.
+    async fn shown_photo(app: &TestApp, reference: &str) -> Option<String> {
+        let html = app.get_html(&page(reference, "passport")).await;
+        let sel = Selector::parse("figure.document a").unwrap();
+        let link = html.select(&sel).next()?;
+        link.value().attr("href").map(str::to_string)
+    }
+
+    #[tokio::test]
+    async fn a_photo_can_be_removed_before_approval_but_not_from_an_older_copy() {
+        let (app, reference) = at_passport_page().await;
+        let passport = page(&reference, "passport");
+        upload(&app, &reference, &[], "a.jpg", samples::jpeg(8, 8)).await;
+        let old = app.get_html(&passport).await;
+        assert_eq!(first_text(&old, "button[name=remove]"), "Ta bort");
+        app.get("/lang/en?back=/").await;
+        let html = app.get_html(&passport).await;
+        assert_eq!(first_text(&html, "button[name=remove]"), "Remove");
+        // A newer photo replaces it: the older copy's Remove removes nothing.
+        upload(&app, &reference, &[], "b.jpg", samples::jpeg(8, 8)).await;
+        let file = shown_photo(&app, &reference).await.unwrap();
+        remove_from(&app, &old, &reference).await;
+        assert_eq!(app.get(&file).await.status(), 200);
+        // From the current page: the photo and the answer go.
+        let html = app.get_html(&passport).await;
+        assert_redirect(&remove_from(&app, &html, &reference).await, &passport);
+        assert_eq!(shown_photo(&app, &reference).await, None);
+        assert_eq!(app.get(&file).await.status(), 404);
+        let html = app.get_html(&passport).await;
+        assert!(select_text(&html, "button[name=remove]").is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_approved_applications_photo_cannot_be_removed() {
+        let (app, reference) = complete().await;
+        let html = app.get_html(&page(&reference, "passport")).await;
+        let file = shown_photo(&app, &reference).await.unwrap();
+        assert_eq!(approve(&app, &reference, true).await.status(), 303);
+        remove_from(&app, &html, &reference).await;
+        assert_eq!(app.get(&file).await.status(), 200);
+    }
+
     #[tokio::test]
     async fn an_upload_without_the_csrf_token_is_refused() {
         let (app, reference) = at_passport_page().await;

@@ -241,17 +241,13 @@ async fn fill_pages(
         for field in documents {
             let current = load(state, reference, owner).await?;
             let photo = (format!("{}.jpg", field.id), samples::jpeg(640, 440));
-            let outcome = apply::upload(
-                state,
-                &current,
-                form,
-                &page_id,
-                &field.id,
-                current.draft.revision,
-                Answers::new(),
-                photo,
-            )
-            .await?;
+            let post = apply::DocumentPost {
+                page_id: &page_id,
+                field_id: &field.id,
+                revision: current.draft.revision,
+                posted: Answers::new(),
+            };
+            let outcome = apply::upload(state, &current, form, post, photo).await?;
             expect_saved(outcome, reference, &page_id)?;
         }
         let current = load(state, reference, owner).await?;

@@ -321,6 +321,12 @@ fn document_input(ctx: &Ctx, v: &PageView, field: &Field, errors: &FormErrors) -
             button.button.button-secondary type="submit" name="upload" value=(id) formaction=(upload) formenctype="multipart/form-data" formmethod="post" formnovalidate {
                 @if uploaded.is_some() { (h!(ctx, "apply.document.replace")) } @else { (h!(ctx, "apply.document.upload")) }
             }
+            @if uploaded.is_some() {
+                " "
+                button.button.button-secondary type="submit" name="remove" value=(id) formaction=(paths::draft_page_remove(v.reference, &v.page.id)) formmethod="post" formnovalidate {
+                    (h!(ctx, "apply.document.remove"))
+                }
+            }
         }
     }
 }

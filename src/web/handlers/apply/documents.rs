@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 
-use super::{owned, respond, take_revision};
+use super::{owned_or_login, respond, take_revision};
 use crate::domain::documents::MAX_BYTES;
 use crate::domain::rules::FORM_LIMIT;
 use crate::error::AppError;
@@ -15,7 +15,7 @@ use crate::flows::apply;
 use crate::flows::records;
 use crate::paths;
 use crate::web::guard::access::{count_owner, Uploads};
-use crate::web::guard::Ctx;
+use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::too_many;
 use crate::web::views::errors::too_many_uploads;
 use crate::web::web_state::WebState;
@@ -87,6 +87,20 @@ async fn read_parts(mut body: Multipart) -> Result<Upload, AppError> {
     Ok(upload)
 }
 
+/// A photo button's post taken apart: the revision the page was shown with, the
+/// field the `button` named, and the typed answers.
+fn controls(
+    mut text: BTreeMap<String, String>,
+    button: &str,
+) -> (i64, String, crate::domain::forms::answers::Answers) {
+    let revision = take_revision(&mut text);
+    let field = text.remove(button).unwrap_or_default();
+    for control in ["csrf", "action"] {
+        text.remove(control);
+    }
+    (revision, field, text.into_iter().collect())
+}
+
 pub async fn upload(
     ctx: Ctx,
     state: web::Data<WebState>,
@@ -94,9 +108,7 @@ pub async fn upload(
     body: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
-    let (current, form) = owned(&state, &ctx, reference)
-        .await?
-        .ok_or(AppError::Login)?;
+    let (current, form) = owned_or_login(&state, &ctx, reference).await?;
     // Counted before the body is read: a refused photo costs neither memory nor a decode.
     if let Err(AppError::TooManyRequests { retry_after }) =
         count_owner::<Uploads>(current.owner, &state)
@@ -112,11 +124,8 @@ pub async fn upload(
     if !ctx.csrf_matches(&csrf) {
         return Err(AppError::Forbidden);
     }
-    let revision = take_revision(&mut parts.text);
-    let button = parts.text.remove("upload").unwrap_or_default();
+    let (revision, button, answers) = controls(parts.text, "upload");
     let field = parts.too_large.clone().unwrap_or(button);
-    parts.text.remove("action");
-    let answers: crate::domain::forms::answers::Answers = parts.text.into_iter().collect();
     // An approved application, or an older copy of the page, is answered as such
     // before anything about the file: the page shown again must be the current one.
     if current.draft.approved_at.is_some() || revision != current.draft.revision {
@@ -139,19 +148,36 @@ pub async fn upload(
         Some(r) => apply::PageOutcome::Invalid(vec![(field.clone(), r.key())]),
         None => {
             let (_, filename, bytes) = parts.file.take().unwrap_or_default();
-            apply::upload(
-                &state,
-                &current,
-                form,
-                &page_id,
-                &field,
+            let post = apply::DocumentPost {
+                page_id: &page_id,
+                field_id: &field,
                 revision,
-                answers.clone(),
-                (filename, bytes),
-            )
-            .await?
+                posted: answers.clone(),
+            };
+            apply::upload(&state, &current, form, post, (filename, bytes)).await?
         }
     };
+    respond(&ctx, &state, &current, form, &page_id, &answers, outcome).await
+}
+
+/// The Remove button beside a page's photo: the photo and its answer go, unless
+/// the application is approved or the page posted is an older copy.
+pub async fn remove(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    state: web::Data<WebState>,
+    Posted(posted): Posted<BTreeMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (revision, field, answers) = controls(posted, "remove");
+    let (reference, page_id) = path.into_inner();
+    let (current, form) = owned_or_login(&state, &ctx, reference).await?;
+    let post = apply::DocumentPost {
+        page_id: &page_id,
+        field_id: &field,
+        revision,
+        posted: answers.clone(),
+    };
+    let outcome = apply::remove_document(&state, &current, form, post).await?;
     respond(&ctx, &state, &current, form, &page_id, &answers, outcome).await
 }
 

@@ -80,6 +80,15 @@ async fn owned<'a>(
     Ok(Some((draft, form)))
 }
 
+/// [`owned`], with no owner sent to the login.
+async fn owned_or_login<'a>(
+    state: &'a WebState,
+    ctx: &Ctx,
+    reference: String,
+) -> Result<(DraftState, &'a FormDef), AppError> {
+    owned(state, ctx, reference).await?.ok_or(AppError::Login)
+}
+
 /// The revision a posted page was shown with (-1 when missing: then it is stale).
 fn take_revision(posted: &mut BTreeMap<String, String>) -> i64 {
     posted
@@ -234,9 +243,7 @@ pub async fn submit_page(
     Posted(mut posted): Posted<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (reference, page_id) = path.into_inner();
-    let (current, form) = owned(&state, &ctx, reference)
-        .await?
-        .ok_or(AppError::Login)?;
+    let (current, form) = owned_or_login(&state, &ctx, reference).await?;
     posted.remove("csrf");
     let revision = take_revision(&mut posted);
     let action = match posted.remove("action").as_deref() {
