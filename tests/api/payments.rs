@@ -64,7 +64,11 @@ async fn every_test_card_ends_as_designed_and_failures_can_be_retried_until_one_
     for (card, message) in [
         (DECLINED, "Din bank nekade betalningen. Kontakta din bank"),
         (EXPIRED_CARD, "Kortet har gått ut"),
-        (WRONG_CVC, "Säkerhetskoden (CVC) var fel"),
+        // Three digits, or four for American Express.
+        (
+            WRONG_CVC,
+            "Säkerhetskoden (CVC) var fel. Kontrollera koden, tre siffror på kortets baksida eller fyra på framsidan för American Express,",
+        ),
         (
             PROCESSING_ERROR,
             "Något gick fel när betalningen behandlades",
