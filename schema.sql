@@ -614,3 +614,7 @@ ALTER TABLE cases ADD COLUMN documents_deleted_at INTEGER;
 -- A failed message keeps its body for support to resend, unless it holds a code
 -- or a link that works as one. Rows queued before this step may hold one.
 ALTER TABLE outbox ADD COLUMN holds_secret INTEGER NOT NULL DEFAULT 1;
+
+-- step 17: the mock acquirer's 3-D Secure page allows three tries
+-- Wrong codes given so far on a payment's 3-D Secure page; the third fails it.
+ALTER TABLE mock_acquirer_payments ADD COLUMN challenge_misses INTEGER NOT NULL DEFAULT 0;

@@ -96,6 +96,22 @@ async fn every_test_card_ends_as_designed_and_failures_can_be_retried_until_one_
     let challenge = pay_with(&app, &card_page, CHALLENGE).await;
     let code = shown_code(&app, &challenge).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
+    // Three tries: the first two wrong codes ask again, saying how many are left.
+    for left in ["2", "1"] {
+        let res = app
+            .submit(
+                &challenge,
+                &challenge,
+                &[("code", wrong), ("action", "approve")],
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let error = first_text(&html_of(res).await, "#code-error");
+        assert!(
+            error.contains(&format!("Koden var fel. Du har {left} försök kvar.")),
+            "{error}"
+        );
+    }
     let back = answer_challenge(&app, &challenge, Some(wrong)).await;
     come_back(&app, &back).await;
     assert!(failure_message(&app, &reference)

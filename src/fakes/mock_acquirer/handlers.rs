@@ -212,6 +212,21 @@ async fn next(
     Ok(match n {
         Next::Return(url) => redirect(&url),
         Next::Challenge => redirect(&mock_acquirer::challenge_page(&p.id)),
+        Next::TryAgain(left) => {
+            let mut errors = FormErrors::default();
+            errors.add(
+                "code",
+                ctx.tf("mock.challenge.wrong_code", &[("left", &left.to_string())]),
+            );
+            let code = mock_acquirer::challenge_code(state, &p.id);
+            for_payment(
+                p,
+                html_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    view::challenge(ctx, p, &code, &errors),
+                ),
+            )
+        }
         Next::Gone => {
             let now = mock_acquirer::load(state, p.id.clone())
                 .await?

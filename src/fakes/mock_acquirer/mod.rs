@@ -243,7 +243,12 @@ pub enum Next {
     Challenge,
     /// The payment cannot take this step (finished, expired or unknown).
     Gone,
+    /// A wrong 3-D Secure code, with this many tries left.
+    TryAgain(i64),
 }
+
+/// Wrong 3-D Secure codes a payment allows; the last one fails it.
+pub const CHALLENGE_TRIES: i64 = 3;
 
 /// Charges a checked card as its scenario says.
 pub async fn pay(state: &WebState, id: String, card: CheckedCard) -> Result<Next, AppError> {
@@ -290,6 +295,22 @@ pub async fn challenge(
             challenge_code(state, &id).as_bytes(),
         )
     });
+    if right == Some(false) {
+        let miss_id = id.clone();
+        let misses = db::write(&state.pool, move |tx| -> Result<Option<i64>, AppError> {
+            let waiting = book::get(tx, &miss_id)?.filter(|p| {
+                p.state == PaymentState::ThreeDsRequired && !expired(p.created_at, now)
+            });
+            Ok(match waiting {
+                Some(_) => Some(book::miss(tx, &miss_id, now)?),
+                None => None,
+            })
+        })
+        .await?;
+        if let Some(misses) = misses.filter(|m| *m < CHALLENGE_TRIES) {
+            return Ok(Next::TryAgain(CHALLENGE_TRIES - misses));
+        }
+    }
     advance(
         state,
         id,

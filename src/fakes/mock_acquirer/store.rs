@@ -121,6 +121,17 @@ pub fn step(
     .map(|n| n == 1)
 }
 
+/// Counts a wrong 3-D Secure code on a payment waiting for one; returns the
+/// wrong codes given so far.
+pub fn miss(conn: &Connection, id: &str, now: i64) -> Result<i64> {
+    conn.query_row(
+        "UPDATE mock_acquirer_payments SET challenge_misses = challenge_misses + 1, updated_at = ?2
+         WHERE id = ?1 RETURNING challenge_misses",
+        params![id, now],
+        |r| r.get(0),
+    )
+}
+
 /// Gives `amount` more of a successful payment back; false if that would refund
 /// more than was paid or the payment did not succeed.
 pub fn refund(conn: &Connection, id: &str, amount: i64, now: i64) -> Result<bool> {
