@@ -13,7 +13,7 @@ use crate::domain::forms::FormDef;
 use crate::domain::money;
 use crate::domain::payment::{expired, Outcome, PaymentState};
 use crate::domain::secret::public_reference;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, Lang};
 use crate::error::AppError;
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
@@ -44,9 +44,15 @@ enum Attempt {
 /// a retry of the request all continue the same unfinished attempt. An old one is
 /// never given up without asking the provider: a person who paid and did not come
 /// back is submitted, not charged again, and while the provider still has an
-/// attempt in progress no second one is made.
+/// attempt in progress no second one is made. A new attempt is described to the
+/// provider in `lang`, the language of the page the person paid from.
 #[tracing::instrument(skip_all)]
-pub async fn start(state: &AppState, draft: &Draft, form: &FormDef) -> Result<Start, AppError> {
+pub async fn start(
+    state: &AppState,
+    draft: &Draft,
+    form: &FormDef,
+    lang: Lang,
+) -> Result<Start, AppError> {
     let account = draft
         .account_id
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("a draft without an account")))?;
@@ -61,7 +67,7 @@ pub async fn start(state: &AppState, draft: &Draft, form: &FormDef) -> Result<St
                 Finish::Pending => payment,
             },
         };
-        return open(state, draft, form, payment).await;
+        return open(state, form, payment, lang).await;
     }
     Err(AppError::Unexpected(anyhow::anyhow!(
         "payment attempts kept changing"
@@ -115,9 +121,9 @@ async fn next_attempt(state: &AppState, draft_id: i64, amount: i64) -> Result<At
 /// The provider's page for an attempt, created at the provider first if needed.
 async fn open(
     state: &AppState,
-    draft: &Draft,
     form: &FormDef,
     payment: Payment,
+    lang: Lang,
 ) -> Result<Start, AppError> {
     if let Some(next_url) = payment.next_url {
         return Ok(Start::Provider(next_url));
@@ -125,13 +131,13 @@ async fn open(
     let request = crate::outbound::payment::NewPayment {
         amount: payment.amount,
         reference: payment.reference.clone(),
-        description: form.title.get(draft.lang).to_string(),
+        description: form.title.get(lang).to_string(),
         return_url: format!(
             "{}{}",
             state.settings.public_url(),
             paths::payment_return(&payment.reference)
         ),
-        language: draft.lang.code().to_string(),
+        language: lang.code().to_string(),
     };
     let created = state
         .gateway

@@ -977,3 +977,14 @@ async fn a_spouse_application_says_the_person_in_sweden_has_been_emailed_a_quest
     let html = app.get_html(&pay_fully(&app, &visa, APPROVED).await).await;
     assert!(!next(&html).contains("enkät"), "{}", next(&html));
 }
+
+#[tokio::test]
+async fn the_payment_description_follows_the_page_language() {
+    // Started in Swedish, paid in English.
+    let (app, reference) = approved().await;
+    app.get("/lang/en?back=/").await;
+    let card_page = press_pay(&app, &reference).await;
+    let html = app.get_html(&card_page).await;
+    let merchant = select_text(&html, "dd").join(" ");
+    assert!(merchant.contains("Visa for visits"), "{merchant}");
+}

@@ -150,7 +150,7 @@ async fn submitted(
     approve(state, &reference, owner, form).await?;
     state.clock.advance(5 * MINUTE);
     let draft = load(state, &reference, owner).await?.draft;
-    payment::start(state, &draft, form).await?;
+    payment::start(state, &draft, form, draft.lang).await?;
     let paying = records::payments_of_draft(state, draft.id)
         .await?
         .into_iter()

@@ -105,10 +105,12 @@ pub async fn pay(
         Checked::Answer(elsewhere) => return Ok(elsewhere),
     };
     let draft = &draft;
-    Ok(match payment::start(&state, draft, form).await? {
-        Start::Provider(url) => redirect(&url),
-        Start::AlreadyPaid => redirect(&paths::submitted(&draft.reference)),
-    })
+    Ok(
+        match payment::start(&state, draft, form, ctx.lang()).await? {
+            Start::Provider(url) => redirect(&url),
+            Start::AlreadyPaid => redirect(&paths::submitted(&draft.reference)),
+        },
+    )
 }
 
 /// The provider sends the person here; the outcome is asked of the provider.
