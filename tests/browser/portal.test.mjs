@@ -469,8 +469,8 @@ test("idle on an application page: Stay logged in keeps the page's time; then th
 });
 
 /** A citizenship application of Anna Andersson (the e-ID simulator's test person), submitted and paid. */
-async function submitCitizenship(page) {
-  await page.goto(`${base}/applications/new`);
+async function submitCitizenship(page, at = base) {
+  await page.goto(`${at}/applications/new`);
   await page.locator('form:has(input[name="form"][value="citizenship"]) button').click();
   await page.waitForURL("**/pages/applicant");
   await fillApplicant(page, "Andersson");
@@ -800,23 +800,28 @@ async function payWith(page, number) {
 }
 
 test("e-identification: Mobile BankID with the QR code in one tab and the test app in another; Telia behind More alternatives", async () => {
+  // A Kansli of its own: the suite's accounts so far would meet the per-address
+  // limit on new accounts (10 an hour) of the shared one.
+  const own = await startKansli();
+  const at = own.base;
+  try {
   // Anna Andersson applied for citizenship with an account.
   const applicant = await browser.newContext({ locale: "en-GB" });
   const applying = await applicant.newPage();
-  await createAccount(applicant, applying, "anna.andersson@example.se");
-  await submitCitizenship(applying);
+  await createAccount(applicant, applying, "anna.andersson@example.se", at);
+  await submitCitizenship(applying, at);
   await applicant.close();
 
   const context = await browser.newContext({ locale: "en-GB" });
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
+  await page.goto(`${at}/login`);
   await visit(page, "20-login-eid");
   const telia = page.getByRole("button", { name: "Telia e-identification" });
   assert.equal(await telia.isVisible(), false, "Telia is hidden at first");
   await page.locator(".eid-login details.more-alternatives summary").click();
   assert.equal(await telia.isVisible(), true, "More alternatives reveals Telia");
   await page.getByRole("button", { name: "Mobile BankID" }).click();
-  await page.waitForURL(`${base}/login/eid`);
+  await page.waitForURL(`${at}/login/eid`);
   await page.locator("#eid-qr svg").waitFor();
   await visit(page, "21-mobile-bankid-qr");
   const first = await page.locator("#eid-qr-content").textContent();
@@ -824,7 +829,7 @@ test("e-identification: Mobile BankID with the QR code in one tab and the test a
     (f) => document.getElementById("eid-qr-content").textContent !== f, first, { timeout: 5000 });
   // The phone: the simulator's test app in another tab scans the code shown now.
   const phone = await context.newPage();
-  await phone.goto(`${base}/sim/bankid/app`);
+  await phone.goto(`${at}/sim/bankid/app`);
   await visit(phone, "22-test-app");
   await phone.getByLabel("QR code content or start token").fill(await page.locator("#eid-qr-content").textContent());
   await phone.getByRole("button", { name: "Open the order" }).click();
@@ -833,7 +838,7 @@ test("e-identification: Mobile BankID with the QR code in one tab and the test a
   await phone.getByRole("button", { name: "Identify", exact: true }).click();
   await phone.locator(".sim-done").waitFor();
   // The login tab notices by itself and goes on to My Page.
-  await page.waitForURL(`${base}/account`, { timeout: 15000 });
+  await page.waitForURL(`${at}/account`, { timeout: 15000 });
   await visit(page, "24-person-my-page");
   assert.match(await page.locator("p.who").textContent(), /Anna Andersson, 19900101-1239/);
   // Logged in with BankID, she sees her case's answers and documents.
@@ -843,11 +848,15 @@ test("e-identification: Mobile BankID with the QR code in one tab and the test a
   assert.match(await page.locator("main").innerText(), /19900101-1239/);
   assert.match(await page.locator("figure.document figcaption").innerText(), /anna-passport\.png/);
   const photo = page.locator("figure.document img");
-  const response = await page.request.get(new URL(await photo.getAttribute("src"), base).href);
+  const response = await page.request.get(new URL(await photo.getAttribute("src"), at).href);
   assert.equal(response.status(), 200);
   assert.match(response.headers()["content-type"], /^image\//);
   await visit(page, "25-person-answers");
   await context.close();
+  } finally {
+    own.child.kill("SIGTERM");
+    rmSync(own.dir, { recursive: true, force: true });
+  }
 });
 
 test("e-identification: leaving the BankID page cancels the order at the provider", async () => {
