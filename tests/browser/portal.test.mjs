@@ -349,6 +349,10 @@ test("Enter in a field means Next, never Back or Upload; every control shows whe
   await page.getByLabel("Email address").press("Enter");
   await page.waitForURL("**/pages/passport");
 
+  // The Upload button is as wide as its text, not the whole field.
+  const upload = await page.getByRole("button", { name: "Upload" }).boundingBox();
+  const field = await page.locator("#passport_photo_page").locator("xpath=..").boundingBox();
+  assert.ok(upload.width < field.width * 0.6, `Upload is ${upload.width}px of ${field.width}px`);
   // On a page with Back first and an Upload button before Next, Enter still means Next.
   await page.getByLabel("Passport number").fill("AB1234567");
   await page.getByLabel("Passport valid until").fill("2030-01-01");
@@ -446,7 +450,15 @@ test("idle on an application page: Stay logged in keeps the page's time; then th
   await startVisitVisa(page);
   const pagePath = new URL(page.url()).pathname;
   await page.getByLabel("Family name").fill("Öberg");
-  await page.clock.fastForward("28:05");
+  // The countdown is read out only at 5 and 1 minutes left, not every minute.
+  assert.equal(await page.locator("#page-timer").getAttribute("aria-live"), null);
+  const announced = page.locator("#page-timer-announce");
+  assert.equal(await announced.getAttribute("aria-live"), "polite");
+  await page.clock.runFor("20:00");
+  assert.equal((await announced.innerText()).trim(), "", "nothing read out at 10 minutes left");
+  await page.clock.runFor("05:10");
+  assert.match(await announced.innerText(), /5 minutes/);
+  await page.clock.fastForward("02:55");
   const warning = page.getByRole("alertdialog");
   await warning.waitFor({ state: "visible" });
   assert.doesNotMatch(await warning.innerText(), /did nothing|inactive/i, "typing is not called doing nothing");

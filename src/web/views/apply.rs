@@ -110,6 +110,7 @@ pub fn page_form(ctx: &Ctx, v: &PageView, errors: &FormErrors, n: Notice) -> Mar
                 p #page-timer data-seconds=(PAGE_TIME) data-one=(ctx.t("apply.page.time_left.one")) data-other=(ctx.t("apply.page.time_left.other")) {
                     (ctx.plural("apply.page.time", PAGE_TIME / 60, &[("minutes", &(PAGE_TIME / 60).to_string())]))
                 }
+                p #page-timer-announce .visually-hidden aria-live="polite" {}
             }
             (post_form_with_id(ctx, Some(PAGE_FORM), &action, "stack", html! {
                 input type="hidden" name="revision" value=(v.revision);
