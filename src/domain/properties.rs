@@ -39,7 +39,7 @@ proptest! {
         let _ = Phone::parse(None, &s);
         let _ = PersonalIdentityNumber::parse(&s, today());
         let _ = VerificationNumber::parse(&s);
-        let _ = Date::parse_iso(&s);
+        let _ = Date::parse_typed(&s);
         let _ = OneTimeCode::parse(&s);
         let _ = super::Lang::parse(&s);
         let _ = super::case::CaseStatus::parse(&s);

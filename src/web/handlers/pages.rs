@@ -19,8 +19,12 @@ pub struct HomeQuery {
     logged_out: Option<String>,
 }
 
-pub async fn home(ctx: Ctx, q: web::Query<HomeQuery>) -> HttpResponse {
-    html(views::home::start(&ctx, q.logged_out.is_some()))
+pub async fn home(ctx: Ctx, state: web::Data<WebState>, q: web::Query<HomeQuery>) -> HttpResponse {
+    html(views::home::start(
+        &ctx,
+        &state.forms,
+        q.logged_out.is_some(),
+    ))
 }
 
 pub async fn help_login(ctx: Ctx, state: web::Data<WebState>) -> HttpResponse {

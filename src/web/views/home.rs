@@ -8,7 +8,7 @@ use crate::h;
 use crate::paths;
 use crate::web::guard::Ctx;
 
-pub fn start(ctx: &Ctx, logged_out: bool) -> Markup {
+pub fn start(ctx: &Ctx, forms: &crate::domain::forms::Forms, logged_out: bool) -> Markup {
     page(
         ctx,
         h!(ctx, "home.title"),
@@ -42,7 +42,7 @@ pub fn start(ctx: &Ctx, logged_out: bool) -> Markup {
             p { (h!(ctx, "home.eid.text")) }
             h2 { (h!(ctx, "home.types.title")) }
             ul.types {
-                @for form in crate::domain::forms::shipped().iter().filter(|f| f.kind == crate::domain::forms::FormKind::Application) {
+                @for form in forms.iter().filter(|f| f.kind == crate::domain::forms::FormKind::Application) {
                     li { (form.title.get(ctx.lang())) }
                 }
             }
