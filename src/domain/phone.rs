@@ -53,9 +53,12 @@ impl Phone {
         &self.0
     }
 
-    /// Whether the number starts with one of the given calling codes.
-    pub fn has_prefix_in(&self, prefixes: &[String]) -> bool {
-        prefixes.iter().any(|p| self.0.starts_with(p.as_str()))
+    /// The first of the given calling codes the number starts with.
+    pub fn prefix_in<'a>(&self, prefixes: &'a [String]) -> Option<&'a str> {
+        prefixes
+            .iter()
+            .map(String::as_str)
+            .find(|p| self.0.starts_with(p))
     }
 
     /// Only the last two digits, for messages and pages that need not show the number.
@@ -201,10 +204,13 @@ mod tests {
     #[test]
     fn unreliable_prefixes_and_masking() {
         let p = Phone::parse(None, "+639171234567").unwrap();
-        assert!(p.has_prefix_in(&["+90".into(), "+63".into()]));
-        assert!(!Phone::parse(None, "+46701234567")
-            .unwrap()
-            .has_prefix_in(&["+90".into()]));
+        assert_eq!(p.prefix_in(&["+90".into(), "+63".into()]), Some("+63"));
+        assert_eq!(
+            Phone::parse(None, "+46701234567")
+                .unwrap()
+                .prefix_in(&["+90".into()]),
+            None
+        );
         assert!(p.masked().ends_with("67") && !p.masked().contains("917"));
     }
 }

@@ -141,15 +141,51 @@ async fn a_number_of_another_account_is_refused_only_after_its_code() {
 async fn numbers_in_listed_countries_are_warned_about_before_any_code_is_sent() {
     let app = spawn_app().await;
     app.create_account("a@example.se").await;
+    // Before the first "Send code": the form itself names the countries and asks to confirm.
+    for (lang, send, countries) in [
+        ("sv", "Skicka kod", ["Turkiet", "Filippinerna"]),
+        ("en", "Send code", ["Turkey", "Philippines"]),
+    ] {
+        app.get(&format!("/lang/{lang}")).await;
+        let form = app.get("/account/two-step").await.text().await.unwrap();
+        let warning = form.find("MIGR").expect("the form warns about MIGR");
+        let send = form.rfind(send).expect("a send button");
+        assert!(
+            warning < send,
+            "the warning comes before Send code ({lang})"
+        );
+        let html = scraper::Html::parse_document(&form);
+        let text = select_text(&html, "form .notice-info").concat();
+        for country in countries {
+            assert!(text.contains(country), "{lang}: {country} named in {text}");
+        }
+        assert!(!select_text(&html, "label[for=acknowledged]").is_empty());
+    }
+    app.get("/lang/sv").await;
+    // A Turkish number without the box ticked: refused at the box, naming Turkey; nothing sent.
     let res = app.submit_phone("+90", "532 123 45 67", false).await;
     assert_eq!(res.status(), 422);
     let html = html_of(res).await;
-    assert!(first_text(&html, ".notice-warning").contains("MIGR"));
-    assert!(!select_text(&html, "label[for=acknowledged]").is_empty());
+    let error = first_text(&html, "#acknowledged-error");
+    assert!(error.contains("Turkiet"), "{error}");
+    assert!(!error.contains("Filippinerna"), "{error}");
     assert!(app.messages_to("+905321234567").await.is_empty());
+    // The number typed with its code picks the country too.
+    let res = app.submit_phone("+46", "+63 917 123 4567", false).await;
+    assert_eq!(res.status(), 422);
+    let error = first_text(&html_of(res).await, "#acknowledged-error");
+    assert!(error.contains("Filippinerna"), "{error}");
     let res = app.submit_phone("+90", "532 123 45 67", true).await;
     assert_redirect(&res, "/account/two-step/verify");
     assert_eq!(app.messages_to("+905321234567").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_swedish_number_needs_no_confirmation_about_other_countries() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    let res = app.submit_phone("+46", "070-123 45 67", false).await;
+    assert_redirect(&res, "/account/two-step/verify");
 }
 
 #[tokio::test]

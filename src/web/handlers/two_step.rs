@@ -13,13 +13,17 @@ use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::conflict;
 use crate::web::respond::{client_ip, html, invalid, redirect, redirect_with_session};
 use crate::web::views::account as view;
-use crate::web::views::components::FormErrors;
+use crate::web::views::components::{countries_calling, FormErrors};
 use crate::web::web_state::WebState;
 
 const DEFAULT_COUNTRY: &str = "SE";
 
 /// The number form, or with two-step verification on, how the number is changed (by support).
-pub async fn phone_form(ctx: Ctx, Applicant { session, .. }: Applicant) -> HttpResponse {
+pub async fn phone_form(
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    Applicant { session, .. }: Applicant,
+) -> HttpResponse {
     if let Some(phone) = session.phone.as_deref() {
         return html(view::phone_locked(&ctx, &mask(phone)));
     }
@@ -28,7 +32,7 @@ pub async fn phone_form(ctx: Ctx, Applicant { session, .. }: Applicant) -> HttpR
         &FormErrors::default(),
         DEFAULT_COUNTRY,
         "",
-        false,
+        &state.settings.sms_unreliable_prefixes,
     ))
 }
 
@@ -55,13 +59,14 @@ pub async fn start(
     if let Some(phone) = session.phone.as_deref() {
         return Ok(conflict(view::phone_locked(&ctx, &mask(phone))));
     }
-    let show = |errors: &FormErrors, warn: bool| {
+    let unreliable = &state.settings.sms_unreliable_prefixes;
+    let show = |errors: &FormErrors| {
         invalid(view::phone_form(
             &ctx,
             errors,
             &form.country,
             &form.phone,
-            warn,
+            unreliable,
         ))
     };
     let phone = match Phone::parse_mobile(Some(&form.country), &form.phone) {
@@ -69,19 +74,26 @@ pub async fn start(
         Err(problem) => {
             let mut errors = FormErrors::default();
             errors.add("phone", ctx.t(problem.key()));
-            return Ok(show(&errors, false));
+            return Ok(show(&errors));
         }
     };
-    // Some operators drop texts from an alphanumeric sender: say so before sending, not after.
-    if phone.has_prefix_in(&state.settings.sms_unreliable_prefixes)
-        && form.acknowledged.as_deref() != Some("yes")
-    {
-        return Ok(show(&FormErrors::default(), true));
+    // Some operators drop texts from an alphanumeric sender. The form says so before the
+    // first "Send code"; a number from such a country needs the box ticked.
+    if let Some(prefix) = phone.prefix_in(unreliable) {
+        if form.acknowledged.as_deref() != Some("yes") {
+            let mut errors = FormErrors::default();
+            let country = countries_calling(&ctx, &[prefix]);
+            errors.add(
+                "acknowledged",
+                ctx.tf("phone.unreliable.missing", &[("country", &country)]),
+            );
+            return Ok(show(&errors));
+        }
     }
     if form.password.is_empty() {
         let mut errors = FormErrors::default();
         errors.add("password", ctx.t("error.password.missing"));
-        return Ok(show(&errors, false));
+        return Ok(show(&errors));
     }
     let ip = client_ip(&req).to_string();
     let password = form.password.clone().into();
@@ -93,7 +105,7 @@ pub async fn start(
             Start::WrongPassword => {
                 let mut errors = FormErrors::default();
                 errors.add("password", ctx.t("error.password.wrong"));
-                show(&errors, false)
+                show(&errors)
             }
         },
     )

@@ -3,8 +3,8 @@ use maud::{html, Markup};
 
 use super::components::Tone;
 use super::components::{
-    code_field, error_summary, notice, notice_for, post_form, submit, Attr, Field, FormErrors,
-    Notice,
+    code_field, countries_calling, error_summary, notice, notice_for, post_form, submit, tick_box,
+    Attr, Field, FormErrors, Notice,
 };
 use super::layout::page;
 use crate::domain::case::CaseStatus;
@@ -268,14 +268,16 @@ pub fn receipt_list(ctx: &Ctx, receipts: &[ReceiptRow]) -> Markup {
     }
 }
 
-/// The phone number form. `warn` shows the unreliable-operator warning and its acknowledgement.
+/// The phone number form. Before the first "Send code" it names the countries whose operators
+/// often drop our texts (`unreliable`, calling codes), with the box a number from them needs.
 pub fn phone_form(
     ctx: &Ctx,
     errors: &FormErrors,
     country: &str,
     phone: &str,
-    warn: bool,
+    unreliable: &[String],
 ) -> Markup {
+    let countries = countries_calling(ctx, unreliable);
     page(
         ctx,
         h!(ctx, "account.two_step.title"),
@@ -297,15 +299,12 @@ pub fn phone_form(
                     }
                 }
                 (Field::new("phone", h!(ctx, "phone.number"), "tel").hint(h!(ctx, "phone.number_hint")).value(phone).autocomplete("tel").render(errors))
-                @if warn {
-                    (notice(Tone::Warning, html! {
+                @if !countries.is_empty() {
+                    (notice(Tone::Info, html! {
                         h2 { (h!(ctx, "phone.unreliable.title")) }
-                        p { (h!(ctx, "phone.unreliable.text")) }
+                        p { (ctx.tf("phone.unreliable.text", &[("countries", &countries)])) }
+                        (tick_box("acknowledged", h!(ctx, "phone.unreliable.acknowledge"), errors))
                     }))
-                    div.field.checkbox {
-                        input #acknowledged type="checkbox" name="acknowledged" value="yes";
-                        label for="acknowledged" { (h!(ctx, "phone.unreliable.acknowledge")) }
-                    }
                 }
                 (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "account.two_step.password_hint")).autocomplete("current-password").render(errors))
                 (submit(h!(ctx, "account.two_step.send_code")))

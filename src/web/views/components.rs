@@ -282,6 +282,32 @@ pub fn notice(tone: Tone, content: Markup) -> Markup {
     html! { div class=(tone.class()) role=[(tone != Tone::Info).then_some("status")] { (content) } }
 }
 
+/// The countries that use the given calling codes, named in a list: "Turkey and Philippines".
+pub fn countries_calling<S: AsRef<str>>(ctx: &Ctx, codes: &[S]) -> String {
+    let names: Vec<&str> = crate::domain::countries::with_calling_codes()
+        .filter(|(_, code)| codes.iter().any(|c| c.as_ref() == *code))
+        .map(|(iso, _)| country_name(ctx, iso))
+        .collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{}{}{last}", rest.join(", "), ctx.t("form.and")),
+    }
+}
+
+/// A checkbox with its label, and its error above it when the form was refused for it.
+pub fn tick_box(name: &str, label: impl Render, errors: &FormErrors) -> Markup {
+    let error = errors.get(name);
+    let error_id = format!("{name}-error");
+    html! {
+        div.field.checkbox.field-error[error.is_some()] {
+            @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
+            input id=(name) type="checkbox" name=(name) value="yes" aria-describedby=[error.map(|_| &error_id)];
+            label for=(name) { (label) }
+        }
+    }
+}
+
 /// Countries as (ISO code, name in the person's language, calling code), sorted by
 /// name, for pickers. Unicode order puts Å, Ä and Ö after Z, as Swedish does.
 pub fn countries_by_name(ctx: &Ctx) -> Vec<(&'static str, &'static str, Option<&'static str>)> {

@@ -4,8 +4,8 @@ use maud::{html, Markup};
 
 use super::components::Tone;
 use super::components::{
-    country_name, error_summary, notice, notice_for, post_form, print_button, Attr, FormErrors,
-    Notice,
+    country_name, error_summary, notice, notice_for, post_form, print_button, tick_box, Attr,
+    FormErrors, Notice,
 };
 use super::layout::page;
 use crate::db::documents::Attached;
@@ -195,11 +195,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                     p { (ctx.h(words.approve_lead)) }
                     (post_form(ctx, &paths::approve(v.reference), "stack", html! {
                         input type="hidden" name="revision" value=(v.revision);
-                        div.field.checkbox.field-error[errors.get("confirm").is_some()] {
-                            input #confirm type="checkbox" name="confirm" value="yes" aria-describedby=[errors.get("confirm").map(|_| "confirm-error")];
-                            label for="confirm" { (h!(ctx, "review.confirm")) }
-                        }
-                        @if let Some(e) = errors.get("confirm") { p.error-message #confirm-error { (e) } }
+                        (tick_box("confirm", h!(ctx, "review.confirm"), errors))
                         button.button type="submit" { (ctx.h(words.approve)) }
                     }))
                 }

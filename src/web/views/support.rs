@@ -3,7 +3,9 @@
 //! names, so ids stay unique on the page.
 use maud::{html, Markup};
 
-use super::components::{error_summary, notice_for, post_form, submit, Field, FormErrors, Notice};
+use super::components::{
+    error_summary, notice_for, post_form, submit, tick_box, Field, FormErrors, Notice,
+};
 use super::layout::page;
 use crate::db::outbox::{Channel, Delivered, Status};
 use crate::domain::date::{self, Date};
@@ -30,13 +32,8 @@ fn verification(ctx: &Ctx, errors: &FormErrors, prefix: &'static str) -> Markup 
         "email" => ("email_verified", "email_note"),
         _ => ("close_verified", "close_note"),
     };
-    let error = errors.get(tick);
     html! {
-        div.field.checkbox.field-error[error.is_some()] {
-            @if let Some(e) = error { p.error-message id={ (tick) "-error" } { (e) } }
-            input id=(tick) type="checkbox" name=(tick) value="yes" aria-describedby=[error.map(|_| format!("{tick}-error"))];
-            label for=(tick) { (h!(ctx, "staff.support.verified")) }
-        }
+        (tick_box(tick, h!(ctx, "staff.support.verified"), errors))
         (Field::new(note, h!(ctx, "staff.support.note"), "text").hint(h!(ctx, "staff.support.note_hint")).render(errors))
     }
 }
