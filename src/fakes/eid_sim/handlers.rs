@@ -8,11 +8,13 @@ use serde::Deserialize;
 use crate::domain::pin::PersonalIdentityNumber;
 use crate::error::AppError;
 use crate::fakes::eid_sim::{self, AppProblem, Decision, Simulator, PREFIX};
+use base64::Engine;
+
 use crate::outbound::eid::client::{
     AuthRequest, AuthResponse, CollectResponse, CompletionData, Empty, ErrorBody, OrderRequest,
-    User,
+    SignRequest, User,
 };
-use crate::outbound::eid::{Collected, Identity, Provider};
+use crate::outbound::eid::{Collected, Identity, Order, Provider, SignText};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{html, invalid};
 use crate::web::views::components::FormErrors;
@@ -25,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulator: Arc<Simulator>) {
     cfg.app_data(web::Data::from(simulator)).service(
         scope(PREFIX)
             .service(resource("/{provider}/rp/v6.0/auth").route(post().to(auth)))
+            .service(resource("/{provider}/rp/v6.0/sign").route(post().to(sign)))
             .service(resource("/{provider}/rp/v6.0/collect").route(post().to(collect)))
             .service(resource("/{provider}/rp/v6.0/cancel").route(post().to(cancel)))
             .service(
@@ -62,20 +65,74 @@ async fn auth(
         .requirement
         .as_ref()
         .and_then(|r| r.personal_number.as_deref());
-    Ok(
-        match sim.auth(provider, pin, &body.end_user_ip, state.now()) {
-            Some(o) => HttpResponse::Ok().json(AuthResponse {
-                order_ref: o.order_ref,
-                auto_start_token: o.auto_start_token,
-                qr_start_token: o.qr_start_token,
-                qr_start_secret: o.qr_start_secret,
-            }),
-            None => refused(
-                "alreadyInProgress",
-                "An order for this personal number is already in progress.",
-            ),
-        },
-    )
+    Ok(started(sim.auth(
+        provider,
+        pin,
+        &body.end_user_ip,
+        state.now(),
+    )))
+}
+
+/// The answer to `auth` or `sign`: the order, or none for a person who has one in progress.
+fn started(order: Option<Order>) -> HttpResponse {
+    match order {
+        Some(o) => HttpResponse::Ok().json(AuthResponse {
+            order_ref: o.order_ref,
+            auto_start_token: o.auto_start_token,
+            qr_start_token: o.qr_start_token,
+            qr_start_secret: o.qr_start_secret,
+        }),
+        None => refused(
+            "alreadyInProgress",
+            "An order for this personal number is already in progress.",
+        ),
+    }
+}
+
+/// BankID's limit on `userVisibleData`, in base64 characters.
+const VISIBLE_DATA_MAX: usize = 40_000;
+/// BankID's limit on `userNonVisibleData`, in base64 characters.
+const NON_VISIBLE_DATA_MAX: usize = 200_000;
+
+async fn sign(
+    state: web::Data<WebState>,
+    provider: web::Path<String>,
+    simulator: web::Data<Simulator>,
+    body: web::Json<SignRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, sim) = simulated(&simulator, &provider)?;
+    let text = |data: &str, max: usize| {
+        (data.len() <= max)
+            .then(|| base64::engine::general_purpose::STANDARD.decode(data).ok())
+            .flatten()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+    };
+    let visible = text(&body.user_visible_data, VISIBLE_DATA_MAX).filter(|t| !t.is_empty());
+    let non_visible = match body.user_non_visible_data.as_deref() {
+        Some(data) => text(data, NON_VISIBLE_DATA_MAX),
+        None => Some(String::new()),
+    };
+    let (Some(visible), Some(non_visible)) = (visible, non_visible) else {
+        return Ok(refused(
+            "invalidParameters",
+            "userVisibleData and userNonVisibleData must be base64 of UTF-8 text within their limits.",
+        ));
+    };
+    let pin = body
+        .requirement
+        .as_ref()
+        .and_then(|r| r.personal_number.as_deref());
+    let text = SignText {
+        visible: &visible,
+        non_visible: &non_visible,
+    };
+    Ok(started(sim.sign(
+        provider,
+        pin,
+        &body.end_user_ip,
+        text,
+        state.now(),
+    )))
 }
 
 async fn collect(
@@ -115,6 +172,8 @@ fn completion_data(who: Identity) -> CompletionData {
             surname,
         },
         organisation: who.organisation,
+        signature: who.signature.as_ref().map(|s| s.signature.clone()),
+        ocsp_response: who.signature.and_then(|s| s.ocsp_response),
     }
 }
 
@@ -167,11 +226,11 @@ async fn open(
 ) -> Result<HttpResponse, AppError> {
     let (provider, sim) = simulated(&simulator, &provider)?;
     match sim.open(provider, &form.code, state.now()) {
-        Ok(order_ref) => Ok(html(sim_view::decide(
+        Ok(order_ref) => Ok(html(decide_page(
             &ctx,
+            sim,
             provider,
             &order_ref,
-            sim.end_user_ip(&order_ref).as_deref(),
             &FormErrors::default(),
         ))),
         Err(problem) => {
@@ -215,21 +274,21 @@ async fn decide(
         _ => None,
     };
     let Some(decision) = decision else {
-        return Ok(invalid(sim_view::decide(
+        return Ok(invalid(decide_page(
             &ctx,
+            sim,
             provider,
             &form.order_ref,
-            sim.end_user_ip(&form.order_ref).as_deref(),
             &errors,
         )));
     };
     let reading = matches!(decision, Decision::ReadDocument);
     match sim.decide(provider, &form.order_ref, decision, state.now()) {
-        Ok(()) if reading => Ok(html(sim_view::decide(
+        Ok(()) if reading => Ok(html(decide_page(
             &ctx,
+            sim,
             provider,
             &form.order_ref,
-            sim.end_user_ip(&form.order_ref).as_deref(),
             &FormErrors::default(),
         ))),
         Ok(()) => Ok(html(sim_view::done(&ctx, provider, &form.action))),
@@ -242,15 +301,33 @@ async fn decide(
                 },
                 ctx.t(problem.key()),
             );
-            Ok(invalid(sim_view::decide(
+            Ok(invalid(decide_page(
                 &ctx,
+                sim,
                 provider,
                 &form.order_ref,
-                sim.end_user_ip(&form.order_ref).as_deref(),
                 &errors,
             )))
         }
     }
+}
+
+/// The app's screen for an opened order: who asks (the address), what to sign, and the choices.
+fn decide_page(
+    ctx: &Ctx,
+    sim: &Simulator,
+    provider: Provider,
+    order_ref: &str,
+    errors: &FormErrors,
+) -> maud::Markup {
+    sim_view::decide(
+        ctx,
+        provider,
+        order_ref,
+        sim.end_user_ip(order_ref).as_deref(),
+        sim.text_to_sign(order_ref).as_deref(),
+        errors,
+    )
 }
 
 /// The person the tester picked: one of the list, or any valid number with a name.
@@ -286,5 +363,6 @@ fn chosen(
         pin: pin?.as_str().to_string(),
         name: name.to_string(),
         organisation: None,
+        signature: None,
     })
 }

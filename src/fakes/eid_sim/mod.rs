@@ -13,8 +13,11 @@ use rand::Rng;
 pub mod handlers;
 pub mod views;
 
+use base64::Engine;
+
 use crate::outbound::eid::{
-    parse_qr, qr_code_matches, Collected, Identity, Order, Organisation, Provider, ORDER_LIFETIME,
+    parse_qr, qr_code_matches, Collected, Identity, Order, Organisation, Provider, SignText,
+    SignatureProof, ORDER_LIFETIME,
 };
 
 pub const PREFIX: &str = "/sim";
@@ -98,6 +101,7 @@ impl TestPerson {
                 id: id.to_string(),
                 name: name.to_string(),
             }),
+            signature: None,
         }
     }
 }
@@ -123,6 +127,8 @@ struct SimOrder {
     required_pin: Option<String>,
     /// The address the relying party said the person is at (`endUserIp`).
     end_user_ip: String,
+    /// A signing order: the text shown and the data signed unseen.
+    signing: Option<(String, String)>,
     state: State,
 }
 
@@ -208,6 +214,30 @@ impl Simulator {
         end_user_ip: &str,
         now: i64,
     ) -> Option<Order> {
+        self.order(provider, pin, end_user_ip, None, now)
+    }
+
+    /// `sign`: as `auth`, and the app shows `text` to sign.
+    pub fn sign(
+        &self,
+        provider: Provider,
+        pin: Option<&str>,
+        end_user_ip: &str,
+        text: SignText,
+        now: i64,
+    ) -> Option<Order> {
+        let signing = (text.visible.to_string(), text.non_visible.to_string());
+        self.order(provider, pin, end_user_ip, Some(signing), now)
+    }
+
+    fn order(
+        &self,
+        provider: Provider,
+        pin: Option<&str>,
+        end_user_ip: &str,
+        signing: Option<(String, String)>,
+        now: i64,
+    ) -> Option<Order> {
         let mut orders = self.orders();
         orders.retain(|_, o| now - o.started_at < KEEP);
         if let Some(pin) = pin {
@@ -238,6 +268,7 @@ impl Simulator {
                 started_at: now,
                 required_pin: pin.map(str::to_string),
                 end_user_ip: end_user_ip.to_string(),
+                signing,
                 state: State::Outstanding,
             },
         );
@@ -274,6 +305,13 @@ impl Simulator {
     /// The address the relying party gave for the person of this order.
     pub fn end_user_ip(&self, order_ref: &str) -> Option<String> {
         self.orders().get(order_ref).map(|o| o.end_user_ip.clone())
+    }
+
+    /// The text a signing order asks the person to sign.
+    pub fn text_to_sign(&self, order_ref: &str) -> Option<String> {
+        self.orders()
+            .get(order_ref)
+            .and_then(|o| o.signing.as_ref().map(|(visible, _)| visible.clone()))
     }
 
     /// The test app opens an order from a scanned QR code or a launch link's
@@ -333,9 +371,18 @@ impl Simulator {
             return Err(AppProblem::Over);
         }
         o.state = match decision {
-            Decision::Identify(who) => {
+            Decision::Identify(mut who) => {
                 if o.required_pin.as_ref().is_some_and(|p| *p != who.pin) {
                     return Err(AppProblem::OtherPerson);
+                }
+                if let Some((visible, non_visible)) = &o.signing {
+                    who.signature = Some(simulated_signature(
+                        order_ref,
+                        &who.pin,
+                        visible,
+                        non_visible,
+                        now,
+                    ));
                 }
                 State::Complete(who)
             }
@@ -349,6 +396,35 @@ impl Simulator {
             Decision::ReadDocument => State::ReadingDocument,
         };
         Ok(())
+    }
+}
+
+/// What the simulator returns for a signature: an XML document with the signed
+/// texts (base64, as BankID's), the signer and the time, marked as simulated,
+/// and an OCSP response that says so. Neither is a real signature.
+fn simulated_signature(
+    order_ref: &str,
+    pin: &str,
+    visible: &str,
+    non_visible: &str,
+    now: i64,
+) -> SignatureProof {
+    let base64 = base64::engine::general_purpose::STANDARD;
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <SimulatedSignature orderRef=\"{order_ref}\">\
+         <usrVisibleData>{}</usrVisibleData>\
+         <usrNonVisibleData>{}</usrNonVisibleData>\
+         <personalNumber>{pin}</personalNumber><signedAt>{now}</signedAt>\
+         </SimulatedSignature>",
+        base64.encode(visible),
+        base64.encode(non_visible),
+    );
+    SignatureProof {
+        signature: base64.encode(xml),
+        ocsp_response: Some(base64.encode(format!(
+            "simulated OCSP response: good, order {order_ref}, at {now}"
+        ))),
     }
 }
 
@@ -399,6 +475,54 @@ mod tests {
         assert_eq!(
             sim.collect(Provider::BankId, &order.order_ref, 1008),
             Some(Collected::Pending("userSign".into()))
+        );
+    }
+
+    #[test]
+    fn a_signing_order_shows_its_text_and_completes_with_a_signature_of_it() {
+        let sim = Simulator::default();
+        let text = SignText {
+            visible: "Jag godkänner min ansökan",
+            non_visible: "abc123",
+        };
+        let order = sim
+            .sign(Provider::BankId, Some(PEOPLE[0].pin), "127.0.0.1", text, 0)
+            .unwrap();
+        assert_eq!(
+            sim.text_to_sign(&order.order_ref).as_deref(),
+            Some(text.visible)
+        );
+        sim.open(Provider::BankId, &order.auto_start_token, 1)
+            .unwrap();
+        sim.decide(
+            Provider::BankId,
+            &order.order_ref,
+            Decision::Identify(PEOPLE[0].identity()),
+            2,
+        )
+        .unwrap();
+        let Some(Collected::Complete(who)) = sim.collect(Provider::BankId, &order.order_ref, 3)
+        else {
+            panic!("complete");
+        };
+        let proof = who.signature.expect("a signature");
+        let base64 = base64::engine::general_purpose::STANDARD;
+        let xml = String::from_utf8(base64.decode(&proof.signature).unwrap()).unwrap();
+        assert!(xml.contains(&base64.encode(text.visible)), "{xml}");
+        assert!(xml.contains(&base64.encode(text.non_visible)), "{xml}");
+        assert!(xml.contains(PEOPLE[0].pin));
+        assert!(proof.ocsp_response.is_some());
+        let login = opened(&sim, 0);
+        sim.decide(
+            Provider::BankId,
+            &login.order_ref,
+            Decision::Identify(PEOPLE[0].identity()),
+            5,
+        )
+        .unwrap();
+        assert!(
+            matches!(sim.collect(Provider::BankId, &login.order_ref, 6), Some(Collected::Complete(w)) if w.signature.is_none()),
+            "a login signs nothing"
         );
     }
 

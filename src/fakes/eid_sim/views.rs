@@ -49,6 +49,7 @@ pub fn decide(
     provider: Provider,
     order_ref: &str,
     end_user_ip: Option<&str>,
+    to_sign: Option<&str>,
     errors: &FormErrors,
 ) -> Markup {
     let person_error = errors.get("person");
@@ -60,6 +61,10 @@ pub fn decide(
             (sim_header(ctx, provider))
             @if let Some(ip) = end_user_ip {
                 p.end-user-ip { (ctx.tf("sim.end_user_ip", &[("ip", ip)])) }
+            }
+            @if let Some(text) = to_sign {
+                h2 { (h!(ctx, "sim.decide.to_sign")) }
+                blockquote.sim-sign-text { (text) }
             }
             (post_form(ctx, &format!("{}/decide", app_path(provider)), "stack", html! {
                 input type="hidden" name="order_ref" value=(order_ref);
@@ -83,7 +88,9 @@ pub fn decide(
                 (Field::new("other_pin", h!(ctx, "sim.decide.other_pin"), "text").hint(h!(ctx, "sim.decide.other_pin_hint")).render(errors))
                 (Field::new("other_name", h!(ctx, "sim.decide.other_name"), "text").render(errors))
                 div.button-row #action {
-                    button.button type="submit" name="action" value="identify" { (h!(ctx, "sim.decide.identify")) }
+                    button.button type="submit" name="action" value="identify" {
+                        @if to_sign.is_some() { (h!(ctx, "sim.decide.sign")) } @else { (h!(ctx, "sim.decide.identify")) }
+                    }
                     button.button.button-secondary type="submit" name="action" value="cancel" { (h!(ctx, "sim.decide.cancel")) }
                 }
                 details.sim-more {

@@ -1,5 +1,5 @@
 //! The relying-party client: BankID's RP API v6 over HTTP (JSON POSTs to
-//! `{url}/auth`, `{url}/collect`, `{url}/cancel`). Against a real service it
+//! `{url}/auth`, `{url}/sign`, `{url}/collect`, `{url}/cancel`). Against a real service it
 //! presents the relying party's client certificate and trusts only the
 //! service's CA (mutual TLS, from settings; never in the repository).
 use std::path::Path;
@@ -8,7 +8,11 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
-use super::{Collected, EidError, EidProvider, Identity, Order, Organisation};
+use base64::Engine;
+
+use super::{
+    Collected, EidError, EidProvider, Identity, Order, Organisation, SignText, SignatureProof,
+};
 
 pub struct RpClient {
     http: reqwest::Client,
@@ -86,6 +90,18 @@ pub struct AuthRequest {
     pub requirement: Option<Requirement>,
 }
 
+/// `sign`: the texts are base64 of UTF-8, as the API asks.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignRequest {
+    pub end_user_ip: String,
+    pub user_visible_data: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_non_visible_data: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<Requirement>,
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Requirement {
@@ -100,6 +116,17 @@ pub struct AuthResponse {
     pub auto_start_token: String,
     pub qr_start_token: String,
     pub qr_start_secret: String,
+}
+
+impl From<AuthResponse> for Order {
+    fn from(r: AuthResponse) -> Order {
+        Order {
+            order_ref: r.order_ref,
+            auto_start_token: r.auto_start_token,
+            qr_start_token: r.qr_start_token,
+            qr_start_secret: r.qr_start_secret,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -126,6 +153,11 @@ pub struct CompletionData {
     /// Professional e-ID: the holder's organisation (Kansli's addition to the shape).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisation: Option<Organisation>,
+    /// A signing order: the signature (base64 XML) and the OCSP response (base64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocsp_response: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -161,12 +193,28 @@ impl EidProvider for RpClient {
                 }),
             };
             let r: AuthResponse = self.call("auth", &request).await?;
-            Ok(Order {
-                order_ref: r.order_ref,
-                auto_start_token: r.auto_start_token,
-                qr_start_token: r.qr_start_token,
-                qr_start_secret: r.qr_start_secret,
-            })
+            Ok(r.into())
+        })
+    }
+
+    fn sign<'a>(
+        &'a self,
+        end_user_ip: &'a str,
+        pin: Option<&'a str>,
+        text: SignText<'a>,
+    ) -> BoxFuture<'a, Result<Order, EidError>> {
+        Box::pin(async move {
+            let base64 = base64::engine::general_purpose::STANDARD;
+            let request = SignRequest {
+                end_user_ip: end_user_ip.to_string(),
+                user_visible_data: base64.encode(text.visible),
+                user_non_visible_data: Some(base64.encode(text.non_visible)),
+                requirement: pin.map(|p| Requirement {
+                    personal_number: Some(p.to_string()),
+                }),
+            };
+            let r: AuthResponse = self.call("sign", &request).await?;
+            Ok(r.into())
         })
     }
 
@@ -188,6 +236,10 @@ impl EidProvider for RpClient {
                         pin,
                         name: data.user.name,
                         organisation: data.organisation,
+                        signature: data.signature.map(|signature| SignatureProof {
+                            signature,
+                            ocsp_response: data.ocsp_response,
+                        }),
                     })
                 }
                 ("failed", _) => Collected::Failed(hint),

@@ -1,5 +1,5 @@
 //! E-identification, modelled on the BankID relying-party API v6: an order is
-//! started (`auth`), collected every 2 seconds while pending (`collect`, with a
+//! started (`auth`, or `sign` for a text the person signs), collected every 2 seconds while pending (`collect`, with a
 //! hint code), and cancelled when the person gives up (`cancel`). BankID, Telia
 //! e-ID and professional e-ID sit behind one [`EidProvider`]; each is reached over
 //! HTTP by [`client::RpClient`], also when the other end is Kansli's own
@@ -70,6 +70,24 @@ pub struct Identity {
     pub name: String,
     /// Professional e-ID only.
     pub organisation: Option<Organisation>,
+    /// A signing order only: the service's proof of the signature.
+    pub signature: Option<SignatureProof>,
+}
+
+/// What a signing order asks the person to sign: the text shown in the app, and
+/// data signed along with it that is not shown.
+#[derive(Clone, Copy, Debug)]
+pub struct SignText<'a> {
+    pub visible: &'a str,
+    pub non_visible: &'a str,
+}
+
+/// The service's proof of a signature, base64 as returned: the signature (an XML
+/// document holding the signed texts) and the OCSP response on the certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureProof {
+    pub signature: String,
+    pub ocsp_response: Option<String>,
 }
 
 /// An order's state, as `collect` reports it.
@@ -98,6 +116,15 @@ pub trait EidProvider: Send + Sync {
         &'a self,
         end_user_ip: &'a str,
         pin: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Order, EidError>>;
+
+    /// Starts a signature of `text` for the person at `end_user_ip`; with `pin`,
+    /// only that person may sign.
+    fn sign<'a>(
+        &'a self,
+        end_user_ip: &'a str,
+        pin: Option<&'a str>,
+        text: SignText<'a>,
     ) -> BoxFuture<'a, Result<Order, EidError>>;
 
     fn collect<'a>(&'a self, order_ref: &'a str) -> BoxFuture<'a, Result<Collected, EidError>>;
