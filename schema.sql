@@ -618,3 +618,19 @@ ALTER TABLE outbox ADD COLUMN holds_secret INTEGER NOT NULL DEFAULT 1;
 -- step 17: the mock acquirer's 3-D Secure page allows three tries
 -- Wrong codes given so far on a payment's 3-D Secure page; the third fails it.
 ALTER TABLE mock_acquirer_payments ADD COLUMN challenge_misses INTEGER NOT NULL DEFAULT 0;
+
+-- step 18: approvals signed with e-identification
+-- An application approved by signing with BankID: who signed, when, what the
+-- signed text said and the hash of the answers it named, and the service's
+-- signature and OCSP response (base64, as the service returned them).
+CREATE TABLE draft_signatures (
+    draft_id         INTEGER PRIMARY KEY REFERENCES drafts (id) ON DELETE CASCADE,
+    method           TEXT NOT NULL,
+    personal_number  TEXT NOT NULL,
+    name             TEXT NOT NULL,
+    signed_at        INTEGER NOT NULL,
+    visible_text     TEXT NOT NULL,
+    answers_hash     TEXT NOT NULL,
+    signature        TEXT NOT NULL,
+    ocsp_response    TEXT
+) STRICT;

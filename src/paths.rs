@@ -177,6 +177,16 @@ pub fn approve(reference: &str) -> String {
     format!("/applications/{reference}/approve")
 }
 
+/// Where signing the approval with e-identification starts (from the review page).
+pub fn sign(reference: &str) -> String {
+    format!("/applications/{reference}/sign")
+}
+
+/// The review page after a signature that could not approve the application (`why`).
+pub fn review_not_signed(reference: &str, why: &str) -> String {
+    format!("/applications/{reference}/review?unsigned={why}")
+}
+
 /// Where "Pay the fee" is sent.
 pub fn pay(reference: &str) -> String {
     format!("/applications/{reference}/pay")

@@ -25,6 +25,7 @@ pub mod population;
 pub mod questionnaires;
 pub mod restore;
 pub mod sessions;
+pub mod signatures;
 pub mod staff;
 pub mod stats;
 

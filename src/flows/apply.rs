@@ -636,6 +636,28 @@ pub async fn approve(
     revision: i64,
     confirmed: bool,
 ) -> Result<Approval, AppError> {
+    approve_with(state, current, form, revision, confirmed, None).await
+}
+
+/// Approves the application with a signature (see `flows::signing`), kept with it.
+pub async fn approve_signed(
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    revision: i64,
+    signature: db::signatures::Signature,
+) -> Result<Approval, AppError> {
+    approve_with(state, current, form, revision, true, Some(signature)).await
+}
+
+async fn approve_with(
+    state: &AppState,
+    current: &DraftState,
+    form: &FormDef,
+    revision: i64,
+    confirmed: bool,
+    signature: Option<db::signatures::Signature>,
+) -> Result<Approval, AppError> {
     if current.draft.approved_at.is_some() {
         return Ok(Approval::AlreadyApproved);
     }
@@ -653,6 +675,9 @@ pub async fn approve(
     let done = state
         .write_and_send(move |tx| -> Result<bool, AppError> {
             let approved = drafts::approve(tx, id, revision, now)?;
+            if let (true, Some(signature)) = (approved, &signature) {
+                db::signatures::insert(tx, id, signature)?;
+            }
             // A questionnaire is answered the moment it is approved: the case
             // shows it, and the person in Sweden is told the answers arrived.
             if let (true, Some(q)) = (approved, questionnaire) {

@@ -45,6 +45,8 @@ pub struct CaseFile {
     pub payment: Option<Payment>,
     /// The questionnaire, and its answers once the person in Sweden has sent them.
     pub questionnaire: Option<(Questionnaire, Option<Answers>)>,
+    /// The approval's signature, when the applicant signed with e-identification.
+    pub signature: Option<db::signatures::Signature>,
 }
 
 /// The case file a caseworker opens; each opening is audited (a number that finds
@@ -99,6 +101,7 @@ fn read_case_file(
             .into_iter()
             .find(|p| p.state == PaymentState::Success),
         questionnaire,
+        signature: db::signatures::of_draft(c, case.draft_id)?,
         case,
     }))
 }

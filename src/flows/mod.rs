@@ -10,5 +10,6 @@ pub mod partner;
 pub mod payment;
 pub mod questionnaire;
 pub mod records;
+pub mod signing;
 pub mod support;
 pub mod support_messages;

@@ -137,6 +137,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/{reference}/review").route(get().to(apply::review)))
                 .service(resource("/{reference}/approve").route(post().to(apply::approve)))
+                .service(resource("/{reference}/sign").route(post().to(apply::signing::sign)))
                 .service(resource("/{reference}/approved").route(get().to(payment::pay_page)))
                 .service(resource("/{reference}/pay").route(post().to(payment::pay)))
                 .service(resource("/{reference}/submitted").route(get().to(payment::submitted))),

@@ -25,6 +25,7 @@ mod security;
 mod sessions;
 mod settings;
 mod shutdown;
+mod signing;
 mod staff;
 mod staff_audit;
 mod staff_lock;

@@ -482,6 +482,19 @@ test("idle on an application page: Stay logged in keeps the page's time; then th
 
 /** A citizenship application of Anna Andersson (the e-ID simulator's test person), submitted and paid. */
 async function submitCitizenship(page, at = base) {
+  await fillCitizenship(page, at);
+  await page.getByLabel("I confirm that the information I have given is correct and complete.").check();
+  await page.getByRole("button", { name: "Approve the application" }).click();
+  await page.waitForURL("**/approved");
+  await page.getByRole("button", { name: "Pay the fee" }).click();
+  await page.waitForURL("**/mock-acquirer/pay/**");
+  await payWith(page, "4000 0082 6000 0000");
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await page.waitForURL("**/submitted");
+}
+
+/** Anna Andersson's citizenship application filled in, up to its review page. */
+async function fillCitizenship(page, at = base) {
   await page.goto(`${at}/applications/new`);
   await page.locator('form:has(input[name="form"][value="citizenship"]) button').click();
   await page.waitForURL("**/pages/applicant");
@@ -508,14 +521,6 @@ async function submitCitizenship(page, at = base) {
   await page.locator("#debts-1").check();
   await page.getByRole("button", { name: "Next", exact: true }).click();
   await page.waitForURL("**/review");
-  await page.getByLabel("I confirm that the information I have given is correct and complete.").check();
-  await page.getByRole("button", { name: "Approve the application" }).click();
-  await page.waitForURL("**/approved");
-  await page.getByRole("button", { name: "Pay the fee" }).click();
-  await page.waitForURL("**/mock-acquirer/pay/**");
-  await payWith(page, "4000 0082 6000 0000");
-  await page.getByRole("button", { name: "Pay", exact: true }).click();
-  await page.waitForURL("**/submitted");
 }
 
 test("a full visit-visa application: upload, review, print to PDF, approve, pay after a declined card, follow on My Page", async () => {
@@ -865,6 +870,46 @@ test("e-identification: Mobile BankID with the QR code in one tab and the test a
   assert.match(response.headers()["content-type"], /^image\//);
   await visit(page, "25-person-answers");
   await context.close();
+  } finally {
+    own.child.kill("SIGTERM");
+    rmSync(own.dir, { recursive: true, force: true });
+  }
+});
+
+test("signing the approval with Mobile BankID: the QR code in one tab, the test app in another", async () => {
+  // A Kansli of its own, for the limit on new accounts of the shared one.
+  const own = await startKansli();
+  const at = own.base;
+  try {
+    const context = await browser.newContext({ locale: "en-GB" });
+    const page = await context.newPage();
+    await createAccount(context, page, "anna.signs@example.se", at);
+    await fillCitizenship(page, at);
+    assert.ok(await page.getByLabel("I confirm that the information I have given is correct and complete.").isVisible(),
+      "approving by the box stays for people without e-identification");
+    await visit(page, "25a-review-sign");
+    await page.getByRole("button", { name: "Sign with Mobile BankID on another device" }).click();
+    await page.waitForURL(`${at}/login/eid`);
+    await page.locator("#eid-qr svg").waitFor();
+    const signing = await page.locator(".sign-text blockquote").innerText();
+    assert.match(signing, /Citizenship/);
+    assert.match(signing, /SHA-256\): [0-9a-f]{64}/);
+    await visit(page, "25b-sign-qr");
+    // The phone scans the code shown now and shows the very text to sign.
+    const phone = await context.newPage();
+    await phone.goto(`${at}/sim/bankid/app`);
+    await phone.getByLabel("QR code content or start token").fill(await page.locator("#eid-qr-content").textContent());
+    await phone.getByRole("button", { name: "Open the order" }).click();
+    assert.equal(await phone.locator(".sim-sign-text").innerText(), signing);
+    await phone.getByLabel(/Anna Andersson/).check();
+    await visit(phone, "25c-test-app-sign");
+    await phone.getByRole("button", { name: "Sign", exact: true }).click();
+    await phone.locator(".sim-done").waitFor();
+    // The signing tab notices by itself: the application is approved, the fee is next.
+    await page.waitForURL("**/approved", { timeout: 15000 });
+    assert.ok(await page.getByRole("button", { name: "Pay the fee" }).isVisible());
+    await visit(page, "25d-signed-approved");
+    await context.close();
   } finally {
     own.child.kill("SIGTERM");
     rmSync(own.dir, { recursive: true, force: true });

@@ -91,6 +91,24 @@ pub fn applicant_pin(answers: &Answers) -> Option<String> {
         .cloned()
 }
 
+/// SHA-256 (hex) of an application's type and answers, each field and value
+/// length-prefixed in field order: what a signature names, so that any change to
+/// the answers after signing shows.
+pub fn summary_hash(form_id: &str, answers: &Answers) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut part = |s: &str| {
+        hash.update((s.len() as u64).to_be_bytes());
+        hash.update(s.as_bytes());
+    };
+    part(form_id);
+    for (field, value) in answers {
+        part(field);
+        part(value);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn holds(condition: Option<&Condition>, answers: &Answers) -> bool {
     condition.is_none_or(|c| answers.get(&c.field).is_some_and(|v| *v == c.equals))
 }
@@ -315,6 +333,25 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_summary_hash_changes_with_any_answer_and_cannot_be_shifted() {
+        let base = summary_hash("citizenship", &answers(&[("a", "bc"), ("d", "e")]));
+        assert_eq!(base.len(), 64);
+        assert_eq!(
+            base,
+            summary_hash("citizenship", &answers(&[("d", "e"), ("a", "bc")])),
+            "the order answers were given in does not matter"
+        );
+        for other in [
+            summary_hash("citizenship", &answers(&[("a", "b"), ("d", "e")])),
+            summary_hash("citizenship", &answers(&[("a", "b"), ("cd", "e")])),
+            summary_hash("citizenship", &answers(&[("a", "bcd"), ("", "e")])),
+            summary_hash("studies", &answers(&[("a", "bc"), ("d", "e")])),
+        ] {
+            assert_ne!(base, other);
+        }
     }
 
     fn form(id: &str) -> FormDef {

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{
     hint_message, in_words_of, Collected, EidError, EidProvider, Flow, Identity, Order,
-    Organisation, Provider, COLLECT_INTERVAL, ORDER_LIFETIME,
+    Organisation, Provider, SignText, COLLECT_INTERVAL, ORDER_LIFETIME,
 };
 use crate::domain::session::Method;
 
@@ -21,8 +21,30 @@ pub struct Attempt {
     pub started_at: i64,
     /// Where the person goes once identified (a local path), when not the default.
     pub then: Option<String>,
+    /// A signing order: what is signed. None for a login.
+    pub signing: Option<Signing>,
     last_collect_at: Option<i64>,
     last: Option<Collected>,
+}
+
+/// What a signing order signs: an application's approval, with the text shown in
+/// the app and the hash of the answers it names (also signed, unseen).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signing {
+    /// The application (its draft's reference), at this revision.
+    pub reference: String,
+    pub revision: i64,
+    pub answers_hash: String,
+    pub text: String,
+}
+
+/// A complete order, taken: who was identified (and what they signed), how, and
+/// where they go next.
+pub struct Finished {
+    pub method: Method,
+    pub who: Identity,
+    pub then: Option<String>,
+    pub signing: Option<Signing>,
 }
 
 impl Attempt {
@@ -103,6 +125,43 @@ impl Eid {
     ) -> Result<(), EidError> {
         let provider = self.provider(method).ok_or(EidError::Unavailable)?;
         let order = provider.start(ip, None).await?;
+        self.keep(key, method, order, then, None, now).await;
+        Ok(())
+    }
+
+    /// Starts a signature of `signing` by the person with `pin` (only they may sign)
+    /// for the browser with `key`, as [`Eid::start`] does a login.
+    pub async fn start_signing(
+        &self,
+        key: Vec<u8>,
+        method: Method,
+        ip: &str,
+        pin: &str,
+        signing: Signing,
+        now: i64,
+    ) -> Result<(), EidError> {
+        let provider = self.provider(method).ok_or(EidError::Unavailable)?;
+        let text = SignText {
+            visible: &signing.text,
+            non_visible: &signing.answers_hash,
+        };
+        let order = provider.sign(ip, Some(pin), text).await?;
+        self.keep(key, method, order, None, Some(signing), now)
+            .await;
+        Ok(())
+    }
+
+    /// Keeps a new order as the browser's, cancelling the one it had and any left
+    /// behind past their lifetime.
+    async fn keep(
+        &self,
+        key: Vec<u8>,
+        method: Method,
+        order: Order,
+        then: Option<String>,
+        signing: Option<Signing>,
+        now: i64,
+    ) {
         let stale: Vec<Attempt> = {
             let mut attempts = self.attempts();
             let mut stale: Vec<Attempt> = attempts
@@ -116,6 +175,7 @@ impl Eid {
                     order,
                     started_at: now,
                     then,
+                    signing,
                     last_collect_at: None,
                     last: None,
                 },
@@ -125,7 +185,6 @@ impl Eid {
         for a in stale {
             self.cancel_order(&a).await;
         }
-        Ok(())
     }
 
     pub fn attempt(&self, key: &[u8]) -> Option<Attempt> {
@@ -191,13 +250,17 @@ impl Eid {
         Some((entry.clone(), progress))
     }
 
-    /// Takes the browser's order if it is complete: who was identified, and how.
-    /// The identified person of a complete order (which ends here), with its method
-    /// and where the person goes next.
-    pub fn take_identity(&self, key: &[u8]) -> Option<(Method, Identity, Option<String>)> {
+    /// Takes the browser's order if it is complete (it ends here): who was
+    /// identified, how, what they signed and where they go next.
+    pub fn take_finished(&self, key: &[u8]) -> Option<Finished> {
         let mut attempts = self.attempts();
         match attempts.get(key).and_then(|a| a.last.clone()) {
-            Some(Collected::Complete(who)) => attempts.remove(key).map(|a| (a.method, who, a.then)),
+            Some(Collected::Complete(who)) => attempts.remove(key).map(|a| Finished {
+                method: a.method,
+                who,
+                then: a.then,
+                signing: a.signing,
+            }),
             _ => None,
         }
     }

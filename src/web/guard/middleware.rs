@@ -41,6 +41,13 @@ pub const EID_COOKIE: CookieName = CookieName {
     plain: "kansli_eid",
     host_only: "__Host-kansli_eid",
 };
+
+/// The key of the browser's e-identification order: the hash of its cookie.
+pub fn eid_order_key(req: &actix_web::HttpRequest, state: &WebState) -> Option<Vec<u8>> {
+    req.cookie(state.cookie_name(EID_COOKIE))
+        .and_then(|c| Token::from_client(c.value()))
+        .map(|t| t.hash())
+}
 pub const LANG_COOKIE: CookieName = CookieName {
     plain: "kansli_lang",
     host_only: "__Host-kansli_lang",

@@ -167,6 +167,7 @@ async fn render(
             questionnaire_form,
             to,
             message,
+            signed_hash: crate::domain::forms::answers::summary_hash(&form.id, &file.answers),
         },
         errors,
         n,

@@ -4,28 +4,25 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+use crate::db::drafts::Owner;
 use crate::domain::secret::Token;
 use crate::domain::session::Method;
 use crate::error::AppError;
+use crate::flows::apply;
 use crate::flows::identity::eid::{self, EidLogin};
+use crate::flows::signing::{self, Signed};
+use crate::outbound::eid::orders::Finished;
 use crate::outbound::eid::orders::{Attempt, Progress};
 use crate::outbound::eid::{error_message, Provider};
 use crate::paths;
-use crate::web::guard::access::{count, Logins};
-use crate::web::guard::middleware::{removal_cookie, EID_COOKIE};
+use crate::web::guard::access::{count, form_of, logged_in, Logins};
+use crate::web::guard::middleware::{eid_order_key as order_key, removal_cookie, EID_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::respond::{
     client_ip, html, invalid, local_path, redirect, redirect_with_cookie, redirect_with_session,
 };
 use crate::web::views::eid::{self as view, OrderView, ProfessionalHelp};
 use crate::web::web_state::WebState;
-
-/// The key of the browser's order: the hash of its cookie.
-fn order_key(req: &HttpRequest, state: &WebState) -> Option<Vec<u8>> {
-    req.cookie(state.cookie_name(EID_COOKIE))
-        .and_then(|c| Token::from_client(c.value()))
-        .map(|t| t.hash())
-}
 
 #[derive(Deserialize)]
 pub struct StartForm {
@@ -210,8 +207,14 @@ pub async fn finish(
         let v = order_view(&state, &attempt)?;
         return Ok(html(view::order_page(&ctx, &attempt, &progress, &v)));
     };
-    let (method, who, then) = state.eid.take_identity(&key).ok_or(AppError::Login)?;
-    let then = then.unwrap_or_else(|| paths::ACCOUNT.to_string());
+    let finished = state.eid.take_finished(&key).ok_or(AppError::Login)?;
+    if finished.signing.is_some() {
+        let mut res = signed(&ctx, &state, finished).await?;
+        let _ = res.add_cookie(&removal_cookie(&state, EID_COOKIE));
+        return Ok(res);
+    }
+    let (method, who) = (finished.method, finished.who);
+    let then = finished.then.unwrap_or_else(|| paths::ACCOUNT.to_string());
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
     let done = |location: &str, token: &Token| {
         let mut res = redirect_with_session(&state, location, token);
@@ -237,10 +240,38 @@ pub async fn cancel(
     state: web::Data<WebState>,
     _form: Posted<crate::web::forms::Empty>,
 ) -> Result<HttpResponse, AppError> {
+    // A signature given up goes back to the application; a login to the login page.
+    let mut back = paths::LOGIN.to_string();
     if let Some(key) = order_key(&req, &state) {
+        if let Some(signing) = state.eid.attempt(&key).and_then(|a| a.signing) {
+            back = paths::review(&signing.reference);
+        }
         state.eid.cancel(&key).await;
     }
-    let mut res = redirect(paths::LOGIN);
+    let mut res = redirect(&back);
     let _ = res.add_cookie(&removal_cookie(&state, EID_COOKIE));
     Ok(res)
+}
+
+/// A completed signing order: on to the fee, or back to the review saying why
+/// the application is not approved (see `flows::signing`).
+async fn signed(ctx: &Ctx, state: &WebState, finished: Finished) -> Result<HttpResponse, AppError> {
+    let reference = finished
+        .signing
+        .as_ref()
+        .map(|s| s.reference.clone())
+        .ok_or(AppError::NotFound)?;
+    let owner = logged_in(ctx).map(Owner::Account).ok_or(AppError::Login)?;
+    let current = apply::load(state, reference.clone(), owner)
+        .await?
+        .ok_or(AppError::DraftGone)?;
+    let form = form_of(state, &current.draft.form_id)?;
+    Ok(
+        match signing::finish(state, &current, form, finished).await? {
+            Signed::Approved => redirect(&paths::approved(&reference)),
+            Signed::AlreadyApproved => redirect(&paths::review_locked(&reference)),
+            Signed::Changed => redirect(&paths::review_not_signed(&reference, "changed")),
+            Signed::NotTheApplicant => redirect(&paths::review_not_signed(&reference, "other")),
+        },
+    )
 }

@@ -1,5 +1,6 @@
 //! The caseworkers' pages: the list of cases with its filters and paging, and one
 //! case with everything in it and the form that moves it to its next status.
+use super::components::{notice, Tone};
 use maud::{html, Markup};
 
 use super::cases::timeline;
@@ -146,6 +147,8 @@ pub struct CasePage<'a> {
     /// The status and message as typed, when the change was refused.
     pub to: &'a str,
     pub message: &'a str,
+    /// The summary hash of the answers as they are now (to compare with a signature's).
+    pub signed_hash: String,
 }
 
 pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
@@ -195,6 +198,9 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
                     }))
                 }
             }
+            @if let Some(s) = &p.file.signature {
+                (signature(ctx, s, &p.signed_hash))
+            }
             h2 { (h!(ctx, "cases.history")) }
             (timeline(ctx, &p.file.history))
             h2 { (h!(ctx, "staff.cases.answers")) }
@@ -214,4 +220,39 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
             p { a href=(paths::STAFF_CASES) { (h!(ctx, "staff.cases.title")) } }
         },
     )
+}
+
+/// The approval's signature: who signed, how and when, the text they saw, and
+/// whether the answers are still the ones its hash names (`now_hash`).
+fn signature(ctx: &Ctx, s: &crate::db::signatures::Signature, now_hash: &str) -> Markup {
+    let method = crate::domain::session::Method::parse(&s.method)
+        .map(|m| ctx.t(crate::web::views::eid::method_title(m)))
+        .unwrap_or(s.method.as_str());
+    let at = format!(
+        "{} {}",
+        Date::in_sweden(s.signed_at),
+        crate::domain::date::time_in_sweden(s.signed_at)
+    );
+    html! {
+        section.signature aria-labelledby="signature-heading" {
+            h2 #signature-heading { (h!(ctx, "sign.caseworker")) }
+            p.signed-by {
+                (ctx.tf("sign.caseworker_by", &[
+                    ("name", &s.name),
+                    ("pin", &crate::flows::identity::eid::display_pin(&s.personal_number)),
+                    ("method", method),
+                    ("time", &at),
+                ]))
+            }
+            div.signature-text { (s.visible_text) }
+            dl.summary-list {
+                div { dt { (h!(ctx, "sign.caseworker_hash")) } dd { code.answers-hash { (s.answers_hash) } } }
+            }
+            @if s.answers_hash == now_hash {
+                p.signature-matches { (h!(ctx, "sign.caseworker_matches")) }
+            } @else {
+                (notice(Tone::Warning, html! { p.signature-differs { (h!(ctx, "sign.caseworker_differs")) } }))
+            }
+        }
+    }
 }

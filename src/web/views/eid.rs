@@ -20,7 +20,7 @@ use crate::outbound::eid::orders::{Attempt, Progress};
 use crate::outbound::eid::Provider;
 use crate::web::guard::Ctx;
 
-fn method_title(method: Method) -> &'static str {
+pub fn method_title(method: Method) -> &'static str {
     match method {
         Method::MobileBankId => "eid.mobile_bankid",
         Method::Telia => "eid.telia",
@@ -116,16 +116,26 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
             noscript { meta http-equiv="refresh" content="2"; }
         }
     };
+    let title = match a.signing {
+        Some(_) => "sign.heading",
+        None => method_title(a.method),
+    };
     page_with(
         ctx,
-        ctx.h(method_title(a.method)),
+        ctx.h(title),
         head,
         html! {
-            h1 { (ctx.h(method_title(a.method))) }
+            h1 { (ctx.h(title)) }
             div #eid data-status=(paths::LOGIN_EID_STATUS) {
                 @match progress {
                     Progress::Pending(key) => {
                         p #eid-status .eid-status role="status" aria-live="polite" { (ctx.h(key)) }
+                        @if let Some(signing) = &a.signing {
+                            div.sign-text {
+                                p { strong { (h!(ctx, "sign.signing")) } }
+                                blockquote { (signing.text) }
+                            }
+                        }
                         // Module shapes only, made by `qr_svg` (no request text inside).
                         @if let Some(svg) = &v.qr_svg {
                             div #eid-qr .eid-qr role="img" aria-label=(h!(ctx, "eid.qr_label")) { (PreEscaped(svg)) }
@@ -146,7 +156,9 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
                         }
                         form #eid-finish method="post" action=(paths::LOGIN_EID) {
                             input type="hidden" name="csrf" value=(ctx.csrf);
-                            button.button.button-secondary type="submit" { (h!(ctx, "eid.done")) }
+                            button.button.button-secondary type="submit" {
+                                @if a.signing.is_some() { (h!(ctx, "sign.done")) } @else { (h!(ctx, "eid.done")) }
+                            }
                         }
                         form #eid-cancel .secondary-action method="post" action=(paths::LOGIN_EID_CANCEL) {
                             input type="hidden" name="csrf" value=(ctx.csrf);
@@ -156,8 +168,12 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
                     Progress::Failed(key) => {
                         (notice(Tone::Error, html! { p #eid-status .eid-status role="alert" { (ctx.h(key)) } }))
                         @if a.method == Method::Professional { (professional_checklist(ctx, &v.professional)) }
-                        (start_button(ctx, a.method, "button-primary"))
-                        p { a href=(paths::LOGIN) { (h!(ctx, "eid.other_way")) } }
+                        @if let Some(signing) = &a.signing {
+                            p { a.button href=(Attr(&paths::review(&signing.reference))) { (h!(ctx, "sign.back")) } }
+                        } @else {
+                            (start_button(ctx, a.method, "button-primary"))
+                            p { a href=(paths::LOGIN) { (h!(ctx, "eid.other_way")) } }
+                        }
                     }
                     Progress::Complete(_) => {
                         p #eid-status .eid-status role="status" { (h!(ctx, "eid.identified")) }

@@ -30,11 +30,30 @@ pub struct ReviewView<'a> {
     pub approved: Option<String>,
     /// Once paid for: the verification number and the day it was submitted.
     pub submitted: Option<Submitted>,
+    /// Whether the approval can be signed with BankID.
+    pub signing: Signing,
+}
+
+/// Signing the approval with BankID, as offered on the review page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signing {
+    /// Not offered: no BankID here, no applicant number, or not an application.
+    Not,
+    Offered,
+    /// The person is identified as someone other than the applicant.
+    NotTheApplicant,
 }
 
 pub struct Submitted {
     pub verification: String,
     pub on: String,
+}
+
+fn sign_button(method: crate::domain::session::Method) -> &'static str {
+    match method {
+        crate::domain::session::Method::MobileBankId => "sign.with_mobile_bankid",
+        _ => "sign.with_bankid",
+    }
 }
 
 /// An answer as a person reads it: labels for choices, names for countries,
@@ -193,6 +212,28 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                 section.approve.no-print {
                     h2 { (ctx.h(words.approve_title)) }
                     p { (ctx.h(words.approve_lead)) }
+                    @match v.signing {
+                        Signing::Offered => {
+                            div.sign-choice {
+                                h3 { (h!(ctx, "sign.title")) }
+                                p { (h!(ctx, "sign.lead")) }
+                                div.button-row {
+                                    @for method in crate::flows::signing::METHODS {
+                                        (post_form(ctx, &paths::sign(v.reference), "eid-choice", html! {
+                                            input type="hidden" name="revision" value=(v.revision);
+                                            input type="hidden" name="method" value=(method.as_str());
+                                            button.button type="submit" { (ctx.h(sign_button(method))) }
+                                        }))
+                                    }
+                                }
+                                h3 { (h!(ctx, "sign.or_tick")) }
+                            }
+                        }
+                        Signing::NotTheApplicant => {
+                            (notice(Tone::Info, html! { p.sign-other { (h!(ctx, "sign.refused.other")) } }))
+                        }
+                        Signing::Not => {}
+                    }
                     (post_form(ctx, &paths::approve(v.reference), "stack", html! {
                         input type="hidden" name="revision" value=(v.revision);
                         (tick_box("confirm", h!(ctx, "review.confirm"), errors))

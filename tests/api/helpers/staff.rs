@@ -222,9 +222,39 @@ pub async fn approved_with(
     form: &'static str,
     more: &[(&'static str, &'static str)],
 ) -> String {
+    written(app, email, form, more, true).await
+}
+
+/// An application of `form` with every page complete, not yet approved: on its
+/// review page. Returns the draft's reference.
+pub async fn ready_to_approve(
+    app: &TestApp,
+    email: &str,
+    form: &'static str,
+    more: &[(&'static str, &'static str)],
+) -> String {
+    written(app, email, form, more, false).await
+}
+
+async fn written(
+    app: &TestApp,
+    email: &str,
+    form: &'static str,
+    more: &[(&'static str, &'static str)],
+    approved: bool,
+) -> String {
     let email = email.to_string();
     let mut all = answers(form);
     all.extend_from_slice(more);
+    let pages: Vec<String> = app
+        .state
+        .forms
+        .get(form)
+        .unwrap()
+        .pages
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
     kansli::db::write(&app.state.pool, move |tx| {
         let account = kansli::db::accounts::by_email(tx, &email)?.unwrap().id;
         let reference = kansli::domain::secret::public_reference();
@@ -245,10 +275,18 @@ pub async fn approved_with(
                 (draft, field, value),
             )?;
         }
-        tx.execute(
-            "UPDATE drafts SET approved_at = ?2 WHERE id = ?1",
-            (draft, START),
-        )?;
+        for page in pages {
+            tx.execute(
+                "INSERT INTO draft_pages (draft_id, page_id, opened_at, done) VALUES (?1, ?2, ?3, 1)",
+                (draft, page, START),
+            )?;
+        }
+        if approved {
+            tx.execute(
+                "UPDATE drafts SET approved_at = ?2 WHERE id = ?1",
+                (draft, START),
+            )?;
+        }
         Ok::<_, kansli::error::AppError>(reference)
     })
     .await

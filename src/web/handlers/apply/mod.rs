@@ -1,5 +1,6 @@
 //! Starting an application and filling in its pages.
 pub mod documents;
+pub mod signing;
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,7 @@ use crate::web::views::apply::{self as view, PageView};
 use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::views::layout::LANGUAGE_ACTION;
+use crate::web::views::review::Signing as ReviewSigning;
 use crate::web::web_state::WebState;
 
 pub async fn choose(ctx: Ctx, state: web::Data<WebState>, _: Applicant) -> HttpResponse {
@@ -456,6 +458,8 @@ pub(super) async fn respond(
 #[derive(Deserialize)]
 pub struct ReviewFlags {
     locked: Option<String>,
+    /// Why a signature did not approve the application.
+    unsigned: Option<String>,
 }
 
 /// Every answer grouped by page, with Change links; also the print view.
@@ -479,10 +483,11 @@ pub async fn review(
             &apply::current_place(&current, form),
         )));
     }
-    let notice = q
-        .locked
-        .as_ref()
-        .map(|_| Message::warning("review.locked_change"));
+    let notice = match (&q.locked, &q.unsigned) {
+        (Some(_), _) => Some(Message::warning("review.locked_change")),
+        (None, Some(why)) => Some(Message::warning(signing::refusal_message(why))),
+        (None, None) => None,
+    };
     render_review(
         &ctx,
         &state,
@@ -536,11 +541,26 @@ async fn render_review(
             .approved_at
             .map(|at| Date::in_sweden(at).to_string()),
         submitted,
+        signing: signing_offer(ctx, state, current),
     };
     Ok(html_status(
         status,
         crate::web::views::review::review(ctx, &view, errors, n),
     ))
+}
+
+/// Whether the review page offers to sign the approval with BankID.
+fn signing_offer(ctx: &Ctx, state: &WebState, current: &DraftState) -> ReviewSigning {
+    use crate::flows::signing::{signer, Refusal};
+    let applicant = matches!(current.owner, Owner::Account(_));
+    if !applicant || !state.eid.offers(crate::outbound::eid::Provider::BankId) {
+        return ReviewSigning::Not;
+    }
+    match signer(current, ctx.session.as_ref()) {
+        Ok(_) => ReviewSigning::Offered,
+        Err(Refusal::NotTheApplicant) => ReviewSigning::NotTheApplicant,
+        Err(_) => ReviewSigning::Not,
+    }
 }
 
 #[derive(Deserialize)]
