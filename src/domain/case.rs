@@ -216,6 +216,25 @@ mod tests {
     use super::CaseStatus::*;
     use super::*;
 
+    /// Kansli sends no letters: what a case's status says to do next points at what
+    /// exists (the caseworker's message on My Page, the email, the contact details).
+    #[test]
+    fn case_texts_send_people_to_no_letter() {
+        for status in CaseStatus::ALL {
+            for lang in [crate::domain::Lang::Sv, crate::domain::Lang::En] {
+                for key in status.keys() {
+                    let text = crate::i18n::Texts::new(lang).t(key).to_lowercase();
+                    for word in [" letter", "brev", "sent to you", "skickas till dig"] {
+                        assert!(
+                            !text.contains(word),
+                            "{key} ({lang:?}) names a letter ({word}): {text}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn names_round_trip() {
         for s in CaseStatus::ALL {

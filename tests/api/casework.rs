@@ -124,8 +124,13 @@ async fn a_case_moves_only_along_the_machine_and_the_applicant_follows_it_on_my_
     assert!(first_text(&case, ".status-tag").contains("Komplettering"));
     assert!(first_text(&case, ".notice-warning").contains(message));
     assert!(
-        first_text(&case, ".notice-warning").contains("per post"),
+        first_text(&case, ".notice-warning").contains("med post till"),
         "how to send more"
+    );
+    let next = first_text(&case, ".summary-list");
+    assert!(
+        next.contains("Läs vad handläggaren ber om") && !next.contains("brev"),
+        "what to do next points at the message, not a letter: {next}"
     );
     let timeline = select_text(&case, "ol.timeline li");
     assert_eq!(timeline.len(), 3);
