@@ -384,6 +384,42 @@ async fn closing_an_account_keeps_its_cases_for_caseworkers_and_deletes_its_draf
             &[("close_verified", "yes"), ("close_note", "Asked by phone")],
         )
         .await;
+    assert_eq!(res.status(), 200, "a second page asks to confirm");
+    let confirm = html_of(res).await;
+    let asked = select_text(&confirm, "main").concat();
+    // The account as support's page shows it (the address masked, as ever unless
+    // the caller stated it), and its cases by number.
+    assert!(asked.contains("a•••@e•••.se"), "names the account: {asked}");
+    assert_eq!(
+        first_text(&confirm, ".to-keep .verification-number"),
+        number
+    );
+    assert!(
+        first_text(&confirm, ".to-delete").contains("1 påbörjad ansökan"),
+        "says what will be deleted: {asked}"
+    );
+    assert!(first_text(&confirm, ".to-keep").contains("1 inskickad ansökan"));
+    assert_eq!(
+        select_text(&find(&desk, "ana@example.se").await, ".drafts li").len(),
+        1,
+        "nothing is closed before the second page is confirmed"
+    );
+    let action = format!("{summary}/close");
+    let res = desk
+        .post_raw(
+            &action,
+            &[
+                ("csrf", &form_value(&confirm, &action, "csrf")),
+                (
+                    "close_verified",
+                    &form_value(&confirm, &action, "close_verified"),
+                ),
+                ("close_note", &form_value(&confirm, &action, "close_note")),
+                ("confirmed", &form_value(&confirm, &action, "confirmed")),
+            ],
+            Default::default(),
+        )
+        .await;
     assert_redirect(&res, "/staff/support?closed=1");
 
     let count = |sql: &'static str| {

@@ -396,6 +396,8 @@ pub struct TickForm {
     verified: Option<String>,
     #[serde(default, alias = "reveal_note", alias = "close_note")]
     note: String,
+    /// Closing: the second page's "Yes, close the account".
+    confirmed: Option<String>,
 }
 
 pub async fn close(
@@ -412,6 +414,18 @@ pub async fn close(
         Checked::Go(v) => v,
         Checked::Answer(page) => return Ok(page),
     };
+    // Nothing is deleted before support has seen what will be, on a second page.
+    if form.confirmed.as_deref() != Some("yes") {
+        let summary = desk::summary_of(&state, &who, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Ok(html(view::close_confirm(
+            &ctx,
+            &summary,
+            &state.forms,
+            &form.note,
+        )));
+    }
     if !desk::close_account(&state, &who, id, verified, client_ip(&req).to_string()).await? {
         return Err(AppError::NotFound);
     }

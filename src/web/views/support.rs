@@ -153,6 +153,54 @@ fn summary(ctx: &Ctx, s: &Summary, forms: &Forms, errors: &FormErrors) -> Markup
     }
 }
 
+/// The second page of closing an account: which account, what is deleted and
+/// what is kept, and the confirmation (carrying the verification already given).
+pub fn close_confirm(ctx: &Ctx, s: &Summary, forms: &Forms, note: &str) -> Markup {
+    let action = paths::staff_support_action(s.id.0, "close");
+    let unfinished = s.drafts.len() as i64;
+    let submitted = s.cases.len() as i64;
+    page(
+        ctx,
+        h!(ctx, "staff.support.close_confirm.title"),
+        html! {
+            h1 { (h!(ctx, "staff.support.close_confirm.title")) }
+            dl.summary-list {
+                div { dt { (h!(ctx, "staff.support.close_confirm.account")) } dd.account { (s.email_shown) } }
+                div { dt { (h!(ctx, "staff.support.close_confirm.created")) } dd { (Date::in_sweden(s.created_at).to_string()) } }
+            }
+            h2 { (h!(ctx, "staff.support.close_confirm.deleted")) }
+            ul.to-delete {
+                li {
+                    (ctx.plural("staff.support.close_confirm.drafts", unfinished, &[("n", &unfinished.to_string())]))
+                    @if !s.drafts.is_empty() {
+                        ul { @for d in &s.drafts { li { (forms.title(&d.form_id, ctx.lang())) ", " (Date::in_sweden(d.created_at).to_string()) } } }
+                    }
+                }
+                li { (h!(ctx, "staff.support.close_confirm.sessions")) }
+                @if s.two_step { li { (h!(ctx, "staff.support.close_confirm.phone")) } }
+                li { (h!(ctx, "staff.support.close_confirm.login")) }
+            }
+            h2 { (h!(ctx, "staff.support.close_confirm.kept")) }
+            ul.to-keep {
+                li {
+                    (ctx.plural("staff.support.close_confirm.cases", submitted, &[("n", &submitted.to_string())]))
+                    @if !s.cases.is_empty() {
+                        ul { @for c in &s.cases { li { span.verification-number { (c.verification) } ", " (forms.title(&c.form_id, ctx.lang())) } } }
+                    }
+                }
+                li { (h!(ctx, "staff.support.close_confirm.email")) }
+            }
+            (post_form(ctx, &action, "stack", html! {
+                input type="hidden" name="close_verified" value="yes";
+                input type="hidden" name="close_note" value=(note);
+                input type="hidden" name="confirmed" value="yes";
+                button.button.button-warning type="submit" { (h!(ctx, "staff.support.close_confirm.yes")) }
+            }))
+            p { a href=(paths::staff_support_account(s.id.0)) { (h!(ctx, "staff.support.close_confirm.no")) } }
+        },
+    )
+}
+
 /// When something happened, in Swedish time to the minute.
 fn moment(at: i64) -> String {
     format!("{} {}", Date::in_sweden(at), date::time_in_sweden(at))
