@@ -988,3 +988,39 @@ async fn the_payment_description_follows_the_page_language() {
     let merchant = select_text(&html, "dd").join(" ");
     assert!(merchant.contains("Visa for visits"), "{merchant}");
 }
+
+/// A hosted payment page is the provider's, not the portal's: its own name and
+/// look, and nothing of the portal's header, menu or login state.
+#[tokio::test]
+async fn the_mock_acquirers_pages_look_like_a_separate_provider() {
+    let (app, reference) = approved().await;
+    let card_page = press_pay(&app, &reference).await;
+    let card = app.get_html(&card_page).await;
+    let challenge = pay_with(&app, &card_page, CHALLENGE).await;
+    let bank = app.get_html(&challenge).await;
+    for (path, page) in [(&card_page, card), (&challenge, bank)] {
+        let html = page.html();
+        assert!(
+            select_text(&page, ".site-header").is_empty(),
+            "{path}: no portal header"
+        );
+        for portal in ["/account", "/logout", "/login", "/help/"] {
+            assert!(
+                !html.contains(&format!("href=\"{portal}"))
+                    && !html.contains(&format!("action=\"{portal}")),
+                "{path}: nothing of the portal ({portal})"
+            );
+        }
+        assert!(!html.contains("a@example.se"), "{path}: no login state");
+        assert!(
+            first_text(&page, ".provider-brand").contains("Testkort"),
+            "{path}: the provider's own name"
+        );
+        assert!(first_text(&page, "title").contains("Testkort"), "{path}");
+        let own_look = scraper::Selector::parse("body.provider").unwrap();
+        assert!(
+            page.select(&own_look).next().is_some(),
+            "{path}: its own look"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! The built-in mock acquirer's hosted pages: the card form and the card issuer's
 //! 3-D Secure page. Marked as a test provider on every page.
-use maud::{html, Markup};
+use maud::{html, Markup, Render, DOCTYPE};
 
 use crate::domain::money;
 use crate::fakes::mock_acquirer::card::TEST_CARDS;
@@ -8,11 +8,43 @@ use crate::fakes::mock_acquirer::store::MockPayment;
 use crate::fakes::mock_acquirer::{card_page, challenge_page, CardForm};
 use crate::h;
 use crate::web::guard::Ctx;
+use crate::web::views::assets::url;
 use crate::web::views::components::Tone;
 use crate::web::views::components::{
     error_summary, notice, post_form, submit, Attr, Field, FormErrors,
 };
-use crate::web::views::layout::page;
+
+/// A page of the provider, as a real provider's hosted page is: its own name,
+/// look and frame, with nothing of the portal's header, menu or login state.
+fn provider_page(ctx: &Ctx, title: impl Render, content: Markup) -> Markup {
+    let other = ctx.lang().other();
+    let switch = crate::paths::switch_language(
+        other.code(),
+        &crate::web::views::layout::encode_path(&ctx.path),
+    );
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang().code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – " (h!(ctx, "mock.brand")) }
+                link rel="stylesheet" href=(Attr(url("kansli.css")));
+            }
+            body.provider {
+                a.skip-link href="#main" { (h!(ctx, "nav.skip")) }
+                header.provider-header {
+                    div.wrap.header-row {
+                        span.provider-brand { span.provider-mark aria-hidden="true" { "T" } (h!(ctx, "mock.brand")) }
+                        a href=(Attr(&switch)) lang=(other.code()) hreflang=(other.code()) { (h!(ctx, "nav.other_language")) }
+                    }
+                }
+                main #main .wrap tabindex="-1" { (content) }
+                footer.provider-footer { div.wrap { p { (h!(ctx, "mock.footer")) } } }
+            }
+        }
+    }
+}
 
 /// The heading strip every mock page has: who is asking for money, and how much.
 fn provider_header(ctx: &Ctx, p: &MockPayment) -> Markup {
@@ -28,7 +60,7 @@ fn provider_header(ctx: &Ctx, p: &MockPayment) -> Markup {
 pub fn card_form(ctx: &Ctx, p: &MockPayment, typed: &CardForm, errors: &FormErrors) -> Markup {
     let action = card_page(&p.id);
     let cancel = format!("{action}/cancel");
-    page(
+    provider_page(
         ctx,
         h!(ctx, "mock.card.title"),
         html! {
@@ -84,7 +116,7 @@ fn grouped(number: &str) -> String {
 /// The card issuer's page. In development the code is shown, since no bank sends it.
 pub fn challenge(ctx: &Ctx, p: &MockPayment, code: &str, errors: &FormErrors) -> Markup {
     let action = challenge_page(&p.id);
-    page(
+    provider_page(
         ctx,
         h!(ctx, "mock.challenge.title"),
         html! {
@@ -107,7 +139,7 @@ pub fn challenge(ctx: &Ctx, p: &MockPayment, code: &str, errors: &FormErrors) ->
 
 /// A payment that can take no more steps here (finished or expired).
 pub fn finished(ctx: &Ctx, p: &MockPayment) -> Markup {
-    page(
+    provider_page(
         ctx,
         h!(ctx, "mock.finished.title"),
         html! {
