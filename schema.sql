@@ -634,3 +634,33 @@ CREATE TABLE draft_signatures (
     signature        TEXT NOT NULL,
     ocsp_response    TEXT
 ) STRICT;
+
+-- step 19: integration API clients and their webhook deliveries
+-- A client system (a case-management system) reads cases and moves them through
+-- the API with a bearer token, of which only a SHA-256 is kept. Its webhook
+-- secret is not stored: it is derived from the installation key and `secret_salt`.
+CREATE TABLE api_clients (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    token_hash   BLOB NOT NULL UNIQUE,
+    webhook_url  TEXT,
+    secret_salt  TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    revoked_at   INTEGER
+) STRICT;
+CREATE UNIQUE INDEX api_clients_active_name ON api_clients (name) WHERE revoked_at IS NULL;
+-- Events for a client's webhook, queued in the transaction that causes them and
+-- sent by the outbox's worker with its retries and backoff.
+CREATE TABLE webhook_deliveries (
+    id               INTEGER PRIMARY KEY,
+    client_id        INTEGER NOT NULL REFERENCES api_clients (id) ON DELETE CASCADE,
+    event            TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    status           TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    last_error       TEXT,
+    created_at       INTEGER NOT NULL,
+    sent_at          INTEGER
+) STRICT;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'queued';

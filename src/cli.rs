@@ -1,6 +1,6 @@
 //! The command line: `kansli serve` (the default), `kansli migrate`, `kansli backup`,
-//! `kansli restore`, `kansli staff`, `kansli rotate-key`, `kansli mock-acquirer-key`
-//! and `kansli demo`.
+//! `kansli restore`, `kansli staff`, `kansli api`, `kansli rotate-key`,
+//! `kansli mock-acquirer-key` and `kansli demo`.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +50,26 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Client systems of the integration API: add, list, revoke.
+    Api {
+        #[command(subcommand)]
+        command: ApiCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiCommand {
+    /// Add a client system and print its token (and webhook secret) once.
+    Add {
+        name: String,
+        /// Where events (case submitted, status changed, questionnaire answered) are POSTed.
+        #[arg(long)]
+        webhook: Option<String>,
+    },
+    /// List the client systems.
+    List,
+    /// Revoke a client system's token; no more events are sent to it.
+    Revoke { name: String },
 }
 
 #[derive(Subcommand)]
@@ -112,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Backup { path } => backup(&settings, &path),
         Command::Restore { path } => restore(&settings, &path),
         Command::Staff { command } => staff(&settings, command),
+        Command::Api { command } => api(&settings, command),
         Command::MockAcquirerKey => mock_acquirer_key(&settings),
         Command::RotateKey => rotate_key(&settings),
         Command::Demo => demo(settings),
@@ -317,16 +338,21 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
+/// The database for a command that works on it beside a running server.
+fn open_database(settings: &Settings, now: i64) -> anyhow::Result<crate::db::Pool> {
+    crate::db::open(
+        &settings.database_path(),
+        &UpgradeBackups::configured(settings, now),
+    )
+}
+
 fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
     use crate::domain::date::{time_in_sweden, Date};
     use crate::domain::rules::MINUTE;
     use crate::domain::staff::Role;
     use crate::flows::identity::staff;
     let now = Clock::system().now();
-    let pool = crate::db::open(
-        &settings.database_path(),
-        &UpgradeBackups::configured(settings, now),
-    )?;
+    let pool = open_database(settings, now)?;
     match command {
         StaffCommand::Add { email, role } => {
             let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
@@ -382,6 +408,56 @@ fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
                 role.as_str(),
                 was.as_str()
             );
+        }
+    }
+    Ok(())
+}
+
+fn api(settings: &Settings, command: ApiCommand) -> anyhow::Result<()> {
+    use crate::domain::api::{ClientName, WebhookUrl};
+    use crate::domain::date::{time_in_sweden, Date};
+    use crate::flows::api::clients;
+    let now = Clock::system().now();
+    let pool = open_database(settings, now)?;
+    match command {
+        ApiCommand::Add { name, webhook } => {
+            let Some(client) = ClientName::parse(&name) else {
+                anyhow::bail!(
+                    "{name:?} is not a client name: use 1 to 64 of a-z, 0-9, '-', '_' and '.'"
+                );
+            };
+            let webhook = match webhook.as_deref().map(|w| (w, WebhookUrl::parse(w))) {
+                Some((w, None)) => anyhow::bail!("{w:?} is not an http or https address"),
+                Some((_, url)) => url,
+                None => None,
+            };
+            let kek = crate::startup::sealing_key(settings, &pool)?;
+            let keyring =
+                crate::domain::secret::Keyring::new(crate::startup::installation_key(&pool, &kek)?);
+            let Some(added) = clients::add(&pool, &keyring, &client, webhook.as_ref(), now)? else {
+                anyhow::bail!("an API client named {name} already exists; revoke it first");
+            };
+            println!("API client {name} added. Give it these now: they are not shown again.");
+            println!("token: {}", added.token.expose());
+            if let Some(secret) = added.webhook_secret {
+                println!("webhook secret: {secret}");
+            }
+        }
+        ApiCommand::List => {
+            for c in clients::list(&pool)? {
+                let state = match c.revoked_at {
+                    Some(at) => format!("revoked {} {}", Date::in_sweden(at), time_in_sweden(at)),
+                    None => "active".to_string(),
+                };
+                let webhook = c.webhook_url.as_deref().unwrap_or("(no webhook)");
+                println!("{:<30} {:<20} {}", c.name, state, webhook);
+            }
+        }
+        ApiCommand::Revoke { name } => {
+            if !clients::revoke(&pool, &name, now)? {
+                anyhow::bail!("no active API client {name}");
+            }
+            println!("API client {name} revoked; its token no longer works.");
         }
     }
     Ok(())

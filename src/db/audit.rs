@@ -13,6 +13,8 @@ pub enum ActorKind {
     System,
     /// A municipality's or region's staff member, by professional e-ID.
     Partner,
+    /// A client system of the integration API, by its name.
+    ApiClient,
 }
 
 impl ActorKind {
@@ -23,6 +25,7 @@ impl ActorKind {
             ActorKind::Anonymous => "anonymous",
             ActorKind::System => "system",
             ActorKind::Partner => "partner",
+            ActorKind::ApiClient => "api_client",
         }
     }
 }

@@ -10,6 +10,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use crate::error::AppError;
 
 pub mod accounts;
+pub mod api_clients;
 pub mod audit;
 pub mod backup;
 pub mod cases;

@@ -187,7 +187,7 @@ pub enum Status {
 }
 
 impl Status {
-    fn from_column(s: &str) -> Status {
+    pub(crate) fn from_column(s: &str) -> Status {
         match s {
             "sent" => Status::Sent,
             "failed" => Status::Failed,

@@ -1,5 +1,6 @@
 //! Rules and parsed types. Knows nothing of actix or rusqlite: input becomes
 //! a value here that is valid by construction, or a problem with a catalog key.
+pub mod api;
 pub mod case;
 pub mod client_addr;
 pub mod countries;

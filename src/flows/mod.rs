@@ -1,6 +1,7 @@
 //! The use cases: each public function is one step a person takes, in one
 //! transaction together with the messages it causes. Flows return outcome enums,
 //! never HTML, cookies or URL strings.
+pub mod api;
 pub mod apply;
 pub mod casework;
 pub mod demo;

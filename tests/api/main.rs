@@ -10,6 +10,7 @@ mod eid;
 mod eid_tls;
 mod health;
 mod helpers;
+mod integration_api;
 mod jobs;
 mod login;
 mod logs;

@@ -1,0 +1,83 @@
+//! Client systems of the integration API: added, listed and revoked from the
+//! command line, and recognised by their bearer token.
+use crate::db::api_clients::{self, Client, NewClient};
+use crate::db::audit::{ActorKind, Entry};
+use crate::db::{self, Pool};
+use crate::domain::api::{ApiClient, ClientName, WebhookUrl, WEBHOOK_SECRET_PURPOSE};
+use crate::domain::secret::{public_reference, Keyring, Token};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// What `kansli api add` prints once: nothing of either is stored.
+pub struct Added {
+    pub token: Token,
+    pub webhook_secret: Option<String>,
+}
+
+/// The webhook secret of a client: derived from the installation key and the
+/// client's salt, so it is never stored and survives `kansli rotate-key`.
+pub fn webhook_secret(keyring: &Keyring, salt: &str) -> String {
+    keyring
+        .derived_token(WEBHOOK_SECRET_PURPOSE, salt)
+        .expose()
+        .to_string()
+}
+
+/// Adds a client system; None when an active one already has the name.
+pub fn add(
+    pool: &Pool,
+    keyring: &Keyring,
+    name: &ClientName,
+    webhook: Option<&WebhookUrl>,
+    now: i64,
+) -> Result<Option<Added>, AppError> {
+    let token = Token::generate();
+    let salt = public_reference();
+    let mut conn = pool.get()?;
+    let added = db::write_with(&mut conn, |tx| -> Result<_, AppError> {
+        let hash = token.hash();
+        let new = NewClient {
+            name: name.as_str(),
+            token_hash: &hash,
+            webhook_url: webhook.map(WebhookUrl::as_str),
+            secret_salt: &salt,
+        };
+        let Some(_) = api_clients::insert(tx, &new, now)? else {
+            return Ok(false);
+        };
+        Entry::new(ActorKind::System, "cli", "api_client_added")
+            .target(name.as_str())
+            .record(tx, now)?;
+        Ok(true)
+    })?;
+    Ok(added.then(|| Added {
+        webhook_secret: webhook.map(|_| webhook_secret(keyring, &salt)),
+        token,
+    }))
+}
+
+pub fn list(pool: &Pool) -> Result<Vec<Client>, AppError> {
+    Ok(api_clients::list(&*pool.get()?)?)
+}
+
+/// Revokes the active client `name`. False: there is none.
+pub fn revoke(pool: &Pool, name: &str, now: i64) -> Result<bool, AppError> {
+    let mut conn = pool.get()?;
+    db::write_with(&mut conn, |tx| -> Result<bool, AppError> {
+        let revoked = api_clients::revoke(tx, name, now)?;
+        if revoked {
+            Entry::new(ActorKind::System, "cli", "api_client_revoked")
+                .target(name)
+                .record(tx, now)?;
+        }
+        Ok(revoked)
+    })
+}
+
+/// The client system whose token this is, if it is active.
+#[tracing::instrument(skip_all)]
+pub async fn authenticate(state: &AppState, token: Token) -> Result<Option<ApiClient>, AppError> {
+    let hash = token.hash();
+    let found = db::quick_read(&state.pool, move |c| api_clients::by_token_hash(c, &hash)).await?;
+    Ok(found.map(|c| ApiClient::authenticated(c.id, c.name)))
+}
