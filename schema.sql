@@ -664,3 +664,22 @@ CREATE TABLE webhook_deliveries (
     sent_at          INTEGER
 ) STRICT;
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'queued';
+-- The audit log names a new kind of actor: a client system of the API, by its name.
+CREATE TABLE audit_log_new (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    actor_kind  TEXT NOT NULL CHECK (actor_kind IN ('staff', 'applicant', 'anonymous', 'system', 'partner', 'api_client')),
+    -- the staff member's or applicant's email address, the address tried, a
+    -- personal identity number (e-identification), or an API client's name
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT,
+    ip          TEXT,
+    detail      TEXT
+) STRICT;
+INSERT INTO audit_log_new (id, at, actor_kind, actor, action, target, ip, detail)
+    SELECT id, at, actor_kind, actor, action, target, ip, detail FROM audit_log;
+DROP TABLE audit_log;
+ALTER TABLE audit_log_new RENAME TO audit_log;
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_action ON audit_log (action, at);

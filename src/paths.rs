@@ -317,3 +317,20 @@ pub fn staff_support_pending(id: i64, what: &str) -> String {
 pub fn staff_support_questionnaire(verification: &str) -> String {
     format!("{STAFF_SUPPORT}/questionnaires/{verification}")
 }
+
+/// Everything under here is the integration API: bearer tokens, JSON, no cookies.
+pub const API: &str = "/api/";
+pub const API_OPENAPI: &str = "/api/openapi.json";
+pub const API_CASES: &str = "/api/v1/cases";
+/// Administrators' list of webhook deliveries.
+pub const STAFF_WEBHOOKS: &str = "/staff/webhooks";
+
+/// A case in the integration API.
+pub fn api_case(verification: &str) -> String {
+    format!("{API_CASES}/{verification}")
+}
+
+/// A case's document in the integration API.
+pub fn api_case_document(verification: &str, document: &str) -> String {
+    format!("{API_CASES}/{verification}/documents/{document}")
+}

@@ -126,15 +126,18 @@ pub fn of_case(
         "SELECT d.filename, d.mime, d.bytes FROM documents d JOIN cases c ON c.draft_id = d.draft_id
          WHERE d.reference = ?1"
     };
-    conn.query_row(sql, [reference], |r| {
-        Ok(StoredDocument {
-            filename: r.get(0)?,
-            mime: r.get(1)?,
-            bytes: r.get(2)?,
-            submitted: true,
-        })
+    conn.query_row(sql, [reference], submitted_document)
+        .optional()
+}
+
+/// A document of a submitted application from a row of (filename, mime, bytes).
+pub(super) fn submitted_document(r: &r2d2_sqlite::rusqlite::Row) -> Result<StoredDocument> {
+    Ok(StoredDocument {
+        filename: r.get(0)?,
+        mime: r.get(1)?,
+        bytes: r.get(2)?,
+        submitted: true,
     })
-    .optional()
 }
 
 /// Deletes the documents (with their thumbnails) of up to `limit` cases whose

@@ -11,6 +11,7 @@ use crate::error::AppError;
 
 pub mod accounts;
 pub mod api_clients;
+pub mod api_reads;
 pub mod audit;
 pub mod backup;
 pub mod cases;

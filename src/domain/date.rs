@@ -37,9 +37,8 @@ impl Date {
         .then_some(Date { year, month, day })
     }
 
-    /// Exactly `YYYY-MM-DD`. What people type is read by [`Date::parse_typed`];
-    /// this strict form is left for tests that name a date.
-    #[cfg(test)]
+    /// Exactly `YYYY-MM-DD`, as machines write it (the integration API's filters).
+    /// What people type is read by [`Date::parse_typed`].
     pub fn parse_iso(s: &str) -> Option<Date> {
         let s = s.trim();
         let b = s.as_bytes();

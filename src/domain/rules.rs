@@ -124,6 +124,8 @@ pub const IP_LIMIT_RESET: (u32, i64) = (10, HOUR);
 /// Tries of a verification number and personal identity number for the questionnaire.
 pub const IP_LIMIT_QUESTIONNAIRE: (u32, i64) = (10, HOUR);
 
+/// Requests of one integration API client system (its token), from any address.
+pub const CLIENT_LIMIT_API: (u32, i64) = (300, MINUTE);
 /// Photos one account (or questionnaire respondent) may upload in a window: a
 /// draft holds at most 20 documents, and each decode is costly.
 pub const ACCOUNT_LIMIT_UPLOADS: (u32, i64) = (20, 10 * MINUTE);

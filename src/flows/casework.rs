@@ -1,6 +1,7 @@
 //! What caseworkers do: find cases, read one whole (answers, documents, payment,
 //! the questionnaire, the timeline), and move it through the status machine.
-//! Every operation takes the [`Caseworker`] permission, which only a role check makes.
+//! Every operation takes the [`Caseworker`] permission, which only a role check makes
+//! (a status change also takes a client system's, [`crate::domain::api::ApiClient`]).
 use crate::db::audit::{ActorKind, Entry};
 use crate::db::cases::{self, Case, Event, Filter, Found};
 use crate::db::payments::Payment;
@@ -76,7 +77,7 @@ pub async fn case_file(
     .await
 }
 
-fn read_case_file(
+pub(crate) fn read_case_file(
     c: &r2d2_sqlite::rusqlite::Connection,
     verification: &str,
 ) -> r2d2_sqlite::rusqlite::Result<Option<CaseFile>> {
@@ -106,6 +107,32 @@ fn read_case_file(
     }))
 }
 
+/// Who moves a case through the machine: a caseworker on the staff pages, or a
+/// client system through the integration API. Only those permissions make one.
+pub struct Mover {
+    kind: ActorKind,
+    /// As the timeline and the audit log name them.
+    name: String,
+}
+
+impl From<&Caseworker> for Mover {
+    fn from(who: &Caseworker) -> Self {
+        Mover {
+            kind: ActorKind::Staff,
+            name: who.member().email.clone(),
+        }
+    }
+}
+
+impl From<&crate::domain::api::ApiClient> for Mover {
+    fn from(client: &crate::domain::api::ApiClient) -> Self {
+        Mover {
+            kind: ActorKind::ApiClient,
+            name: format!("api:{}", client.name()),
+        }
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Moved {
     Done,
@@ -120,13 +147,14 @@ pub enum Moved {
 #[tracing::instrument(skip_all)]
 pub async fn change_status(
     state: &AppState,
-    who: &Caseworker,
+    who: impl Into<Mover>,
     verification: String,
     to: CaseStatus,
     message: String,
     ip: String,
 ) -> Result<Option<Moved>, AppError> {
-    let (now, actor) = (state.now(), who.member().email.clone());
+    let (now, mover) = (state.now(), who.into());
+    let actor = mover.name;
     let my_page = format!("{}{}", state.settings.public_url(), crate::paths::ACCOUNT);
     state
         .write_and_send(move |tx| -> Result<Option<Moved>, AppError> {
@@ -145,7 +173,7 @@ pub async fn change_status(
                 transition.from().as_str(),
                 transition.to().as_str()
             );
-            Entry::new(ActorKind::Staff, &actor, "case_status_changed")
+            Entry::new(mover.kind, &actor, "case_status_changed")
                 .target(&verification)
                 .ip(&ip)
                 .detail(&detail)

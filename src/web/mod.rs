@@ -12,7 +12,7 @@ pub mod views;
 pub mod web_state;
 
 use handlers::{
-    account, apply, cases, casework, credentials, eid, health, login, pages, partner, payment,
+    account, api, apply, cases, casework, credentials, eid, health, login, pages, partner, payment,
     questionnaire, reset, staff, support, two_step,
 };
 
@@ -226,6 +226,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(get().to(questionnaire::link_form))
                         .route(post().to(questionnaire::link)),
                 ),
+        )
+        .service(
+            // Every route of the API answers a method it does not take, and the
+            // scope any other address, with a problem document rather than a page.
+            scope("/api")
+                .service(
+                    resource("/v1/cases")
+                        .route(get().to(api::list_cases))
+                        .default_service(web::to(api::wrong_method)),
+                )
+                .service(
+                    resource("/v1/cases/{verification}")
+                        .route(get().to(api::case))
+                        .default_service(web::to(api::wrong_method)),
+                )
+                .service(
+                    resource("/v1/cases/{verification}/documents/{document}")
+                        .route(get().to(api::document))
+                        .default_service(web::to(api::wrong_method)),
+                )
+                .service(
+                    resource("/v1/cases/{verification}/status")
+                        .route(post().to(api::change_status))
+                        .default_service(web::to(api::wrong_method)),
+                )
+                .default_service(web::to(api::no_route)),
         )
         .service(
             scope("/health")

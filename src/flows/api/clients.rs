@@ -81,3 +81,14 @@ pub async fn authenticate(state: &AppState, token: Token) -> Result<Option<ApiCl
     let found = db::quick_read(&state.pool, move |c| api_clients::by_token_hash(c, &hash)).await?;
     Ok(found.map(|c| ApiClient::authenticated(c.id, c.name)))
 }
+
+/// Records a request with no valid token.
+pub async fn refused(state: &AppState, ip: String) -> Result<(), AppError> {
+    let now = state.now();
+    db::write(&state.pool, move |tx| {
+        Entry::new(ActorKind::Anonymous, "", "api_token_refused")
+            .ip(&ip)
+            .record(tx, now)
+    })
+    .await
+}

@@ -22,12 +22,17 @@ fn render<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
     // A response that already is a page (e.g. a form shown again with its errors), or
-    // an API's JSON error (the e-identification simulator's), is left alone.
+    // an API's JSON error (the e-identification simulator's, the integration
+    // API's problem details), is left alone.
     let is_page = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+        .is_some_and(|v| {
+            v.starts_with("text/html")
+                || v.starts_with("application/json")
+                || v.starts_with(crate::web::handlers::api::problem::CONTENT_TYPE)
+        });
     if is_page {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

@@ -80,6 +80,12 @@ pub fn is_probe(path: &str) -> bool {
     path.starts_with(paths::HEALTH)
 }
 
+/// The integration API: as for probes, no session and no cookie (none is even
+/// read: it knows only bearer tokens, so a browser's cookies carry no authority).
+fn is_api(path: &str) -> bool {
+    path.starts_with(paths::API)
+}
+
 /// The language: the remembered choice, else the browser's preference, else Swedish.
 pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
     req.cookie(LANG_COOKIE.plain)
@@ -129,7 +135,7 @@ pub async fn load_context(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if is_asset(req.path()) || is_probe(req.path()) {
+    if is_asset(req.path()) || is_probe(req.path()) || is_api(req.path()) {
         let production = req
             .app_data::<web::Data<WebState>>()
             .is_some_and(|s| s.settings.is_production());

@@ -20,6 +20,8 @@ pub const MAX_ENTRIES: usize = 100_000;
 enum Key {
     Addr(IpAddr),
     Owner(Owner),
+    /// A client system of the integration API (its id).
+    Client(i64),
 }
 
 #[derive(Default)]
@@ -75,6 +77,17 @@ impl RateLimiter {
         now: i64,
     ) -> Result<(), AppError> {
         self.count(kind, limit, Key::Owner(owner), now)
+    }
+
+    /// Counts one request of `kind` by the API client system `client`.
+    pub fn check_client(
+        &self,
+        kind: &'static str,
+        limit: (u32, i64),
+        client: i64,
+        now: i64,
+    ) -> Result<(), AppError> {
+        self.count(kind, limit, Key::Client(client), now)
     }
 
     fn count(

@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per area: extract, parse into domain types, one flow
 //! call, then render or redirect (303 after every POST). No SQL and no HTML here.
 pub mod account;
+pub mod api;
 pub mod apply;
 pub mod cases;
 pub mod casework;
