@@ -232,6 +232,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             // scope any other address, with a problem document rather than a page.
             scope("/api")
                 .service(
+                    resource("/openapi.json")
+                        .route(get().to(api::openapi))
+                        .default_service(web::to(api::wrong_method)),
+                )
+                .service(
                     resource("/v1/cases")
                         .route(get().to(api::list_cases))
                         .default_service(web::to(api::wrong_method)),

@@ -27,6 +27,16 @@ fn json_response(value: &serde_json::Value) -> HttpResponse {
         .body(value.to_string())
 }
 
+/// The OpenAPI 3.1 description of the routes below (checked against them by a test).
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /api/openapi.json`: needs no token, as documentation.
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(OPENAPI)
+}
+
 /// Any address under /api that is not one of its routes.
 pub async fn no_route() -> Result<HttpResponse, Problem> {
     Err(Problem::not_found(
