@@ -30,6 +30,7 @@ pub mod sessions;
 pub mod signatures;
 pub mod staff;
 pub mod stats;
+pub mod webhooks;
 
 pub use rusqlite::Error as SqlError;
 

@@ -70,7 +70,16 @@ impl ApiClient {
 }
 
 /// The purpose under which webhook secrets are derived from the installation key.
-pub const WEBHOOK_SECRET_PURPOSE: &str = "webhook_secret";
+const WEBHOOK_SECRET_PURPOSE: &str = "webhook_secret";
+
+/// A client's webhook secret: derived from the installation key and the
+/// client's salt, so it is never stored and survives `kansli rotate-key`.
+pub fn webhook_secret(keyring: &crate::domain::secret::Keyring, salt: &str) -> String {
+    keyring
+        .derived_token(WEBHOOK_SECRET_PURPOSE, salt)
+        .expose()
+        .to_string()
+}
 
 /// The `Kansli-Signature` header of a webhook body sent at `timestamp` (unix
 /// seconds): `t=<timestamp>,v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`, as

@@ -685,6 +685,7 @@ async fn approve_with(
                     if let Some(q) = db::questionnaires::by_id(tx, q)? {
                         let thanks = messages::questionnaire_answered(&q.email, &q.verification);
                         outbox::enqueue(tx, &thanks, now)?;
+                        crate::flows::api::events::questionnaire_answered(tx, &q, now)?;
                     }
                 }
             }

@@ -12,6 +12,7 @@ use crate::domain::forms::answers::Answers;
 use crate::domain::payment::PaymentState;
 use crate::domain::staff::Caseworker;
 use crate::error::AppError;
+use crate::flows::api::events::{CaseEvent, Kind};
 use crate::i18n::Texts;
 use crate::outbound::notify::messages;
 use crate::state::AppState;
@@ -178,6 +179,17 @@ pub async fn change_status(
                 .ip(&ip)
                 .detail(&detail)
                 .record(tx, now)?;
+            crate::flows::api::events::queue(
+                tx,
+                &CaseEvent {
+                    kind: Kind::StatusChanged,
+                    verification: &verification,
+                    form_id: &case.form_id,
+                    status: transition.to(),
+                    from: Some(transition.from()),
+                },
+                now,
+            )?;
             if let Some(account) = case
                 .account_id
                 .map(|a| accounts::by_id(tx, a))

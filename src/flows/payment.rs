@@ -352,6 +352,17 @@ async fn submit(
                 },
                 now,
             )?;
+            crate::flows::api::events::queue(
+                tx,
+                &crate::flows::api::events::CaseEvent {
+                    kind: crate::flows::api::events::Kind::Submitted,
+                    verification: number.as_str(),
+                    form_id: &form_id,
+                    status: crate::domain::case::CaseStatus::Received,
+                    from: None,
+                },
+                now,
+            )?;
             let person = accounts::by_id(tx, account)?.ok_or_else(|| {
                 AppError::Unexpected(anyhow::anyhow!("account of a payment missing"))
             })?;

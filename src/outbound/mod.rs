@@ -3,3 +3,4 @@
 pub mod eid;
 pub mod notify;
 pub mod payment;
+pub mod webhooks;

@@ -13,7 +13,7 @@ pub mod web_state;
 
 use handlers::{
     account, api, apply, cases, casework, credentials, eid, health, login, pages, partner, payment,
-    questionnaire, reset, staff, support, two_step,
+    questionnaire, reset, staff, support, two_step, webhooks,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -180,6 +180,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/setup/qr").route(get().to(staff::setup_qr)))
                 .service(resource("/audit").route(get().to(staff::audit)))
+                .service(resource("/webhooks").route(get().to(webhooks::deliveries)))
                 .service(resource("/support").route(get().to(support::search)))
                 .service(resource("/support/{id}").route(get().to(support::account)))
                 .service(resource("/support/{id}/phone").route(post().to(support::change_phone)))

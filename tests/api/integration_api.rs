@@ -520,3 +520,226 @@ async fn the_openapi_document_matches_the_routes_that_exist() {
         );
     }
 }
+
+/// A client system's webhook endpoint on loopback: it records every request's
+/// signature header and body, and answers 500 to the first `failures` of them.
+struct Receiver {
+    url: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+    server: actix_web::dev::ServerHandle,
+}
+
+#[derive(Clone)]
+struct Shared {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+    failures: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+async fn receive(
+    req: actix_web::HttpRequest,
+    body: actix_web::web::Bytes,
+    shared: actix_web::web::Data<Shared>,
+) -> actix_web::HttpResponse {
+    use std::sync::atomic::Ordering;
+    let signature = req
+        .headers()
+        .get("kansli-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = String::from_utf8(body.to_vec()).unwrap();
+    shared.seen.lock().unwrap().push((signature, body));
+    let failing = shared
+        .failures
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok();
+    if failing {
+        actix_web::HttpResponse::InternalServerError().finish()
+    } else {
+        actix_web::HttpResponse::Ok().finish()
+    }
+}
+
+impl Receiver {
+    async fn start(failures: usize) -> Receiver {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let shared = Shared {
+            seen: seen.clone(),
+            failures: std::sync::Arc::new(failures.into()),
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .app_data(actix_web::web::Data::new(shared.clone()))
+                .route("/hooks", actix_web::web::post().to(receive))
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .unwrap()
+        .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Receiver {
+            url: format!("http://127.0.0.1:{port}/hooks"),
+            seen,
+            server: handle,
+        }
+    }
+
+    fn seen(&self) -> Vec<(String, String)> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// Checks a `Kansli-Signature` as a receiver would (HMAC-SHA256 of "t.body"
+/// with the secret, compared in constant time); gives its timestamp.
+fn verified_timestamp(secret: &str, signature: &str, body: &str) -> i64 {
+    use hmac::{Hmac, Mac};
+    let (t, v1) = signature
+        .split_once(',')
+        .and_then(|(t, v)| Some((t.strip_prefix("t=")?, v.strip_prefix("v1=")?)))
+        .unwrap_or_else(|| panic!("signature {signature:?}"));
+    let expected: Vec<u8> = (0..v1.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&v1[i..i + 2], 16).unwrap())
+        .collect();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    mac.verify_slice(&expected)
+        .expect("the signature checks out");
+    t.parse().unwrap()
+}
+
+async fn deliver(app: &TestApp) {
+    app.state
+        .delivery
+        .deliver_due(&app.state.pool, app.clock.now())
+        .await
+        .unwrap();
+}
+
+/// The deliveries' (status, attempts), oldest first.
+async fn deliveries(app: &TestApp) -> Vec<(String, i64)> {
+    kansli::db::read(&app.state.pool, |c| {
+        let mut s = c.prepare("SELECT status, attempts FROM webhook_deliveries ORDER BY id")?;
+        let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_webhook_is_signed_and_retried_with_backoff_until_the_receiver_takes_it() {
+    use kansli::domain::rules::outbox_backoff;
+    let app = spawn_app().await;
+    let receiver = Receiver::start(2).await;
+    let (_, secret) = add_client(&app, "cms", Some(&receiver.url));
+    let secret = secret.unwrap();
+    add_client(&app, "reader", None);
+    // (Its login moves the clock on.)
+    let admin = staff(&app, "admin@agency.se", Role::Admin).await;
+    app.create_account("a@example.se").await;
+    let number = submitted(&app, "a@example.se", "visit-visa").await;
+
+    let first = app.clock.now();
+    deliver(&app).await;
+    assert_eq!(receiver.seen().len(), 1);
+    assert_eq!(deliveries(&app).await, [("queued".to_string(), 1)]);
+    let page = admin.get_html("/staff/webhooks").await;
+    assert_eq!(first_text(&page, "tr[data-status=queued] td.attempts"), "1");
+    assert!(first_text(&page, "tr[data-status=queued] td.error").contains("500"));
+    // Not before its time: the pause grows after each failure.
+    app.clock.advance(outbox_backoff(1) - 1);
+    deliver(&app).await;
+    assert_eq!(receiver.seen().len(), 1);
+    app.clock.advance(1);
+    deliver(&app).await;
+    assert_eq!(receiver.seen().len(), 2);
+    app.clock.advance(outbox_backoff(2));
+    deliver(&app).await;
+    assert_eq!(deliveries(&app).await, [("sent".to_string(), 3)]);
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 3);
+
+    let sent_at = [
+        first,
+        first + outbox_backoff(1),
+        first + outbox_backoff(1) + outbox_backoff(2),
+    ];
+    for ((signature, body), at) in seen.iter().zip(sent_at) {
+        assert_eq!(verified_timestamp(&secret, signature, body), at);
+        assert_eq!(body, &seen[0].1, "each attempt sends the same event");
+    }
+    let event: Value = serde_json::from_str(&seen[0].1).unwrap();
+    assert_eq!(event["type"], "case_submitted");
+    assert_eq!(event["case"]["verification_number"], number);
+    assert_eq!(event["case"]["status"], "received");
+    // Signed with another secret, the body does not check out.
+    let other =
+        std::panic::catch_unwind(|| verified_timestamp("not-the-secret", &seen[0].0, &seen[0].1));
+    assert!(other.is_err());
+
+    let page = admin.get_html("/staff/webhooks").await;
+    assert_eq!(
+        first_text(&page, "tr[data-status=sent] td.status"),
+        "Levererad"
+    );
+    assert_eq!(first_text(&page, "tr[data-status=sent] td.attempts"), "3");
+    receiver.server.stop(true).await;
+}
+
+#[tokio::test]
+async fn status_changes_reach_every_active_webhook_and_only_those() {
+    let app = spawn_app().await;
+    let first = Receiver::start(0).await;
+    let second = Receiver::start(0).await;
+    let (token, secret) = add_client(&app, "cms", Some(&first.url));
+    add_client(&app, "archive", Some(&second.url));
+    app.create_account("a@example.se").await;
+    let number = submitted(&app, "a@example.se", "visit-visa").await;
+    deliver(&app).await;
+    succeeded(kansli_cli(&app, &["api", "revoke", "archive"]));
+
+    let status = format!("/api/v1/cases/{number}/status");
+    let body = serde_json::json!({ "status": "in_progress" });
+    assert_eq!(api_post(&app, &token, &status, &body).await.status(), 200);
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
+    let page = format!("/staff/cases/{number}");
+    let res = cw
+        .submit(
+            &page,
+            &format!("{page}/status"),
+            &[("to", "approved"), ("message", "")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    deliver(&app).await;
+
+    let seen = first.seen();
+    let events: Vec<Value> = seen
+        .iter()
+        .map(|(signature, body)| {
+            verified_timestamp(secret.as_deref().unwrap(), signature, body);
+            serde_json::from_str(body).unwrap()
+        })
+        .collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "case_submitted",
+            "case_status_changed",
+            "case_status_changed"
+        ]
+    );
+    assert_eq!(events[1]["case"]["from"], "received");
+    assert_eq!(events[1]["case"]["status"], "in_progress");
+    assert_eq!(events[2]["case"]["status"], "approved");
+    assert_ne!(events[1]["id"], events[2]["id"]);
+    assert_eq!(second.seen().len(), 1, "a revoked client hears no more");
+    first.server.stop(true).await;
+    second.server.stop(true).await;
+}

@@ -3,7 +3,7 @@
 use crate::db::api_clients::{self, Client, NewClient};
 use crate::db::audit::{ActorKind, Entry};
 use crate::db::{self, Pool};
-use crate::domain::api::{ApiClient, ClientName, WebhookUrl, WEBHOOK_SECRET_PURPOSE};
+use crate::domain::api::{webhook_secret, ApiClient, ClientName, WebhookUrl};
 use crate::domain::secret::{public_reference, Keyring, Token};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -12,15 +12,6 @@ use crate::state::AppState;
 pub struct Added {
     pub token: Token,
     pub webhook_secret: Option<String>,
-}
-
-/// The webhook secret of a client: derived from the installation key and the
-/// client's salt, so it is never stored and survives `kansli rotate-key`.
-pub fn webhook_secret(keyring: &Keyring, salt: &str) -> String {
-    keyring
-        .derived_token(WEBHOOK_SECRET_PURPOSE, salt)
-        .expose()
-        .to_string()
 }
 
 /// Adds a client system; None when an active one already has the name.
@@ -89,6 +80,20 @@ pub async fn refused(state: &AppState, ip: String) -> Result<(), AppError> {
         Entry::new(ActorKind::Anonymous, "", "api_token_refused")
             .ip(&ip)
             .record(tx, now)
+    })
+    .await
+}
+
+/// Deliveries on the administrators' page: the newest this many.
+pub const DELIVERIES_SHOWN: i64 = 200;
+
+/// The newest webhook deliveries, with their status, attempts and last error.
+pub async fn deliveries(
+    state: &AppState,
+    _who: &crate::domain::staff::Admin,
+) -> Result<Vec<crate::db::webhooks::Delivery>, AppError> {
+    db::read(&state.pool, |c| {
+        crate::db::webhooks::latest(c, DELIVERIES_SHOWN)
     })
     .await
 }

@@ -2,3 +2,4 @@
 //! to cases, and the events their webhooks receive.
 pub mod cases;
 pub mod clients;
+pub mod events;

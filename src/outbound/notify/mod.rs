@@ -40,6 +40,9 @@ struct Inner {
     heartbeat: AtomicI64,
     /// Set at shutdown: the message being sent is finished, no other is begun.
     stopping: AtomicBool,
+    /// Webhooks to client systems, once the installation key is known (a
+    /// command without a server leaves them queued for the server's worker).
+    webhooks: std::sync::OnceLock<crate::outbound::webhooks::Sender>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -60,8 +63,21 @@ impl Delivery {
                 round: Mutex::new(()),
                 heartbeat: AtomicI64::new(0),
                 stopping: AtomicBool::new(false),
+                webhooks: std::sync::OnceLock::new(),
             }),
         })
+    }
+
+    /// Lets the worker deliver webhooks too, signing them with secrets derived
+    /// from `keyring` (the installation key).
+    pub fn sign_webhooks_with(
+        &self,
+        keyring: crate::domain::secret::Keyring,
+    ) -> anyhow::Result<()> {
+        let sender = crate::outbound::webhooks::Sender::new(keyring)?;
+        // Set once at start; a second call keeps the first.
+        let _ = self.inner.webhooks.set(sender);
+        Ok(())
     }
 
     /// Tells the worker that something was queued.
@@ -133,6 +149,12 @@ impl Delivery {
                     }
                 }
             }
+        }
+        if let Some(webhooks) = self.inner.webhooks.get() {
+            let stopping = || self.is_stopping();
+            webhooks
+                .deliver_due(pool, now, &mut report, after_each, &stopping)
+                .await?;
         }
         if report != Report::default() {
             tracing::info!(

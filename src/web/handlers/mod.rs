@@ -18,3 +18,4 @@ pub mod reset;
 pub mod staff;
 pub mod support;
 pub mod two_step;
+pub mod webhooks;

@@ -20,3 +20,4 @@ pub mod questionnaire;
 pub mod review;
 pub mod staff;
 pub mod support;
+pub mod webhooks;

@@ -86,6 +86,7 @@ pub fn home(ctx: &Ctx, member: &StaffMember, n: Notice) -> Markup {
                 }
                 @if member.as_admin().is_some() {
                     li { a href=(paths::STAFF_AUDIT) { (h!(ctx, "staff.audit.title")) } }
+                    li { a href=(paths::STAFF_WEBHOOKS) { (h!(ctx, "staff.webhooks.title")) } }
                 }
             }
             (post_form(ctx, paths::STAFF_LOGOUT, "secondary-action", html! {
