@@ -743,3 +743,44 @@ async fn status_changes_reach_every_active_webhook_and_only_those() {
     first.server.stop(true).await;
     second.server.stop(true).await;
 }
+
+#[test]
+fn the_readme_signature_check_accepts_kanslis_signature_and_nothing_else() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("## Integration API").unwrap()..];
+    let start = section.find("```python\n").unwrap() + "```python\n".len();
+    let snippet = &section[start..start + section[start..].find("```").unwrap()];
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let body = r#"{"type":"case_submitted","case":{"verification_number":"<>&\"'"}}"#;
+    let signed = kansli::domain::api::webhook_signature("s3cret", now, body);
+    let old = kansli::domain::api::webhook_signature("s3cret", now - 3600, body);
+    let script = format!(
+        "{snippet}\nimport sys\nbody = sys.stdin.buffer.read()\n\
+         print(from_kansli(body, {signed:?}, 's3cret'), from_kansli(body + b' ', {signed:?}, 's3cret'), \
+         from_kansli(body, {signed:?}, 'other'), from_kansli(body, {old:?}, 's3cret'))\n"
+    );
+    let mut python = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs the README's example");
+    use std::io::Write;
+    python
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let out = python.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "True False False False",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
