@@ -612,6 +612,23 @@ fn verified_timestamp(secret: &str, signature: &str, body: &str) -> i64 {
     t.parse().unwrap()
 }
 
+/// The events the receiver got, each after checking its signature, and their types.
+fn signed_events(receiver: &Receiver, secret: &str) -> (Vec<Value>, Vec<String>) {
+    let events: Vec<Value> = receiver
+        .seen()
+        .iter()
+        .map(|(signature, body)| {
+            verified_timestamp(secret, signature, body);
+            serde_json::from_str(body).unwrap()
+        })
+        .collect();
+    let kinds = events
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect();
+    (events, kinds)
+}
+
 async fn deliver(app: &TestApp) {
     app.state
         .delivery
@@ -718,15 +735,7 @@ async fn status_changes_reach_every_active_webhook_and_only_those() {
     assert_eq!(res.status(), 303);
     deliver(&app).await;
 
-    let seen = first.seen();
-    let events: Vec<Value> = seen
-        .iter()
-        .map(|(signature, body)| {
-            verified_timestamp(secret.as_deref().unwrap(), signature, body);
-            serde_json::from_str(body).unwrap()
-        })
-        .collect();
-    let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    let (events, kinds) = signed_events(&first, secret.as_deref().unwrap());
     assert_eq!(
         kinds,
         [
@@ -783,4 +792,82 @@ fn the_readme_signature_check_accepts_kanslis_signature_and_nothing_else() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The person in Sweden answers the questionnaire by the emailed link, page by page.
+async fn answer_questionnaire(app: &TestApp) {
+    let invite = app.messages_to(SPONSOR_EMAIL).await.remove(0);
+    let at = invite.text.find("/questionnaire/link?token=").unwrap();
+    let link: String = invite.text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let sponsor = app.new_browser();
+    let token = link.split_once("token=").unwrap().1;
+    let res = sponsor
+        .submit(&link, "/questionnaire/link", &[("token", token)])
+        .await;
+    let draft = res.headers()["location"].to_str().unwrap().to_string();
+    let pages: [(&str, &[(&str, &str)]); 3] = [
+        (
+            "about_you",
+            &[
+                ("phone", "+46701112233"),
+                ("occupation", "Nurse"),
+                ("supports_self", "yes"),
+            ],
+        ),
+        (
+            "relationship",
+            &[
+                ("met_on", "2018-06-01"),
+                ("how_met", "At a course <in> Lund"),
+                ("met_in_person", "yes"),
+                ("common_language", "English"),
+            ],
+        ),
+        ("home", &[("housing", "rental"), ("rooms", "3")]),
+    ];
+    for (page, fields) in pages {
+        let path = format!("{draft}/pages/{page}");
+        let revision = form_value(&sponsor.get_html(&path).await, &path, "revision");
+        let mut all = vec![("revision", revision.as_str()), ("action", "next")];
+        all.extend_from_slice(fields);
+        assert_eq!(
+            sponsor.submit(&path, &path, &all).await.status(),
+            303,
+            "{page}"
+        );
+    }
+    let (review, approve) = (format!("{draft}/review"), format!("{draft}/approve"));
+    let revision = form_value(&sponsor.get_html(&review).await, &approve, "revision");
+    let fields = [("revision", revision.as_str()), ("confirm", "yes")];
+    let res = sponsor.submit(&review, &approve, &fields).await;
+    assert_redirect(&res, "/questionnaire?answered=1");
+}
+
+#[tokio::test]
+async fn an_answered_questionnaire_is_an_event_and_part_of_the_case() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start(0).await;
+    let (token, secret) = add_client(&app, "cms", Some(&receiver.url));
+    app.create_account("ana@example.se").await;
+    let number = submitted(&app, "ana@example.se", "spouse-partner").await;
+    answer_questionnaire(&app).await;
+    deliver(&app).await;
+
+    let (events, kinds) = signed_events(&receiver, secret.as_deref().unwrap());
+    assert_eq!(kinds, ["case_submitted", "questionnaire_answered"]);
+    assert_eq!(events[1]["case"]["verification_number"], number);
+    assert_eq!(events[1]["case"]["type"], "spouse-partner");
+    assert_eq!(events[1]["case"]["status"], "received");
+
+    let case = json_of(api_get(&app, &token, &format!("/api/v1/cases/{number}")).await).await;
+    let questionnaire = &case["questionnaire"];
+    assert!(questionnaire["answered_at"].is_string(), "{questionnaire}");
+    let answers = questionnaire["answers"].as_array().unwrap();
+    assert!(answers
+        .iter()
+        .any(|a| a["field"] == "how_met" && a["value"] == "At a course <in> Lund"));
+    receiver.server.stop(true).await;
 }
