@@ -75,6 +75,16 @@ pub fn mark_attempt_failed(
     Ok(())
 }
 
+/// Fails the queued deliveries of the clients named `name` (just revoked): the
+/// system no longer receives events, and the page says why they stopped.
+pub fn cancel_for(conn: &Connection, name: &str) -> Result<usize> {
+    conn.execute(
+        "UPDATE webhook_deliveries SET status = 'failed', last_error = 'client revoked'
+         WHERE status = 'queued' AND client_id IN (SELECT id FROM api_clients WHERE name = ?1)",
+        [name],
+    )
+}
+
 /// A delivery as administrators see it.
 #[derive(Clone, Debug)]
 pub struct Delivery {

@@ -713,11 +713,22 @@ async fn status_changes_reach_every_active_webhook_and_only_those() {
     let app = spawn_app().await;
     let first = Receiver::start(0).await;
     let second = Receiver::start(0).await;
-    let (token, secret) = add_client(&app, "cms", Some(&first.url));
+    // Added from the command line: the secret it prints is the one the server signs with.
+    let out = succeeded(kansli_cli(
+        &app,
+        &["api", "add", "cms", "--webhook", &first.url],
+    ));
+    let (token, secret) = (
+        printed(&out, "token:"),
+        Some(printed(&out, "webhook secret:")),
+    );
     add_client(&app, "archive", Some(&second.url));
     app.create_account("a@example.se").await;
     let number = submitted(&app, "a@example.se", "visit-visa").await;
     deliver(&app).await;
+    // A system whose events wait for a retry when it is revoked.
+    let pending = Receiver::start(5).await;
+    add_client(&app, "pending", Some(&pending.url));
     succeeded(kansli_cli(&app, &["api", "revoke", "archive"]));
 
     let status = format!("/api/v1/cases/{number}/status");
@@ -749,6 +760,19 @@ async fn status_changes_reach_every_active_webhook_and_only_those() {
     assert_eq!(events[2]["case"]["status"], "approved");
     assert_ne!(events[1]["id"], events[2]["id"]);
     assert_eq!(second.seen().len(), 1, "a revoked client hears no more");
+    let waiting = pending.seen().len();
+    assert_eq!(waiting, 2, "each status change's first attempt failed");
+    succeeded(kansli_cli(&app, &["api", "revoke", "pending"]));
+    app.clock.advance(kansli::domain::rules::HOUR * 5);
+    deliver(&app).await;
+    assert_eq!(pending.seen().len(), waiting, "nothing more after revoking");
+    let admin = staff(&app, "admin@agency.se", Role::Admin).await;
+    let page = admin.get_html("/staff/webhooks").await;
+    assert_eq!(
+        first_text(&page, "tr[data-status=failed] td.error"),
+        "client revoked"
+    );
+    pending.server.stop(true).await;
     first.server.stop(true).await;
     second.server.stop(true).await;
 }

@@ -51,12 +51,14 @@ pub fn list(pool: &Pool) -> Result<Vec<Client>, AppError> {
     Ok(api_clients::list(&*pool.get()?)?)
 }
 
-/// Revokes the active client `name`. False: there is none.
+/// Revokes the active client `name` and fails its waiting webhook deliveries.
+/// False: there is none.
 pub fn revoke(pool: &Pool, name: &str, now: i64) -> Result<bool, AppError> {
     let mut conn = pool.get()?;
     db::write_with(&mut conn, |tx| -> Result<bool, AppError> {
         let revoked = api_clients::revoke(tx, name, now)?;
         if revoked {
+            crate::db::webhooks::cancel_for(tx, name)?;
             Entry::new(ActorKind::System, "cli", "api_client_revoked")
                 .target(name)
                 .record(tx, now)?;
