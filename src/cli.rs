@@ -428,6 +428,10 @@ fn api(settings: &Settings, command: ApiCommand) -> anyhow::Result<()> {
             };
             let webhook = match webhook.as_deref().map(|w| (w, WebhookUrl::parse(w))) {
                 Some((w, None)) => anyhow::bail!("{w:?} is not an http or https address"),
+                // Events name cases: in production they travel encrypted.
+                Some((w, Some(url))) if settings.is_production() && !url.is_https() => {
+                    anyhow::bail!("{w:?}: in production a webhook address must be https")
+                }
                 Some((_, url)) => url,
                 None => None,
             };

@@ -153,6 +153,25 @@ async fn api_clients_are_added_listed_and_revoked_from_the_command_line() {
     succeeded(kansli_cli(&app, &["api", "add", "case-system"]));
 }
 
+#[test]
+fn production_takes_only_https_webhook_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, key) = (dir.path(), dir.path().join("secret.key"));
+    std::fs::write(&key, kansli::domain::secret::SealingKey::generate().1).unwrap();
+    let plain = ["api", "add", "cms", "--webhook", "http://cms.example/hooks"];
+    let err = refused(kansli_in_production(d, &key, &plain));
+    assert!(err.contains("must be https"), "{err}");
+    let tls = [
+        "api",
+        "add",
+        "cms",
+        "--webhook",
+        "https://cms.example/hooks",
+    ];
+    let out = succeeded(kansli_in_production(d, &key, &tls));
+    assert!(out.contains("webhook secret:"), "{out}");
+}
+
 #[tokio::test]
 async fn api_calls_without_a_valid_token_get_a_401_problem_and_cookies_count_for_nothing() {
     let app = spawn_app().await;
