@@ -214,10 +214,12 @@ async fn status_changes_reach_every_active_webhook_and_only_those() {
     add_client(&app, "pending", Some(&pending.url));
     succeeded(kansli_cli(&app, &["api", "revoke", "archive"]));
 
+    // The caseworker logs in first: a login moves the clock on, which would
+    // bring the failed deliveries' retries due in the middle of the test.
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
     let status = format!("/api/v1/cases/{number}/status");
     let body = serde_json::json!({ "status": "in_progress" });
     assert_eq!(api_post(&app, &token, &status, &body).await.status(), 200);
-    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
     let page = format!("/staff/cases/{number}");
     let res = cw
         .submit(
