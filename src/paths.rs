@@ -282,6 +282,11 @@ pub fn staff_document(reference: &str) -> String {
     format!("/staff/documents/{reference}")
 }
 
+/// A thumbnail of a submitted application's document, for caseworkers.
+pub fn staff_document_thumbnail(reference: &str) -> String {
+    format!("/staff/documents/{reference}?thumbnail=1")
+}
+
 /// The audit log with a query (filters, page).
 pub fn staff_audit_query(query: &str) -> String {
     format!("{STAFF_AUDIT}?{query}")

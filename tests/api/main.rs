@@ -3,6 +3,7 @@ mod about;
 mod account;
 mod apply;
 mod backup;
+mod case_file;
 mod casework;
 mod data_files;
 mod demo;

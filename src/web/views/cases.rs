@@ -8,7 +8,7 @@ use super::components::{notice, Attr};
 use super::layout::page;
 use crate::db::cases::{Case, Event};
 use crate::domain::case::{CaseStatus, EventKind};
-use crate::domain::date::Date;
+use crate::domain::date::{time_in_sweden, Date};
 use crate::domain::forms::FormDef;
 use crate::h;
 use crate::paths;
@@ -47,7 +47,7 @@ pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more
                 }))
             }
             h2 { (h!(ctx, "cases.history")) }
-            (timeline(ctx, history))
+            (timeline(ctx, history, Reader::Applicant))
             (documents_deleted(ctx, case))
             @if more {
                 ul.link-list {
@@ -74,15 +74,39 @@ pub fn documents_deleted(ctx: &Ctx, case: &Case) -> Markup {
     }
 }
 
+/// Who reads a timeline: the applicant sees days; the caseworker also the time of
+/// day (in Sweden) and who acted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    Applicant,
+    Staff,
+}
+
+/// Who made a timeline event happen, as a caseworker reads it: the applicant, the
+/// person in Sweden, Kansli itself, or the staff member's username.
+fn actor(ctx: &Ctx, e: &Event) -> String {
+    match (e.kind, e.actor.as_str()) {
+        (EventKind::QuestionnaireSent, _) | (_, "system") => {
+            ctx.t("case.timeline.by_system").to_string()
+        }
+        (_, "applicant") => ctx.t("case.timeline.by_applicant").to_string(),
+        (_, "person_in_sweden") => ctx.t("case.timeline.by_person_in_sweden").to_string(),
+        (_, staff) => staff.to_string(),
+    }
+}
+
 /// What has happened to a case, oldest first: each status with its explanation
 /// and message, and the questionnaire's steps. Shared by the applicant's and the
 /// caseworker's case pages.
-pub fn timeline(ctx: &Ctx, history: &[Event]) -> Markup {
+pub fn timeline(ctx: &Ctx, history: &[Event], reader: Reader) -> Markup {
     html! {
         ol.timeline {
             @for e in history {
                 li {
-                    span.timeline-date { (Date::in_sweden(e.at).to_string()) }
+                    span.timeline-date {
+                        (Date::in_sweden(e.at).to_string())
+                        @if reader == Reader::Staff { " " time.timeline-time { (time_in_sweden(e.at)) } }
+                    }
                     " "
                     @match e.kind {
                         EventKind::Status => {
@@ -99,6 +123,9 @@ pub fn timeline(ctx: &Ctx, history: &[Event]) -> Markup {
                             " " (e.actor)
                             @if let Some(m) = &e.message { p.message { (m) } }
                         }
+                    }
+                    @if reader == Reader::Staff && e.kind != EventKind::HealthExamination {
+                        p.timeline-actor { (ctx.tf("case.timeline.by", &[("who", &actor(ctx, e))])) }
                     }
                 }
             }

@@ -3,17 +3,19 @@
 use super::components::{notice, Tone};
 use maud::{html, Markup};
 
-use super::cases::timeline;
+use super::cases::{timeline, Reader};
 use super::components::{
     error_summary, notice_for, post_form, submit, Attr, Field, FormErrors, Notice,
 };
 use super::layout::page;
+use super::review::{answer_list, DocumentLinks};
 use crate::db::cases::Found;
 use crate::db::documents::Attached;
 use crate::domain::case::{CaseStatus, MESSAGE_MAX_CHARS};
 use crate::domain::date::Date;
+use crate::domain::forms::answers::visible_pages;
 use crate::domain::forms::answers::Answers;
-use crate::domain::forms::{FieldKind, FormDef, FormKind, Forms};
+use crate::domain::forms::{FormDef, FormKind, Forms};
 use crate::domain::money;
 use crate::flows::casework::CaseFile;
 use crate::h;
@@ -112,30 +114,18 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
     )
 }
 
-/// Answers as a definition list, page by page, with links to the documents.
+/// Where the caseworker's document thumbnails and full-size files are served.
+const STAFF_DOCUMENTS: DocumentLinks = DocumentLinks {
+    thumbnail: paths::staff_document_thumbnail,
+    file: paths::staff_document,
+};
+
+/// The answers page by page, as the applicant's review page shows them.
 fn answers(ctx: &Ctx, form: &FormDef, values: &Answers, documents: &[Attached]) -> Markup {
     html! {
-        @for p in &form.pages {
-            @let shown: Vec<_> = p.fields.iter().filter(|f| values.contains_key(&f.id)).collect();
-            @if !shown.is_empty() {
-                h3 { (p.title.get(ctx.lang())) }
-                dl.summary-list {
-                    @for field in shown {
-                        div {
-                            dt { (field.label.get(ctx.lang())) }
-                            dd {
-                                @if field.kind == FieldKind::Document {
-                                    @for Attached { reference, name, .. } in documents.iter().filter(|d| d.field == field.id) {
-                                        a href=(Attr(&paths::staff_document(reference))) { (name) }
-                                    }
-                                } @else {
-                                    @if let Some(value) = values.get(&field.id) { (super::review::shown(ctx, field, value)) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        @for p in visible_pages(form, values) {
+            h3 { (p.title.get(ctx.lang())) }
+            (answer_list(ctx, &p.fields, values, documents, &STAFF_DOCUMENTS))
         }
     }
 }
@@ -202,7 +192,7 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
                 (signature(ctx, s, &p.signed_hash))
             }
             h2 { (h!(ctx, "cases.history")) }
-            (timeline(ctx, &p.file.history))
+            (timeline(ctx, &p.file.history, Reader::Staff))
             h2 { (h!(ctx, "staff.cases.answers")) }
             (super::cases::documents_deleted(ctx, &p.file.case))
             (answers(ctx, p.form, &p.file.answers, &p.file.documents))

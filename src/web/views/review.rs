@@ -86,6 +86,58 @@ pub(super) fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
     }
 }
 
+/// Where a reader's document thumbnails and full-size files are served.
+pub struct DocumentLinks {
+    pub thumbnail: fn(&str) -> String,
+    pub file: fn(&str) -> String,
+}
+
+/// The applicant's own documents, on the review page.
+const APPLICANT_DOCUMENTS: DocumentLinks = DocumentLinks {
+    thumbnail: paths::document_thumbnail,
+    file: paths::document_file,
+};
+
+/// The answers of one page of a form as a summary list: each shown question's
+/// label and the answer as a person reads it ([`shown`]), documents as thumbnails
+/// that open full size. The one way answers are shown: the applicant's review
+/// page and the caseworker's case page both use it.
+pub fn answer_list(
+    ctx: &Ctx,
+    fields: &[Field],
+    answers: &Answers,
+    documents: &[Attached],
+    links: &DocumentLinks,
+) -> Markup {
+    let lang = ctx.lang();
+    html! {
+        dl.summary-list {
+            @for field in fields.iter().filter(|f| holds(f.show_if.as_ref(), answers)) {
+                div {
+                    dt { (field.label.get(lang)) }
+                    dd {
+                        @if field.kind == FieldKind::Document {
+                            @if let Some(Attached { reference, name, .. }) = documents.iter().find(|d| d.field == field.id) {
+                                figure.document {
+                                    a href=(Attr(&(links.file)(reference))) {
+                                        img src=(Attr(&(links.thumbnail)(reference))) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
+                                    }
+                                    figcaption { (name) }
+                                }
+                            } @else { (h!(ctx, "review.no_answer")) }
+                        } @else {
+                            @match answers.get(&field.id) {
+                                Some(value) => (shown(ctx, field, value)),
+                                None => (h!(ctx, "review.no_answer")),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The catalog keys of the words that differ between an application and a
 /// questionnaire (which has no fee and is sent, not paid for).
 struct Wording {
@@ -183,28 +235,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                             }
                         }
                     }
-                    dl.summary-list {
-                        @for field in p.fields.iter().filter(|f| holds(f.show_if.as_ref(), v.answers)) {
-                            div {
-                                dt { (field.label.get(lang)) }
-                                dd {
-                                    @if field.kind == FieldKind::Document {
-                                        @if let Some(Attached { reference, name, .. }) = v.documents.iter().find(|d| d.field == field.id) {
-                                            figure.document {
-                                                img src=(paths::document_thumbnail(reference)) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
-                                                figcaption { (name) }
-                                            }
-                                        } @else { (h!(ctx, "review.no_answer")) }
-                                    } @else {
-                                        @match v.answers.get(&field.id) {
-                                            Some(value) => (shown(ctx, field, value)),
-                                            None => (h!(ctx, "review.no_answer")),
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    (answer_list(ctx, &p.fields, v.answers, v.documents, &APPLICANT_DOCUMENTS))
                 }
             }
             (print_button(ctx, h!(ctx, "review.print")))
