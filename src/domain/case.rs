@@ -2,7 +2,8 @@
 //! status machine. Every case starts as Received; caseworkers move it on:
 //!
 //! Received → Being processed → Supplement requested → Being processed → …
-//! → Decision: approved | rejected → Closed.
+//! → Decision: approved | rejected → Closed. A supplement that arrived by post
+//! lets a caseworker decide straight from Supplement requested.
 //!
 //! Each status has a plain-language name, explanation and next step in the
 //! catalogs (`case.status.<status>.name`, `.explain`, `.next`).
@@ -61,7 +62,8 @@ impl CaseStatus {
         match self {
             Received => &[InProgress],
             InProgress => &[SupplementRequested, Approved, Rejected],
-            SupplementRequested => &[InProgress],
+            // The supplement came by post: the caseworker may decide at once.
+            SupplementRequested => &[InProgress, Approved, Rejected],
             Approved | Rejected => &[Closed],
             Closed => &[],
         }
@@ -253,6 +255,8 @@ mod tests {
             (Received, InProgress),
             (InProgress, SupplementRequested),
             (SupplementRequested, InProgress),
+            (SupplementRequested, Approved),
+            (SupplementRequested, Rejected),
             (InProgress, Approved),
             (InProgress, Rejected),
             (Approved, Closed),

@@ -142,9 +142,10 @@ pub enum Moved {
     Raced,
 }
 
-/// Moves the case to `to` if the machine allows it from its current status, records
-/// who did it, and emails the applicant (if the account still exists) that
-/// something has happened: no details, only the way to My Page.
+/// Moves the case to `to` if the machine allows it from its current status, with
+/// the caseworker's note to the applicant (if any), records who did it, and emails
+/// the applicant (if the account still exists) which case has news and whether
+/// there is a note: the note itself is read on My Page.
 #[tracing::instrument(skip_all)]
 pub async fn change_status(
     state: &AppState,
@@ -157,6 +158,7 @@ pub async fn change_status(
     let (now, mover) = (state.now(), who.into());
     let actor = mover.name;
     let my_page = format!("{}{}", state.settings.public_url(), crate::paths::ACCOUNT);
+    let forms = state.forms.clone();
     state
         .write_and_send(move |tx| -> Result<Option<Moved>, AppError> {
             let Some(case) = cases::by_verification(tx, &verification)? else {
@@ -203,7 +205,13 @@ pub async fn change_status(
                     case.draft_id,
                 )?)
                 .unwrap_or(account.email);
-                outbox::enqueue(tx, &messages::case_updated(t, &write_to, &my_page), now)?;
+                let news = messages::CaseNews {
+                    verification: &verification,
+                    form_title: forms.title(&case.form_id, account.lang),
+                    has_note: transition.message().is_some(),
+                    my_page: &my_page,
+                };
+                outbox::enqueue(tx, &messages::case_updated(t, &write_to, &news), now)?;
             }
             Ok(Some(Moved::Done))
         })

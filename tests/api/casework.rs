@@ -157,15 +157,13 @@ async fn a_case_moves_only_along_the_machine_and_the_applicant_follows_it_on_my_
     );
     assert_eq!(select_text(&page, "ol.timeline li").len(), 6);
 
-    // One email per change, saying only that something happened.
+    // One email per change, naming the case but not the note.
     let emails = app.messages_to("ana@example.com").await;
     assert_eq!(emails.len() - before, 5);
     let last = emails.first().unwrap(); // newest first
     assert!(last.text.contains("/account"));
-    assert!(
-        !last.text.contains(&number) && !last.text.contains("passport"),
-        "no case details"
-    );
+    assert!(last.text.contains(&number), "the verification number");
+    assert!(!last.text.contains("passport"), "not the note");
     let audit = audit_rows(&app, "case_status_changed").await;
     assert_eq!(audit.len(), 5);
     assert_eq!(audit[0].0, "cw@agency.se");

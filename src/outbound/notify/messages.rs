@@ -446,14 +446,32 @@ pub fn questionnaire_answered(to: &str, verification: &str) -> Outgoing {
     )
 }
 
-/// Something happened in the case: no details, only where to read them.
-pub fn case_updated(t: Texts, to: &str, my_page: &str) -> Outgoing {
+/// The case an email about it names: its verification number and application
+/// type (in the reader's language), whether the caseworker wrote a note, and the
+/// full address of My Page.
+pub struct CaseNews<'a> {
+    pub verification: &'a str,
+    pub form_title: &'a str,
+    pub has_note: bool,
+    pub my_page: &'a str,
+}
+
+/// Something happened in the case: which case, and whether there is a note to
+/// read, but not the note itself or the status: those are read on My Page,
+/// behind a login, as email is no place for them.
+pub fn case_updated(t: Texts, to: &str, news: &CaseNews) -> Outgoing {
+    let case = [("number", news.verification), ("form", news.form_title)];
+    let mut paragraphs = vec![t.tf("email.case_updated.body", &case)];
+    if news.has_note {
+        paragraphs.push(t.t("email.case_updated.note").to_string());
+    }
+    paragraphs.push(t.t("email.case_updated.read").to_string());
     email(
         t,
         to,
         "email.case_updated.subject",
-        vec![t.t("email.case_updated.body").to_string()],
-        Some((t.t("email.case_updated.link"), my_page)),
+        paragraphs,
+        Some((t.t("email.case_updated.link"), news.my_page)),
     )
 }
 

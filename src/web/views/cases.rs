@@ -26,6 +26,14 @@ pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more
                 .and_then(|e| e.message.as_deref())
         })
         .flatten();
+    // The note that came with the latest status change (a supplement request's
+    // has its own box).
+    let note = history
+        .iter()
+        .rev()
+        .find(|e| e.kind == EventKind::Status)
+        .filter(|e| e.status != CaseStatus::SupplementRequested)
+        .and_then(|e| e.message.as_deref());
     let [name, explain, next] = case.status.keys();
     page(
         ctx,
@@ -44,6 +52,12 @@ pub fn case_page(ctx: &Ctx, form: &FormDef, case: &Case, history: &[Event], more
                     h2 { (h!(ctx, "case.supplement.title")) }
                     @if let Some(m) = supplement { p.message { (m) } }
                     p { (h!(ctx, "case.supplement.how")) }
+                }))
+            }
+            @if let Some(m) = note {
+                (notice(Tone::Info, html! {
+                    h2 { (h!(ctx, "case.timeline.message")) }
+                    p.message { (m) }
                 }))
             }
             h2 { (h!(ctx, "cases.history")) }

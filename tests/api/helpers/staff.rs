@@ -344,3 +344,13 @@ pub async fn change_status(
     )
     .await
 }
+
+/// A fresh app with Ana's submitted visit-visa case (her browser is `app`) and a
+/// caseworker logged in. Returns the app, the case's verification number and the caseworker.
+pub async fn case_for_a_caseworker() -> (TestApp, String, TestApp) {
+    let app = spawn_app().await;
+    app.create_account("ana@example.se").await;
+    let number = submitted(&app, "ana@example.se", "visit-visa").await;
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
+    (app, number, cw)
+}
