@@ -683,3 +683,32 @@ DROP TABLE audit_log;
 ALTER TABLE audit_log_new RENAME TO audit_log;
 CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_action ON audit_log (action, at);
+
+-- step 20: caseworkers search, assign and export cases
+-- The applicant's email address as the application gave it, for the caseworkers'
+-- search (found through its index, never by reading answers).
+ALTER TABLE cases ADD COLUMN applicant_email TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+UPDATE cases SET applicant_email = lower(trim(COALESCE((SELECT value FROM draft_answers
+    WHERE draft_id = cases.draft_id AND field_id = 'email'), '')));
+CREATE INDEX cases_applicant_email ON cases (applicant_email, submitted_at);
+-- The caseworker who has the case; NULL while nobody has taken it. "My cases"
+-- is the caseworkers' default list, newest first.
+ALTER TABLE cases ADD COLUMN assigned_to INTEGER REFERENCES staff (id);
+CREATE INDEX cases_assigned ON cases (assigned_to, submitted_at);
+-- Applicant names by word (any case, accents optional: "oberg" finds "Öberg"),
+-- kept in step with `cases` by its triggers.
+CREATE VIRTUAL TABLE cases_names USING fts5 (
+    applicant_name, content = 'cases', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER cases_names_insert AFTER INSERT ON cases BEGIN
+    INSERT INTO cases_names (rowid, applicant_name) VALUES (new.id, new.applicant_name);
+END;
+CREATE TRIGGER cases_names_delete AFTER DELETE ON cases BEGIN
+    INSERT INTO cases_names (cases_names, rowid, applicant_name) VALUES ('delete', old.id, old.applicant_name);
+END;
+CREATE TRIGGER cases_names_update AFTER UPDATE OF applicant_name ON cases BEGIN
+    INSERT INTO cases_names (cases_names, rowid, applicant_name) VALUES ('delete', old.id, old.applicant_name);
+    INSERT INTO cases_names (rowid, applicant_name) VALUES (new.id, new.applicant_name);
+END;
+INSERT INTO cases_names (cases_names) VALUES ('rebuild');

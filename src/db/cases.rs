@@ -55,6 +55,8 @@ pub struct NewCase<'a> {
     pub applicant_name: &'a str,
     /// The applicant's personal identity number (12 digits), when the form asked for it.
     pub applicant_pin: Option<&'a str>,
+    /// The applicant's email address as the application gave it ("" if none).
+    pub applicant_email: &'a str,
 }
 
 /// Creates the case with a fresh verification number (drawn again if one is taken)
@@ -64,8 +66,8 @@ pub fn insert(conn: &Connection, c: &NewCase, now: i64) -> Result<(i64, Verifica
     loop {
         let number = VerificationNumber::generate();
         let inserted = conn.execute(
-            "INSERT INTO cases (verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at, applicant_name, applicant_pin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
+            "INSERT INTO cases (verification, draft_id, account_id, payment_id, form_id, status, submitted_at, updated_at, applicant_name, applicant_pin, applicant_email)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
             params![
                 number.as_str(),
                 c.draft_id,
@@ -75,7 +77,8 @@ pub fn insert(conn: &Connection, c: &NewCase, now: i64) -> Result<(i64, Verifica
                 CaseStatus::Received.as_str(),
                 now,
                 c.applicant_name,
-                c.applicant_pin
+                c.applicant_pin,
+                c.applicant_email
             ],
         );
         match inserted {
@@ -282,57 +285,6 @@ pub fn by_verification(conn: &Connection, verification: &str) -> Result<Option<C
     .optional()
 }
 
-/// What the caseworkers' list can be narrowed to; None means any.
-#[derive(Clone, Debug, Default)]
-pub struct Filter {
-    pub status: Option<CaseStatus>,
-    pub form_id: Option<String>,
-    /// Submitted at or after (unix seconds).
-    pub from: Option<i64>,
-    /// Submitted before (unix seconds).
-    pub until: Option<i64>,
-}
-
-/// A row of the caseworkers' list.
-pub struct Found {
-    pub verification: String,
-    pub form_id: String,
-    pub status: CaseStatus,
-    pub submitted_at: i64,
-    pub applicant_name: String,
-}
-
-/// One page of cases matching `f`, newest first; `limit + 1` rows are asked for
-/// so the caller knows whether there is a next page.
-pub fn search(conn: &Connection, f: &Filter, offset: i64, limit: i64) -> Result<Vec<Found>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT verification, form_id, status, submitted_at, applicant_name FROM cases
-         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR form_id = ?2)
-           AND (?3 IS NULL OR submitted_at >= ?3) AND (?4 IS NULL OR submitted_at < ?4)
-         ORDER BY submitted_at DESC, id DESC LIMIT ?5 OFFSET ?6",
-    )?;
-    let rows = stmt.query_map(
-        params![
-            f.status.map(CaseStatus::as_str),
-            f.form_id,
-            f.from,
-            f.until,
-            limit + 1,
-            offset
-        ],
-        |r| {
-            Ok(Found {
-                verification: r.get(0)?,
-                form_id: r.get(1)?,
-                status: CaseStatus::parse(r.get_ref(2)?.as_str()?).unwrap_or(CaseStatus::Received),
-                submitted_at: r.get(3)?,
-                applicant_name: r.get(4)?,
-            })
-        },
-    )?;
-    rows.collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,6 +337,7 @@ mod tests {
                 form_id: "visit-visa",
                 applicant_name: "Ada Lovelace",
                 applicant_pin: None,
+                applicant_email: "",
             };
             let (_, number) = insert(&tx, &case, 1).unwrap();
             assert_eq!(

@@ -14,6 +14,7 @@ pub mod api_clients;
 pub mod api_reads;
 pub mod audit;
 pub mod backup;
+pub mod case_list;
 pub mod cases;
 pub mod codes;
 pub mod documents;

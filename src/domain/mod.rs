@@ -2,6 +2,7 @@
 //! a value here that is valid by construction, or a problem with a catalog key.
 pub mod api;
 pub mod case;
+pub mod case_search;
 pub mod client_addr;
 pub mod countries;
 pub mod date;

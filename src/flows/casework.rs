@@ -3,14 +3,15 @@
 //! Every operation takes the [`Caseworker`] permission, which only a role check makes
 //! (a status change also takes a client system's, [`crate::domain::api::ApiClient`]).
 use crate::db::audit::{ActorKind, Entry};
-use crate::db::cases::{self, Case, Event, Filter, Found};
+use crate::db::case_list::{self, Filter, Found};
+use crate::db::cases::{self, Case, Event};
 use crate::db::payments::Payment;
 use crate::db::questionnaires::{self, Questionnaire};
 use crate::db::{self, accounts, drafts, outbox, payments};
 use crate::domain::case::{CaseStatus, Refused, Transition};
 use crate::domain::forms::answers::Answers;
 use crate::domain::payment::PaymentState;
-use crate::domain::staff::Caseworker;
+use crate::domain::staff::{Caseworker, StaffId};
 use crate::error::AppError;
 use crate::flows::api::events::{CaseEvent, Kind};
 use crate::i18n::Texts;
@@ -20,21 +21,37 @@ use crate::state::AppState;
 /// Cases on one page of the caseworkers' list.
 pub const PAGE_SIZE: i64 = 25;
 
-/// One page of cases matching `filter`, and whether there is a next page.
+/// One page of the caseworkers' list and how many cases match in all.
+pub struct Listing {
+    pub rows: Vec<Found>,
+    pub total: i64,
+    /// Every caseworker, to narrow the list to one's cases.
+    pub caseworkers: Vec<(StaffId, String)>,
+}
+
+impl Listing {
+    /// The number of pages (at least one, if empty).
+    pub fn pages(&self) -> i64 {
+        ((self.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+    }
+}
+
+/// Page `page` (from 1) of the cases matching `filter`, and their total.
 pub async fn list(
     state: &AppState,
     _who: &Caseworker,
     filter: Filter,
     page: i64,
-) -> Result<(Vec<Found>, bool), AppError> {
+) -> Result<Listing, AppError> {
     let offset = (page - 1) * PAGE_SIZE;
-    let mut rows = db::read(&state.pool, move |c| {
-        cases::search(c, &filter, offset, PAGE_SIZE)
+    db::read(&state.pool, move |c| {
+        Ok(Listing {
+            rows: case_list::search(c, &filter, offset, PAGE_SIZE)?,
+            total: case_list::count(c, &filter)?,
+            caseworkers: case_list::caseworkers(c)?,
+        })
     })
-    .await?;
-    let more = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
-    Ok((rows, more))
+    .await
 }
 
 /// A case with everything a caseworker reads.

@@ -349,6 +349,8 @@ async fn submit(
                     applicant_name: &crate::domain::forms::answers::applicant_name(&answers),
                     applicant_pin: crate::domain::forms::answers::applicant_pin(&answers)
                         .as_deref(),
+                    applicant_email: &crate::domain::forms::answers::applicant_email(&answers)
+                        .unwrap_or_default(),
                 },
                 now,
             )?;

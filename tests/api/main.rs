@@ -4,6 +4,7 @@ mod account;
 mod apply;
 mod backup;
 mod case_file;
+mod case_search;
 mod case_status;
 mod casework;
 mod data_files;

@@ -291,6 +291,7 @@ fn cases(db: &str, email: &str, count: usize) {
             form_id: "work-permit",
             applicant_name: "Bench Person",
             applicant_pin: None,
+            applicant_email: "",
         };
         cases::insert(&tx, &case, 1_795_248_100).unwrap();
     }

@@ -4,10 +4,12 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::db::cases::Filter;
+use crate::db::case_list::Filter;
 use crate::domain::case::{CaseStatus, Refused};
+use crate::domain::case_search::{Assigned, Sort, Term};
 use crate::domain::date::Date;
 use crate::domain::staff::Caseworker;
+use crate::domain::staff::StaffId;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
 use crate::flows::casework::{self as work, Moved};
@@ -22,8 +24,11 @@ use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
 use crate::web::web_state::WebState;
 
-#[derive(Deserialize)]
+/// The list's search and filters as the query string has them; empty is any.
+#[derive(Deserialize, Default)]
 pub struct ListQuery {
+    #[serde(default)]
+    q: String,
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -32,6 +37,11 @@ pub struct ListQuery {
     from: String,
     #[serde(default)]
     until: String,
+    /// "mine", "nobody", "anyone" or a caseworker's id; missing is "anyone",
+    /// except on the bare list, which opens on the caseworker's own cases.
+    assigned: Option<String>,
+    #[serde(default)]
+    sort: String,
     page: Option<i64>,
 }
 
@@ -51,7 +61,55 @@ fn day(input: &str, field: &str, ctx: &Ctx, errors: &mut FormErrors) -> Option<D
     }
 }
 
+/// The filter the query asks for, with a message per field it could not read,
+/// and the filters as they are kept in the form and the links.
+fn filter_of(
+    req: &HttpRequest,
+    ctx: &Ctx,
+    state: &WebState,
+    who: &Caseworker,
+    q: &ListQuery,
+    errors: &mut FormErrors,
+) -> (Filter, ListFilters) {
+    let assigned = match q.assigned.as_deref().map(str::trim) {
+        None if req.query_string().is_empty() => "mine",
+        None => "anyone",
+        Some(a) => a,
+    };
+    let term = Term::parse(&q.q, Date::in_sweden(state.now())).unwrap_or_else(|problem| {
+        errors.add("q", ctx.t(problem.key()));
+        None
+    });
+    let filter = Filter {
+        term,
+        status: CaseStatus::parse(q.status.trim()),
+        form_id: Some(q.form.trim().to_string()).filter(|f| state.forms.get(f).is_some()),
+        from: day(&q.from, "from", ctx, errors).map(Date::start_in_sweden),
+        // "Until" includes the whole day (23 to 25 hours long).
+        until: day(&q.until, "until", ctx, errors).map(|d| d.next().start_in_sweden()),
+        assigned: match assigned {
+            "mine" => Assigned::To(who.member().id),
+            "nobody" => Assigned::Nobody,
+            other => other
+                .parse()
+                .map_or(Assigned::Anyone, |id| Assigned::To(StaffId(id))),
+        },
+        sort: Sort::parse(q.sort.trim()).unwrap_or_default(),
+    };
+    let kept = ListFilters {
+        q: q.q.trim().to_string(),
+        status: q.status.trim().to_string(),
+        form: q.form.trim().to_string(),
+        from: q.from.trim().to_string(),
+        until: q.until.trim().to_string(),
+        assigned: assigned.to_string(),
+        sort: filter.sort.as_str().to_string(),
+    };
+    (filter, kept)
+}
+
 pub async fn list(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     staff: StaffCtx,
@@ -59,28 +117,15 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let who = staff.permit::<Caseworker>().await?;
     let mut errors = FormErrors::default();
-    let filter = Filter {
-        status: CaseStatus::parse(q.status.trim()),
-        form_id: Some(q.form.trim().to_string()).filter(|f| state.forms.get(f).is_some()),
-        from: day(&q.from, "from", &ctx, &mut errors).map(Date::start_in_sweden),
-        // "Until" includes the whole day (23 to 25 hours long).
-        until: day(&q.until, "until", &ctx, &mut errors).map(|d| d.next().start_in_sweden()),
-    };
+    let (filter, filters) = filter_of(&req, &ctx, &state, &who, &q, &mut errors);
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (rows, has_next) = work::list(&state, &who, filter, page).await?;
-    let filters = ListFilters {
-        status: q.status.trim().to_string(),
-        form: q.form.trim().to_string(),
-        from: q.from.trim().to_string(),
-        until: q.until.trim().to_string(),
-    };
+    let listing = work::list(&state, &who, filter, page).await?;
     let markup = view::list(
         &ctx,
         &CaseList {
-            rows: &rows,
+            listing: &listing,
             filters: &filters,
             page,
-            has_next,
             forms: &state.forms,
         },
         &errors,

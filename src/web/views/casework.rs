@@ -9,79 +9,125 @@ use super::components::{
 };
 use super::layout::page;
 use super::review::{answer_list, DocumentLinks};
-use crate::db::cases::Found;
 use crate::db::documents::Attached;
 use crate::domain::case::{CaseStatus, MESSAGE_MAX_CHARS};
+use crate::domain::case_search::Sort;
 use crate::domain::date::Date;
 use crate::domain::forms::answers::visible_pages;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FormDef, FormKind, Forms};
 use crate::domain::money;
-use crate::flows::casework::CaseFile;
+use crate::flows::casework::{CaseFile, Listing};
 use crate::h;
+use crate::i18n::Escaped;
 use crate::paths;
 use crate::web::guard::Ctx;
 
-/// The list's filters as typed, kept in the form and the paging links.
-#[derive(Default)]
+/// The list's search and filters as typed, kept in the form and the paging links.
+#[derive(Default, serde::Serialize)]
 pub struct ListFilters {
+    pub q: String,
     pub status: String,
     pub form: String,
     pub from: String,
     pub until: String,
+    pub assigned: String,
+    pub sort: String,
+}
+
+impl ListFilters {
+    /// The query string of these filters on `page`.
+    pub fn query(&self, page: i64) -> String {
+        let page = page.to_string();
+        let filters = serde_urlencoded::to_string(self).unwrap_or_default();
+        format!("{filters}&page={page}")
+    }
 }
 
 pub struct CaseList<'a> {
-    pub rows: &'a [Found],
+    pub listing: &'a Listing,
     pub filters: &'a ListFilters,
     pub page: i64,
-    pub has_next: bool,
     pub forms: &'a Forms,
+}
+
+/// A select of the list's filters: `options` are (value, text), the first "any".
+fn select(id: &str, label: Escaped, chosen: &str, options: &[(String, String)]) -> Markup {
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            select id=(id) name=(id) {
+                @for (value, text) in options {
+                    option value=(value) selected[chosen == value] { (text) }
+                }
+            }
+        }
+    }
+}
+
+fn filters_form(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
+    let f = l.filters;
+    let any = || (String::new(), ctx.t("staff.cases.any").to_string());
+    let statuses: Vec<_> = std::iter::once(any())
+        .chain(
+            CaseStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().to_string(), ctx.t(s.keys()[0]).to_string())),
+        )
+        .collect();
+    let types: Vec<_> = std::iter::once(any())
+        .chain(
+            l.forms
+                .iter()
+                .filter(|x| x.kind == FormKind::Application)
+                .map(|x| (x.id.clone(), x.title.get(ctx.lang()).to_string())),
+        )
+        .collect();
+    let assigned: Vec<_> = [
+        ("mine", "staff.cases.assigned_mine"),
+        ("anyone", "staff.cases.assigned_anyone"),
+        ("nobody", "staff.cases.assigned_nobody"),
+    ]
+    .iter()
+    .map(|(v, k)| (v.to_string(), ctx.t(k).to_string()))
+    .chain(
+        l.listing
+            .caseworkers
+            .iter()
+            .map(|(id, email)| (id.0.to_string(), email.clone())),
+    )
+    .collect();
+    let sorts: Vec<_> = Sort::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), ctx.t(s.key()).to_string()))
+        .collect();
+    html! {
+        form.filters method="get" action=(paths::STAFF_CASES) role="search" {
+            (Field::new("q", h!(ctx, "staff.cases.search"), "search").hint(h!(ctx, "staff.cases.search_hint")).value(&f.q).render(errors))
+            (select("assigned", h!(ctx, "staff.cases.assigned"), &f.assigned, &assigned))
+            (select("status", h!(ctx, "cases.status"), &f.status, &statuses))
+            (select("form", h!(ctx, "staff.cases.type"), &f.form, &types))
+            (Field::new("from", h!(ctx, "staff.cases.from"), "text").inputmode("numeric").hint(h!(ctx, "apply.date_format")).value(&f.from).render(errors))
+            (Field::new("until", h!(ctx, "staff.cases.until"), "text").inputmode("numeric").hint(h!(ctx, "apply.date_format")).value(&f.until).render(errors))
+            (select("sort", h!(ctx, "staff.cases.sort"), &f.sort, &sorts))
+            (submit(h!(ctx, "staff.cases.apply")))
+        }
+    }
 }
 
 pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
     let f = l.filters;
-    let link = |page: i64| {
-        serde_urlencoded::to_string([
-            ("status", f.status.as_str()),
-            ("form", f.form.as_str()),
-            ("from", f.from.as_str()),
-            ("until", f.until.as_str()),
-            ("page", &page.to_string()),
-        ])
-        .map(|q| paths::staff_cases_query(&q))
-        .unwrap_or_default()
-    };
+    let link = |page: i64| paths::staff_cases_query(&f.query(page));
+    let pages = l.listing.pages();
     page(
         ctx,
         h!(ctx, "staff.cases.title"),
         html! {
             (error_summary(ctx, errors))
             h1 { (h!(ctx, "staff.cases.title")) }
-            form.filters method="get" action=(paths::STAFF_CASES) {
-                div.field {
-                    label for="status" { (h!(ctx, "cases.status")) }
-                    select #status name="status" {
-                        option value="" { (h!(ctx, "staff.cases.any")) }
-                        @for s in CaseStatus::ALL {
-                            option value=(s.as_str()) selected[f.status == s.as_str()] { (ctx.h(s.keys()[0])) }
-                        }
-                    }
-                }
-                div.field {
-                    label for="form" { (h!(ctx, "staff.cases.type")) }
-                    select #form name="form" {
-                        option value="" { (h!(ctx, "staff.cases.any")) }
-                        @for form in l.forms.iter().filter(|x| x.kind == FormKind::Application) {
-                            option value=(form.id) selected[f.form == form.id] { (form.title.get(ctx.lang())) }
-                        }
-                    }
-                }
-                (Field::new("from", h!(ctx, "staff.cases.from"), "text").inputmode("numeric").hint(h!(ctx, "apply.date_format")).value(&f.from).render(errors))
-                (Field::new("until", h!(ctx, "staff.cases.until"), "text").inputmode("numeric").hint(h!(ctx, "apply.date_format")).value(&f.until).render(errors))
-                (submit(h!(ctx, "staff.audit.filter")))
-            }
-            @if l.rows.is_empty() {
+            (filters_form(ctx, l, errors))
+            p.total role="status" { (ctx.tf("staff.cases.total", &[("count", &l.listing.total.to_string())])) }
+            @if l.listing.rows.is_empty() {
                 p.none { (h!(ctx, "staff.cases.none")) }
             } @else {
                 table.cases {
@@ -91,15 +137,17 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
                         th scope="col" { (h!(ctx, "staff.cases.type")) }
                         th scope="col" { (h!(ctx, "cases.submitted")) }
                         th scope="col" { (h!(ctx, "cases.status")) }
+                        th scope="col" { (h!(ctx, "staff.cases.assignee")) }
                     } }
                     tbody {
-                        @for r in l.rows {
+                        @for r in &l.listing.rows {
                             tr {
                                 td { a.verification-number href=(Attr(&paths::staff_case(&r.verification))) { (r.verification) } }
-                                td { (r.applicant_name) }
+                                td.applicant { (r.applicant_name) }
                                 td { (l.forms.title(&r.form_id, ctx.lang())) }
                                 td { (Date::in_sweden(r.submitted_at).to_string()) }
                                 td.status { (ctx.h(r.status.keys()[0])) }
+                                td.assignee { (r.assigned_to.as_deref().unwrap_or("–")) }
                             }
                         }
                     }
@@ -107,7 +155,8 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
             }
             nav.paging aria-label=(ctx.t("staff.cases.paging")) {
                 @if l.page > 1 { a rel="prev" href=(Attr(&link(l.page - 1))) { (h!(ctx, "staff.cases.previous")) } " " }
-                @if l.has_next { a rel="next" href=(Attr(&link(l.page + 1))) { (h!(ctx, "staff.cases.next")) } }
+                span.page-of { (ctx.tf("staff.cases.page_of", &[("page", &l.page.to_string()), ("pages", &pages.to_string())])) }
+                @if l.page < pages { " " a rel="next" href=(Attr(&link(l.page + 1))) { (h!(ctx, "staff.cases.next")) } }
             }
             p { a href=(paths::STAFF) { (h!(ctx, "staff.home.title")) } }
         },
