@@ -282,6 +282,16 @@ pub fn staff_document(reference: &str) -> String {
     format!("/staff/documents/{reference}")
 }
 
+/// Where a caseworker takes a case or hands it to a colleague.
+pub fn staff_case_assign(verification: &str) -> String {
+    format!("{STAFF_CASES}/{verification}/assign")
+}
+
+/// The case page after its caseworker changed.
+pub fn staff_case_assigned(verification: &str) -> String {
+    format!("{STAFF_CASES}/{verification}?assigned=1")
+}
+
 /// A thumbnail of a submitted application's document, for caseworkers.
 pub fn staff_document_thumbnail(reference: &str) -> String {
     format!("/staff/documents/{reference}?thumbnail=1")

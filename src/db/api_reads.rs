@@ -2,7 +2,6 @@
 //! a time after a cursor (stable while cases arrive), and a document of one case.
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
 
-use super::cases::Filter;
 use super::documents::StoredDocument;
 use crate::domain::case::CaseStatus;
 
@@ -24,6 +23,17 @@ pub struct Listed {
 pub struct Cursor {
     pub submitted_at: i64,
     pub id: i64,
+}
+
+/// What the API's case list is narrowed to; None means any.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub status: Option<CaseStatus>,
+    pub form_id: Option<String>,
+    /// Submitted at or after (unix seconds).
+    pub from: Option<i64>,
+    /// Submitted before (unix seconds).
+    pub until: Option<i64>,
 }
 
 /// Up to `limit + 1` cases matching `f`, newest first, after `after` (so the

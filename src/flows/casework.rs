@@ -66,6 +66,11 @@ pub struct CaseFile {
     pub questionnaire: Option<(Questionnaire, Option<Answers>)>,
     /// The approval's signature, when the applicant signed with e-identification.
     pub signature: Option<db::signatures::Signature>,
+
+    /// The caseworker who has the case (id, username), if anyone.
+    pub assignee: Option<(StaffId, String)>,
+    /// Every caseworker the case can be handed to.
+    pub caseworkers: Vec<(StaffId, String)>,
 }
 
 /// The case file a caseworker opens; each opening is audited (a number that finds
@@ -121,6 +126,9 @@ pub(crate) fn read_case_file(
             .find(|p| p.state == PaymentState::Success),
         questionnaire,
         signature: db::signatures::of_draft(c, case.draft_id)?,
+
+        assignee: case_list::assignee(c, case.id)?,
+        caseworkers: case_list::caseworkers(c)?,
         case,
     }))
 }
@@ -233,4 +241,79 @@ pub async fn change_status(
             Ok(Some(Moved::Done))
         })
         .await
+}
+
+/// Whom a case is given to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assignee {
+    /// The caseworker acting ("take the case").
+    Me,
+    Colleague(StaffId),
+    Nobody,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Handover {
+    Done,
+    /// The colleague is not a caseworker with an account in use.
+    NoSuchCaseworker,
+    /// Someone changed who has the case first; nothing was changed.
+    Raced,
+}
+
+/// Gives the case to `to` if it is still with `seen` (who the caseworker saw
+/// had it), and records who gave it from whom to whom.
+pub async fn assign(
+    state: &AppState,
+    who: &Caseworker,
+    verification: String,
+    seen: Option<StaffId>,
+    to: Assignee,
+    ip: String,
+) -> Result<Option<Handover>, AppError> {
+    let (now, me) = (state.now(), who.member().clone());
+    db::write(
+        &state.pool,
+        move |tx| -> Result<Option<Handover>, AppError> {
+            let Some(case) = cases::by_verification(tx, &verification)? else {
+                return Ok(None);
+            };
+            let caseworkers = case_list::caseworkers(tx)?;
+            let name_of = |id: StaffId| {
+                caseworkers
+                    .iter()
+                    .find(|(s, _)| *s == id)
+                    .map(|(_, e)| e.clone())
+            };
+            let target = match to {
+                Assignee::Me => Some(me.id),
+                Assignee::Colleague(id) => match name_of(id) {
+                    Some(_) => Some(id),
+                    None => return Ok(Some(Handover::NoSuchCaseworker)),
+                },
+                Assignee::Nobody => None,
+            };
+            let before = case_list::assignee(tx, case.id)?;
+            if !case_list::assign(tx, case.id, seen, target)? {
+                return Ok(Some(Handover::Raced));
+            }
+            let name = |a: Option<String>| a.unwrap_or_else(|| "nobody".to_string());
+            let detail = format!(
+                "{} -> {}",
+                name(before.map(|(_, e)| e)),
+                name(target.and_then(|t| if t == me.id {
+                    Some(me.email.clone())
+                } else {
+                    name_of(t)
+                }))
+            );
+            Entry::new(ActorKind::Staff, &me.email, "case_assigned")
+                .target(&verification)
+                .ip(&ip)
+                .detail(&detail)
+                .record(tx, now)?;
+            Ok(Some(Handover::Done))
+        },
+    )
+    .await
 }

@@ -213,6 +213,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     resource("/cases/{verification}/status")
                         .route(post().to(casework::change_status)),
                 )
+                .service(
+                    resource("/cases/{verification}/assign").route(post().to(casework::assign)),
+                )
                 .service(resource("/documents/{reference}").route(get().to(casework::document))),
         )
         .service(

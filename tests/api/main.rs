@@ -3,6 +3,7 @@ mod about;
 mod account;
 mod apply;
 mod backup;
+mod case_assign;
 mod case_file;
 mod case_search;
 mod case_status;

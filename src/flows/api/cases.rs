@@ -1,9 +1,9 @@
 //! What a client system reads and does through the API: the case list a page at
 //! a time, one case whole, a case's document. Each call is audited under the
 //! client's name; status changes go through [`crate::flows::casework`].
+use crate::db::api_reads::Filter;
 use crate::db::api_reads::{self, Cursor, Listed};
 use crate::db::audit::{ActorKind, Entry};
-use crate::db::cases::Filter;
 use crate::db::documents::StoredDocument;
 use crate::db::{self, SqlError};
 use crate::domain::api::ApiClient;

@@ -12,7 +12,7 @@ use crate::domain::staff::Caseworker;
 use crate::domain::staff::StaffId;
 use crate::domain::verification::VerificationNumber;
 use crate::error::AppError;
-use crate::flows::casework::{self as work, Moved};
+use crate::flows::casework::{self as work, Assignee, Handover, Moved};
 use crate::flows::records;
 use crate::paths;
 use crate::web::guard::access::form_of;
@@ -140,6 +140,7 @@ pub async fn list(
 #[derive(Deserialize)]
 pub struct CaseFlags {
     changed: Option<String>,
+    assigned: Option<String>,
 }
 
 pub async fn show(
@@ -151,10 +152,11 @@ pub async fn show(
     q: web::Query<CaseFlags>,
 ) -> Result<HttpResponse, AppError> {
     let who = staff.permit::<Caseworker>().await?;
-    let notice = q
-        .changed
-        .as_ref()
-        .map(|_| Message::success("staff.cases.changed"));
+    let notice = match (&q.changed, &q.assigned) {
+        (Some(_), _) => Some(Message::success("staff.cases.changed")),
+        (_, Some(_)) => Some(Message::success("staff.cases.assigned_done")),
+        _ => None,
+    };
     render(
         &ctx,
         &state,
@@ -196,6 +198,7 @@ async fn render(
     n: Notice,
 ) -> Result<HttpResponse, AppError> {
     let number = VerificationNumber::parse(number).map_err(|_| AppError::NotFound)?;
+    let me = opener.who.member().id;
     let file = work::case_file(state, opener.who, number.as_str().to_string(), opener.ip)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -213,6 +216,8 @@ async fn render(
             to,
             message,
             signed_hash: crate::domain::forms::answers::summary_hash(&form.id, &file.answers),
+
+            me,
         },
         errors,
         n,
@@ -281,6 +286,58 @@ pub async fn change_status(
         None,
     )
     .await
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    /// Who had the case when the page was shown (a staff id; empty for nobody).
+    #[serde(default)]
+    seen: String,
+    /// "me", "nobody" or a colleague's staff id.
+    #[serde(default)]
+    to: String,
+}
+
+/// Takes the case, hands it to a colleague, or leaves it with nobody.
+pub async fn assign(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    staff: StaffCtx,
+    number: web::Path<String>,
+    Posted(form): Posted<AssignForm>,
+) -> Result<HttpResponse, AppError> {
+    let who = staff.permit::<Caseworker>().await?;
+    let number = VerificationNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+    let seen = form.seen.trim().parse().ok().map(StaffId);
+    let to = match form.to.trim() {
+        "me" => Some(Assignee::Me),
+        "nobody" => Some(Assignee::Nobody),
+        id => id.parse().ok().map(|id| Assignee::Colleague(StaffId(id))),
+    };
+    let outcome = match to {
+        Some(to) => work::assign(
+            &state,
+            &who,
+            number.as_str().to_string(),
+            seen,
+            to,
+            client_ip(&req).to_string(),
+        )
+        .await?
+        .ok_or(AppError::NotFound)?,
+        None => Handover::NoSuchCaseworker,
+    };
+    let mut errors = FormErrors::default();
+    match outcome {
+        Handover::Done => return Ok(redirect(&paths::staff_case_assigned(number.as_str()))),
+        Handover::NoSuchCaseworker => {
+            errors.add("colleague", ctx.t("error.case.no_such_caseworker"))
+        }
+        Handover::Raced => errors.add("colleague", ctx.t("error.case.assign_raced")),
+    }
+    let opener = Opener::of(&who, &req);
+    render(&ctx, &state, opener, number.as_str(), "", "", &errors, None).await
 }
 
 #[derive(Deserialize)]

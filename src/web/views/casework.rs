@@ -17,6 +17,7 @@ use crate::domain::forms::answers::visible_pages;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FormDef, FormKind, Forms};
 use crate::domain::money;
+use crate::domain::staff::StaffId;
 use crate::flows::casework::{CaseFile, Listing};
 use crate::h;
 use crate::i18n::Escaped;
@@ -188,6 +189,58 @@ pub struct CasePage<'a> {
     pub message: &'a str,
     /// The summary hash of the answers as they are now (to compare with a signature's).
     pub signed_hash: String,
+
+    /// The caseworker reading the page.
+    pub me: StaffId,
+}
+
+/// Who has the case, and the forms to take it or hand it to a colleague (or to
+/// nobody). Both say who had it when the page was shown, so a colleague's
+/// change in between is not overwritten.
+fn assignment(ctx: &Ctx, p: &CasePage, errors: &FormErrors) -> Markup {
+    let c = &p.file.case;
+    let action = paths::staff_case_assign(&c.verification);
+    let current = p.file.assignee.as_ref();
+    let seen = current.map(|(id, _)| id.0.to_string()).unwrap_or_default();
+    let colleagues: Vec<_> = p
+        .file
+        .caseworkers
+        .iter()
+        .filter(|(id, _)| Some(*id) != current.map(|(c, _)| *c))
+        .collect();
+    html! {
+        section.assignment {
+            h2 { (h!(ctx, "staff.cases.assignee")) }
+            p.assignee {
+                @match current {
+                    Some((id, _)) if *id == p.me => { (h!(ctx, "staff.cases.assigned_to_me")) }
+                    Some((_, email)) => { (ctx.tf("staff.cases.assigned_to", &[("name", email)])) }
+                    None => { (h!(ctx, "staff.cases.assigned_to_nobody")) }
+                }
+            }
+            @if current.map(|(id, _)| *id) != Some(p.me) {
+                (post_form(ctx, &action, "stack take", html! {
+                    input type="hidden" name="seen" value=(seen);
+                    input type="hidden" name="to" value="me";
+                    (submit(h!(ctx, "staff.cases.take")))
+                }))
+            }
+            @if !colleagues.is_empty() || current.is_some() { (post_form(ctx, &action, "stack hand-over", html! {
+                input type="hidden" name="seen" value=(seen);
+                div.field.field-error[errors.get("colleague").is_some()] {
+                    label for="colleague" { (h!(ctx, "staff.cases.hand_to")) }
+                    @if let Some(e) = errors.get("colleague") { p.error-message #colleague-error { (e) } }
+                    select #colleague name="to" aria-describedby=[errors.get("colleague").map(|_| "colleague-error")] {
+                        @for (id, email) in colleagues {
+                            option value=(id.0) { (email) }
+                        }
+                        @if current.is_some() { option value="nobody" { (h!(ctx, "staff.cases.hand_to_nobody")) } }
+                    }
+                }
+                (submit(h!(ctx, "staff.cases.hand_over")))
+            })) }
+        }
+    }
 }
 
 pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
@@ -213,6 +266,7 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
                     } }
                 }
             }
+            (assignment(ctx, p, errors))
             @if !next.is_empty() {
                 section.change-status {
                     h2 { (h!(ctx, "staff.cases.change_title")) }

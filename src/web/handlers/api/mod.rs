@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::db::cases::Filter;
+use crate::db::api_reads::Filter;
 use crate::domain::case::{CaseStatus, Refused, MESSAGE_MAX_CHARS};
 use crate::domain::date::Date;
 use crate::domain::verification::VerificationNumber;
