@@ -33,6 +33,7 @@ mod shutdown;
 mod signing;
 mod staff;
 mod staff_audit;
+mod staff_header;
 mod staff_lock;
 mod structure;
 mod support_messages;

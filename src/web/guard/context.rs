@@ -40,6 +40,7 @@ impl Ctx {
             production: self.production,
             session_ended: self.session_ended,
             cookieless: self.cookieless,
+            staff: self.staff.clone(),
         })
     }
 }
@@ -66,6 +67,10 @@ pub struct RequestContext {
     /// The request came with neither a session nor a form-token cookie: a form
     /// it sends cannot be checked, most likely because cookies are blocked.
     pub cookieless: bool,
+    /// The logged-in staff member, once the staff session has been read (by
+    /// [`super::staff::StaffCtx`], after this context was made): the page shell
+    /// names them, their role and their areas in the header.
+    pub staff: std::cell::OnceCell<crate::domain::staff::StaffMember>,
 }
 
 impl RequestContext {

@@ -50,6 +50,7 @@ fn render<B: MessageBody + 'static>(
             production: true,
             session_ended: false,
             cookieless: false,
+            staff: Default::default(),
         })
     });
     let body = match res.request().app_data::<actix_web::web::Data<WebState>>() {

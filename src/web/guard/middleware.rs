@@ -195,6 +195,7 @@ pub async fn load_context(
         production: state.settings.is_production(),
         session_ended: raw_session.is_some() && session_missing,
         cookieless: raw_session.is_none() && existing_csrf.is_none(),
+        staff: Default::default(),
     });
     let stale_session = ctx.session_ended;
     // Where the person was, should the session's end send them to the login: a

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 
 use super::middleware::CookieName;
 use crate::db::{self, staff::sessions};
@@ -64,6 +64,7 @@ impl FromRequest for StaffCtx {
             req.cookie(s.cookie_name(STAFF_COOKIE))
                 .and_then(|c| Token::from_client(c.value()))
         });
+        let ctx = req.extensions().get::<super::Ctx>().cloned();
         let asked = Asked {
             state: state.clone(),
             // The path only: a query can hold a search for a personal identity number.
@@ -91,6 +92,10 @@ impl FromRequest for StaffCtx {
             if last_seen < now {
                 let key = hash.clone();
                 db::write(&state.pool, move |tx| sessions::touch(tx, &key, now)).await?;
+            }
+            if let Some(ctx) = ctx {
+                // Set once per request; a second extraction finds the same member.
+                let _ = ctx.staff.set(member.clone());
             }
             Ok(StaffCtx {
                 session: Some((member, hash)),

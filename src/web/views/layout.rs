@@ -5,6 +5,7 @@ use maud::{html, Markup, DOCTYPE};
 use super::assets::url;
 use super::components::{post_form, Attr};
 use crate::domain::rules::{SESSION_IDLE, SESSION_WARNING};
+use crate::domain::staff::StaffMember;
 use crate::h;
 use crate::paths;
 use crate::web::guard::Ctx;
@@ -112,7 +113,11 @@ fn header(ctx: &Ctx, form: Option<&PageForm>) -> Markup {
                     } @else {
                         a href=(Attr(&switch_href)) lang=(other.code()) hreflang=(other.code()) { (h!(ctx, "nav.other_language")) }
                     }
-                    @if let Some(s) = ctx.signed_in() {
+                    @if let Some(member) = ctx.staff.get() {
+                        (staff_nav(ctx, member))
+                    } @else if ctx.path.starts_with(paths::STAFF) {
+                        // The staff login and setup pages: not the applicants' login.
+                    } @else if let Some(s) = ctx.signed_in() {
                         @if ctx.partner().is_some() {
                             a href=(paths::PARTNER) { (h!(ctx, "partner.title")) }
                         } @else {
@@ -134,6 +139,30 @@ fn header(ctx: &Ctx, form: Option<&PageForm>) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The staff header: the areas the member's role reaches, who is logged in and
+/// in which role, and the staff logout.
+fn staff_nav(ctx: &Ctx, member: &StaffMember) -> Markup {
+    html! {
+        a href=(paths::STAFF) { (h!(ctx, "staff.home.title")) }
+        @if member.as_support().is_some() {
+            a href=(paths::STAFF_SUPPORT) { (h!(ctx, "staff.support.title")) }
+        }
+        @if member.as_caseworker().is_some() {
+            a href=(paths::STAFF_CASES) { (h!(ctx, "staff.cases.title")) }
+        }
+        @if member.as_admin().is_some() {
+            a href=(paths::STAFF_AUDIT) { (h!(ctx, "staff.audit.title")) }
+        }
+        span.who.staff-who {
+            (member.email) " "
+            span.role { "(" (ctx.h(member.role.key())) ")" }
+        }
+        (post_form(ctx, paths::STAFF_LOGOUT, "inline-form", html! {
+            button.link-button type="submit" { (h!(ctx, "staff.logout")) }
+        }))
     }
 }
 
