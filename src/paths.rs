@@ -282,6 +282,11 @@ pub fn staff_document(reference: &str) -> String {
     format!("/staff/documents/{reference}")
 }
 
+/// The caseworkers' list under `query` as a spreadsheet.
+pub fn staff_cases_export(query: &str) -> String {
+    format!("{STAFF_CASES}.csv?{query}")
+}
+
 /// Where a caseworker takes a case or hands it to a colleague.
 pub fn staff_case_assign(verification: &str) -> String {
     format!("{STAFF_CASES}/{verification}/assign")

@@ -5,6 +5,7 @@ pub mod case;
 pub mod case_search;
 pub mod client_addr;
 pub mod countries;
+pub mod csv;
 pub mod date;
 pub mod documents;
 pub mod email;

@@ -208,6 +208,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(post().to(support::resend_questionnaire)),
                 )
                 .service(resource("/cases").route(get().to(casework::list)))
+                .service(resource("/cases.csv").route(get().to(casework::export)))
                 .service(resource("/cases/{verification}").route(get().to(casework::show)))
                 .service(
                     resource("/cases/{verification}/status")

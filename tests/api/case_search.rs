@@ -128,15 +128,7 @@ async fn the_list_is_sorted_and_paged_with_its_total() {
     assert_eq!(select_text(&page1, "table.cases tbody tr").len(), 25);
     assert_eq!(first_text(&page1, ".page-of"), "Sida 1 av 2");
     assert!(select_text(&page1, "a[rel=prev]").is_empty());
-    let link = scraper::Selector::parse("a[rel=next]").unwrap();
-    let href = page1
-        .select(&link)
-        .next()
-        .expect("a next page")
-        .value()
-        .attr("href")
-        .unwrap()
-        .to_string();
+    let href = href_of(&page1, "a[rel=next]");
     assert!(href.contains("assigned=anyone"), "{href}");
     let page2 = cw.get_html(&href).await;
     let rest = select_text(&page2, "table.cases a.verification-number");

@@ -4,6 +4,7 @@ mod account;
 mod apply;
 mod backup;
 mod case_assign;
+mod case_export;
 mod case_file;
 mod case_search;
 mod case_status;

@@ -116,12 +116,23 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let who = staff.permit::<Caseworker>().await?;
+    list_page(&req, &ctx, &state, &who, &q).await
+}
+
+/// The list under the query's filters, or with a message per filter it could not read.
+async fn list_page(
+    req: &HttpRequest,
+    ctx: &Ctx,
+    state: &WebState,
+    who: &Caseworker,
+    q: &ListQuery,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FormErrors::default();
-    let (filter, filters) = filter_of(&req, &ctx, &state, &who, &q, &mut errors);
+    let (filter, filters) = filter_of(req, ctx, state, who, q, &mut errors);
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let listing = work::list(&state, &who, filter, page).await?;
+    let listing = work::list(state, who, filter, page).await?;
     let markup = view::list(
-        &ctx,
+        ctx,
         &CaseList {
             listing: &listing,
             filters: &filters,
@@ -135,6 +146,33 @@ pub async fn list(
     } else {
         crate::web::respond::invalid(markup)
     })
+}
+
+/// The list as filtered, as a spreadsheet to download.
+pub async fn export(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    staff: StaffCtx,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let who = staff.permit::<Caseworker>().await?;
+    let mut errors = FormErrors::default();
+    let (filter, _) = filter_of(&req, &ctx, &state, &who, &q, &mut errors);
+    if !errors.is_empty() {
+        // The list page says what is wrong with the filter.
+        return list_page(&req, &ctx, &state, &who, &q).await;
+    }
+    let rows = work::export(&state, &who, filter, client_ip(&req).to_string()).await?;
+    let name = format!("cases-{}.csv", Date::in_sweden(state.now()));
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(view::spreadsheet(&ctx, &rows, &state.forms)))
 }
 
 #[derive(Deserialize)]

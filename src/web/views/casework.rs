@@ -9,10 +9,12 @@ use super::components::{
 };
 use super::layout::page;
 use super::review::{answer_list, DocumentLinks};
+use crate::db::case_list::Found;
 use crate::db::documents::Attached;
 use crate::domain::case::{CaseStatus, MESSAGE_MAX_CHARS};
 use crate::domain::case_search::Sort;
-use crate::domain::date::Date;
+use crate::domain::csv;
+use crate::domain::date::{time_in_sweden, Date};
 use crate::domain::forms::answers::visible_pages;
 use crate::domain::forms::answers::Answers;
 use crate::domain::forms::{FormDef, FormKind, Forms};
@@ -128,6 +130,7 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
             h1 { (h!(ctx, "staff.cases.title")) }
             (filters_form(ctx, l, errors))
             p.total role="status" { (ctx.tf("staff.cases.total", &[("count", &l.listing.total.to_string())])) }
+            p.export { a href=(Attr(&paths::staff_cases_export(&f.query(1)))) download { (h!(ctx, "staff.cases.export")) } }
             @if l.listing.rows.is_empty() {
                 p.none { (h!(ctx, "staff.cases.none")) }
             } @else {
@@ -162,6 +165,38 @@ pub fn list(ctx: &Ctx, l: &CaseList, errors: &FormErrors) -> Markup {
             p { a href=(paths::STAFF) { (h!(ctx, "staff.home.title")) } }
         },
     )
+}
+
+/// The list as a spreadsheet (CSV with a byte-order mark), its headings, types,
+/// statuses and dates as the caseworker reads them on the page.
+pub fn spreadsheet(ctx: &Ctx, rows: &[Found], forms: &Forms) -> String {
+    let headings = [
+        "cases.verification",
+        "staff.cases.applicant",
+        "staff.cases.email",
+        "staff.cases.type",
+        "cases.status",
+        "cases.submitted",
+        "staff.cases.updated",
+        "staff.cases.assignee",
+    ]
+    .map(|k| ctx.t(k));
+    let at = |t: i64| format!("{} {}", Date::in_sweden(t), time_in_sweden(t));
+    let mut out = String::from(csv::BOM);
+    out.push_str(&csv::row(&headings));
+    for r in rows {
+        out.push_str(&csv::row(&[
+            r.verification.as_str(),
+            &r.applicant_name,
+            &r.applicant_email,
+            forms.title(&r.form_id, ctx.lang()),
+            ctx.t(r.status.keys()[0]),
+            &at(r.submitted_at),
+            &at(r.updated_at),
+            r.assigned_to.as_deref().unwrap_or(""),
+        ]));
+    }
+    out
 }
 
 /// Where the caseworker's document thumbnails and full-size files are served.

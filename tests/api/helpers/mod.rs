@@ -467,3 +467,15 @@ pub const PRODUCTION_CONTACT: [(&str, &str); 5] = [
     ("KANSLI_CONTACT_EMAIL", "e@kommunen.example"),
     ("KANSLI_CONTACT_POSTAL_ADDRESS", "Kommunen, 123 45 Staden"),
 ];
+
+/// The href of the first link matching `selector`.
+pub fn href_of(html: &Html, selector: &str) -> String {
+    let sel = Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .next()
+        .unwrap_or_else(|| panic!("no link {selector}"))
+        .value()
+        .attr("href")
+        .expect("an href")
+        .to_string()
+}
