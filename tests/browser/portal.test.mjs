@@ -746,7 +746,7 @@ function totp(secret, step) {
   return String(n).padStart(6, "0");
 }
 
-test("staff: a caseworker enrols, asks for a supplement on the submitted case; support finds the account", async () => {
+test("staff: a caseworker enrols, finds the case, takes it, asks for a supplement, decides with a note the applicant reads; support finds the account", async () => {
   const STAFF_PASSWORD = "a long staff passphrase for the desk";
   const staffIn = async (email, role) => {
     const out = await cli(["staff", "add", email, "--role", role]);
@@ -774,12 +774,25 @@ test("staff: a caseworker enrols, asks for a supplement on the submitted case; s
   };
 
   const { context, page } = await staffIn("cw@agency.se", "caseworker");
-  await page.locator("main a[href='/staff/cases']").click();
+  // The header says who is logged in and leads to the cases: "my cases" first, none yet.
+  assert.match(await page.locator(".header-nav .staff-who").innerText(), /cw@agency\.se \(caseworker\)/);
+  await page.locator(".header-nav a[href='/staff/cases']").click();
   await page.waitForURL("**/staff/cases");
-  await visit(page, "43-staff-cases");
+  assert.equal(await page.locator("table.cases").count(), 0, "my cases: none yet");
+  await visit(page, "43-staff-my-cases");
+  // Search everyone's cases by the applicant's name, without its accent.
+  await page.locator("#q").fill("oberg");
+  await page.locator("#assigned").selectOption("anyone");
+  await page.locator("form.filters button[type=submit]").click();
+  await page.waitForURL("**/staff/cases?*");
+  await visit(page, "43-staff-cases-search");
   await page.locator("table.cases a.verification-number").first().click();
   await page.waitForURL(/\/staff\/cases\/\d{8}-\d{2}$/);
+  const number = (await page.locator("h1 .verification-number").innerText()).trim();
   await visit(page, "44-staff-case");
+  await page.locator("form.take button[type=submit]").click();
+  await page.waitForURL("**?assigned=1");
+  assert.match(await page.locator(".assignee").innerText(), /You have this case/);
   await page.locator("input[name=to][value=in_progress]").check();
   await page.locator(".change-status button[type=submit]").click();
   await page.waitForURL("**?changed=1");
@@ -792,7 +805,33 @@ test("staff: a caseworker enrols, asks for a supplement on the submitted case; s
   await page.waitForURL("**?changed=1");
   assert.equal(await page.locator("ol.timeline li").count(), 3);
   await visit(page, "46-staff-case-supplement");
+  // The copy came by post: the decision follows at once, with a note.
+  const note = "Your passport copy arrived by post. Welcome to Sweden!";
+  await page.locator("input[name=to][value=approved]").check();
+  await page.locator("#message").fill(note);
+  await page.locator(".change-status button[type=submit]").click();
+  await page.waitForURL("**?changed=1");
+  assert.equal(await page.locator("ol.timeline li").count(), 4);
+  assert.match(await page.locator("ol.timeline li").last().innerText(), /cw@agency\.se/);
+  await visit(page, "46-staff-case-decided");
+  await page.locator(".header-nav a[href='/staff/cases']").click();
+  await page.waitForURL("**/staff/cases");
+  assert.equal((await page.locator("table.cases a.verification-number").innerText()).trim(), number, "now in my cases");
   await context.close();
+
+  // The applicant reads the note on the case's page on My Page.
+  const applicant = await browser.newContext({ locale: "en-GB" });
+  const mine = await applicant.newPage();
+  await mine.goto(`${base}/login`);
+  await mine.getByLabel("Email address").fill("visitor@example.se");
+  await mine.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await mine.getByRole("button", { name: "Log in", exact: true }).click();
+  await mine.waitForURL("**/account");
+  await mine.goto(`${base}/cases/${number}`);
+  assert.equal((await mine.locator(".notice-info .message").innerText()).trim(), note);
+  assert.match(await mine.locator(".status-tag").innerText(), /approved/i);
+  await visit(mine, "49-my-page-case-note");
+  await applicant.close();
 
   const desk = await staffIn("desk@agency.se", "support");
   await desk.page.locator("main a[href='/staff/support']").click();
