@@ -435,9 +435,11 @@ mod tests {
                         b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.'
                     })
                     && namespaces.contains(literal.split('.').next().unwrap_or_default());
-                let is_file = [".js", ".css", ".svg", ".toml", ".db", ".sql"]
-                    .iter()
-                    .any(|ext| literal.ends_with(ext));
+                let is_file = [
+                    ".js", ".css", ".svg", ".toml", ".db", ".sql", ".html", ".csv",
+                ]
+                .iter()
+                .any(|ext| literal.ends_with(ext));
                 let plural = c.en.contains_key(&format!("{literal}.one"))
                     && c.en.contains_key(&format!("{literal}.other"));
                 if looks_like_key && !is_file && !c.en.contains_key(literal) && !plural {

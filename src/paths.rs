@@ -287,6 +287,11 @@ pub fn staff_cases_export(query: &str) -> String {
     format!("{STAFF_CASES}.csv?{query}")
 }
 
+/// One case as a ZIP archive (printable answers, documents, timeline, payment).
+pub fn staff_case_archive(verification: &str) -> String {
+    format!("{STAFF_CASES}/{verification}/archive.zip")
+}
+
 /// Where a caseworker takes a case or hands it to a colleague.
 pub fn staff_case_assign(verification: &str) -> String {
     format!("{STAFF_CASES}/{verification}/assign")

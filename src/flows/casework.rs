@@ -124,6 +124,46 @@ pub async fn case_file(
     .await
 }
 
+/// A case file with its documents' bytes, for an archive of the case.
+pub struct Archive {
+    pub file: CaseFile,
+    pub documents: Vec<(
+        crate::db::documents::Attached,
+        crate::db::documents::StoredDocument,
+    )>,
+}
+
+/// The whole case to download; each download is audited.
+pub async fn archive(
+    state: &AppState,
+    who: &Caseworker,
+    verification: String,
+    ip: String,
+) -> Result<Option<Archive>, AppError> {
+    let (actor, now) = (who.member().email.clone(), state.now());
+    db::write(
+        &state.pool,
+        move |tx| -> Result<Option<Archive>, AppError> {
+            let Some(file) = read_case_file(tx, &verification)? else {
+                return Ok(None);
+            };
+            let mut documents = Vec::new();
+            for attached in &file.documents {
+                if let Some(stored) = db::documents::of_case(tx, &attached.reference, false)? {
+                    documents.push((attached.clone(), stored));
+                }
+            }
+            Entry::new(ActorKind::Staff, &actor, "case_exported")
+                .target(&verification)
+                .ip(&ip)
+                .detail(&format!("{} documents", documents.len()))
+                .record(tx, now)?;
+            Ok(Some(Archive { file, documents }))
+        },
+    )
+    .await
+}
+
 pub(crate) fn read_case_file(
     c: &r2d2_sqlite::rusqlite::Connection,
     verification: &str,

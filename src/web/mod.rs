@@ -215,6 +215,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(post().to(casework::change_status)),
                 )
                 .service(
+                    resource("/cases/{verification}/archive.zip")
+                        .route(get().to(casework::archive)),
+                )
+                .service(
                     resource("/cases/{verification}/assign").route(post().to(casework::assign)),
                 )
                 .service(resource("/documents/{reference}").route(get().to(casework::document))),

@@ -91,3 +91,69 @@ async fn the_timeline_gives_the_time_in_sweden_and_who_acted() {
     assert!(select_text(&mine, "ol.timeline .timeline-actor").is_empty());
     assert!(!first_text(&mine, "ol.timeline").contains("cw@agency.se"));
 }
+
+#[tokio::test]
+async fn the_whole_case_downloads_as_a_zip_with_a_printable_page_documents_timeline_and_payment() {
+    use std::io::Read;
+    let (app, number, _) = submitted_through_the_pages().await;
+    let cw = staff(&app, "cw@agency.se", Role::Caseworker).await;
+    let case = cw.get_html(&format!("/staff/cases/{number}")).await;
+    let path = href_of(&case, "a[href$='/archive.zip']");
+    assert_eq!(path, format!("/staff/cases/{number}/archive.zip"));
+
+    let res = cw.get(&path).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/zip");
+    assert_eq!(
+        res.headers()["content-disposition"],
+        format!("attachment; filename=\"case-{number}.zip\"").as_str()
+    );
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| {
+        let mut out = Vec::new();
+        zip.by_name(name)
+            .unwrap_or_else(|_| panic!("{name} in the archive"))
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    };
+    let page = scraper::Html::parse_document(&String::from_utf8(read("case.html")).unwrap());
+    assert_eq!(fact(&page, "Syfte med resan"), "Besöka familj eller vänner");
+    let sel = Selector::parse("figure.document img").unwrap();
+    let src = page
+        .select(&sel)
+        .next()
+        .expect("the passport photo")
+        .value()
+        .attr("src")
+        .unwrap()
+        .to_string();
+    assert!(
+        src.starts_with("documents/") && src.ends_with("-pass.jpg"),
+        "{src}"
+    );
+    assert!(read(&src).starts_with(&[0xFF, 0xD8]), "the JPEG itself");
+    assert_eq!(select_text(&page, "ol.timeline li").len(), 1);
+
+    let timeline = String::from_utf8(read("timeline.csv")).unwrap();
+    assert!(timeline.starts_with('\u{feff}'));
+    assert_eq!(timeline.lines().count(), 2, "{timeline}");
+    assert!(timeline.contains("applicant"));
+    let payment = String::from_utf8(read("payment.csv")).unwrap();
+    assert_eq!(payment.lines().count(), 2, "{payment}");
+    assert!(payment.contains("kr"), "{payment}");
+
+    let audit = audit_rows(&app, "case_exported").await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].1.as_deref(), Some(number.as_str()));
+    assert_eq!(audit[0].2.as_deref(), Some("1 documents"));
+    let desk = staff(&app, "desk@agency.se", Role::Support).await;
+    assert_eq!(desk.get(&path).await.status(), 403);
+    assert_eq!(
+        cw.get("/staff/cases/00000000-00/archive.zip")
+            .await
+            .status(),
+        404
+    );
+}

@@ -378,6 +378,38 @@ pub async fn assign(
     render(&ctx, &state, opener, number.as_str(), "", "", &errors, None).await
 }
 
+/// The whole case as a ZIP archive to keep or print.
+pub async fn archive(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<WebState>,
+    staff: StaffCtx,
+    number: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let who = staff.permit::<Caseworker>().await?;
+    let number = VerificationNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+    let ip = client_ip(&req).to_string();
+    let archive = work::archive(&state, &who, number.as_str().to_string(), ip)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = form_of(&state, &archive.file.case.form_id)?;
+    let questionnaire = archive
+        .file
+        .questionnaire
+        .as_ref()
+        .and_then(|(q, _)| form_of(&state, &q.form_id).ok());
+    let bytes = crate::web::views::case_archive::zip(&ctx, &archive, form, questionnaire)
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/zip"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"case-{}.zip\"", number.as_str()),
+        ))
+        .body(bytes))
+}
+
 #[derive(Deserialize)]
 pub struct DocumentQuery {
     thumbnail: Option<String>,

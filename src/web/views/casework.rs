@@ -11,6 +11,7 @@ use super::layout::page;
 use super::review::{answer_list, DocumentLinks};
 use crate::db::case_list::Found;
 use crate::db::documents::Attached;
+use crate::db::payments::Payment;
 use crate::domain::case::{CaseStatus, MESSAGE_MAX_CHARS};
 use crate::domain::case_search::Sort;
 use crate::domain::csv;
@@ -201,17 +202,31 @@ pub fn spreadsheet(ctx: &Ctx, rows: &[Found], forms: &Forms) -> String {
 
 /// Where the caseworker's document thumbnails and full-size files are served.
 const STAFF_DOCUMENTS: DocumentLinks = DocumentLinks {
-    thumbnail: paths::staff_document_thumbnail,
-    file: paths::staff_document,
+    thumbnail: |d| paths::staff_document_thumbnail(&d.reference),
+    file: |d| paths::staff_document(&d.reference),
 };
 
 /// The answers page by page, as the applicant's review page shows them.
-fn answers(ctx: &Ctx, form: &FormDef, values: &Answers, documents: &[Attached]) -> Markup {
+pub(super) fn answers(
+    ctx: &Ctx,
+    form: &FormDef,
+    values: &Answers,
+    documents: &[Attached],
+    links: &DocumentLinks,
+) -> Markup {
     html! {
         @for p in visible_pages(form, values) {
             h3 { (p.title.get(ctx.lang())) }
-            (answer_list(ctx, &p.fields, values, documents, &STAFF_DOCUMENTS))
+            (answer_list(ctx, &p.fields, values, documents, links))
         }
+    }
+}
+
+/// The fee paid: amount, card and day.
+pub(super) fn payment(ctx: &Ctx, pay: &Payment) -> Markup {
+    html! {
+        (money::amount(pay.amount, ctx.lang())) ", " (pay.brand.as_deref().unwrap_or("")) " •••• " (pay.last4.as_deref().unwrap_or(""))
+        ", " (Date::in_sweden(pay.finished_at.unwrap_or(pay.created_at)).to_string())
     }
 }
 
@@ -295,10 +310,7 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
                 div { dt { (h!(ctx, "cases.status")) } dd { strong.status-tag { (ctx.h(c.status.keys()[0])) } } }
                 @if c.account_id.is_none() { div { dt { (h!(ctx, "staff.cases.account")) } dd { (h!(ctx, "staff.cases.account_closed")) } } }
                 @if let Some(pay) = &p.file.payment {
-                    div { dt { (h!(ctx, "staff.cases.payment")) } dd.payment {
-                        (money::amount(pay.amount, ctx.lang())) ", " (pay.brand.as_deref().unwrap_or("")) " •••• " (pay.last4.as_deref().unwrap_or(""))
-                        ", " (Date::in_sweden(pay.finished_at.unwrap_or(pay.created_at)).to_string())
-                    } }
+                    div { dt { (h!(ctx, "staff.cases.payment")) } dd.payment { (payment(ctx, pay)) } }
                 }
             }
             (assignment(ctx, p, errors))
@@ -333,14 +345,15 @@ pub fn case(ctx: &Ctx, p: &CasePage, errors: &FormErrors, n: Notice) -> Markup {
             (timeline(ctx, &p.file.history, Reader::Staff))
             h2 { (h!(ctx, "staff.cases.answers")) }
             (super::cases::documents_deleted(ctx, &p.file.case))
-            (answers(ctx, p.form, &p.file.answers, &p.file.documents))
+            (answers(ctx, p.form, &p.file.answers, &p.file.documents, &STAFF_DOCUMENTS))
+            p { a.button.button-secondary href=(Attr(&paths::staff_case_archive(&c.verification))) download { (h!(ctx, "staff.cases.archive")) } }
             @if let Some((q, a)) = &p.file.questionnaire {
                 h2 { (h!(ctx, "staff.cases.questionnaire")) }
                 p { (ctx.tf("staff.cases.questionnaire_to", &[("name", &q.name), ("email", &q.email)])) }
                 @match (a, p.questionnaire_form) {
                     (Some(values), Some(form)) => {
                         p.answered { (h!(ctx, "case.timeline.questionnaire_answered")) }
-                        (answers(ctx, form, values, &[]))
+                        (answers(ctx, form, values, &[], &STAFF_DOCUMENTS))
                     }
                     _ => { p.unanswered { (h!(ctx, "staff.cases.questionnaire_waiting")) } }
                 }

@@ -4,6 +4,7 @@ pub mod about;
 pub mod account;
 pub mod apply;
 pub mod assets;
+pub mod case_archive;
 pub mod cases;
 pub mod casework;
 pub mod components;

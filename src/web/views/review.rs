@@ -88,14 +88,14 @@ pub(super) fn shown(ctx: &Ctx, field: &Field, value: &str) -> String {
 
 /// Where a reader's document thumbnails and full-size files are served.
 pub struct DocumentLinks {
-    pub thumbnail: fn(&str) -> String,
-    pub file: fn(&str) -> String,
+    pub thumbnail: fn(&Attached) -> String,
+    pub file: fn(&Attached) -> String,
 }
 
 /// The applicant's own documents, on the review page.
 const APPLICANT_DOCUMENTS: DocumentLinks = DocumentLinks {
-    thumbnail: paths::document_thumbnail,
-    file: paths::document_file,
+    thumbnail: |d| paths::document_thumbnail(&d.reference),
+    file: |d| paths::document_file(&d.reference),
 };
 
 /// The answers of one page of a form as a summary list: each shown question's
@@ -117,12 +117,12 @@ pub fn answer_list(
                     dt { (field.label.get(lang)) }
                     dd {
                         @if field.kind == FieldKind::Document {
-                            @if let Some(Attached { reference, name, .. }) = documents.iter().find(|d| d.field == field.id) {
+                            @if let Some(d) = documents.iter().find(|d| d.field == field.id) {
                                 figure.document {
-                                    a href=(Attr(&(links.file)(reference))) {
-                                        img src=(Attr(&(links.thumbnail)(reference))) alt=(ctx.tf("apply.document.thumbnail", &[("name", name)]));
+                                    a href=(Attr(&(links.file)(d))) {
+                                        img src=(Attr(&(links.thumbnail)(d))) alt=(ctx.tf("apply.document.thumbnail", &[("name", &d.name)]));
                                     }
-                                    figcaption { (name) }
+                                    figcaption { (d.name) }
                                 }
                             } @else { (h!(ctx, "review.no_answer")) }
                         } @else {
