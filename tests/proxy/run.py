@@ -74,7 +74,8 @@ class Browser:
     def __init__(self, source, port, origin):
         self.source, self.port, self.origin, self.cookies = source, port, origin, {}
 
-    def request(self, method, path, fields=None, headers=None):
+    def request(self, method, path, fields=None, headers=None, multipart=None):
+        """`multipart`: (body, content type) of a form sent as multipart/form-data."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10,
                                           source_address=(self.source, 0))
         all_headers = dict(headers or {})
@@ -84,6 +85,9 @@ class Browser:
         if fields is not None:
             body = urllib.parse.urlencode(fields)
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+            all_headers["Origin"] = self.origin
+        if multipart is not None:
+            body, all_headers["Content-Type"] = multipart
             all_headers["Origin"] = self.origin
         conn.request(method, path, body=body, headers=all_headers)
         res = conn.getresponse()
