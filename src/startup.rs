@@ -237,7 +237,7 @@ async fn open_installation(settings: &Settings, clock: &Clock) -> anyhow::Result
     )?;
     let kek = sealing_key(settings, &pool)?;
     let key = installation_key(&pool, &kek)?;
-    if !settings.is_production() {
+    if !settings.is_production() && db::read(&pool, db::population::examples_missing).await? {
         db::write(&pool, |tx| db::population::seed_examples(tx)).await?;
     }
     Ok(Opened {

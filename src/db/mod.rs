@@ -58,6 +58,11 @@ pub fn open(path: &Path, backups: &backup::UpgradeBackups) -> anyhow::Result<Poo
     let manager = SqliteConnectionManager::file(path).with_init(configure);
     let pool = r2d2::Pool::builder()
         .max_size(8)
+        // Connections are opened as requests first need them, not all eight before
+        // the server may start; once open they stay (no idle timeout, no lifetime).
+        .min_idle(Some(1))
+        .idle_timeout(None)
+        .max_lifetime(None)
         // A SQLite connection to a local file does not go stale; the check is a wasted query.
         .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))

@@ -18,6 +18,17 @@ pub fn permit_kind(conn: &Connection, pin: &str) -> Result<Option<String>> {
         .optional()
 }
 
+/// Whether an example person is not in the register: a read, so that a start on a
+/// seeded database does not wait for a write transaction.
+pub fn examples_missing(conn: &Connection) -> Result<bool> {
+    for (pin, _, _) in EXAMPLES {
+        if permit_kind(conn, pin)?.is_none() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Adds the example persons (again harmlessly, if they are there already).
 pub fn seed_examples(conn: &Connection) -> Result<usize> {
     let mut added = 0;
@@ -47,7 +58,9 @@ mod tests {
         }
         let mut conn = Connection::open_in_memory().unwrap();
         crate::db::migrate::apply(&mut conn).unwrap();
+        assert!(examples_missing(&conn).unwrap());
         assert_eq!(seed_examples(&conn).unwrap(), EXAMPLES.len());
+        assert!(!examples_missing(&conn).unwrap());
         assert_eq!(seed_examples(&conn).unwrap(), 0);
         assert_eq!(
             permit_kind(&conn, "199207304560").unwrap().as_deref(),
