@@ -141,7 +141,7 @@ rss_mypage=$(field "$(sed 's/.*My Page/My/' <<<"$conns")" RSS)
 
 echo
 echo "Every figure of issue 21, one run ($(nproc) cores; ${secs}s per throughput measurement)"
-row() { printf '  %-44s %-34s %s\n' "$@"; }
+row() { printf '  %-44s %-50s %s\n' "$@"; }
 row "figure" "measured" "goal"
 row "login page / hello-world" "$(awk -v a="$login" -v b="$hello" 'BEGIN { printf "%.2fx", a / b }')" ">= 0.50x"
 row "My Page, 20 cases, kept / hello-world" "$(awk -v a="$cases20" -v b="$hello" 'BEGIN { printf "%.2fx", a / b }')" "(page cache in front)"
