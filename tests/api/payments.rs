@@ -793,7 +793,7 @@ async fn case_messages_go_to_the_address_given_in_the_application() {
     let news = app.messages_to("ana@example.com").await;
     assert!(
         news.iter()
-            .any(|m| m.subject == "Det har hänt något i ditt ärende"),
+            .any(|m| m.subject == "Nyheter i ditt ärende" && m.text.contains(&number)),
         "{news:?}"
     );
     assert_eq!(
