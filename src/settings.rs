@@ -686,13 +686,12 @@ impl Settings {
                 "trusted_proxies: {entry:?} is not an address or network such as 127.0.0.1 or 10.0.0.0/8"
             ));
         }
+        // Exactly a country's calling code: the phone form names its countries.
         for prefix in &self.sms_unreliable_prefixes {
-            if !(prefix.starts_with('+')
-                && prefix.len() > 1
-                && prefix[1..].bytes().all(|b| b.is_ascii_digit()))
+            if !prefix.starts_with('+') || crate::domain::countries::calling_code(prefix).is_none()
             {
                 invalid(format!(
-                    "sms_unreliable_prefixes: {prefix:?} is not a calling code such as +90"
+                    "sms_unreliable_prefixes: {prefix:?} is not a country's calling code such as +90"
                 ));
             }
         }
@@ -1198,6 +1197,22 @@ mod tests {
             err.starts_with("invalid settings (9 problems):\n  - "),
             "{err}"
         );
+    }
+
+    #[test]
+    fn sms_prefixes_must_be_a_countrys_calling_code() {
+        for ok in ["+90", "+63,+90", "+1"] {
+            let s = with_env(&[("KANSLI_SMS_UNRELIABLE_PREFIXES", ok)]).unwrap();
+            assert!(!s.sms_unreliable_prefixes.is_empty(), "{ok}");
+        }
+        // A prefix that is no country's code would name no country on the phone
+        // form, yet a number under it would need the box ticked.
+        for bad in ["+9053", "+1876", "90", "+"] {
+            let err = with_env(&[("KANSLI_SMS_UNRELIABLE_PREFIXES", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("sms_unreliable_prefixes"), "{bad}: {err}");
+        }
     }
 
     #[test]

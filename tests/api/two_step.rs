@@ -175,6 +175,23 @@ async fn numbers_in_listed_countries_are_warned_about_before_any_code_is_sent() 
     assert_eq!(res.status(), 422);
     let error = first_text(&html_of(res).await, "#acknowledged-error");
     assert!(error.contains("Filippinerna"), "{error}");
+    // A form refused for something else keeps the box as it was ticked.
+    let res = app
+        .submit(
+            "/account/two-step",
+            "/account/two-step",
+            &[
+                ("country", "+90"),
+                ("phone", "532 123 45 67"),
+                ("acknowledged", "yes"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let kept = html_of(res).await;
+    let ticked = scraper::Selector::parse("#acknowledged[checked]").unwrap();
+    assert!(kept.select(&ticked).next().is_some(), "the tick is kept");
     let res = app.submit_phone("+90", "532 123 45 67", true).await;
     assert_redirect(&res, "/account/two-step/verify");
     assert_eq!(app.messages_to("+905321234567").await.len(), 1);

@@ -33,6 +33,7 @@ pub async fn phone_form(
         DEFAULT_COUNTRY,
         "",
         &state.settings.sms_unreliable_prefixes,
+        false,
     ))
 }
 
@@ -67,6 +68,7 @@ pub async fn start(
             &form.country,
             &form.phone,
             unreliable,
+            form.acknowledged.as_deref() == Some("yes"),
         ))
     };
     let phone = match Phone::parse_mobile(Some(&form.country), &form.phone) {

@@ -276,6 +276,7 @@ pub fn phone_form(
     country: &str,
     phone: &str,
     unreliable: &[String],
+    acknowledged: bool,
 ) -> Markup {
     let countries = countries_calling(ctx, unreliable);
     page(
@@ -303,7 +304,7 @@ pub fn phone_form(
                     (notice(Tone::Info, html! {
                         h2 { (h!(ctx, "phone.unreliable.title")) }
                         p { (ctx.tf("phone.unreliable.text", &[("countries", &countries)])) }
-                        (tick_box("acknowledged", h!(ctx, "phone.unreliable.acknowledge"), errors))
+                        (tick_box("acknowledged", h!(ctx, "phone.unreliable.acknowledge"), acknowledged, errors))
                     }))
                 }
                 (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "account.two_step.password_hint")).autocomplete("current-password").render(errors))

@@ -295,14 +295,15 @@ pub fn countries_calling<S: AsRef<str>>(ctx: &Ctx, codes: &[S]) -> String {
     }
 }
 
-/// A checkbox with its label, and its error above it when the form was refused for it.
-pub fn tick_box(name: &str, label: impl Render, errors: &FormErrors) -> Markup {
+/// A checkbox with its label (ticked when `checked`, as the person left it), and its
+/// error above it when the form was refused for it.
+pub fn tick_box(name: &str, label: impl Render, checked: bool, errors: &FormErrors) -> Markup {
     let error = errors.get(name);
     let error_id = format!("{name}-error");
     html! {
         div.field.checkbox.field-error[error.is_some()] {
             @if let Some(e) = error { p.error-message id=(error_id) { (e) } }
-            input id=(name) type="checkbox" name=(name) value="yes" aria-describedby=[error.map(|_| &error_id)];
+            input id=(name) type="checkbox" name=(name) value="yes" checked[checked] aria-describedby=[error.map(|_| &error_id)];
             label for=(name) { (label) }
         }
     }

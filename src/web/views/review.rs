@@ -267,7 +267,7 @@ pub fn review(ctx: &Ctx, v: &ReviewView, errors: &FormErrors, n: Notice) -> Mark
                     }
                     (post_form(ctx, &paths::approve(v.reference), "stack", html! {
                         input type="hidden" name="revision" value=(v.revision);
-                        (tick_box("confirm", h!(ctx, "review.confirm"), errors))
+                        (tick_box("confirm", h!(ctx, "review.confirm"), false, errors))
                         button.button type="submit" { (ctx.h(words.approve)) }
                     }))
                 }

@@ -33,7 +33,7 @@ fn verification(ctx: &Ctx, errors: &FormErrors, prefix: &'static str) -> Markup 
         _ => ("close_verified", "close_note"),
     };
     html! {
-        (tick_box(tick, h!(ctx, "staff.support.verified"), errors))
+        (tick_box(tick, h!(ctx, "staff.support.verified"), false, errors))
         (Field::new(note, h!(ctx, "staff.support.note"), "text").hint(h!(ctx, "staff.support.note_hint")).render(errors))
     }
 }
