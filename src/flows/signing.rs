@@ -123,14 +123,15 @@ pub async fn finish(
     if current.draft.approved_at.is_some() {
         return Ok(Signed::AlreadyApproved);
     }
-    if applicant_pin(&current.answers).as_deref() != Some(finished.who.pin.as_str()) {
-        return Ok(Signed::NotTheApplicant);
-    }
+    // Changed answers first: a number edited meanwhile is a change, not another signer.
     if signing.reference != current.draft.reference
         || signing.revision != current.draft.revision
         || signing.answers_hash != summary_hash(&form.id, &current.answers)
     {
         return Ok(Signed::Changed);
+    }
+    if applicant_pin(&current.answers).as_deref() != Some(finished.who.pin.as_str()) {
+        return Ok(Signed::NotTheApplicant);
     }
     let signature = Signature {
         method: finished.method.as_str().to_string(),

@@ -265,3 +265,24 @@ async fn giving_up_a_signature_goes_back_to_the_application() {
     assert_redirect(&res, &review(&reference));
     assert_eq!(approved_at(&app, &reference).await, None);
 }
+
+#[tokio::test]
+async fn a_second_signature_for_the_same_person_meanwhile_gets_bankids_message() {
+    let app = spawn_app().await;
+    app.create_account(EMAIL).await;
+    let reference = ready_to_approve(&app, EMAIL, "citizenship", &[]).await;
+    let other_tab = app.new_browser();
+    assert_redirect(&other_tab.login(EMAIL, PASSWORD).await, "/account");
+    assert_redirect(
+        &start_signing(&app, &reference, "bankid").await,
+        "/login/eid",
+    );
+    // The same person starts again on another device: BankID refuses (RFA4).
+    let back = format!("/applications/{reference}/review?unsigned=in_progress");
+    assert_redirect(
+        &start_signing(&other_tab, &reference, "mobile_bankid").await,
+        &back,
+    );
+    let page = other_tab.get_html(&back).await;
+    assert!(first_text(&page, ".notice-warning").contains("redan påbörjad"));
+}

@@ -101,6 +101,10 @@ async fn sign(
     body: web::Json<SignRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (provider, sim) = simulated(&simulator, &provider)?;
+    // Only BankID signs here; Telia and SITHS are used to log in.
+    if provider != Provider::BankId {
+        return Err(AppError::NotFound);
+    }
     let text = |data: &str, max: usize| {
         (data.len() <= max)
             .then(|| base64::engine::general_purpose::STANDARD.decode(data).ok())

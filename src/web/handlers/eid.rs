@@ -167,6 +167,7 @@ pub async fn status(
     let (kind, key) = match &progress {
         Progress::Pending(k) => ("pending", *k),
         Progress::Failed(k) => ("failed", *k),
+        Progress::Complete(_) if attempt.signing.is_some() => ("complete", "sign.complete"),
         Progress::Complete(_) => ("complete", "eid.identified"),
     };
     let v = if kind == "pending" {
@@ -207,12 +208,12 @@ pub async fn finish(
         let v = order_view(&state, &attempt)?;
         return Ok(html(view::order_page(&ctx, &attempt, &progress, &v)));
     };
-    let finished = state.eid.take_finished(&key).ok_or(AppError::Login)?;
-    if finished.signing.is_some() {
-        let mut res = signed(&ctx, &state, finished).await?;
+    if let Some(signing) = &attempt.signing {
+        let mut res = signed(&ctx, &state, &key, &signing.reference).await?;
         let _ = res.add_cookie(&removal_cookie(&state, EID_COOKIE));
         return Ok(res);
     }
+    let finished = state.eid.take_finished(&key).ok_or(AppError::Login)?;
     let (method, who) = (finished.method, finished.who);
     let then = finished.then.unwrap_or_else(|| paths::ACCOUNT.to_string());
     let replacing = ctx.session.as_ref().map(|s| s.id_hash.clone());
@@ -255,17 +256,22 @@ pub async fn cancel(
 
 /// A completed signing order: on to the fee, or back to the review saying why
 /// the application is not approved (see `flows::signing`).
-async fn signed(ctx: &Ctx, state: &WebState, finished: Finished) -> Result<HttpResponse, AppError> {
-    let reference = finished
-        .signing
-        .as_ref()
-        .map(|s| s.reference.clone())
-        .ok_or(AppError::NotFound)?;
+///
+/// The application is loaded first, so the order is taken (and ends) only by
+/// its owner, logged in; anyone else leaves it to expire.
+async fn signed(
+    ctx: &Ctx,
+    state: &WebState,
+    key: &[u8],
+    reference: &str,
+) -> Result<HttpResponse, AppError> {
+    let reference = reference.to_string();
     let owner = logged_in(ctx).map(Owner::Account).ok_or(AppError::Login)?;
     let current = apply::load(state, reference.clone(), owner)
         .await?
         .ok_or(AppError::DraftGone)?;
     let form = form_of(state, &current.draft.form_id)?;
+    let finished: Finished = state.eid.take_finished(key).ok_or(AppError::Login)?;
     Ok(
         match signing::finish(state, &current, form, finished).await? {
             Signed::Approved => redirect(&paths::approved(&reference)),

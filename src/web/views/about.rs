@@ -106,6 +106,7 @@ pub fn privacy(ctx: &Ctx, forms: &[FormDef], keep: Retention) -> Markup {
                     li { (h!(ctx, "privacy.what.payment")) }
                     li { (h!(ctx, "privacy.what.log")) }
                     li { (h!(ctx, "privacy.what.messages")) }
+                    li { (h!(ctx, "privacy.what.signature")) }
                 }
             }
             (section(ctx, "privacy.why.title", &["privacy.why.p1", "privacy.why.p2"]))

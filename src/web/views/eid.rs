@@ -176,7 +176,9 @@ pub fn order_page(ctx: &Ctx, a: &Attempt, progress: &Progress, v: &OrderView) ->
                         }
                     }
                     Progress::Complete(_) => {
-                        p #eid-status .eid-status role="status" { (h!(ctx, "eid.identified")) }
+                        p #eid-status .eid-status role="status" {
+                            @if a.signing.is_some() { (h!(ctx, "sign.complete")) } @else { (h!(ctx, "eid.identified")) }
+                        }
                         form #eid-finish method="post" action=(paths::LOGIN_EID) {
                             input type="hidden" name="csrf" value=(ctx.csrf);
                             button.button type="submit" { (h!(ctx, "eid.continue")) }

@@ -66,6 +66,9 @@ pub async fn sign(
         }
         Err(Refusal::NoPin) => redirect(&paths::review_not_signed(&reference, "no_pin")),
         Err(Refusal::NotTheApplicant) => redirect(&paths::review_not_signed(&reference, "other")),
+        Err(Refusal::Unavailable(crate::outbound::eid::EidError::AlreadyInProgress)) => {
+            redirect(&paths::review_not_signed(&reference, "in_progress"))
+        }
         Err(Refusal::Unavailable(_)) => {
             redirect(&paths::review_not_signed(&reference, "unavailable"))
         }
@@ -78,6 +81,8 @@ pub fn refusal_message(why: &str) -> &'static str {
         "changed" => "sign.refused.changed",
         "other" => "sign.refused.other",
         "no_pin" => "sign.refused.no_pin",
+        // BankID's own message: an order for this person is already in progress.
+        "in_progress" => "eid.rfa4",
         _ => "sign.refused.unavailable",
     }
 }
