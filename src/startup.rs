@@ -88,7 +88,7 @@ impl Application {
         let opened = open_installation(&settings, &clock).await?;
         let pool = opened.pool.clone();
         let delivery = Delivery::new(&settings)?;
-        delivery.sign_webhooks_with(opened.keyring.clone())?;
+        delivery.sign_webhooks_with(opened.keyring.clone(), clock.clone())?;
         let gateway = match &settings.payment {
             Some(p) => HttpGateway::new(p.url.clone(), p.api_key.clone())?,
             None => HttpGateway::new(

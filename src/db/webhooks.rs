@@ -35,6 +35,7 @@ pub fn due(conn: &Connection, now: i64, limit: i64) -> Result<Vec<Due>> {
         "SELECT w.id, c.webhook_url, c.secret_salt, w.body, w.attempts
          FROM webhook_deliveries w JOIN api_clients c ON c.id = w.client_id
          WHERE w.status = 'queued' AND w.next_attempt_at <= ?1 AND c.webhook_url IS NOT NULL
+           AND c.revoked_at IS NULL
          ORDER BY w.id LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![now, limit], |r| {
@@ -52,7 +53,7 @@ pub fn due(conn: &Connection, now: i64, limit: i64) -> Result<Vec<Due>> {
 pub fn mark_sent(conn: &Connection, id: i64, now: i64) -> Result<()> {
     conn.execute(
         "UPDATE webhook_deliveries SET status = 'sent', sent_at = ?2, attempts = attempts + 1,
-            last_error = NULL WHERE id = ?1",
+            last_error = NULL WHERE id = ?1 AND status = 'queued'",
         params![id, now],
     )?;
     Ok(())
@@ -69,7 +70,7 @@ pub fn mark_attempt_failed(
         "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?2,
             status = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'queued' END,
             next_attempt_at = COALESCE(?3, next_attempt_at)
-         WHERE id = ?1",
+         WHERE id = ?1 AND status = 'queued'",
         params![id, error, retry_at],
     )?;
     Ok(())

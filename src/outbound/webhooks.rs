@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 
+use crate::clock::Clock;
 use crate::db::webhooks::{self, Due};
 use crate::db::Pool;
 use crate::domain::api::{webhook_secret, webhook_signature};
@@ -19,24 +20,30 @@ const BATCH: i64 = 50;
 pub struct Sender {
     http: reqwest::Client,
     keyring: Keyring,
+    /// Each event is signed with the time it is sent: a round may take minutes,
+    /// and receivers refuse a signature much older than their clock.
+    clock: Clock,
 }
 
 impl Sender {
-    pub fn new(keyring: Keyring) -> anyhow::Result<Self> {
+    pub fn new(keyring: Keyring, clock: Clock) -> anyhow::Result<Self> {
         Ok(Sender {
             http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(15))
                 // A redirect is an answer to fix at the receiver, not to follow.
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent("Kansli-Webhooks/1")
                 .build()?,
             keyring,
+            clock,
         })
     }
 
-    /// POSTs one event, signed at `now`; any answer but 2xx is a failure.
-    async fn send(&self, d: &Due, now: i64) -> anyhow::Result<()> {
+    /// POSTs one event, signed now; any answer but 2xx is a failure.
+    async fn send(&self, d: &Due) -> anyhow::Result<()> {
         let secret = webhook_secret(&self.keyring, &d.secret_salt);
+        let now = self.clock.now();
         let response = self
             .http
             .post(&d.url)
@@ -45,6 +52,8 @@ impl Sender {
             .body(d.body.clone())
             .send()
             .await
+            // Without the address: it may hold credentials, and this text is logged.
+            .map_err(|e| e.without_url())
             .context("webhook receiver unreachable")?;
         let status = response.status();
         if !status.is_success() {
@@ -64,11 +73,17 @@ impl Sender {
         stopping: &(dyn Fn() -> bool + Sync),
     ) -> Result<(), AppError> {
         let due = crate::db::read(pool, move |c| webhooks::due(c, now, BATCH)).await?;
+        // A receiver that failed is not tried again this round: its other events
+        // wait for the next, and other clients' events are not held up behind it.
+        let mut failing = std::collections::HashSet::new();
         for delivery in due {
             if stopping() {
                 break;
             }
-            let result = self.send(&delivery, now).await;
+            if failing.contains(&delivery.url) {
+                continue;
+            }
+            let result = self.send(&delivery).await;
             after_each();
             let id = delivery.id;
             match result {
@@ -77,6 +92,7 @@ impl Sender {
                     report.sent += 1;
                 }
                 Err(error) => {
+                    failing.insert(delivery.url.clone());
                     let attempts = delivery.attempts + 1;
                     let retry_at =
                         (attempts < OUTBOX_MAX_ATTEMPTS).then(|| now + outbox_backoff(attempts));

@@ -42,7 +42,11 @@ struct Inner {
     stopping: AtomicBool,
     /// Webhooks to client systems, once the installation key is known (a
     /// command without a server leaves them queued for the server's worker).
+    /// They have a round and a worker loop of their own: a slow or dead receiver
+    /// never holds up a login code or any other message.
     webhooks: std::sync::OnceLock<crate::outbound::webhooks::Sender>,
+    webhook_wake: Notify,
+    webhook_round: Mutex<()>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -64,6 +68,8 @@ impl Delivery {
                 heartbeat: AtomicI64::new(0),
                 stopping: AtomicBool::new(false),
                 webhooks: std::sync::OnceLock::new(),
+                webhook_wake: Notify::new(),
+                webhook_round: Mutex::new(()),
             }),
         })
     }
@@ -73,8 +79,9 @@ impl Delivery {
     pub fn sign_webhooks_with(
         &self,
         keyring: crate::domain::secret::Keyring,
+        clock: Clock,
     ) -> anyhow::Result<()> {
-        let sender = crate::outbound::webhooks::Sender::new(keyring)?;
+        let sender = crate::outbound::webhooks::Sender::new(keyring, clock)?;
         // Set once at start; a second call keeps the first.
         let _ = self.inner.webhooks.set(sender);
         Ok(())
@@ -83,6 +90,7 @@ impl Delivery {
     /// Tells the worker that something was queued.
     fn wake(&self) {
         self.inner.wake.notify_one();
+        self.inner.webhook_wake.notify_one();
     }
 
     /// A write that may queue messages in the outbox (the one way to get an
@@ -98,9 +106,29 @@ impl Delivery {
         Ok(value)
     }
 
-    /// Sends every due message once; failures are retried later with backoff.
+    /// Sends every due message, then every due webhook, once; failures are
+    /// retried later with backoff.
     pub async fn deliver_due(&self, pool: &Pool, now: i64) -> Result<Report, AppError> {
-        self.round(pool, now, &|| {}).await
+        let mut report = self.round(pool, now, &|| {}).await?;
+        self.webhook_round(pool, now, &mut report).await?;
+        Ok(report)
+    }
+
+    /// Sends every due webhook once, adding to `report`.
+    async fn webhook_round(
+        &self,
+        pool: &Pool,
+        now: i64,
+        report: &mut Report,
+    ) -> Result<(), AppError> {
+        if let Some(webhooks) = self.inner.webhooks.get() {
+            let _round = self.inner.webhook_round.lock().await;
+            let stopping = || self.is_stopping();
+            webhooks
+                .deliver_due(pool, now, report, &|| {}, &stopping)
+                .await?;
+        }
+        Ok(())
     }
 
     /// [`Self::deliver_due`], calling `after_each` when a message's attempt is over.
@@ -149,12 +177,6 @@ impl Delivery {
                     }
                 }
             }
-        }
-        if let Some(webhooks) = self.inner.webhooks.get() {
-            let stopping = || self.is_stopping();
-            webhooks
-                .deliver_due(pool, now, &mut report, after_each, &stopping)
-                .await?;
         }
         if report != Report::default() {
             tracing::info!(
@@ -240,6 +262,7 @@ impl Delivery {
     pub fn spawn_worker(&self, pool: Pool, clock: Clock) {
         // Alive from here: a probe right after start must not find it missing.
         self.beat(clock.now());
+        let (pool_for_webhooks, clock_for_webhooks) = (pool.clone(), clock.clone());
         let this = self.clone();
         tokio::spawn(async move {
             loop {
@@ -253,6 +276,24 @@ impl Delivery {
                     return;
                 }
                 beat();
+            }
+        });
+        let this = self.clone();
+        let (pool, clock) = (pool_for_webhooks, clock_for_webhooks);
+        tokio::spawn(async move {
+            loop {
+                let mut report = Report::default();
+                if let Err(e) = this.webhook_round(&pool, clock.now(), &mut report).await {
+                    tracing::error!(error = ?e, "webhook worker");
+                }
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(30),
+                    this.inner.webhook_wake.notified(),
+                )
+                .await;
+                if this.is_stopping() {
+                    return;
+                }
             }
         });
     }

@@ -191,6 +191,79 @@ async fn a_webhook_is_signed_and_retried_with_backoff_until_the_receiver_takes_i
     receiver.server.stop(true).await;
 }
 
+/// A round may take minutes (slow receivers, a batch of emails first); receivers
+/// refuse a signature much older than their clock, so each event is signed with
+/// the time it leaves, not the time its round was started for.
+#[tokio::test]
+async fn each_event_is_signed_when_it_is_sent() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start(1).await;
+    let (_, secret) = add_client(&app, "cms", Some(&receiver.url));
+    let secret = secret.unwrap();
+    app.create_account("a@example.se").await;
+    submitted(&app, "a@example.se", "visit-visa").await;
+    let now = app.clock.now();
+    // Rounds started for a later time (as a long round's events leave later).
+    for _ in 0..3 {
+        app.state
+            .delivery
+            .deliver_due(&app.state.pool, now + 100_000)
+            .await
+            .unwrap();
+    }
+    let seen = receiver.seen();
+    assert!(seen.len() >= 2, "failed once, then taken: {}", seen.len());
+    for (signature, body) in &seen {
+        assert_eq!(verified_timestamp(&secret, signature, body), now);
+    }
+    receiver.server.stop(true).await;
+}
+
+/// A receiver that is down is tried once a round: its other events wait for the
+/// next round without an attempt spent, and nobody else's wait behind it.
+#[tokio::test]
+async fn a_failing_receiver_is_tried_once_a_round() {
+    let app = spawn_app().await;
+    let down = Receiver::start(1000).await;
+    let up = Receiver::start(0).await;
+    add_client(&app, "down", Some(&down.url));
+    add_client(&app, "up", Some(&up.url));
+    app.create_account("a@example.se").await;
+    submitted(&app, "a@example.se", "visit-visa").await;
+    submitted(&app, "a@example.se", "visit-visa").await;
+    let now = app.clock.now();
+    // Whatever is due now is tried (by this call or the worker), then one round
+    // in which both of the down client's events are due.
+    deliver(&app).await;
+    let attempts = || async {
+        kansli::db::read(&app.state.pool, |c| {
+            c.query_row(
+                "SELECT COALESCE(SUM(w.attempts), 0) FROM webhook_deliveries w
+                 JOIN api_clients c ON c.id = w.client_id WHERE c.name = 'down'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .await
+        .unwrap()
+    };
+    let (tried, spent) = (down.seen().len(), attempts().await);
+    app.state
+        .delivery
+        .deliver_due(&app.state.pool, now + 100_000)
+        .await
+        .unwrap();
+    assert_eq!(down.seen().len(), tried + 1, "tried once in the round");
+    assert_eq!(
+        attempts().await,
+        spent + 1,
+        "the other event spent no attempt"
+    );
+    assert_eq!(up.seen().len(), 2, "the other client's events went out");
+    down.server.stop(true).await;
+    up.server.stop(true).await;
+}
+
 #[tokio::test]
 async fn status_changes_reach_every_active_webhook_and_only_those() {
     let app = spawn_app().await;
