@@ -240,6 +240,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             // Every route of the API answers a method it does not take, and the
             // scope any other address, with a problem document rather than a page.
             scope("/api")
+                .wrap(actix_web::middleware::from_fn(api::audit_refused))
                 .service(
                     resource("/openapi.json")
                         .route(get().to(api::openapi))

@@ -86,6 +86,23 @@ pub async fn refused(state: &AppState, ip: String) -> Result<(), AppError> {
     .await
 }
 
+/// Records a call of `client` that was refused, with what it asked and the answer.
+pub async fn call_refused(
+    state: &AppState,
+    client: String,
+    ip: String,
+    detail: String,
+) -> Result<(), AppError> {
+    let now = state.now();
+    db::write(&state.pool, move |tx| {
+        Entry::new(ActorKind::ApiClient, &client, "api_call_refused")
+            .ip(&ip)
+            .detail(&detail)
+            .record(tx, now)
+    })
+    .await
+}
+
 /// Deliveries on the administrators' page: the newest this many.
 pub const DELIVERIES_SHOWN: i64 = 200;
 

@@ -147,3 +147,58 @@ async fn each_client_has_its_own_rate_limit() {
     app.clock.advance(window);
     assert_eq!(api_get(&app, &busy, "/api/v1/cases").await.status(), 200);
 }
+
+#[tokio::test]
+async fn every_refused_call_of_a_client_is_audited_with_what_it_asked() {
+    let app = spawn_app().await;
+    app.create_account("a@example.se").await;
+    let number = submitted(&app, "a@example.se", "visit-visa").await;
+    let (token, _) = add_client(&app, "cms", None);
+    let status = format!("/api/v1/cases/{number}/status");
+    // A step the state machine does not take, a case that is not there, bad input.
+    let res = api_post(
+        &app,
+        &token,
+        &status,
+        &serde_json::json!({"status": "closed"}),
+    )
+    .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let refused_status = res.status().as_u16();
+    problem(
+        api_get(&app, &token, "/api/v1/cases/12345678-90").await,
+        404,
+    )
+    .await;
+    problem(api_get(&app, &token, "/api/v1/cases?limit=0").await, 400).await;
+    let rows: Vec<(String, Option<String>)> = audit_rows(&app, "api_call_refused")
+        .await
+        .into_iter()
+        .map(|(actor, _, detail)| (actor, detail))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "cms".to_string(),
+                Some(format!("POST {status} -> {refused_status}"))
+            ),
+            (
+                "cms".to_string(),
+                Some("GET /api/v1/cases/12345678-90 -> 404".to_string())
+            ),
+            (
+                "cms".to_string(),
+                Some("GET /api/v1/cases -> 400".to_string())
+            ),
+        ]
+    );
+    // An accepted call is audited by its own flow, not as refused.
+    assert_eq!(
+        api_get(&app, &token, &format!("/api/v1/cases/{number}"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(audit_rows(&app, "api_call_refused").await.len(), 3);
+}

@@ -17,6 +17,7 @@ pub mod caller;
 pub mod json;
 pub mod problem;
 
+pub use caller::audit_refused;
 use caller::Caller;
 use problem::Problem;
 
