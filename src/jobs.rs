@@ -28,6 +28,8 @@ pub struct Cleanup {
     pub sign_up_decoys: usize,
     /// Outbox messages past their retention.
     pub outbox: usize,
+    /// Webhook deliveries past the outbox's retention.
+    pub webhooks: usize,
     /// Audit log entries past their retention.
     pub audit: usize,
     /// Decided or closed cases whose documents went after their retention.
@@ -69,6 +71,10 @@ pub async fn cleanup(pool: &Pool, now: i64, keep: Retention) -> Result<Cleanup, 
         sign_up_decoys: in_batches(pool, move |c| sessions::purge_decoys(c, now, BATCH)).await?,
         outbox: in_batches(pool, move |c| {
             db::outbox::purge(c, now - keep.outbox, BATCH)
+        })
+        .await?,
+        webhooks: in_batches(pool, move |c| {
+            db::webhooks::purge(c, now - keep.outbox, BATCH)
         })
         .await?,
         audit: in_batches(pool, move |c| db::audit::purge(c, now - keep.audit, BATCH)).await?,

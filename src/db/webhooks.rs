@@ -50,6 +50,16 @@ pub fn due(conn: &Connection, now: i64, limit: i64) -> Result<Vec<Due>> {
     rows.collect()
 }
 
+/// Deletes up to `limit` deliveries queued before `before`, whatever their status
+/// (oldest first: ids follow the order they were queued).
+pub fn purge(conn: &Connection, before: i64, limit: i64) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM webhook_deliveries WHERE id IN
+            (SELECT id FROM webhook_deliveries WHERE created_at < ?1 ORDER BY id LIMIT ?2)",
+        params![before, limit],
+    )
+}
+
 pub fn mark_sent(conn: &Connection, id: i64, now: i64) -> Result<()> {
     conn.execute(
         "UPDATE webhook_deliveries SET status = 'sent', sent_at = ?2, attempts = attempts + 1,

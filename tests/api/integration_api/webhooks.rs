@@ -453,3 +453,32 @@ async fn an_answered_questionnaire_is_an_event_and_part_of_the_case() {
         .any(|a| a["field"] == "how_met" && a["value"] == "At a course <in> Lund"));
     receiver.server.stop(true).await;
 }
+
+/// Deliveries hold case numbers for client systems: they go with the outbox's
+/// retention, like the messages they travel beside.
+#[tokio::test]
+async fn webhook_deliveries_are_kept_for_the_outbox_retention_and_no_longer() {
+    use kansli::domain::rules::DAY;
+    let app = spawn_app_with(|s| s.outbox_retention_days = 30).await;
+    let receiver = Receiver::start(0).await;
+    add_client(&app, "cms", Some(&receiver.url));
+    app.create_account("a@example.se").await;
+    submitted(&app, "a@example.se", "visit-visa").await;
+    deliver(&app).await;
+    let cleanup = || async {
+        kansli::jobs::cleanup(
+            &app.state.pool,
+            app.clock.now(),
+            app.state.settings.retention(),
+        )
+        .await
+        .unwrap()
+    };
+    app.clock.advance(30 * DAY - 60);
+    assert_eq!(cleanup().await.webhooks, 0);
+    assert_eq!(deliveries(&app).await.len(), 1);
+    app.clock.advance(61);
+    assert_eq!(cleanup().await.webhooks, 1);
+    assert!(deliveries(&app).await.is_empty());
+    receiver.server.stop(true).await;
+}
