@@ -286,3 +286,38 @@ async fn a_second_signature_for_the_same_person_meanwhile_gets_bankids_message()
     let page = other_tab.get_html(&back).await;
     assert!(first_text(&page, ".notice-warning").contains("redan påbörjad"));
 }
+
+/// On a shared computer the next person must not find the text the last one was
+/// signing: logging out ends the browser's e-identification order.
+#[tokio::test]
+async fn logging_out_ends_a_signature_in_progress() {
+    let app = spawn_app().await;
+    app.create_account(EMAIL).await;
+    let reference = ready_to_approve(&app, EMAIL, "citizenship", &[]).await;
+    assert_redirect(
+        &start_signing(&app, &reference, "bankid").await,
+        "/login/eid",
+    );
+    let token = autostart_token(&app).await;
+    let res = app.submit("/account", "/logout", &[]).await;
+    assert_eq!(res.status(), 303);
+    let set = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert!(
+        set.iter()
+            .any(|c| c.contains("kansli_eid=") && c.contains("Max-Age=0")),
+        "the order's cookie is removed: {set:?}"
+    );
+    let res = app.get("/login/eid").await;
+    assert_ne!(res.status(), 200, "no order page after logging out");
+    // And the order is cancelled at the service: the app cannot open it.
+    let tester = app.new_browser();
+    let opened = tester
+        .submit("/sim/bankid/app", "/sim/bankid/app", &[("code", &token)])
+        .await;
+    assert_eq!(opened.status(), 422, "the order is gone at the service");
+}

@@ -12,7 +12,7 @@ use crate::paths;
 use crate::web::forms::Empty;
 use crate::web::forms::{code_error, parse_code, CodeForm};
 use crate::web::guard::access::{count, Codes, Logins};
-use crate::web::guard::middleware::{removal_cookie, SESSION_COOKIE};
+use crate::web::guard::middleware::{eid_order_key, removal_cookie, EID_COOKIE, SESSION_COOKIE};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::{Template, CSRF_MARK};
 use crate::web::respond::{
@@ -206,6 +206,7 @@ pub async fn resend(
 }
 
 pub async fn logout(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<WebState>,
     _form: Posted<Empty>,
@@ -213,7 +214,17 @@ pub async fn logout(
     if let Some(session) = &ctx.session {
         state.my_page.forget(&session.id_hash);
     }
-    end_session(&state, ctx.session.clone(), paths::HOME_LOGGED_OUT).await
+    // An e-identification or signing order in progress ends too: the next person
+    // at a shared computer must not find it (or the text being signed).
+    let order = eid_order_key(&req, &state);
+    if let Some(key) = &order {
+        state.eid.cancel(key).await;
+    }
+    let mut res = end_session(&state, ctx.session.clone(), paths::HOME_LOGGED_OUT).await?;
+    if order.is_some() {
+        let _ = res.add_cookie(&removal_cookie(&state, EID_COOKIE));
+    }
+    Ok(res)
 }
 
 /// "Cancel" on the SMS step: the half-done login ends, back to the login page.
