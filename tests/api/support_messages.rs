@@ -74,10 +74,16 @@ async fn support_sees_each_message_status_without_codes_and_resends_a_failed_one
 
     let res = desk.submit(&summary, &resend, &[]).await;
     assert_redirect(&res, &format!("{summary}?done=message"));
+    // Queued again with its attempts from zero; the worker, woken by the resend,
+    // may already have sent it.
     let again = app.messages_to("ana@example.se").await[0].clone();
-    assert_eq!(
-        (again.id, again.status.as_str(), again.attempts),
-        (failed.id, "queued", 0)
+    assert_eq!(again.id, failed.id);
+    assert!(
+        matches!(
+            (again.status.as_str(), again.attempts),
+            ("queued", 0) | ("sent", 1)
+        ),
+        "resent: {again:?}"
     );
     assert_eq!(again.last_error, None);
     let audit = audit_rows(&app, "message_resent").await;
