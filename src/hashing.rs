@@ -77,6 +77,17 @@ impl PasswordHasher {
             .map_err(|e| AppError::Unexpected(e.into()))
     }
 
+    /// "Busy" at once, before any other work for a login (reading the account
+    /// takes a blocking thread, which under overload waits for a core like the
+    /// hashes): when the queue is full now, the hash would be refused anyway.
+    pub fn refuse_if_full(&self) -> Result<(), AppError> {
+        if self.admitted.available_permits() == 0 {
+            self.shed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Err(AppError::Busy);
+        }
+        Ok(())
+    }
+
     /// Hashes running or waiting for a core now.
     pub fn in_use(&self) -> usize {
         self.capacity - self.admitted.available_permits()
@@ -156,6 +167,18 @@ mod tests {
         assert_eq!(dummy.version, made.version);
         assert_eq!(dummy.params, made.params);
         assert_eq!(dummy.hash.map(|h| h.len()), made.hash.map(|h| h.len()));
+    }
+
+    #[test]
+    fn a_full_queue_refuses_before_any_work() {
+        let h = PasswordHasher::new();
+        assert!(h.refuse_if_full().is_ok());
+        let all = h.admitted.available_permits() as u32;
+        let held = h.admitted.clone().try_acquire_many_owned(all).unwrap();
+        assert!(matches!(h.refuse_if_full(), Err(AppError::Busy)));
+        assert_eq!(h.shed(), 1, "counted as shed");
+        drop(held);
+        assert!(h.refuse_if_full().is_ok());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

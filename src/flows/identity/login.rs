@@ -56,6 +56,7 @@ async fn check_password(
     replacing: Option<Vec<u8>>,
     ip: String,
 ) -> Result<LoginOutcome, AppError> {
+    state.hasher.refuse_if_full()?;
     let now = state.now();
     let tried = email
         .as_ref()
