@@ -24,6 +24,20 @@ async fn start_signing(app: &TestApp, reference: &str, method: &str) -> reqwest:
     .await
 }
 
+/// Anna's citizenship application, every page complete, on its review page.
+async fn citizenship_ready() -> (TestApp, String) {
+    let app = spawn_app().await;
+    app.create_account(EMAIL).await;
+    let reference = ready_to_approve(&app, EMAIL, "citizenship", &[]).await;
+    (app, reference)
+}
+
+/// Presses "Sign with BankID on this device"; gives the order's start token.
+async fn signing_with_bankid(app: &TestApp, reference: &str) -> String {
+    assert_redirect(&start_signing(app, reference, "bankid").await, "/login/eid");
+    autostart_token(app).await
+}
+
 /// The stored signature of the draft `reference`: (pin, name, visible text, hash, signature, ocsp).
 async fn stored(app: &TestApp, reference: &str) -> Option<kansli::db::signatures::Signature> {
     let reference = reference.to_string();
@@ -61,9 +75,7 @@ async fn approved_at(app: &TestApp, reference: &str) -> Option<i64> {
 
 #[tokio::test]
 async fn an_application_is_approved_by_signing_with_bankid_and_the_caseworker_sees_the_signature() {
-    let app = spawn_app().await;
-    app.create_account(EMAIL).await;
-    let reference = ready_to_approve(&app, EMAIL, "citizenship", &[]).await;
+    let (app, reference) = citizenship_ready().await;
     let page = app.get_html(&review(&reference)).await;
     assert!(
         first_text(&page, ".sign-choice").contains("Signera med BankID"),
@@ -138,16 +150,10 @@ async fn an_application_is_approved_by_signing_with_bankid_and_the_caseworker_se
 
 #[tokio::test]
 async fn only_the_applicant_can_sign_and_someone_else_is_told_so() {
-    let app = spawn_app().await;
-    app.create_account(EMAIL).await;
-    let reference = ready_to_approve(&app, EMAIL, "citizenship", &[]).await;
+    let (app, reference) = citizenship_ready().await;
 
     // The service is asked for Anna only: Erik cannot sign in the app.
-    assert_redirect(
-        &start_signing(&app, &reference, "bankid").await,
-        "/login/eid",
-    );
-    let token = autostart_token(&app).await;
+    let token = signing_with_bankid(&app, &reference).await;
     let res = in_app(&app, "bankid", &token, "identify", ERIK).await;
     assert_eq!(res.status(), 422);
     app.clock.advance(2);
@@ -191,14 +197,8 @@ async fn only_the_applicant_can_sign_and_someone_else_is_told_so() {
 
 #[tokio::test]
 async fn answers_changed_while_signing_are_not_approved_by_that_signature() {
-    let app = spawn_app().await;
-    app.create_account(EMAIL).await;
-    let reference = ready_to_approve(&app, EMAIL, "citizenship", &[]).await;
-    assert_redirect(
-        &start_signing(&app, &reference, "bankid").await,
-        "/login/eid",
-    );
-    let token = autostart_token(&app).await;
+    let (app, reference) = citizenship_ready().await;
+    let token = signing_with_bankid(&app, &reference).await;
     // Another tab saves a page meanwhile.
     let changed = reference.clone();
     kansli::db::write(&app.state.pool, move |tx| {
@@ -252,9 +252,7 @@ async fn an_application_without_a_swedish_number_is_approved_by_the_box_only() {
 
 #[tokio::test]
 async fn giving_up_a_signature_goes_back_to_the_application() {
-    let app = spawn_app().await;
-    app.create_account(EMAIL).await;
-    let reference = ready_to_approve(&app, EMAIL, "citizenship", &[]).await;
+    let (app, reference) = citizenship_ready().await;
     assert_redirect(
         &start_signing(&app, &reference, "mobile_bankid").await,
         "/login/eid",
@@ -268,9 +266,7 @@ async fn giving_up_a_signature_goes_back_to_the_application() {
 
 #[tokio::test]
 async fn a_second_signature_for_the_same_person_meanwhile_gets_bankids_message() {
-    let app = spawn_app().await;
-    app.create_account(EMAIL).await;
-    let reference = ready_to_approve(&app, EMAIL, "citizenship", &[]).await;
+    let (app, reference) = citizenship_ready().await;
     let other_tab = app.new_browser();
     assert_redirect(&other_tab.login(EMAIL, PASSWORD).await, "/account");
     assert_redirect(
@@ -291,14 +287,8 @@ async fn a_second_signature_for_the_same_person_meanwhile_gets_bankids_message()
 /// signing: logging out ends the browser's e-identification order.
 #[tokio::test]
 async fn logging_out_ends_a_signature_in_progress() {
-    let app = spawn_app().await;
-    app.create_account(EMAIL).await;
-    let reference = ready_to_approve(&app, EMAIL, "citizenship", &[]).await;
-    assert_redirect(
-        &start_signing(&app, &reference, "bankid").await,
-        "/login/eid",
-    );
-    let token = autostart_token(&app).await;
+    let (app, reference) = citizenship_ready().await;
+    let token = signing_with_bankid(&app, &reference).await;
     let res = app.submit("/account", "/logout", &[]).await;
     assert_eq!(res.status(), 303);
     let set = res
