@@ -62,10 +62,11 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
-            self.shed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            AppError::Busy
-        })?;
+        let _admitted = self
+            .admitted
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| self.refused())?;
         let _running = self
             .running
             .clone()
@@ -82,10 +83,15 @@ impl PasswordHasher {
     /// hashes): when the queue is full now, the hash would be refused anyway.
     pub fn refuse_if_full(&self) -> Result<(), AppError> {
         if self.admitted.available_permits() == 0 {
-            self.shed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            return Err(AppError::Busy);
+            return Err(self.refused());
         }
         Ok(())
+    }
+
+    /// "Busy", counted as shed.
+    fn refused(&self) -> AppError {
+        self.shed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        AppError::Busy
     }
 
     /// Hashes running or waiting for a core now.
