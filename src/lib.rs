@@ -13,7 +13,7 @@
 //!
 //! 1. Imports go down only (checked): main → cli → startup → fakes →
 //!    {web, jobs} → flows → state → {outbound, hashing} → db →
-//!    {domain, settings, paths, i18n, clock, error, metrics}.
+//!    {domain, settings, paths, i18n, clock, error, metrics, listener}.
 //! 2. Nothing under flows/, outbound/, db/, domain/, state.rs or hashing.rs names
 //!    actix, maud or crate::web (checked). The one exception is
 //!    `outbound/notify/emails.rs`, which writes an email's HTML part with maud.
@@ -44,6 +44,7 @@ pub mod flows;
 pub mod hashing;
 pub mod i18n;
 pub mod jobs;
+pub mod listener;
 pub mod metrics;
 pub mod outbound;
 pub mod paths;

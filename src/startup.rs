@@ -74,12 +74,12 @@ impl Application {
             // the details they were first made with.
             tracing::warn!("the texts already carry other contact details");
         }
-        let listener = TcpListener::bind(&settings.listen)?;
+        let listener = crate::listener::bind(&settings.listen)?;
         let port = listener.local_addr()?.port();
         let metrics_listener = settings
             .metrics_listen
             .as_ref()
-            .map(TcpListener::bind)
+            .map(|addr| crate::listener::bind(addr))
             .transpose()?;
         if settings.base_url.is_none() {
             // Development links point at the address actually bound (port 0 becomes a real port).

@@ -66,7 +66,8 @@ fn rank(module: &str) -> Option<u8> {
         "outbound" | "hashing" => 3,
         "db" => 2,
         // `h!` is the catalog's macro (i18n), exported at the crate root.
-        "domain" | "settings" | "paths" | "i18n" | "clock" | "error" | "metrics" | "h" => 1,
+        "domain" | "settings" | "paths" | "i18n" | "clock" | "error" | "metrics" | "listener"
+        | "h" => 1,
         _ => return None,
     })
 }
