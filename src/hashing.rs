@@ -1,6 +1,8 @@
-//! argon2id on the blocking pool, at most one hash per core at a time. A short
-//! queue may wait; past it a request is refused at once ("busy") rather than piling up.
-use std::sync::Arc;
+//! argon2id on threads of its own, one per core, at the lowest CPU priority. A
+//! short queue may wait; past it a request is refused at once ("busy") rather than
+//! piling up.
+use std::panic::AssertUnwindSafe;
+use std::sync::{mpsc, Arc, Mutex};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -12,9 +14,13 @@ use crate::error::AppError;
 /// Requests that may wait for a free core, per core.
 const QUEUE_PER_CORE: usize = 4;
 
+/// A hash to make, and where its answer goes.
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Clone)]
 pub struct PasswordHasher {
-    running: Arc<Semaphore>,
+    /// To the hashing threads; they end when the last hasher is dropped.
+    jobs: mpsc::Sender<Job>,
     admitted: Arc<Semaphore>,
     /// How many may be admitted at once (hashing or waiting).
     capacity: usize,
@@ -44,6 +50,39 @@ fn hash_now(password: &str) -> Result<String, argon2::password_hash::Error> {
         .to_string())
 }
 
+/// One hashing thread per core, each at nice 19: under overload the event loop
+/// shares the core with a hash, and must win it whenever a request comes (the
+/// answer, a page or a 503, goes out at once); the hash takes the rest. Threads of
+/// their own, not the blocking pool's: a lowered priority cannot be raised again,
+/// and the blocking pool also runs database writes.
+fn hashing_threads(cores: usize) -> mpsc::Sender<Job> {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    for n in 0..cores {
+        let queue = queue.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("kansli-hash-{n}"))
+            .spawn(move || {
+                if let Err(e) = rustix::process::nice(19) {
+                    tracing::warn!(error = %e, "password hashing keeps the normal CPU priority");
+                }
+                loop {
+                    let job = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    // A panic fails that one hash (its answer is dropped), not the thread.
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "could not start a password hashing thread");
+        }
+    }
+    jobs
+}
+
 impl PasswordHasher {
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism()
@@ -51,7 +90,7 @@ impl PasswordHasher {
             .unwrap_or(1);
         let capacity = cores * (1 + QUEUE_PER_CORE);
         PasswordHasher {
-            running: Arc::new(Semaphore::new(cores)),
+            jobs: hashing_threads(cores),
             admitted: Arc::new(Semaphore::new(capacity)),
             capacity,
             shed: Arc::default(),
@@ -62,20 +101,27 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _admitted = self
+        // The place in the queue goes with the job, and is given up when the job
+        // ends: a request that went away while its hash waits frees no place for
+        // another until then, so the queue stays as long as it is said to be.
+        let admitted = self
             .admitted
             .clone()
             .try_acquire_owned()
             .map_err(|_| self.refused())?;
-        let _running = self
-            .running
-            .clone()
-            .acquire_owned()
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _admitted = admitted;
+                // Nobody waits for this hash any more: the core goes to the next.
+                if !answer.is_closed() {
+                    let _ = answer.send(work());
+                }
+            }))
+            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("no password hashing thread")))?;
+        answered
             .await
-            .map_err(|e| AppError::Unexpected(e.into()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| AppError::Unexpected(e.into()))
+            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("a password hash failed")))
     }
 
     /// "Busy" at once, before any other work for a login (reading the account
@@ -206,5 +252,19 @@ mod tests {
         assert!(busy >= 5, "expected at least 5 refusals, got {busy}");
         assert_eq!(h.shed(), busy, "each refusal is counted");
         assert_eq!(h.in_use(), 0, "nothing waits once all are answered");
+    }
+
+    #[tokio::test]
+    async fn hashes_run_at_the_lowest_cpu_priority() {
+        // The event loop must win the core whenever it has a request: a 503 under
+        // overload is answered at once, and a hash takes what is left.
+        let h = PasswordHasher::new();
+        let nice = h
+            .run(|| rustix::process::getpriority_process(None))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(nice, 19);
+        assert_eq!(rustix::process::getpriority_process(None).unwrap(), 0);
     }
 }
