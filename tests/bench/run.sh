@@ -126,11 +126,15 @@ failed=()
 size=$(stat -c %s "$bin")
 start_ms=$(python3 tests/bench/startup.py "$bin" 20 | tee /dev/stderr | awk '/median/ { print $(NF-1) }') || failed+=(startup)
 crash=$(KANSLI_BIN="$bin" bash tests/crash/run.sh "${CRASH_CYCLES:-100}" | tail -1) || failed+=(crash)
+# The load checks too: the server on core 0 (with one hashing thread), the load tool
+# on core 1, and raw argon2 measured on the server's core.
+export SERVER_CPUS=0 CLIENT_CPUS=1
 soak=$(python3 tests/soak/load.py "$bin" soak "${SOAK_SECONDS:-600}" | tail -1) || failed+=(soak)
-raw_argon2=$(target/release/examples/bench_drafts argon2 5)
+raw_argon2=$(taskset -c 0 target/release/examples/bench_drafts argon2 5)
 logins=$(python3 tests/soak/load.py "$bin" logins 200 | tail -1) || failed+=(logins)
 writers=$(python3 tests/soak/load.py "$bin" writers 32 | tail -1) || failed+=(writers)
 conns=$(python3 tests/soak/load.py "$bin" connections 1000 | tail -1) || failed+=(connections)
+unset SERVER_CPUS CLIENT_CPUS
 
 # field LINE WORD: the word after WORD in LINE.
 field() { awk -v w="$2" '{ for (i = 1; i < NF; i++) if ($i == w) { print $(i + 1); exit } }' <<<"$1"; }

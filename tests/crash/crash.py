@@ -318,6 +318,15 @@ def set_up_caseworker(link, portal):
     return secret
 
 
+def pin(variable):
+    """Keeps this process (and what it starts) to the cores listed in the environment
+    variable (e.g. SERVER_CPUS=0), when it is set: benchmarks give the server and the
+    load tool cores of their own."""
+    cpus = os.environ.get(variable)
+    if cpus:
+        os.sched_setaffinity(0, {int(c) for c in cpus.split(",")})
+
+
 class Portal:
     """Kansli serving the data directory on a fixed port (so the base URL holds)."""
 
@@ -325,7 +334,8 @@ class Portal:
         self.run, self.port, self.base = run, port, f"http://127.0.0.1:{port}"
         self.log = tempfile.TemporaryFile("w+")
         self.proc = subprocess.Popen([kansli, "serve"], env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     preexec_fn=lambda: pin("SERVER_CPUS"))
         wait_for(port, self.proc, kansli)
 
     def said(self):

@@ -9,7 +9,9 @@
     python3 tests/soak/load.py KANSLI_BINARY logins N
         N people logging in at once for 10 s against the password-hash queue: those
         past the queue are answered 503 at once (p99 of those printed), the others
-        log in (logins per second printed).
+        log in (logins per second printed). Keep-alive connections; a person
+        turned away tries again when the 503's Retry-After says, one who logged in
+        makes way for a new person.
     python3 tests/soak/load.py KANSLI_BINARY writers N
         N people saving their application page 1,000 times each, all at once: every
         save answered 303 (no SQLITE_BUSY reaches a person).
@@ -18,10 +20,12 @@
         Page: the server's RSS printed.
 
 Standard library only; the clients are tests/crash/crash.py's. The last line of each
-is its figure; exit status 0 when every check holds (figures against goals are
+is its figure. SERVER_CPUS and CLIENT_CPUS (e.g. 0 and 1) pin the server and this
+load tool to cores of their own. Exit status 0 when every check holds (figures against goals are
 judged by tests/bench/run.sh, on a quiet machine).
 """
 import os
+import heapq
 import random
 import resource
 import selectors
@@ -163,10 +167,13 @@ def soak(kansli, seconds):
 
 
 def logins(kansli, count, seconds=10):
-    """`count` people logging in at once for `seconds`, each trying again 10 ms after
-    a 503. Every attempt from an address of its own: the per-address login limit is
-    not what this measures. One thread and non-blocking sockets, so the times are
-    the server's, not the client's."""
+    """`count` people logging in at once for `seconds`, each in a browser that keeps
+    its connection open. One turned away with a 503 tries again on it when the
+    answer's Retry-After says, as the page asks; one who logged in leaves, and a new
+    person takes their place. Every person from an address of their own: the
+    per-address login limit is not what this measures. One thread and non-blocking
+    sockets, so the times are the server's, not the client's. After a first round
+    of 2 s, not counted."""
     server = Server(kansli)
     try:
         ana = person(server)
@@ -180,54 +187,112 @@ def logins(kansli, count, seconds=10):
         request = (f"POST /login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                    f"Origin: {server.portal.base}\r\nCookie: {cookie}\r\n"
                    f"Content-Type: application/x-www-form-urlencoded\r\n"
-                   f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
-        selector = selectors.DefaultSelector()
-        sent, answers, busy_ms, ok, others, attempts = {}, {}, [], 0, [], [0]
-        waiting = []  # when each person turned away with a 503 tries again
+                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        people = [0]
 
-        def attempt():
-            n = attempts[0] = attempts[0] + 1
-            s = socket.create_connection(("127.0.0.1", port), timeout=60, source_address=(
-                f"127.3.{n // 250 % 250}.{n % 250 + 1}", 0))
-            s.sendall(request)
-            sent[s] = time.monotonic()
-            s.setblocking(False)
-            selector.register(s, selectors.EVENT_READ)
+        def crowd(seconds):
+            """One round: how many logged in, the 503s' times, other answers, seconds taken."""
+            selector = selectors.DefaultSelector()
+            sent, answers, busy_ms, ok, others = {}, {}, [], 0, []
+            reused = set()  # connections whose request followed an earlier answer on them
+            waiting = []  # (when, n, who, connection): the people turned away, by when they try again
 
-        began = time.monotonic()
-        deadline = began + seconds
-        for _ in range(count):
-            attempt()
-        while sent or waiting:
-            now = time.monotonic()
-            while waiting and waiting[0] <= now:
-                waiting.pop(0)
-                attempt()
-            events = selector.select(timeout=0.005)
-            if not events and sent and now - min(sent.values()) > 60:
-                raise Unexpected(f"{len(sent)} logins unanswered after 60 s")
-            for key, _ in events:
-                s = key.fileobj
-                chunk = s.recv(65536)
-                answers[s] = answers.get(s, b"") + chunk
-                if b"\r\n" not in answers[s] and chunk:
-                    continue
-                status = answers.pop(s).split(b" ", 2)[1:2] or [b"closed"]
-                now = time.monotonic()
-                if status[0] == b"503":
-                    busy_ms.append((now - sent[s]) * 1000)
-                    if now < deadline:
-                        waiting.append(now + 0.010)
-                elif status[0] == b"303":
-                    ok += 1
-                    if now < deadline:
-                        attempt()
-                else:
-                    others.append(status[0].decode())
+            def send(s):
+                s.sendall(request)
+                sent[s] = time.monotonic()
+
+            def arrive():
+                people[0] += 1
+                connect(people[0])
+
+            def connect(who):
+                s = socket.create_connection(("127.0.0.1", port), timeout=60, source_address=(
+                    f"127.3.{who // 250 % 250}.{who % 250 + 1}", 0))
+                s.setblocking(False)
+                selector.register(s, selectors.EVENT_READ, who)
+                send(s)
+
+            def close(s):
                 selector.unregister(s)
                 s.close()
-                del sent[s]
-        took = time.monotonic() - began
+                sent.pop(s, None)
+                answers.pop(s, None)
+                reused.discard(s)
+
+            began = time.monotonic()
+            deadline = began + seconds
+            # They arrive one by one, the answers read in between: the times are the
+            # server's, not this loop's while it opens connections.
+            arriving = count
+            while sent or waiting or arriving:
+                if arriving:
+                    arrive()
+                    arriving -= 1
+                now = time.monotonic()
+                while waiting and waiting[0][0] <= now:
+                    _, _, who, s = heapq.heappop(waiting)
+                    if s.fileno() == -1:  # the server ended it while they waited
+                        connect(who)
+                    else:
+                        reused.add(s)
+                        send(s)
+                events = selector.select(timeout=0 if arriving else 0.005)
+                if not events and sent and now - min(sent.values()) > 60:
+                    raise Unexpected(f"{len(sent)} logins unanswered after 60 s")
+                for key, _ in events:
+                    s, who = key.fileobj, key.data
+                    try:
+                        chunk = s.recv(65536)
+                    except ConnectionResetError:
+                        chunk = b""
+                    data = answers[s] = answers.get(s, b"") + chunk
+                    head, _, rest = data.partition(b"\r\n\r\n")
+                    if chunk and (not _ or len(rest) < content_length(head)):
+                        continue
+                    now = time.monotonic()
+                    if not chunk and s not in sent:
+                        close(s)  # an idle connection ended by the server
+                        continue
+                    if not chunk:
+                        if s in reused and not data:
+                            # The server ended the idle connection as the request went
+                            # out: a browser sends it again on a new one.
+                            close(s)
+                            connect(who)
+                            continue
+                        others.append("closed")
+                        close(s)
+                        continue
+                    status = head.split(b" ", 2)[1].decode()
+                    if status == "503":
+                        busy_ms.append((now - sent[s]) * 1000)
+                        retry = header(head, b"retry-after")
+                        answers.pop(s)
+                        del sent[s]
+                        if not retry or not retry.isdigit():
+                            others.append("503 without Retry-After")
+                            close(s)
+                        elif now < deadline:
+                            heapq.heappush(waiting, (now + int(retry), s.fileno(), who, s))
+                        else:
+                            close(s)
+                        continue
+                    answers.pop(s)
+                    del sent[s]
+                    if status == "303":
+                        ok += 1
+                        if now < deadline:
+                            arrive()
+                    else:
+                        others.append(status)
+                    close(s)
+            took = time.monotonic() - began
+            return ok, busy_ms, others, took
+
+        # A first round of 2 s, not counted, warms the server as it would be warm
+        # when a crowd comes (wrk's rounds in tests/bench/run.sh begin so too).
+        crowd(2)
+        ok, busy_ms, others, took = crowd(seconds)
     finally:
         server.stop()
     busy_ms.sort()
@@ -237,6 +302,19 @@ def logins(kansli, count, seconds=10):
           f"{len(others)} other answers {sorted(set(others))}")
     print(f"logins {count} at once: 503 p99 {p99:.1f} ms; {ok / took:.1f} logins/s")
     return not others and ok > 0 and bool(busy_ms)
+
+
+def header(head, name):
+    """The value of the header `name` (lower case) in a response's head, or None."""
+    for line in head.split(b"\r\n")[1:]:
+        key, _, value = line.partition(b":")
+        if key.strip().lower() == name:
+            return value.strip().decode()
+    return None
+
+
+def content_length(head):
+    return int(header(head, b"content-length") or 0)
 
 
 def writers(kansli, count):
@@ -309,6 +387,7 @@ def connections(kansli, count):
 
 def main():
     kansli, what, n = os.path.abspath(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    crash.pin("CLIENT_CPUS")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * n + 256)), hard))
     checks = {"soak": soak, "logins": logins, "writers": writers, "connections": connections}
