@@ -1,4 +1,6 @@
 //! Creating and confirming an account, the account page, and two-step verification.
+use std::sync::OnceLock;
+
 use maud::{html, Markup};
 
 use super::components::Tone;
@@ -8,9 +10,11 @@ use super::components::{
 };
 use super::layout::page;
 use crate::domain::case::CaseStatus;
+use crate::domain::date::Date;
 use crate::domain::password::MIN_CHARS;
 use crate::domain::session::Assurance;
 use crate::h;
+use crate::i18n::{self, Escaped};
 use crate::paths;
 use crate::web::guard::Ctx;
 
@@ -87,16 +91,17 @@ pub struct Overview<'a> {
     pub linked_pin: Option<String>,
     pub assurance: Assurance,
     pub drafts: Vec<DraftRow>,
-    pub cases: Vec<CaseRow>,
+    pub cases: Vec<CaseRow<'a>>,
     /// Shown with two-step verification only.
     pub receipts: Vec<ReceiptRow>,
 }
 
-/// A submitted application in My Page's list.
-pub struct CaseRow {
-    pub title: String,
-    pub verification: String,
-    pub submitted: String,
+/// A submitted application in My Page's list: borrowed from the case as read and
+/// the form catalog, so a row costs no string of its own.
+pub struct CaseRow<'a> {
+    pub title: &'a str,
+    pub verification: &'a str,
+    pub submitted: Date,
     pub status: CaseStatus,
 }
 
@@ -214,6 +219,23 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
 }
 
 /// Submitted applications with their status, what it means and what comes next.
+/// A status's name, explanation and next step in the page's language, each looked
+/// up in the catalog once (My Page shows them for every case).
+fn status_texts(ctx: &Ctx, status: CaseStatus) -> [Escaped; 3] {
+    static TEXTS: OnceLock<Vec<[[Escaped; 2]; 3]>> = OnceLock::new();
+    let all = TEXTS.get_or_init(|| {
+        CaseStatus::ALL
+            .iter()
+            .map(|s| s.keys().map(i18n::both))
+            .collect()
+    });
+    let at = CaseStatus::ALL
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or_default();
+    all[at].map(|both| i18n::pick(&both, ctx.lang()))
+}
+
 fn case_list(ctx: &Ctx, cases: &[CaseRow]) -> Markup {
     html! {
         h2 { (h!(ctx, "cases.title")) }
@@ -222,14 +244,14 @@ fn case_list(ctx: &Ctx, cases: &[CaseRow]) -> Markup {
         } @else {
             ul.case-list {
                 @for c in cases {
-                    @let [name, explain, next] = c.status.keys();
+                    @let [name, explain, next] = status_texts(ctx, c.status);
                     li.case {
-                        h3 { a href=(Attr(&paths::case(&c.verification))) { (c.title) } }
+                        h3 { a href=(Attr(&paths::case(c.verification))) { (c.title) } }
                         dl.summary-list {
                             div { dt { (h!(ctx, "cases.verification")) } dd.verification-number { (c.verification) } }
                             div { dt { (h!(ctx, "cases.submitted")) } dd { (c.submitted) } }
-                            div { dt { (h!(ctx, "cases.status")) } dd { strong.status-tag { (ctx.h(name)) } " " (ctx.h(explain)) } }
-                            div { dt { (h!(ctx, "cases.next")) } dd { (ctx.h(next)) } }
+                            div { dt { (h!(ctx, "cases.status")) } dd { strong.status-tag { (name) } " " (explain) } }
+                            div { dt { (h!(ctx, "cases.next")) } dd { (next) } }
                         }
                     }
                 }

@@ -258,11 +258,11 @@ pub async fn overview(
             })
             .collect(),
         cases: cases
-            .into_iter()
+            .iter()
             .map(|c| CaseRow {
-                title: title(&c.form_id),
-                submitted: Date::in_sweden(c.submitted_at).to_string(),
-                verification: c.verification,
+                title: state.forms.title(&c.form_id, lang),
+                submitted: Date::in_sweden(c.submitted_at),
+                verification: &c.verification,
                 status: c.status,
             })
             .collect(),
