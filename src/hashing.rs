@@ -1,8 +1,7 @@
-//! argon2id on threads of its own, one per core, at the lowest CPU priority. A
-//! short queue may wait; past it a request is refused at once ("busy") rather than
-//! piling up.
-use std::panic::AssertUnwindSafe;
-use std::sync::{mpsc, Arc, Mutex};
+//! argon2id on threads of its own below the event loop's CPU priority, at most
+//! one hash per core at a time. A short queue may wait; past it a request is
+//! refused at once ("busy") rather than piling up.
+use std::sync::Arc;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -14,13 +13,9 @@ use crate::error::AppError;
 /// Requests that may wait for a free core, per core.
 const QUEUE_PER_CORE: usize = 4;
 
-/// A hash to make, and where its answer goes.
-type Job = Box<dyn FnOnce() + Send>;
-
 #[derive(Clone)]
 pub struct PasswordHasher {
-    /// To the hashing threads; they end when the last hasher is dropped.
-    jobs: mpsc::Sender<Job>,
+    running: Arc<Semaphore>,
     admitted: Arc<Semaphore>,
     /// How many may be admitted at once (hashing or waiting).
     capacity: usize,
@@ -50,37 +45,35 @@ fn hash_now(password: &str) -> Result<String, argon2::password_hash::Error> {
         .to_string())
 }
 
-/// One hashing thread per core, each at nice 19: under overload the event loop
-/// shares the core with a hash, and must win it whenever a request comes (the
-/// answer, a page or a 503, goes out at once); the hash takes the rest. Threads of
-/// their own, not the blocking pool's: a lowered priority cannot be raised again,
-/// and the blocking pool also runs database writes.
-fn hashing_threads(cores: usize) -> mpsc::Sender<Job> {
-    let (jobs, queue) = mpsc::channel::<Job>();
-    let queue = Arc::new(Mutex::new(queue));
-    for n in 0..cores {
-        let queue = queue.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("kansli-hash-{n}"))
-            .spawn(move || {
-                if let Err(e) = rustix::process::nice(19) {
-                    tracing::warn!(error = %e, "password hashing keeps the normal CPU priority");
-                }
-                loop {
-                    let job = match queue.lock() {
-                        Ok(queue) => queue.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(job) = job else { return };
-                    // A panic fails that one hash (its answer is dropped), not the thread.
-                    let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
-                }
-            });
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "could not start a password hashing thread");
-        }
-    }
-    jobs
+/// The nice value a hash runs at. Under overload the event loop shares a core with
+/// a hash and must win it whenever a request comes (a page or a 503 goes out at
+/// once); the hash takes the rest. Not 19: next to busy work at the normal
+/// priority a hash still gets about a tenth of the core, so logins go on slowly
+/// rather than not at all.
+const HASH_NICE: i32 = 10;
+
+/// Runs `work` on a thread of its own at [`HASH_NICE`], then frees `places`, then
+/// answers. A thread per hash, not the blocking pool: a lowered priority cannot be
+/// raised again, and the blocking pool also runs database writes; and a thread that
+/// ends gives its memory back (argon2's 19 MiB, which a thread left sleeping kept).
+/// Starting one costs tens of microseconds against the hash's tens of milliseconds.
+fn spawn_hash<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+    places: impl Send + 'static,
+) -> std::io::Result<tokio::sync::oneshot::Receiver<T>> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("kansli-hash".into())
+        .spawn(move || {
+            if let Err(e) = rustix::process::setpriority_process(None, HASH_NICE) {
+                tracing::warn!(error = %e, "password hashing keeps the normal CPU priority");
+            }
+            let value = work();
+            // Free before the answer goes out: whoever it wakes finds the places free.
+            drop(places);
+            let _ = answer.send(value);
+        })?;
+    Ok(answered)
 }
 
 impl PasswordHasher {
@@ -90,7 +83,7 @@ impl PasswordHasher {
             .unwrap_or(1);
         let capacity = cores * (1 + QUEUE_PER_CORE);
         PasswordHasher {
-            jobs: hashing_threads(cores),
+            running: Arc::new(Semaphore::new(cores)),
             admitted: Arc::new(Semaphore::new(capacity)),
             capacity,
             shed: Arc::default(),
@@ -101,25 +94,22 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        // The place in the queue goes with the job, and is given up when the job
-        // ends: a request that went away while its hash waits frees no place for
-        // another until then, so the queue stays as long as it is said to be.
         let admitted = self
             .admitted
             .clone()
             .try_acquire_owned()
             .map_err(|_| self.refused())?;
-        let (answer, answered) = tokio::sync::oneshot::channel();
-        self.jobs
-            .send(Box::new(move || {
-                let _admitted = admitted;
-                // Nobody waits for this hash any more: the core goes to the next.
-                if !answer.is_closed() {
-                    let _ = answer.send(work());
-                }
-            }))
-            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("no password hashing thread")))?;
-        answered
+        let running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Unexpected(e.into()))?;
+        // Both places go with the hash and are given up when it ends: a request that
+        // goes away meanwhile frees no place for another until then, so the queue
+        // stays as long as it is said to be.
+        spawn_hash(work, (admitted, running))
+            .map_err(|e| AppError::Unexpected(e.into()))?
             .await
             .map_err(|_| AppError::Unexpected(anyhow::anyhow!("a password hash failed")))
     }
@@ -255,7 +245,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn hashes_run_at_the_lowest_cpu_priority() {
+    async fn hashes_run_below_the_event_loops_cpu_priority() {
         // The event loop must win the core whenever it has a request: a 503 under
         // overload is answered at once, and a hash takes what is left.
         let h = PasswordHasher::new();
@@ -264,7 +254,16 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(nice, 19);
-        assert_eq!(rustix::process::getpriority_process(None).unwrap(), 0);
+        assert_eq!(nice, HASH_NICE);
+        assert!(rustix::process::getpriority_process(None).unwrap() < HASH_NICE);
+    }
+
+    #[tokio::test]
+    async fn a_hashs_places_are_free_when_its_answer_comes() {
+        let h = PasswordHasher::new();
+        for _ in 0..20 {
+            h.run(|| ()).await.unwrap();
+            assert_eq!(h.in_use(), 0);
+        }
     }
 }
