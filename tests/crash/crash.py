@@ -320,8 +320,8 @@ def set_up_caseworker(link, portal):
 
 def pin(variable):
     """Keeps this process (and what it starts) to the cores listed in the environment
-    variable (e.g. SERVER_CPUS=0), when it is set: benchmarks give the server and the
-    load tool cores of their own."""
+    variable (e.g. CLIENT_CPUS=1), when it is set: benchmarks give the server
+    (SERVER_CPUS, see Portal) and the load tool cores of their own."""
     cpus = os.environ.get(variable)
     if cpus:
         os.sched_setaffinity(0, {int(c) for c in cpus.split(",")})
@@ -333,9 +333,10 @@ class Portal:
     def __init__(self, run, kansli, env, port):
         self.run, self.port, self.base = run, port, f"http://127.0.0.1:{port}"
         self.log = tempfile.TemporaryFile("w+")
-        self.proc = subprocess.Popen([kansli, "serve"], env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT,
-                                     preexec_fn=lambda: pin("SERVER_CPUS"))
+        cpus = os.environ.get("SERVER_CPUS")
+        pinned = ["taskset", "-c", cpus] if cpus else []
+        self.proc = subprocess.Popen(pinned + [kansli, "serve"], env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         wait_for(port, self.proc, kansli)
 
     def said(self):

@@ -218,7 +218,6 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
     )
 }
 
-/// Submitted applications with their status, what it means and what comes next.
 /// A status's name, explanation and next step in the page's language, each looked
 /// up in the catalog once (My Page shows them for every case).
 fn status_texts(ctx: &Ctx, status: CaseStatus) -> [Escaped; 3] {
@@ -236,6 +235,7 @@ fn status_texts(ctx: &Ctx, status: CaseStatus) -> [Escaped; 3] {
     all[at].map(|both| i18n::pick(&both, ctx.lang()))
 }
 
+/// Submitted applications with their status, what it means and what comes next.
 fn case_list(ctx: &Ctx, cases: &[CaseRow]) -> Markup {
     html! {
         h2 { (h!(ctx, "cases.title")) }
