@@ -124,7 +124,10 @@ awk -v j="$job_s" -v r="$raw_s" -v l="$longest_ms" 'BEGIN {
 bin=target/release/kansli
 failed=()
 size=$(stat -c %s "$bin")
-start_ms=$(python3 tests/bench/startup.py "$bin" 20 | tee /dev/stderr | awk '/median/ { print $(NF-1) }') || failed+=(startup)
+# (Not tee /dev/stderr: when stderr is a file, opening it again truncates it.)
+started=$(python3 tests/bench/startup.py "$bin" 20) || failed+=(startup)
+echo "$started"
+start_ms=$(awk '/median/ { print $(NF-1) }' <<<"$started")
 crash=$(KANSLI_BIN="$bin" bash tests/crash/run.sh "${CRASH_CYCLES:-100}" | tail -1) || failed+=(crash)
 # The load checks too: the server on core 0 (with one hashing thread), the load tool
 # on core 1, and raw argon2 measured on the server's core.
