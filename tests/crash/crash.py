@@ -318,21 +318,13 @@ def set_up_caseworker(link, portal):
     return secret
 
 
-def pin(variable):
-    """Keeps this process (and what it starts) to the cores listed in the environment
-    variable (e.g. CLIENT_CPUS=1), when it is set: benchmarks give the server
-    (SERVER_CPUS, see Portal) and the load tool cores of their own."""
-    cpus = os.environ.get(variable)
-    if cpus:
-        os.sched_setaffinity(0, {int(c) for c in cpus.split(",")})
-
-
 class Portal:
     """Kansli serving the data directory on a fixed port (so the base URL holds)."""
 
     def __init__(self, run, kansli, env, port):
         self.run, self.port, self.base = run, port, f"http://127.0.0.1:{port}"
         self.log = tempfile.TemporaryFile("w+")
+        # SERVER_CPUS (e.g. 0): the server on cores of its own, for benchmarks.
         cpus = os.environ.get("SERVER_CPUS")
         pinned = ["taskset", "-c", cpus] if cpus else []
         self.proc = subprocess.Popen(pinned + [kansli, "serve"], env=env, stdout=self.log,
