@@ -3,19 +3,22 @@
 //! refused at once ("busy") rather than piling up.
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, Output, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
 
 use crate::error::AppError;
+
+mod threads;
+use threads::{Threads, WorkArea};
 
 /// Requests that may wait for a free core, per core.
 const QUEUE_PER_CORE: usize = 4;
 
 #[derive(Clone)]
 pub struct PasswordHasher {
-    running: Arc<Semaphore>,
+    threads: Threads,
     admitted: Arc<Semaphore>,
     /// How many may be admitted at once (hashing or waiting).
     capacity: usize,
@@ -32,68 +35,97 @@ const DUMMY_HASH: &str =
 
 /// argon2id as Kansli hashes passwords (also what tests/bench measures the queue against).
 pub fn argon2() -> Argon2<'static> {
-    let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
 }
 
-fn hash_now(password: &str) -> Result<String, argon2::password_hash::Error> {
+fn params() -> Params {
+    Params::new(19_456, 2, 1, None).expect("valid argon2 parameters")
+}
+
+fn hash_now(password: &str, work_area: &mut WorkArea) -> Result<String, password_hash::Error> {
     let mut salt = [0u8; 16];
     rand::Rng::fill(&mut rand::rng(), &mut salt);
     let salt = SaltString::encode_b64(&salt)?;
-    Ok(argon2()
-        .hash_password(password.as_bytes(), &salt)?
-        .to_string())
+    let made = phc_hash(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params(),
+        password,
+        salt.as_salt(),
+        work_area,
+    );
+    Ok(made?.to_string())
 }
 
-/// The nice value a hash runs at. Under overload the event loop shares a core with
-/// a hash and must win it whenever a request comes (a page or a 503 goes out at
-/// once); the hash takes the rest. Not 19: next to busy work at the normal
-/// priority a hash still gets about a tenth of the core, so logins go on slowly
-/// rather than not at all.
-const HASH_NICE: i32 = 10;
-
-/// Runs `work` on a thread of its own at [`HASH_NICE`], then frees `places`, then
-/// answers. A thread per hash, not the blocking pool: a lowered priority cannot be
-/// raised again, and the blocking pool also runs database writes. Starting one
-/// costs tens of microseconds against the hash's tens of milliseconds.
-fn spawn_hash<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-    places: impl Send + 'static,
-) -> std::io::Result<tokio::sync::oneshot::Receiver<T>> {
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("kansli-hash".into())
-        .spawn(move || {
-            lower_priority();
-            let value = work();
-            // Free before the answer goes out: whoever it wakes finds the places free.
-            drop(places);
-            let _ = answer.send(value);
-        })?;
-    Ok(answered)
+/// Whether `password` is the one `stored` (a PHC string) was made from.
+fn matches(password: &str, stored: &str, work_area: &mut WorkArea) -> bool {
+    let made = PasswordHash::new(stored).and_then(|stored| {
+        let version = stored.version.map(Version::try_from).transpose()?;
+        let made = phc_hash(
+            Algorithm::try_from(stored.algorithm)?,
+            version.unwrap_or_default(),
+            Params::try_from(&stored)?,
+            password,
+            stored.salt.ok_or(password_hash::Error::SaltInvalid(
+                password_hash::errors::InvalidValue::Malformed,
+            ))?,
+            work_area,
+        )?;
+        // `Output`'s equality takes the same time wherever the two differ.
+        Ok(made.hash.is_some() && made.hash == stored.hash)
+    });
+    made.unwrap_or(false)
 }
 
-/// This thread to [`HASH_NICE`], never higher: a server started nicer than that
-/// (systemd's `Nice=`) hashes at its own value.
-fn lower_priority() {
-    match rustix::process::getpriority_process(None) {
-        Ok(now) if now >= HASH_NICE => {}
-        _ => {
-            if let Err(e) = rustix::process::setpriority_process(None, HASH_NICE) {
-                tracing::warn!(error = %e, "password hashing keeps the normal CPU priority");
-            }
-        }
+/// argon2's own `hash_password`, in a work area the caller keeps (argon2 writes
+/// every block before it reads it, so an area may serve one hash after another).
+fn phc_hash<'a>(
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    password: &str,
+    salt: Salt<'a>,
+    work_area: &mut WorkArea,
+) -> password_hash::Result<PasswordHash<'a>> {
+    let mut decoded = [0u8; Salt::MAX_LENGTH];
+    let salt_bytes = salt.decode_b64(&mut decoded)?;
+    if work_area.len() < params.block_count() {
+        work_area.resize(params.block_count(), Block::new());
     }
+    let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let output = Output::init_with(output_len, |out| {
+        argon
+            .hash_password_into_with_memory(
+                password.as_bytes(),
+                salt_bytes,
+                out,
+                &mut work_area[..params.block_count()],
+            )
+            .map_err(password_hash::Error::from)
+    })?;
+    Ok(PasswordHash {
+        algorithm: algorithm.ident(),
+        version: Some(version.into()),
+        params: (&params).try_into()?,
+        salt: Some(salt),
+        hash: Some(output),
+    })
 }
 
 impl PasswordHasher {
     pub fn new() -> Self {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
+        Self::for_cores(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        )
+    }
+
+    fn for_cores(cores: usize) -> Self {
         let capacity = cores * (1 + QUEUE_PER_CORE);
         PasswordHasher {
-            running: Arc::new(Semaphore::new(cores)),
+            threads: Threads::new(cores),
             admitted: Arc::new(Semaphore::new(capacity)),
             capacity,
             shed: Arc::default(),
@@ -102,24 +134,31 @@ impl PasswordHasher {
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut WorkArea) -> T + Send + 'static,
     ) -> Result<T, AppError> {
+        // The place goes with the hash and is given up when it ends: a request that
+        // goes away meanwhile frees no place for another until then, so the queue
+        // stays as long as it is said to be.
         let admitted = self
             .admitted
             .clone()
             .try_acquire_owned()
             .map_err(|_| self.refused())?;
-        let running = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.threads
+            .push(Box::new(move |area| {
+                // No hash for a request that has gone away.
+                let value = (!answer.is_closed()).then(|| work(area));
+                Box::new(move || {
+                    // Free before the answer goes out: whoever it wakes finds the place free.
+                    drop(admitted);
+                    if let Some(value) = value {
+                        let _ = answer.send(value);
+                    }
+                })
+            }))
             .map_err(|e| AppError::Unexpected(e.into()))?;
-        // Both places go with the hash and are given up when it ends: a request that
-        // goes away meanwhile frees no place for another until then, so the queue
-        // stays as long as it is said to be.
-        spawn_hash(work, (admitted, running))
-            .map_err(|e| AppError::Unexpected(e.into()))?
+        answered
             .await
             .map_err(|_| AppError::Unexpected(anyhow::anyhow!("a password hash failed")))
     }
@@ -152,7 +191,7 @@ impl PasswordHasher {
 
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
         let password: SecretString = password.into();
-        self.run(move || hash_now(password.expose_secret()))
+        self.run(move |area| hash_now(password.expose_secret(), area))
             .await?
             .map_err(|e| AppError::Unexpected(anyhow::anyhow!("argon2: {e}")))
     }
@@ -167,15 +206,7 @@ impl PasswordHasher {
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
         let password = password.clone();
         let ok = self
-            .run(move || {
-                PasswordHash::new(&stored)
-                    .map(|h| {
-                        argon2()
-                            .verify_password(password.expose_secret().as_bytes(), &h)
-                            .is_ok()
-                    })
-                    .unwrap_or(false)
-            })
+            .run(move |area| matches(password.expose_secret(), &stored, area))
             .await?;
         Ok(ok && known)
     }
@@ -190,6 +221,7 @@ impl Default for PasswordHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use allocator_api2::alloc::System;
 
     #[tokio::test]
     async fn hash_then_verify_and_unknown_accounts_never_match() {
@@ -211,9 +243,58 @@ mod tests {
     }
 
     #[test]
+    fn hashes_read_and_write_as_argon2s_own_functions_do_in_one_area_after_another() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        // One area for every hash below: each finds the last one's blocks in it.
+        let area = &mut WorkArea::new_in(System);
+        let password = "correct horse battery staple";
+        for _ in 0..2 {
+            let made = hash_now(password, area).unwrap();
+            let parsed = PasswordHash::new(&made).unwrap();
+            assert!(argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok());
+            assert!(argon2().verify_password(b"wrong", &parsed).is_err());
+        }
+
+        let salt = SaltString::encode_b64(b"sixteen bytes!!!").unwrap();
+        let theirs = argon2().hash_password(password.as_bytes(), &salt).unwrap();
+        let ours = phc_hash(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            params(),
+            password,
+            salt.as_salt(),
+            area,
+        );
+        assert_eq!(ours.unwrap().to_string(), theirs.to_string());
+        assert!(matches(password, &theirs.to_string(), area));
+        assert!(!matches("wrong", &theirs.to_string(), area));
+        // Stored with other parameters: a smaller part of the same area.
+        let other = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4_096, 3, 1, None).unwrap(),
+        );
+        let older = other.hash_password(password.as_bytes(), &salt).unwrap();
+        assert!(matches(password, &older.to_string(), area));
+        assert!(!matches("wrong", &older.to_string(), area));
+        assert!(!matches(password, "not a hash", area));
+        assert!(!matches(
+            password,
+            "$argon2id$v=19$m=19456,t=2,p=1$okWJd3IyvdJh68cxT8ho7w",
+            area
+        ));
+    }
+
+    #[test]
     fn the_dummy_hash_costs_what_a_stored_hash_costs() {
         let dummy = PasswordHash::new(DUMMY_HASH).unwrap();
-        let made = hash_now("correct horse battery staple").unwrap();
+        let made = hash_now(
+            "correct horse battery staple",
+            &mut WorkArea::new_in(System),
+        )
+        .unwrap();
         let made = PasswordHash::new(&made).unwrap();
         assert_eq!(dummy.algorithm, made.algorithm);
         assert_eq!(dummy.version, made.version);
@@ -260,19 +341,19 @@ mod tests {
         // overload is answered at once, and a hash takes what is left.
         let h = PasswordHasher::new();
         let nice = h
-            .run(|| rustix::process::getpriority_process(None))
+            .run(|_| rustix::process::getpriority_process(None))
             .await
             .unwrap()
             .unwrap();
         let caller = rustix::process::getpriority_process(None).unwrap();
-        assert_eq!(nice, HASH_NICE.max(caller));
+        assert_eq!(nice, threads::HASH_NICE.max(caller));
     }
 
     #[tokio::test]
     async fn a_hashs_places_are_free_when_its_answer_comes() {
         let h = PasswordHasher::new();
         for _ in 0..20 {
-            h.run(|| ()).await.unwrap();
+            h.run(|_| ()).await.unwrap();
             assert_eq!(h.in_use(), 0);
         }
     }

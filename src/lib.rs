@@ -14,7 +14,7 @@
 //! 1. Imports go down only (checked): main → cli → startup → fakes →
 //!    {web, jobs} → flows → state → {outbound, hashing} → db →
 //!    {domain, settings, paths, i18n, clock, error, metrics, listener}.
-//! 2. Nothing under flows/, outbound/, db/, domain/, state.rs or hashing.rs names
+//! 2. Nothing under flows/, outbound/, db/, domain/, hashing/, state.rs or hashing.rs names
 //!    actix, maud or crate::web (checked). The one exception is
 //!    `outbound/notify/emails.rs`, which writes an email's HTML part with maud.
 //! 3. A handler area (a file, or a folder under web/handlers/) never imports

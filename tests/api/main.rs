@@ -13,6 +13,7 @@ mod data_files;
 mod demo;
 mod eid;
 mod eid_tls;
+mod hash_memory;
 mod health;
 mod helpers;
 mod integration_api;
