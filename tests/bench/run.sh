@@ -21,14 +21,14 @@ for tool in wrk taskset curl; do
 done
 [ "$(nproc)" -ge 2 ] || { echo "needs 2 cores to pin server and load tool apart"; exit 1; }
 
-cargo build --release --locked --bin kansli --example bench_hello --example bench_drafts
+cargo build --release --locked --bin kansli --example bench_hello --example bench_drafts --example bench_minimal
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "server at $1 did not start"; exit 1; }
+wait_up() { for _ in $(seq 100); do curl -sf -o /dev/null "$@" && return 0; sleep 0.1; done; echo "server at $1 did not start"; exit 1; }
 
 # rps URL [extra wrk args...]: requests per second, load tool on core 1.
 rps() {
@@ -40,6 +40,12 @@ rps() {
 hello_port=$(free_port)
 taskset -c 0 target/release/examples/bench_hello "127.0.0.1:$hello_port" & pids+=($!)
 wait_up "http://127.0.0.1:$hello_port/"
+
+# The reference for My Page rendered: the same page from the least actix-web +
+# rusqlite + maud can do (tests/bench/minimal.rs).
+minimal_port=$(free_port)
+taskset -c 0 target/release/examples/bench_minimal "127.0.0.1:$minimal_port" & pids+=($!)
+wait_up "http://127.0.0.1:$minimal_port/account" -b s=bench
 
 kansli_port=$(free_port)
 (cd "$work" && KANSLI_LISTEN="127.0.0.1:$kansli_port" KANSLI_DATA_DIR="$work/data" KANSLI_LOG=warn \
@@ -79,7 +85,7 @@ cat > "$work/unique.lua" <<'LUA'
 n = 0
 request = function() n = n + 1; return wrk.format(nil, wrk.path .. "?n=" .. n) end
 LUA
-h=(); l=(); a=(); c20=(); c20r=(); c100=()
+h=(); l=(); a=(); c20=(); c20r=(); c100=(); m=()
 for round in 1 2 3; do
   h+=("$(rps "http://127.0.0.1:$hello_port/")")
   l+=("$(rps "$base/login")")
@@ -87,10 +93,12 @@ for round in 1 2 3; do
   c20+=("$(rps "$base/account" -H "Cookie: kansli_session=$session20")")
   c20r+=("$(rps "$base/account" -H "Cookie: kansli_session=$session20" -s "$work/unique.lua")")
   c100+=("$(rps "$base/account" -H "Cookie: kansli_session=$session100")")
-  echo "round $round: hello ${h[-1]}  login ${l[-1]}  account ${a[-1]}  my page/20 ${c20[-1]} (rendered ${c20r[-1]})  my page/100 ${c100[-1]}"
+  m+=("$(rps "http://127.0.0.1:$minimal_port/account" -H "Cookie: s=bench" -s "$work/unique.lua")")
+  echo "round $round: hello ${h[-1]}  login ${l[-1]}  account ${a[-1]}  my page/20 ${c20[-1]} (rendered ${c20r[-1]})  my page/100 ${c100[-1]}  minimal ${m[-1]}"
 done
 hello=$(median "${h[@]}"); login=$(median "${l[@]}"); account=$(median "${a[@]}")
 cases20=$(median "${c20[@]}"); cases20r=$(median "${c20r[@]}"); cases100=$(median "${c100[@]}")
+minimal=$(median "${m[@]}")
 
 # Saving an application page (POST: CSRF, validation, upsert, 303) against a raw
 # SQLite insert loop with the same durability (WAL, synchronous=FULL).
@@ -103,14 +111,15 @@ echo
 echo "requests/second, median of 3 (${secs}s each, $conns connections, server on core 0, wrk on core 1)"
 printf '  %-34s %10.0f\n' "actix-web hello-world" "$hello" "GET /login (anonymous)" "$login" "GET /account (logged in)" "$account" \
   "GET /account, 20 cases" "$cases20" "GET /account, 20 cases, rendered" "$cases20r" \
-  "GET /account, 100 cases" "$cases100"
+  "GET /account, 100 cases" "$cases100" "minimal page, 20 cases, rendered" "$minimal"
 echo "ratios to hello-world"
 
-awk -v h="$hello" -v l="$login" -v a="$account" -v c="$cases20" -v r="$cases20r" -v d="$cases100" 'BEGIN {
+awk -v h="$hello" -v l="$login" -v a="$account" -v c="$cases20" -v r="$cases20r" -v d="$cases100" -v m="$minimal" 'BEGIN {
   printf "  login page      %.2fx  (goal >= 0.50x)\n", l / h
   printf "  logged-in page  %.2fx\n", a / h
   printf "  My Page, 20     %.2fx kept, %.2fx rendered  (goal >= 0.20x rendered)\n", c / h, r / h
   printf "  My Page, 100    %.2fx\n", d / h
+  printf "  minimal page    %.2fx (My Page rendered is %.2fx of it)\n", m / h, r / m
 }'
 echo
 echo "saving an application page: $save/s; raw SQLite insert loop (WAL, synchronous=FULL): $insert/s"
@@ -153,6 +162,7 @@ row "figure" "measured" "goal"
 row "login page / hello-world" "$(awk -v a="$login" -v b="$hello" 'BEGIN { printf "%.2fx", a / b }')" ">= 0.50x"
 row "My Page, 20 cases, kept / hello-world" "$(awk -v a="$cases20" -v b="$hello" 'BEGIN { printf "%.2fx", a / b }')" "(page cache in front)"
 row "My Page, 20 cases, rendered / hello-world" "$(awk -v a="$cases20r" -v b="$hello" 'BEGIN { printf "%.2fx", a / b }')" ">= 0.20x"
+row "minimal page of that shape / hello-world" "$(awk -v a="$minimal" -v b="$hello" -v r="$cases20r" 'BEGIN { printf "%.2fx (My Page rendered: %.2fx of it)", a / b, r / a }')" "(reference)"
 row "page save / raw SQLite insert" "$(awk -v a="$save" -v b="$insert" 'BEGIN { printf "%.2fx", a / b }')" ">= 0.70x"
 row "expiry job, longest write transaction" "${longest_ms} ms" "<= 50 ms"
 row "binary (cargo build --release)" "$(awk -v s="$size" 'BEGIN { printf "%.1f MB", s / 1e6 }')" "<= 15 MB"
