@@ -217,9 +217,12 @@ pub fn receipt(payment_reference: &str) -> String {
     format!("/receipts/{payment_reference}")
 }
 
+/// Where a submitted application's case is, under its verification number.
+pub const CASES: &str = "/cases";
+
 /// A submitted application's case, as its applicant follows it.
 pub fn case(verification: &str) -> String {
-    format!("/cases/{verification}")
+    format!("{CASES}/{verification}")
 }
 
 /// A document's thumbnail.

@@ -157,6 +157,32 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Appends the date as `YYYY-MM-DD`, as [`Display`](fmt::Display) writes it, without
+    /// the formatting machinery: My Page shows a date for every case.
+    pub fn push_to(self, out: &mut String) {
+        match u16::try_from(self.year) {
+            Ok(year) if year <= 9999 => {
+                for digit in [year / 1000, year / 100 % 10, year / 10 % 10, year % 10] {
+                    out.push(char::from(b'0' + digit as u8));
+                }
+                for (tens, ones) in [
+                    (self.month / 10, self.month % 10),
+                    (self.day / 10, self.day % 10),
+                ] {
+                    out.push('-');
+                    out.push(char::from(b'0' + tens));
+                    out.push(char::from(b'0' + ones));
+                }
+            }
+            _ => {
+                use fmt::Write as _;
+                let _ = write!(out, "{self}");
+            }
+        }
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -181,6 +207,34 @@ fn sweden() -> &'static jiff::tz::TimeZone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_is_appended_as_it_is_displayed() {
+        for seconds in [
+            0,
+            NEW_YEAR_NIGHT,
+            SUMMER_NIGHT,
+            -62_000_000_000,
+            300_000_000_000,
+        ] {
+            let date = Date::in_sweden(seconds);
+            let mut pushed = String::from("on ");
+            date.push_to(&mut pushed);
+            assert_eq!(pushed, format!("on {date}"));
+        }
+        for (y, m, d) in [
+            (2026, 1, 9),
+            (2026, 12, 31),
+            (999, 10, 1),
+            (1, 2, 3),
+            (9999, 12, 31),
+        ] {
+            let date = Date::new(y, m, d).unwrap();
+            let mut pushed = String::new();
+            date.push_to(&mut pushed);
+            assert_eq!(pushed, date.to_string());
+        }
+    }
 
     /// 2026-12-31 23:30 UTC and 2026-07-14 22:30 UTC: 00:30 in Sweden, winter and summer.
     const NEW_YEAR_NIGHT: i64 = 1_798_759_800;

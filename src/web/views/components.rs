@@ -2,6 +2,7 @@
 //! fields with label, hint and error, the error summary, notices.
 use maud::{html, Markup, Render};
 
+use crate::domain::date::Date;
 use crate::i18n::Escaped;
 
 use crate::h;
@@ -24,6 +25,13 @@ impl Render for Attr<'_> {
         } else {
             buffer.push_str(self.0);
         }
+    }
+}
+
+/// A date on a page as `YYYY-MM-DD`, written straight into it.
+impl Render for Date {
+    fn render_to(&self, buffer: &mut String) {
+        self.push_to(buffer);
     }
 }
 
