@@ -3,6 +3,7 @@
 //! refused at once ("busy") rather than piling up.
 use std::sync::Arc;
 
+use argon2::password_hash::errors::InvalidValue;
 use argon2::password_hash::{self, Output, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
@@ -57,18 +58,35 @@ fn hash_now(password: &str, work_area: &mut WorkArea) -> Result<String, password
     Ok(made?.to_string())
 }
 
-/// Whether `password` is the one `stored` (a PHC string) was made from.
+/// A stored hash whose memory, passes or lanes are more than this many times
+/// Kansli's own is not checked (it matches nothing): a tampered database must not
+/// make a login take the server's memory, or a core for minutes.
+const MOST_COST: u32 = 4;
+
+/// Whether `password` is the one `stored` (a PHC string) was made from. A hash
+/// without a hash part costs a whole hash too, as an unknown account does.
 fn matches(password: &str, stored: &str, work_area: &mut WorkArea) -> bool {
     let made = PasswordHash::new(stored).and_then(|stored| {
         let version = stored.version.map(Version::try_from).transpose()?;
+        let params = Params::try_from(&stored)?;
+        let ours = self::params();
+        if params.m_cost() > MOST_COST * ours.m_cost()
+            || params.t_cost() > MOST_COST * ours.t_cost()
+            || params.p_cost() > MOST_COST * ours.p_cost()
+        {
+            tracing::warn!(
+                "a stored password hash costs more than Kansli allows; it matches nothing"
+            );
+            return Ok(false);
+        }
         let made = phc_hash(
             Algorithm::try_from(stored.algorithm)?,
             version.unwrap_or_default(),
-            Params::try_from(&stored)?,
+            params,
             password,
-            stored.salt.ok_or(password_hash::Error::SaltInvalid(
-                password_hash::errors::InvalidValue::Malformed,
-            ))?,
+            stored
+                .salt
+                .ok_or(password_hash::Error::SaltInvalid(InvalidValue::Malformed))?,
             work_area,
         )?;
         // `Output`'s equality takes the same time wherever the two differ.
@@ -90,6 +108,10 @@ fn phc_hash<'a>(
     let mut decoded = [0u8; Salt::MAX_LENGTH];
     let salt_bytes = salt.decode_b64(&mut decoded)?;
     if work_area.len() < params.block_count() {
+        // An area that cannot be had is an error, not the process's end.
+        work_area
+            .try_reserve(params.block_count() - work_area.len())
+            .map_err(|_| password_hash::Error::ParamValueInvalid(InvalidValue::TooLong))?;
         work_area.resize(params.block_count(), Block::new());
     }
     let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
@@ -285,6 +307,22 @@ mod tests {
             "$argon2id$v=19$m=19456,t=2,p=1$okWJd3IyvdJh68cxT8ho7w",
             area
         ));
+    }
+
+    #[test]
+    fn a_stored_hash_costing_more_than_kansli_allows_is_not_checked() {
+        let area = &mut WorkArea::new_in(System);
+        let salt = "okWJd3IyvdJh68cxT8ho7w";
+        let hash = "4nezdhWQ7OJuuqf5h1NHee1Szm9/C3JA4fdvLfpvUdM";
+        for params in ["m=97280,t=2,p=1", "m=19456,t=9,p=1", "m=19456,t=2,p=5"] {
+            let stored = format!("$argon2id$v=19${params}${salt}${hash}");
+            assert!(!matches("any password", &stored, area), "{params}");
+            assert_eq!(area.len(), 0, "{params}: no area taken, no hash run");
+        }
+        // At the limit it is checked, in an area of its size.
+        let stored = format!("$argon2id$v=19$m=77824,t=2,p=1${salt}${hash}");
+        assert!(!matches("any password", &stored, area));
+        assert_eq!(area.len(), 77_824);
     }
 
     #[test]

@@ -210,18 +210,16 @@ mod tests {
 
     #[test]
     fn a_date_is_appended_as_it_is_displayed() {
-        for seconds in [
-            0,
-            NEW_YEAR_NIGHT,
-            SUMMER_NIGHT,
-            -62_000_000_000,
-            300_000_000_000,
-        ] {
+        // i64::MIN is year -9999 in Sweden: written by Display, the fallback.
+        for seconds in [0, NEW_YEAR_NIGHT, SUMMER_NIGHT, i64::MIN, i64::MAX] {
             let date = Date::in_sweden(seconds);
             let mut pushed = String::from("on ");
             date.push_to(&mut pushed);
             assert_eq!(pushed, format!("on {date}"));
         }
+        let mut earliest = String::new();
+        Date::in_sweden(i64::MIN).push_to(&mut earliest);
+        assert!(earliest.starts_with("-9999-"), "{earliest}");
         for (y, m, d) in [
             (2026, 1, 9),
             (2026, 12, 31),

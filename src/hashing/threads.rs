@@ -64,7 +64,7 @@ impl Threads {
     pub(super) fn push(&self, job: Job) -> std::io::Result<()> {
         let mut queue = self.lock();
         queue.jobs.push_back(job);
-        if queue.threads == self.most {
+        if queue.threads >= self.most {
             return Ok(());
         }
         queue.threads += 1;
@@ -73,30 +73,42 @@ impl Threads {
         let started = std::thread::Builder::new()
             .name("kansli-hash".into())
             .spawn(move || threads.work());
-        if started.is_err() {
-            let mut queue = self.lock();
-            queue.threads -= 1;
-            if queue.threads == 0 {
-                // Nothing would run them: their requests are answered with an error.
-                queue.jobs.clear();
-            }
+        let Err(e) = started else {
+            return Ok(());
+        };
+        let mut queue = self.lock();
+        queue.threads -= 1;
+        if queue.threads > 0 {
+            // A running thread takes the job when it is done with the one it has.
+            return Ok(());
         }
-        started.map(drop)
+        // Nothing would run them: their requests are answered with an error.
+        let gone = std::mem::take(&mut queue.jobs);
+        drop(queue);
+        drop(gone);
+        Err(e)
     }
 
-    /// A hashing thread: hashes until none waits, then gives its area back and
-    /// ends, both before the last answer goes out.
+    /// A hashing thread: hashes while any waits. When none does it gives its area
+    /// back, then leaves the count of threads, then answers the last hash: a new
+    /// thread started meanwhile never adds an area to one not yet given back.
     fn work(&self) {
         lower_priority();
-        let mut area = WorkArea::with_capacity_in(MAPPED_APART / Block::SIZE, System);
+        let mut area = WorkArea::new_in(System);
         let mut next = self.next_or_end();
         while let Some(job) = next {
+            if area.capacity() == 0 {
+                area = WorkArea::with_capacity_in(MAPPED_APART / Block::SIZE, System);
+            }
             // A hash that panics answers its request with an error (its answer's
-            // sender goes with it) and the thread goes on.
+            // sender goes with it as it unwinds) and the thread goes on. What the
+            // hash left in the area is no harm: argon2 writes each block before
+            // it reads it.
             let answer = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut area))).ok();
-            next = self.next_or_end();
+            next = self.lock().jobs.pop_front();
             if next.is_none() {
                 area = WorkArea::new_in(System);
+                next = self.next_or_end();
             }
             if let Some(answer) = answer {
                 answer();
@@ -104,6 +116,7 @@ impl Threads {
         }
     }
 
+    /// The next hash, or none, and then this thread no longer counts.
     fn next_or_end(&self) -> Option<Job> {
         let mut queue = self.lock();
         let job = queue.jobs.pop_front();
@@ -134,47 +147,73 @@ fn lower_priority() {
 
 #[cfg(test)]
 mod tests {
+    use std::future::Future;
+    use std::time::Duration;
+
+    use super::super::{PasswordHasher, QUEUE_PER_CORE};
+    use super::*;
+
+    /// A broken queue fails these tests rather than hanging them.
+    async fn soon<T>(what: impl Future<Output = T>) -> T {
+        tokio::time::timeout(Duration::from_secs(30), what)
+            .await
+            .expect("done within 30 s")
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_hashing_thread_keeps_its_area_while_hashes_wait_and_ends_with_the_last() {
-        let h = super::super::PasswordHasher::for_cores(1);
+        let h = PasswordHasher::for_cores(1);
         let (release, released) = std::sync::mpsc::channel::<()>();
         let first = {
             let h = h.clone();
             tokio::spawn(async move {
                 h.run(move |area| {
                     released.recv().unwrap();
-                    area.as_ptr() as usize
+                    // A mark the hashes after it find only in this same area.
+                    area.resize(3, Block::new());
+                    area.len()
                 })
                 .await
             })
         };
-        while h.threads.lock().threads == 0 {
-            tokio::task::yield_now().await;
-        }
-        let waiting: Vec<_> = (0..super::super::QUEUE_PER_CORE)
+        soon(async {
+            while h.threads.lock().threads == 0 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
+        let waiting: Vec<_> = (0..QUEUE_PER_CORE)
             .map(|_| {
                 let h = h.clone();
-                tokio::spawn(async move { h.run(|area| area.as_ptr() as usize).await })
+                tokio::spawn(async move { h.run(|area| area.len()).await })
             })
             .collect();
-        while h.threads.lock().jobs.len() < super::super::QUEUE_PER_CORE {
-            tokio::task::yield_now().await;
-        }
+        soon(async {
+            while h.threads.lock().jobs.len() < QUEUE_PER_CORE {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
         release.send(()).unwrap();
-        let area = first.await.unwrap().unwrap();
+        assert_eq!(soon(first).await.unwrap().unwrap(), 3);
         for hash in waiting {
-            assert_eq!(hash.await.unwrap().unwrap(), area, "the same area");
+            assert_eq!(soon(hash).await.unwrap().unwrap(), 3, "the same area");
         }
-        let queue = h.threads.lock();
-        assert_eq!((queue.threads, queue.jobs.len()), (0, 0), "no thread left");
+        let left = {
+            let queue = h.threads.lock();
+            (queue.threads, queue.jobs.len())
+        };
+        assert_eq!(left, (0, 0), "no thread left");
+        // The next hash, after the thread ended, has a new area.
+        assert_eq!(soon(h.run(|area| area.len())).await.unwrap(), 0);
     }
 
     #[tokio::test]
     async fn a_hash_that_panics_is_an_error_and_the_next_is_hashed() {
-        let h = super::super::PasswordHasher::for_cores(1);
-        let failed = h.run(|_| -> usize { panic!("argon2 went wrong") }).await;
+        let h = PasswordHasher::for_cores(1);
+        let failed = soon(h.run(|_| -> usize { panic!("argon2 went wrong") })).await;
         assert!(matches!(failed, Err(crate::error::AppError::Unexpected(_))));
-        assert_eq!(h.run(|_| 7).await.unwrap(), 7);
+        assert_eq!(soon(h.run(|_| 7)).await.unwrap(), 7);
         assert_eq!(h.in_use(), 0, "the panicking hash's place is free");
         assert_eq!(h.threads.lock().threads, 0);
     }

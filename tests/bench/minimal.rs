@@ -2,7 +2,8 @@
 //! rusqlite + maud server does to show a person's 20 cases. A session looked up by
 //! its cookie, the cases read by one indexed query, the same page (shell, 20 case
 //! blocks, settings, footer: about 14 KB) rendered every time. Nothing else: no
-//! security headers, CSRF, access log, metrics, page cache or language.
+//! security headers, CSRF, access log, metrics, page cache or language. Like
+//! Kansli's short reads (`db::quick_read`), it queries on the event loop's thread.
 //! Listens on the address given as argument, with its database in a temporary
 //! directory; the session cookie to send is `s=bench`.
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
