@@ -217,12 +217,13 @@ pub fn receipt(payment_reference: &str) -> String {
     format!("/receipts/{payment_reference}")
 }
 
-/// Where a submitted application's case is, under its verification number.
-pub const CASES: &str = "/cases";
+/// A case's address is this, then its verification number (for pages that splice
+/// it rather than make a string per case).
+pub const CASE_PREFIX: &str = "/cases/";
 
 /// A submitted application's case, as its applicant follows it.
 pub fn case(verification: &str) -> String {
-    format!("{CASES}/{verification}")
+    format!("{CASE_PREFIX}{verification}")
 }
 
 /// A document's thumbnail.

@@ -280,6 +280,7 @@ async fn the_approved_card_submits_with_a_box_an_email_and_a_case_on_my_page() {
     let my_page = app.get_html("/account").await;
     assert_eq!(first_text(&my_page, ".case .verification-number"), number);
     assert!(first_text(&my_page, ".case .status-tag").contains("Mottagen"));
+    assert_eq!(href_of(&my_page, ".case h3 a"), format!("/cases/{number}"));
     assert!(
         select_text(&my_page, "table.drafts td").is_empty(),
         "no longer a draft"

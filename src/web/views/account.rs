@@ -247,7 +247,7 @@ fn case_list(ctx: &Ctx, cases: &[CaseRow]) -> Markup {
                     @let [name, explain, next] = status_texts(ctx, c.status);
                     li.case {
                         // The link spliced, not made: a string per case took a seventh of the view.
-                        h3 { a href={ (paths::CASES) "/" (Attr(c.verification)) } { (Attr(c.title)) } }
+                        h3 { a href={ (paths::CASE_PREFIX) (Attr(c.verification)) } { (Attr(c.title)) } }
                         dl.summary-list {
                             div { dt { (h!(ctx, "cases.verification")) } dd.verification-number { (Attr(c.verification)) } }
                             div { dt { (h!(ctx, "cases.submitted")) } dd { (c.submitted) } }
