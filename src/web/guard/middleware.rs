@@ -310,6 +310,8 @@ fn add_security_headers<B>(
 ) {
     let asset = csp.is_none();
     let h = res.headers_mut();
+    // Room for them all at once, not a map grown as they come.
+    h.reserve(8);
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,

@@ -33,7 +33,16 @@ fn incoming_id(req: &ServiceRequest) -> Option<String> {
 }
 
 fn new_id() -> String {
-    format!("{:016x}", rand::random::<u64>())
+    hex16(rand::random())
+}
+
+/// `n` as 16 lowercase hex digits, as `format!("{n:016x}")` writes it, without
+/// the formatting machinery: that was 2% of the login page's time.
+fn hex16(n: u64) -> String {
+    (0..16)
+        .rev()
+        .map(|i| char::from(b"0123456789abcdef"[(n >> (i * 4)) as usize & 15]))
+        .collect()
 }
 
 /// What one access-log line says.
@@ -110,5 +119,18 @@ pub async fn observe(
             .log(state);
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_id_is_16_hex_digits_as_format_writes_them() {
+        for n in [0, 1, 0xabc, u64::MAX, 0x0123_4567_89ab_cdef, rand::random()] {
+            assert_eq!(hex16(n), format!("{n:016x}"));
+        }
+        assert_eq!(new_id().len(), 16);
     }
 }
