@@ -36,8 +36,11 @@ const DUMMY_HASH: &str =
 
 /// argon2id as Kansli hashes passwords (also what tests/bench measures the queue against).
 pub fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+    Argon2::new(ALGORITHM, VERSION, params())
 }
+
+const ALGORITHM: Algorithm = Algorithm::Argon2id;
+const VERSION: Version = Version::V0x13;
 
 fn params() -> Params {
     Params::new(19_456, 2, 1, None).expect("valid argon2 parameters")
@@ -48,8 +51,8 @@ fn hash_now(password: &str, work_area: &mut WorkArea) -> Result<String, password
     rand::Rng::fill(&mut rand::rng(), &mut salt);
     let salt = SaltString::encode_b64(&salt)?;
     let made = phc_hash(
-        Algorithm::Argon2id,
-        Version::V0x13,
+        ALGORITHM,
+        VERSION,
         params(),
         password,
         salt.as_salt(),

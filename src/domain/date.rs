@@ -155,9 +155,7 @@ impl Date {
         }
         years
     }
-}
 
-impl Date {
     /// Appends the date as `YYYY-MM-DD`, as [`Display`](fmt::Display) writes it, without
     /// the formatting machinery: My Page shows a date for every case.
     pub fn push_to(self, out: &mut String) {
