@@ -17,8 +17,16 @@ use crate::domain::Lang;
 use crate::web::guard::Ctx;
 use crate::web::views::components::Notice;
 
-/// At most this much rendered HTML is kept; past it the cache starts again empty.
-pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+/// At most this much is kept (pages, with their keys); past it the pages used
+/// longest ago go first. Enough for the last few hundred people's My Page (about
+/// 5 KB each, 15 KB with 20 cases): a page is kept for a person moving around the
+/// portal, not for one who left. It was 32 MiB, emptied when full, and a soak's
+/// RSS rose with it for 20 minutes: pages of sessions long gone stayed (issue 21).
+pub const MAX_BYTES: usize = 4 * 1024 * 1024;
+
+/// When full, pages used longest ago go until this much is held (one sweep makes
+/// room for many pages, not one).
+const AFTER_SWEEP: usize = MAX_BYTES / 4 * 3;
 
 /// Everything My Page is rendered from besides its session's id (which the cache
 /// is keyed by, and from which the page's CSRF token is derived).
@@ -63,8 +71,27 @@ pub struct PageCache<I> {
 }
 
 struct Inner<I> {
-    entries: HashMap<Vec<u8>, (I, Bytes)>,
+    entries: HashMap<Vec<u8>, Entry<I>>,
+    /// The sum of the entries' [`Entry::cost`].
     bytes: usize,
+    /// Counts lookups and puts: an entry's `used` is the count at its last.
+    clock: u64,
+}
+
+struct Entry<I> {
+    inputs: I,
+    page: Bytes,
+    used: u64,
+}
+
+impl<I> Entry<I> {
+    fn cost(&self, key: &[u8]) -> usize {
+        cost(key, &self.page)
+    }
+}
+
+fn cost(key: &[u8], page: &[u8]) -> usize {
+    key.len() + page.len()
 }
 
 impl<I: PartialEq> Default for PageCache<I> {
@@ -73,6 +100,7 @@ impl<I: PartialEq> Default for PageCache<I> {
             inner: Mutex::new(Inner {
                 entries: HashMap::new(),
                 bytes: 0,
+                clock: 0,
             }),
         }
     }
@@ -81,9 +109,14 @@ impl<I: PartialEq> Default for PageCache<I> {
 impl<I: PartialEq> PageCache<I> {
     /// The page this session was shown from exactly these inputs, if kept.
     pub fn get(&self, session: &[u8], inputs: &I) -> Option<Bytes> {
-        let inner = self.lock();
-        match inner.entries.get(session) {
-            Some((kept, page)) if kept == inputs => Some(page.clone()),
+        let mut inner = self.lock();
+        inner.clock += 1;
+        let now = inner.clock;
+        match inner.entries.get_mut(session) {
+            Some(entry) if entry.inputs == *inputs => {
+                entry.used = now;
+                Some(entry.page.clone())
+            }
             _ => None,
         }
     }
@@ -91,25 +124,25 @@ impl<I: PartialEq> PageCache<I> {
     /// Keeps a page rendered from `inputs`, replacing what the session had.
     pub fn put(&self, session: &[u8], inputs: I, page: Bytes) {
         let mut inner = self.lock();
-        if let Some((_, old)) = inner.entries.remove(session) {
-            inner.bytes -= old.len();
+        inner.remove(session);
+        let needed = cost(session, &page);
+        if needed > MAX_BYTES {
+            return;
         }
-        if inner.bytes + page.len() > MAX_BYTES {
-            inner.entries.clear();
-            inner.bytes = 0;
+        if inner.bytes + needed > MAX_BYTES {
+            inner.sweep(AFTER_SWEEP.saturating_sub(needed));
         }
-        if page.len() <= MAX_BYTES {
-            inner.bytes += page.len();
-            inner.entries.insert(session.to_vec(), (inputs, page));
-        }
+        inner.clock += 1;
+        inner.bytes += needed;
+        let used = inner.clock;
+        inner
+            .entries
+            .insert(session.to_vec(), Entry { inputs, page, used });
     }
 
     /// Forgets the session's page (at logout: nothing of it stays in memory).
     pub fn forget(&self, session: &[u8]) {
-        let mut inner = self.lock();
-        if let Some((_, old)) = inner.entries.remove(session) {
-            inner.bytes -= old.len();
-        }
+        self.lock().remove(session);
     }
 
     pub fn len(&self) -> usize {
@@ -124,6 +157,34 @@ impl<I: PartialEq> PageCache<I> {
         // A panic while holding the lock leaves the map consistent (every change is
         // one call on it), so a poisoned lock is still safe to use.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl<I> Inner<I> {
+    fn remove(&mut self, session: &[u8]) {
+        if let Some(old) = self.entries.remove(session) {
+            self.bytes -= old.cost(session);
+        }
+    }
+
+    /// Lets go of the pages used longest ago until at most `keep` bytes are held.
+    fn sweep(&mut self, keep: usize) {
+        let mut by_use: Vec<(u64, usize)> = (self.entries.iter())
+            .map(|(key, e)| (e.used, e.cost(key)))
+            .collect();
+        by_use.sort_unstable();
+        let mut last_gone = None;
+        for (used, cost) in by_use {
+            if self.bytes <= keep {
+                break;
+            }
+            self.bytes -= cost;
+            last_gone = Some(used);
+        }
+        // Every entry's `used` differs, so this drops exactly those counted above.
+        if let Some(last) = last_gone {
+            self.entries.retain(|_, e| e.used > last);
+        }
     }
 }
 
@@ -224,6 +285,28 @@ mod tests {
     }
 
     #[test]
+    fn a_full_cache_lets_go_of_the_pages_used_longest_ago() {
+        // People come and go; the one who keeps returning to My Page keeps her page.
+        let cache = PageCache::<u8>::default();
+        let page = Bytes::from(vec![b'x'; 15 * 1024]);
+        cache.put(b"returning", 0, page.clone());
+        for person in 0..10_000u32 {
+            cache.put(&person.to_be_bytes(), 0, page.clone());
+            assert!(
+                cache.get(b"returning", &0).is_some(),
+                "after {person} others"
+            );
+            let held = cache.lock().bytes;
+            assert!(held <= MAX_BYTES, "{held} bytes held after {person}");
+        }
+        assert!(
+            cache.get(&9_999u32.to_be_bytes(), &0).is_some(),
+            "the newest"
+        );
+        assert!(cache.get(&0u32.to_be_bytes(), &0).is_none(), "the oldest");
+    }
+
+    #[test]
     fn the_cache_never_holds_more_than_its_limit() {
         let cache = PageCache::<u8>::default();
         let page = Bytes::from(vec![b'x'; MAX_BYTES / 3 + 1]);
@@ -233,7 +316,7 @@ mod tests {
             assert!(inner.bytes <= MAX_BYTES);
             assert_eq!(
                 inner.bytes,
-                inner.entries.values().map(|(_, p)| p.len()).sum::<usize>()
+                inner.entries.iter().map(|(k, e)| e.cost(k)).sum::<usize>()
             );
         }
         assert!(cache.get(&[9], &0).is_some(), "the newest page is kept");
