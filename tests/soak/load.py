@@ -4,8 +4,8 @@
     python3 tests/soak/load.py KANSLI_BINARY soak SECONDS
         Mixed load (sign-ups, logins, My Page, page saves, uploads, payments, a
         caseworker) from several clients: no error answers other than deliberate
-        429/503; RSS, open file descriptors and the WAL's size printed at the start
-        (after a warm-up) and the end.
+        429/503; RSS printed after a warm-up, at half time and at the end; open
+        file descriptors at the start and the end; the WAL's largest size.
     python3 tests/soak/load.py KANSLI_BINARY logins N
         N people logging in at once for 10 s against the password-hash queue: those
         past the queue are answered 503 at once (p99 of those printed), the others
@@ -145,7 +145,10 @@ def soak(kansli, seconds):
         time.sleep(warm)
         # RSS each second. A login's hash holds argon2's 19 MiB area only while it
         # runs, so one reading may or may not catch one: what is compared is the
-        # least of the first and of the last 5 readings, with the highest beside.
+        # least of 5 readings at the start, at half time and at the end, with the
+        # highest beside. The bounded caches (My Page's 4 MiB, SQLite's 2 MB for
+        # each pooled connection) fill over the first minutes of a long run; what
+        # grows after half time grows without a bound.
         rss = [rss_mb(server.pid)]
         fds = [open_fds(server.pid)]
         largest_wal, end_at = wal_mb(server.data), time.monotonic() + seconds - warm
@@ -154,7 +157,9 @@ def soak(kansli, seconds):
             largest_wal = max(largest_wal, wal_mb(server.data))
             rss.append(rss_mb(server.pid))
         fds.append(open_fds(server.pid))
+        half = len(rss) // 2
         start, end = (min(rss[:5]), fds[0]), (min(rss[-5:]), fds[-1])
+        middle = min(rss[max(0, half - 2):half + 3])
         stop.set()
         for t in threads:
             t.join(timeout=60)
@@ -165,11 +170,12 @@ def soak(kansli, seconds):
         print(f"soak: {e}")
     print(f"soak: {done[0]} steps in {seconds} s, deliberate answers: 429 {deliberate[429]}, "
           f"503 {deliberate[503]}; other errors {len(errors)}")
-    print(f"soak: RSS {start[0]:.1f} MB after warm-up, {end[0]:.1f} MB at the end (least of "
-          f"5 s each), {max(rss):.1f} MB at most; open fds {start[1]} then {end[1]}; "
-          f"largest WAL {largest_wal:.1f} MB")
-    print(f"soak {seconds} s: errors {len(errors)}, RSS {start[0]:.1f} -> {end[0]:.1f} MB "
-          f"(at most {max(rss):.1f}), fds {start[1]} -> {end[1]}, WAL <= {largest_wal:.1f} MB")
+    print(f"soak: RSS {start[0]:.1f} MB after warm-up, {middle:.1f} MB at half time, "
+          f"{end[0]:.1f} MB at the end (least of 5 s each), {max(rss):.1f} MB at most; "
+          f"open fds {start[1]} then {end[1]}; largest WAL {largest_wal:.1f} MB")
+    print(f"soak {seconds} s: errors {len(errors)}, RSS {start[0]:.1f} -> {middle:.1f} -> "
+          f"{end[0]:.1f} MB (at most {max(rss):.1f}), fds {start[1]} -> {end[1]}, "
+          f"WAL <= {largest_wal:.1f} MB")
     return not errors
 
 
