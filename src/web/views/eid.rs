@@ -280,7 +280,7 @@ pub struct PersonPage<'a> {
     /// The link form's state: true when an SMS code was sent to the account's phone.
     pub code_sent: bool,
     pub email: &'a str,
-    pub receipts: &'a [crate::web::views::account::ReceiptRow],
+    pub receipts: &'a [crate::web::views::my_page::ReceiptRow],
 }
 
 pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
@@ -306,7 +306,7 @@ pub fn person_page(ctx: &Ctx, p: &PersonPage, errors: &FormErrors) -> Markup {
                     }
                 }
             }
-            (crate::web::views::account::receipt_list(ctx, p.receipts))
+            (crate::web::views::my_page::receipt_list(ctx, p.receipts))
             section.link-account aria-labelledby="link-heading" {
                 h2 #link-heading { (h!(ctx, "eid.link.title")) }
                 @if p.code_sent {

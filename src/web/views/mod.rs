@@ -16,6 +16,7 @@ pub mod home;
 pub mod layout;
 pub mod login;
 pub mod mailbox;
+pub mod my_page;
 pub mod payment;
 pub mod questionnaire;
 pub mod review;

@@ -25,9 +25,10 @@ use crate::web::guard::access::{count, Applicant, Codes, Creations};
 use crate::web::guard::{Ctx, Posted};
 use crate::web::page_cache::MyPageInputs;
 use crate::web::respond::{html, html_bytes, invalid, redirect, redirect_with_session};
-use crate::web::views::account::{self as view, CaseRow, DraftRow, Overview, ReceiptRow};
+use crate::web::views::account as view;
 use crate::web::views::components::Message;
 use crate::web::views::components::{FormErrors, Notice};
+use crate::web::views::my_page::{self, CaseRow, DraftRow, Overview, ReceiptRow};
 use crate::web::web_state::WebState;
 
 #[derive(Deserialize)]
@@ -268,7 +269,7 @@ pub async fn overview(
             .collect(),
         receipts: receipt_rows(&state, lang, receipts),
     };
-    let page = web::Bytes::from(view::overview(&ctx, &overview, q.notice()).into_string());
+    let page = web::Bytes::from(my_page::overview(&ctx, &overview, q.notice()).into_string());
     // Kept only when read at the revision the session saw, so what is kept is
     // exactly what these inputs show.
     if revision == Some(inputs.revision()) {
