@@ -225,11 +225,15 @@ pub struct PerLanguage<T>([OnceLock<T>; 2]);
 
 impl<T> Default for PerLanguage<T> {
     fn default() -> Self {
-        PerLanguage([OnceLock::new(), OnceLock::new()])
+        Self::new()
     }
 }
 
 impl<T> PerLanguage<T> {
+    pub const fn new() -> Self {
+        PerLanguage([OnceLock::new(), OnceLock::new()])
+    }
+
     pub fn get_or_init(&self, lang: Lang, make: impl FnOnce() -> T) -> &T {
         self.0[match lang {
             Lang::Sv => 0,
