@@ -30,6 +30,22 @@ impl Ctx {
         self.with(Texts::new(lang), &self.csrf)
     }
 
+    /// A request in `lang` to My Page without a session, for views' unit tests.
+    #[cfg(test)]
+    pub fn for_test(lang: Lang) -> Ctx {
+        Ctx::new(RequestContext {
+            t: Texts::new(lang),
+            csrf: "token".into(),
+            session: None,
+            path: crate::paths::ACCOUNT.into(),
+            dev_mailbox: false,
+            production: true,
+            session_ended: false,
+            cookieless: false,
+            staff: Default::default(),
+        })
+    }
+
     fn with(&self, t: Texts, csrf: &str) -> Ctx {
         Ctx::new(RequestContext {
             t,

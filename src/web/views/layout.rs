@@ -1,6 +1,6 @@
 //! The page shell: header with the service name, language switch and login
 //! state; the dev-mode banner; the footer; the idle-timeout warning.
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::assets::url;
 use super::components::{post_form, Attr};
@@ -18,6 +18,36 @@ pub fn page(ctx: &Ctx, title: impl maud::Render, content: Markup) -> Markup {
 /// A whole page with more in its head (a page's own script, a refresh).
 pub fn page_with(ctx: &Ctx, title: impl maud::Render, head: Markup, content: Markup) -> Markup {
     shell(ctx, title, head, content, None)
+}
+
+/// A whole page whose content `write` puts straight into the page's own buffer,
+/// with room for `size` bytes of it made first. For a large page served often (My
+/// Page, whose case rows are most of what it sends): content built apart is copied
+/// into the page once more, and each buffer grows by copying what it holds.
+pub fn page_writing(
+    ctx: &Ctx,
+    title: impl maud::Render,
+    size: usize,
+    write: impl FnOnce(&mut String),
+) -> Markup {
+    let here = ContentAt::default();
+    let mut page = shell(ctx, title, html! {}, &here, None).into_string();
+    let at = here.0.get().unwrap_or(page.len());
+    let after = page.split_off(at);
+    page.reserve(size + after.len());
+    write(&mut page);
+    page.push_str(&after);
+    PreEscaped(page)
+}
+
+/// Written where a page's content goes: nothing, but it notes the place.
+#[derive(Default)]
+struct ContentAt(std::cell::Cell<Option<usize>>);
+
+impl maud::Render for ContentAt {
+    fn render_to(&self, buffer: &mut String) {
+        self.0.set(Some(buffer.len()));
+    }
 }
 
 /// A page around one form the person types into (an application's page), whose
@@ -49,7 +79,7 @@ fn shell(
     ctx: &Ctx,
     title: impl maud::Render,
     head: Markup,
-    content: Markup,
+    content: impl maud::Render,
     form: Option<&PageForm>,
 ) -> Markup {
     let logged_in = ctx.signed_in().is_some() || ctx.respondent().is_some();
@@ -208,4 +238,26 @@ pub fn encode_path(path: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Lang;
+
+    #[test]
+    fn content_written_into_the_page_lands_where_content_goes() {
+        for lang in [Lang::Sv, Lang::En] {
+            let ctx = Ctx::for_test(lang);
+            let content = html! { p { "Här & nu" } };
+            let built = page(&ctx, "Titel", content.clone()).into_string();
+            for size in [0, 10, 100_000] {
+                let written = page_writing(&ctx, "Titel", size, |page| {
+                    page.push_str(&content.0);
+                })
+                .into_string();
+                assert_eq!(written, built, "{lang:?}, {size} bytes made room for");
+            }
+        }
+    }
 }

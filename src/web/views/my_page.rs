@@ -6,7 +6,7 @@ use maud::{html, Markup, PreEscaped, Render};
 
 use super::components::Tone;
 use super::components::{notice, notice_for, post_form, submit, Attr, Field, FormErrors, Notice};
-use super::layout::page;
+use super::layout::page_writing;
 use crate::domain::case::CaseStatus;
 use crate::domain::date::Date;
 use crate::domain::session::Assurance;
@@ -56,10 +56,18 @@ pub struct DraftRow {
 }
 
 pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
-    page(
-        ctx,
-        h!(ctx, "account.page.title"),
-        html! {
+    // About 650 bytes a case, and 2 KB for the rest.
+    let size = 2048 + 650 * o.cases.len();
+    page_writing(ctx, h!(ctx, "account.page.title"), size, |page| {
+        drafts(ctx, o, n).render_to(page);
+        case_list(ctx, &o.cases, page);
+        settings(ctx, o).render_to(page);
+    })
+}
+
+/// The notice, the heading and the unfinished applications.
+fn drafts(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
+    html! {
             (notice_for(ctx, n))
             h1 { (h!(ctx, "account.page.title")) }
             @if o.assurance < Assurance::Substantial {
@@ -98,7 +106,12 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
             }
         }
         p { a.button href=(paths::APPLICATIONS_NEW) { (h!(ctx, "apply.new")) } }
-        (case_list(ctx, &o.cases))
+    }
+}
+
+/// The receipts (at the substantial level) and the account's settings.
+fn settings(ctx: &Ctx, o: &Overview) -> Markup {
+    html! {
         @if o.assurance >= Assurance::Substantial {
             (receipt_list(ctx, &o.receipts))
         }
@@ -146,8 +159,7 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
                     }
                 }
             }
-        },
-    )
+    }
 }
 
 /// A status's name, explanation and next step in the page's language, each looked
@@ -168,14 +180,19 @@ fn status_texts(ctx: &Ctx, status: CaseStatus) -> [Escaped; 3] {
 }
 
 /// Submitted applications with their status, what it means and what comes next.
-fn case_list(ctx: &Ctx, cases: &[CaseRow]) -> Markup {
+fn case_list(ctx: &Ctx, cases: &[CaseRow], page: &mut String) {
     html! {
         h2 { (h!(ctx, "cases.title")) }
         @if cases.is_empty() {
             p { (h!(ctx, "cases.none")) }
-        } @else {
-            ul.case-list { (CaseRows { ctx, cases }) }
         }
+    }
+    .render_to(page);
+    if !cases.is_empty() {
+        // The list opened and closed here, so its rows go straight into the page.
+        page.push_str(r#"<ul class="case-list">"#);
+        CaseRows { ctx, cases }.render_to(page);
+        page.push_str("</ul>");
     }
 }
 
@@ -300,27 +317,12 @@ pub fn receipt_list(ctx: &Ctx, receipts: &[ReceiptRow]) -> Markup {
 mod tests {
     use super::*;
     use crate::domain::Lang;
-    use crate::web::guard::context::RequestContext;
-
-    fn ctx(lang: Lang) -> Ctx {
-        Ctx::new(RequestContext {
-            t: crate::i18n::Texts::new(lang),
-            csrf: "token".into(),
-            session: None,
-            path: paths::ACCOUNT.into(),
-            dev_mailbox: false,
-            production: true,
-            session_ended: false,
-            cookieless: false,
-            staff: Default::default(),
-        })
-    }
 
     #[test]
     fn a_row_from_the_template_is_the_row_maud_writes() {
         let submitted = Date::in_sweden(1_795_248_000);
         for lang in [Lang::Sv, Lang::En] {
-            let ctx = ctx(lang);
+            let ctx = Ctx::for_test(lang);
             for status in CaseStatus::ALL {
                 let [name, explain, next] = status_texts(&ctx, status);
                 for (verification, title) in [
