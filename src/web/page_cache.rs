@@ -17,12 +17,18 @@ use crate::domain::Lang;
 use crate::web::guard::Ctx;
 use crate::web::views::components::Notice;
 
-/// At most this much is kept (pages, with their keys); past it the pages used
-/// longest ago go first. Enough for the last few hundred people's My Page (about
-/// 5 KB each, 15 KB with 20 cases): a page is kept for a person moving around the
-/// portal, not for one who left. It was 32 MiB, emptied when full, and a soak's
-/// RSS rose with it for 20 minutes: pages of sessions long gone stayed (issue 21).
+/// At most this much is kept (pages, their keys and [`ENTRY_COST`] each); past it
+/// the pages used longest ago go first. Enough for the last few hundred people's My
+/// Page (about 5 KB each, 15 KB with 20 cases): a page is kept for a person moving
+/// around the portal, not for one who left. It was 32 MiB, emptied when full, and a
+/// soak's RSS rose with it for as long as it ran: pages of sessions long gone
+/// stayed (issue 21).
 pub const MAX_BYTES: usize = 4 * 1024 * 1024;
+
+/// What an entry holds besides its page and key, counted as this much: its inputs
+/// (the address with its query, e-mail, phone: a few hundred bytes at most) and its
+/// place in the map. So however small the pages, the entries are bounded too.
+const ENTRY_COST: usize = 512;
 
 /// When full, pages used longest ago go until this much is held (one sweep makes
 /// room for many pages, not one).
@@ -91,7 +97,7 @@ impl<I> Entry<I> {
 }
 
 fn cost(key: &[u8], page: &[u8]) -> usize {
-    key.len() + page.len()
+    key.len() + page.len() + ENTRY_COST
 }
 
 impl<I: PartialEq> Default for PageCache<I> {
@@ -154,8 +160,8 @@ impl<I: PartialEq> PageCache<I> {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner<I>> {
-        // A panic while holding the lock leaves the map consistent (every change is
-        // one call on it), so a poisoned lock is still safe to use.
+        // Nothing that can panic runs between a change to the map and the change to
+        // `bytes` that goes with it, so a poisoned lock is still safe to use.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -294,15 +300,33 @@ mod tests {
         let cache = PageCache::<u8>::default();
         let page = Bytes::from(vec![b'x'; 15 * 1024]);
         cache.put(b"returning", 0, page.clone());
+        let mut swept = false;
         for person in 0..10_000u32 {
+            let before = cache.len();
             cache.put(&person.to_be_bytes(), 0, page.clone());
             assert!(
                 cache.get(b"returning", &0).is_some(),
                 "after {person} others"
             );
-            let held = cache.lock().bytes;
-            assert!(held <= MAX_BYTES, "{held} bytes held after {person}");
+            let inner = cache.lock();
+            assert!(
+                inner.bytes <= MAX_BYTES,
+                "{} bytes after {person}",
+                inner.bytes
+            );
+            let counted: usize = inner.entries.iter().map(|(k, e)| e.cost(k)).sum();
+            assert_eq!(inner.bytes, counted);
+            if inner.entries.len() <= before {
+                // One sweep makes room for many pages, not for this one alone.
+                assert!(
+                    inner.bytes <= AFTER_SWEEP,
+                    "{} bytes after a sweep",
+                    inner.bytes
+                );
+                swept = true;
+            }
         }
+        assert!(swept);
         assert!(
             cache.get(&9_999u32.to_be_bytes(), &0).is_some(),
             "the newest"

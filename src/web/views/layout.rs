@@ -32,6 +32,7 @@ pub fn page_writing(
 ) -> Markup {
     let here = ContentAt::default();
     let mut page = shell(ctx, title, html! {}, &here, None).into_string();
+    // The shell writes its content in every case (a unit test holds it).
     let at = here.0.get().unwrap_or(page.len());
     let after = page.split_off(at);
     page.reserve(size + after.len());

@@ -217,7 +217,7 @@ fn case_row(ctx: &Ctx, values: [&dyn Render; ROW_VALUES]) -> Markup {
     }
 }
 
-/// The rows of the case list, written into the list's own buffer.
+/// The rows of the case list, written into the page's buffer.
 struct CaseRows<'a> {
     ctx: &'a Ctx,
     cases: &'a [CaseRow<'a>],
@@ -225,15 +225,17 @@ struct CaseRows<'a> {
 
 impl Render for CaseRows<'_> {
     fn render_to(&self, buffer: &mut String) {
-        static TEMPLATES: PerLanguage<RowTemplate> = PerLanguage::new();
+        static TEMPLATES: PerLanguage<Option<RowTemplate>> = PerLanguage::new();
         let template = TEMPLATES.get_or_init(self.ctx.lang(), || RowTemplate::new(self.ctx));
         for c in self.cases {
             let [name, explain, next] = status_texts(self.ctx, c.status);
             let (verification, title) = (Attr(c.verification), Attr(c.title));
-            template.render_to(
-                buffer,
-                [&verification, &title, &c.submitted, &name, &explain, &next],
-            );
+            let values: [&dyn Render; ROW_VALUES] =
+                [&verification, &title, &c.submitted, &name, &explain, &next];
+            match template {
+                Some(template) => template.render_to(buffer, values),
+                None => case_row(self.ctx, values).render_to(buffer),
+            }
         }
     }
 }
@@ -247,31 +249,37 @@ struct RowTemplate {
     tail: String,
 }
 
-/// Around the number of the value a mark stands for: maud leaves it as it is, and
-/// no catalog text holds it.
+/// Around the number of the value a mark stands for. The marks are written as they
+/// are (pre-escaped); what matters is that no text of the row's own holds this
+/// character, and if one did, the template would not be made (below).
 const MARK: char = '\u{1}';
 
+/// The places a row's values go: the number twice, the other five once.
+const ROW_PLACES: usize = ROW_VALUES + 1;
+
 impl RowTemplate {
-    fn new(ctx: &Ctx) -> Self {
+    /// None if the row cannot be cut at its marks alone (a text of its own holding
+    /// [`MARK`]): rows are then written by maud one by one, as they were.
+    fn new(ctx: &Ctx) -> Option<Self> {
         let marks: [PreEscaped<String>; ROW_VALUES] =
             std::array::from_fn(|i| PreEscaped(format!("{MARK}{i}{MARK}")));
         let row = case_row(ctx, std::array::from_fn(|i| &marks[i] as &dyn Render)).into_string();
+        Self::cut(&row)
+    }
+
+    fn cut(row: &str) -> Option<Self> {
         let mut parts = Vec::new();
-        let mut rest = row.as_str();
+        let mut rest = row;
         while let Some((text, after)) = rest.split_once(MARK) {
-            let Some((slot, after)) = after.split_once(MARK) else {
-                break;
-            };
-            match slot.parse::<usize>() {
-                Ok(slot) if slot < ROW_VALUES => parts.push((text.to_string(), slot)),
-                _ => break,
-            }
+            let (slot, after) = after.split_once(MARK)?;
+            let slot = slot.parse::<usize>().ok().filter(|s| *s < ROW_VALUES)?;
+            parts.push((text.to_string(), slot));
             rest = after;
         }
-        RowTemplate {
+        (parts.len() == ROW_PLACES).then(|| RowTemplate {
             parts,
             tail: rest.to_string(),
-        }
+        })
     }
 
     fn render_to(&self, buffer: &mut String, values: [&dyn Render; ROW_VALUES]) {
@@ -338,7 +346,8 @@ mod tests {
                         &next,
                     ];
                     let mut from_template = String::new();
-                    RowTemplate::new(&ctx).render_to(&mut from_template, values);
+                    let template = RowTemplate::new(&ctx).expect("the row cuts at its marks");
+                    template.render_to(&mut from_template, values);
                     let direct = case_row(&ctx, values).into_string();
                     assert_eq!(from_template, direct, "{lang:?} {status:?} {title}");
                     assert!(
@@ -347,6 +356,64 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_row_with_a_stray_mark_makes_no_template() {
+        let places: String = [0, 1, 2, 3, 4, 5, 0]
+            .map(|i| format!("<b>{MARK}{i}{MARK}"))
+            .concat();
+        assert!(RowTemplate::cut(&places).is_some());
+        for bad in [
+            format!("{places}{MARK}"),
+            format!("{places}{MARK}6{MARK}"),
+            format!("{places}{MARK}x{MARK}"),
+            places.replacen("<b>", &format!("{MARK}<b>"), 1),
+            places[..places.len() - 4].to_string(),
+        ] {
+            assert!(RowTemplate::cut(&bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn my_page_lists_every_case_in_one_list_or_says_there_are_none() {
+        let ctx = Ctx::for_test(Lang::En);
+        let submitted = Date::in_sweden(1_795_248_000);
+        let case = |verification| CaseRow {
+            title: "Work permit",
+            verification,
+            submitted,
+            status: CaseStatus::Received,
+        };
+        for cases in [vec![], vec![case("87974122-05"), case("87974123-06")]] {
+            let o = Overview {
+                email: "a@example.se",
+                masked_phone: None,
+                linked_pin: None,
+                assurance: Assurance::Basic,
+                drafts: vec![],
+                cases,
+                receipts: vec![],
+            };
+            let page = overview(&ctx, &o, Notice::default()).into_string();
+            let rows: Vec<&str> = page
+                .match_indices(r#"<li class="case">"#)
+                .map(|m| m.1)
+                .collect();
+            assert_eq!(rows.len(), o.cases.len(), "{page}");
+            if o.cases.is_empty() {
+                assert!(!page.contains("case-list"));
+                let none = ctx.h("cases.none").render().into_string();
+                assert!(page.contains(&format!("<p>{none}</p>")), "{page}");
+            } else {
+                let list = &page[page.find(r#"<ul class="case-list">"#).expect("the list")..];
+                let end = list.find("</ul>").expect("the list's end");
+                assert!(list[..end].starts_with(r#"<ul class="case-list"><li class="case">"#));
+                assert!(list[..end].ends_with("</li>"), "{}", &list[..end]);
+                assert!(list[..end].contains(r#"<a href="/cases/87974123-06">Work permit</a>"#));
+            }
+            assert!(page.ends_with("</html>"));
         }
     }
 }
