@@ -147,8 +147,10 @@ def soak(kansli, seconds):
         # runs, so one reading may or may not catch one: what is compared is the
         # least of 5 readings at the start, at half time and at the end, with the
         # highest beside. The bounded caches (My Page's 4 MiB, SQLite's 2 MB for
-        # each pooled connection) fill over the first minutes of a long run; what
-        # grows after half time grows without a bound.
+        # each pooled connection) fill over the first minutes of a long run, so
+        # what is judged is the growth over the second half, in MB a minute: a
+        # leak keeps growing there. (In a run of a minute or two that half is too
+        # short to judge; tests/bench/run.sh runs 10 minutes.)
         rss = [rss_mb(server.pid)]
         fds = [open_fds(server.pid)]
         largest_wal, end_at = wal_mb(server.data), time.monotonic() + seconds - warm
@@ -160,6 +162,9 @@ def soak(kansli, seconds):
         half = len(rss) // 2
         start, end = (min(rss[:5]), fds[0]), (min(rss[-5:]), fds[-1])
         middle = min(rss[max(0, half - 2):half + 3])
+        second_half_minutes = max(len(rss) - 1 - half, 1) / 60
+        growth = (end[0] - middle) / second_half_minutes
+        minutes = [min(rss[i:i + 60]) for i in range(0, len(rss), 60)]
         stop.set()
         for t in threads:
             t.join(timeout=60)
@@ -173,9 +178,10 @@ def soak(kansli, seconds):
     print(f"soak: RSS {start[0]:.1f} MB after warm-up, {middle:.1f} MB at half time, "
           f"{end[0]:.1f} MB at the end (least of 5 s each), {max(rss):.1f} MB at most; "
           f"open fds {start[1]} then {end[1]}; largest WAL {largest_wal:.1f} MB")
+    print("soak: least RSS in each minute after the warm-up (MB): " + " ".join(f"{m:.0f}" for m in minutes))
     print(f"soak {seconds} s: errors {len(errors)}, RSS {start[0]:.1f} -> {middle:.1f} -> "
-          f"{end[0]:.1f} MB (at most {max(rss):.1f}), fds {start[1]} -> {end[1]}, "
-          f"WAL <= {largest_wal:.1f} MB")
+          f"{end[0]:.1f} MB (at most {max(rss):.1f}; 2nd half {growth:+.2f} MB/min), "
+          f"fds {start[1]} -> {end[1]}, WAL <= {largest_wal:.1f} MB")
     return not errors
 
 
