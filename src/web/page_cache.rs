@@ -175,7 +175,9 @@ impl<I> Inner<I> {
 
     /// Lets go of the pages used longest ago until at most `keep` bytes are held.
     fn sweep(&mut self, keep: usize) {
-        let mut by_use: Vec<(u64, usize)> = (self.entries.iter())
+        let mut by_use: Vec<(u64, usize)> = self
+            .entries
+            .iter()
             .map(|(key, e)| (e.used, e.cost(key)))
             .collect();
         by_use.sort_unstable();

@@ -4,8 +4,10 @@
     python3 tests/soak/load.py KANSLI_BINARY soak SECONDS
         Mixed load (sign-ups, logins, My Page, page saves, uploads, payments, a
         caseworker) from several clients: no error answers other than deliberate
-        429/503; RSS printed after a warm-up, at half time and at the end; open
-        file descriptors at the start and the end; the WAL's largest size.
+        429/503; RSS printed after a warm-up, at half time and at the end, with
+        the least of each minute and the growth over the second half in MB a
+        minute; open file descriptors at the start and the end; the WAL's largest
+        size.
     python3 tests/soak/load.py KANSLI_BINARY logins N
         N people logging in at once for 10 s against the password-hash queue: those
         past the queue are answered 503 at once (p99 of those printed), the others
