@@ -68,12 +68,12 @@ pub fn overview(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
 /// The notice, the heading and the unfinished applications.
 fn drafts(ctx: &Ctx, o: &Overview, n: Notice) -> Markup {
     html! {
-            (notice_for(ctx, n))
-            h1 { (h!(ctx, "account.page.title")) }
-            @if o.assurance < Assurance::Substantial {
-                (notice(Tone::Info, html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
-            }
-            h2 { (h!(ctx, "apply.drafts")) }
+        (notice_for(ctx, n))
+        h1 { (h!(ctx, "account.page.title")) }
+        @if o.assurance < Assurance::Substantial {
+            (notice(Tone::Info, html! { p { (h!(ctx, "account.page.more_with_two_step")) } }))
+        }
+        h2 { (h!(ctx, "apply.drafts")) }
         @if o.drafts.is_empty() {
             p { (h!(ctx, "account.page.no_cases")) }
         } @else {
@@ -116,49 +116,49 @@ fn settings(ctx: &Ctx, o: &Overview) -> Markup {
             (receipt_list(ctx, &o.receipts))
         }
         h2 { (h!(ctx, "account.page.settings")) }
-            dl.summary-list {
-                div {
-                    dt { (h!(ctx, "account.page.email")) }
-                    dd { (o.email) " " a href=(paths::ACCOUNT_EMAIL) { (h!(ctx, "account.page.change")) span.visually-hidden { " " (h!(ctx, "account.page.email")) } } }
-                }
-                div {
-                    dt { (h!(ctx, "account.page.password")) }
-                    dd { a href=(paths::ACCOUNT_PASSWORD) { (h!(ctx, "account.password.title")) } }
-                }
-                div {
-                    dt { (h!(ctx, "account.page.two_step")) }
-                    dd {
-                        @if let Some(phone) = &o.masked_phone {
-                            (ctx.tf("account.page.two_step_on", &[("phone", phone)])) " "
-                            a href=(paths::ACCOUNT_TWO_STEP_OFF) { (h!(ctx, "account.two_step.turn_off")) }
-                        } @else {
-                            (h!(ctx, "account.page.two_step_off")) " "
-                            a href=(paths::ACCOUNT_TWO_STEP) { (h!(ctx, "account.two_step.turn_on")) }
-                        }
-                    }
-                }
-                div {
-                    dt { (h!(ctx, "account.sessions.title")) }
-                    dd { a href=(paths::ACCOUNT_SESSIONS) { (h!(ctx, "account.sessions.link")) } }
-                }
-                div {
-                    dt { (h!(ctx, "eid.link.linked_to")) }
-                    dd {
-                        @if let Some(pin) = &o.linked_pin {
-                            span.linked-pin { (pin) }
-                            details.unlink {
-                                summary { (h!(ctx, "eid.link.remove")) }
-                                (post_form(ctx, paths::ACCOUNT_UNLINK, "stack", html! {
-                                    (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "eid.link.remove_hint")).autocomplete("current-password").render(&FormErrors::default()))
-                                    (submit(h!(ctx, "eid.link.remove")))
-                                }))
-                            }
-                        } @else {
-                            (h!(ctx, "eid.link.none"))
-                        }
+        dl.summary-list {
+            div {
+                dt { (h!(ctx, "account.page.email")) }
+                dd { (o.email) " " a href=(paths::ACCOUNT_EMAIL) { (h!(ctx, "account.page.change")) span.visually-hidden { " " (h!(ctx, "account.page.email")) } } }
+            }
+            div {
+                dt { (h!(ctx, "account.page.password")) }
+                dd { a href=(paths::ACCOUNT_PASSWORD) { (h!(ctx, "account.password.title")) } }
+            }
+            div {
+                dt { (h!(ctx, "account.page.two_step")) }
+                dd {
+                    @if let Some(phone) = &o.masked_phone {
+                        (ctx.tf("account.page.two_step_on", &[("phone", phone)])) " "
+                        a href=(paths::ACCOUNT_TWO_STEP_OFF) { (h!(ctx, "account.two_step.turn_off")) }
+                    } @else {
+                        (h!(ctx, "account.page.two_step_off")) " "
+                        a href=(paths::ACCOUNT_TWO_STEP) { (h!(ctx, "account.two_step.turn_on")) }
                     }
                 }
             }
+            div {
+                dt { (h!(ctx, "account.sessions.title")) }
+                dd { a href=(paths::ACCOUNT_SESSIONS) { (h!(ctx, "account.sessions.link")) } }
+            }
+            div {
+                dt { (h!(ctx, "eid.link.linked_to")) }
+                dd {
+                    @if let Some(pin) = &o.linked_pin {
+                        span.linked-pin { (pin) }
+                        details.unlink {
+                            summary { (h!(ctx, "eid.link.remove")) }
+                            (post_form(ctx, paths::ACCOUNT_UNLINK, "stack", html! {
+                                (Field::new("password", h!(ctx, "login.password"), "password").hint(h!(ctx, "eid.link.remove_hint")).autocomplete("current-password").render(&FormErrors::default()))
+                                (submit(h!(ctx, "eid.link.remove")))
+                            }))
+                        }
+                    } @else {
+                        (h!(ctx, "eid.link.none"))
+                    }
+                }
+            }
+        }
     }
 }
 
